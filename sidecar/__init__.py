@@ -1,0 +1,40 @@
+"""The escalation sidecar: a Flask service that assesses, routes and escalates support tickets."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask
+
+try:
+    __version__ = version("escalation-sidecar")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+
+def create_app(config=None) -> Flask:
+    """Build the Flask app: configuration, database, secrets, logging, blueprints, error handlers."""
+    from sidecar.api import assessments, health, installation
+    from sidecar.api.context import Runtime, close_request_session
+    from sidecar.api.errors import register_error_handlers
+    from sidecar.api.openapi import build_openapi
+    from sidecar.config import Config
+    from sidecar.observability import configure_logging, install_request_ids
+    from sidecar.store.crypto import SecretBox, load_or_create_key_file
+    from sidecar.store.db import Database
+
+    config = config or Config.from_env()
+    configure_logging(config.log_level, config.log_format)
+    keys = config.encryption_keys or (load_or_create_key_file(config.encryption_key_file),)
+
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False
+    app.extensions["sidecar"] = Runtime(config=config, database=Database(config.database_url), box=SecretBox(keys))
+    app.extensions["sidecar_openapi"] = build_openapi(__version__)
+
+    install_request_ids(app)
+    app.teardown_request(close_request_session)
+    register_error_handlers(app)
+    for module in (health, assessments, installation):
+        app.register_blueprint(module.blueprint)
+    return app

@@ -1,0 +1,50 @@
+"""POST/GET /v1/assessments: does this ticket need a human expert, and why?"""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.schemas import AssessmentListQuerySchema, AssessmentListSchema, AssessmentRequestSchema, AssessmentSchema
+from sidecar.services.assessments import (
+    assess_and_store,
+    get_assessment,
+    list_assessments,
+    record_to_dict,
+    resolve_ticket,
+)
+
+blueprint = Blueprint("assessments", __name__, url_prefix="/v1")
+blueprint.before_request(authenticate_request)
+
+_request_schema = AssessmentRequestSchema()
+_assessment_schema = AssessmentSchema()
+_list_schema = AssessmentListSchema()
+_query_schema = AssessmentListQuerySchema()
+
+
+@blueprint.post("/assessments")
+def create_assessment():
+    """Assess a ticket (given inline or fetched by reference) and store the answer."""
+    payload = json_body(_request_schema)
+    installation = current_installation()
+    ticket = resolve_ticket(installation=installation, payload=payload, box=runtime().box)
+    session = request_session()
+    record = assess_and_store(session, installation=installation, ticket=ticket)
+    session.commit()
+    return respond(_assessment_schema, record_to_dict(record), 201)
+
+
+@blueprint.get("/assessments")
+def list_assessments_view():
+    """This installation's stored assessments, newest first."""
+    query = _query_schema.load(request.args.to_dict())
+    records = list_assessments(request_session(), installation=current_installation(), **query)
+    return respond(_list_schema, {"items": [record_to_dict(r) for r in records]})
+
+
+@blueprint.get("/assessments/<assessment_id>")
+def get_assessment_view(assessment_id: str):
+    """One stored assessment of this installation."""
+    record = get_assessment(request_session(), installation=current_installation(), assessment_id=assessment_id)
+    return respond(_assessment_schema, record_to_dict(record))

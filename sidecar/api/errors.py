@@ -1,0 +1,54 @@
+"""One JSON error shape for every failure: {"error": {"code", "message", "details"}}."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from sidecar.errors import ServiceError
+
+log = logging.getLogger("sidecar.api")
+
+
+def error_response(status: int, code: str, message: str, details=None):
+    """A Flask response in the one error shape."""
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every exception to the JSON error shape; unexpected ones become a logged 500 with no internals."""
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        retry_after = exc.details.get("retry_after") if isinstance(exc.details, dict) else None
+        if retry_after:
+            response.headers["Retry-After"] = str(int(retry_after))
+        return response
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError):
+        return error_response(422, "invalid_input", "the request has invalid fields", exc.messages)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        return error_response(413, "body_too_large", f"the request body is larger than {limit} bytes")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")

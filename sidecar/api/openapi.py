@@ -1,0 +1,89 @@
+"""Build the OpenAPI 3 document from the marshmallow schemas (the single source of the API's shapes)."""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from sidecar import schemas
+
+# (path, method, summary, request schema, query schema, {status: response schema}, authenticated)
+OPERATIONS: list[tuple[str, str, str, Any, Any, dict[int, Any], bool]] = [
+    ("/healthz", "get", "Liveness: the process is up", None, None, {200: schemas.HealthSchema}, False),
+    ("/readyz", "get", "Readiness: the database is reachable", None, None, {200: schemas.HealthSchema, 503: schemas.ErrorSchema}, False),
+    (
+        "/v1/assessments", "post", "Assess a ticket: does it need a human expert, and why?",
+        schemas.AssessmentRequestSchema, None,
+        {201: schemas.AssessmentSchema, 400: schemas.ErrorSchema, 401: schemas.ErrorSchema, 404: schemas.ErrorSchema,
+         409: schemas.ErrorSchema, 413: schemas.ErrorSchema, 422: schemas.ErrorSchema, 502: schemas.ErrorSchema},
+        True,
+    ),
+    (
+        "/v1/assessments", "get", "List stored assessments, newest first", None, schemas.AssessmentListQuerySchema,
+        {200: schemas.AssessmentListSchema, 401: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True,
+    ),
+    (
+        "/v1/assessments/{assessment_id}", "get", "Read one stored assessment", None, None,
+        {200: schemas.AssessmentSchema, 401: schemas.ErrorSchema, 404: schemas.ErrorSchema}, True,
+    ),
+    ("/v1/installation", "get", "The calling installation", None, None, {200: schemas.InstallationSchema, 401: schemas.ErrorSchema}, True),
+    (
+        "/v1/installation/credentials", "get", "Which help desk credential fields are stored", None, None,
+        {200: schemas.CredentialsStatusSchema, 401: schemas.ErrorSchema}, True,
+    ),
+    (
+        "/v1/installation/credentials", "put", "Store help desk credentials (write-only, encrypted)",
+        schemas.CredentialsSchema, None,
+        {200: schemas.CredentialsStatusSchema, 400: schemas.ErrorSchema, 401: schemas.ErrorSchema, 422: schemas.ErrorSchema},
+        True,
+    ),
+    ("/v1/settings/scoring", "get", "Scoring weights and thresholds in effect", None, None, {200: None, 401: schemas.ErrorSchema}, True),
+    (
+        "/v1/settings/scoring", "put", "Replace this installation's scoring overrides", schemas.ScoringSettingsSchema, None,
+        {200: None, 400: schemas.ErrorSchema, 401: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True,
+    ),
+]
+
+
+def _parameters(path: str, query_schema: Any) -> list[Any]:
+    params: list[Any] = []
+    for segment in path.split("/"):
+        if segment.startswith("{"):
+            params.append({"in": "path", "name": segment.strip("{}"), "required": True, "schema": {"type": "string"}})
+    if query_schema is not None:
+        params.append({"in": "query", "schema": query_schema})
+    return params
+
+
+def build_openapi(version: str) -> dict[str, Any]:
+    """The OpenAPI 3.0 document as a dict."""
+    spec = APISpec(
+        title="Escalation sidecar API",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Assess, route and escalate support tickets to human experts."},
+    )
+    spec.components.security_scheme(
+        "bearer",
+        {"type": "http", "scheme": "bearer", "description": "An installation API token, or a ZAF-signed HS256 JWT whose iss is the installation id"},
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, summary, body, query, responses, authenticated in OPERATIONS:
+        operation: dict[str, Any] = {"summary": summary, "responses": {}}
+        params = _parameters(path, query)
+        if params:
+            operation["parameters"] = params
+        if body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        for status, schema in responses.items():
+            entry: dict[str, Any] = {"description": "error" if schema is schemas.ErrorSchema else "success"}
+            entry["content"] = {"application/json": {"schema": schema or {"type": "object"}}}
+            operation["responses"][str(status)] = entry
+        if authenticated:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[method] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

@@ -1,0 +1,370 @@
+"""The `sidecar` command: serve, worker, db, installation, score, eval, demo, keygen."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sidecar.config import Config, ConfigError
+
+
+def _load_config() -> Config:
+    try:
+        return Config.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+def _database(config: Config):
+    from sidecar.store.db import Database
+
+    return Database(config.database_url)
+
+
+def _secret_box(config: Config):
+    from sidecar.store.crypto import SecretBox, load_or_create_key_file
+
+    keys = config.encryption_keys or (load_or_create_key_file(config.encryption_key_file),)
+    return SecretBox(keys)
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, default=str, sort_keys=False))
+
+
+def _read_jsonl(path: str) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise click.ClickException(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise click.ClickException(f"{path}:{number}: each line must be a JSON object")
+            rows.append(row)
+    return rows
+
+
+@click.group()
+@click.version_option(package_name="escalation-sidecar")
+def main() -> None:
+    """Escalation sidecar: assess support tickets, route them to experts, escalate to Jira and Slack."""
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+
+def _require_current_schema(config: Config) -> None:
+    from sidecar.store.migrate import current_revision, head_revision
+
+    database = _database(config)
+    try:
+        current = current_revision(database)
+    finally:
+        database.dispose()
+    if current != head_revision():
+        raise click.ClickException(
+            f"the database schema is at {current or 'nothing'}, this code needs {head_revision()}: run `sidecar db upgrade`"
+        )
+
+
+def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from sidecar import create_app
+
+    class SidecarServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            return create_app(config)
+
+    SidecarServer().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--workers", default=2, type=int, show_default=True, help="web processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app (and, in later releases, the embedded outbox worker) on DATABASE_URL."""
+    config = _load_config()
+    _require_current_schema(config)
+    click.echo(f"sidecar listening on http://{host}:{port} (database: {config.database_url.split('@')[-1]})")
+    _run_gunicorn(config, host, port, workers)
+
+
+@main.command()
+@click.option("--poll-seconds", default=1.0, type=float, show_default=True)
+def worker(poll_seconds: float) -> None:
+    """Run the outbox worker. Escalation delivery jobs arrive with the Jira/Slack integration."""
+    config = _load_config()
+    _require_current_schema(config)
+    click.echo("sidecar worker started; no job kinds are registered in this release, waiting")
+    try:
+        while True:
+            time.sleep(poll_seconds)
+    except KeyboardInterrupt:
+        click.echo("sidecar worker stopped")
+
+
+# --- database ------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema."""
+    from sidecar.store.migrate import current_revision, upgrade_database
+
+    database = _database(_load_config())
+    try:
+        upgrade_database(database, revision)
+        click.echo(f"database at revision {current_revision(database)}")
+    finally:
+        database.dispose()
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision the database is at."""
+    from sidecar.store.migrate import current_revision
+
+    database = _database(_load_config())
+    try:
+        click.echo(current_revision(database) or "empty")
+    finally:
+        database.dispose()
+
+
+# --- installations -------------------------------------------------------------------------------
+
+
+@main.group()
+def installation() -> None:
+    """Installations (tenants): one Zendesk subdomain or Salesforce org each."""
+
+
+@installation.command("create")
+@click.option("--name", required=True)
+@click.option("--source", required=True, type=click.Choice(["zendesk", "salesforce"]))
+def installation_create(name: str, source: str) -> None:
+    """Create an installation; the last line is JSON with id, api_token and shared_secret (shown once)."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.installations import create_installation
+
+    config = _load_config()
+    _require_current_schema(config)
+    database = _database(config)
+    try:
+        with database.session() as session:
+            created = create_installation(session, name=name, source=source, box=_secret_box(config))
+            result = created.as_dict()
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo("Store the api_token and shared_secret now: they cannot be shown again.", err=True)
+    _print_json(result)
+
+
+@installation.command("list")
+def installation_list() -> None:
+    """List installations (no secrets)."""
+    from sidecar.services.installations import list_installations
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            rows = [
+                {"id": i.id, "name": i.name, "source": i.source, "created_at": i.created_at}
+                for i in list_installations(session)
+            ]
+    finally:
+        database.dispose()
+    for row in rows:
+        _print_json(row)
+
+
+@installation.command("rotate-token")
+@click.argument("installation_id")
+def installation_rotate_token(installation_id: str) -> None:
+    """Issue a new API token; the old one stops working at once."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.installations import get_installation, rotate_api_token
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            token = rotate_api_token(session, get_installation(session, installation_id))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    _print_json({"id": installation_id, "api_token": token})
+
+
+@installation.command("set-credentials")
+@click.argument("installation_id")
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="JSON object of help desk credentials, e.g. {subdomain, email, api_token}")
+def installation_set_credentials(installation_id: str, path: str) -> None:
+    """Store help desk credentials (encrypted) for ticket_ref fetches."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.installations import get_installation, set_credentials
+
+    try:
+        credentials = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{path}: not valid JSON ({exc.msg})") from None
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            set_credentials(session, get_installation(session, installation_id), credentials=credentials,
+                            box=_secret_box(config))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo(f"credentials stored for {installation_id}: {', '.join(sorted(credentials))}")
+
+
+@main.command()
+def keygen() -> None:
+    """Print a new SIDECAR_ENCRYPTION_KEY value."""
+    from sidecar.store.crypto import generate_key
+
+    click.echo(generate_key())
+
+
+# --- scoring and evaluation ----------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def score(path: str) -> None:
+    """Print the assessment of a ticket file (the API's ticket JSON, or {"ticket": {...}})."""
+    from marshmallow import ValidationError
+
+    from sidecar.intelligence.scoring import assess_ticket
+    from sidecar.intelligence.ticket import ticket_from_mapping
+    from sidecar.schemas import TicketSchema, strip_nul
+    from sidecar.services.assessments import assessment_to_dict
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if isinstance(data, dict) and isinstance(data.get("ticket"), dict):
+        data = data["ticket"]
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object")
+    try:
+        loaded = TicketSchema().load(strip_nul(data))
+    except ValidationError as exc:
+        raise click.ClickException(f"{path}: invalid ticket: {json.dumps(exc.messages)}") from None
+    loaded.setdefault("source", "zendesk")
+    ticket = ticket_from_mapping(loaded)
+    result = assessment_to_dict(assess_ticket(ticket))
+    _print_json({"ticket": {"source": ticket.source, "id": ticket.id}, **result})
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Measure the sidecar's decisions on a labelled history file."""
+
+
+def _run_eval(kind: str, test: str, train: str | None) -> None:
+    from sidecar.intelligence import evaluation
+
+    test_rows = _read_jsonl(test)
+    train_rows = _read_jsonl(train) if train else None
+    started = time.perf_counter()
+    try:
+        if kind == "handoff":
+            metrics = evaluation.evaluate_handoff(test_rows, train_rows)
+            title = "human_requested detection vs needs_human"
+        else:
+            metrics = evaluation.evaluate_escalation(test_rows, train_rows)
+            title = "escalation score vs escalated"
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    metrics["seconds"] = round(time.perf_counter() - started, 2)
+    metrics["trained"] = bool(train)
+    click.echo(evaluation.format_metrics_table(f"{title} ({Path(test).name})", metrics))
+    _print_json(metrics)
+
+
+@eval_group.command("handoff")
+@click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--train", "train", type=click.Path(exists=True, dir_okay=False))
+def eval_handoff(test: str, train: str | None) -> None:
+    """Precision, recall, F1 and PR-AUC of human_requested against needs_human labels."""
+    _run_eval("handoff", test, train)
+
+
+@eval_group.command("escalation")
+@click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--train", "train", type=click.Path(exists=True, dir_okay=False))
+def eval_escalation(test: str, train: str | None) -> None:
+    """ROC-AUC and PR-AUC of the score against escalated labels."""
+    _run_eval("escalation", test, train)
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--no-serve", is_flag=True, help="set up the demo and exit")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Set up the embedded demo (schema, demo installation, demo tickets), print its token, and serve."""
+    from sidecar.demo import set_up_demo
+    from sidecar.store.migrate import upgrade_database
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        upgrade_database(database)
+        with database.session() as session:
+            summary = set_up_demo(session, box=_secret_box(config))
+    finally:
+        database.dispose()
+    token = summary["api_token"]
+    click.echo(f"Demo installation {summary['id']} ({summary['name']}) with {summary['assessed']} assessed demo tickets.")
+    click.echo(f"API token (new on every demo start): {token}")
+    click.echo("Try:")
+    click.echo(f"  curl -s -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/assessments")
+    click.echo(
+        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
+        f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/assessments"
+    )
+    if not no_serve:
+        sys.stdout.flush()
+        _run_gunicorn(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,123 @@
+"""Configuration read from the environment and checked once at start-up."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_SQLITE_PATH = Path("instance") / "sidecar.sqlite3"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if not url.startswith(("sqlite:", "postgresql:", "postgresql+")):
+        raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+    return url
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting the sidecar reads; `from_env` documents the variable behind each."""
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    encryption_keys: tuple[str, ...] = ()
+    encryption_key_file: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    jwt_leeway_seconds: int = 30
+    jwt_max_lifetime_seconds: int = 24 * 3600
+    log_level: str = "info"
+    log_format: str = "json"
+    embedded_worker: bool = True
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+        """Read and check the environment; raise ConfigError naming the first bad variable."""
+        env = os.environ if env is None else env
+        database_url = _database_url(env)
+        keys = tuple(k.strip() for k in (env.get("SIDECAR_ENCRYPTION_KEY") or "").split(",") if k.strip())
+        key_file = None
+        if not keys:
+            if database_url.startswith("sqlite:"):
+                # Zero set-up for the embedded default: a key file beside the database, made on first use.
+                key_file = env.get("SIDECAR_ENCRYPTION_KEY_FILE") or str(Path("instance") / "encryption.key")
+            else:
+                raise ConfigError(
+                    "SIDECAR_ENCRYPTION_KEY must be set when DATABASE_URL is not SQLite "
+                    "(generate one with: sidecar keygen)"
+                )
+        config = cls(
+            database_url=database_url,
+            encryption_keys=keys,
+            encryption_key_file=key_file,
+            max_body_bytes=_int(env, "SIDECAR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+            jwt_leeway_seconds=_int(env, "SIDECAR_JWT_LEEWAY_SECONDS", 30),
+            jwt_max_lifetime_seconds=_int(env, "SIDECAR_JWT_MAX_LIFETIME_SECONDS", 24 * 3600, minimum=60),
+            log_level=_choice(env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+            log_format=_choice(env, "SIDECAR_LOG_FORMAT", "json", ("json", "text")),
+            embedded_worker=_bool(env, "SIDECAR_EMBEDDED_WORKER", True),
+        )
+        from sidecar.store.crypto import check_keys  # local import: config stays importable alone
+
+        check_keys(config.encryption_keys)
+        return config
+
+    def with_overrides(self, **changes) -> "Config":
+        """A copy with some settings changed (tests, CLI flags)."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
+
+
+def testing_config(database_url: str, *, encryption_key: str) -> Config:
+    """The configuration the test-suite builds apps with."""
+    return Config(
+        database_url=database_url,
+        encryption_keys=(encryption_key,),
+        log_level="warning",
+        embedded_worker=False,
+        testing=True,
+    )

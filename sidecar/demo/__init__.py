@@ -1,0 +1,46 @@
+"""The embedded demo: one installation and a handful of realistic tickets, ready to curl."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.intelligence.ticket import ticket_from_mapping
+from sidecar.services.assessments import assess_and_store
+from sidecar.services.installations import create_installation, rotate_api_token
+from sidecar.store.crypto import SecretBox
+from sidecar.store.models import AssessmentRecord, Installation
+
+DEMO_NAME = "Demo: Acme Cloud Support"
+DEMO_DIR = Path(__file__).parent
+
+
+def demo_tickets() -> list[dict[str, Any]]:
+    """The demo tickets, in the API's ticket JSON."""
+    return json.loads((DEMO_DIR / "tickets.json").read_text(encoding="utf-8"))
+
+
+def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
+    """Create (or reuse) the demo installation, give it a fresh token, assess demo tickets not yet assessed."""
+    installation = session.scalar(select(Installation).where(Installation.name == DEMO_NAME))
+    if installation is None:
+        created = create_installation(session, name=DEMO_NAME, source="zendesk", box=box)
+        installation, token = created.installation, created.api_token
+    else:
+        token = rotate_api_token(session, installation)
+    assessed = 0
+    for data in demo_tickets():
+        ticket = ticket_from_mapping(data)
+        seen = session.scalar(
+            select(AssessmentRecord.id).where(
+                AssessmentRecord.installation_id == installation.id,
+                AssessmentRecord.ticket_external_id == ticket.id,
+            )
+        )
+        if seen is None:
+            assess_and_store(session, installation=installation, ticket=ticket)
+        assessed += 1
+    return {"id": installation.id, "name": installation.name, "api_token": token, "assessed": assessed}

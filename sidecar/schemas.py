@@ -1,0 +1,234 @@
+"""Marshmallow schemas, named by role: the single source of the API's shapes and of /openapi.json."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
+from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
+
+MAX_ID_LENGTH = 100
+
+
+def strip_nul(value: Any) -> Any:
+    """Remove NUL characters from every string in a JSON value (PostgreSQL text cannot hold them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    return value
+
+
+class ExternalId(fields.String):
+    """An id from a help desk: Zendesk sends numbers, Salesforce strings; both are stored as text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValidationError("must be a string or an integer")
+        text = str(value).strip()
+        if not text:
+            raise ValidationError("must not be empty")
+        if len(text) > MAX_ID_LENGTH:
+            raise ValidationError(f"must be at most {MAX_ID_LENGTH} characters")
+        return text
+
+
+class RequestSchema(Schema):
+    """Base for request bodies: NULs are stripped before validation."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _strip_nul(self, data, **kwargs):
+        return strip_nul(data)
+
+
+class CommentSchema(Schema):
+    """One message of the conversation."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    author = fields.String(required=True, validate=validate.OneOf(AUTHOR_ROLES))
+    body = fields.String(required=True)
+    public = fields.Boolean(load_default=True)
+    created_at = fields.DateTime(load_default=None, allow_none=True)
+
+
+class OrganizationSchema(Schema):
+    """The customer's company; extra fields are kept and may be used as evidence."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    name = fields.String(allow_none=True)
+    tier = fields.String(allow_none=True)
+    arr = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0))
+    renewal_date = fields.Date(allow_none=True)
+
+
+class RequesterSchema(Schema):
+    """The person who opened the ticket."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class TicketSchema(Schema):
+    """A ticket as the Zendesk app, the Salesforce package or a webhook sends it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = ExternalId(required=True)
+    source = fields.String(validate=validate.OneOf(SOURCES), metadata={"description": "defaults to the installation's source"})
+    subject = fields.String(required=True)
+    description = fields.String(load_default="", allow_none=True)
+    comments = fields.List(fields.Nested(CommentSchema), load_default=list)
+    requester = fields.Nested(RequesterSchema, allow_none=True, load_default=None)
+    organization = fields.Nested(OrganizationSchema, allow_none=True, load_default=None)
+    priority = fields.String(allow_none=True, load_default=None)
+    status = fields.String(allow_none=True, load_default=None)
+    tags = fields.List(fields.String(), load_default=list)
+    custom_fields = fields.Dict(keys=fields.String(), load_default=dict)
+    created_at = fields.DateTime(allow_none=True, load_default=None)
+    updated_at = fields.DateTime(allow_none=True, load_default=None)
+    reopens = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000), strict=True)
+    group = fields.String(allow_none=True, load_default=None)
+    assignee = fields.String(allow_none=True, load_default=None)
+
+
+class TicketRefSchema(Schema):
+    """A pointer to a ticket the sidecar should fetch from the help desk itself."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.String(required=True, validate=validate.OneOf(SOURCES))
+    id = ExternalId(required=True)
+
+
+class AssessmentRequestSchema(RequestSchema):
+    """Body of POST /v1/assessments: exactly one of `ticket` or `ticket_ref`."""
+
+    ticket = fields.Nested(TicketSchema)
+    ticket_ref = fields.Nested(TicketRefSchema)
+
+    @validates_schema
+    def _exactly_one(self, data, **kwargs):
+        if ("ticket" in data) == ("ticket_ref" in data):
+            raise ValidationError("give exactly one of 'ticket' or 'ticket_ref'", field_name="_schema")
+
+
+class CategorySchema(Schema):
+    """A category the ticket falls in."""
+
+    name = fields.String(validate=validate.OneOf(CATEGORIES))
+    confidence = fields.Float()
+
+
+class SignalSchema(Schema):
+    """One reason behind the score, with its evidence."""
+
+    name = fields.String()
+    contribution = fields.Float()
+    evidence = fields.String()
+    category = fields.String(allow_none=True)
+
+
+class AssessmentSchema(Schema):
+    """An assessment as the API returns it."""
+
+    id = fields.String()
+    ticket = fields.Nested(TicketRefSchema)
+    score = fields.Float(metadata={"description": "0 to 1: how much the ticket needs a human expert"})
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    recommendation = fields.String(validate=validate.OneOf(RECOMMENDATIONS))
+    categories = fields.List(fields.Nested(CategorySchema))
+    signals = fields.List(fields.Nested(SignalSchema))
+    model_version = fields.String()
+    created_at = fields.DateTime()
+
+
+class AssessmentListSchema(Schema):
+    """A page of assessments, newest first."""
+
+    items = fields.List(fields.Nested(AssessmentSchema))
+
+
+class AssessmentListQuerySchema(Schema):
+    """Query string of GET /v1/assessments."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    ticket_id = ExternalId()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ScoringSettingsSchema(RequestSchema):
+    """An installation's overrides of the default weights and thresholds."""
+
+    weights = fields.Dict(
+        keys=fields.String(), values=fields.Float(allow_nan=False, validate=validate.Range(min=-20, max=20)),
+        load_default=dict,
+    )
+    level_thresholds = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("medium", "high", "critical"))),
+        values=fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1)),
+        load_default=dict,
+    )
+    escalate_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
+    watch_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
+    category_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
+
+
+class CredentialsSchema(RequestSchema):
+    """Help desk credentials for `ticket_ref` fetches; write-only, stored encrypted."""
+
+    credentials = fields.Dict(keys=fields.String(), required=True)
+    settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "field maps, bot user ids"})
+
+
+class CredentialsStatusSchema(Schema):
+    """Which credential fields are set; values are never returned."""
+
+    configured = fields.Boolean()
+    keys = fields.List(fields.String())
+
+
+class InstallationSchema(Schema):
+    """The calling installation as it sees itself."""
+
+    id = fields.String()
+    name = fields.String()
+    source = fields.String()
+    created_at = fields.DateTime()
+
+
+class HealthSchema(Schema):
+    """Liveness/readiness answer."""
+
+    status = fields.String()
+
+
+class ErrorDetailSchema(Schema):
+    """The error object."""
+
+    code = fields.String()
+    message = fields.String()
+    details = fields.Raw()
+
+
+class ErrorSchema(Schema):
+    """The one shape of every error response."""
+
+    error = fields.Nested(ErrorDetailSchema)

@@ -1,0 +1,1 @@
+"""Service functions: where decisions live. No Flask imports; callers pass a session."""

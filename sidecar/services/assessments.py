@@ -1,0 +1,141 @@
+"""Assess a ticket, store the answer, and read stored answers back, always within one installation."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.errors import InvalidInput, NotFound
+from sidecar.intelligence.assessment import Assessment, ScoringPolicy
+from sidecar.intelligence.scoring import assess_ticket
+from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.services.helpdesk_tickets import fetch_ticket
+from sidecar.store.crypto import SecretBox
+from sidecar.store.models import AssessmentRecord, Installation, utcnow
+
+
+def scoring_policy_for(installation: Installation) -> ScoringPolicy:
+    """The installation's weights and thresholds over the defaults."""
+    overrides = (installation.settings or {}).get("scoring") or {}
+    return ScoringPolicy(
+        weights=dict(overrides.get("weights") or {}),
+        level_thresholds=dict(overrides.get("level_thresholds") or {}),
+        escalate_threshold=overrides.get("escalate_threshold"),
+        watch_threshold=overrides.get("watch_threshold"),
+        category_threshold=overrides.get("category_threshold"),
+    )
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
+    """The stored/returned form of an assessment's findings."""
+    return {
+        "score": round(assessment.score, 4),
+        "level": assessment.level,
+        "recommendation": assessment.recommendation,
+        "categories": [{"name": c.name, "confidence": round(c.confidence, 4)} for c in assessment.categories],
+        "signals": [
+            {
+                "name": s.name,
+                "contribution": round(s.contribution, 4),
+                "evidence": s.evidence,
+                "category": s.category,
+            }
+            for s in assessment.signals
+        ],
+        "model_version": assessment.model_version,
+    }
+
+
+def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
+    """The API form of a stored assessment."""
+    return {
+        **record.result,
+        "id": record.id,
+        "ticket": {"source": record.ticket_source, "id": record.ticket_external_id},
+        "created_at": record.created_at,
+    }
+
+
+def assess_and_store(
+    session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
+) -> AssessmentRecord:
+    """Score a ticket for this installation and store the answer with an id."""
+    assessment = assess_ticket(ticket, policy=scoring_policy_for(installation), now=now)
+    result = assessment_to_dict(assessment)
+    record = AssessmentRecord(
+        id="asm_" + secrets.token_hex(10),
+        installation_id=installation.id,
+        ticket_source=ticket.source,
+        ticket_external_id=ticket.id,
+        score=result["score"],
+        level=result["level"],
+        recommendation=result["recommendation"],
+        model_version=result["model_version"],
+        result=result,
+        ticket=ticket_to_mapping(ticket),
+        created_at=now or utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def resolve_ticket(
+    *,
+    installation: Installation,
+    payload: dict[str, Any],
+    box: SecretBox,
+    fetch: Callable[..., Ticket] = fetch_ticket,
+) -> Ticket:
+    """Turn an assessment request into a Ticket: take the given ticket, or fetch the referenced one."""
+    from sidecar.intelligence.ticket import ticket_from_mapping
+
+    if "ticket" in payload:
+        data = dict(payload["ticket"])
+        data.setdefault("source", installation.source)
+        if data["source"] != installation.source:
+            raise InvalidInput(
+                f"this installation is a {installation.source} installation; ticket.source is {data['source']}",
+                details={"ticket.source": data["source"]},
+            )
+        return ticket_from_mapping(data)
+    ref = payload["ticket_ref"]
+    if ref["source"] != installation.source:
+        raise InvalidInput(
+            f"this installation is a {installation.source} installation; ticket_ref.source is {ref['source']}",
+            details={"ticket_ref.source": ref["source"]},
+        )
+    return fetch(installation=installation, ticket_id=ref["id"], box=box)
+
+
+def get_assessment(session: Session, *, installation: Installation, assessment_id: str) -> AssessmentRecord:
+    """A stored assessment of this installation; another installation's id is simply not found."""
+    record = session.scalar(
+        select(AssessmentRecord).where(
+            AssessmentRecord.id == assessment_id, AssessmentRecord.installation_id == installation.id
+        )
+    )
+    if record is None:
+        raise NotFound(f"no assessment {assessment_id!r}")
+    return record
+
+
+def list_assessments(
+    session: Session,
+    *,
+    installation: Installation,
+    source: str | None = None,
+    ticket_id: str | None = None,
+    limit: int = 50,
+) -> list[AssessmentRecord]:
+    """This installation's assessments, newest first, optionally for one ticket."""
+    query = select(AssessmentRecord).where(AssessmentRecord.installation_id == installation.id)
+    if source:
+        query = query.where(AssessmentRecord.ticket_source == source)
+    if ticket_id:
+        query = query.where(AssessmentRecord.ticket_external_id == ticket_id)
+    query = query.order_by(AssessmentRecord.created_at.desc(), AssessmentRecord.id).limit(limit)
+    return list(session.scalars(query))

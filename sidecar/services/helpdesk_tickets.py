@@ -1,0 +1,55 @@
+"""Fetch a ticket from the installation's help desk, translating vendor failures into service errors."""
+from __future__ import annotations
+
+from sidecar.clients.base import (
+    ApiError,
+    ApiForbidden,
+    ApiNotFound,
+    ApiRateLimited,
+    ApiTimeout,
+    ApiUnauthorized,
+)
+from sidecar.clients.helpdesk import helpdesk_client_for
+from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
+from sidecar.intelligence.ticket import Ticket
+from sidecar.services.installations import get_credentials
+from sidecar.store.crypto import SecretBox
+from sidecar.store.models import Installation
+
+
+def fetch_ticket(*, installation: Installation, ticket_id: str, box: SecretBox) -> Ticket:
+    """Fetch and normalise one ticket with the installation's stored credentials."""
+    credentials = get_credentials(installation, box=box)
+    if not credentials:
+        raise Conflict(
+            f"no {installation.source} credentials are stored for this installation; "
+            "send the ticket itself, or set credentials with PUT /v1/installation/credentials",
+            code="credentials_missing",
+        )
+    settings = (installation.settings or {}).get("helpdesk") or {}
+    try:
+        client = helpdesk_client_for(installation.source, credentials, settings=settings)
+    except ValueError as exc:  # incomplete credentials: the message names fields, never values
+        raise Conflict(str(exc), code="credentials_incomplete") from None
+    vendor = installation.source.capitalize()
+    try:
+        return client.fetch_ticket(ticket_id)
+    except ValueError as exc:  # e.g. a malformed Salesforce id, rejected before any call
+        raise InvalidInput(str(exc), details={"ticket_ref.id": ticket_id}) from None
+    except ApiNotFound:
+        raise NotFound(f"{vendor} has no ticket {ticket_id!r} visible to these credentials") from None
+    except (ApiUnauthorized, ApiForbidden):
+        raise UpstreamError(
+            f"{vendor} rejected this installation's credentials", code="upstream_unauthorized"
+        ) from None
+    except ApiRateLimited as exc:
+        raise UpstreamError(
+            f"{vendor} is rate limiting us; retry later",
+            code="upstream_rate_limited",
+            status=503,
+            details={"retry_after": exc.retry_after},
+        ) from None
+    except ApiTimeout:
+        raise UpstreamError(f"{vendor} did not answer in time", code="upstream_timeout", status=504) from None
+    except ApiError as exc:
+        raise UpstreamError(f"{vendor} failed: {exc}", code="upstream_error") from None
