@@ -1,0 +1,181 @@
+"""Assessment throughput and latency under gunicorn, beside a trivial endpoint of the same app.
+
+Starts the app as production runs it (gunicorn, 2 gthread workers, SQLite unless DATABASE_URL says
+otherwise) and drives it with wrk (Debian package `wrk`) at 16 concurrent connections:
+  1. GET /healthz                 (trivial: no auth, no database)
+  2. POST /v1/assessments         (auth, validation, scoring, one INSERT) for a 10-comment ticket
+Prints requests/s and p50/p99 latency of each, the throughput ratio, and, last, one JSON line.
+
+    python bench/assessment_throughput.py [--seconds 10] [--connections 16]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+WRK_REPORT = r"""
+wrk.method = os.getenv("BENCH_METHOD") or "GET"
+wrk.headers["Content-Type"] = "application/json"
+local token = os.getenv("BENCH_TOKEN")
+if token then wrk.headers["Authorization"] = "Bearer " .. token end
+local body_file = os.getenv("BENCH_BODY")
+if body_file then
+  local f = io.open(body_file, "r"); wrk.body = f:read("*a"); f:close()
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+                 + summary.errors.status + summary.errors.timeout
+  io.write(string.format('BENCH {"requests": %d, "seconds": %.3f, "p50_ms": %.3f, "p99_ms": %.3f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+"""
+
+COMMENT_TEXTS = [
+    ("customer", "Hi, our invoices for October show two charges of $1,200 for the same Pro plan. Can you check?"),
+    ("bot", "Thanks for reaching out! You can find your invoices under Settings > Billing."),
+    ("customer", "I know where the invoices are. We were charged twice and need one refunded."),
+    ("bot", "Thanks for reaching out! You can find your invoices under Settings > Billing."),
+    ("customer", "This is going in circles. Also our export job fails with error 500 since Tuesday."),
+    ("agent", "Sorry about the trouble. Could you share the export job id?"),
+    ("customer", "Job 88213. It worked fine last week, before your update."),
+    ("agent", "Thanks, I have passed this to our team."),
+    ("customer", "It's been three days. Our renewal is next month and we are evaluating alternatives."),
+    ("customer", "Please have a manager call me today."),
+]
+
+
+def ten_comment_ticket() -> dict:
+    """The benchmark ticket: ten comments mixing billing, a bug, churn risk and a request for a person."""
+    return {
+        "ticket": {
+            "id": "bench-1",
+            "source": "zendesk",
+            "subject": "Double charge and failing exports",
+            "description": COMMENT_TEXTS[0][1],
+            "comments": [
+                {"author": author, "body": body, "public": True, "created_at": f"2026-11-2{i // 4}T1{i % 10}:00:00Z"}
+                for i, (author, body) in enumerate(COMMENT_TEXTS)
+            ],
+            "requester": {"name": "Dana", "email": "dana@example.com"},
+            "organization": {"name": "Northwind", "tier": "enterprise", "arr": 240000, "renewal_date": "2026-12-20"},
+            "priority": "high",
+            "status": "open",
+            "tags": ["billing", "exports"],
+            "reopens": 1,
+        }
+    }
+
+
+def free_port() -> int:
+    """An unused TCP port on localhost."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout: float = 20.0) -> None:
+    """Poll `url` until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not come up at {url}")
+
+
+def run_wrk(url: str, *, seconds: int, connections: int, threads: int, script: Path, env: dict) -> dict:
+    """Run wrk and return the JSON its done() hook prints."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+    output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+    line = next(l for l in output.splitlines() if l.startswith("BENCH "))
+    result = json.loads(line[len("BENCH "):])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    """Start gunicorn, measure both endpoints in the same run, print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark needs wrk: apt-get install -y wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "SIDECAR_ENCRYPTION_KEY": os.environ.get("SIDECAR_ENCRYPTION_KEY")
+        or subprocess.run([BIN / "sidecar", "keygen"], capture_output=True, text=True, check=True).stdout.strip(),
+        "LOG_LEVEL": "warning",
+    }
+    sidecar = str(BIN / "sidecar")
+    subprocess.run([sidecar, "db", "upgrade"], env=env, check=True, capture_output=True)
+    created = subprocess.run(
+        [sidecar, "installation", "create", "--name", "bench", "--source", "zendesk"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+    token = json.loads(created)["api_token"]
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "gthread", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "sidecar:create_app()"],
+        env=env, cwd=ROOT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base + "/healthz")
+        script = workdir / "report.lua"
+        script.write_text(WRK_REPORT)
+        body = workdir / "ticket.json"
+        body.write_text(json.dumps(ten_comment_ticket()))
+        common = dict(seconds=args.seconds, connections=args.connections, threads=args.threads, script=script)
+        # Warm both paths (imports, connection pools, SQLite page cache) before measuring.
+        run_wrk(base + "/healthz", **{**common, "seconds": 2}, env={})
+        run_wrk(base + "/v1/assessments", **{**common, "seconds": 2},
+                env={"BENCH_METHOD": "POST", "BENCH_TOKEN": token, "BENCH_BODY": str(body)})
+        trivial = run_wrk(base + "/healthz", **common, env={})
+        assess = run_wrk(base + "/v1/assessments", **common,
+                         env={"BENCH_METHOD": "POST", "BENCH_TOKEN": token, "BENCH_BODY": str(body)})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    ratio = assess["rps"] / trivial["rps"]
+    print(f"gunicorn {args.workers} gthread workers, wrk {args.connections} connections, {args.seconds}s each, "
+          f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}")
+    print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for name, r in (("GET /healthz (trivial)", trivial), ("POST /v1/assessments", assess)):
+        print(f"{name:<28}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
+    print(f"assessment / trivial throughput ratio: {ratio:.2f} (target >= 0.5); "
+          f"assessment p99 {assess['p99_ms']:.1f} ms (target < 30 ms)")
+    print(json.dumps({
+        "trivial_rps": round(trivial["rps"], 1), "assessment_rps": round(assess["rps"], 1),
+        "ratio": round(ratio, 3), "assessment_p50_ms": round(assess["p50_ms"], 2),
+        "assessment_p99_ms": round(assess["p99_ms"], 2), "trivial_p99_ms": round(trivial["p99_ms"], 2),
+        "errors": assess["errors"] + trivial["errors"],
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,449 @@
+"""What every outbound client shares: the ApiError family, one HTTP session policy, a small JSON client.
+
+The policy lives in `ApiSession`, a `requests.Session` that vendor SDKs (zenpy, simple-salesforce) can
+be handed as their transport, so SDK-based and hand-written clients behave the same way:
+
+- every request gets a timeout (the SDK's own, or the client's class-level default);
+- requests go to the configured base URL (data residency, proxies, local fakes), even when an SDK
+  insists on building `https://{subdomain}.zendesk.com/...` itself;
+- transport failures become `ApiTimeout` / `ApiUnavailable`;
+- HTTP 429: if the server asks for a short wait (Retry-After <= `rate_limit_wait`, default 2 s) the
+  request is retried once after that wait; otherwise `ApiRateLimited(retry_after=...)` is raised at
+  once. An agent waiting on the sidebar is better served by a fast, clear "retry in 30 s" than by a
+  spinner, and the outbox worker uses `retry_after` to schedule its own retry.
+
+Other HTTP statuses are translated by the caller (`HttpClient`, or a vendor client's single
+exception-translation point) with `error_for_response` / `error_for_status`.
+
+Secrets (tokens, passwords, Authorization headers) never go into messages or logs: messages are built
+from the method, the URL *path* (never the query string) and the vendor's error text, and then passed
+through `redact` with the client's own secrets as a second line of defence.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+log = logging.getLogger(__name__)
+
+Timeout = float | tuple[float, float]
+
+DEFAULT_TIMEOUT: Timeout = (3.05, 10.0)  # (connect, read) seconds
+DEFAULT_RATE_LIMIT_WAIT = 2.0  # longest Retry-After (seconds) worth waiting for inside one call
+_DETAIL_LIMIT = 300
+
+
+# --------------------------------------------------------------------------------------------------
+# The error family
+
+
+class ApiError(Exception):
+    """An external API call failed; `status` is the HTTP status when there was one."""
+
+    transient = False  # worth retrying later without changing anything?
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        *,
+        retry_after: float | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+        self.code = code  # the vendor's own error code, e.g. "RecordNotFound", "INVALID_SESSION_ID"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ApiUnauthorized(ApiError):
+    """The credentials were refused (HTTP 401, failed login, expired session)."""
+
+
+class ApiForbidden(ApiError):
+    """The credentials are valid but may not do this (HTTP 403)."""
+
+
+class ApiNotFound(ApiError):
+    """The record does not exist or is not visible to these credentials (HTTP 404)."""
+
+
+class ApiRateLimited(ApiError):
+    """The API asked us to slow down (HTTP 429); `retry_after` says for how many seconds, if known."""
+
+    transient = True
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = 429,
+        *,
+        retry_after: float | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, status, retry_after=retry_after, code=code)
+
+
+class ApiTimeout(ApiError):
+    """The API did not answer within the client's timeout."""
+
+    transient = True
+
+
+class ApiUnavailable(ApiError):
+    """The API is down or unreachable (HTTP 5xx, connection refused, DNS, TLS)."""
+
+    transient = True
+
+
+_STATUS_ERRORS: dict[int, type[ApiError]] = {
+    401: ApiUnauthorized,
+    403: ApiForbidden,
+    404: ApiNotFound,
+    429: ApiRateLimited,
+}
+
+
+def error_for_status(
+    status: int | None,
+    message: str,
+    *,
+    retry_after: float | None = None,
+    code: str | None = None,
+) -> ApiError:
+    """Build the ApiError subclass that matches an HTTP status."""
+    if status is not None and status >= 500:
+        cls: type[ApiError] = ApiUnavailable
+    else:
+        cls = _STATUS_ERRORS.get(status or 0, ApiError)
+    return cls(message, status, retry_after=retry_after, code=code)
+
+
+def error_for_response(
+    response: requests.Response, *, service: str, secrets: Iterable[str] = ()
+) -> ApiError:
+    """Translate a failed HTTP response into the ApiError family, with a safe, readable message."""
+    code, detail = vendor_error(response)
+    request = response.request
+    where = f"{request.method} {url_path(request.url)}" if request is not None else url_path(response.url)
+    message = f"{service} {where} failed: HTTP {response.status_code}"
+    if response.reason:
+        message += f" {response.reason}"
+    if detail:
+        message += f": {detail}"
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is not None and (response.status_code == 429 or response.status_code >= 500):
+        message += f" (retry after {retry_after:g}s)"
+    return error_for_status(
+        response.status_code, redact(message, secrets), retry_after=retry_after, code=code
+    )
+
+
+def error_for_transport(
+    exc: requests.RequestException, *, service: str, method: str, url: str
+) -> ApiError:
+    """Translate a requests transport exception (timeout, connection refused, ...) into the family."""
+    # str(exc) is deliberately not used: it carries the full URL, query string included.
+    where = f"{method.upper()} {url_path(url)}"
+    if isinstance(exc, requests.Timeout):
+        return ApiTimeout(f"{service} {where} timed out")
+    if isinstance(exc, requests.ConnectionError):
+        host = urlsplit(url).hostname or "?"
+        return ApiUnavailable(f"{service} {where} failed: could not connect to {host}")
+    return ApiError(f"{service} {where} failed: {type(exc).__name__}")
+
+
+def vendor_error(response: requests.Response) -> tuple[str | None, str]:
+    """(error code, readable detail) from an error body, for the JSON shapes our vendors use."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = " ".join((response.text or "").split())
+        # An HTML error page says nothing useful beyond its status.
+        return None, "" if text.startswith("<") else text[:_DETAIL_LIMIT]
+    return _code_and_detail(body)
+
+
+def _code_and_detail(body: Any) -> tuple[str | None, str]:
+    if isinstance(body, list):  # Salesforce: [{"message": ..., "errorCode": ...}, ...]
+        parts = [_code_and_detail(item) for item in body[:3]]
+        code = next((c for c, _ in parts if c), None)
+        return code, "; ".join(d for _, d in parts if d)[:_DETAIL_LIMIT]
+    if not isinstance(body, Mapping):
+        return None, str(body)[:_DETAIL_LIMIT]
+    code = body.get("errorCode") or body.get("code")
+    error = body.get("error")
+    if isinstance(error, Mapping):  # {"error": {"title": ..., "message": ...}}
+        code = code or error.get("code") or error.get("title")
+        detail = error.get("message") or error.get("title") or ""
+    else:
+        if isinstance(error, str) and code is None:
+            code = error
+        detail = (
+            body.get("description")
+            or body.get("message")
+            or body.get("error_description")
+            or "; ".join(str(m) for m in body.get("errorMessages") or ())  # Jira
+            or (error if isinstance(error, str) else "")
+        )
+        for key in ("details", "errors"):  # Zendesk RecordInvalid details, Jira field errors
+            if isinstance(body.get(key), Mapping) and body[key]:
+                fields = ", ".join(sorted(str(name) for name in body[key]))
+                detail = f"{detail} (fields: {fields})" if detail else f"fields: {fields}"
+    if code and detail and str(code) not in str(detail):
+        detail = f"{code}: {detail}"
+    return (str(code) if code else None), str(detail or "")[:_DETAIL_LIMIT]
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent or bad."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value that appears in `text` with ***."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:  # never blank out single characters of a message
+            text = text.replace(secret, "***")
+    return text
+
+
+def url_path(url: str | None) -> str:
+    """The path of a URL, without scheme, host or query string (which may carry ids or tokens)."""
+    if not url:
+        return "?"
+    return urlsplit(url).path or "/"
+
+
+def segment(value: Any) -> str:
+    """Encode one value for use as a single URL path segment."""
+    return quote(str(value), safe="")
+
+
+def check_base_url(url: str, *, what: str) -> str:
+    """Validate an http(s) base URL and return it without a trailing slash."""
+    parts = urlsplit(str(url).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} must be an http(s) URL with a host, e.g. https://example.com")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{what} must not contain credentials, a query string or a fragment")
+    return str(url).strip().rstrip("/")
+
+
+def missing_keys(credentials: Mapping[str, Any], required: Iterable[str]) -> list[str]:
+    """The required credential keys that are absent or blank (names only, never values)."""
+    return [key for key in required if not str(credentials.get(key) or "").strip()]
+
+
+# --------------------------------------------------------------------------------------------------
+# The session policy
+
+
+class ApiSession(requests.Session):
+    """A requests session bound to one API: base URL, default timeout, transport errors, 429 policy."""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        service: str,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        vendor_origin: str | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.service = service
+        self.timeout = timeout
+        self.rate_limit_wait = rate_limit_wait
+        # Where an SDK thinks the API lives; its URLs are re-pointed at base_url.
+        self.vendor_origin = vendor_origin.rstrip("/") if vendor_origin else None
+        self._secrets = tuple(s for s in secrets if s)
+
+    def __repr__(self) -> str:
+        return f"<ApiSession {self.service} {self.base_url or ''}>"
+
+    def resolve(self, url: str) -> str:
+        """Absolute URL for a path relative to base_url, or an SDK URL re-pointed at base_url."""
+        if url.startswith("/"):
+            if not self.base_url:
+                raise ValueError(f"{self.service}: a relative path needs a base_url")
+            return self.base_url + url
+        if self.base_url and self.vendor_origin and _same_origin_prefix(url, self.vendor_origin):
+            return self.base_url + url[len(self.vendor_origin):]
+        return url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send one request under the policy; see the module docstring."""
+        url = self.resolve(url)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        response = self._send(method, url, *args, **kwargs)
+        if response.status_code == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if wait is not None and wait <= self.rate_limit_wait:
+                log.info("%s rate limited on %s %s; retrying once in %.1fs",
+                         self.service, method.upper(), url_path(url), wait)
+                time.sleep(wait)
+                response = self._send(method, url, *args, **kwargs)
+            if response.status_code == 429:
+                raise error_for_response(response, service=self.service, secrets=self._secrets)
+        return response
+
+    def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        started = time.monotonic()
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException as exc:
+            log.warning("%s %s %s failed: %s", self.service, method.upper(), url_path(url),
+                        type(exc).__name__)
+            raise error_for_transport(exc, service=self.service, method=method, url=url) from None
+        log.debug("%s %s %s -> %s in %.2fs", self.service, method.upper(), url_path(url),
+                  response.status_code, time.monotonic() - started)
+        return response
+
+
+def _same_origin_prefix(url: str, origin: str) -> bool:
+    if not url.lower().startswith(origin.lower()):
+        return False
+    rest = url[len(origin):]
+    return rest == "" or rest[0] in "/?#"
+
+
+# --------------------------------------------------------------------------------------------------
+# A small JSON-over-HTTP client for systems without an SDK we want (Jira, Slack, the optional LLM)
+
+
+class HttpClient:
+    """Base for one external JSON API: subclasses add typed methods that call get/post/put/delete."""
+
+    service = "HTTP API"
+    timeout: Timeout = DEFAULT_TIMEOUT
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Any = None,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        session: ApiSession | None = None,
+    ) -> None:
+        self.base_url = check_base_url(base_url, what=f"{self.service} base URL")
+        self._secrets = tuple(s for s in secrets if s)
+        self.session = session or ApiSession(
+            self.base_url,
+            service=self.service,
+            timeout=self.timeout,
+            rate_limit_wait=self.rate_limit_wait,
+            secrets=self._secrets,
+        )
+        self.session.headers.update({"Accept": "application/json"})
+        if headers:
+            self.session.headers.update(headers)
+        if auth is not None:
+            self.session.auth = auth
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url}>"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send a request to a path under base_url (or a same-origin absolute URL) and check its status."""
+        response = self.session.request(
+            method,
+            self._url(path),
+            params=params,
+            json=json,
+            data=data,
+            headers=dict(headers) if headers else None,
+            timeout=self.timeout,
+        )
+        if not response.ok:
+            raise error_for_response(response, service=self.service, secrets=self._secrets)
+        return response
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a path and return its decoded JSON body."""
+        return self._json(self.request("GET", path, params=params))
+
+    def post(self, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """POST a JSON body and return the decoded JSON answer (None when empty)."""
+        return self._json(self.request("POST", path, json=json, params=params))
+
+    def put(self, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """PUT a JSON body and return the decoded JSON answer (None when empty)."""
+        return self._json(self.request("PUT", path, json=json, params=params))
+
+    def patch(self, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """PATCH a JSON body and return the decoded JSON answer (None when empty)."""
+        return self._json(self.request("PATCH", path, json=json, params=params))
+
+    def delete(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        """DELETE a path and return the decoded JSON answer (None when empty)."""
+        return self._json(self.request("DELETE", path, params=params))
+
+    def _url(self, path: str) -> str:
+        if path.startswith("/"):
+            return self.base_url + path
+        # Absolute URLs come from the API itself (pagination links); never send our
+        # credentials to a host the installation did not configure.
+        if not _same_origin_prefix(path, _origin(self.base_url)):
+            raise ApiError(f"{self.service}: refusing to call {url_path(path)} on another host")
+        return path
+
+
+    def _json(self, response: requests.Response) -> Any:
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                f"{self.service} {response.request.method} {url_path(response.url)} "
+                "returned a body that is not JSON",
+                response.status_code,
+            ) from None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,0 +1,69 @@
+"""Shaping a help desk's messages into our conversation: order, the repeated opening message, HTML."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+
+from sidecar.intelligence.ticket import Comment
+
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def in_time_order(comments: Iterable[Comment]) -> list[Comment]:
+    """Comments sorted by creation time (stable; undated ones keep their place at the end)."""
+    return sorted(comments, key=lambda c: (c.created_at is None, c.created_at or _EARLIEST))
+
+
+def without_repeated_description(description: str, comments: Iterable[Comment]) -> tuple[Comment, ...]:
+    """Drop the opening message when it is the ticket description again.
+
+    Zendesk's `description` *is* the first comment, and Email-to-Case copies the first email into the
+    Case Description. `Ticket.customer_messages()` reads both the description and the comments, so
+    keeping the copy would count the customer's opening words twice.
+    """
+    comments = tuple(comments)
+    if comments and description and _squash(comments[0].body) == _squash(description):
+        return comments[1:]
+    return comments
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of an HTML body (tags dropped, block elements on their own lines)."""
+    if not html:
+        return ""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+    _SKIP = {"script", "style", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
