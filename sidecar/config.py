@@ -46,10 +46,17 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
 
 
 def _database_url(env: Mapping[str, str]) -> str:
-    url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return normalise_database_url(env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}")
+
+
+def normalise_database_url(url: str) -> str:
+    """Check a database URL and name the driver we ship; raise ConfigError for anything else."""
     # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
+    # We ship the psycopg (3) driver; say so explicitly, SQLAlchemy 2.0 would otherwise pick psycopg2.
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if not url.startswith(("sqlite:", "postgresql:", "postgresql+")):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
     return url

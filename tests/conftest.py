@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from sidecar import create_app
-from sidecar.config import testing_config
+from sidecar.config import normalise_database_url, testing_config
 from sidecar.store.crypto import SecretBox, generate_key
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
@@ -22,7 +22,7 @@ ENCRYPTION_KEY = generate_key()
 def _test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("SIDECAR_TEST_DATABASE_URL")
     if url:
-        return url
+        return normalise_database_url(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 

@@ -31,7 +31,7 @@ def test_bad_key_is_not_echoed():
 def test_defaults_and_heroku_postgres_url():
     key = generate_key()
     config = Config.from_env({"DATABASE_URL": "postgres://u@h/db", "SIDECAR_ENCRYPTION_KEY": key})
-    assert config.database_url == "postgresql://u@h/db"
+    assert config.database_url == "postgresql+psycopg://u@h/db"
     assert config.encryption_keys == (key,)
     assert config.max_body_bytes == 1024 * 1024
     embedded = Config.from_env({})

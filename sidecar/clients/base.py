@@ -172,12 +172,13 @@ def vendor_error(response: requests.Response) -> tuple[str | None, str]:
         text = " ".join((response.text or "").split())
         # An HTML error page says nothing useful beyond its status.
         return None, "" if text.startswith("<") else text[:_DETAIL_LIMIT]
-    return _code_and_detail(body)
+    return error_code_and_detail(body)
 
 
-def _code_and_detail(body: Any) -> tuple[str | None, str]:
+def error_code_and_detail(body: Any) -> tuple[str | None, str]:
+    """(error code, readable detail) from a decoded error body (Zendesk, Salesforce, Jira, Slack shapes)."""
     if isinstance(body, list):  # Salesforce: [{"message": ..., "errorCode": ...}, ...]
-        parts = [_code_and_detail(item) for item in body[:3]]
+        parts = [error_code_and_detail(item) for item in body[:3]]
         code = next((c for c, _ in parts if c), None)
         return code, "; ".join(d for _, d in parts if d)[:_DETAIL_LIMIT]
     if not isinstance(body, Mapping):

@@ -1,0 +1,302 @@
+"""Zendesk Support, read through zenpy and normalised into our `Ticket`."""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
+
+from sidecar.clients.base import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    DEFAULT_TIMEOUT,
+    ApiError,
+    ApiRateLimited,
+    ApiSession,
+    Timeout,
+    check_base_url,
+    error_for_response,
+    missing_keys,
+)
+from sidecar.clients.conversation import html_to_text, in_time_order, without_repeated_description
+from sidecar.intelligence.ticket import (
+    Comment,
+    Organization,
+    Requester,
+    Ticket,
+    parse_date,
+    parse_datetime,
+)
+
+log = logging.getLogger(__name__)
+
+REQUIRED_CREDENTIALS = ("subdomain", "email", "api_token")
+DEFAULT_ORGANIZATION_FIELDS: Mapping[str, str] = {
+    "tier": "tier",
+    "arr": "arr",
+    "renewal_date": "renewal_date",
+}
+# Via channels of comments written by Zendesk's bots (Answer Bot / AI agents), from the via types
+# reference: https://developer.zendesk.com/documentation/ticketing/reference-guides/via-types
+DEFAULT_BOT_CHANNELS = frozenset({
+    "answer_bot",
+    "answer_bot_api",
+    "answer_bot_for_agents",
+    "answer_bot_for_sdk",
+    "answer_bot_for_slack",
+    "answer_bot_for_web_widget",
+})
+_AGENT_ROLES = frozenset({"agent", "admin"})
+_SHOW_MANY_LIMIT = 100  # ids per /users/show_many.json call
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class ZendeskClient:
+    """Reads tickets from one Zendesk account.
+
+    Credentials: ``{"subdomain", "email", "api_token"}`` and optionally ``"base_url"`` (default
+    ``https://{subdomain}.zendesk.com``; set it for a proxy, data-residency host or a local fake).
+
+    Comment authors are mapped to roles like this, first match wins:
+
+    - ``bot``: the author's id is in ``bot_user_ids``, or the comment came in through one of
+      ``bot_channels`` (its ``via.channel``; default: the Answer Bot / AI agent channels);
+    - ``agent``: the author's Zendesk role is ``agent`` or ``admin``;
+    - ``customer``: the author is an end user (the requester, CCs, other people from the customer);
+    - an author Zendesk no longer returns (deleted user): ``customer`` if it is the requester,
+      otherwise ``agent``, so an unknown voice never adds to the customer's words.
+
+    Organisation fields: ``organization_fields`` maps our ``tier`` / ``arr`` / ``renewal_date`` to the
+    account's organisation field keys (defaults: the same names). All other organisation fields, the
+    organisation id and its tags go to ``Organization.extra``.
+    """
+
+    service = "Zendesk"
+    timeout: Timeout = DEFAULT_TIMEOUT
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
+
+    def __init__(
+        self,
+        credentials: Mapping[str, Any],
+        *,
+        bot_user_ids: Iterable[str | int] = (),
+        bot_channels: Iterable[str] = DEFAULT_BOT_CHANNELS,
+        organization_fields: Mapping[str, str] | None = None,
+    ) -> None:
+        missing = missing_keys(credentials, REQUIRED_CREDENTIALS)
+        if missing:
+            raise ValueError(f"Zendesk credentials are incomplete: missing {', '.join(missing)}")
+        subdomain = _subdomain(credentials["subdomain"])
+        vendor_origin = f"https://{subdomain}.zendesk.com"
+        self.subdomain = subdomain
+        self.base_url = check_base_url(
+            credentials.get("base_url") or vendor_origin, what="Zendesk base_url"
+        )
+        self.bot_user_ids = frozenset(str(user_id) for user_id in bot_user_ids)
+        self.bot_channels = frozenset(bot_channels)
+        self.organization_fields = {**DEFAULT_ORGANIZATION_FIELDS, **(organization_fields or {})}
+        api_token = str(credentials["api_token"]).strip()
+        # zenpy builds https://{subdomain}.zendesk.com/... itself; the session re-points those URLs
+        # at base_url and applies our timeout and 429 policy to everything zenpy sends.
+        self._session = ApiSession(
+            self.base_url,
+            service=self.service,
+            timeout=self.timeout,
+            rate_limit_wait=self.rate_limit_wait,
+            vendor_origin=vendor_origin,
+            secrets=(api_token,),
+        )
+        self._zenpy = Zenpy(
+            subdomain=subdomain,
+            email=str(credentials["email"]).strip(),
+            token=api_token,
+            session=self._session,
+            timeout=self.timeout,
+            # A long-lived client must not serve a ticket from zenpy's in-process cache.
+            disable_cache=True,
+        )
+        self._secrets = (api_token,)
+
+    def __repr__(self) -> str:
+        return f"<ZendeskClient {self.base_url}>"
+
+    def fetch_ticket(self, ticket_id: str | int) -> Ticket:
+        """Fetch a ticket with all its comments, requester, organisation and reopen count."""
+        number = _ticket_number(ticket_id)
+        with self._translated_errors():
+            ticket = self._zenpy.tickets(id=number).to_dict()
+            comments = [comment.to_dict() for comment in self._zenpy.tickets.comments(ticket=number)]
+            users = self._users({ticket.get("requester_id")} | {c.get("author_id") for c in comments})
+            organization = None
+            if ticket.get("organization_id"):
+                organization = self._zenpy.organizations(id=ticket["organization_id"]).to_dict()
+            metric = self._zenpy.tickets.metrics(ticket=number).to_dict()
+        return self._to_ticket(ticket, comments, users, organization, metric)
+
+    def _users(self, user_ids: Iterable[Any]) -> dict[int, dict[str, Any]]:
+        """Users by id, fetched in batches through show_many (one call per 100 users, not per comment)."""
+        ids = sorted({int(user_id) for user_id in user_ids if user_id is not None and int(user_id) > 0})
+        users: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), _SHOW_MANY_LIMIT):
+            for user in self._zenpy.users(ids=ids[start:start + _SHOW_MANY_LIMIT]):
+                users[int(user.id)] = user.to_dict()
+        return users
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        """Translate zenpy's and requests' exceptions into the ApiError family, in one place."""
+        try:
+            yield
+        except ApiError:
+            raise  # already ours: timeouts, connection errors and 429s from the session
+        except APIException as exc:  # includes RecordNotFoundException; carries the response
+            if exc.response is None:
+                raise ApiError("Zendesk rejected the request") from exc
+            raise error_for_response(exc.response, service=self.service, secrets=self._secrets) from exc
+        except requests.HTTPError as exc:  # zenpy's raise_for_status() on a non-JSON error body
+            raise error_for_response(exc.response, service=self.service, secrets=self._secrets) from exc
+        except RatelimitBudgetExceeded as exc:
+            raise ApiRateLimited("Zendesk rate limit: zenpy's waiting budget is spent") from exc
+        except ZenpyException as exc:
+            raise ApiError(f"Zendesk returned a response zenpy could not read ({type(exc).__name__})") from exc
+
+    def _to_ticket(
+        self,
+        ticket: Mapping[str, Any],
+        comments: list[Mapping[str, Any]],
+        users: Mapping[int, Mapping[str, Any]],
+        organization: Mapping[str, Any] | None,
+        metric: Mapping[str, Any] | None,
+    ) -> Ticket:
+        requester_id = ticket.get("requester_id")
+        conversation = in_time_order(
+            Comment(
+                author=self._author_role(comment, users=users, requester_id=requester_id),
+                body=comment.get("body") or html_to_text(comment.get("html_body")),
+                public=bool(comment.get("public", True)),
+                created_at=parse_datetime(comment.get("created_at")),
+            )
+            for comment in comments
+        )
+        description = ticket.get("description") or ""
+        return Ticket(
+            id=str(ticket["id"]),
+            source="zendesk",
+            subject=ticket.get("subject") or ticket.get("raw_subject") or "",
+            description=description,
+            comments=without_repeated_description(description, conversation),
+            requester=_requester(users.get(int(requester_id)) if requester_id else None),
+            organization=self._organization(organization),
+            priority=ticket.get("priority"),
+            status=ticket.get("status"),
+            tags=tuple(ticket.get("tags") or ()),
+            custom_fields={
+                str(field["id"]): field.get("value")
+                for field in ticket.get("custom_fields") or ()
+                if field.get("id") is not None
+            },
+            created_at=parse_datetime(ticket.get("created_at")),
+            updated_at=parse_datetime(ticket.get("updated_at")),
+            reopens=int((metric or {}).get("reopens") or 0),
+            group=_id_or_none(ticket.get("group_id")),
+            assignee=_id_or_none(ticket.get("assignee_id")),
+        )
+
+    def _author_role(
+        self,
+        comment: Mapping[str, Any],
+        *,
+        users: Mapping[int, Mapping[str, Any]],
+        requester_id: Any,
+    ) -> str:
+        """customer, agent or bot for one comment (rules in the class docstring)."""
+        author_id = comment.get("author_id")
+        via = comment.get("via") or {}
+        channel = via.get("channel") if isinstance(via, Mapping) else None
+        if str(author_id) in self.bot_user_ids or channel in self.bot_channels:
+            return "bot"
+        user = users.get(int(author_id)) if author_id is not None else None
+        if user is None:
+            return "customer" if author_id is not None and author_id == requester_id else "agent"
+        return "agent" if user.get("role") in _AGENT_ROLES else "customer"
+
+    def _organization(self, organization: Mapping[str, Any] | None) -> Organization | None:
+        if not organization:
+            return None
+        fields = dict(organization.get("organization_fields") or {})
+        keys = self.organization_fields
+        tier = fields.pop(keys["tier"], None)
+        arr_raw = fields.pop(keys["arr"], None)
+        renewal_raw = fields.pop(keys["renewal_date"], None)
+        extra: dict[str, Any] = {"id": _id_or_none(organization.get("id"))}
+        if organization.get("tags"):
+            extra["tags"] = list(organization["tags"])
+        extra.update(fields)
+        # An admin's typo in one organisation field must not make the whole ticket unreadable:
+        # keep the raw value where a person can see it, and leave the typed attribute empty.
+        arr = _float_or_none(arr_raw)
+        if arr is None and arr_raw not in (None, ""):
+            log.warning("Zendesk organisation %s: field %r is not a number", extra["id"], keys["arr"])
+            extra[keys["arr"]] = arr_raw
+        renewal_date = _date_or_none(renewal_raw)
+        if renewal_date is None and renewal_raw not in (None, ""):
+            log.warning("Zendesk organisation %s: field %r is not a date", extra["id"], keys["renewal_date"])
+            extra[keys["renewal_date"]] = renewal_raw
+        return Organization(
+            name=organization.get("name"),
+            tier=str(tier) if tier not in (None, "") else None,
+            arr=arr,
+            renewal_date=renewal_date,
+            extra=extra,
+        )
+
+
+def _subdomain(value: Any) -> str:
+    subdomain = str(value).strip().lower()
+    subdomain = re.sub(r"^https?://", "", subdomain)
+    subdomain = subdomain.removesuffix("/").removesuffix(".zendesk.com")
+    if not _SUBDOMAIN.match(subdomain):
+        raise ValueError("Zendesk subdomain must be the account name, e.g. 'acme' for acme.zendesk.com")
+    return subdomain
+
+
+def _ticket_number(ticket_id: str | int) -> int:
+    text = str(ticket_id).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"Zendesk ticket id must be a positive whole number, got {text[:40]!r}")
+    return int(text)
+
+
+def _requester(user: Mapping[str, Any] | None) -> Requester | None:
+    if not user:
+        return None
+    extra = {key: user.get(key) for key in ("role", "locale", "time_zone") if user.get(key)}
+    extra["id"] = _id_or_none(user.get("id"))
+    if user.get("tags"):
+        extra["tags"] = list(user["tags"])
+    return Requester(name=user.get("name"), email=user.get("email"), extra=extra)
+
+
+def _id_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _float_or_none(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or_none(value: Any) -> date | None:
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError):
+        return None
