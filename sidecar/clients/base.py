@@ -63,9 +63,6 @@ class ApiError(Exception):
         self.retry_after = retry_after
         self.code = code  # the vendor's own error code, e.g. "RecordNotFound", "INVALID_SESSION_ID"
 
-    def __str__(self) -> str:
-        return self.message
-
 
 class ApiUnauthorized(ApiError):
     """The credentials were refused (HTTP 401, failed login, expired session)."""
@@ -278,7 +275,7 @@ class ApiSession(requests.Session):
         service: str,
         timeout: Timeout = DEFAULT_TIMEOUT,
         rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
-        vendor_origin: str | None = None,
+        vendor_origins: Iterable[str] = (),
         secrets: Iterable[str] = (),
     ) -> None:
         super().__init__()
@@ -286,9 +283,9 @@ class ApiSession(requests.Session):
         self.service = service
         self.timeout = timeout
         self.rate_limit_wait = rate_limit_wait
-        # Where an SDK thinks the API lives; its URLs are re-pointed at base_url.
-        self.vendor_origin = vendor_origin.rstrip("/") if vendor_origin else None
-        self._secrets = tuple(s for s in secrets if s)
+        # Where an SDK (or a pagination link) thinks the API lives; such URLs are re-pointed at base_url.
+        self.vendor_origins = tuple(origin.rstrip("/") for origin in vendor_origins if origin)
+        self.secrets = tuple(s for s in secrets if s)
 
     def __repr__(self) -> str:
         return f"<ApiSession {self.service} {self.base_url or ''}>"
@@ -299,11 +296,14 @@ class ApiSession(requests.Session):
             if not self.base_url:
                 raise ValueError(f"{self.service}: a relative path needs a base_url")
             return self.base_url + url
-        if self.base_url and self.vendor_origin and _same_origin_prefix(url, self.vendor_origin):
-            return self.base_url + url[len(self.vendor_origin):]
+        for origin in self.vendor_origins if self.base_url else ():
+            if _same_origin_prefix(url, origin):
+                return self.base_url + url[len(origin):]
         return url
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         """Send one request under the policy; see the module docstring."""
         url = self.resolve(url)
         if kwargs.get("timeout") is None:
@@ -317,7 +317,7 @@ class ApiSession(requests.Session):
                 time.sleep(wait)
                 response = self._send(method, url, *args, **kwargs)
             if response.status_code == 429:
-                raise error_for_response(response, service=self.service, secrets=self._secrets)
+                raise error_for_response(response, service=self.service, secrets=self.secrets)
         return response
 
     def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:

@@ -5,8 +5,8 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from zenpy import Zenpy
@@ -22,14 +22,20 @@ from sidecar.clients.base import (
     check_base_url,
     error_for_response,
     missing_keys,
+    url_path,
 )
-from sidecar.clients.conversation import html_to_text, in_time_order, without_repeated_description
+from sidecar.clients.normalise import (
+    date_or_none,
+    html_to_text,
+    in_time_order,
+    number_or_none,
+    without_repeated_description,
+)
 from sidecar.intelligence.ticket import (
     Comment,
     Organization,
     Requester,
     Ticket,
-    parse_date,
     parse_datetime,
 )
 
@@ -92,27 +98,31 @@ class ZendeskClient:
         if missing:
             raise ValueError(f"Zendesk credentials are incomplete: missing {', '.join(missing)}")
         subdomain = _subdomain(credentials["subdomain"])
-        vendor_origin = f"https://{subdomain}.zendesk.com"
+        account_origin = f"https://{subdomain}.zendesk.com"
         self.subdomain = subdomain
-        self.base_url = check_base_url(
-            credentials.get("base_url") or vendor_origin, what="Zendesk base_url"
-        )
+        self.base_url = _zendesk_base_url(credentials.get("base_url") or account_origin)
         self.bot_user_ids = frozenset(str(user_id) for user_id in bot_user_ids)
         self.bot_channels = frozenset(bot_channels)
         self.organization_fields = {**DEFAULT_ORGANIZATION_FIELDS, **(organization_fields or {})}
         api_token = str(credentials["api_token"]).strip()
-        # zenpy builds https://{subdomain}.zendesk.com/... itself; the session re-points those URLs
-        # at base_url and applies our timeout and 429 policy to everything zenpy sends.
+        # zenpy always builds https://{subdomain}.{domain}/api/v2/... and only parses answers whose URL
+        # contains that host, so it is given the base_url's own host, split at its first dot. The
+        # session then re-points zenpy's URLs (and pagination links naming the account's own
+        # zendesk.com host) at base_url, which adds http:// or a path prefix when one is configured,
+        # and applies our timeout and 429 policy to everything zenpy sends.
+        host = urlsplit(self.base_url).netloc
+        zenpy_subdomain, zenpy_domain = host.split(".", 1)
         self._session = ApiSession(
             self.base_url,
             service=self.service,
             timeout=self.timeout,
             rate_limit_wait=self.rate_limit_wait,
-            vendor_origin=vendor_origin,
+            vendor_origins=[f"https://{host}", account_origin],
             secrets=(api_token,),
         )
         self._zenpy = Zenpy(
-            subdomain=subdomain,
+            subdomain=zenpy_subdomain,
+            domain=zenpy_domain,
             email=str(credentials["email"]).strip(),
             token=api_token,
             session=self._session,
@@ -129,13 +139,13 @@ class ZendeskClient:
         """Fetch a ticket with all its comments, requester, organisation and reopen count."""
         number = _ticket_number(ticket_id)
         with self._translated_errors():
-            ticket = self._zenpy.tickets(id=number).to_dict()
-            comments = [comment.to_dict() for comment in self._zenpy.tickets.comments(ticket=number)]
+            ticket = _record(self._zenpy.tickets(id=number))
+            comments = _records(self._zenpy.tickets.comments(ticket=number))
             users = self._users({ticket.get("requester_id")} | {c.get("author_id") for c in comments})
             organization = None
             if ticket.get("organization_id"):
-                organization = self._zenpy.organizations(id=ticket["organization_id"]).to_dict()
-            metric = self._zenpy.tickets.metrics(ticket=number).to_dict()
+                organization = _record(self._zenpy.organizations(id=ticket["organization_id"]))
+            metric = _record(self._zenpy.tickets.metrics(ticket=number))
         return self._to_ticket(ticket, comments, users, organization, metric)
 
     def _users(self, user_ids: Iterable[Any]) -> dict[int, dict[str, Any]]:
@@ -143,8 +153,8 @@ class ZendeskClient:
         ids = sorted({int(user_id) for user_id in user_ids if user_id is not None and int(user_id) > 0})
         users: dict[int, dict[str, Any]] = {}
         for start in range(0, len(ids), _SHOW_MANY_LIMIT):
-            for user in self._zenpy.users(ids=ids[start:start + _SHOW_MANY_LIMIT]):
-                users[int(user.id)] = user.to_dict()
+            for user in _records(self._zenpy.users(ids=ids[start:start + _SHOW_MANY_LIMIT])):
+                users[int(user["id"])] = user
         return users
 
     @contextmanager
@@ -160,10 +170,14 @@ class ZendeskClient:
             raise error_for_response(exc.response, service=self.service, secrets=self._secrets) from exc
         except requests.HTTPError as exc:  # zenpy's raise_for_status() on a non-JSON error body
             raise error_for_response(exc.response, service=self.service, secrets=self._secrets) from exc
+        except requests.JSONDecodeError as exc:  # a pagination page that is not JSON
+            raise ApiError("Zendesk answered with something that is not JSON; check base_url") from exc
         except RatelimitBudgetExceeded as exc:
             raise ApiRateLimited("Zendesk rate limit: zenpy's waiting budget is spent") from exc
         except ZenpyException as exc:
-            raise ApiError(f"Zendesk returned a response zenpy could not read ({type(exc).__name__})") from exc
+            raise ApiError(
+                f"Zendesk returned a response zenpy could not read ({type(exc).__name__})"
+            ) from exc
 
     def _to_ticket(
         self,
@@ -239,11 +253,11 @@ class ZendeskClient:
         extra.update(fields)
         # An admin's typo in one organisation field must not make the whole ticket unreadable:
         # keep the raw value where a person can see it, and leave the typed attribute empty.
-        arr = _float_or_none(arr_raw)
+        arr = number_or_none(arr_raw)
         if arr is None and arr_raw not in (None, ""):
             log.warning("Zendesk organisation %s: field %r is not a number", extra["id"], keys["arr"])
             extra[keys["arr"]] = arr_raw
-        renewal_date = _date_or_none(renewal_raw)
+        renewal_date = date_or_none(renewal_raw)
         if renewal_date is None and renewal_raw not in (None, ""):
             log.warning("Zendesk organisation %s: field %r is not a date", extra["id"], keys["renewal_date"])
             extra[keys["renewal_date"]] = renewal_raw
@@ -265,9 +279,38 @@ def _subdomain(value: Any) -> str:
     return subdomain
 
 
+def _record(result: Any) -> dict[str, Any]:
+    """A zenpy object as a plain dict; zenpy returns the raw response when it could not parse it."""
+    if isinstance(result, requests.Response):
+        raise ApiError(
+            f"Zendesk {result.request.method} {url_path(result.url)} did not answer with Zendesk JSON; "
+            "check base_url",
+            result.status_code,
+        )
+    return result.to_dict()
+
+
+def _records(results: Any) -> list[dict[str, Any]]:
+    """Every object of a zenpy result generator (all pages) as plain dicts."""
+    # A raw response (zenpy could not parse the page) is reported by _record.
+    items = [results] if isinstance(results, requests.Response) else results
+    return [_record(item) for item in items]
+
+
+def _zendesk_base_url(value: Any) -> str:
+    url = check_base_url(value, what="Zendesk base_url")
+    parts = urlsplit(url)
+    if "." not in parts.netloc:
+        # zenpy needs a host of the form subdomain.domain (see ZendeskClient.__init__).
+        raise ValueError(
+            "Zendesk base_url needs a dotted host name or an IP address, e.g. 127.0.0.1 for localhost"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path}"
+
+
 def _ticket_number(ticket_id: str | int) -> int:
     text = str(ticket_id).strip()
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) < 1:
         raise ValueError(f"Zendesk ticket id must be a positive whole number, got {text[:40]!r}")
     return int(text)
 
@@ -285,18 +328,3 @@ def _requester(user: Mapping[str, Any] | None) -> Requester | None:
 def _id_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
-
-def _float_or_none(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date_or_none(value: Any) -> date | None:
-    try:
-        return parse_date(value)
-    except (TypeError, ValueError):
-        return None

@@ -37,6 +37,9 @@ def typo_variants(word: str) -> set[str]:
     for i in range(len(word) - 1):
         if word[i] != word[i + 1]:
             variants.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    for i in range(1, len(word) + 1):
+        # A held key types a letter twice ("talkk"); only doubling an existing letter.
+        variants.add(word[:i] + word[i - 1] + word[i:])
     if len(word) >= 6:
         # Dropping the first letter makes a different word too often ("operator" -> "perator" is fine,
         # "agent" -> "gent" is not), so only inner and final letters are dropped.

@@ -1,11 +1,12 @@
-"""Shaping a help desk's messages into our conversation: order, the repeated opening message, HTML."""
+"""Shaping help-desk data into our Ticket: conversation order, repeated opening message, HTML, loose values."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from html.parser import HTMLParser
+from typing import Any
 
-from sidecar.intelligence.ticket import Comment
+from sidecar.intelligence.ticket import Comment, parse_date
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -37,6 +38,24 @@ def html_to_text(html: str | None) -> str:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def number_or_none(value: Any) -> float | None:
+    """A number from a field value (int, float, or text such as "250,000"); None when it is not one."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value.replace(",", "").strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def date_or_none(value: Any) -> date | None:
+    """A date from a field value (ISO date or timestamp); None when it is not one."""
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _squash(text: str | None) -> str:

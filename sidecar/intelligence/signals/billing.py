@@ -1,0 +1,60 @@
+"""Money: refunds, double charges, wrong invoices, chargebacks and disputes, cancellations."""
+from __future__ import annotations
+
+from sidecar.intelligence.signals.finding import PatternRule, rule_words
+
+CATEGORY = "billing_refund"
+REFUND_REQUEST = "refund_request"
+BILLING_ERROR = "billing_error"
+CHARGEBACK_OR_DISPUTE = "chargeback_or_dispute"
+CANCELLATION_REQUEST = "cancellation_request"
+
+# A demand ("refund me", "I want my money back") is stronger than a mention ("refund status").
+_REFUND_DEMAND = (
+    r"\b(?:refund\s+(?:me|us|my|our|the|this|it|all|immediately|asap|now)|"
+    r"(?:want|need|demand|demanding|expect|expecting|request|requesting|like|deserve|owed|issue|process|give\s+(?:me|us))\s+"
+    r"(?:\w+\s+){0,2}?(?:a\s+|an\s+|my\s+|our\s+|the\s+|full\s+|partial\s+)*refund|"
+    r"(?:my|our)\s+money\s+back|money\s+back|reimburse(?:ment|d)?|"
+    r"(?:full|partial|immediate|prorated|pro-rated)\s+refund|"
+    r"credit\s+(?:back|(?:my|our)\s+(?:account|card))|"
+    r"(?:still|haven'?t|have\s+not|never|didn'?t|did\s+not|not\s+yet)\s+(?:\w+\s+)?(?:received|got|gotten|seen)\s+"
+    r"(?:my\s+|our\s+|the\s+|a\s+)?refund)\b"
+)
+_REFUND_MENTION = r"\b(?:refund(?:s|ed|able|ing)?|reimburs\w*)\b"
+_BILLING_ERROR = (
+    r"\b(?:(?:double|twice|duplicate|multiple|extra|incorrectly|wrongly|over|mistakenly)[- ]?(?:charged|billed|"
+    r"charges?|billing|payments?)|charged\s+(?:us\s+|me\s+)?(?:twice|double|two\s+times|three\s+times|again|"
+    r"too\s+much|more\s+than|the\s+wrong|incorrectly|after\s+(?:i|we)\s+cancel\w*|for\s+(?:a|an|something|seats|"
+    r"users|licenses)\s+(?:we|i)\s+(?:didn'?t|did\s+not|never|don'?t))|overcharg\w*|over-charg\w*|"
+    r"(?:wrong|incorrect|inaccurate|duplicate|unexpected|unauthori[sz]ed|mystery|unknown|unrecogni[sz]ed)\s+"
+    r"(?:invoice|charge|charges|bill|billing|amount|payment|transaction|fee|fees|price|pricing|line\s+item)|"
+    r"(?:invoice|bill|charge|amount|price)\s+(?:is|was|seems|looks)\s+(?:wrong|incorrect|too\s+high|off|double)|"
+    r"billing\s+(?:error|mistake|issue|problem|discrepancy)|still\s+being\s+(?:charged|billed)|"
+    r"(?:charged|billed)\s+(?:for|after)\s+(?:\w+\s+){0,3}?(?:cancel\w*|closed|deleted|downgrad\w*))\b"
+)
+_DISPUTE = (
+    r"\b(?:charge\s*-?\s*back|dispute\s+(?:the|this|a|these|our|my)?\s*(?:charge|payment|invoice|transaction|bill)|"
+    r"(?:billing|payment|invoice)\s+dispute|disputing|contact(?:ing)?\s+(?:my|our)\s+(?:bank|card\s+issuer|credit\s+card)|"
+    r"report(?:ing)?\s+(?:this|it)\s+to\s+(?:my|our)\s+(?:bank|credit\s+card)|fraudulent\s+charge)\b"
+)
+_CANCEL = (
+    r"\b(?:cancel(?:l?ing|l?ed)?|terminat(?:e|ing))\s+(?:\w+\s+){0,2}?(?:subscription|plan|account|contract|"
+    r"membership|renewal|service|license|licence|seats?)|(?:cancel(?:l?ation)|termination)\s+(?:of\s+|request|"
+    r"notice)|(?:stop|end)\s+(?:the\s+|my\s+|our\s+)?(?:subscription|billing|auto-?renew\w*|recurring\s+(?:charge|payment))|"
+    r"(?:don'?t|do\s+not)\s+renew|turn\s+off\s+auto-?renew\w*)\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(REFUND_REQUEST, _REFUND_DEMAND, 0.9, CATEGORY,
+                anchors=rule_words("refund money reimburs full partial immediate prorated pro-rated credit")),
+    # A bare mention ("refund status", "refund policy") counts for the category but much less.
+    PatternRule(REFUND_REQUEST, _REFUND_MENTION, 0.55, CATEGORY, anchors=rule_words("refund reimburs")),
+    PatternRule(BILLING_ERROR, _BILLING_ERROR, 0.85, CATEGORY,
+                anchors=rule_words("double twice duplicate multiple extra incorrectly wrongly over mistakenly charged "
+                                   "overcharg wrong incorrect inaccurate unexpected unauthori mystery unknown "
+                                   "unrecogni invoice bill charge amount price billing still billed")),
+    PatternRule(CHARGEBACK_OR_DISPUTE, _DISPUTE, 0.9, CATEGORY,
+                anchors=rule_words("charge dispute billing payment invoice disputing contact report fraudulent")),
+    PatternRule(CANCELLATION_REQUEST, _CANCEL, 0.75, CATEGORY,
+                anchors=rule_words("cancel terminat stop end don do turn")),
+)

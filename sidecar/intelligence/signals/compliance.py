@@ -1,0 +1,61 @@
+"""Security and legal: breaches and compromised accounts, privacy requests (GDPR/DSAR), audits, legal threats."""
+from __future__ import annotations
+
+from sidecar.intelligence.signals.finding import PatternRule, rule_words
+
+CATEGORY = "compliance_security"
+SECURITY_BREACH = "security_breach"
+PRIVACY_REQUEST = "privacy_request"
+COMPLIANCE_PAPERWORK = "compliance_paperwork"
+LEGAL_THREAT = "legal_threat"
+
+_BREACH = (
+    r"\b(?:(?:data|security)\s+breach(?:ed|es)?|breach(?:ed)?|compromised|hacked|hacker|hackers|hijacked|taken\s+over|"
+    r"account\s+takeover|unauthori[sz]ed\s+(?:access|login|logins|sign-?ins?|user|users|activity|changes?)|"
+    r"suspicious\s+(?:login|logins|sign-?ins?|activity|access|emails?)|(?:someone|somebody|an\s+unknown\s+person|a\s+stranger)\s+"
+    r"(?:else\s+)?(?:(?:logged|logging|has\s+logged|signed|signing)\s+(?:in|into|on)|accessed|got\s+into|"
+    r"changed\s+(?:my|our)\s+(?:password|email|2fa|mfa))|"
+    r"phishing|ransomware|malware|credential\s+stuffing|stolen\s+(?:credentials|passwords?|data|api\s+keys?|tokens?)|"
+    r"(?:credentials|passwords?|api\s+keys?|tokens?|secrets?)\s+(?:were\s+|was\s+|have\s+been\s+|got\s+)?"
+    r"(?:leaked|stolen|exposed|compromised)|identity\s+theft)\b"
+)
+_PRIVACY = (
+    r"\b(?:gdpr|ccpa|cpra|lgpd|pipeda|right\s+to\s+(?:be\s+forgotten|erasure|access|deletion)|erasure|"
+    r"data\s+subject\s+(?:access\s+)?requests?|subject\s+access\s+requests?|dsars?|"
+    r"(?:delete|erase|remove|purge)\s+(?:all\s+)?(?:of\s+)?(?:my|our|their|his|her|the\s+customer'?s?)\s+"
+    r"(?:personal\s+)?(?:data|information|records|details)|personal\s+data|pii|data\s+(?:deletion|retention|"
+    r"residency|protection)\s+(?:request|policy|officer|requirements?)|dpo|privacy\s+(?:request|complaint|violation|"
+    r"breach|concern)|export\s+(?:all\s+)?(?:my|our)\s+(?:personal\s+)?data)\b"
+)
+_PAPERWORK = (
+    r"\b(?:soc\s*-?\s*2|soc\s*-?\s*1|soc\s+ii|iso\s*-?\s*27001|iso\s*27\d{3}|hipaa|baa|pci(?:\s*-?\s*dss)?|fedramp|"
+    r"dpa|data\s+processing\s+(?:agreement|addendum)|security\s+(?:questionnaire|review|assessment|audit|whitepaper|"
+    r"documentation|certification)|pen(?:etration)?\s*-?\s*test(?:ing)?|audit\s+(?:report|logs?|trail|request)|"
+    r"compliance\s+(?:report|requirements?|review|team|documentation|certificate)|sub-?processors?|vendor\s+"
+    r"(?:assessment|risk|security\s+review)|infosec)\b"
+)
+_LEGAL = (
+    r"\b(?:lawyers?|attorneys?|legal\s+(?:action|counsel|team|department|proceedings|steps|notice|claim|obligation)|"
+    r"lawsuit|law\s+suit|sue\s+(?:you|your|them)|suing|litigation|subpoena\w*|court\s+order|cease\s+and\s+desist|"
+    r"breach\s+of\s+contract|small\s+claims|regulator|regulatory\s+(?:complaint|authority)|ombudsman|"
+    r"(?:ftc|ico|cnil|attorney\s+general|consumer\s+protection)\b|report\s+(?:you|this)\s+to\s+(?:the\s+)?"
+    r"(?:authorities|regulator|bbb|better\s+business\s+bureau)|bbb|better\s+business\s+bureau|"
+    r"law\s+enforcement|police|legal\s+hold|e-?discovery)\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(SECURITY_BREACH, _BREACH, 0.9, CATEGORY,
+                anchors=rule_words("data security breach compromised hacked hacker hijacked taken account unauthori "
+                                   "suspicious someone somebody unknown stranger phishing ransomware malware credential "
+                                   "stolen credentials password api token secret identity")),
+    PatternRule(PRIVACY_REQUEST, _PRIVACY, 0.8, CATEGORY,
+                anchors=rule_words("gdpr ccpa cpra lgpd pipeda right erasure data subject dsar delete erase remove "
+                                   "purge personal pii dpo privacy export")),
+    PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY,
+                anchors=rule_words("soc iso hipaa baa pci fedramp dpa data security pen penetration audit compliance "
+                                   "sub subprocessor vendor infosec")),
+    PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY,
+                anchors=rule_words("lawyer attorney legal lawsuit law sue suing litigation subpoena court cease breach "
+                                   "small regulator regulatory ombudsman ftc ico cnil consumer report bbb better "
+                                   "police e-discovery ediscovery")),
+)

@@ -1,0 +1,51 @@
+"""Requests only another team can answer: engineering (limits, integrations, custom work) or commercial/finance."""
+from __future__ import annotations
+
+from sidecar.intelligence.signals.finding import PatternRule, rule_words
+
+CATEGORY = "cross_team"
+ENGINEERING_REQUEST = "engineering_request"
+COMMERCIAL_REQUEST = "commercial_request"
+
+_ENGINEERING = (
+    r"\b(?:(?:need|want|require|requires|requiring|involve|loop\s+in|escalate\s+to|get|ask)\s+(?:\w+\s+)?(?:your\s+|the\s+|an?\s+)?"
+    r"(?:engineering|engineers?|developers?|dev\s+team|devs|product\s+team|technical\s+team|tech\s+team|"
+    r"backend\s+team|platform\s+team|r&d|tier\s*[23]|level\s*[23]|l[23]\s+support)|"
+    r"(?:raise|increase|lift|bump|extend|higher|adjust|change)\s+(?:\w+\s+)?(?:the\s+|our\s+|my\s+)?"
+    r"(?:api\s+)?(?:rate\s+limits?|limits?|quotas?|throttl\w*|caps?)|"
+    r"(?:api|rate|request|storage|seat|usage)\s+(?:limit|limits|quota|quotas)\s+(?:increase|raise|exception|extension)|"
+    r"(?:whitelist|allowlist|allow-list|white-list)\s+(?:our\s+|the\s+|an?\s+)?(?:ips?|domains?|ip\s+address\w*|range)|"
+    r"custom\s+(?:integration|development|feature|endpoint|build|script|connector|report|domain|sso|saml|"
+    r"field\s+mapping)|integration\s+(?:change|changes|request|update|with\s+our)|(?:change|modify|update)\s+"
+    r"(?:the\s+|our\s+)?(?:integration|webhook|api\s+(?:contract|behaviou?r|version)|data\s+model|schema)|"
+    r"(?:saml|scim|sso)\s+(?:setup|set\s+up|configuration|integration)|data\s+migration|bulk\s+(?:import|export|"
+    r"migration|update|delete)|(?:database|db)\s+(?:fix|change|update|restore)|restore\s+(?:from\s+)?(?:a\s+)?backup|"
+    r"hotfix|patch\s+(?:for\s+us|release)|code\s+change|root\s+cause\s+analysis|rca|post-?mortem)\b"
+)
+_COMMERCIAL = (
+    r"\b(?:custom\s+(?:contract|pricing|terms|agreement|plan|quote|invoice|billing)|contract\s+(?:amendment|change|"
+    r"changes|terms|renewal|negotiation|review|question)|(?:amend|change|renegotiate|negotiate|review)\s+(?:\w+\s+)?"
+    r"(?:the\s+|our\s+)?(?:contract|msa|terms|agreement|order\s+form|sow)|msa|master\s+service\s+agreement|order\s+form|"
+    r"sow|statement\s+of\s+work|(?:price|pricing)\s+(?:quote|proposal|negotiation|change|increase)|quote\s+for|"
+    r"volume\s+(?:pricing|discount)|(?:a|any|special|bigger|non-?profit|education(?:al)?|multi-?year)\s+discount|"
+    r"upgrade\s+(?:our|my|the)\s+(?:plan|subscription|contract|tier)|(?:add|buy|purchase)\s+(?:more\s+|additional\s+|"
+    r"\d+\s+(?:more\s+)?)?(?:seats|licenses|licences)|enterprise\s+(?:plan|agreement|license|pricing|tier)|"
+    r"talk\s+to\s+sales|sales\s+team|account\s+executive|purchase\s+order|po\s+(?:number|#)|w-?9|w-?8|tax\s+"
+    r"(?:exempt\w*|id|form|certificate)|vat\s+(?:number|id|exempt\w*|invoice)|vendor\s+(?:form|registration|"
+    r"onboarding|setup)|procurement|invoice\s+(?:in|to)\s+(?:eur|gbp|usd|a\s+different)|payment\s+terms|net\s*-?\s*(?:30|45|60|90)|"
+    r"wire\s+transfer|credit\s+note|credit\s+memo|billing\s+(?:address|entity|contact)\s+change)\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(ENGINEERING_REQUEST, _ENGINEERING, 0.7, CATEGORY,
+                anchors=rule_words("engineering engineer developer dev product technical tech backend platform r&d "
+                                   "tier level l2 l3 raise increase lift bump extend higher adjust change limit quota "
+                                   "throttl cap whitelist allowlist allow white custom integration modify update "
+                                   "webhook api data schema saml scim sso migration bulk database db restore backup "
+                                   "hotfix patch code root rca post postmortem")),
+    PatternRule(COMMERCIAL_REQUEST, _COMMERCIAL, 0.6, CATEGORY,
+                anchors=rule_words("custom contract amend change renegotiate negotiate review msa master order sow "
+                                   "statement price pricing quote volume discount upgrade add buy purchase enterprise "
+                                   "sales account po w-9 w9 w-8 w8 tax vat vendor procurement invoice payment net wire "
+                                   "credit billing")),
+)

@@ -1,0 +1,117 @@
+"""Who the customer is worth: tier, ARR (log-scaled), renewal coming up, and threats to leave."""
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from sidecar.intelligence.signals.finding import Finding, PatternRule, rule_words
+from sidecar.intelligence.ticket import Ticket
+
+CATEGORY = "high_value_customer"
+PREMIUM_TIER = "premium_tier"
+HIGH_ARR = "high_arr"
+RENEWAL_SOON = "renewal_soon"
+CHURN_THREAT = "churn_threat"
+
+RENEWAL_WINDOW_DAYS = 90  # a renewal inside a quarter is when a bad experience costs the contract
+ARR_FLOOR = 10_000.0  # below this ARR adds nothing; the strength grows with log10 from here
+ARR_FULL = 3_000_000.0  # at or above this ARR the signal is at full strength
+
+_TOP_TIERS = re.compile(
+    r"\b(?:enterprise|strategic|platinum|vip|key[\s_-]?account|tier[\s_-]?(?:1|one|i)\b|top[\s_-]?tier|diamond|"
+    r"global|elite|named[\s_-]?account|fortune[\s_-]?\d+)"
+)
+_HIGH_TIERS = re.compile(r"\b(?:premium|gold|business|priority|plus|professional|pro|tier[\s_-]?(?:2|two|ii)\b|scale|growth)\b")
+_TIER_TAG = re.compile(
+    r"^(?:(?:plan|tier|segment|customer)[_:-])?(?:enterprise|strategic|platinum|vip|key[_-]?account|tier[_-]?1|premium|"
+    r"gold)(?:[_-](?:customer|account|plan|tier|support|client))?$"
+)
+_TIER_KEYS = ("tier", "plan", "segment", "support_plan", "sla", "account_tier", "customer_tier", "level")
+
+_CHURN = (
+    r"\b(?:cancel\w*\s+(?:\w+\s+)?(?:contract|subscription|account|renewal|service|plan)|"
+    r"(?:switch|switching|move|moving|migrate|migrating|go|going|leave|leaving)\s+(?:\w+\s+){0,2}?(?:to\s+)?"
+    r"(?:a\s+|another\s+|your\s+)?(?:competitor|competition|different\s+(?:vendor|provider|tool|platform|solution)|"
+    r"another\s+(?:vendor|provider|tool|platform|solution)|elsewhere|away\s+from\s+you)|"
+    r"(?:evaluat\w*|look\w*\s+(?:at|for|into)|consider\w*|explor\w*)\s+(?:other\s+|alternative\s+)?"
+    r"(?:alternatives|competitors|other\s+(?:vendors|providers|options|tools|solutions|platforms))|"
+    r"(?:won'?t|will\s+not|not\s+going\s+to|don'?t\s+plan\s+to|do\s+not\s+plan\s+to|reconsider\w*|rethink\w*)\s+"
+    r"(?:\w+\s+)?(?:renew\w*|our\s+(?:contract|subscription|partnership|relationship))|"
+    r"not\s+renewing|take\s+(?:our|my)\s+business\s+elsewhere|(?:leave|leaving|drop|dropping|ditch|ditching|dump)\s+"
+    r"(?:you|your\s+(?:service|product|platform|company))|churn\w*|"
+    r"(?:last|final)\s+(?:straw|chance|warning))\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(CHURN_THREAT, _CHURN, 0.85, CATEGORY, hypothetical=0.6, policy_question=0.5,
+                anchors=rule_words("cancel switch move moving migrat go going leave leaving evaluat look consider "
+                                   "explor won will not don do reconsider rethink take drop ditch dump churn last "
+                                   "final")),
+)
+
+
+def _tier_strength(value: str) -> float:
+    lowered = value.lower()
+    if _TOP_TIERS.search(lowered):
+        return 1.0
+    if _HIGH_TIERS.search(lowered):
+        return 0.55
+    return 0.0
+
+
+def _tier_finding(ticket: Ticket) -> Finding | None:
+    candidates: list[tuple[str, str]] = []
+    org = ticket.organization
+    if org is not None:
+        if org.tier:
+            candidates.append(("organization.tier", org.tier))
+        for key in _TIER_KEYS:
+            value = org.extra.get(key)
+            if isinstance(value, str) and value:
+                candidates.append((f"organization.{key}", value))
+    for key in _TIER_KEYS:
+        value = ticket.custom_fields.get(key)
+        if isinstance(value, str) and value:
+            candidates.append((f"custom_fields.{key}", value))
+    for tag in ticket.tags:
+        # Tags are free-form ("global_outage"), so only a tag that is nothing but a tier name counts.
+        if _TIER_TAG.match(tag.lower()):
+            candidates.append(("tags", tag))
+    best: Finding | None = None
+    for field, value in candidates:
+        strength = _tier_strength(value)
+        if strength and (best is None or strength > best.strength):
+            best = Finding(PREMIUM_TIER, strength, f"{field} = {value}", CATEGORY)
+    return best
+
+
+def _arr_finding(ticket: Ticket) -> Finding | None:
+    org = ticket.organization
+    if org is None or org.arr is None or org.arr <= ARR_FLOOR:
+        return None
+    strength = math.log10(org.arr / ARR_FLOOR) / math.log10(ARR_FULL / ARR_FLOOR)
+    strength = min(1.0, strength)
+    if strength < 0.05:
+        return None
+    return Finding(HIGH_ARR, strength, f"organization.arr = {org.arr:.0f}", CATEGORY)
+
+
+def _renewal_finding(ticket: Ticket, now: datetime | None) -> Finding | None:
+    org = ticket.organization
+    if org is None or org.renewal_date is None or now is None:
+        return None
+    days = (org.renewal_date - now.date()).days
+    if days < 0 or days > RENEWAL_WINDOW_DAYS:
+        return None
+    # Full strength inside two weeks, fading to a fifth at the edge of the window.
+    strength = 1.0 if days <= 14 else 1.0 - 0.8 * (days - 14) / (RENEWAL_WINDOW_DAYS - 14)
+    return Finding(
+        RENEWAL_SOON, strength, f"organization.renewal_date = {org.renewal_date.isoformat()} (in {days} days)", CATEGORY
+    )
+
+
+def detect_ticket(ticket: Ticket, now: datetime | None) -> list[Finding]:
+    """Tier, ARR and renewal findings from the organisation, tags and custom fields."""
+    found = (_tier_finding(ticket), _arr_finding(ticket), _renewal_finding(ticket, now))
+    return [f for f in found if f is not None]

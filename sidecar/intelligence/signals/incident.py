@@ -1,0 +1,165 @@
+"""Bugs and incidents: outages, data loss, crashes and hangs, regressions, error traces, security holes, reach."""
+from __future__ import annotations
+
+from sidecar.intelligence.signals.finding import PatternRule, rule_words
+
+CATEGORY = "bug_incident"
+OUTAGE = "outage"
+DATA_LOSS = "data_loss"
+CRASH_OR_HANG = "crash_or_hang"
+REGRESSION = "regression"
+ERROR_TRACE = "error_trace"
+SECURITY_VULNERABILITY = "security_vulnerability"
+BROAD_IMPACT = "broad_impact"
+MALFUNCTION = "malfunction"
+
+_SYSTEM = (
+    r"(?:site|app|application|service|services|system|platform|server|servers|api|website|web\s*site|portal|dashboard|"
+    r"everything|production|prod|instance|login|sso|integration|database|db|cluster|network|email|mail|checkout|"
+    r"payments?|sync|it|workspace|account)"
+)
+_OUTAGE = (
+    r"\b(?:outage|downtime|service\s+(?:disruption|interruption|degradation)|"
+    rf"{_SYSTEM}\s+(?:is|are|went|has\s+been|have\s+been|was|were|seems|appears|keeps\s+going|goes)\s+"
+    r"(?:completely\s+|totally\s+|still\s+|entirely\s+)?(?:down|offline|unavailable|unreachable|inaccessible)|"
+    r"(?:down|offline)\s+for\s+(?:everyone|all|us|hours|the\s+whole|our\s+whole|\d+\s+hours)|"
+    r"(?:production|prod|live\s+site)\s+(?:is\s+|went\s+)?(?:down|outage|broken|impacted|incident)|"
+    r"(?:500|502|503|504)\s+(?:errors?|bad\s+gateway|service\s+unavailable|gateway|internal)|"
+    r"bad\s+gateway|gateway\s+time-?out|service\s+unavailable|internal\s+server\s+error|"
+    r"(?:complete|total|major|full|partial|widespread|massive)\s+(?:outage|failure|breakdown|downtime)|"
+    r"nothing\s+(?:is\s+)?(?:working|loads|works|loading)|everything\s+is\s+(?:broken|down|failing)|"
+    r"(?:site|system|service|company|platform)[- ]wide|not\s+reachable|unreachable)\b"
+)
+_CANNOT_ACCESS = (
+    r"\b(?:can'?t|cannot|can\s+not|unable\s+to|not\s+able\s+to|could\s*n'?t|couldn'?t)\s+(?:\w+\s+)?"
+    r"(?:access|reach|load|open|log\s*in(?:to|\s+to)?|sign\s*in(?:to|\s+to)?|connect\s+to|use)\s+"
+    r"(?:the\s+|our\s+|your\s+|my\s+|any\s+)?(?:site|app|application|service|system|platform|dashboard|account|"
+    r"instance|portal|website|server|api|anything|workspace|data|admin)\b"
+)
+_DATA_NOUN = (
+    r"(?:data|files?|work|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|history|settings|profiles?|changes|"
+    r"documents?|photos?|entries|tickets|content|posts|folders?|attachments?|database|backups?|passwords|"
+    r"notes|projects?|reports?|invoices|orders|tables?|rows|mailbox|inbox|calendar|events)"
+)
+_DATA_LOSS = (
+    r"\b(?:data\s+loss|loss\s+of\s+(?:all\s+)?(?:data|work)|lost\s+(?:all\s+|some\s+|most\s+|our\s+|my\s+|the\s+|of\s+|"
+    rf"their\s+|a\s+lot\s+of\s+|years\s+of\s+|hours\s+of\s+)*{_DATA_NOUN}|"
+    rf"{_DATA_NOUN}\s+(?:were\s+|was\s+|are\s+|is\s+|have\s+been\s+|has\s+been\s+|got\s+|get\s+|gets\s+|just\s+|all\s+|"
+    r"completely\s+|permanently\s+|suddenly\s+)*(?:lost|deleted|wiped|erased|gone|missing|disappeared|vanished|"
+    r"corrupted|overwritten|destroyed|purged|empty|blank)|"
+    r"(?:corrupt(?:ed|ion|s)?|wiped\s+out|wiped\s+(?:all|our|my|the)|permanently\s+deleted|"
+    r"(?:deleted|removed|erased)\s+(?:all|everything|our\s+\w+|my\s+\w+)\s*(?:without|by\s+itself|on\s+its\s+own)?))\b"
+)
+_CRASH = (
+    r"\b(?:crash(?:es|ed|ing)?|segfault\w*|segmentation\s+fault|core\s+dump(?:ed)?|crash[- ]?(?:report|stats|id|reporter)|"
+    r"bp-[0-9a-f]{8}|hangs?|hanging|hung|freez(?:e|es|ing)|froze(?:n)?|lock(?:s|ed|ing)?\s+up|unresponsive|"
+    r"not\s+responding|stops?\s+responding|stopped\s+responding|beach\s*ball(?:ing)?|spinning\s+(?:wheel|beach\s*ball)|"
+    r"infinite\s+loop|endless\s+loop|100\s?%\s+cpu|high\s+cpu|memory\s+leak|out\s+of\s+memory|oom|deadlock\w*|"
+    r"abort(?:s|ed)?|blue\s+screen|bsod|quits?\s+unexpectedly|unexpectedly\s+quit|closes?\s+(?:itself|unexpectedly)|"
+    r"shuts?\s+down\s+(?:unexpectedly|by\s+itself)|killed\s+by|assertion\s+(?:failed|failure))\b"
+    r"(?!\s+(?:up\b|on\b|my\s+card|the\s+card|our\s+card|card|account|payment|funds|transfer))"
+)
+_SLOW = (
+    r"\b(?:(?:extremely|very|really|unbearably|unusably|painfully|incredibly|super|so)\s+slow|"
+    r"(?:takes|taking|took)\s+(?:forever|ages|minutes|hours)|times?\s+out|timing\s+out|timed\s+out|timeouts?|"
+    r"performance\s+(?:issue|problem|degradation|regression)|sluggish|laggy|latency\s+(?:spike|issue|problem))\b"
+)
+_REGRESSION = (
+    r"\b(?:(?:worked|was\s+working|were\s+working|used\s+to\s+work|working\s+fine|worked\s+fine|worked\s+perfectly|"
+    r"was\s+fine|were\s+fine|was\s+ok|was\s+okay)\s+(?:\w+\s+){0,3}?(?:yesterday|before|last\s+(?:week|month|night|"
+    r"version|release|time)|until|prior|earlier|previously|this\s+morning|in\s+(?:version|v)?\s*\d)|"
+    r"used\s+to\s+work|stopped\s+working|no\s+longer\s+(?:works?|working|loads?|opens?|shows?|displays?|syncs?|possible)|"
+    r"(?:doesn'?t|does\s+not|don'?t|won'?t|isn'?t|is\s+not)\s+(?:\w+\s+)?(?:work|working|load|open|show|sync)\w*\s+"
+    r"(?:anymore|any\s+more)|"
+    r"(?:since|after)\s+(?:the\s+|your\s+|last\s+|latest\s+|today'?s\s+|yesterday'?s\s+|recent\s+|an?\s+|this\s+|"
+    r"last\s+night'?s\s+|the\s+latest\s+)*(?:update|upgrade|release|deploy(?:ment)?|patch|migration|rollout|"
+    r"updating|upgrading|new\s+version|version\s+\d[\w.]*)|"
+    r"regress(?:ion|ions|ed)?|broke(?:n)?\s+(?:after|since|with|in)\s+(?:the\s+)?(?:update|upgrade|release|version|"
+    r"v?\d)|(?:update|upgrade|release|patch)\s+(?:broke|has\s+broken|broken))\b"
+)
+_ERROR_TRACE_CASED = (
+    r"\b[A-Z][A-Za-z0-9]+(?:Exception|Error)\b|Traceback\s+\(most\s+recent\s+call\s+last\)|"
+    r"\bat\s+[\w$.]+\([\w]+\.(?:java|kt|scala|cs|js|ts):\d+\)|\bFile\s+\"[^\"]+\",\s+line\s+\d+|"
+    r"\bNS_ERROR_[A-Z_]+\b|\bE(?:CONN\w+|ACCES|NOENT|TIMEDOUT|PIPE|ADDRINUSE|HOSTUNREACH|NOTFOUND)\b|\bpanic:"
+)
+_ERROR_TRACE = (
+    r"\b(?:error\s*(?:code)?\s*[:#]?\s*(?:0x[0-9a-f]{3,}|[a-z]*-?\d{3,})|0x[0-9a-f]{6,}|stack\s*trace|"
+    r"backtrace|traceback|null\s*pointer|null\s+reference|undefined\s+is\s+not|uncaught\s+\w+|unhandled\s+\w+|"
+    r"exception\s+(?:thrown|was\s+thrown|occurred|in)|fatal\s+error|http\s+5\d\d|status\s+(?:code\s+)?5\d\d|"
+    r"error\s+5\d\d|5\d\d\s+error)\b"
+)
+_SECURITY = (
+    r"\b(?:vulnerab(?:le|ility|ilities)|exploit(?:able|ed|s)?|xss|cross[- ]site\s+(?:scripting|request)|csrf|"
+    r"sql\s+injection|injection\s+(?:attack|vulnerability|flaw)|remote\s+code\s+execution|rce|privilege\s+escalation|"
+    r"escalation\s+of\s+privilege|security\s+(?:hole|flaw|bug|issue|vulnerability|problem|risk|leak|bypass|concern|"
+    r"defect)|(?:auth(?:entication)?|authori[sz]ation|permission|access\s+control|2fa|mfa|sso)\s+bypass|"
+    r"bypass(?:es|ed|ing)?\s+(?:the\s+)?(?:auth\w*|login|permissions?|security|2fa|mfa|sso|access\s+control)|"
+    r"cve-\d{4}-\d+|(?:leaks?|leaking|leaked|exposes?|exposed|exposing)\s+(?:\w+\s+){0,2}?(?:data|credentials|"
+    r"passwords?|tokens?|api\s+keys?|keys|pii|personal\s+(?:data|information)|customer\s+data|secrets?|cookies|"
+    r"session)|(?:can|could)\s+see\s+(?:other|another|other\s+people'?s?|someone\s+else'?s)\s*(?:customers?'?s?|"
+    r"users?'?s?|accounts?'?s?|tenants?'?s?|companies'?s?)?\s*(?:data|tickets|information|records|files|emails|"
+    r"messages)|(?:data|tickets|records)\s+(?:from|of|belonging\s+to)\s+(?:other|another)\s+"
+    r"(?:customers?|users?|accounts?|tenants?|compan(?:y|ies))|plain\s*text\s+passwords?|unencrypted\s+(?:passwords?|"
+    r"data|credentials))\b"
+)
+_BROAD = (
+    r"\b(?:(?:all|every|most|many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers|"
+    r"clients|agents|employees|staff|team\s+members|accounts|tenants|sites|stores|locations|orders|transactions|"
+    r"requests|emails|messages|members|workspaces|instances|regions|environments|browsers|platforms|pages|websites)|"
+    r"every\s+(?:single\s+)?(?:user|customer|client|agent|employee|account|page|site|website|request|order)|"
+    r"(?:entire|whole)\s+(?:company|team|organi[sz]ation|org|department|staff|site|platform|business|workspace|"
+    r"account|system|office)|everyone|everybody|nobody\s+(?:can|is\s+able)|no\s+one\s+(?:can|is\s+able)|"
+    r"company[- ]wide|across\s+(?:all|the\s+(?:board|company|org))|in\s+production|production\s+(?:environment|"
+    r"system|data|users|customers|traffic)|live\s+(?:site|environment|customers|traffic)|"
+    r"(?:cannot|can'?t|unable\s+to)\s+work|work\s+(?:is|has)\s+(?:blocked|stopped|halted)|dead\s+in\s+the\s+water|"
+    r"(?:thousands|hundreds|millions)\s+of\s+(?:users|customers|records|orders|emails|dollars))\b"
+)
+_MALFUNCTION = (
+    r"\b(?:(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not|can'?t|cannot|isn'?t|is\s+not|aren'?t|not|fails?\s+to|"
+    r"failed\s+to|unable\s+to)\s+(?:\w+\s+)?(?:work|working|load|loading|open|opening|start|save|saving|send|sending|"
+    r"sync|syncing|display|show|render|print|connect|respond|function|import|export|upload|download|log\s*in|"
+    r"sign\s*in|update|install|launch|run|receive|deliver)|broken|bug|buggy|fails?|failed|failure|failing|errors?|"
+    r"glitch\w*|malfunction\w*|defect|wrong|incorrect(?:ly)?|doesn'?t\s+behave|unexpected(?:ly)?)\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(OUTAGE, _OUTAGE, 0.95, CATEGORY, policy_question=0.6,
+                anchors=rule_words("outage downtime disruption interruption degradation down offline unavailable "
+                                   "unreachable inaccessible production prod live 500 502 503 504 gateway internal "
+                                   "failure breakdown nothing everything wide reachable")),
+    PatternRule(OUTAGE, _CANNOT_ACCESS, 0.55, CATEGORY, policy_question=0.6,
+                anchors=rule_words("can cannot unable able could")),
+    PatternRule(DATA_LOSS, _DATA_LOSS, 0.95, CATEGORY, policy_question=0.5,
+                anchors=rule_words("data loss lost deleted wiped erased gone missing disappeared vanished corrupt "
+                                   "overwritten destroyed purged empty blank permanently removed")),
+    PatternRule(CRASH_OR_HANG, _CRASH, 0.85, CATEGORY, policy_question=0.6,
+                anchors=rule_words("crash segfault segmentation core bp- hang hung freez froze lock unresponsive "
+                                   "responding beach spinning infinite endless cpu memory oom deadlock abort blue bsod "
+                                   "quit unexpectedly close shut killed assertion")),
+    PatternRule(CRASH_OR_HANG, _SLOW, 0.45, CATEGORY, policy_question=0.6,
+                anchors=rule_words("slow take taking took time timing timed timeout performance sluggish laggy "
+                                   "latency")),
+    PatternRule(REGRESSION, _REGRESSION, 0.75, CATEGORY, policy_question=0.6,
+                anchors=rule_words("worked working used fine ok okay longer anymore more update upgrade release "
+                                   "deploy patch migration rollout version regress broke stopped")),
+    PatternRule(ERROR_TRACE, _ERROR_TRACE_CASED, 0.6, CATEGORY, policy_question=1.0, case_sensitive=True,
+                anchors=rule_words("exception error traceback java kt scala cs js ts file ns_error econn eacces enoent "
+                                   "etimedout epipe eaddrinuse ehostunreach enotfound panic")),
+    PatternRule(ERROR_TRACE, _ERROR_TRACE, 0.6, CATEGORY, policy_question=1.0,
+                anchors=rule_words("error 0x stack backtrace traceback null undefined uncaught unhandled exception "
+                                   "fatal http status 5")),
+    PatternRule(SECURITY_VULNERABILITY, _SECURITY, 0.85, CATEGORY, policy_question=0.6,
+                anchors=rule_words("vulnerab exploit xss cross csrf sql injection remote rce privilege escalation "
+                                   "security auth authori permission access 2fa mfa sso bypass cve leak exposes exposed "
+                                   "exposing other another someone plain unencrypted")),
+    PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5,
+                anchors=rule_words("user customer client agent employee staff team member account tenant site store "
+                                   "location order transaction request email message workspace instance region "
+                                   "environment browser platform page website entire whole everyone everybody nobody "
+                                   "one company board production live work dead thousands hundreds millions")),
+    PatternRule(MALFUNCTION, _MALFUNCTION, 0.4, CATEGORY, policy_question=0.5,
+                anchors=rule_words("work load open start save saving send sync display show render print connect "
+                                   "respond function import export upload download log sign update install launch "
+                                   "run receive deliver broken bug fail error glitch malfunction defect wrong "
+                                   "incorrect unexpected behave")),
+)
