@@ -114,6 +114,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (the Procfile uses gthread)")
+    parser.add_argument("--server-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -137,7 +139,8 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "gthread", "--threads", "4",
+        [str(BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", args.worker_class,
+         "--threads", str(args.server_threads),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "sidecar:create_app()"],
         env=env, cwd=ROOT,
     )
@@ -162,7 +165,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = assess["rps"] / trivial["rps"]
-    print(f"gunicorn {args.workers} gthread workers, wrk {args.connections} connections, {args.seconds}s each, "
+    print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, wrk {args.connections} connections, {args.seconds}s each, "
           f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}")
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in (("GET /healthz (trivial)", trivial), ("POST /v1/assessments", assess)):

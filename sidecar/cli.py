@@ -296,10 +296,9 @@ def eval_group() -> None:
 
 
 def _run_eval(kind: str, test: str, train: str | None) -> None:
-    from sidecar.intelligence import evaluation
-
     test_rows = _read_jsonl(test)
     train_rows = _read_jsonl(train) if train else None
+    from sidecar.intelligence import evaluation  # scikit-learn loads only when evaluating
     started = time.perf_counter()
     try:
         if kind == "handoff":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
@@ -37,14 +37,10 @@ class ExternalId(fields.String):
 
 
 class RequestSchema(Schema):
-    """Base for request bodies: NULs are stripped before validation."""
+    """Base for request bodies (the API strips NULs before loading; see api.context.json_body)."""
 
     class Meta:
         unknown = EXCLUDE
-
-    @pre_load
-    def _strip_nul(self, data, **kwargs):
-        return strip_nul(data)
 
 
 class CommentSchema(Schema):

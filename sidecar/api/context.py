@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.config import Config
 from sidecar.errors import ServiceError
+from sidecar.schemas import strip_nul
 from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
 
@@ -59,6 +60,8 @@ def json_body(schema: Schema) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ServiceError("the request body must be a JSON object", code="malformed_json")
+    if b"\\u0000" in raw:  # JSON can only carry NUL escaped; skip the walk for the usual body
+        data = strip_nul(data)
     return schema.load(data)
 
 
