@@ -9,24 +9,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound
-from sidecar.intelligence.assessment import Assessment, ScoringPolicy
+from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.services.helpdesk_tickets import fetch_ticket
+from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import AssessmentRecord, Installation, utcnow
-
-
-def scoring_policy_for(installation: Installation) -> ScoringPolicy:
-    """The installation's weights and thresholds over the defaults."""
-    overrides = (installation.settings or {}).get("scoring") or {}
-    return ScoringPolicy(
-        weights=dict(overrides.get("weights") or {}),
-        level_thresholds=dict(overrides.get("level_thresholds") or {}),
-        escalate_threshold=overrides.get("escalate_threshold"),
-        watch_threshold=overrides.get("watch_threshold"),
-        category_threshold=overrides.get("category_threshold"),
-    )
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
@@ -66,7 +55,7 @@ def assess_and_store(
     session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
 ) -> AssessmentRecord:
     """Score a ticket for this installation and store the answer with an id."""
-    assessment = assess_ticket(ticket, policy=scoring_policy_for(installation), now=now)
+    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)), now=now)
     result = assessment_to_dict(assessment)
     values = {
         "id": "asm_" + secrets.token_hex(10),

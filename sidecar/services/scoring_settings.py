@@ -6,50 +6,51 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput
-from sidecar.intelligence import scoring
+from sidecar.intelligence.assessment import ScoringPolicy
+from sidecar.intelligence.scoring import resolve_policy
 from sidecar.store.models import Installation
 
 
-def _pick(overrides: dict[str, Any], name: str, default: float) -> float:
-    value = overrides.get(name)
-    return default if value is None else value
+def policy_from_overrides(overrides: dict[str, Any]) -> ScoringPolicy:
+    """The ScoringPolicy an installation's stored overrides describe."""
+    return ScoringPolicy(
+        weights=dict(overrides.get("weights") or {}),
+        level_thresholds=dict(overrides.get("level_thresholds") or {}),
+        escalate_threshold=overrides.get("escalate_threshold"),
+        watch_threshold=overrides.get("watch_threshold"),
+        category_threshold=overrides.get("category_threshold"),
+    )
 
 
-def effective_scoring_settings(installation: Installation) -> dict[str, Any]:
-    """Defaults merged with the installation's overrides, as the scorer will use them."""
-    overrides = (installation.settings or {}).get("scoring") or {}
+def scoring_overrides(installation: Installation) -> dict[str, Any]:
+    """The installation's stored scoring overrides (empty when it uses the defaults)."""
+    return (installation.settings or {}).get("scoring") or {}
+
+
+def _effective(overrides: dict[str, Any]) -> dict[str, Any]:
+    weights, levels, escalate, watch, category = resolve_policy(policy_from_overrides(overrides))
     return {
-        "weights": {**scoring.DEFAULT_WEIGHTS, **(overrides.get("weights") or {})},
-        "level_thresholds": {**scoring.DEFAULT_LEVEL_THRESHOLDS, **(overrides.get("level_thresholds") or {})},
-        "escalate_threshold": _pick(overrides, "escalate_threshold", scoring.DEFAULT_ESCALATE_THRESHOLD),
-        "watch_threshold": _pick(overrides, "watch_threshold", scoring.DEFAULT_WATCH_THRESHOLD),
-        "category_threshold": _pick(overrides, "category_threshold", scoring.DEFAULT_CATEGORY_THRESHOLD),
+        "weights": weights,
+        "level_thresholds": levels,
+        "escalate_threshold": escalate,
+        "watch_threshold": watch,
+        "category_threshold": category,
         "overrides": overrides,
     }
 
 
+def effective_scoring_settings(installation: Installation) -> dict[str, Any]:
+    """Defaults merged with the installation's overrides, as the scorer will use them."""
+    return _effective(scoring_overrides(installation))
+
+
 def update_scoring_settings(session: Session, *, installation: Installation, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Replace the installation's overrides after checking names and threshold order."""
-    unknown = sorted(set(overrides.get("weights") or {}) - set(scoring.DEFAULT_WEIGHTS))
-    if unknown:
-        raise InvalidInput(
-            f"unknown signal weight(s): {', '.join(unknown)}",
-            details={"weights": unknown, "known": sorted(scoring.DEFAULT_WEIGHTS)},
-        )
+    """Replace the installation's overrides after the scorer has checked names and threshold order."""
     cleaned = {k: v for k, v in overrides.items() if v not in (None, {}, [])}
-    candidate = dict(installation.settings or {})
-    candidate["scoring"] = cleaned
-    trial = Installation(settings=candidate)
-    merged = effective_scoring_settings(trial)
-    levels = merged["level_thresholds"]
-    if not levels["medium"] < levels["high"] < levels["critical"]:
-        raise InvalidInput("level thresholds must rise: medium < high < critical", details={"level_thresholds": levels})
-    if merged["watch_threshold"] > merged["escalate_threshold"]:
-        raise InvalidInput(
-            "watch_threshold must not exceed escalate_threshold",
-            details={"watch_threshold": merged["watch_threshold"], "escalate_threshold": merged["escalate_threshold"]},
-        )
-    installation.settings = candidate  # reassign: JSON columns only notice a new object
-    session.add(installation)
+    try:
+        merged = _effective(cleaned)
+    except ValueError as exc:  # the scorer names the bad weight or threshold
+        raise InvalidInput(str(exc), details={"settings": cleaned}) from None
+    installation.settings = {**(installation.settings or {}), "scoring": cleaned}  # a new object: JSON columns track assignment
     session.flush()
     return merged
