@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUOTE_RADIUS = 60  # characters kept either side of a match; enough to read, short enough for a sidebar
 _SENTENCE_ENDS = ".!?\n"
@@ -52,4 +53,10 @@ class MessageView:
 
     def evidence(self, start: int, end: int) -> str:
         """'comment 3 (customer): "...I want my money back..."'."""
-        return f'{self.label()}: "{self.quote(start, end)}"'
+        return _evidence(self, start, end)
+
+
+@lru_cache(maxsize=16384)
+def _evidence(view: MessageView, start: int, end: int) -> str:
+    # Cached: a re-assessed ticket shows the same quotes again.
+    return f'{view.label()}: "{view.quote(start, end)}"'

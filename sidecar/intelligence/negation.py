@@ -1,4 +1,8 @@
-"""Is a matched phrase negated, hypothetical, or only a question? Checked in the clause around the match."""
+"""Is a matched phrase negated, hypothetical, or only a question? Checked in the clause around the match.
+
+These checks run once per candidate match, so they work on a few words around it with set look-ups
+rather than scanning the message again.
+"""
 from __future__ import annotations
 
 import re
@@ -6,24 +10,33 @@ import re
 from sidecar.intelligence.message import MessageView
 
 PREFIX_WINDOW = 48  # characters before a match that can still negate it ("we do not need a ...")
+_PUNCT = ".,;:!?\"'()[]"
 
-# Where a clause begins: a sentence end, a comma/semicolon, or a contrast word ("..., but refund me").
-_CLAUSE_BREAK = re.compile(r"[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b")
+# Where a clause begins: the last sentence end, comma or contrast word in the window before a match.
+_LAST_CLAUSE_BREAK = re.compile(r".*(?:[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b)", re.S)
 
-# A negator right before the match (at most two words between): "no data was lost", "did not crash",
-# "haven't been charged twice". Complaints that merely contain a negative word are excluded: "can't
-# reach anyone", "not working", "never got my refund", "no one answers", "don't know how to ...".
-_NEGATOR_WORD = (
-    r"(?:no(?!\s+(?:one|body|response|reply|answer|way|idea|matter|sooner|help|luck|progress))"
-    r"|not(?!\s+(?:only|just|able|sure|even|yet|working|loading|responding|opening|starting|syncing|saving|"
-    r"sending|resolved|fixed|received|refunded|happy|satisfied|helpful|acceptable|ok|okay|good|fair)\b)"
-    r"|never(?!\s+(?:got|received|heard|had|arrived|came|answered|responded|replied|resolved|fixed)\b)"
-    r"|without|nothing|none|neither|nor|hardly|zero"
-    r"|(?:do|does|did|is|was|are|were|have|has|had|would|should|wo|need|must|ai)(?:n'?t|n\u2019t)"
-    r"(?!\s+(?:know|even|understand|seem|think|get|got|work|load|open|respond|answer|help|reply|receive|"
-    r"see|hear|arrive|come|show|go|stop|start|fix|solve|resolve)\b))"
+# Words that negate what follows when they stand right before it (at most two words between): "no data
+# was lost", "did not crash", "haven't been charged twice". "can't"/"cannot"/"unable" are absent on
+# purpose: "I can't reach anyone" affirms the need.
+_NEGATORS = frozenset(
+    """no not never without nothing none neither nor hardly zero don't dont doesn't doesnt didn't didnt isn't isnt
+    wasn't wasnt aren't arent weren't werent haven't havent hasn't hasnt hadn't hadnt wouldn't wouldnt shouldn't
+    shouldnt won't wont needn't neednt mustn't ain't don’t doesn’t didn’t isn’t wasn’t won’t""".split()
 )
-_NEGATOR_NEAR = re.compile(r"\b" + _NEGATOR_WORD + r"(?:\s+[\w'\u2019]+){0,2}[\s,]*$")
+# ... unless the next word shows a complaint, not a negation: "no one answers", "not working",
+# "never got my refund", "don't know how to", "didn't receive".
+_NOT_NEGATING_NEXT = {
+    "no": frozenset("one body response reply answer way idea matter sooner help luck progress".split()),
+    "not": frozenset(
+        """only just able sure even yet working loading responding opening starting syncing saving sending resolved
+        fixed received refunded happy satisfied helpful acceptable ok okay good fair""".split()
+    ),
+    "never": frozenset("got received heard had arrived came answered responded replied resolved fixed".split()),
+    "*n't": frozenset(
+        """know even understand seem think get got work load open respond answer help reply receive see hear arrive
+        come show go stop start fix solve resolve""".split()
+    ),
+}
 
 # A negated wish anywhere earlier in the clause: "we do not need a ...", "no need to ...".
 _NEGATED_WISH = re.compile(
@@ -34,74 +47,91 @@ _NEGATED_WISH = re.compile(
 
 # After the match: "... is not needed", "... was not affected".
 _POST_NEGATION = re.compile(
-    r"^[\w\s'-]{0,20}?\b(?:is|was|are|were|be|been|isn'?t|wasn'?t|aren'?t|weren'?t)?\s*(?:not|n'?t|never)\s+"
+    r"[\w\s'-]{0,20}?\b(?:is|was|are|were|be|been|isn'?t|wasn'?t|aren'?t|weren'?t)?\s*(?:not|n'?t|never)\s+"
     r"(?:needed|necessary|required|an?\s+(?:issue|problem|concern|option)|affected|impacted|lost|compromised|"
     r"breached|exposed|urgent|critical|important|happening|the\s+case|true)\b"
 )
 
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|in\s+case|whether|what\s+if|suppose|supposing|hypothetically|in\s+the\s+event|"
-    r"should\s+(?:we|i|you|it)\s+ever|would\s+(?:it|you|i|we)\s+be|would\s+there\s+be|"
-    r"might|may\s+(?:need|want|have\s+to)|could\s+(?:we|i)\s+(?:ever|potentially|theoretically)|"
-    r"for\s+future\s+reference|just\s+(?:curious|wondering)|in\s+the\s+future|one\s+day)\b"
+    r"\b(?:if|whether|suppose|supposing|hypothetically|might|unless|lest|theoretically|in\s+case|what\s+if|"
+    r"in\s+the\s+event|just\s+(?:curious|wondering)|for\s+future\s+reference|in\s+the\s+future|one\s+day|"
+    r"may\s+(?:need|want|have\s+to)|would\s+(?:it|there)\s+be|should\s+(?:we|i)\s+ever)\b"
 )
-
-_QUESTION_OPENER = re.compile(
-    r"^\s*(?:what|what's|whats|how|is|are|do|does|can|could|would|will|where|when|which|who|may|should)\b"
+_QUESTION_OPENERS = frozenset(
+    "what what's whats how is are do does can could would will where when which who may should".split()
 )
-_POLICY_WORDS = re.compile(
-    r"\b(?:policy|policies|process|procedure|eligible|eligibility|allowed|possible|work|works|terms|rules|"
-    r"how\s+long|timeline|timeframe|options?|conditions|guidelines|available|offer)\b"
+_POLICY_WORDS = frozenset(
+    """policy policies process procedure eligible eligibility allowed possible work works terms rules timeline
+    timeframe option options conditions guidelines available offer long""".split()
 )
 
 
-def clause_bounds(view: MessageView, start: int, end: int) -> tuple[int, int]:
-    """The start and end of the clause holding text[start:end]."""
-    lower = view.lower
-    window_start = max(0, start - 160)
-    clause_start = window_start
-    for match in _CLAUSE_BREAK.finditer(lower, window_start, start):
-        clause_start = match.end()
-    next_break = _CLAUSE_BREAK.search(lower, end, min(len(lower), end + 160))
-    clause_end = next_break.start() if next_break else min(len(lower), end + 160)
-    return clause_start, clause_end
+def clause_start(view: MessageView, start: int) -> int:
+    """Where the clause holding position `start` begins (looking back at most PREFIX_WINDOW characters)."""
+    window_start = max(0, start - PREFIX_WINDOW)
+    last = _LAST_CLAUSE_BREAK.match(view.lower, window_start, start)
+    return last.end() if last else window_start
+
+
+def _negates(word: str, following: str) -> bool:
+    if word not in _NEGATORS:
+        return False
+    if word in _NOT_NEGATING_NEXT:
+        return following not in _NOT_NEGATING_NEXT[word]
+    if word.endswith(("n't", "nt", "n’t")):
+        return following not in _NOT_NEGATING_NEXT["*n't"]
+    return True
 
 
 def is_negated(view: MessageView, start: int, end: int) -> bool:
     """True when the clause negates the match ("we don't need a refund", "no data was lost")."""
-    clause_start, clause_end = clause_bounds(view, start, end)
-    prefix = view.lower[max(clause_start, start - PREFIX_WINDOW):start]
-    if _NEGATOR_NEAR.search(prefix) or _NEGATED_WISH.search(prefix):
+    lower = view.lower
+    begin = clause_start(view, start)
+    prefix = lower[begin:start]
+    words = [w.strip(_PUNCT) for w in prefix.split()[-3:]]
+    if words:
+        following = words[1:] + [lower[start:end].split(None, 1)[0].strip(_PUNCT) if end > start else ""]
+        for word, after in zip(words, following):
+            if _negates(word, after):
+                return True
+    if ("n't" in prefix or "nt " in prefix or "not" in prefix or "nev" in prefix or "no " in prefix
+            or "without" in prefix or "rather" in prefix) and _NEGATED_WISH.search(prefix):
         return True
-    return bool(_POST_NEGATION.match(view.lower, end, min(clause_end, end + 60)))
+    after = lower[end:end + 60]
+    return ("not" in after or "n't" in after or "never" in after) and bool(_POST_NEGATION.match(after))
 
 
-def is_hypothetical(view: MessageView, start: int, end: int) -> bool:
-    """True when the match sits in an if/whether/might clause ("if we ever needed a refund")."""
-    clause_start, _ = clause_bounds(view, start, end)
-    sentence_start = max(view.lower.rfind(ch, 0, start) for ch in ".!?\n") + 1
-    return bool(_HYPOTHETICAL.search(view.lower, max(sentence_start, clause_start - 80), start))
+def _sentence_start(lower: str, start: int) -> int:
+    return max(lower.rfind(".", 0, start), lower.rfind("!", 0, start), lower.rfind("?", 0, start),
+               lower.rfind("\n", 0, start)) + 1
 
 
 def sentence_of(view: MessageView, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence holding the match (the end includes a closing '?' or '!')."""
     lower = view.lower
-    left = max(lower.rfind(ch, 0, start) for ch in ".!?\n") + 1
-    right_candidates = [i for i in (lower.find(ch, end) for ch in ".!?\n") if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(lower)
+    left = _sentence_start(lower, start)
+    ends = [i for i in (lower.find(".", end), lower.find("!", end), lower.find("?", end), lower.find("\n", end))
+            if i != -1]
+    right = min(ends) + 1 if ends else len(lower)
     return left, right
 
 
-def is_question(view: MessageView, start: int, end: int) -> bool:
-    """True when the sentence holding the match is a question."""
-    left, right = sentence_of(view, start, end)
-    sentence = view.lower[left:right]
-    return sentence.rstrip().endswith("?") or bool(_QUESTION_OPENER.match(sentence))
+def is_hypothetical(view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None) -> bool:
+    """True when the match sits in an if/whether/might clause ("if we ever needed a refund")."""
+    lower = view.lower
+    left = max(sentence[0] if sentence else _sentence_start(lower, start), start - 120)
+    return _HYPOTHETICAL.search(lower, left, start) is not None
 
 
-def is_policy_question(view: MessageView, start: int, end: int) -> bool:
+def is_policy_question(
+    view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None
+) -> bool:
     """True for questions about how something works ("what is your refund policy?"), not demands."""
-    if not is_question(view, start, end):
+    left, right = sentence or sentence_of(view, start, end)
+    sentence = view.lower[left:right].strip()
+    words = sentence.split()
+    if not words:
         return False
-    left, right = sentence_of(view, start, end)
-    return bool(_POLICY_WORDS.search(view.lower, left, right))
+    if not (sentence.endswith("?") or words[0].strip(_PUNCT) in _QUESTION_OPENERS):
+        return False
+    return not _POLICY_WORDS.isdisjoint(w.strip(_PUNCT) for w in words)

@@ -12,7 +12,8 @@ CANCELLATION_REQUEST = "cancellation_request"
 # A demand ("refund me", "I want my money back") is stronger than a mention ("refund status").
 _REFUND_DEMAND = (
     r"\b(?:refund\s+(?:me|us|my|our|the|this|it|all|immediately|asap|now)|"
-    r"(?:want|need|demand|demanding|expect|expecting|request|requesting|like|deserve|owed|issue|process|give\s+(?:me|us))\s+"
+    r"(?:want|need|demand|demanding|expect|expecting|request|requesting|like|deserve|owed|issue|process|give\s+(?:me"
+    r"|us))\s+"
     r"(?:\w+\s+){0,2}?(?:a\s+|an\s+|my\s+|our\s+|the\s+|full\s+|partial\s+)*refund|"
     r"(?:my|our)\s+money\s+back|money\s+back|reimburse(?:ment|d)?|"
     r"(?:full|partial|immediate|prorated|pro-rated)\s+refund|"
@@ -34,13 +35,14 @@ _BILLING_ERROR = (
 )
 _DISPUTE = (
     r"\b(?:charge\s*-?\s*back|dispute\s+(?:the|this|a|these|our|my)?\s*(?:charge|payment|invoice|transaction|bill)|"
-    r"(?:billing|payment|invoice)\s+dispute|disputing|contact(?:ing)?\s+(?:my|our)\s+(?:bank|card\s+issuer|credit\s+card)|"
+    r"(?:billing|payment|invoice)\s+dispute|disputing|contact(?:ing)?\s+(?:my|our)\s+(?:bank|card\s+issuer"
+    r"|credit\s+card)|"
     r"report(?:ing)?\s+(?:this|it)\s+to\s+(?:my|our)\s+(?:bank|credit\s+card)|fraudulent\s+charge)\b"
 )
 _CANCEL = (
-    r"\b(?:cancel(?:l?ing|l?ed)?|terminat(?:e|ing))\s+(?:\w+\s+){0,2}?(?:subscription|plan|account|contract|"
-    r"membership|renewal|service|license|licence|seats?)|(?:cancel(?:l?ation)|termination)\s+(?:of\s+|request|"
-    r"notice)|(?:stop|end)\s+(?:the\s+|my\s+|our\s+)?(?:subscription|billing|auto-?renew\w*|recurring\s+(?:charge|payment))|"
+    r"\b(?:(?:cancel(?:l?ing|l?ed)?|terminat(?:e|ing))\s+(?:\w+\s+){0,2}?(?:subscription|plan|account|contract|"
+    r"membership|renewal|service|license|licence|seats?)|(?:cancel(?:l?ation)|termination)\s+(?:of|request|notice)|"
+    r"(?:stop|end)\s+(?:the\s+|my\s+|our\s+)?(?:subscription|billing|auto-?renew\w*|recurring\s+(?:charge|payment))|"
     r"(?:don'?t|do\s+not)\s+renew|turn\s+off\s+auto-?renew\w*)\b"
 )
 

@@ -10,9 +10,11 @@ COMPLIANCE_PAPERWORK = "compliance_paperwork"
 LEGAL_THREAT = "legal_threat"
 
 _BREACH = (
-    r"\b(?:(?:data|security)\s+breach(?:ed|es)?|breach(?:ed)?|compromised|hacked|hacker|hackers|hijacked|taken\s+over|"
+    r"\b(?:(?:data|security)\s+breach(?:ed|es)?|breach(?:ed)?|compromised|hacked|hacker|hackers|hijacked|taken\s+over"
+    r"|"
     r"account\s+takeover|unauthori[sz]ed\s+(?:access|login|logins|sign-?ins?|user|users|activity|changes?)|"
-    r"suspicious\s+(?:login|logins|sign-?ins?|activity|access|emails?)|(?:someone|somebody|an\s+unknown\s+person|a\s+stranger)\s+"
+    r"suspicious\s+(?:login|logins|sign-?ins?|activity|access|emails?)|(?:someone|somebody|an\s+unknown\s+person"
+    r"|a\s+stranger)\s+"
     r"(?:else\s+)?(?:(?:logged|logging|has\s+logged|signed|signing)\s+(?:in|into|on)|accessed|got\s+into|"
     r"changed\s+(?:my|our)\s+(?:password|email|2fa|mfa))|"
     r"phishing|ransomware|malware|credential\s+stuffing|stolen\s+(?:credentials|passwords?|data|api\s+keys?|tokens?)|"
@@ -46,7 +48,8 @@ _LEGAL = (
 RULES: tuple[PatternRule, ...] = (
     PatternRule(SECURITY_BREACH, _BREACH, 0.9, CATEGORY,
                 anchors=rule_words("data security breach compromised hacked hacker hijacked taken account unauthori "
-                                   "suspicious someone somebody unknown stranger phishing ransomware malware credential "
+                                   "suspicious someone somebody unknown stranger phishing ransomware malware "
+                                   "credential "
                                    "stolen credentials password api token secret identity")),
     PatternRule(PRIVACY_REQUEST, _PRIVACY, 0.8, CATEGORY,
                 anchors=rule_words("gdpr ccpa cpra lgpd pipeda right erasure data subject dsar delete erase remove "

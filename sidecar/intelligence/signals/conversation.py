@@ -19,7 +19,9 @@ WAIT_FULL_HOURS = 72.0  # three days without a reply is as bad as it gets
 BACK_AND_FORTH_FLOOR = 3  # a question, an answer and a follow-up are normal
 BACK_AND_FORTH_FULL = 10
 
-_CLOSED_STATUSES = frozenset({"solved", "closed", "resolved", "pending", "hold", "on-hold", "on_hold", "waiting on customer"})
+_CLOSED_STATUSES = frozenset(
+    {"solved", "closed", "resolved", "pending", "hold", "on-hold", "on_hold", "waiting on customer"}
+)
 _PRIORITY_FIELDS = re.compile(r"priority|severity|sev\b|impact|urgency")
 
 # Priority names across Zendesk, Salesforce, Jira and Bugzilla, mapped to (signal, strength).

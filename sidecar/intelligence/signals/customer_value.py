@@ -22,9 +22,12 @@ _TOP_TIERS = re.compile(
     r"\b(?:enterprise|strategic|platinum|vip|key[\s_-]?account|tier[\s_-]?(?:1|one|i)\b|top[\s_-]?tier|diamond|"
     r"global|elite|named[\s_-]?account|fortune[\s_-]?\d+)"
 )
-_HIGH_TIERS = re.compile(r"\b(?:premium|gold|business|priority|plus|professional|pro|tier[\s_-]?(?:2|two|ii)\b|scale|growth)\b")
+_HIGH_TIERS = re.compile(
+    r"\b(?:premium|gold|business|priority|plus|professional|pro|tier[\s_-]?(?:2|two|ii)\b|scale|growth)\b"
+)
 _TIER_TAG = re.compile(
-    r"^(?:(?:plan|tier|segment|customer)[_:-])?(?:enterprise|strategic|platinum|vip|key[_-]?account|tier[_-]?1|premium|"
+    r"^(?:(?:plan|tier|segment|customer)[_:-])?(?:enterprise|strategic|platinum|vip|key[_-]?account|tier[_-]?1"
+    r"|premium|"
     r"gold)(?:[_-](?:customer|account|plan|tier|support|client))?$"
 )
 _TIER_KEYS = ("tier", "plan", "segment", "support_plan", "sla", "account_tier", "customer_tier", "level")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import is_hypothetical, is_negated, is_policy_question
+from sidecar.intelligence.negation import is_hypothetical, is_negated, is_policy_question, sentence_of
 
 HYPOTHETICAL_FACTOR = 0.4  # "if we ever needed a refund" counts, but far less than "refund me"
 POLICY_QUESTION_FACTOR = 0.5  # "what is your refund policy?" is a question, not a demand
@@ -14,12 +14,24 @@ POLICY_QUESTION_FACTOR = 0.5  # "what is your refund policy?" is a question, not
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One piece of evidence for a signal: strength 0..1 (how sure / how strong), and where it was seen."""
+    """One piece of evidence for a signal: strength 0..1 (how sure / how strong), and where it was seen.
+
+    Message findings keep (view, start, end) and quote lazily: only the strongest finding per signal is
+    shown, so most quotes would never be read.
+    """
 
     signal: str
     strength: float
-    evidence: str
+    evidence: str = ""
     category: str | None = None
+    span: tuple[MessageView, int, int] | None = None
+
+    def describe(self) -> str:
+        """The evidence as a person reads it: 'comment 3 (customer): "...refund me..."' or 'reopens = 3'."""
+        if self.span is not None:
+            view, start, end = self.span
+            return view.evidence(start, end)
+        return self.evidence
 
 
 def judged_strength(
@@ -30,26 +42,19 @@ def judged_strength(
     *,
     hypothetical: float = HYPOTHETICAL_FACTOR,
     policy_question: float = POLICY_QUESTION_FACTOR,
+    sentence: tuple[int, int] | None = None,
 ) -> float:
     """The strength of a match after its context: 0 when negated, less when hypothetical or a policy question."""
     if is_negated(view, start, end):
         return 0.0
     strength = base
-    if hypothetical != 1.0 and is_hypothetical(view, start, end):
-        strength *= hypothetical
-    if policy_question != 1.0 and is_policy_question(view, start, end):
-        strength *= policy_question
+    if hypothetical != 1.0 or policy_question != 1.0:
+        sentence = sentence or sentence_of(view, start, end)
+        if hypothetical != 1.0 and is_hypothetical(view, start, end, sentence=sentence):
+            strength *= hypothetical
+        if policy_question != 1.0 and is_policy_question(view, start, end, sentence=sentence):
+            strength *= policy_question
     return strength
-
-
-def strongest(findings: list[Finding]) -> list[Finding]:
-    """Keep the strongest finding per signal name (a message says the same thing once)."""
-    best: dict[str, Finding] = {}
-    for finding in findings:
-        kept = best.get(finding.signal)
-        if kept is None or finding.strength > kept.strength:
-            best[finding.signal] = finding
-    return list(best.values())
 
 
 Judge = Callable[[MessageView, "re.Match[str]", "PatternRule"], float]
@@ -67,15 +72,55 @@ def default_judge(view: MessageView, match: "re.Match[str]", rule: "PatternRule"
     )
 
 
-class PatternRule:
-    """A compiled pattern that, when it matches in context, reports a signal with a base strength.
+_MAX_JUDGED = 2  # matches judged per rule and message; the first full-strength one ends the search
 
-    `anchors` are word starts of which at least one occurs in every match; a message is only searched
-    with this rule when one of them is present (one fast pass finds them for all rules at once).
+
+class Alternative:
+    """One alternative of a rule's pattern, and the word a message must contain for it to run."""
+
+    __slots__ = ("pattern", "word_start", "gates")
+
+    def __init__(self, source: str, flags: int) -> None:
+        from sidecar.intelligence.lexicon import gate_sets
+
+        word_start = source.startswith(r"\b")
+        body = source[2:] if word_start else source
+        # Sets of gate keys ("refund" = that whole word, "refund*" = a word starting so); a message
+        # must contain a key of every set for the alternative to be worth running. Most telling first.
+        self.gates = tuple(
+            frozenset(word if whole else word + "*" for word, whole in words)
+            for words in gate_sets(body, word_start=word_start)
+        )
+        # Python's `re` skips quickly to candidate positions only when a pattern starts with literal
+        # text (or one of a few characters); a leading \b disables that (measured 7x slower), so it is
+        # dropped then and checked in Python instead.
+        self.word_start = word_start and _has_fast_prefix(body, flags)
+        self.pattern = re.compile(body if self.word_start else source, flags)
+
+
+def _has_fast_prefix(body: str, flags: int) -> bool:
+    try:
+        from re import _compiler, _parser  # internal; any surprise just means "keep the \b"
+
+        parsed = _parser.parse(body, flags)
+        if _compiler._get_literal_prefix(parsed, flags)[0]:
+            return True
+        charset = _compiler._get_charset_prefix(parsed, flags)
+        return charset is not None and len(charset) <= 6
+    except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
+        return False
+
+
+class PatternRule:
+    """A pattern that, when it matches in context, reports a signal with a base strength.
+
+    The pattern is split into literal-led alternatives (lexicon.regex_alternatives); each runs only on
+    messages containing its first word. Alternatives that do not start with a literal word are kept
+    together and run when one of the rule's `anchors` (word starts every such match contains) occurs.
     """
 
-    __slots__ = ("signal", "pattern", "base", "category", "anchors", "hypothetical", "policy_question",
-                 "judge", "case_sensitive")
+    __slots__ = ("signal", "base", "category", "anchors", "hypothetical", "policy_question", "judge",
+                 "case_sensitive", "alternatives", "residual", "source", "whole")
 
     def __init__(
         self,
@@ -84,14 +129,19 @@ class PatternRule:
         base: float,
         category: str | None = None,
         *,
-        anchors: Iterable[str],
+        anchors: Iterable[str] = (),
         hypothetical: float = HYPOTHETICAL_FACTOR,
         policy_question: float = POLICY_QUESTION_FACTOR,
         judge: Judge = default_judge,
         case_sensitive: bool = False,
+        max_alternatives: int = 64,
+        tail: str | None = None,
     ) -> None:
+        from sidecar.intelligence.lexicon import regex_alternatives
+
         self.signal = signal
-        self.pattern = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+        source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+        self.source = source
         self.base = base
         self.category = category
         self.anchors = tuple(a.lower() for a in anchors)
@@ -99,16 +149,63 @@ class PatternRule:
         self.policy_question = policy_question
         self.judge = judge
         self.case_sensitive = case_sensitive
+        # With a tail, only the head is split (small patterns compile fast); a head match is confirmed
+        # by matching head + tail, compiled once, at the same position.
+        self.whole = re.compile(source + tail) if tail else None
+        gated: list[Alternative] = []
+        rest: list[str] = []
+        for alt in regex_alternatives(source, limit=max_alternatives):
+            alternative = Alternative(alt, 0)
+            if alternative.gates:
+                gated.append(alternative)
+            else:
+                rest.append(alt)
+        self.alternatives = tuple(gated)
+        self.residual = re.compile("|".join(f"(?:{alt})" for alt in rest)) if rest else None
+        if self.residual is not None and not self.anchors:
+            raise ValueError(f"{signal}: alternatives without a leading word need anchors: {rest[:2]}")
 
-    def find(self, view: MessageView) -> list[Finding]:
-        """Findings for every in-context match of this rule in the message (negated matches dropped)."""
-        out: list[Finding] = []
+    def find(
+        self, view: MessageView, start: int, end: int, which: Iterable[int]
+    ) -> Finding | None:
+        """The strongest in-context match among the chosen alternatives (-1 = the residual pattern)."""
         haystack = view.text if self.case_sensitive else view.lower
-        for match in self.pattern.finditer(haystack):
-            strength = self.judge(view, match, self)
-            if strength > 0:
-                out.append(Finding(self.signal, strength, view.evidence(match.start(), match.end()), self.category))
-        return out
+        best: re.Match[str] | None = None
+        best_strength = 0.0
+        judged = 0
+        for index in which:
+            if index < 0:
+                pattern, word_start = self.residual, False
+            else:
+                alternative = self.alternatives[index]
+                pattern, word_start = alternative.pattern, alternative.word_start
+            # search() rather than finditer(): most alternatives do not match, and a failed search is
+            # the cheapest way to find that out.
+            match = pattern.search(haystack, start, end)
+            while match is not None:
+                at = match.start()
+                resume = max(match.end(), at + 1)
+                if word_start and at > 0 and (haystack[at - 1].isalnum() or haystack[at - 1] == "_"):
+                    match = pattern.search(haystack, at + 1, end)
+                    continue
+                if self.whole is not None:
+                    match = self.whole.match(haystack, at, end)
+                    if match is None:
+                        match = pattern.search(haystack, resume, end)
+                        continue
+                strength = self.judge(view, match, self)
+                judged += 1
+                if strength > best_strength:
+                    best, best_strength = match, strength
+                    if strength >= self.base:
+                        return Finding(self.signal, strength, category=self.category,
+                                       span=(view, match.start(), match.end()))
+                if judged >= _MAX_JUDGED:
+                    break
+                match = pattern.search(haystack, resume, end)
+        if best is None:
+            return None
+        return Finding(self.signal, best_strength, category=self.category, span=(view, best.start(), best.end()))
 
 
 def rule_words(text: str) -> tuple[str, ...]:

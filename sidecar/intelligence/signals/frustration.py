@@ -32,12 +32,14 @@ _MEDIUM_WORDS = (
     r"worst(?!\s+case)|useless|"
     r"not\s+(?:happy|satisfied|impressed|acceptable)|poor\s+(?:service|support|experience|communication|quality)|"
     r"unprofessional|bad\s+(?:service|support|experience)|irritat\w*|"
-    r"(?:you|u|you\s+guys|your\s+(?:team|agents?|support))\s+(?:don'?t|do\s+not|are\s+not|aren'?t|clearly\s+don'?t)\s+"
+    r"(?:you|u|you\s+guys|your\s+(?:team|agents?|support))\s+(?:don'?t|do\s+not|are\s+not|aren'?t"
+    r"|clearly\s+don'?t)\s+"
     r"(?:understand|listen|listening|read|reading|get\s+it|getting\s+it|help|helping|care)|"
     r"(?:that|this|it|your\s+(?:answer|reply|response))\s+(?:doesn'?t|does\s+not|didn'?t|did\s+not)\s+"
     r"(?:help|answer|address|solve)|not\s+what\s+i\s+(?:asked|need|meant|said|wanted)|(?:not|un)helpful|"
     r"(?:why|how)\s+(?:is|does)\s+(?:it|this)\s+tak(?:e|ing)\s+so\s+long|tak(?:es|ing)\s+(?:so|too|way\s+too)\s+long|"
-    r"how\s+(?:many|much)\s+(?:more\s+)?(?:times|longer)|why\s+(?:is|are)\s+(?:this|it|you)\s+so\s+(?:hard|difficult|slow)"
+    r"how\s+(?:many|much)\s+(?:more\s+)?(?:times|longer)|why\s+(?:is|are)\s+(?:this|it|you)\s+so\s+(?:hard|difficult"
+    r"|slow)"
 )
 _WORRY_WORDS = r"concerned|worried|worrying|inconvenien\w*|troubling|confused|confusing"
 
@@ -62,17 +64,24 @@ _AGAIN = (
 )
 _KEEPS = (
     r"\b(?:keeps?|kept)\s+(?:on\s+)?(?:happening|crashing|failing|breaking|coming\s+back|recurring|occurring|"
-    r"going\s+down|dropping|logging\s+(?:me|us)\s+out)|\brecurring\s+(?:issue|problem|error|outage)|\b(?:every|each)\s+"
+    r"going\s+down|dropping|logging\s+(?:me|us)\s+out)|\brecurring\s+(?:issue|problem|error|outage)|\b(?:every"
+    r"|each)\s+"
     r"(?:single\s+)?(?:day|week|morning|time\s+(?:i|we))"
 )
 _PROLONGED = (
-    r"\b(?:for|over|in|after)\s+(?:\d+|two|three|four|five|six|several|many|multiple|a\s+few|few)\s+(?:days|weeks|months)\b"
+    r"\b(?:for|over|in|after)\s+(?:\d+|two|three|four|five|six|several|many|multiple|a\s+few|few)\s+(?:days|weeks"
+    r"|months)\b"
     r"|\b(?:days|weeks|months)\s+(?:now|later|and\s+still|without)\b|\bsince\s+last\s+(?:week|month)\b"
-    r"|\bwaiting\s+(?:for|since|over|more\s+than)\s+(?:\w+\s+){0,2}?(?:days|weeks|hours|months|a\s+week|a\s+month|ages|forever)\b"
+    r"|\b(?:it'?s|it\s+has|it\s+is|we'?ve|i'?ve)\s+(?:now\s+)?been\s+(?:\d+|two|three|four|five|six|several|many"
+    r"|a\s+few)\s+"
+    r"(?:days|weeks|months)\b"
+    r"|\bwaiting\s+(?:for|since|over|more\s+than)\s+(?:\w+\s+){0,2}?(?:days|weeks|hours|months|a\s+week|a\s+month"
+    r"|ages|forever)\b"
 )
 _NO_RESPONSE = (
     r"\b(?:no\s+one|nobody|no-one)\s+(?:has\s+|have\s+|is\s+|ever\s+|seems\s+to\s+)?(?:responded|replied|answered|"
-    r"got\s+back|gotten\s+back|gets\s+back|called|contacted|helped|helps|cares|responds|replies|answers|bothered|fixed|"
+    r"got\s+back|gotten\s+back|gets\s+back|called|contacted|helped|helps|cares|responds|replies|answers|bothered"
+    r"|fixed|"
     r"looked|respond|reply|answer|help|care)"
     r"|\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|never)\s+(?:heard|received|gotten|got)\s+"
     r"(?:back|a\s+(?:response|reply|answer|call|update)|any\s+(?:response|reply|answer|update|help))"
@@ -82,8 +91,10 @@ _NO_RESPONSE = (
 )
 
 _URGENT = (
-    r"\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as\s+soon\s+as\s+possible|immediately|right\s+away|emergency|critical(?!\s+path)|"
-    r"time[- ]sensitive|top\s+priority|highest\s+priority|high\s+priority|blocker|blocking\s+(?:us|our|all|the|every)|"
+    r"\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as\s+soon\s+as\s+possible|immediately|right\s+away|emergency"
+    r"|critical(?!\s+path)|"
+    r"time[- ]sensitive|top\s+priority|highest\s+priority|high\s+priority|blocker|blocking\s+(?:us|our|all|the|every)"
+    r"|"
     r"show[- ]?stopper|deadline|go[- ]live|going\s+live|launch(?:ing)?\s+(?:is\s+)?(?:tomorrow|today|this\s+week|on)|"
     r"losing\s+(?:money|revenue|customers|sales|business|orders)|business[- ]critical|mission[- ]critical)\b"
 )
@@ -97,6 +108,7 @@ _ACRONYMS = frozenset(
     JPG JPEG GIF SVG MP4 ZIP EOD COB EOW ACH SEPA IBAN BIC VAT GST TAX NPS CSAT AI ML LLM GPT RPA IVR CTI VOIP WIFI
     LAN WAN NYC LA SF USPS UPS DHL FEDEX NA N/A TLDR TL;DR PS CC BCC RE FW FWD ASAP! AM PM""".split()
 )
+_CAPS_RUN = re.compile(r"[A-Z]{3}")  # a cheap first look; starts with a character set, so it scans fast
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
 _WORD = re.compile(r"\b[A-Za-z][A-Za-z']{2,}\b")
 _BANGS = re.compile(r"[!?]*![!?]*!+[!?]*|\?{3,}")
@@ -104,14 +116,16 @@ _BANGS = re.compile(r"[!?]*![!?]*!+[!?]*|\?{3,}")
 RULES: tuple[PatternRule, ...] = (
     PatternRule(FRUSTRATION_LANGUAGE, r"\b(?:" + _STRONG_WORDS + r")\b", 0.8, policy_question=1.0, hypothetical=0.5,
                 anchors=rule_words(
-                    "unacceptable ridiculous outrageous absurd pathetic disgrace appalling disgusting incompeten fed sick "
+                    "unacceptable ridiculous outrageous absurd pathetic disgrace appalling disgusting incompeten "
+                    "fed sick "
                     "furious livid enough waste wasted joke insane crazy madness nuts farce kidding serious joking "
                     "unbelievable nightmare horrendous shambles hell heck fuck beyond patience wits infuriat exasperat "
                     "getting frustrat annoy angry upset disappoint mad pissed irritat disgusted")),
     PatternRule(FRUSTRATION_LANGUAGE, r"\b(?:" + _MEDIUM_WORDS + r")\b", 0.5, policy_question=1.0, hypothetical=0.5,
                 anchors=rule_words(
-                    "frustrat annoy angry upset disappoint unhappy dissatisf terrible horrible awful worst useless happy "
-                    "satisfied impressed acceptable poor unprofessional bad irritat understand listen read get help care "
+                    "frustrat annoy angry upset disappoint unhappy dissatisf terrible horrible awful worst useless "
+                    "happy satisfied impressed acceptable poor unprofessional bad irritat understand listen read get "
+                    "help care "
                     "answer address solve what unhelpful helpful long times longer hard difficult slow")),
     PatternRule(FRUSTRATION_LANGUAGE, r"\b(?:" + _WORRY_WORDS + r")\b", 0.3, policy_question=1.0,
                 anchors=rule_words("concerned worr inconvenien troubling confus")),
@@ -128,7 +142,8 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(UNRESOLVED_OR_RECURRING, _PROLONGED, 0.5, policy_question=1.0,
                 anchors=rule_words("day week month waiting")),
     PatternRule(UNRESOLVED_OR_RECURRING, _NO_RESPONSE, 0.65, policy_question=1.0,
-                anchors=rule_words("respon repl answer got gotten gets called contacted help care bothered fixed looked "
+                anchors=rule_words("respon repl answer got gotten gets called contacted help care bothered fixed "
+                                   "looked "
                                    "heard received ignor update hello anyone")),
     PatternRule(URGENCY_LANGUAGE, _URGENT, 0.6, policy_question=0.5,
                 anchors=rule_words("urgent asap a.s.a.p soon immediately away emergency critical sensitive priority "
@@ -140,7 +155,7 @@ def detect_shouting(view: MessageView) -> list[Finding]:
     """Capitals and runs of '!' ('THIS IS STILL BROKEN!!!'); acronyms like API or SSO do not count."""
     text = view.text
     out: list[Finding] = []
-    if text != view.lower:
+    if _CAPS_RUN.search(text):
         shouted = [m for m in _CAPS_WORD.finditer(text) if m.group().upper() not in _ACRONYMS]
         if len(shouted) >= 2:
             words = len(_WORD.findall(text))
@@ -148,11 +163,11 @@ def detect_shouting(view: MessageView) -> list[Finding]:
             if ratio >= 0.3 or len(shouted) >= 4:
                 strength = min(1.0, 0.5 + ratio / 2)
                 out.append(Finding(SHOUTING_OR_PROFANITY, strength,
-                                   view.evidence(shouted[0].start(), shouted[-1].end())))
+                                   span=(view, shouted[0].start(), shouted[-1].end())))
     if "!!" in text or "???" in text or "?!" in text or "!?" in text:
         bang = _BANGS.search(text)
         if bang:
-            out.append(Finding(SHOUTING_OR_PROFANITY, 0.4, view.evidence(bang.start(), bang.end())))
+            out.append(Finding(SHOUTING_OR_PROFANITY, 0.4, span=(view, bang.start(), bang.end())))
     return out
 
 

@@ -24,11 +24,7 @@ _AVAILABILITY = re.compile(
     r"holidays?|24/7|24x7)"
 )
 
-# Words for a person, each with its one-slip typos ("represenative", "humna", "somone").
-_RAW_PERSON_WORDS = (
-    "human", "person", "someone", "somebody", "representative", "operator", "supervisor",
-    "manager", "agent", "assistant", "specialist", "customer", "service", "support", "employee",
-)
+# Words for a person are matched with their one-slip typos ("represenative", "humna", "somone").
 _TYPO_EXCLUDE = ("manger", "angel", "gent", "servie", "suppot")
 
 
@@ -51,7 +47,8 @@ _SUPPORT = "(?:" + _typo("support") + ")"
 
 # A qualified human: no doubt the customer means a person.
 _PERSON_STRONG = (
-    rf"(?:(?:real|live|actual|reel|proper|human|flesh\s+and\s+blood)\s+(?:{_HUMAN}s?|{_PERSON}|people|{_AGENT}|one|{_REP}|"
+    rf"(?:(?:real|live|actual|reel|proper|human|flesh\s+and\s+blood)\s+(?:{_HUMAN}s?|{_PERSON}|people|{_AGENT}|one"
+    rf"|{_REP}|"
     rf"{_OPERATOR}|{_SUPPORT}|{_ASSISTANT}|chat\s+agent|being)"
     rf"|{_HUMAN}s?(?:\s+(?:being|beings|agent|agents|person|support|operator))?"
     rf"|{_REP}|{_OPERATOR}|{_SUPERVISOR}|{_MANAGER}|boss|team\s+lead(?:er)?|higher[- ]up|"
@@ -66,8 +63,11 @@ _PERSON_PLAIN = (
 )
 # A support function rather than a person: clear after "talk to", too vague after "I need".
 _PERSON_SERVICE = (
-    rf"(?:(?:{_CUSTOMER}\s+)?{_SERVICE}(?:\s+(?:team|staff|person|people|agent|rep|representative|department|"
+    # A bare "service" is too often a thing ("the email service"): only "customer service" or
+    # "your service team" name people.
+    rf"(?:{_CUSTOMER}\s+{_SERVICE}(?:\s+(?:team|staff|person|people|agent|rep|representative|department|"
     rf"dept|desk|line|center|centre))?"
+    rf"|(?:your|the|ur)\s+{_SERVICE}\s+(?:team|staff|person|people|agent|rep|representative|department|dept|desk)"
     rf"|(?:{_CUSTOMER}\s+|tech(?:nical)?\s+|it\s+)?{_SUPPORT}(?:\s+(?:team|staff|person|people|agent|rep|desk|line))?"
     rf"|{_CUSTOMER}\s+(?:care|success|relations)|help\s*desk|call\s+cent(?:er|re)"
     rf"|(?:your|ur|the)\s+(?:team|staff|company|office|people|guys)|you\s+guys|u\s+guys"
@@ -82,12 +82,15 @@ _NOT_A_PERSON_AFTER = (
     r"software|plugin|extension|install|installer|version|collision|detection|review|readable|verification|"
     r"error|translation|interaction\s+design)\b)"
 )
-_TARGET = rf"(?:(?P<strong>{_PERSON_STRONG})|(?P<plain>{_PERSON_PLAIN})|(?P<service>{_PERSON_SERVICE})){_NOT_A_PERSON_AFTER}"
+_TARGET = (
+    rf"(?:(?P<strong>{_PERSON_STRONG})|(?P<plain>{_PERSON_PLAIN})"
+    rf"|(?P<service>{_PERSON_SERVICE})){_NOT_A_PERSON_AFTER}"
+)
 _TARGET_PERSON = rf"(?:(?P<strong>{_PERSON_STRONG})|(?P<plain>{_PERSON_PLAIN})){_NOT_A_PERSON_AFTER}"
 
 # Between verb and person only small words may stand ("speak with one of your actual agents"), which
 # keeps "transfer money to someone" or "talk about the agent role" from matching.
-_WITH_TO = "(?:" + trie_alternation(with_typos(["with", "to"]) + ["wth", "wit", "tto"]) + ")"
+_WITH_TO = "(?:" + trie_alternation(with_typos(["with", "to"]) + ["wth", "wit", "tto", "2"]) + ")"
 # Swearing and intensifiers often sit between the verb and the person ("talk to a bloody human").
 _INTENSIFIER = (
     r"bloody|damn|damned|goddamn|goddamned|fucking|fuckin|freaking|frigging|effing|flipping|stupid|proper|"
@@ -105,7 +108,8 @@ _VERB_WORDS = with_typos(
     exclude=("cal", "cat", "tak", "reah", "ral", "caling"),
 )
 _CONVERSE_VERB = (
-    r"(?:" + trie_alternation(_VERB_WORDS) + r"|tlk|taok|spk|speek|spek|converse|phone|phoning|ring|message|email|"
+    r"(?:" + "|".join(sorted(_VERB_WORDS, key=len, reverse=True)) + r"|tlk|taok|spk|speek|spek|converse|phone|phoning"
+    r"|ring|message|email|"
     r"e-mail|deal|dealing|"
     r"get\s+(?:in\s+touch|through|hold|ahold|a\s+hold)|getting\s+(?:in\s+touch|through|hold)|"
     r"connect(?:ed|ing)?|transfer(?:red|ring)?|put\s+(?:me|us)\s+(?:through|thru|on)|pass\s+(?:me|us)|"
@@ -114,30 +118,39 @@ _CONVERSE_VERB = (
 )
 # "-ing" after a form of "be" narrates ("I was talking to an agent"), it does not ask.
 _NARRATIVE_BEFORE = re.compile(r"\b(?:was|were|been|am|'m|are|is|i'm|im|we're)\s+(?:\w+\s+)?$")
-_VERB_TO_PERSON = re.compile(
-    rf"\b(?P<verb>{_CONVERSE_VERB})\b{_GAP}[\s,]*{_WITH_TO}?\s*{_TARGET}\b"
-)
-_WANT_PERSON = re.compile(
-    rf"\b(?:need|needs|want|wants|wanna|would\s+like|'d\s+like|get|gimme|give\s+(?:me|us)|request|requesting|"
+_VERB_HEAD = rf"\b{_CONVERSE_VERB}\b"
+_VERB_TAIL = rf"{_GAP}[\s,]*{_WITH_TO}?\s*{_TARGET}\b"
+_WANT_HEAD = (
+    rf"\b(?:need|needs|want|wants|wanna|would\s+like|(?:i|we)'d\s+like|get|gimme|give\s+(?:me|us)|request|requesting|"
     rf"ask\s+for|asking\s+for|looking\s+for|bring\s+(?:me|us)|prefer|where\s+(?:is|are)|find\s+me|send\s+me|"
     rf"help\s+from|assistance\s+from|support\s+from|answer\s+from|response\s+from|reply\s+from)"
-    rf"\s+(?:me\s+|us\s+)?(?:to\s+)?(?:a\s+|an\s+|the\s+|some\s+|your\s+|ur\s+|another\s+|different\s+|one\s+of\s+your\s+)?"
+    rf"\s+(?:me\s+|us\s+)?(?:to\s+)?(?:a\s+|an\s+|the\s+|some\s+|your\s+|ur\s+|another\s+|different\s+"
+    rf"|one\s+of\s+your\s+)?"
     rf"(?:(?:{_INTENSIFIER})\s+)?"
-    rf"{_TARGET_PERSON}\b"
+)
+_WANT_TAIL = rf"{_TARGET_PERSON}\b"
+# "Have a manager call me", "get someone to contact us": a person asked to act.
+_HAVE_PERSON_HEAD = r"\b(?:have|get|ask|let|make)\s+(?:a\s+|an\s+|the\s+|your\s+|ur\s+|some\s+|one\s+of\s+your\s+)?"
+_HAVE_PERSON_TAIL = (
+    rf"{_TARGET_PERSON}\s+(?:please\s+)?(?:to\s+)?(?:call|contact|phone|ring|reach\s+out|email|get\s+back|"
+    r"follow\s+up|look\s+into|take\s+a\s+look|review)\b"
 )
 _OUR_ACCOUNT_MANAGER = re.compile(
     r"\b(?:talk|speak|chat|contact|reach|call|connect|loop\s+in|involve|hear\s+from)\w*\s+(?:to\s+|with\s+|in\s+)?"
     r"(?:my|our)\s+(?:account\s+(?:manager|rep|representative|executive)|csm|customer\s+success\s+manager)\b"
 )
 _TRANSFER_ME = re.compile(
-    r"\b(?:transfer|connect|put|pass|forward|redirect|route|escalate|patch)\s+(?:me|us)(?:\s+(?:through|thru|over|on|up))?"
+    r"\b(?:transfer|connect|put|pass|forward|redirect|route|escalate|patch)\s+(?:me|us)(?:\s+(?:through|thru|over|on"
+    r"|up))?"
     r"(?=\s*(?:$|[.!?,]|please|pls|plz|now|asap|right\s+now|immediately|"
-    r"to\s+(?:the\s+right|the\s+|your\s+|a\s+|an\s+|someone|somebody|another|whoever|billing|sales|support|tech|technical|customer)))"
+    r"to\s+(?:the\s+right|the\s+|your\s+|a\s+|an\s+|someone|somebody|another|whoever|billing|sales|support|tech"
+    r"|technical|customer)))"
 )
 _BE_TRANSFERRED = re.compile(
     r"\b(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wanna|wish|demand|asked|ask)\s+to\s+(?:be|get)\s+"
     r"(?:transferred|connected|escalated|put\s+through|handed\s+over)"
-    r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:please\s+)?(?:be|get)\s+(?:transferred|connected|put\s+through|handed\s+over)"
+    r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:please\s+)?(?:be|get)\s+(?:transferred|connected|put\s+through"
+    r"|handed\s+over)"
     r"(?=\s*(?:$|[.!?,]|please|pls|now|asap|to\s+(?:a|an|the\s+right|someone|somebody|another|your|customer|billing|"
     r"sales|support|tech|technical|whoever|a\s+human|a\s+person)\b))"
 )
@@ -173,8 +186,10 @@ _BOT = (
 # "Machine" and "computer" are also ATMs and laptops ("the stupid machine swallowed my card"), so
 # insults only count against unmistakable bots.
 _CHATBOT = (
-    r"(?:chat\s*bot|chat-bot|bot|robot|ai|a\.i\.|automated\s+(?:system|assistant|service|agent|responses?|repl(?:y|ies)|"
-    r"messages?|answers?|chat|thing)|auto[- ]?(?:reply|replies|responder|responses?)|virtual\s+(?:assistant|agent)|ivr)"
+    r"(?:chat\s*bot|chat-bot|bot|robot|ai|a\.i\.|automated\s+(?:system|assistant|service|agent|responses?|repl(?:y"
+    r"|ies)|"
+    r"messages?|answers?|chat|thing)|auto[- ]?(?:reply|replies|responder|responses?)|virtual\s+(?:assistant|agent)"
+    r"|ivr)"
 )
 _BOT_INSULT = re.compile(
     r"\b(?:stupid|useless|dumb|pointless|worthless|idiotic|annoying|hopeless|rubbish|crappy|crap|terrible|awful|"
@@ -182,19 +197,22 @@ _BOT_INSULT = re.compile(
     rf"pathetic|garbage|trash|shitty|worst)\s+(?:\w+\s+)?{_CHATBOT}s?\b"
 )
 _BOT_FAILS = re.compile(
-    rf"\b(?:this|the|your|ur|you|a|stupid)\s+(?:\w+\s+)?{_BOT}\s+(?:is|are|'s|isn't|isnt|is\s+not|doesn't|doesnt|does\s+not|"
+    rf"\b(?:this|the|your|ur|you|a|stupid)\s+(?:\w+\s+)?{_BOT}\s+(?:is|are|'s|isn't|isnt|is\s+not|doesn't|doesnt"
+    rf"|does\s+not|"
     r"don't|can't|cant|cannot|keeps|won't|just|clearly|obviously|never|has\s+no|makes\s+no)\s+(?:\w+\s+){0,2}?"
     r"(?:useless|stupid|dumb|helpful|helping|understand|understanding|useful|answer|answering|"
     r"getting\s+it|going\s+in\s+circles|repeating|listening|smart|clue|idea|sense|worthless|garbage|trash)\b"
 )
 _STOP_CANNED = re.compile(
     r"\b(?:stop|quit|enough\s+(?:of|with)|tired\s+of|sick\s+of|fed\s+up\s+with|no\s+more|done\s+with|hate)\s+"
-    r"(?:\w+\s+){0,3}?(?:canned|automated|scripted|generic|templated?|copy[- ]?past(?:e|ed)|robotic|stock|pre-?written|"
+    r"(?:\w+\s+){0,3}?(?:canned|automated|scripted|generic|templated?|copy[- ]?past(?:e|ed)|robotic|stock"
+    r"|pre-?written|"
     r"boilerplate|auto|bots?|robots?|chat\s*bots?|machines?|ai)\b(?:\s+(?:answers?|responses?|replies|messages?|"
     r"emails?|letters?|text))?"
 )
 _CANNED = re.compile(
-    r"\b(?:canned|scripted|automated|generic|copy[- ]?past(?:e|ed)|boilerplate|templated?|robotic|pre-?written|form)\s+"
+    r"\b(?:canned|scripted|automated|generic|copy[- ]?past(?:e|ed)|boilerplate|templated?|robotic|pre-?written"
+    r"|form)\s+"
     r"(?:answers?|responses?|repl(?:y|ies)|messages?|emails?|letters?)\b"
 )
 _NO_BOT = re.compile(
@@ -213,7 +231,9 @@ _ARE_YOU_A_BOT = re.compile(
     r"live\s+agent|actual\s+person|human\s+being|agent|people)\b"
     r"(?!\s*(?:issue|bug|problem|setting|account|error|role|seat|license|field|thing|question))"
 )
-_I_AM_NOT_A_ROBOT = re.compile(r"\b(?:i'?m|i\s+am|im)\s+not\s+a\s+robot\b|\bnot\s+a\s+robot\s+(?:captcha|check|box|checkbox|test)")
+_I_AM_NOT_A_ROBOT = re.compile(
+    r"\b(?:i'?m|i\s+am|im)\s+not\s+a\s+robot\b|\bnot\s+a\s+robot\s+(?:captcha|check|box|checkbox|test)"
+)
 
 _CALL_ME = re.compile(
     r"\b(?:call|phone|ring|telephone|text|sms)\s+(?:me|us)\b(?!\s+(?:crazy|old|paranoid|stupid|silly|naive|"
@@ -225,7 +245,8 @@ _CALL_ME = re.compile(
 )
 _SCHEDULE_CALL = re.compile(
     r"\b(?:schedule|set\s+up|setup|book|arrange|organi[sz]e|hop\s+on|jump\s+on|get\s+on|have|do|request|need|"
-    r"want|like|open\s+to|available\s+for|get)\s+(?:a\s+|an\s+)?(?:quick\s+|short\s+|brief\s+|\d+[- ]?min(?:ute)?s?\s+)?"
+    r"want|like|open\s+to|available\s+for|get)\s+(?:a\s+|an\s+)?(?:quick\s+|short\s+|brief\s+"
+    r"|\d+[- ]?min(?:ute)?s?\s+)?"
     r"(?:phone|video|zoom|teams|meet|conference|screen[- ]?shar(?:e|ing))?\s*(?:call|meeting|session)\b"
     r"(?!\s*(?:stack|graph|log|count|rate|limit|function|method|api|endpoint))"
 )
@@ -233,8 +254,10 @@ _CONTACT_DETAILS = re.compile(
     r"\b(?:what(?:'s|s|\s+is|\s+are)|where(?:'s|\s+is|\s+are|\s+can\s+i\s+find)|give\s+me|send\s+me|share|provide|"
     r"need|want|do\s+you\s+have|is\s+there|are\s+there|get|find)\s+(?:your\s+|ur\s+|the\s+|a\s+|an\s+|any\s+)?"
     r"(?:direct\s+|support\s+|customer\s+(?:service|support|care)\s+|toll[- ]?free\s+|office\s+|company\s+|main\s+|"
-    r"emergency\s+|phone\s+)?(?:phone|telephone|tel|hotline|help\s*line|support\s+line|contact|number\s+to\s+call)\b"
-    r"\s*(?:number|no\.?|#|line|details|detail|info|information|numbers)?"
+    r"emergency\s+|phone\s+)?(?:(?:phone|telephone|tel|hotline|help\s*line|support\s+line|number\s+to\s+call)\b"
+    r"\s*(?:number|no\.?|#|line|details|detail|info|information|numbers)?|contact\s*(?:number|no\.?|#|line|details"
+    r"|detail|"
+    r"info|information|numbers|person)\b)"
     r"(?!\s+(?:on|for|of|in|associated|linked|attached|registered|tied|from)\s+(?:to\s+|with\s+)?"
     r"(?:my|our|the\s+account|this\s+account|file|the\s+user|a\s+user|users|customers|each|the\s+customer))"
     r"|\b(?:your|ur|the\s+support|the\s+company'?s?|customer\s+(?:service|support|care)|support|sales|billing)\s+"
@@ -242,9 +265,17 @@ _CONTACT_DETAILS = re.compile(
     r"|\b(?:a|any|the|your)\s+(?:phone\s+)?(?:number|line)\s+(?:i|we)\s+can\s+(?:call|ring|reach|text|dial)\b"
     r"|\b(?:is\s+there|there's)\s+(?:a|any)\s+(?:way|number|phone|line)\s+(?:i|we)\s+(?:can|could)\s+"
     r"(?:call|reach|contact|talk|speak|phone)\b"
+    r"|\b(?:give|send|share|need|want|what'?s|whats|what\s+is|gimme)\s+(?:me\s+|us\s+)?(?:your|ur|the\s+support"
+    r"|a\s+support)\s+"
+    r"(?:phone\s+|contact\s+|direct\s+)?(?:number|#|no\.)"
+    r"|\bwhat\s+(?:phone\s+)?number\s+(?:do|can|should|could|would)\s+(?:i|we)\s+(?:call|dial|ring|use|phone)\b"
+    r"|\bnumber\s+(?:to|i\s+can|we\s+can)\s+(?:call|dial|ring|reach\s+(?:you|someone|support|a\s+person))\b"
+    r"|\b(?:need|want|have|like|trying)\s+to\s+(?:call|phone|ring)\s+(?:you|u|you\s+guys|your\s+(?:team|office"
+    r"|company))\b"
 )
 _HOW_TO_CONTACT = re.compile(
-    r"\bhow\s+(?:can|do|could|should|would|to|may)\s+(?:i\s+|we\s+|one\s+)?(?:\w+\s+)?(?:contact|reach|call|phone|email|"
+    r"\bhow\s+(?:can|do|could|should|would|to|may)\s+(?:i\s+|we\s+|one\s+)?(?:\w+\s+)?(?:contact|reach|call|phone"
+    r"|email|"
     r"e-mail|ring|get\s+(?:in\s+touch|hold|ahold)(?:\s+(?:with|of))?)\s*(?:you|your|u|the\s+support|support|someone|"
     r"somebody|anyone|a\s+person|customer|the\s+team|the\s+company|a\s+human|an\s+agent|people|$|\?)"
     r"|\bhow\s+(?:can|do|could)\s+(?:i|we)\s+get\s+in\s+touch\b"
@@ -254,7 +285,8 @@ _HOW_TO_CONTACT = re.compile(
 )
 _ESCALATE = re.compile(
     r"\bescalat(?:e|ing)\s+(?:this|it|my|our|the|me|us)\b"
-    r"|\b(?:want|need|request|requesting|like|please|demand|demanding)\s+(?:this\s+|it\s+|my\s+\w+\s+|the\s+\w+\s+|an\s+|"
+    r"|\b(?:want|need|request|requesting|like|please|demand|demanding)\s+(?:this\s+|it\s+|my\s+\w+\s+|the\s+\w+\s+"
+    r"|an\s+|"
     r"for\s+this\s+to\s+be\s+|to\s+be\s+|this\s+to\s+be\s+|it\s+to\s+be\s+)?escalat(?:ed|e|ion)\b"
     r"|\bescalat(?:e|ion)\s+(?:please|pls|asap|now|immediately|required|needed|request)\b"
 )
@@ -265,8 +297,15 @@ _SHORT_FILLER = frozenset(
     right away immediately give let transfer be is there an id like would i'd im i'm wanna some1 sum1 one of your
     ur talk to speak with human humans person people agent agents rep reps representative operator supervisor
     manager customer service services support care desk help being please! thanks thank ty pls! chat live
-    an actual real person? talk. connect transfer go through via""".split()
+    an actual real person? talk. connect transfer go through via 2 4 for""".split()
 )
+# A bare request for a way to call: "phone number?", "helpline", "customer care number".
+_SHORT_CONTACT_FILLER = frozenset(
+    """please pls plz the a your ur you support customer service care direct contact phone telephone tel number no
+    helpline hotline help line call callback call-back back to for what's whats what is number? give me us need want
+    i can get""".split()
+)
+_SHORT_CONTACT_WORDS = frozenset("phone telephone number helpline hotline callback call-back".split())
 _SHORT_TARGET = re.compile(
     rf"^\W*(?:{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|(?:{_CUSTOMER}\s+)?{_SERVICE}|{_CUSTOMER}\s+{_SUPPORT}|"
     rf"{_CUSTOMER}\s+care|live\s+chat)\b"
@@ -285,13 +324,14 @@ def _target_strength(match: re.Match[str]) -> float:
 
 
 def _in_context(view: MessageView, match: re.Match[str], base: float) -> float:
+    sentence = sentence_of(view, match.start(), match.end())
     strength = judged_strength(
-        view, match.start(), match.end(), base, hypothetical=_HYPOTHETICAL_FACTOR, policy_question=1.0
+        view, match.start(), match.end(), base, hypothetical=_HYPOTHETICAL_FACTOR, policy_question=1.0,
+        sentence=sentence,
     )
     if strength <= 0:
         return 0.0
-    left, right = sentence_of(view, match.start(), match.end())
-    if _AVAILABILITY.search(view.lower, left, right):
+    if _AVAILABILITY.search(view.lower, *sentence):
         strength *= _AVAILABILITY_FACTOR
     return strength
 
@@ -301,7 +341,7 @@ def _judge_plain(view: MessageView, match: re.Match[str], rule: PatternRule) -> 
 
 
 def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
-    verb = match.group("verb")
+    verb = match.group().split(None, 1)[0]
     if verb.endswith("ing") and _NARRATIVE_BEFORE.search(view.lower, max(0, match.start() - 24), match.start()):
         return 0.0
     return _in_context(view, match, _target_strength(match))
@@ -314,45 +354,43 @@ def _judge_want_person(view: MessageView, match: re.Match[str], rule: PatternRul
     return _in_context(view, match, base)
 
 
+def _is_captcha(view: MessageView, match: re.Match[str]) -> bool:
+    return bool(_I_AM_NOT_A_ROBOT.search(view.lower, max(0, match.start() - 12), match.end() + 20))
+
+
 def _judge_bot_rejection(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
-    captcha = _I_AM_NOT_A_ROBOT.search(view.lower, max(0, match.start() - 12), match.end() + 20)
-    if captcha:
+    return 0.0 if _is_captcha(view, match) else _in_context(view, match, rule.base)
+
+
+def _judge_no_bot(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    # The pattern is itself a negation ("I don't want to talk to a machine"): the generic negation
+    # check would cancel it, so it is taken as it stands.
+    return 0.0 if _is_captcha(view, match) else rule.base
+
+
+def _judge_are_you_a_bot(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    if _is_captcha(view, match):
         return 0.0
-    if rule.pattern is _NO_BOT:
-        # The pattern is itself a negation ("I don't want to talk to a machine"): the generic
-        # negation check would cancel it, so only hypotheticals are discounted.
-        return rule.base
-    base = rule.base
-    if rule.pattern is _ARE_YOU_A_BOT and match.group("what") in ("human", "person", "people", "agent"):
-        base = 0.6
+    # "Are you a bot?" doubts the machine; "are you human?" hopes for a person: both want one, mildly.
+    base = 0.6 if match.group("what") in ("human", "person", "people", "agent") else rule.base
     return _in_context(view, match, base)
 
 
-_PERSON_WORDS = with_typos(
-    ["human", "person", "someone", "somebody", "representative", "operator", "supervisor", "manager", "agent",
-     "assistant", "specialist", "employee"],
-    exclude=_TYPO_EXCLUDE,
-)
-_PERSON_ANCHORS = tuple(_PERSON_WORDS) + rule_words(
-    """rep some1 sum1 smone sumone any boss lead higher staff member advis consultant expert technician engineer
-    developer assistgant associate attendant csm charge people manger"""
-)
-_VERB_ANCHORS = tuple(_VERB_WORDS) + tuple(
-    """tlk taok spk speek spek conver phon ring messag email e-mail deal get connect put pass hand forward redirect
-    route send escalat refer go communicat interact""".split()
-)
 _BOT_ANCHORS = rule_words(
     """chat bot robot ai a.i automat auto virtual ivr machine computer algorithm script program canned generic templat
     copy boilerplate robotic pre form stock"""
 )
 
 RULES: tuple[PatternRule, ...] = (
-    PatternRule(ASKS_FOR_HUMAN, _VERB_TO_PERSON, 1.0, CATEGORY, anchors=_VERB_ANCHORS, judge=_judge_verb_to_person),
-    PatternRule(ASKS_FOR_HUMAN, _WANT_PERSON, 1.0, CATEGORY, anchors=_PERSON_ANCHORS, judge=_judge_want_person),
+    PatternRule(ASKS_FOR_HUMAN, _VERB_HEAD, 1.0, CATEGORY, tail=_VERB_TAIL, max_alternatives=400,
+                judge=_judge_verb_to_person),
+    PatternRule(ASKS_FOR_HUMAN, _WANT_HEAD, 1.0, CATEGORY, tail=_WANT_TAIL, judge=_judge_want_person),
+    PatternRule(ASKS_FOR_HUMAN, _HAVE_PERSON_HEAD, 1.0, CATEGORY, tail=_HAVE_PERSON_TAIL, judge=_judge_want_person),
     PatternRule(ASKS_FOR_HUMAN, _OUR_ACCOUNT_MANAGER, 0.85, CATEGORY, anchors=("account", "csm", "customer"),
                 judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _TRANSFER_ME, 0.85, CATEGORY,
-                anchors=rule_words("transfer connect put pass forward redirect route escalat patch"), judge=_judge_plain),
+                anchors=rule_words("transfer connect put pass forward redirect route escalat patch"),
+                judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _BE_TRANSFERRED, 0.75, CATEGORY,
                 anchors=rule_words("transferred connected escalated put handed"),
                 judge=_judge_plain),
@@ -369,10 +407,10 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(REJECTS_AUTOMATED_HELP, _BOT_INSULT, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _BOT_FAILS, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _STOP_CANNED, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
-    PatternRule(REJECTS_AUTOMATED_HELP, _NO_BOT, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
+    PatternRule(REJECTS_AUTOMATED_HELP, _NO_BOT, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_no_bot),
     PatternRule(REJECTS_AUTOMATED_HELP, _CANNED, 0.6, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _ARE_YOU_A_BOT, 0.65, CATEGORY,
-                anchors=_BOT_ANCHORS + rule_words("human person agent people live actual"), judge=_judge_bot_rejection),
+                anchors=_BOT_ANCHORS + rule_words("human person agent people live actual"), judge=_judge_are_you_a_bot),
     PatternRule(ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.85, CATEGORY,
                 anchors=rule_words("call phone ring telephone text sms give gimme"), judge=_judge_plain),
     PatternRule(ASKS_FOR_CALL_OR_CONTACT, _SCHEDULE_CALL, 0.8, CATEGORY, anchors=rule_words("call meeting session"),
@@ -386,22 +424,33 @@ RULES: tuple[PatternRule, ...] = (
 )
 
 
-def _short_request(view: MessageView) -> float:
-    """A message that is nothing but a request for a person: "agent pls", "operator", "real person!!"."""
-    lower = view.lower
-    if len(lower) > 60:
-        return 0.0
-    words = _WORD.findall(lower)
-    if not words or len(words) > 7 or not _SHORT_FILLER.issuperset(words):
-        return 0.0
-    return 0.85 if _SHORT_TARGET.search(" ".join(words)) else 0.0
+_SHORT_PIECE = re.compile(r"[^.!?\n]+[.!?\n]*")
+
+
+def _short_request(text: str) -> tuple[str, float] | None:
+    """A piece of text that is nothing but a request: "agent pls", "operator", "phone number?"."""
+    words = _WORD.findall(text)
+    if not words or len(words) > 7:
+        return None
+    if _SHORT_FILLER.issuperset(words) and _SHORT_TARGET.search(" ".join(words)):
+        return ASKS_FOR_HUMAN, 0.85
+    if _SHORT_CONTACT_FILLER.issuperset(words) and not _SHORT_CONTACT_WORDS.isdisjoint(words):
+        return ASKS_FOR_CALL_OR_CONTACT, 0.7
+    return None
 
 
 def detect_short_request(view: MessageView, found: list[Finding]) -> list[Finding]:
-    """A bare request ("agent pls", "operator") that no phrase rule caught; runs on every short message."""
-    if any(f.signal == ASKS_FOR_HUMAN for f in found):
+    """A bare request ("agent pls", "operator", "this isn't helping. human.") no phrase rule caught."""
+    if any(f.category == CATEGORY and f.strength >= 0.5 for f in found):
         return []
-    strength = _short_request(view)
-    if not strength:
-        return []
-    return [Finding(ASKS_FOR_HUMAN, strength, view.evidence(0, len(view.text)), CATEGORY)]
+    lower = view.lower
+    pieces = [(0, len(lower))] if len(lower) <= 60 else []
+    # A sentence that is a bare request on its own counts too ("This isn't helping. Human.").
+    if len(lower) <= 2000 and any(ch in lower for ch in ".!?\n"):
+        pieces.extend((m.start(), m.end()) for m in _SHORT_PIECE.finditer(lower) if m.end() - m.start() <= 40)
+    for start, end in pieces:
+        hit = _short_request(lower[start:end])
+        if hit:
+            signal, strength = hit
+            return [Finding(signal, strength, category=CATEGORY, span=(view, start, end))]
+    return []

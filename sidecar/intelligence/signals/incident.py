@@ -14,7 +14,8 @@ BROAD_IMPACT = "broad_impact"
 MALFUNCTION = "malfunction"
 
 _SYSTEM = (
-    r"(?:site|app|application|service|services|system|platform|server|servers|api|website|web\s*site|portal|dashboard|"
+    r"(?:site|app|application|service|services|system|platform|server|servers|api|website|web\s*site|portal|dashboard"
+    r"|"
     r"everything|production|prod|instance|login|sso|integration|database|db|cluster|network|email|mail|checkout|"
     r"payments?|sync|it|workspace|account)"
 )
@@ -37,27 +38,43 @@ _CANNOT_ACCESS = (
     r"instance|portal|website|server|api|anything|workspace|data|admin)\b"
 )
 _DATA_NOUN = (
-    r"(?:data|files?|work|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|history|settings|profiles?|changes|"
-    r"documents?|photos?|entries|tickets|content|posts|folders?|attachments?|database|backups?|passwords|"
-    r"notes|projects?|reports?|invoices|orders|tables?|rows|mailbox|inbox|calendar|events)"
+    r"(?:data|files?|work|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|history|settings|profiles?|changes"
+    r"|"
+    r"documents?|photos?|entries|tickets|folders?|attachments?|database|backups?|passwords|notes|projects?|"
+    r"invoices|orders|mailbox|inbox|calendar|archives?|accounts?|customers|users|uploads)"
 )
 _DATA_LOSS = (
-    r"\b(?:data\s+loss|loss\s+of\s+(?:all\s+)?(?:data|work)|lost\s+(?:all\s+|some\s+|most\s+|our\s+|my\s+|the\s+|of\s+|"
-    rf"their\s+|a\s+lot\s+of\s+|years\s+of\s+|hours\s+of\s+)*{_DATA_NOUN}|"
-    rf"{_DATA_NOUN}\s+(?:were\s+|was\s+|are\s+|is\s+|have\s+been\s+|has\s+been\s+|got\s+|get\s+|gets\s+|just\s+|all\s+|"
-    r"completely\s+|permanently\s+|suddenly\s+)*(?:lost|deleted|wiped|erased|gone|missing|disappeared|vanished|"
-    r"corrupted|overwritten|destroyed|purged|empty|blank)|"
-    r"(?:corrupt(?:ed|ion|s)?|wiped\s+out|wiped\s+(?:all|our|my|the)|permanently\s+deleted|"
-    r"(?:deleted|removed|erased)\s+(?:all|everything|our\s+\w+|my\s+\w+)\s*(?:without|by\s+itself|on\s+its\s+own)?))\b"
+    r"\b(?:data\s+loss|loss\s+of\s+(?:all\s+)?(?:data|work|emails|messages|files)|"
+    r"lost\s+(?:all\s+|some\s+|most\s+|our\s+|my\s+|the\s+|of\s+|their\s+|a\s+lot\s+of\s+|years\s+of\s+"
+    r"|hours\s+of\s+)*"
+    rf"{_DATA_NOUN}|"
+    rf"{_DATA_NOUN}(?:\s+(?!(?:and|but|or|because|so|i|we|you|they|he|she)\b)[\w']+){{0,4}}?\s+(?:were\s+|was\s+"
+    rf"|are\s+|is\s+|have\s+been\s+|has\s+been\s+|got\s+|get\s+|gets\s+|just\s+|all\s+|"
+    r"completely\s+|permanently\s+|suddenly\s+|now\s+)*(?:lost|deleted|wiped|erased|gone|disappeared|vanished|"
+    r"corrupted|overwritten|destroyed|purged)|"
+    r"(?:data|files?|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|folders?|attachments?|documents?)\s+"
+    r"(?:are|is|were|was)\s+(?:now\s+|all\s+|completely\s+)?missing|"
+    r"(?:inbox|mailbox|folder|database|account|workspace)\s+(?:is|was)\s+(?:now\s+|suddenly\s+|completely\s+)?empty|"
+    r"data\s+corruption|(?:data|file|files|database|db|profile|mailbox|index|sqlite|backup|records?|folder"
+    r"|archive)\s+"
+    r"(?:is\s+|was\s+|got\s+|gets\s+|became\s+|being\s+|has\s+been\s+)?corrupt\w*|corrupt(?:ed|s|ing)?\s+"
+    r"(?:the\s+|my\s+|our\s+|a\s+|all\s+)?(?:data|file|files|database|db|profile|mailbox|index|[\w.]+\.sqlite|"
+    r"backup|records?)|wiped\s+out|"
+    r"(?:deleted|removed|erased)\s+(?:all|everything|our\s+\w+|my\s+\w+)\s+(?:without|by\s+itself|on\s+its\s+own|"
+    r"automatically)|(?:e-?mails?|messages?|mails?|orders|payments|webhooks|events)\s+(?:are\s+|were\s+)?"
+    r"(?:never\s+(?:delivered|arrive|arrived|sent|received)|silently\s+(?:dropped|lost|discarded|fail\w*)))\b"
 )
 _CRASH = (
-    r"\b(?:crash(?:es|ed|ing)?|segfault\w*|segmentation\s+fault|core\s+dump(?:ed)?|crash[- ]?(?:report|stats|id|reporter)|"
-    r"bp-[0-9a-f]{8}|hangs?|hanging|hung|freez(?:e|es|ing)|froze(?:n)?|lock(?:s|ed|ing)?\s+up|unresponsive|"
-    r"not\s+responding|stops?\s+responding|stopped\s+responding|beach\s*ball(?:ing)?|spinning\s+(?:wheel|beach\s*ball)|"
+    r"\b(?:crash(?:es|ed|ing)?|segfault\w*|segmentation\s+fault|core\s+dump(?:ed)?|crash[- ]?(?:report|stats|id"
+    r"|reporter)|"
+    r"bp-[0-9a-f]{8}|(?:hangs?|hanging|hung)(?!\s+(?:up|on|out|around|tight|in\s+there)\b)|"
+    r"(?:freez(?:e|es|ing)|froze(?:n)?)(?!\s+(?:my|the|our|your|a)?\s*(?:card|account|payment|funds|transfer|"
+    r"subscription|plan)\b)|lock(?:s|ed|ing)?\s+up|unresponsive|"
+    r"not\s+responding|stops?\s+responding|stopped\s+responding|beach\s*ball(?:ing)?|spinning\s+(?:wheel"
+    r"|beach\s*ball)|"
     r"infinite\s+loop|endless\s+loop|100\s?%\s+cpu|high\s+cpu|memory\s+leak|out\s+of\s+memory|oom|deadlock\w*|"
     r"abort(?:s|ed)?|blue\s+screen|bsod|quits?\s+unexpectedly|unexpectedly\s+quit|closes?\s+(?:itself|unexpectedly)|"
     r"shuts?\s+down\s+(?:unexpectedly|by\s+itself)|killed\s+by|assertion\s+(?:failed|failure))\b"
-    r"(?!\s+(?:up\b|on\b|my\s+card|the\s+card|our\s+card|card|account|payment|funds|transfer))"
 )
 _SLOW = (
     r"\b(?:(?:extremely|very|really|unbearably|unusably|painfully|incredibly|super|so)\s+slow|"
@@ -68,7 +85,8 @@ _REGRESSION = (
     r"\b(?:(?:worked|was\s+working|were\s+working|used\s+to\s+work|working\s+fine|worked\s+fine|worked\s+perfectly|"
     r"was\s+fine|were\s+fine|was\s+ok|was\s+okay)\s+(?:\w+\s+){0,3}?(?:yesterday|before|last\s+(?:week|month|night|"
     r"version|release|time)|until|prior|earlier|previously|this\s+morning|in\s+(?:version|v)?\s*\d)|"
-    r"used\s+to\s+work|stopped\s+working|no\s+longer\s+(?:works?|working|loads?|opens?|shows?|displays?|syncs?|possible)|"
+    r"used\s+to\s+work|stopped\s+working|no\s+longer\s+(?:works?|working|loads?|opens?|shows?|displays?|syncs?"
+    r"|possible)|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|isn'?t|is\s+not)\s+(?:\w+\s+)?(?:work|working|load|open|show|sync)\w*\s+"
     r"(?:anymore|any\s+more)|"
     r"(?:since|after)\s+(?:the\s+|your\s+|last\s+|latest\s+|today'?s\s+|yesterday'?s\s+|recent\s+|an?\s+|this\s+|"
@@ -96,14 +114,19 @@ _SECURITY = (
     r"bypass(?:es|ed|ing)?\s+(?:the\s+)?(?:auth\w*|login|permissions?|security|2fa|mfa|sso|access\s+control)|"
     r"cve-\d{4}-\d+|(?:leaks?|leaking|leaked|exposes?|exposed|exposing)\s+(?:\w+\s+){0,2}?(?:data|credentials|"
     r"passwords?|tokens?|api\s+keys?|keys|pii|personal\s+(?:data|information)|customer\s+data|secrets?|cookies|"
-    r"session)|(?:can|could)\s+see\s+(?:other|another|other\s+people'?s?|someone\s+else'?s)\s*(?:customers?'?s?|"
+    r"session)|(?:passwords?|credentials|tokens?|secrets?|api\s+keys?|keys)\s+(?:are\s+|is\s+|get\s+|were\s+)?"
+    r"(?:stored|saved|sent|logged|visible|shown|written|transmitted)\s+(?:\w+\s+){0,3}?(?:in\s+)?(?:plain\s*-?\s*text"
+    r"|"
+    r"clear\s*-?\s*text|unencrypted)|(?:can|could)\s+see\s+(?:other|another|other\s+people'?s?"
+    r"|someone\s+else'?s)\s*(?:customers?'?s?|"
     r"users?'?s?|accounts?'?s?|tenants?'?s?|companies'?s?)?\s*(?:data|tickets|information|records|files|emails|"
     r"messages)|(?:data|tickets|records)\s+(?:from|of|belonging\s+to)\s+(?:other|another)\s+"
     r"(?:customers?|users?|accounts?|tenants?|compan(?:y|ies))|plain\s*text\s+passwords?|unencrypted\s+(?:passwords?|"
     r"data|credentials))\b"
 )
 _BROAD = (
-    r"\b(?:(?:all|every|most|many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers|"
+    r"\b(?:(?:all|every|most|many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers"
+    r"|"
     r"clients|agents|employees|staff|team\s+members|accounts|tenants|sites|stores|locations|orders|transactions|"
     r"requests|emails|messages|members|workspaces|instances|regions|environments|browsers|platforms|pages|websites)|"
     r"every\s+(?:single\s+)?(?:user|customer|client|agent|employee|account|page|site|website|request|order)|"
@@ -115,7 +138,8 @@ _BROAD = (
     r"(?:thousands|hundreds|millions)\s+of\s+(?:users|customers|records|orders|emails|dollars))\b"
 )
 _MALFUNCTION = (
-    r"\b(?:(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not|can'?t|cannot|isn'?t|is\s+not|aren'?t|not|fails?\s+to|"
+    r"\b(?:(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not|can'?t|cannot|isn'?t|is\s+not|aren'?t|not"
+    r"|fails?\s+to|"
     r"failed\s+to|unable\s+to)\s+(?:\w+\s+)?(?:work|working|load|loading|open|opening|start|save|saving|send|sending|"
     r"sync|syncing|display|show|render|print|connect|respond|function|import|export|upload|download|log\s*in|"
     r"sign\s*in|update|install|launch|run|receive|deliver)|broken|bug|buggy|fails?|failed|failure|failing|errors?|"
@@ -150,7 +174,8 @@ RULES: tuple[PatternRule, ...] = (
                                    "fatal http status 5")),
     PatternRule(SECURITY_VULNERABILITY, _SECURITY, 0.85, CATEGORY, policy_question=0.6,
                 anchors=rule_words("vulnerab exploit xss cross csrf sql injection remote rce privilege escalation "
-                                   "security auth authori permission access 2fa mfa sso bypass cve leak exposes exposed "
+                                   "security auth authori permission access 2fa mfa sso bypass cve leak exposes "
+                                   "exposed "
                                    "exposing other another someone plain unencrypted")),
     PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5,
                 anchors=rule_words("user customer client agent employee staff team member account tenant site store "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.signals.finding import Finding, PatternRule, rule_words
@@ -18,10 +19,13 @@ _ALREADY_SAID = (
     r"\b(?:as\s+i\s+(?:said|mentioned|stated|explained|wrote|told\s+you)|like\s+i\s+(?:said|told\s+you)|"
     r"(?:i|we)(?:'ve|\s+have)?\s+(?:already|repeatedly|just)\s+(?:told|explained|sent|said|provided|tried|answered|"
     r"mentioned|given|done|described|shared|attached|reset|cleared|restarted|reinstalled)|"
-    r"(?:please\s+)?(?:read|re-?read)\s+my\s+(?:previous\s+|last\s+|original\s+|first\s+)?(?:message|email|ticket|reply|"
+    r"(?:please\s+)?(?:read|re-?read)\s+my\s+(?:previous\s+|last\s+|original\s+|first\s+)?(?:message|email|ticket"
+    r"|reply|"
     r"comment|question)|i\s+(?:just\s+)?(?:said|told\s+you)\s+(?:that|this)|(?:same|identical)\s+(?:answer|reply|"
     r"response|message|email)\s+(?:again|as\s+before)|you\s+(?:keep|kept)\s+(?:asking|sending|saying|telling|"
-    r"giving|repeating)|going\s+(?:round|around)\s+in\s+circles|(?:stop|quit)\s+(?:asking|sending)\s+(?:me\s+)?the\s+same)\b"
+    r"giving|repeating)|going\s+(?:round\s+|around\s+)?in\s+circles|(?:same|identical)\s+(?:canned\s+)?(?:answer"
+    r"|reply|response)|(?:stop|quit)\s+(?:asking"
+    r"|sending)\s+(?:me\s+)?the\s+same)\b"
 )
 
 RULES: tuple[PatternRule, ...] = (
@@ -30,6 +34,12 @@ RULES: tuple[PatternRule, ...] = (
 )
 
 _WORDS = re.compile(r"[a-z0-9']+")
+
+
+@lru_cache(maxsize=16384)
+def _word_set(body: str) -> frozenset[str]:
+    # Cached: a ticket is re-assessed with the same comments many times.
+    return frozenset(_WORDS.findall(body.lower()))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -49,38 +59,53 @@ def _near_duplicates(items: list[tuple[int, str, frozenset[str]]], threshold: fl
 
 def detect_ticket(ticket: Ticket) -> list[Finding]:
     """Near-identical public replies from bots/agents, and customer comments that repeat an earlier one."""
+    numbered = tuple(
+        (index, c.author, c.body) for index, c in enumerate(ticket.comments, start=1) if c.public and c.body
+    )
+    return list(_loops(numbered)) if len(numbered) >= 2 else []
+
+
+@lru_cache(maxsize=4096)
+def _loops(numbered: tuple[tuple[int, str, str], ...]) -> tuple[Finding, ...]:
+    # Cached on the conversation itself: re-assessing the same ticket repeats the pairwise comparisons.
     replies: list[tuple[int, str, frozenset[str]]] = []
     customer: list[tuple[int, str, frozenset[str]]] = []
-    for index, comment in enumerate(ticket.comments, start=1):
-        if not comment.public or not comment.body:
-            continue
-        words = frozenset(_WORDS.findall(comment.body.lower()))
+    bodies = {index: (author, body) for index, author, body in numbered}
+    for index, author, body in numbered:
+        words = _word_set(body)
         if len(words) < MIN_WORDS:
             continue
-        target = customer if comment.author == "customer" else replies
-        target.append((index, comment.author, words))
+        target = customer if author == "customer" else replies
+        target.append((index, author, words))
     # Long threads are capped so the pairwise check stays cheap; recent comments matter most.
     replies, customer = replies[-12:], customer[-12:]
     out: list[Finding] = []
     reply_pairs = _near_duplicates(replies, REPLY_SIMILARITY)
     if reply_pairs:
         first, second = reply_pairs[-1]
-        author = ticket.comments[second - 1].author
-        view = MessageView.of(f"comment {second}", author, ticket.comments[second - 1].body)
+        author, body = bodies[second]
+        view = MessageView.of(f"comment {second}", author, body)
         strength = min(1.0, 0.6 + 0.2 * (len(reply_pairs) - 1))
         out.append(Finding(
             REPEATED_REPLIES,
             strength,
-            f"comments {first} and {second} ({author}) are near-identical: \"{view.quote(0, min(len(view.text), 40))}\"",
+            f"comments {first} and {second} ({author}) are near-identical: "
+            f"\"{view.quote(0, min(len(view.text), 40))}\"",
         ))
     customer_pairs = _near_duplicates(customer, CUSTOMER_SIMILARITY)
     if customer_pairs:
         first, second = customer_pairs[-1]
-        view = MessageView.of(f"comment {second}", "customer", ticket.comments[second - 1].body)
+        view = MessageView.of(f"comment {second}", "customer", bodies[second][1])
         out.append(Finding(
             CUSTOMER_REPEATING,
             min(1.0, 0.6 + 0.2 * (len(customer_pairs) - 1)),
             f"comments {first} and {second} (customer) repeat the same message: "
             f"\"{view.quote(0, min(len(view.text), 40))}\"",
         ))
-    return out
+    return tuple(out)
+
+
+def clear_cache() -> None:
+    """Forget cached word sets and loop findings."""
+    _word_set.cache_clear()
+    _loops.cache_clear()

@@ -14,29 +14,35 @@ HOW_TO_QUESTION = "how_to_question"
 CALM_OR_RESOLVED = "calm_or_resolved"
 
 _FEATURE = (
-    r"\b(?:feature\s+(?:request|idea|suggestion|proposal)|enhancement|(?:it\s+)?would\s+be\s+(?:nice|great|good|helpful|"
+    r"\b(?:feature\s+(?:request|idea|suggestion|proposal)|enhancement|(?:it\s+)?would\s+be\s+(?:nice|great|good"
+    r"|helpful|"
     r"useful|cool|awesome|better|handy|convenient)|(?:would|'d)\s+(?:like|love)\s+(?:to\s+(?:see|have)|it\s+if|if)|"
     r"(?:please\s+|could\s+you\s+|can\s+you\s+|can\s+we\s+|we\s+need\s+to\s+)?(?:add|implement|introduce|provide)\s+"
     r"(?:an?\s+|the\s+|some\s+)?(?:new\s+)?(?:option|ability|setting|feature|way|button|shortcut|preference|toggle|"
-    r"filter|column|field|support\s+for)|(?:add|adding)\s+support\s+for|there\s+(?:should\s+be|is\s+no|isn'?t\s+an?)\s+"
+    r"filter|column|field|support\s+for)|(?:add|adding)\s+support\s+for|there\s+(?:should\s+be|is\s+no"
+    r"|isn'?t\s+an?)\s+"
     r"(?:an?\s+)?(?:option|way|setting|feature|ability|button)|suggestion|i\s+suggest|we\s+suggest|i\s+propose|"
     r"proposal|wish(?:list)?|nice[- ]to[- ]have|request\s+for\s+enhancement|rfe|make\s+it\s+possible|"
     r"allow\s+(?:users|us|me|people)\s+to|it\s+would\s+help\s+if|roadmap|feature\s+parity|improve(?:ment)?s?\s+"
     r"(?:to|for|the)|(?:should|could)\s+(?:also\s+)?(?:support|offer|allow|have\s+an?\s+option))\b"
 )
 _COSMETIC = (
-    r"\b(?:typos?|misspell(?:ed|ing|ings)?|spelling|grammar|grammatical|cosmetic|wording|capitali[sz]ation|"
-    r"misaligned|alignment|padding|margins?|spacing|font\s+(?:size|colou?r|weight)|colou?rs?|icons?|tooltips?|"
-    r"(?:wrong|missing|outdated|truncated)\s+(?:label|text|string|icon|image|logo)|pixel\w*|"
+    r"\b(?:typos?|misspell(?:ed|ing|ings)?|spelling\s+(?:mistake|mistakes|error|errors)|grammar|grammatical|cosmetic|"
+    r"wording|capitali[sz]ation|misaligned|alignment|padding|spacing|font\s+(?:size|colou?r|weight)|"
+    r"(?:wrong|missing|outdated|truncated|blurry|ugly|misaligned|tiny|huge|pixelated)\s+(?:label|text|string|icon"
+    r"|image|"
+    r"logo|colou?r|font|tooltip)|(?:icon|logo|label|colou?r|font)\s+(?:is|looks)\s+(?:wrong|off|blurry|ugly|odd|weird"
+    r"|"
+    r"misaligned|cut\s+off)|pixelated|"
     r"(?:documentation|docs|readme|release\s+notes|help\s+(?:page|text|file|docs|article|center)|wiki|man\s+page|"
     r"knowledge\s+base|kb\s+article)|dead\s+links?|broken\s+links?|link\s+is\s+(?:dead|broken)|"
-    r"translation|l10n|locali[sz]ation|locali[sz]ed|untranslated|look(?:s)?\s+(?:odd|weird|off|ugly|strange)|"
-    r"(?:minor|small|tiny|little)\s+(?:visual|ui|display|layout|cosmetic|issue|glitch|bug|thing|nit)|nit|nitpick|"
-    r"theme|dark\s+mode)\b"
+    r"translation|l10n|locali[sz]ation|untranslated|look(?:s)?\s+(?:odd|weird|off|ugly|strange)|"
+    r"(?:minor|small|tiny|little)\s+(?:visual|ui|display|layout|cosmetic|issue|glitch|bug|thing|nit)|nit|nitpick)\b"
 )
 _MAINTENANCE = (
     r"(?:^port\b|\bport\s+(?:bug|the\s+following|changes?|\|)|\bback-?port\w*|\buplift\b|\bclean\s*-?\s*up\b|"
-    r"\brefactor\w*|\bremove\s+(?:unused|obsolete|dead|old|deprecated|legacy)|\bunused\b|\bobsolete\b|\bdead\s+code\b|"
+    r"\brefactor\w*|\bremove\s+(?:unused|obsolete|dead|old|deprecated|legacy)|\bunused\b|\bobsolete\b|\bdead\s+code\b"
+    r"|"
     r"\bdeprecat\w*|\brename\w*|\b(?:update|bump|upgrade)\s+(?:to|the)\s+(?:\w+\s+)?(?:version|dependency|library|"
     r"toolkit|sdk|compiler|rust|python|node|clang)|\buse\s+(?:std::|mozilla::)|\btracking\s+bug\b|\bmeta\s+bug\b|"
     r"\[meta\]|\bmozconfig\b|\blint\w*|\beslint\b|\bcode\s+style\b|\bwhitespace\b|\bdead\s+code\b|\bmigrate\s+"
@@ -50,16 +56,35 @@ _HOW_TO = (
     r"quick\s+question|just\s+a\s+question|question\s+about)\b"
 )
 _CALM = (
-    r"\b(?:no\s+(?:rush|hurry|urgency|pressure)|not\s+(?:urgent|a\s+priority|time[- ]sensitive|critical|pressing|a\s+big\s+deal|"
+    r"\b(?:no\s+(?:rush|hurry|urgency|pressure)|not\s+(?:urgent|a\s+priority|time[- ]sensitive|critical|pressing"
+    r"|a\s+big\s+deal|"
     r"blocking)|low\s+priority|whenever\s+(?:you\s+)?(?:get\s+a\s+chance|can|have\s+(?:a\s+moment|time))|"
     r"(?:at\s+your|in\s+your\s+own)\s+(?:convenience|leisure|pace)|no\s+worries|just\s+(?:curious|wondering|fyi|"
-    r"checking|a\s+heads\s+up)|for\s+(?:your\s+)?(?:information|reference)|fyi|"
-    r"(?:that|it|this)\s+(?:worked|fixed\s+it|solved\s+it|did\s+the\s+trick|helped)|(?:works|working)\s+(?:now|again|"
-    r"fine\s+now|perfectly\s+now)|(?:issue|problem|it)\s+(?:is\s+|has\s+been\s+)?(?:now\s+)?(?:resolved|solved|fixed|"
-    r"sorted)|all\s+(?:good|sorted|set)\s+now|you\s+can\s+close\s+(?:this|the\s+ticket|it)|(?:please\s+)?close\s+"
-    r"(?:this|the)\s+(?:ticket|case|request)|never\s*mind|nevermind|figured\s+it\s+out|thanks?\s+(?:you\s+)?(?:so\s+much\s+)?"
+    r"a\s+heads\s+up)|fyi|"
+    r"(?:that|this)\s+(?:worked|fixed\s+it|solved\s+it|did\s+the\s+trick|helped)(?=\s*(?:[,.!]|$|thanks|thank"
+    r"|perfectly|"
+    r"great))|(?:works|working)\s+(?:now|fine\s+now|perfectly\s+now)\b(?!\s+(?:but|except))|"
+    r"(?:issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:now\s+)?(?:resolved|solved|fixed|sorted)|"
+    r"all\s+(?:good|sorted|set)\s+now|you\s+can\s+close\s+(?:this|the\s+ticket|it)|(?:please\s+)?close\s+"
+    r"(?:this|the)\s+(?:ticket|case|request)|never\s*mind|nevermind|figured\s+it\s+out"
+    r"|thanks?\s+(?:you\s+)?(?:so\s+much\s+)?"
     r"for\s+(?:the\s+)?(?:quick|fast|great|prompt)\s+(?:help|response|reply|fix))\b"
 )
+# Issue-tracker subjects written as a task ("Add CSV export", "Remove unused prefs") are work items,
+# not incidents; only the subject line is read this way.
+_TASK_SUBJECT_FEATURE = (
+    r"^(?:add|implement|allow|enable|provide|introduce|improve|expose|offer|create)\s+\w"
+)
+_TASK_SUBJECT_CHORE = (
+    r"^(?:remove|rename|replace|convert|migrate|refactor|port|update|bump|upgrade|clean|simplify|unify"
+    r"|deprecate)\s+\w"
+)
+# ... unless the subject reports a problem ("Update failed", "Upgrade broke exports").
+_PROBLEM_WORDS = re.compile(
+    r"\b(?:fail\w*|error\w*|broke\w*|crash\w*|down|not|n't|cannot|unable|issues?|problems?|bug|stuck|lost|"
+    r"missing|wrong|urgent|outage|regress\w*|hang\w*|freez\w*|slow)\b"
+)
+
 # "It's not resolved" / "hasn't been fixed" must not read as calm.
 _NOT_BEFORE = re.compile(r"(?:\bnot|n'?t|\bnever|\bnothing|\bno\s+longer|\bstill)\s+(?:\w+\s+){0,2}$")
 
@@ -69,6 +94,12 @@ def _judge_calm(view: MessageView, match: "re.Match[str]", rule: PatternRule) ->
     if not text.startswith(("no ", "not ", "never", "nevermind")) and _NOT_BEFORE.search(
         view.lower, max(0, match.start() - 30), match.start()
     ):
+        return 0.0
+    return rule.base
+
+
+def _judge_subject_only(view: MessageView, match: "re.Match[str]", rule: PatternRule) -> float:
+    if view.where != "subject" or _PROBLEM_WORDS.search(view.lower):
         return 0.0
     return rule.base
 
@@ -97,6 +128,8 @@ RULES: tuple[PatternRule, ...] = (
                                    "test")),
     PatternRule(HOW_TO_QUESTION, _HOW_TO, 0.7, hypothetical=1.0, policy_question=1.0, judge=_judge_how_to,
                 anchors=rule_words("how where is can what quick just question")),
+    PatternRule(FEATURE_REQUEST, _TASK_SUBJECT_FEATURE, 0.6, judge=_judge_subject_only),
+    PatternRule(MAINTENANCE_TASK, _TASK_SUBJECT_CHORE, 0.6, judge=_judge_subject_only),
     PatternRule(CALM_OR_RESOLVED, _CALM, 0.8, hypothetical=1.0, policy_question=1.0, judge=_judge_calm,
                 anchors=rule_words("no not low whenever at in just for fyi that it this works working issue problem "
                                    "all you please close never nevermind figured thanks thank")),

@@ -1,0 +1,156 @@
+"""Measure the scorer on labelled history rows: hand-off detection (needs_human) and escalation (escalated).
+
+Rows are history-format dicts (DESIGN.md, "History format"). Rows without the label are skipped and
+counted. With `train_rows`, a model is learned on them first and the test rows are scored by it.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from sidecar.intelligence.assessment import ScoringPolicy
+from sidecar.intelligence.learned import reference_time, train_escalation_model, train_handoff_model
+from sidecar.intelligence.scoring import (
+    DEFAULT_CATEGORY_THRESHOLD,
+    DEFAULT_ESCALATE_THRESHOLD,
+    RULES_MODEL_VERSION,
+    assess_ticket,
+)
+from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
+
+HUMAN_REQUESTED = "human_requested"
+LEARNED_THRESHOLD = 0.5  # a learned model's probability is calibrated by training; 0.5 is its decision point
+_ALL_CATEGORIES = ScoringPolicy(category_threshold=0.0)  # report every category, however unsure
+
+
+def _labelled(rows: Iterable[Mapping[str, Any]], label: str) -> tuple[list[Ticket], list[bool], int]:
+    tickets: list[Ticket] = []
+    labels: list[bool] = []
+    skipped = 0
+    for row in rows:
+        value = row.get(label)
+        if value is None:
+            skipped += 1
+            continue
+        if not isinstance(value, bool):
+            raise ValueError(f"row {row.get('id')!r}: {label} must be true or false, got {value!r}")
+        tickets.append(ticket_from_mapping(row, default_source="zendesk"))
+        labels.append(value)
+    return tickets, labels, skipped
+
+
+def human_request_score(ticket: Ticket) -> float:
+    """The rules' raw confidence that the customer asks for a human (0 when nothing points to it)."""
+    assessment = assess_ticket(ticket, policy=_ALL_CATEGORIES, now=reference_time(ticket))
+    for category in assessment.categories:
+        if category.name == HUMAN_REQUESTED:
+            return category.confidence
+    return 0.0
+
+
+def _binary_counts(labels: Sequence[bool], predicted: Sequence[bool]) -> dict[str, int]:
+    tp = sum(1 for y, p in zip(labels, predicted) if y and p)
+    fp = sum(1 for y, p in zip(labels, predicted) if p and not y)
+    fn = sum(1 for y, p in zip(labels, predicted) if y and not p)
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": len(labels) - tp - fp - fn}
+
+
+def _precision_recall_f1(counts: Mapping[str, int]) -> tuple[float, float, float]:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _check_classes(labels: Sequence[bool], label: str) -> None:
+    if not labels:
+        raise ValueError(f"no rows carry a {label!r} label")
+    if all(labels) or not any(labels):
+        raise ValueError(f"every labelled row has {label} = {labels[0]}; both classes are needed to measure")
+
+
+def evaluate_handoff(
+    test_rows: Iterable[Mapping[str, Any]], train_rows: Iterable[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Precision, recall, F1 and PR-AUC of human-request detection on rows labelled `needs_human`."""
+    from sklearn.metrics import average_precision_score
+
+    tickets, labels, skipped = _labelled(test_rows, "needs_human")
+    _check_classes(labels, "needs_human")
+    if train_rows is not None:
+        train_tickets, train_labels, _ = _labelled(train_rows, "needs_human")
+        model = train_handoff_model(train_tickets, train_labels)
+        scores = model.predict_many(tickets)
+        threshold, version = LEARNED_THRESHOLD, model.version
+    else:
+        scores = [human_request_score(t) for t in tickets]
+        threshold, version = DEFAULT_CATEGORY_THRESHOLD, RULES_MODEL_VERSION
+    predicted = [score >= threshold for score in scores]
+    counts = _binary_counts(labels, predicted)
+    precision, recall, f1 = _precision_recall_f1(counts)
+    return {
+        "model": version,
+        "rows": len(labels),
+        "skipped": skipped,
+        "positives": sum(labels),
+        "predicted_positive": sum(predicted),
+        **counts,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "pr_auc": float(average_precision_score(labels, scores)),
+    }
+
+
+def evaluate_escalation(
+    test_rows: Iterable[Mapping[str, Any]], train_rows: Iterable[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """ROC-AUC and PR-AUC of the escalation score on rows labelled `escalated`."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    tickets, labels, skipped = _labelled(test_rows, "escalated")
+    _check_classes(labels, "escalated")
+    if train_rows is not None:
+        train_tickets, train_labels, _ = _labelled(train_rows, "escalated")
+        _check_classes(train_labels, "escalated")
+        model = train_escalation_model(train_tickets, train_labels)
+        scores = model.predict_many(tickets)
+        version = model.version
+    else:
+        scores = [assess_ticket(t, now=reference_time(t)).score for t in tickets]
+        version = RULES_MODEL_VERSION
+    predicted = [score >= DEFAULT_ESCALATE_THRESHOLD for score in scores]
+    counts = _binary_counts(labels, predicted)
+    precision, recall, _ = _precision_recall_f1(counts)
+    return {
+        "model": version,
+        "rows": len(labels),
+        "skipped": skipped,
+        "positives": sum(labels),
+        "negatives": len(labels) - sum(labels),
+        "roc_auc": float(roc_auc_score(labels, scores)),
+        "pr_auc": float(average_precision_score(labels, scores)),
+        "escalate_precision": precision,
+        "escalate_recall": recall,
+    }
+
+
+def format_metrics_table(title: str, metrics: Mapping[str, Any]) -> str:
+    """A plain-text two-column table of metrics, floats to three decimals."""
+    def show(value: Any) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        return str(value)
+
+    rows = [(str(name), show(value)) for name, value in metrics.items()]
+    name_width = max([len("metric")] + [len(name) for name, _ in rows])
+    value_width = max([len("value")] + [len(value) for _, value in rows])
+    lines = [title, "=" * max(len(title), name_width + value_width + 3)]
+    lines.append(f"{'metric'.ljust(name_width)}   {'value'.rjust(value_width)}")
+    lines.append(f"{'-' * name_width}   {'-' * value_width}")
+    lines.extend(f"{name.ljust(name_width)}   {value.rjust(value_width)}" for name, value in rows)
+    return "\n".join(lines)

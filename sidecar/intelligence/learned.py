@@ -1,0 +1,177 @@
+"""Learned models over an installation's own history: escalation (score) and hand-off (human_requested).
+
+Both are a logistic regression over two kinds of features:
+- the rule signals' strengths (one column per signal in scoring.DEFAULT_WEIGHTS) and the rules' own
+  log-odds, so the model starts from what the rules know and learns how much each matters here;
+- hashed TF-IDF word 1-2-grams and character 3-5-grams of the customer's text, so it can learn this
+  installation's vocabulary (product names, error strings) and survive typos.
+
+Hashing (no vocabulary) keeps training on 100k tickets fast and a model small. Models are stored with
+pickle (see to_bytes): only load bytes this service wrote itself, since unpickling runs code.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from datetime import datetime, timezone
+from typing import Sequence, TypeVar
+
+from sidecar.intelligence.scoring import BASELINE, DEFAULT_WEIGHTS, combine_findings, rules_logit
+from sidecar.intelligence.signals import detect_signals
+from sidecar.intelligence.signals.human_request import (
+    ASKS_FOR_CALL_OR_CONTACT,
+    ASKS_FOR_ESCALATION,
+    ASKS_FOR_HUMAN,
+    REJECTS_AUTOMATED_HELP,
+)
+from sidecar.intelligence.ticket import Ticket
+
+MODEL_FORMAT = "sidecar-intelligence-model"
+MODEL_FORMAT_VERSION = 1
+TEXT_LIMIT = 4000  # characters of customer text used; long threads are mostly quoted history
+ESCALATION_SIGNALS = tuple(name for name in DEFAULT_WEIGHTS if name != BASELINE)
+HANDOFF_SIGNALS = (ASKS_FOR_HUMAN, REJECTS_AUTOMATED_HELP, ASKS_FOR_CALL_OR_CONTACT, ASKS_FOR_ESCALATION)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def reference_time(ticket: Ticket) -> datetime:
+    """The moment a historical ticket is judged at: its last activity (so waits are not measured to today)."""
+    times = [t for t in (ticket.updated_at, ticket.created_at) if t is not None]
+    times.extend(c.created_at for c in ticket.comments if c.created_at is not None)
+    return max(times) if times else _EPOCH
+
+
+def customer_text(ticket: Ticket) -> str:
+    """Everything the customer wrote, subject first, cut to TEXT_LIMIT characters."""
+    return "\n".join(text for _, text in ticket.customer_messages())[:TEXT_LIMIT]
+
+
+def signal_features(ticket: Ticket, names: Sequence[str]) -> list[float]:
+    """Combined strength of each named rule signal, then the rules' log-odds scaled to about -1..1."""
+    combined = combine_findings(detect_signals(ticket, now=reference_time(ticket)))
+    row = [combined[name][0] if name in combined else 0.0 for name in names]
+    row.append(rules_logit(combined, DEFAULT_WEIGHTS) / 5.0)
+    return row
+
+
+class LearnedModel:
+    """A fitted text + rule-signal logistic regression; `predict_proba(ticket)` is P(positive)."""
+
+    kind = "model"
+
+    def __init__(self, *, signals: Sequence[str], word_vectorizer, char_vectorizer, tfidf, classifier,
+                 trained_on: int, version: str) -> None:
+        self.signals = tuple(signals)
+        self.word_vectorizer = word_vectorizer
+        self.char_vectorizer = char_vectorizer
+        self.tfidf = tfidf
+        self.classifier = classifier
+        self.trained_on = trained_on
+        self.version = version
+
+    def _matrix(self, tickets: Sequence[Ticket]):
+        import numpy as np
+        from scipy import sparse
+
+        texts = [customer_text(t) for t in tickets]
+        text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
+        text = self.tfidf.transform(text)
+        rules = np.asarray([signal_features(t, self.signals) for t in tickets], dtype=float)
+        return sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
+
+    def predict_many(self, tickets: Sequence[Ticket]) -> list[float]:
+        """P(positive) for each ticket, in order (faster than one at a time)."""
+        if not tickets:
+            return []
+        return [float(p) for p in self.classifier.predict_proba(self._matrix(tickets))[:, 1]]
+
+    def predict_proba(self, ticket: Ticket) -> float:
+        """P(positive) for one ticket."""
+        return self.predict_many([ticket])[0]
+
+    def to_bytes(self) -> bytes:
+        """Serialise with pickle for storage per installation (load only bytes this service wrote)."""
+        return pickle.dumps(
+            {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION, "kind": self.kind, "model": self},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "LearnedModel":
+        """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
+        try:
+            payload = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError) as exc:
+            raise ValueError(f"not a stored model: {exc}") from exc
+        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
+            raise ValueError("not a stored model")
+        if payload.get("format_version") != MODEL_FORMAT_VERSION:
+            raise ValueError(f"unsupported model format version {payload.get('format_version')!r}")
+        model = payload.get("model")
+        if not isinstance(model, cls):
+            raise ValueError(f"stored model is a {payload.get('kind')!r} model, not {cls.kind!r}")
+        return model
+
+
+M = TypeVar("M", bound=LearnedModel)
+
+
+class EscalationModel(LearnedModel):
+    """Learned P(escalated) for a ticket; used by assess_ticket(model=...) as the score."""
+
+    kind = "escalation"
+
+
+class HandoffModel(LearnedModel):
+    """Learned P(the customer asks for a human) for a ticket."""
+
+    kind = "handoff"
+
+
+def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Sequence[Ticket],
+         labels: Sequence[bool], *, C: float) -> M:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    if len(tickets) != len(labels):
+        raise ValueError(f"{len(tickets)} tickets but {len(labels)} labels")
+    y = np.asarray([bool(label) for label in labels], dtype=int)
+    if len(set(y.tolist())) < 2:
+        raise ValueError("training needs both positive and negative examples")
+    word = HashingVectorizer(ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm=None,
+                             token_pattern=r"(?u)\b\w[\w']*\b")
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18, alternate_sign=False,
+                             norm=None)
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    texts = [customer_text(t) for t in tickets]
+    text = tfidf.fit_transform(sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr())
+    rules = np.asarray([signal_features(t, signals) for t in tickets], dtype=float)
+    features = sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
+    # Balanced class weights: escalations and hand-offs are rare, and the rare class is the point.
+    # liblinear's dual solver is the fast one when features outnumber rows; random_state makes it repeatable.
+    classifier = LogisticRegression(
+        C=C, class_weight="balanced", solver="liblinear", dual=True, tol=1e-3, random_state=0, max_iter=200
+    )
+    classifier.fit(features, y)
+    digest = hashlib.sha256(classifier.coef_.tobytes() + classifier.intercept_.tobytes()).hexdigest()[:12]
+    return model_class(
+        signals=signals,
+        word_vectorizer=word,
+        char_vectorizer=char,
+        tfidf=tfidf,
+        classifier=classifier,
+        trained_on=len(tickets),
+        version=f"{prefix}-{digest}",
+    )
+
+
+def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> EscalationModel:
+    """Fit an escalation model on past tickets and whether each was escalated."""
+    return _fit(EscalationModel, "esc-lr", ESCALATION_SIGNALS, tickets, labels, C=C)
+
+
+def train_handoff_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> HandoffModel:
+    """Fit a hand-off model on past tickets and whether the customer asked for a human."""
+    return _fit(HandoffModel, "handoff-lr", HANDOFF_SIGNALS, tickets, labels, C=C)

@@ -1,0 +1,226 @@
+"""Score a ticket: does it need a human expert, how badly, in which categories, and on what evidence.
+
+The rules model is a logistic over weighted evidence: each signal has a strength in 0..1 (how sure the
+detector is, e.g. 0.9 for "refund me now", 0.45 for "what is your refund policy?"), a weight in log-odds
+(below), and the score is logistic(baseline + sum(weight * strength)), so it reads like a probability.
+A learned model (see learned.py) may replace the score; the signals and categories always come from the
+rules, so an agent can always see why.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Protocol
+
+from sidecar.intelligence.assessment import CATEGORIES, Assessment, CategoryScore, ScoringPolicy, Signal
+from sidecar.intelligence.signals import Finding, detect_signals
+from sidecar.intelligence.ticket import Ticket
+
+RULES_MODEL_VERSION = "rules-1"
+BASELINE = "baseline"
+
+# Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
+# A clear signal is found with strength ~0.85-1.0, so a weight of about 3.1 or more escalates on its own
+# (score >= 0.6: outage, data loss, a request for a person, legal threats); 1.8-2.6 reaches "watch"
+# (a crash, a refund request); around 1 only adds to other evidence.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    BASELINE: -2.2,  # most tickets need no expert: an empty ticket scores 0.10
+    # The customer asks for a person.
+    "asks_for_human": 3.2,  # an explicit request for a person is reason enough to hand over (escalates alone)
+    "rejects_automated_help": 2.6,  # "this bot is useless": the automated path has failed
+    "asks_for_call_or_contact": 1.6,  # wants a call / a number: a person, but often routine
+    "asks_for_escalation": 2.6,  # "please escalate this": the customer has judged it for us
+    # Frustration and a conversation that is not working.
+    "frustration_language": 1.2,  # anger predicts escalation, but alone is not a reason for an expert
+    "shouting_or_profanity": 0.8,  # capitals, !!!, swearing: intensity, weaker than words
+    "unresolved_or_recurring": 1.0,  # "still broken", "third time": the first answers did not work
+    "frustration_rising": 0.9,  # anger growing across messages predicts a blow-up better than level
+    "urgency_language": 0.8,  # "urgent", "ASAP", "go-live tomorrow": time pressure, often overstated
+    "repeated_replies": 1.2,  # a bot or macro answering the same thing: the loop needs a person
+    "customer_repeating_themselves": 0.9,  # the customer is not being heard
+    # Bugs and incidents: the main reason support needs engineering.
+    "outage": 3.2,  # a service down is the canonical expert escalation (escalates alone)
+    "data_loss": 3.2,  # lost data is irreversible and high-stakes (escalates alone)
+    "crash_or_hang": 2.4,  # crashes and hangs are severe bugs an agent cannot fix (watch alone)
+    "regression": 1.4,  # "worked yesterday": likely a fresh defect engineering should see
+    "error_trace": 1.0,  # stack traces and error codes: a technical fault, evidence for engineering
+    "security_vulnerability": 3.2,  # a security hole is severe whatever the tier (escalates alone)
+    "broad_impact": 1.3,  # "all our users": blast radius raises severity
+    "malfunction": 0.6,  # "doesn't work": most tickets say it; weak alone
+    # Money.
+    "refund_request": 2.2,  # refunds need authority agents often do not have (watch alone)
+    "billing_error": 2.0,  # double charges and wrong invoices need finance
+    "chargeback_or_dispute": 3.0,  # a dispute has deadlines and costs (escalates alone)
+    "cancellation_request": 1.8,  # a cancellation is revenue at risk
+    # Security, privacy and legal.
+    "security_breach": 3.4,  # a compromised account or breach is urgent and regulated (escalates alone)
+    "privacy_request": 2.4,  # GDPR/DSAR requests have legal deadlines
+    "compliance_paperwork": 1.0,  # SOC 2 / DPA requests need the security or legal team, rarely urgent
+    "legal_threat": 3.2,  # lawyers and lawsuits: always an expert (escalates alone)
+    # Other teams.
+    "engineering_request": 1.2,  # limits, integrations, custom work: only engineering can answer
+    "commercial_request": 0.9,  # contracts, pricing, procurement: sales or finance
+    # Who the customer is.
+    "premium_tier": 0.8,  # enterprise customers get a lower bar for escalation
+    "high_arr": 1.0,  # log-scaled ARR: revenue at stake
+    "renewal_soon": 0.7,  # a bad experience just before renewal costs the contract
+    "churn_threat": 2.6,  # "we will switch to a competitor": revenue at stake now
+    # Conversation dynamics.
+    "reopened": 1.0,  # a reopened ticket was not really solved
+    "long_back_and_forth": 0.6,  # many turns without resolution
+    "customer_waiting": 0.8,  # a customer left waiting gets angrier by the hour
+    "priority_high": 1.0,  # the help desk's own priority is informed by people who saw the ticket
+    "priority_low": -0.8,  # ... and so is a low priority
+    # What lowers the need for an expert.
+    "feature_request": -1.2,  # a wish is not an incident; product feedback goes elsewhere
+    "cosmetic_or_docs": -0.9,  # typos, colours, docs: real but not urgent
+    "maintenance_task": -1.0,  # ports, clean-ups, refactors: internal chores
+    "how_to_question": -0.6,  # "how do I ...?": answerable from the help centre
+    "calm_or_resolved": -1.2,  # "no rush", "that fixed it": the customer says it can wait
+}
+
+DEFAULT_LEVEL_THRESHOLDS: dict[str, float] = {"medium": 0.35, "high": 0.6, "critical": 0.85}
+DEFAULT_ESCALATE_THRESHOLD = 0.6  # the "high" level: one clear reason, or several weaker ones together
+DEFAULT_WATCH_THRESHOLD = 0.35  # worth a look: one moderate reason
+DEFAULT_CATEGORY_THRESHOLD = 0.5  # report a category when its detector is more sure than not
+
+# Several mentions of the same thing add up, but only halfway: five "doesn't work"s are not an outage.
+_REPEAT_CREDIT = 0.5
+
+
+class ProbabilityModel(Protocol):
+    """Anything that turns a ticket into a probability of escalation and names its version."""
+
+    version: str
+
+    def predict_proba(self, ticket: Ticket) -> float: ...
+
+
+def resolve_policy(policy: ScoringPolicy | None) -> tuple[dict[str, float], dict[str, float], float, float, float]:
+    """The effective weights and thresholds: the policy's overrides merged over the defaults, checked."""
+    policy = policy or ScoringPolicy()
+    unknown = sorted(set(policy.weights) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        raise ValueError(f"unknown signal weight(s): {', '.join(unknown)}")
+    weights = {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in policy.weights.items()}}
+    bad_levels = sorted(set(policy.level_thresholds) - set(DEFAULT_LEVEL_THRESHOLDS))
+    if bad_levels:
+        raise ValueError(f"unknown level threshold(s): {', '.join(bad_levels)} (use medium, high, critical)")
+    levels = {**DEFAULT_LEVEL_THRESHOLDS, **{k: float(v) for k, v in policy.level_thresholds.items()}}
+    if not levels["medium"] <= levels["high"] <= levels["critical"]:
+        raise ValueError("level thresholds must satisfy medium <= high <= critical")
+    escalate = DEFAULT_ESCALATE_THRESHOLD if policy.escalate_threshold is None else float(policy.escalate_threshold)
+    watch = DEFAULT_WATCH_THRESHOLD if policy.watch_threshold is None else float(policy.watch_threshold)
+    category = DEFAULT_CATEGORY_THRESHOLD if policy.category_threshold is None else float(policy.category_threshold)
+    for name, value in (("escalate_threshold", escalate), ("watch_threshold", watch), ("category_threshold", category),
+                        *((f"level_thresholds.{k}", v) for k, v in levels.items())):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    if watch > escalate:
+        raise ValueError("watch_threshold must not be above escalate_threshold")
+    return weights, levels, escalate, watch, category
+
+
+def _logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def combine_findings(findings: list[Finding]) -> dict[str, tuple[float, Finding, int]]:
+    """Per signal: combined strength, the strongest finding (its evidence is shown), and how many there were."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.signal, []).append(finding)
+    combined: dict[str, tuple[float, Finding, int]] = {}
+    for name, group in grouped.items():
+        group.sort(key=lambda f: f.strength, reverse=True)
+        top = group[0].strength
+        rest = 1.0
+        for finding in group[1:]:
+            rest *= 1.0 - finding.strength
+        strength = top + (1.0 - top) * _REPEAT_CREDIT * (1.0 - rest)
+        combined[name] = (min(1.0, strength), group[0], len(group))
+    return combined
+
+
+def category_confidences(combined: dict[str, tuple[float, Finding, int]]) -> dict[str, float]:
+    """Per category: the chance at least one of its signals is right (noisy-or of their strengths)."""
+    remaining: dict[str, float] = {}
+    for strength, finding, _count in combined.values():
+        if finding.category is None:
+            continue
+        remaining[finding.category] = remaining.get(finding.category, 1.0) * (1.0 - strength)
+    return {name: 1.0 - rest for name, rest in remaining.items() if rest < 1.0}
+
+
+def level_for(score: float, levels: dict[str, float]) -> str:
+    """low / medium / high / critical for a score."""
+    if score >= levels["critical"]:
+        return "critical"
+    if score >= levels["high"]:
+        return "high"
+    if score >= levels["medium"]:
+        return "medium"
+    return "low"
+
+
+def recommendation_for(score: float, *, escalate: float, watch: float) -> str:
+    """escalate / watch / none for a score."""
+    if score >= escalate:
+        return "escalate"
+    if score >= watch:
+        return "watch"
+    return "none"
+
+
+def _as_utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+
+
+def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:
+    """Baseline plus the weighted strengths: the rules model's log-odds of escalation."""
+    return weights[BASELINE] + sum(weights.get(name, 0.0) * strength for name, (strength, _, _) in combined.items())
+
+
+def assess_ticket(
+    ticket: Ticket,
+    *,
+    policy: ScoringPolicy | None = None,
+    model: ProbabilityModel | None = None,
+    now: datetime | None = None,
+) -> Assessment:
+    """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
+    weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
+    combined = combine_findings(detect_signals(ticket, now=_as_utc(now)))
+    signals: list[Signal] = []
+    for name, (strength, finding, count) in combined.items():
+        contribution = weights.get(name, 0.0) * strength
+        if contribution == 0.0:
+            continue
+        evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
+        signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
+    signals.sort(key=lambda s: (-abs(s.contribution), s.name))
+    if model is not None:
+        score = float(model.predict_proba(ticket))
+        version = model.version
+    else:
+        score = _logistic(rules_logit(combined, weights))
+        version = RULES_MODEL_VERSION
+    categories = [
+        CategoryScore(name=name, confidence=confidence)
+        for name, confidence in category_confidences(combined).items()
+        if confidence >= category_threshold and confidence > 0.0
+    ]
+    categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))
+    return Assessment(
+        score=score,
+        level=level_for(score, levels),
+        recommendation=recommendation_for(score, escalate=escalate, watch=watch),
+        categories=tuple(categories),
+        signals=tuple(signals),
+        model_version=version,
+    )

@@ -1,0 +1,52 @@
+"""Builders for the intelligence tests: small readable tickets, one conversation per test."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import pytest
+
+from sidecar.intelligence.assessment import Assessment
+from sidecar.intelligence.scoring import assess_ticket
+from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
+
+NOW = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
+
+
+def build_ticket(
+    description: str = "",
+    *,
+    subject: str = "",
+    comments: list[tuple[str, str]] | None = None,
+    **fields: Any,
+) -> Ticket:
+    """A ticket from a description and (author, body) comments; other history fields pass through."""
+    row: dict[str, Any] = {"id": fields.pop("id", "t-1"), "subject": subject, "description": description}
+    if comments is not None:
+        row["comments"] = [
+            {"author": author, "body": body, "created_at": f"2024-06-0{1 + i // 8}T{8 + i % 8:02d}:00:00Z"}
+            for i, (author, body) in enumerate(comments)
+        ]
+    row.update(fields)
+    return ticket_from_mapping(row)
+
+
+def assess_text(text: str, **fields: Any) -> Assessment:
+    """Assess a one-message ticket (the text is the description)."""
+    return assess_ticket(build_ticket(text, **fields), now=NOW)
+
+
+@pytest.fixture(scope="session")
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def make_ticket() -> Callable[..., Ticket]:
+    return build_ticket
+
+
+@pytest.fixture(scope="session")
+def assess() -> Callable[..., Assessment]:
+    """assess(text, **history_fields) -> Assessment of a one-message ticket at NOW."""
+    return assess_text

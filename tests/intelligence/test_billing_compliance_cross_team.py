@@ -1,0 +1,95 @@
+"""Money, security/legal and other-team requests: demands beat questions, negations do not fire."""
+from __future__ import annotations
+
+import pytest
+
+
+def names(assessment):
+    return {s.name for s in assessment.signals}
+
+
+def categories(assessment):
+    return {c.name: c.confidence for c in assessment.categories}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I want my money back.", "refund_request"),
+        ("Please refund me the last payment, now.", "refund_request"),
+        ("We were charged twice for June.", "billing_error"),
+        ("The invoice is wrong - it lists 40 seats, we have 25.", "billing_error"),
+        ("We still haven't received our refund.", "refund_request"),
+        ("We will file a chargeback with our bank.", "chargeback_or_dispute"),
+        ("Please cancel our subscription at the end of the month.", "cancellation_request"),
+    ],
+)
+def test_billing_signals(assess, text, expected):
+    assessment = assess(text)
+    assert expected in names(assessment), (text, names(assessment))
+    assert "billing_refund" in categories(assessment)
+
+
+def test_refund_demand_is_stronger_than_a_policy_question(assess):
+    demand = assess("I was charged for a plan I cancelled. Refund me now.")
+    question = assess("What is your refund policy for annual plans?")
+    assert demand.score > question.score
+    assert categories(demand)["billing_refund"] > categories(question).get("billing_refund", 0.0)
+
+
+def test_declined_refund_does_not_fire(assess):
+    assessment = assess("I don't need a refund, I just want the export fixed.")
+    assert "refund_request" not in names(assessment)
+
+
+def test_refund_ticket_scores_above_password_reset(assess):
+    refund = assess("You charged my card twice this month. I want a refund.", subject="Double charge")
+    reset = assess("How do I reset my password?", subject="Password reset")
+    assert refund.score > reset.score
+    assert refund.recommendation == "escalate"
+    assert reset.recommendation == "none"
+    assert reset.level == "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I think our account was hacked - there are logins from an unknown country.", "security_breach"),
+        ("Someone logged into our admin account and changed our password.", "security_breach"),
+        ("Under GDPR, please delete all my personal data.", "privacy_request"),
+        ("This is a data subject access request for my records.", "privacy_request"),
+        ("Can you send your SOC 2 report and sign our DPA?", "compliance_paperwork"),
+        ("Our lawyer will be in touch about this breach of contract.", "legal_threat"),
+        ("We received a subpoena regarding one of your users.", "legal_threat"),
+    ],
+)
+def test_compliance_signals(assess, text, expected):
+    assessment = assess(text)
+    assert expected in names(assessment), (text, names(assessment))
+    assert "compliance_security" in categories(assessment)
+
+
+def test_security_negation(assess):
+    assert "security_breach" not in names(assess("Nothing was compromised, we just rotated the keys as a precaution."))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We need your engineering team to look at the sync job.", "engineering_request"),
+        ("Can you raise our API rate limit to 2000 requests per minute?", "engineering_request"),
+        ("We need a custom integration with our ERP.", "engineering_request"),
+        ("We'd like a custom contract with different payment terms.", "commercial_request"),
+        ("Please send a quote for 50 more seats.", "commercial_request"),
+    ],
+)
+def test_cross_team_signals(assess, text, expected):
+    assessment = assess(text)
+    assert expected in names(assessment), (text, names(assessment))
+    assert "cross_team" in categories(assessment)
+
+
+def test_plain_how_to_has_no_category(assess):
+    assessment = assess("How do I export my contacts to CSV?")
+    assert assessment.categories == ()
+    assert "how_to_question" in names(assessment)

@@ -1,0 +1,94 @@
+"""Customer value (tier, ARR, renewal, churn threats) and conversation dynamics (reopens, waits, priority)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sidecar.intelligence.scoring import assess_ticket
+
+
+def by_name(assessment):
+    return {s.name: s for s in assessment.signals}
+
+
+def test_enterprise_tier_and_arr_are_named_with_their_values(make_ticket, now):
+    ticket = make_ticket("The report is slow.", organization={"name": "Acme", "tier": "Enterprise", "arr": 250000})
+    signals = by_name(assess_ticket(ticket, now=now))
+    assert signals["premium_tier"].evidence == "organization.tier = Enterprise"
+    assert signals["high_arr"].evidence == "organization.arr = 250000"
+
+
+def test_arr_contribution_grows_with_log_arr(make_ticket, now):
+    def arr_contribution(arr):
+        signals = by_name(assess_ticket(make_ticket("Question", organization={"arr": arr}), now=now))
+        return signals["high_arr"].contribution if "high_arr" in signals else 0.0
+
+    small, medium, large, huge = (arr_contribution(a) for a in (5_000, 20_000, 200_000, 2_000_000))
+    assert small == 0.0 < medium < large < huge
+    # Log-scaled: each tenfold step adds the same amount (below the cap).
+    assert large - medium == pytest.approx(huge - large)
+
+
+def test_renewal_soon_uses_now(make_ticket, now):
+    soon = make_ticket("Question", organization={"renewal_date": (now + timedelta(days=10)).date().isoformat()})
+    later = make_ticket("Question", organization={"renewal_date": (now + timedelta(days=200)).date().isoformat()})
+    assert "renewal_soon" in by_name(assess_ticket(soon, now=now))
+    assert "in 10 days" in by_name(assess_ticket(soon, now=now))["renewal_soon"].evidence
+    assert "renewal_soon" not in by_name(assess_ticket(later, now=now))
+
+
+def test_free_tier_is_not_premium(make_ticket, now):
+    assert "premium_tier" not in by_name(assess_ticket(make_ticket("Hi", organization={"tier": "Free"}), now=now))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If this is not fixed we will cancel our contract.",
+        "We are evaluating alternatives.",
+        "Honestly we are thinking about switching to a competitor.",
+        "We won't renew in September.",
+    ],
+)
+def test_churn_threats(assess, text):
+    assessment = assess(text)
+    assert "churn_threat" in by_name(assessment), text
+    assert "high_value_customer" in {c.name for c in assessment.categories}
+
+
+def test_no_churn_when_negated(assess):
+    assert "churn_threat" not in by_name(assess("We are not planning to switch to a competitor, we love the product."))
+
+
+def test_reopens_priority_and_back_and_forth(make_ticket, now):
+    comments = [("customer" if i % 2 == 0 else "agent", f"Message number {i} about the export.") for i in range(10)]
+    ticket = make_ticket("Export broken", comments=comments, reopens=3, priority="urgent")
+    signals = by_name(assess_ticket(ticket, now=now))
+    assert signals["reopened"].evidence == "reopens = 3"
+    assert signals["priority_high"].evidence == "priority = urgent"
+    assert signals["long_back_and_forth"].evidence == "back-and-forth = 9 turns"
+
+
+def test_low_priority_lowers_the_score(make_ticket, now):
+    low = assess_ticket(make_ticket("The export is broken.", priority="low"), now=now)
+    normal = assess_ticket(make_ticket("The export is broken.", priority="normal"), now=now)
+    assert by_name(low)["priority_low"].contribution < 0
+    assert low.score < normal.score
+
+
+def test_waiting_customer_measured_from_their_unanswered_message(make_ticket, now):
+    ticket = make_ticket(
+        "Export broken",
+        comments=[("customer", "Export broken."), ("agent", "Looking."), ("customer", "Any news?")],
+        status="open",
+    )
+    waiting = by_name(assess_ticket(ticket, now=now))["customer_waiting"]
+    assert "since comment 3" in waiting.evidence
+    answered = make_ticket("Export broken", comments=[("customer", "Export broken."), ("agent", "Fixed.")])
+    assert "customer_waiting" not in by_name(assess_ticket(answered, now=now))
+
+
+def test_no_waiting_signal_on_solved_tickets(make_ticket, now):
+    ticket = make_ticket("x", comments=[("customer", "Thanks!")], status="solved")
+    assert "customer_waiting" not in by_name(assess_ticket(ticket, now=now))

@@ -1,0 +1,62 @@
+"""Bugs and incidents rank high; cosmetic issues, feature wishes and chores rank low."""
+from __future__ import annotations
+
+import pytest
+
+
+def names(assessment):
+    return {s.name for s in assessment.signals}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Our production site is down for everyone.", "outage"),
+        ("We are getting 503 Service Unavailable on every request.", "outage"),
+        ("All our emails from last week were deleted.", "data_loss"),
+        ("We lost all our contacts after the import.", "data_loss"),
+        ("The desktop app crashes on startup.", "crash_or_hang"),
+        ("The page hangs forever and the browser becomes unresponsive.", "crash_or_hang"),
+        ("This worked yesterday, broken since the update.", "regression"),
+        ("Exports stopped working after upgrading to 4.2.", "regression"),
+        ("java.lang.NullPointerException at com.acme.Sync.run(Sync.java:42)", "error_trace"),
+        ("The request fails with HTTP 500 and error code 0x80070005.", "error_trace"),
+        ("There is an XSS vulnerability in the comment field.", "security_vulnerability"),
+        ("Users can see other customers' tickets in the portal.", "security_vulnerability"),
+        ("None of our agents can log in.", "broad_impact"),
+    ],
+)
+def test_incident_signals(assess, text, expected):
+    assessment = assess(text)
+    assert expected in names(assessment), (text, names(assessment))
+    assert "bug_incident" in {c.name for c in assessment.categories}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("No data was lost, the sync just paused.", "data_loss"),
+        ("The app did not crash this time, it just showed a warning.", "crash_or_hang"),
+        ("Please freeze my card while I look for it.", "crash_or_hang"),
+        ("Sorry, I had to hang up the call.", "crash_or_hang"),
+        ("We have 500 users on the Growth plan.", "outage"),
+        ("The button disappeared from the toolbar.", "data_loss"),
+    ],
+)
+def test_incident_hard_negatives(assess, text, absent):
+    assert absent not in names(assess(text)), text
+
+
+def test_severe_bug_outranks_cosmetic_and_wishes(assess):
+    crash = assess("Since today's update the app crashes and we lost unsaved work for all users.").score
+    typo = assess("Typo on the settings page: 'recieve' should be 'receive'.").score
+    wish = assess("Feature request: it would be nice to sort tickets by color.").score
+    docs = assess("The documentation has a dead link to the API reference.").score
+    chore = assess("Port the upstream cleanup to our branch and remove unused code.").score
+    assert crash > 0.6
+    assert max(typo, wish, docs, chore) < 0.15 < crash
+
+
+def test_evidence_quotes_the_sentence(assess):
+    outage = next(s for s in assess("Hello. Our production site is down! Please help.").signals if s.name == "outage")
+    assert outage.evidence == 'description: "Our production site is down!"'
