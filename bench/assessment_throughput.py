@@ -31,8 +31,23 @@ wrk.headers["Content-Type"] = "application/json"
 local token = os.getenv("BENCH_TOKEN")
 if token then wrk.headers["Authorization"] = "Bearer " .. token end
 local body_file = os.getenv("BENCH_BODY")
+local template = nil
 if body_file then
-  local f = io.open(body_file, "r"); wrk.body = f:read("*a"); f:close()
+  local f = io.open(body_file, "r"); template = f:read("*a"); f:close()
+end
+local threads = {}
+setup = function(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+local counter = 0
+-- Every request carries new text where the template says __N__, so the scorer's per-message cache
+-- cannot serve it: the benchmark measures new messages, not repeats.
+request = function()
+  if not template then return wrk.format() end
+  counter = counter + 1
+  local n = tostring((id or 0) * 100000000 + counter)
+  return wrk.format(nil, nil, nil, (template:gsub("__N__", n)))
 end
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
@@ -56,17 +71,24 @@ COMMENT_TEXTS = [
 ]
 
 
-def ten_comment_ticket() -> dict:
-    """The benchmark ticket: ten comments mixing billing, a bug, churn risk and a request for a person."""
+def ten_comment_ticket(*, cold: bool = False) -> dict:
+    """The benchmark ticket: ten comments mixing billing, a bug, churn risk and a request for a person.
+
+    The newest customer message holds a __N__ placeholder that the load generator replaces with a number
+    unique to each request (a re-assessment after the customer wrote again). With cold=True every
+    message does, so nothing of the ticket was seen before.
+    """
+    texts = [(author, f"{body} (ref __N__)" if cold or index == len(COMMENT_TEXTS) - 1 else body)
+             for index, (author, body) in enumerate(COMMENT_TEXTS)]
     return {
         "ticket": {
-            "id": "bench-1",
+            "id": "bench-__N__",
             "source": "zendesk",
             "subject": "Double charge and failing exports",
-            "description": COMMENT_TEXTS[0][1],
+            "description": texts[0][1],
             "comments": [
                 {"author": author, "body": body, "public": True, "created_at": f"2026-11-2{i // 4}T1{i % 10}:00:00Z"}
-                for i, (author, body) in enumerate(COMMENT_TEXTS)
+                for i, (author, body) in enumerate(texts)
             ],
             "requester": {"name": "Dana", "email": "dana@example.com"},
             "organization": {"name": "Northwind", "tier": "enterprise", "arr": 240000, "renewal_date": "2026-12-20"},
@@ -117,6 +139,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (the Procfile uses gthread)")
     parser.add_argument("--server-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--cold", action="store_true", help="every message new on every request (default: the newest)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("this benchmark needs wrk: apt-get install -y wrk")
@@ -150,7 +173,7 @@ def main() -> None:
         script = workdir / "report.lua"
         script.write_text(WRK_REPORT)
         body = workdir / "ticket.json"
-        body.write_text(json.dumps(ten_comment_ticket()))
+        body.write_text(json.dumps(ten_comment_ticket(cold=args.cold)))
         common = dict(seconds=args.seconds, connections=args.connections, threads=args.threads, script=script)
         # Warm both paths (imports, connection pools, SQLite page cache) before measuring.
         run_wrk(base + "/healthz", **{**common, "seconds": 2}, env={})
@@ -166,7 +189,8 @@ def main() -> None:
 
     ratio = assess["rps"] / trivial["rps"]
     print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, wrk {args.connections} connections, {args.seconds}s each, "
-          f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}")
+          f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}, "
+          f"{'every message new' if args.cold else 'newest message new'} per request")
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in (("GET /healthz (trivial)", trivial), ("POST /v1/assessments", assess)):
         print(f"{name:<28}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
@@ -176,7 +200,7 @@ def main() -> None:
         "trivial_rps": round(trivial["rps"], 1), "assessment_rps": round(assess["rps"], 1),
         "ratio": round(ratio, 3), "assessment_p50_ms": round(assess["p50_ms"], 2),
         "assessment_p99_ms": round(assess["p99_ms"], 2), "trivial_p99_ms": round(trivial["p99_ms"], 2),
-        "errors": assess["errors"] + trivial["errors"],
+        "errors": assess["errors"] + trivial["errors"], "cold": args.cold,
     }))
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from sqlalchemy import insert, select
@@ -39,12 +39,15 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
 
 
 def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
-    """The API form of a stored assessment."""
+    """The API form of a stored assessment, JSON-ready (the shape AssessmentSchema documents)."""
+    created_at = record.created_at
+    if created_at.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
+        created_at = created_at.replace(tzinfo=timezone.utc)
     return {
-        **record.result,
         "id": record.id,
         "ticket": {"source": record.ticket_source, "id": record.ticket_external_id},
-        "created_at": record.created_at,
+        **record.result,
+        "created_at": created_at.isoformat(),
     }
 
 
@@ -72,7 +75,7 @@ def assess_and_store(
     }
     # A Core INSERT: this is the hot path of every assessment, and the ORM unit of work costs
     # several times the statement itself. The returned object is transient (not in the session).
-    session.execute(_INSERT_ASSESSMENT, [values])
+    session.connection().execute(_INSERT_ASSESSMENT, [values])
     return AssessmentRecord(**values)
 
 

@@ -82,15 +82,16 @@ def rotate_api_token(session: Session, installation: Installation) -> str:
 
 
 # Built once: this runs on every API call, and building the expression costs more than the query.
-_BY_TOKEN_HASH = select(Installation).where(Installation.api_token_hash == bindparam("token_hash"))
+_BY_TOKEN_HASH = select(Installation.__table__).where(Installation.api_token_hash == bindparam("token_hash"))
 
 
 def installation_for_api_token(session: Session, token: str) -> Installation:
-    """The installation owning a bearer API token, or Unauthenticated."""
-    installation = session.scalar(_BY_TOKEN_HASH, {"token_hash": hash_api_token(token)})
-    if installation is None:
+    """The installation owning a bearer API token, or Unauthenticated (a detached object: merge to change it)."""
+    # A Core row, not an ORM load: every call pays for this, and the identity map buys nothing here.
+    row = session.connection().execute(_BY_TOKEN_HASH, {"token_hash": hash_api_token(token)}).mappings().first()
+    if row is None:
         raise Unauthenticated("the API token is not valid", code="invalid_token")
-    return installation
+    return Installation(**row)
 
 
 def installation_for_jwt(

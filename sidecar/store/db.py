@@ -1,9 +1,12 @@
 """The database handle: engine, sessions, and SQLite tuning for the embedded default."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+import fcntl
+import os
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -39,6 +42,38 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+class SqliteWriteLock:
+    """Serialises SQLite write transactions across the threads and processes of one machine.
+
+    SQLite allows one writer at a time, and a writer that finds the lock taken sleeps in growing steps
+    (1, 2, 5, 10 ... 100 ms) before retrying, so under concurrent writes latency explodes. A flock on a
+    file beside the database queues writers instead and wakes the next one as soon as the lock is free.
+    flock is held per open file, so threads of one process also queue on a mutex first.
+    """
+
+    def __init__(self, database_path: str):
+        self._path = database_path + ".writelock"
+        self._mutex = threading.Lock()
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    def _file(self) -> int:
+        if self._fd is None or self._pid != os.getpid():  # a forked worker needs its own open file
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._mutex:
+            fd = self._file()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class Database:
     """One engine and its session factory, shared by the web app, the worker and the CLI."""
 
@@ -46,6 +81,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        database = make_url(url).database if url.startswith("sqlite") else None
+        self._sqlite_write_lock = SqliteWriteLock(database) if database and database != ":memory:" else None
+
+    def write_lock(self) -> ContextManager[None]:
+        """Hold around a short write transaction: queues SQLite writers; PostgreSQL needs nothing."""
+        return self._sqlite_write_lock() if self._sqlite_write_lock else nullcontext()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

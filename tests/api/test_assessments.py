@@ -123,3 +123,13 @@ def test_list_limit_is_validated(client, installation):
     response = client.get("/v1/assessments?limit=0", headers=bearer(installation["api_token"]))
     assert response.status_code == 422
     assert "limit" in response.get_json()["error"]["details"]
+
+
+def test_response_has_exactly_the_documented_shape(client, installation):
+    from sidecar.schemas import AssessmentSchema
+
+    body = _assess(client, installation["api_token"], REFUND).get_json()
+    schema = AssessmentSchema()
+    assert set(body) == set(schema.fields)
+    assert schema.validate(body) == {}
+    assert body["created_at"].endswith("+00:00")
