@@ -59,7 +59,8 @@ def _tier_strength(value: str) -> float:
     if _TOP_TIERS.search(lowered):
         return 1.0
     if _HIGH_TIERS.search(lowered):
-        return 0.55
+        # A mid tier alone is not "high value" (most paying customers are on one); with real ARR it adds up.
+        return 0.35
     return 0.0
 
 
