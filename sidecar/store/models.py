@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,3 +56,123 @@ class AssessmentRecord(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JsonType)
     ticket: Mapped[dict[str, Any]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Team(Base):
+    """A team tickets can be routed to (billing, platform engineering, legal...)."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("installation_id", "name", name="uq_teams_name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    slack_channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    jira_project: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    jira_component: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    categories: Mapped[list[str]] = mapped_column(JsonType, default=list)  # assessment categories it handles
+    tags: Mapped[list[str]] = mapped_column(JsonType, default=list)  # product areas, free words
+    history_groups: Mapped[list[str]] = mapped_column(JsonType, default=list)  # help-desk group names that mean this team
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Expert(Base):
+    """A named person a ticket can be escalated to."""
+
+    __tablename__ = "experts"
+    __table_args__ = (UniqueConstraint("installation_id", "email", name="uq_experts_email"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = mapped_column(String(40), ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    jira_account_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    categories: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    tags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    languages: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    working_hours: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # {"days": [...], "start", "end"}
+    capacity: Mapped[int] = mapped_column(Integer, default=5)
+    out_of_office: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)  # [{"start", "end"}]
+    aliases: Mapped[list[str]] = mapped_column(JsonType, default=list)  # assignee names/ids in history
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RoutingRule(Base):
+    """An ordered, readable condition that sends matching tickets to a team."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[str] = mapped_column(String(40), ForeignKey("teams.id", ondelete="CASCADE"))
+    conditions: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HistoryTicket(Base):
+    """A past (or current) ticket or Jira issue: what routing learns from and similar-incident search finds."""
+
+    __tablename__ = "history_tickets"
+    __table_args__ = (
+        UniqueConstraint("installation_id", "source", "external_id", name="uq_history_ticket"),
+        Index("ix_history_created", "installation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))  # zendesk | salesforce | jira | file
+    external_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="ticket")  # ticket | jira_issue
+    subject: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")  # subject + customer text, what search indexes
+    group_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    priority: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    escalated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    needs_human: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # the full history-format row
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LearnedModel(Base):
+    """A trained, versioned model of one installation (router, escalation...), stored as bytes."""
+
+    __tablename__ = "learned_models"
+    __table_args__ = (Index("ix_learned_models_kind", "installation_id", "kind", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportCursor(Base):
+    """Where an incremental import stopped, so the next run resumes there."""
+
+    __tablename__ = "import_cursors"
+
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cursor: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
