@@ -258,6 +258,68 @@ def keygen() -> None:
     click.echo(generate_key())
 
 
+# --- experts, routing, training ------------------------------------------------------------------
+
+
+@main.group()
+def experts() -> None:
+    """Teams, experts and routing rules."""
+
+
+@experts.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--installation", "installation_id", required=True)
+def experts_load(path: str, installation_id: str) -> None:
+    """Apply an experts file (YAML): upsert teams by name, experts by email, replace rules if given."""
+    import yaml
+
+    from sidecar.errors import ServiceError
+    from sidecar.services.directory import load_directory
+    from sidecar.services.installations import get_installation
+
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{path}: not valid YAML ({exc})") from None
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            summary = load_directory(session, installation=get_installation(session, installation_id),
+                                     document=document).as_dict()
+    except ServiceError as exc:
+        problems = (exc.details or {}).get("problems") if isinstance(exc.details, dict) else None
+        raise click.ClickException(exc.message + ("".join(f"\n  {p}" for p in problems) if problems else "")) from None
+    finally:
+        database.dispose()
+    click.echo(f"created {len(summary['created'])}, updated {len(summary['updated'])}, "
+               f"unchanged {len(summary['unchanged'])}; rules {summary['rules']}")
+    _print_json(summary)
+
+
+@main.command()
+@click.option("--installation", "installation_id", required=True)
+def train(installation_id: str) -> None:
+    """Train the installation's router from its imported history; the new version becomes active."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.installations import get_installation
+    from sidecar.services.router_models import train_installation_router
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            get_installation(session, installation_id)
+            result = train_installation_router(session, installation_id=installation_id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo(f"router {result['version']} trained on {result['tickets']} tickets "
+               f"({result['groups']} groups) in {result['train_seconds']}s; now active")
+    _print_json(result)
+
+
 # --- scoring and evaluation ----------------------------------------------------------------------
 
 
@@ -329,6 +391,37 @@ def eval_handoff(test: str, train: str | None) -> None:
 def eval_escalation(test: str, train: str | None) -> None:
     """ROC-AUC and PR-AUC of the score against escalated labels."""
     _run_eval("escalation", test, train)
+
+
+@eval_group.command("routing")
+@click.option("--train", "train", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
+def eval_routing(train: str, test: str) -> None:
+    """Learn routing from one history file, route another: accuracy, macro-F1, abstain rate, OOS recall."""
+    train_rows, test_rows = _read_jsonl(train), _read_jsonl(test)
+    from sidecar.intelligence.routing.evaluation import evaluate_routing, format_routing_table
+
+    try:
+        metrics = evaluate_routing(train_rows, test_rows)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_routing_table(metrics))
+    _print_json(metrics)
+
+
+@eval_group.command("similar")
+@click.option("--tickets", "tickets", required=True, type=click.Path(exists=True, dir_okay=False))
+def eval_similar(tickets: str) -> None:
+    """For each ticket with an earlier duplicate, search earlier tickets: recall@1/5/10 and MRR."""
+    rows = _read_jsonl(tickets)
+    from sidecar.intelligence.similarity.evaluation import evaluate_similar, format_similar_table
+
+    try:
+        metrics = evaluate_similar(rows)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_similar_table(metrics))
+    _print_json(metrics)
 
 
 # --- demo ----------------------------------------------------------------------------------------

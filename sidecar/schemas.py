@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
@@ -228,3 +228,144 @@ class ErrorSchema(Schema):
     """The one shape of every error response."""
 
     error = fields.Nested(ErrorDetailSchema)
+
+
+# --- teams, experts, routing rules ---------------------------------------------------------------
+
+_CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be HH:MM (24-hour)")
+_DAY = validate.OneOf(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+
+
+def _valid_timezone(value: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+
+
+class WorkingHoursSchema(Schema):
+    """When an expert works, in their own time zone."""
+
+    class Meta:
+        unknown = RAISE
+
+    days = fields.List(fields.String(validate=_DAY), load_default=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    start = fields.String(validate=_CLOCK, load_default="09:00")
+    end = fields.String(validate=_CLOCK, load_default="17:00")
+
+
+class StoredDate(fields.Date):
+    """A date that is stored in JSON as an ISO string: loads to a date, dumps strings as they are."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
+class OutOfOfficeSchema(Schema):
+    """A period (dates inclusive) when an expert takes no escalations."""
+
+    class Meta:
+        unknown = RAISE
+
+    start = StoredDate(required=True)
+    end = StoredDate(required=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data["end"] < data["start"]:
+            raise ValidationError("end must not be before start", field_name="end")
+
+
+_CATEGORY_LIST = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list)
+_WORDS = fields.List(fields.String(validate=validate.Length(min=1, max=80)), load_default=list)
+
+
+class TeamSchema(RequestSchema):
+    """A team as the API and the experts file describe it."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="")
+    slack_channel = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    jira_project = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    jira_component = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    categories = _CATEGORY_LIST
+    tags = _WORDS
+    history_groups = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list,
+                                 metadata={"description": "help-desk group names in history that mean this team"})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class ExpertSchema(RequestSchema):
+    """An expert as the API and the experts file describe them."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(dump_only=True)
+    team_id = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    slack_user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    jira_account_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    categories = _CATEGORY_LIST
+    tags = _WORDS
+    languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="use ISO 639 codes like en, de")),
+                            load_default=list)
+    timezone = fields.String(load_default="UTC", validate=_valid_timezone)
+    working_hours = fields.Nested(WorkingHoursSchema, load_default=lambda: WorkingHoursSchema().load({}))
+    capacity = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=0, max=1000))
+    out_of_office = fields.List(fields.Nested(OutOfOfficeSchema), load_default=list)
+    aliases = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list,
+                          metadata={"description": "assignee names or ids that mean this expert in history"})
+    active = fields.Boolean(load_default=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class RuleConditionsField(fields.Dict):
+    """A rule's `when`: checked by the routing-rule module so the API and the file agree."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from sidecar.intelligence.routing_rules import check_conditions
+
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        problems = check_conditions(loaded)
+        if problems:
+            raise ValidationError(problems)
+        return loaded
+
+
+class RoutingRuleSchema(Schema):
+    """One routing rule: when these conditions hold, send the ticket to this team."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    team_id = fields.String(required=True)
+    when = RuleConditionsField(required=True, attribute="conditions", data_key="when")
+    enabled = fields.Boolean(load_default=True)
+
+
+class RoutingRuleListSchema(RequestSchema):
+    """The whole ordered rule list (PUT replaces it)."""
+
+    rules = fields.List(fields.Nested(RoutingRuleSchema), required=True)
+
+
+class SimilarQuerySchema(Schema):
+    """Query string of GET /v1/tickets/<source>/<id>/similar."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))

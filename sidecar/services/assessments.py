@@ -13,6 +13,8 @@ from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.services.helpdesk_tickets import fetch_ticket
+from sidecar.services.routing import route_ticket
+from sidecar.services.similar_incidents import find_similar
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import AssessmentRecord, Installation, utcnow
@@ -57,9 +59,13 @@ _INSERT_ASSESSMENT = insert(AssessmentRecord.__table__)
 def assess_and_store(
     session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
 ) -> AssessmentRecord:
-    """Score a ticket for this installation and store the answer with an id."""
+    """Score a ticket, route it, find similar incidents, and store the whole answer with an id."""
     assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)), now=now)
     result = assessment_to_dict(assessment)
+    similar = find_similar(session, installation=installation, ticket=ticket)
+    result["route"] = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
+                                   similar=similar, now=now)
+    result["similar"] = similar
     values = {
         "id": "asm_" + secrets.token_hex(10),
         "installation_id": installation.id,

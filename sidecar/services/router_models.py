@@ -1,0 +1,123 @@
+"""Learned routers per installation: train from history, store versioned, load the active one."""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sidecar.errors import Conflict
+from sidecar.intelligence.routing.learned_router import RouterModel, train_router
+from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
+from sidecar.store.models import HistoryTicket, LearnedModel
+
+ROUTER_KIND = "router"
+MIN_TRAINING_TICKETS = 20
+
+
+class _ModelCache:
+    """Loaded models by row id. Rows are immutable once written, so a hit can never be stale."""
+
+    def __init__(self, size: int = 16):
+        self._size = size
+        self._models: OrderedDict[str, RouterModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model_id: str, load) -> RouterModel:
+        with self._lock:
+            if model_id in self._models:
+                self._models.move_to_end(model_id)
+                return self._models[model_id]
+        model = load()
+        with self._lock:
+            self._models[model_id] = model
+            while len(self._models) > self._size:
+                self._models.popitem(last=False)
+        return model
+
+
+_cache = _ModelCache()
+
+
+def ticket_text(ticket: Ticket) -> str:
+    """The text a router reads: subject, description and what the customer wrote."""
+    return "\n".join(text for _, text in ticket.customer_messages())
+
+
+@dataclass(frozen=True)
+class ActiveRouter:
+    """The installation's active router, answering in the terms routing needs."""
+
+    model: RouterModel
+    version: str
+
+    def probabilities(self, ticket: Ticket) -> dict[str, float]:
+        """History group (lower-cased) -> probability for this ticket."""
+        return {group.lower(): p for group, p in self.model.rank(ticket_text(ticket), k=5)}
+
+    def abstains(self, ticket: Ticket) -> bool:
+        """True when the ticket is unlike any team's past work."""
+        return self.model.route(ticket_text(ticket)).abstained
+
+
+def active_router(session: Session, *, installation_id: str) -> ActiveRouter | None:
+    """The installation's active router, or None if it never trained one."""
+    row = session.execute(
+        select(LearnedModel.id, LearnedModel.version).where(
+            LearnedModel.installation_id == installation_id, LearnedModel.kind == ROUTER_KIND,
+            LearnedModel.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    model_id, version = row
+
+    def load() -> RouterModel:
+        payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
+        return RouterModel.from_bytes(payload)
+
+    return ActiveRouter(model=_cache.get(model_id, load), version=version)
+
+
+def train_installation_router(session: Session, *, installation_id: str) -> dict[str, Any]:
+    """Train a router on the installation's ticket history (the group that handled each), store it, make it active."""
+    texts: list[str] = []
+    groups: list[str | None] = []
+    rows = session.execute(
+        select(HistoryTicket.data, HistoryTicket.group_name).where(
+            HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"
+        )
+    )
+    for data, group in rows:
+        ticket = ticket_from_mapping({**data, "id": str(data.get("id", "?"))})
+        text = ticket_text(ticket)
+        if text.strip():
+            texts.append(text)
+            groups.append(group)
+    labelled = sum(1 for g in groups if g)
+    if labelled < MIN_TRAINING_TICKETS:
+        raise Conflict(
+            f"only {labelled} history tickets have a group; import at least {MIN_TRAINING_TICKETS} "
+            "(sidecar import ...) before training",
+            code="not_enough_history",
+        )
+    started = time.perf_counter()
+    model = train_router(texts, groups)
+    seconds = time.perf_counter() - started
+    session.execute(
+        update(LearnedModel)
+        .where(LearnedModel.installation_id == installation_id, LearnedModel.kind == ROUTER_KIND)
+        .values(active=False)
+    )
+    metrics = {"tickets": len(texts), "labelled": labelled, "groups": len(set(g for g in groups if g)),
+               "train_seconds": round(seconds, 2)}
+    row = LearnedModel(id="mdl_" + secrets.token_hex(8), installation_id=installation_id, kind=ROUTER_KIND,
+                       version=model.version, payload=model.to_bytes(), metrics=metrics, active=True)
+    session.add(row)
+    session.flush()
+    return {"id": row.id, "version": model.version, **metrics}

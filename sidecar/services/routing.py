@@ -1,0 +1,169 @@
+"""The routing decision: which team and which named expert should take this ticket, and why."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidecar.intelligence.assessment import Assessment
+from sidecar.intelligence.expert_selection import ExpertChoice, ExpertProfile, rank_experts
+from sidecar.intelligence.routing_rules import RuleSpec, first_matching_rule, ticket_language
+from sidecar.intelligence.team_selection import (
+    RULE_CONFIDENCE,
+    TeamEvidence,
+    TeamProfile,
+    TeamScore,
+    is_confident,
+    score_teams,
+)
+from sidecar.intelligence.ticket import Ticket
+from sidecar.services.router_models import active_router
+from sidecar.store.models import Expert, HistoryTicket, Installation, RoutingRule, Team
+
+CLOSED_STATUSES = ("solved", "closed", "resolved", "done", "cancelled", "canceled")
+_WORD = re.compile(r"[a-z0-9][a-z0-9_+-]{1,}")
+
+
+def _team_profile(team: Team) -> TeamProfile:
+    groups = {g.lower() for g in (team.history_groups or [])} | {team.name.lower()}
+    return TeamProfile(id=team.id, name=team.name, categories=frozenset(team.categories or ()),
+                       tags=frozenset(t.lower() for t in team.tags or ()), history_groups=frozenset(groups))
+
+
+def _identities(expert: Expert) -> set[str]:
+    return {i.lower() for i in [expert.email, expert.name, *(expert.aliases or [])] if i}
+
+
+def open_load(session: Session, *, installation_id: str, experts: Sequence[Expert]) -> dict[str, int]:
+    """Open tickets in history assigned to each expert (by email, name or alias), by expert id."""
+    by_identity = {identity: e.id for e in experts for identity in _identities(e)}
+    if not by_identity:
+        return {}
+    rows = session.execute(
+        select(func.lower(HistoryTicket.assignee), func.count())
+        .where(
+            HistoryTicket.installation_id == installation_id,
+            func.lower(HistoryTicket.assignee).in_(list(by_identity)),
+            func.coalesce(func.lower(HistoryTicket.status), "open").not_in(CLOSED_STATUSES),
+        )
+        .group_by(func.lower(HistoryTicket.assignee))
+    )
+    load: dict[str, int] = {}
+    for identity, count in rows:
+        load[by_identity[identity]] = load.get(by_identity[identity], 0) + count
+    return load
+
+
+def _expert_profile(expert: Expert, *, load: int, similar: Sequence[dict[str, Any]]) -> ExpertProfile:
+    identities = _identities(expert)
+    solved = [s for s in similar if (s.get("assignee") or "").lower() in identities]
+    return ExpertProfile(
+        id=expert.id, name=expert.name, categories=frozenset(expert.categories or ()),
+        tags=frozenset(t.lower() for t in expert.tags or ()), languages=frozenset(expert.languages or ()),
+        timezone=expert.timezone or "UTC", working_hours=expert.working_hours or {}, capacity=expert.capacity,
+        out_of_office=expert.out_of_office or (), open_load=load,
+        similar_solved=sum(float(s.get("score") or 0) for s in solved), similar_count=len(solved),
+    )
+
+
+def _team_json(team: Team) -> dict[str, Any]:
+    return {"id": team.id, "name": team.name, "slack_channel": team.slack_channel, "jira_project": team.jira_project,
+            "jira_component": team.jira_component}
+
+
+def _expert_json(expert: Expert, choice: ExpertChoice) -> dict[str, Any]:
+    return {"id": expert.id, "name": expert.name, "email": expert.email, "slack_user_id": expert.slack_user_id,
+            "jira_account_id": expert.jira_account_id, "available_now": choice.available_now,
+            "score": round(choice.score, 3), "reasons": list(choice.reasons)}
+
+
+def _ticket_words(ticket: Ticket) -> frozenset[str]:
+    text = " ".join(t for _, t in ticket.customer_messages()).lower()
+    return frozenset(_WORD.findall(text)) | frozenset(t.lower() for t in ticket.tags)
+
+
+def route_ticket(
+    session: Session,
+    *,
+    installation: Installation,
+    ticket: Ticket,
+    assessment: Assessment,
+    similar: Sequence[dict[str, Any]] = (),
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Team and named expert with confidence, reasons and ranked alternatives; team None when unsure."""
+    now = now or datetime.now(timezone.utc)
+    teams = list(session.scalars(select(Team).where(Team.installation_id == installation.id).order_by(Team.name)))
+    team_rows = {t.id: t for t in teams}
+    categories = {c.name: c.confidence for c in assessment.categories}
+    rules = [
+        RuleSpec(id=r.id, name=r.name, team_id=r.team_id, conditions=r.conditions)
+        for r in session.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.installation_id == installation.id, RoutingRule.enabled.is_(True))
+            .order_by(RoutingRule.position)
+        )
+    ]
+    router = active_router(session, installation_id=installation.id)
+    evidence = TeamEvidence(
+        categories=categories,
+        router_probabilities=router.probabilities(ticket) if router else None,
+        router_abstained=router.abstains(ticket) if router else False,
+        incident_groups=[((s.get("group_name") or "").lower(), float(s.get("score") or 0))
+                         for s in similar if s.get("group_name")],
+        words=_ticket_words(ticket),
+    )
+    scores = score_teams([_team_profile(t) for t in teams], evidence)
+    match = first_matching_rule(rules, ticket, set(categories))
+    model_version = f"rules+{router.version}" if router else "rules"
+    if match is not None:
+        chosen = TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
+                           reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",))
+        confident, why_not = True, ""
+    else:
+        chosen = scores[0] if scores else None
+        confident, why_not = is_confident(chosen, evidence)
+    if not confident:
+        return {"team": None, "expert": None, "confidence": round(chosen.confidence, 3) if chosen else 0.0,
+                "reasons": [why_not], "alternatives": _team_alternatives(scores, team_rows, exclude=None),
+                "model_version": model_version}
+
+    team = team_rows[chosen.team.id]
+    experts = list(session.scalars(
+        select(Expert).where(Expert.installation_id == installation.id, Expert.team_id == team.id,
+                             Expert.active.is_(True))
+    ))
+    load = open_load(session, installation_id=installation.id, experts=experts)
+    ranked, excluded = rank_experts(
+        [_expert_profile(e, load=load.get(e.id, 0), similar=similar) for e in experts],
+        ticket_id=f"{ticket.source}:{ticket.id}", categories=categories,
+        ticket_tags=evidence.words, language=ticket_language(ticket), now=now,
+    )
+    by_id = {e.id: e for e in experts}
+    reasons = list(chosen.reasons)
+    expert_json = None
+    if ranked:
+        best = ranked[0]
+        expert_json = _expert_json(by_id[best.expert.id], best)
+        reasons.append(f"{best.expert.name}: {', '.join(best.reasons)}")
+    else:
+        reasons.append(f"no expert in {team.name} can take it now" + (
+            f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)"))
+    for expert, why in excluded:
+        reasons.append(f"{expert.name} skipped: {why}")
+    alternatives = [{"team": _team_json(team), "expert": _expert_json(by_id[c.expert.id], c),
+                     "confidence": round(chosen.confidence, 3), "reasons": list(c.reasons)} for c in ranked[1:3]]
+    alternatives += _team_alternatives(scores, team_rows, exclude=team.id)
+    return {"team": _team_json(team), "expert": expert_json, "confidence": round(chosen.confidence, 3),
+            "reasons": reasons, "alternatives": alternatives, "model_version": model_version}
+
+
+def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *, exclude: str | None) -> list[dict]:
+    return [
+        {"team": _team_json(team_rows[s.team.id]), "expert": None, "confidence": round(s.confidence, 3),
+         "reasons": list(s.reasons)}
+        for s in scores if s.team.id != exclude and s.confidence > 0
+    ][:3]

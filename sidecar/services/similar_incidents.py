@@ -1,0 +1,42 @@
+"""Similar past incidents for a ticket: full-text candidates from history, re-ranked, with how each ended."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sidecar.intelligence.similarity.rerank import rerank
+from sidecar.intelligence.ticket import Ticket
+from sidecar.services.router_models import ticket_text
+from sidecar.store.models import Installation
+from sidecar.store.search import search_similar
+
+CANDIDATES = 50
+MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
+
+
+def find_similar(session: Session, *, installation: Installation, ticket: Ticket, limit: int = 5) -> list[dict[str, Any]]:
+    """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver."""
+    text = ticket_text(ticket)
+    if not text.strip():
+        return []
+    candidates = search_similar(session, installation_id=installation.id, text=text, limit=CANDIDATES,
+                                exclude=(ticket.source, ticket.id))
+    results = []
+    for candidate, score in rerank(text, candidates)[:limit]:
+        if score < MIN_SCORE:
+            break
+        results.append({
+            "source": candidate.source,
+            "id": candidate.external_id,
+            "kind": candidate.kind,
+            "title": candidate.subject,
+            "status": candidate.status,
+            "resolution": candidate.resolution,
+            "url": candidate.url,
+            "solved_by": candidate.assignee,
+            "assignee": candidate.assignee,
+            "group_name": candidate.group_name,
+            "score": round(float(score), 4),
+        })
+    return results
