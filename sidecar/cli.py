@@ -458,5 +458,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         _run_gunicorn(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 
+from sidecar.cli_import import import_group  # noqa: E402  (its commands import this module's helpers lazily)
+
+main.add_command(import_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

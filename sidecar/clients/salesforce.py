@@ -5,6 +5,8 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,9 +71,22 @@ _COMMENT_FIELDS = (
 _EMAIL_FIELDS = (
     "Id", "Subject", "TextBody", "HtmlBody", "Incoming", "MessageDate", "CreatedDate", "FromAddress",
 )
+# Case fields the history export reads beyond _CASE_FIELDS: when and whether a Case was closed or
+# escalated. Comments and emails ride along as relationship subqueries, so one query page brings
+# whole Cases.
+_EXPORT_CASE_FIELDS = ("ClosedDate", "IsClosed", "IsEscalated")
 _FIELD_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+@dataclass(frozen=True)
+class CaseExportPage:
+    """One page of Cases changed since a time, each with its comments and emails (all plain dicts)."""
+
+    records: list[dict[str, Any]]
+    next_records_url: str | None
+    total_size: int
 
 
 class SalesforceClient:
@@ -154,6 +169,7 @@ class SalesforceClient:
             secrets=self._secrets,
         )
         self._sf: Salesforce | None = None
+        self._export_emails = True
 
     def __repr__(self) -> str:
         where = self.instance_url or f"https://{self._login['domain']}.salesforce.com"
@@ -175,6 +191,78 @@ class SalesforceClient:
             comments = salesforce.query_all(_soql(_COMMENT_FIELDS, "CaseComment", case_id, "CreatedDate"))
             emails = self._emails(salesforce, case_id)
         return self._to_ticket(cases[0], comments["records"], emails)
+
+    def export_cases(self, *, since: datetime | None = None, next_records_url: str | None = None) -> CaseExportPage:
+        """One page of Cases with LastModifiedDate >= since (oldest change first), comments and emails included.
+
+        Give `since` for the first page and the previous page's `next_records_url` for the next
+        ones. Query locators expire after about 15 idle minutes, so to resume another day start a
+        new query from the last LastModifiedDate seen. Each Case's `CaseComments` and
+        `EmailMessages` hold every child record (their own extra pages are followed here).
+        """
+        if (since is None) == (next_records_url is None):
+            raise ValueError("give either since (first page) or next_records_url (next pages)")
+        with self._translated_errors():
+            salesforce = self._salesforce()
+            if next_records_url is not None:
+                answer = salesforce.query_more(next_records_url, identifier_is_url=True)
+            else:
+                answer = self._first_export_page(salesforce, since)  # type: ignore[arg-type]
+            records = list(answer.get("records") or ())
+            for record in records:
+                for relationship in ("CaseComments", "EmailMessages"):
+                    record[relationship] = self._all_children(salesforce, record.get(relationship))
+        return CaseExportPage(
+            records=records,
+            next_records_url=None if answer.get("done", True) else answer.get("nextRecordsUrl"),
+            total_size=int(answer.get("totalSize") or 0),
+        )
+
+    def case_from_export(self, record: Mapping[str, Any]) -> Ticket:
+        """A Ticket from one record of an export page."""
+        return self._to_ticket(record, record.get("CaseComments") or [], record.get("EmailMessages") or [])
+
+    def case_url(self, case_id: str) -> str:
+        """The Case's record page in Lightning Experience."""
+        case_id = salesforce_id(case_id, key_prefix=CASE_KEY_PREFIX, what="Case")
+        return f"{self.instance_url or ''}/lightning/r/Case/{case_id}/view"
+
+    def _first_export_page(self, salesforce: Salesforce, since: datetime) -> dict[str, Any]:
+        try:
+            return salesforce.query(self._export_soql(since, emails=self._export_emails))
+        except SalesforceError as exc:
+            code, _ = error_code_and_detail(exc.content)
+            if code != "INVALID_TYPE" or not self._export_emails:
+                raise
+            # As in fetch_case: without Email-to-Case there is no EmailMessages relationship.
+            log.warning("Salesforce: EmailMessage is not available to this user; exporting Case comments only")
+            self._export_emails = False
+            return salesforce.query(self._export_soql(since, emails=False))
+
+    def _export_soql(self, since: datetime, *, emails: bool) -> str:
+        fields = [*_CASE_FIELDS, *_EXPORT_CASE_FIELDS]
+        fields += [f"Account.{name}" for name in self.account_fields.values()]
+        fields += list(self.case_fields)
+        children = [f"(SELECT {', '.join(_COMMENT_FIELDS)} FROM CaseComments ORDER BY CreatedDate ASC)"]
+        if emails:
+            children.append(f"(SELECT {', '.join(_EMAIL_FIELDS)} FROM EmailMessages ORDER BY MessageDate ASC)")
+        # The datetime literal is formatted here from a datetime, never taken from text.
+        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)  # naive times are UTC
+        when = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (
+            f"SELECT {', '.join(dict.fromkeys(fields))}, {', '.join(children)} FROM Case "
+            f"WHERE LastModifiedDate >= {when} ORDER BY LastModifiedDate ASC, Id ASC"
+        )
+
+    @staticmethod
+    def _all_children(salesforce: Salesforce, result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        if not result:
+            return []  # Salesforce sends null for a relationship without records
+        records = list(result.get("records") or ())
+        while not result.get("done", True) and result.get("nextRecordsUrl"):
+            result = salesforce.query_more(result["nextRecordsUrl"], identifier_is_url=True)
+            records += result.get("records") or ()
+        return records
 
     def _salesforce(self) -> Salesforce:
         # Built on first use: with a password the constructor logs in, and that call belongs

@@ -17,6 +17,7 @@ from sidecar.services.routing import route_ticket
 from sidecar.services.similar_incidents import find_similar
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.store.crypto import SecretBox
+from sidecar.store.history import record_ticket
 from sidecar.store.models import AssessmentRecord, Installation, utcnow
 
 
@@ -66,6 +67,8 @@ def assess_and_store(
     result["route"] = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
                                    similar=similar, now=now)
     result["similar"] = similar
+    # The ticket joins the history as it arrives, so routing and search learn from today's work too.
+    record_ticket(session, installation_id=installation.id, ticket=ticket)
     values = {
         "id": "asm_" + secrets.token_hex(10),
         "installation_id": installation.id,

@@ -249,14 +249,17 @@ def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]
         if isinstance(jira, dict):
             raw_team.setdefault("jira_project", jira.get("project"))
             raw_team.setdefault("jira_component", jira.get("component"))
+        team = None
         try:
             team = TeamSchema().load(raw_team)
         except ValidationError as exc:
-            _flatten_errors(where, exc.messages, errors)
-            continue
-        if team["name"] in team_names:
-            errors.append(f"{where}.name: team {team['name']!r} appears twice")
-        team_names.add(team["name"])
+            _flatten_errors(where, exc.messages, errors)  # keep going: report the experts' problems too
+        if team is not None:
+            if team["name"] in team_names:
+                errors.append(f"{where}.name: team {team['name']!r} appears twice")
+            team_names.add(team["name"])
+        elif isinstance(raw_team.get("name"), str):
+            team_names.add(raw_team["name"])
         experts = []
         for e_index, raw_expert in enumerate(raw_experts if isinstance(raw_experts, list) else [None]):
             e_where = f"{where}.experts[{e_index}]"
@@ -278,7 +281,8 @@ def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]
                 errors.append(f"{e_where}.email: {expert['email']} appears twice")
             emails.add(expert["email"])
             experts.append(expert)
-        teams.append((team, experts))
+        if team is not None:
+            teams.append((team, experts))
     rules = None
     if "rules" in document:
         rules = []

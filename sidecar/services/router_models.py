@@ -6,15 +6,17 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict
-from sidecar.intelligence.routing.learned_router import RouterModel, train_router
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 from sidecar.store.models import HistoryTicket, LearnedModel
+
+if TYPE_CHECKING:
+    from sidecar.intelligence.routing.learned_router import RouterModel
 
 ROUTER_KIND = "router"
 MIN_TRAINING_TICKETS = 20
@@ -25,10 +27,10 @@ class _ModelCache:
 
     def __init__(self, size: int = 16):
         self._size = size
-        self._models: OrderedDict[str, RouterModel] = OrderedDict()
+        self._models: OrderedDict[str, "RouterModel"] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, model_id: str, load) -> RouterModel:
+    def get(self, model_id: str, load) -> "RouterModel":
         with self._lock:
             if model_id in self._models:
                 self._models.move_to_end(model_id)
@@ -53,7 +55,7 @@ def ticket_text(ticket: Ticket) -> str:
 class ActiveRouter:
     """The installation's active router, answering in the terms routing needs."""
 
-    model: RouterModel
+    model: "RouterModel"
     version: str
 
     def probabilities(self, ticket: Ticket) -> dict[str, float]:
@@ -77,7 +79,9 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
         return None
     model_id, version = row
 
-    def load() -> RouterModel:
+    def load() -> "RouterModel":
+        from sidecar.intelligence.routing.learned_router import RouterModel  # scikit-learn loads on first use
+
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
         return RouterModel.from_bytes(payload)
 
@@ -106,6 +110,8 @@ def train_installation_router(session: Session, *, installation_id: str) -> dict
             "(sidecar import ...) before training",
             code="not_enough_history",
         )
+    from sidecar.intelligence.routing.learned_router import train_router
+
     started = time.perf_counter()
     model = train_router(texts, groups)
     seconds = time.perf_counter() - started

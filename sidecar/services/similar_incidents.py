@@ -5,11 +5,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sidecar.intelligence.similarity.rerank import rerank
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
-from sidecar.store.search import search_similar
 
 CANDIDATES = 50
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
@@ -17,6 +15,9 @@ MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have
 
 def find_similar(session: Session, *, installation: Installation, ticket: Ticket, limit: int = 5) -> list[dict[str, Any]]:
     """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver."""
+    from sidecar.intelligence.similarity.rerank import rerank  # (pending) re-ranker module
+    from sidecar.store.search import search_similar
+
     text = ticket_text(ticket)
     if not text.strip():
         return []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -314,3 +314,33 @@ def test_salesforce_id_checksum_matches_the_published_algorithm():
     assert salesforce_id("00558000001N0KeAAK") == "00558000001N0KeAAK"
     with pytest.raises(ValueError, match="checksum"):
         salesforce_id("00558000001N0KeAAA")
+
+
+# --- Case export (history import) ----------------------------------------------------------------
+
+
+def test_export_needs_exactly_one_starting_point(http):
+    client = SalesforceClient(CREDENTIALS)
+    with pytest.raises(ValueError, match="either since"):
+        client.export_cases()
+    with pytest.raises(ValueError, match="either since"):
+        client.export_cases(since=datetime(2024, 5, 1, tzinfo=timezone.utc), next_records_url=NEXT_PAGE)
+    assert len(http.calls) == 0
+
+
+def test_export_soql_is_one_query_with_children_and_a_utc_literal(http, salesforce_json):
+    http.get(f"{INSTANCE}{QUERY}", json=salesforce_json("cases_export_page2.json"))
+    since = datetime(2024, 5, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
+
+    page = SalesforceClient(CREDENTIALS).export_cases(since=since)
+
+    soql = http.calls[0].request.params["q"]
+    assert "(SELECT Id, CommentBody, IsPublished" in soql and "FROM CaseComments ORDER BY CreatedDate ASC)" in soql
+    assert "FROM EmailMessages ORDER BY MessageDate ASC)" in soql
+    assert soql.endswith("FROM Case WHERE LastModifiedDate >= 2024-05-01T00:00:00Z ORDER BY LastModifiedDate ASC, Id ASC")
+    assert "ClosedDate, IsClosed, IsEscalated" in soql
+    assert (len(page.records), page.next_records_url, page.total_size) == (1, None, 3)
+
+
+def test_case_url_is_the_lightning_record_page():
+    assert SalesforceClient(CREDENTIALS).case_url(CASE_ID) == f"{INSTANCE}/lightning/r/Case/{CASE_ID}/view"

@@ -322,3 +322,73 @@ def test_subdomain_that_is_not_an_account_name_is_refused(subdomain):
 def test_base_url_needs_a_host_zenpy_can_address():
     with pytest.raises(ValueError, match="127.0.0.1"):
         ZendeskClient({**CREDENTIALS, "base_url": "http://localhost:8765"})
+
+
+# --- incremental export (history import) ---------------------------------------------------------
+
+EXPORT = f"{ZENDESK}/api/v2/incremental/tickets/cursor.json"
+EXPORT_INCLUDE = "users,groups,organizations,metric_sets,comment_count"
+
+
+def test_export_page_with_its_side_loads_keyed_by_id(http, zendesk_json):
+    http.get(EXPORT, match=[matchers.query_param_matcher({"start_time": "1714521600", "include": EXPORT_INCLUDE})],
+             json=zendesk_json("incremental_tickets_page1.json"))
+
+    page = ZendeskClient(CREDENTIALS).export_tickets(start_time=1714521600)
+
+    assert [t["id"] for t in page.tickets] == [1001, 1002]
+    assert (page.after_cursor, page.end_of_stream) == ("MTcxNDU1MDQwMC4wfHwxMDAyfA==", False)
+    assert page.groups[360004211]["name"] == "Billing"
+    assert page.users[1507]["name"] == "Priya Shah"
+    assert page.metric_sets[1001]["solved_at"] == "2024-05-01T10:00:00Z"  # keyed by ticket id
+    assert page.organizations[57542]["name"] == "Northwind Traders"
+
+
+def test_export_next_page_by_cursor_through_a_configured_base_url(http, zendesk_json):
+    base = "http://127.0.0.1:8765/zendesk"
+    http.get(f"{base}/api/v2/incremental/tickets/cursor.json",
+             match=[matchers.query_param_matcher({"cursor": "abc", "include": EXPORT_INCLUDE})],
+             json=zendesk_json("incremental_tickets_page3.json"))
+
+    page = ZendeskClient({**CREDENTIALS, "base_url": base}).export_tickets(cursor="abc")
+
+    assert page.end_of_stream and [t["id"] for t in page.tickets] == [1005, 1006]
+
+
+def test_export_needs_exactly_one_starting_point(http):
+    client = ZendeskClient(CREDENTIALS)
+    with pytest.raises(ValueError, match="either start_time"):
+        client.export_tickets()
+    with pytest.raises(ValueError, match="either start_time"):
+        client.export_tickets(start_time=1, cursor="abc")
+    assert len(http.calls) == 0
+
+
+def test_export_rate_limit_beyond_the_short_wait_is_raised_with_retry_after(http):
+    http.get(EXPORT, status=429, headers={"Retry-After": "93"}, body="Too Many Requests")
+
+    with pytest.raises(ApiRateLimited) as raised:
+        ZendeskClient(CREDENTIALS).export_tickets(cursor="abc")
+
+    assert raised.value.retry_after == 93.0
+    assert TOKEN not in str(raised.value)
+
+
+def test_export_answer_that_is_not_an_export_is_an_error(http):
+    http.get(EXPORT, json={"ticket": {"id": 1}})
+
+    with pytest.raises(ApiError, match="check base_url"):
+        ZendeskClient(CREDENTIALS).export_tickets(cursor="abc")
+
+
+def test_ticket_from_export_uses_side_loads_and_agent_url(http, zendesk_json):
+    page_json = zendesk_json("incremental_tickets_page1.json")
+    http.get(EXPORT, json=page_json)
+    client = ZendeskClient(CREDENTIALS)
+    page = client.export_tickets(cursor="abc")
+
+    ticket = client.ticket_from_export(page.tickets[0], page=page)
+
+    assert (ticket.id, ticket.requester.name, ticket.organization.tier) == ("1001", "Maya Lindqvist", "enterprise")
+    assert ticket.comments == ()  # without comments the description is the whole conversation
+    assert client.agent_url(1001) == "https://acme.zendesk.com/agent/tickets/1001"

@@ -1,0 +1,78 @@
+"""Import a history-format JSONL file (DESIGN.md, "History format") into an installation's history."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from sidecar.services.history.runner import ImportSummary, check_installation, write_page
+from sidecar.store.db import Database
+from sidecar.store.history import BATCH_SIZE, HistoryRowError, PreparedHistoryRow, check_source, prepare_history_row
+
+FILE_SOURCE = "file"
+
+
+def import_history_file(
+    database: Database,
+    *,
+    installation_id: str,
+    path: str | os.PathLike[str],
+    source: str = FILE_SOURCE,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int], None] | None = None,
+    on_rejected: Callable[[str], None] | None = None,
+) -> ImportSummary:
+    """Import a JSONL history file; each bad line is reported (on_rejected), counted and skipped.
+
+    Rows are keyed by (`source`, `id`), so importing the same file again changes nothing, and an
+    edited file updates only the rows that changed. `on_progress` receives the bytes read so far
+    after each batch is written.
+    """
+    check_source(source)
+    check_installation(database, installation_id)
+    summary = ImportSummary(source=source, installation_id=installation_id)
+    name = Path(path).name
+    batch: list[PreparedHistoryRow] = []
+    done = 0
+
+    def flush() -> None:
+        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary)
+        summary.pages += 1
+        batch.clear()
+        if on_progress:
+            on_progress(done)
+
+    def reject(number: int, reason: str) -> None:
+        message = f"{name}:{number}: {reason}"
+        summary.reject(message)
+        if on_rejected:
+            on_rejected(message)
+
+    # Read as bytes: byte counts drive the progress bar, and json.loads decodes UTF-8 itself (a
+    # leading BOM included), so a line that is not UTF-8 is reported as such instead of stopping the import.
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            done += len(line)
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except UnicodeDecodeError:
+                reject(number, "not UTF-8 text")
+                continue
+            except json.JSONDecodeError as exc:
+                reject(number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            try:
+                batch.append(prepare_history_row(row, source=source))
+            except HistoryRowError as exc:
+                reject(number, str(exc))
+                continue
+            if len(batch) >= batch_size:
+                flush()
+    if batch:
+        flush()
+    elif on_progress:
+        on_progress(done)
+    return summary.finish()

@@ -1,0 +1,225 @@
+"""What every history import shares: pages written with their resume point, and the summary it prints."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sidecar.errors import Conflict
+from sidecar.intelligence.ticket import Ticket
+from sidecar.services.installations import get_credentials, get_installation
+from sidecar.store.crypto import SecretBox
+from sidecar.store.db import Database
+from sidecar.store.history import (
+    HistoryRowError,
+    PreparedHistoryRow,
+    UpsertCounts,
+    delete_history,
+    prepare_history_row,
+    set_cursor,
+    upsert_history,
+)
+from sidecar.store.models import Installation
+
+log = logging.getLogger(__name__)
+
+REPORTED_ERRORS = 20  # rejected-row messages kept in the summary (all of them go to on_rejected)
+
+
+@dataclass
+class ImportPage:
+    """One unit of an import: rows to upsert, ids to delete, and where to resume after it.
+
+    The rows, deletions and cursor are written in one transaction, so an interrupted import
+    resumes exactly after the last page it finished.
+    """
+
+    rows: list[Mapping[str, Any]] = field(default_factory=list)
+    cursor: Mapping[str, Any] | None = None
+    deleted: list[str] = field(default_factory=list)
+    ignored: int = 0  # records deliberately left out (e.g. unresolved Jira issues)
+    rejected: list[str] = field(default_factory=list)  # records that could not be mapped, with why
+
+
+@dataclass
+class ImportSummary:
+    """Counts and timing of one import run, printed by the CLI and returned to callers."""
+
+    source: str
+    installation_id: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    ignored: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    resumed: bool = False
+    errors: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    _started: float = field(default_factory=time.perf_counter, repr=False)
+
+    @property
+    def tickets(self) -> int:
+        """Rows imported, whatever the outcome (inserted + updated + unchanged)."""
+        return self.inserted + self.updated + self.unchanged
+
+    @property
+    def tickets_per_second(self) -> float:
+        """Import speed over the whole run."""
+        return round(self.tickets / self.seconds, 1) if self.seconds > 0 else 0.0
+
+    def add(self, counts: UpsertCounts) -> None:
+        """Count what one upsert did."""
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+    def reject(self, message: str) -> None:
+        """Count a row that was reported and skipped."""
+        self.skipped += 1
+        if len(self.errors) < REPORTED_ERRORS:
+            self.errors.append(message)
+
+    def finish(self) -> ImportSummary:
+        """Stop the clock."""
+        self.seconds = round(time.perf_counter() - self._started, 3)
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON the CLI prints last."""
+        return {
+            "source": self.source,
+            "installation": self.installation_id,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "deleted": self.deleted,
+            "ignored": self.ignored,
+            "tickets": self.tickets,
+            "pages": self.pages,
+            "resumed": self.resumed,
+            "seconds": self.seconds,
+            "tickets_per_second": self.tickets_per_second,
+            **self.extra,
+            "errors": list(self.errors),
+        }
+
+    def describe(self) -> str:
+        """One readable line for people."""
+        text = (f"{self.source}: {self.tickets} tickets in {self.seconds:.1f}s "
+                f"({self.tickets_per_second:g}/s): inserted {self.inserted}, updated {self.updated}, "
+                f"unchanged {self.unchanged}, skipped {self.skipped}")
+        if self.deleted:
+            text += f", deleted {self.deleted}"
+        if self.ignored:
+            text += f", ignored {self.ignored}"
+        return text
+
+
+def check_installation(database: Database, installation_id: str) -> None:
+    """Raise NotFound unless the installation exists (before any vendor is called)."""
+    with database.session() as session:
+        get_installation(session, installation_id)
+
+
+def load_installation(database: Database, installation_id: str) -> Installation:
+    """The installation (detached, attributes loaded), or NotFound."""
+    with database.session() as session:
+        installation = get_installation(session, installation_id)
+        session.expunge(installation)
+    return installation
+
+
+def installation_credentials(installation: Installation, *, box: SecretBox, what: str) -> dict[str, Any]:
+    """The installation's stored credentials, or Conflict saying how to store them."""
+    credentials = get_credentials(installation, box=box)
+    if not credentials:
+        raise Conflict(
+            f"no credentials are stored for installation {installation.id}; store the {what} credentials "
+            "with `sidecar installation set-credentials`",
+            code="credentials_missing",
+        )
+    return credentials
+
+
+def prepare_rows(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    summary: ImportSummary,
+    on_rejected: Callable[[str], None] | None = None,
+) -> list[PreparedHistoryRow]:
+    """Validate rows from a vendor; a row that fails is reported and skipped, never silently dropped."""
+    prepared = []
+    for row in rows:
+        try:
+            prepared.append(prepare_history_row(row, source=source))
+        except HistoryRowError as exc:
+            message = f"{source} record {row.get('id')!r}: {exc}"
+            log.warning("history import: %s", message)
+            summary.reject(message)
+            if on_rejected:
+                on_rejected(message)
+    return prepared
+
+
+def write_page(
+    database: Database,
+    *,
+    installation_id: str,
+    source: str,
+    rows: list[PreparedHistoryRow],
+    summary: ImportSummary,
+    deleted: Iterable[str] = (),
+    cursor: Mapping[str, Any] | None = None,
+) -> None:
+    """Upsert one page of prepared rows, apply deletions and store the cursor, in one transaction."""
+    deleted = list(deleted)
+    with database.write_lock(), database.session() as session:
+        counts = upsert_history(session, installation_id=installation_id, rows=rows, source=source)
+        removed = delete_history(session, installation_id=installation_id, source=source,
+                                 external_ids=deleted) if deleted else 0
+        if cursor is not None:
+            set_cursor(session, installation_id=installation_id, source=source, cursor=cursor)
+    summary.add(counts)
+    summary.deleted += removed
+
+
+def run_pages(
+    database: Database,
+    *,
+    installation_id: str,
+    source: str,
+    pages: Iterable[ImportPage],
+    summary: ImportSummary,
+    on_page: Callable[[ImportSummary], None] | None = None,
+    on_rejected: Callable[[str], None] | None = None,
+) -> ImportSummary:
+    """Write each page as it arrives (rows, deletions and cursor together) and keep the summary."""
+    for page in pages:
+        for message in page.rejected:
+            summary.reject(message)
+            if on_rejected:
+                on_rejected(message)
+        summary.ignored += page.ignored
+        prepared = prepare_rows(page.rows, source=source, summary=summary, on_rejected=on_rejected)
+        write_page(database, installation_id=installation_id, source=source, rows=prepared,
+                   summary=summary, deleted=page.deleted, cursor=page.cursor)
+        summary.pages += 1
+        summary.finish()
+        if on_page:
+            on_page(summary)
+    return summary.finish()
+
+
+def last_agent_reply(ticket: Ticket) -> str | None:
+    """The last public reply an agent wrote: on a solved ticket, usually how it was solved."""
+    for comment in reversed(ticket.comments):
+        if comment.author == "agent" and comment.public and comment.body.strip():
+            return comment.body.strip()
+    return None
