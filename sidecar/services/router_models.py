@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict
@@ -67,14 +67,15 @@ class ActiveRouter:
         return self.model.route(ticket_text(ticket)).abstained
 
 
+_ACTIVE_ROUTER = select(LearnedModel.id, LearnedModel.version).where(
+    LearnedModel.installation_id == bindparam("installation_id"), LearnedModel.kind == ROUTER_KIND,
+    LearnedModel.active.is_(True),
+)  # built once: asked on every routing decision
+
+
 def active_router(session: Session, *, installation_id: str) -> ActiveRouter | None:
     """The installation's active router, or None if it never trained one."""
-    row = session.execute(
-        select(LearnedModel.id, LearnedModel.version).where(
-            LearnedModel.installation_id == installation_id, LearnedModel.kind == ROUTER_KIND,
-            LearnedModel.active.is_(True),
-        )
-    ).first()
+    row = session.connection().execute(_ACTIVE_ROUTER, {"installation_id": installation_id}).first()
     if row is None:
         return None
     model_id, version = row

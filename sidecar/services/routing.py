@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.assessment import Assessment
@@ -26,6 +26,28 @@ from sidecar.store.models import Expert, HistoryTicket, Installation, RoutingRul
 CLOSED_STATUSES = ("solved", "closed", "resolved", "done", "cancelled", "canceled")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_+-]{1,}")
 
+# Statements are built once: routing runs on every assessment, and building SQLAlchemy expressions
+# costs more than running them. Rows come back as Core rows (attribute access like the models).
+_TEAMS = select(Team.__table__).where(Team.installation_id == bindparam("installation_id")).order_by(Team.name)
+_RULES = (
+    select(RoutingRule.__table__)
+    .where(RoutingRule.installation_id == bindparam("installation_id"), RoutingRule.enabled.is_(True))
+    .order_by(RoutingRule.position)
+)
+_EXPERTS = select(Expert.__table__).where(
+    Expert.installation_id == bindparam("installation_id"), Expert.team_id == bindparam("team_id"),
+    Expert.active.is_(True),
+)
+_OPEN_LOAD = (
+    select(func.lower(HistoryTicket.assignee), func.count())
+    .where(
+        HistoryTicket.installation_id == bindparam("installation_id"),
+        func.lower(HistoryTicket.assignee).in_(bindparam("identities", expanding=True)),
+        func.coalesce(func.lower(HistoryTicket.status), "open").not_in(CLOSED_STATUSES),
+    )
+    .group_by(func.lower(HistoryTicket.assignee))
+)
+
 
 def _team_profile(team: Team) -> TeamProfile:
     groups = {g.lower() for g in (team.history_groups or [])} | {team.name.lower()}
@@ -42,14 +64,8 @@ def open_load(session: Session, *, installation_id: str, experts: Sequence[Exper
     by_identity = {identity: e.id for e in experts for identity in _identities(e)}
     if not by_identity:
         return {}
-    rows = session.execute(
-        select(func.lower(HistoryTicket.assignee), func.count())
-        .where(
-            HistoryTicket.installation_id == installation_id,
-            func.lower(HistoryTicket.assignee).in_(list(by_identity)),
-            func.coalesce(func.lower(HistoryTicket.status), "open").not_in(CLOSED_STATUSES),
-        )
-        .group_by(func.lower(HistoryTicket.assignee))
+    rows = session.connection().execute(
+        _OPEN_LOAD, {"installation_id": installation_id, "identities": list(by_identity)}
     )
     load: dict[str, int] = {}
     for identity, count in rows:
@@ -96,17 +112,13 @@ def route_ticket(
 ) -> dict[str, Any]:
     """Team and named expert with confidence, reasons and ranked alternatives; team None when unsure."""
     now = now or datetime.now(timezone.utc)
-    teams = list(session.scalars(select(Team).where(Team.installation_id == installation.id).order_by(Team.name)))
+    connection = session.connection()
+    params = {"installation_id": installation.id}
+    teams = connection.execute(_TEAMS, params).all()
     team_rows = {t.id: t for t in teams}
     categories = {c.name: c.confidence for c in assessment.categories}
-    rules = [
-        RuleSpec(id=r.id, name=r.name, team_id=r.team_id, conditions=r.conditions)
-        for r in session.scalars(
-            select(RoutingRule)
-            .where(RoutingRule.installation_id == installation.id, RoutingRule.enabled.is_(True))
-            .order_by(RoutingRule.position)
-        )
-    ]
+    rules = [RuleSpec(id=r.id, name=r.name, team_id=r.team_id, conditions=r.conditions)
+             for r in connection.execute(_RULES, params)]
     router = active_router(session, installation_id=installation.id)
     evidence = TeamEvidence(
         categories=categories,
@@ -132,10 +144,7 @@ def route_ticket(
                 "model_version": model_version}
 
     team = team_rows[chosen.team.id]
-    experts = list(session.scalars(
-        select(Expert).where(Expert.installation_id == installation.id, Expert.team_id == team.id,
-                             Expert.active.is_(True))
-    ))
+    experts = connection.execute(_EXPERTS, {**params, "team_id": team.id}).all()
     load = open_load(session, installation_id=installation.id, experts=experts)
     ranked, excluded = rank_experts(
         [_expert_profile(e, load=load.get(e.id, 0), similar=similar) for e in experts],
