@@ -5,7 +5,7 @@ from flask import Blueprint, request
 
 from sidecar.api.auth import authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond
-from sidecar.schemas import ExpertSchema, RoutingRuleListSchema, RoutingRuleSchema, TeamSchema
+from sidecar.schemas import ExpertSchema, RoutingRuleListSchema, TeamSchema
 from sidecar.services import directory
 
 blueprint = Blueprint("directory", __name__, url_prefix="/v1")
