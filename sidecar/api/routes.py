@@ -43,5 +43,6 @@ def similar_for_ticket(source: str, ticket_id: str):
     session = request_session()
     ticket: Ticket = ticket_from_history(session, installation=current_installation(), source=source,
                                          external_id=ticket_id)
-    items = find_similar(session, installation=current_installation(), ticket=ticket, limit=query["limit"])
+    items = find_similar(session, installation=current_installation(), ticket=ticket, limit=query["limit"],
+                         history_key=(source, ticket_id))
     return jsonify({"ticket": {"source": source, "id": ticket_id}, "items": items})

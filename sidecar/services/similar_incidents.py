@@ -13,8 +13,19 @@ CANDIDATES = 50
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
 
 
-def find_similar(session: Session, *, installation: Installation, ticket: Ticket, limit: int = 5) -> list[dict[str, Any]]:
-    """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver."""
+def find_similar(
+    session: Session,
+    *,
+    installation: Installation,
+    ticket: Ticket,
+    limit: int = 5,
+    history_key: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver.
+
+    `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
+    imported file row), so the ticket never lists itself.
+    """
     from sidecar.intelligence.similarity.rerank import rerank  # (pending) re-ranker module
     from sidecar.store.search import search_similar
 
@@ -22,7 +33,7 @@ def find_similar(session: Session, *, installation: Installation, ticket: Ticket
     if not text.strip():
         return []
     candidates = search_similar(session, installation_id=installation.id, text=text, limit=CANDIDATES,
-                                exclude=(ticket.source, ticket.id))
+                                exclude=history_key or (ticket.source, ticket.id))
     results = []
     for candidate, score in rerank(text, candidates)[:limit]:
         if score < MIN_SCORE:
