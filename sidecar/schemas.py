@@ -139,6 +139,72 @@ class SignalSchema(Schema):
     category = fields.String(allow_none=True)
 
 
+class RouteTeamSchema(Schema):
+    """The team a route names."""
+
+    id = fields.String()
+    name = fields.String()
+    slack_channel = fields.String(allow_none=True)
+    jira_project = fields.String(allow_none=True)
+    jira_component = fields.String(allow_none=True)
+
+
+class RouteExpertSchema(Schema):
+    """The expert a route names, with why."""
+
+    id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    slack_user_id = fields.String(allow_none=True)
+    jira_account_id = fields.String(allow_none=True)
+    available_now = fields.Boolean()
+    score = fields.Float()
+    reasons = fields.List(fields.String())
+
+
+class RouteAlternativeSchema(Schema):
+    """A ranked alternative: another expert of the team, or another team."""
+
+    team = fields.Nested(RouteTeamSchema)
+    expert = fields.Nested(RouteExpertSchema, allow_none=True)
+    confidence = fields.Float()
+    reasons = fields.List(fields.String())
+
+
+class RouteSchema(Schema):
+    """Who should take the ticket: team and named expert, or team null with the reason."""
+
+    team = fields.Nested(RouteTeamSchema, allow_none=True)
+    expert = fields.Nested(RouteExpertSchema, allow_none=True)
+    confidence = fields.Float()
+    reasons = fields.List(fields.String())
+    alternatives = fields.List(fields.Nested(RouteAlternativeSchema))
+    model_version = fields.String()
+
+
+class SimilarIncidentSchema(Schema):
+    """A past ticket or Jira issue like this one, and how it ended."""
+
+    source = fields.String()
+    id = fields.String()
+    kind = fields.String(metadata={"description": "ticket or jira_issue"})
+    title = fields.String()
+    status = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    solved_by = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    group_name = fields.String(allow_none=True)
+    score = fields.Float(metadata={"description": "0 to 1"})
+
+
+class SimilarListSchema(Schema):
+    """Similar incidents of one ticket."""
+
+    ticket = fields.Nested(TicketRefSchema)
+    items = fields.List(fields.Nested(SimilarIncidentSchema))
+
+
 class AssessmentSchema(Schema):
     """An assessment as the API returns it."""
 
@@ -150,6 +216,8 @@ class AssessmentSchema(Schema):
     categories = fields.List(fields.Nested(CategorySchema))
     signals = fields.List(fields.Nested(SignalSchema))
     model_version = fields.String()
+    route = fields.Nested(RouteSchema)
+    similar = fields.List(fields.Nested(SimilarIncidentSchema))
     created_at = fields.DateTime()
 
 

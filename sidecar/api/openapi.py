@@ -43,6 +43,35 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, dict[int, Any], bool]] = [
         "/v1/settings/scoring", "put", "Replace this installation's scoring overrides", schemas.ScoringSettingsSchema, None,
         {200: None, 400: schemas.ErrorSchema, 401: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True,
     ),
+    (
+        "/v1/routes", "post", "Route a ticket: team and named expert with reasons and alternatives",
+        schemas.AssessmentRequestSchema, None,
+        {200: schemas.RouteSchema, 400: schemas.ErrorSchema, 401: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True,
+    ),
+    (
+        "/v1/tickets/{source}/{ticket_id}/similar", "get", "Similar past tickets and Jira issues", None,
+        schemas.SimilarQuerySchema,
+        {200: schemas.SimilarListSchema, 401: schemas.ErrorSchema, 404: schemas.ErrorSchema, 422: schemas.ErrorSchema},
+        True,
+    ),
+    ("/v1/teams", "get", "List teams", None, None, {200: schemas.TeamSchema(many=True), 401: schemas.ErrorSchema}, True),
+    ("/v1/teams", "post", "Create a team", schemas.TeamSchema, None,
+     {201: schemas.TeamSchema, 409: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True),
+    ("/v1/teams/{team_id}", "get", "Read a team", None, None, {200: schemas.TeamSchema, 404: schemas.ErrorSchema}, True),
+    ("/v1/teams/{team_id}", "patch", "Change a team", schemas.TeamSchema(partial=True), None,
+     {200: schemas.TeamSchema, 404: schemas.ErrorSchema, 409: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True),
+    ("/v1/teams/{team_id}", "delete", "Delete a team, its experts and its rules", None, None,
+     {204: None, 404: schemas.ErrorSchema}, True),
+    ("/v1/experts", "get", "List experts (?team_id=)", None, None, {200: schemas.ExpertSchema(many=True)}, True),
+    ("/v1/experts", "post", "Create an expert", schemas.ExpertSchema, None,
+     {201: schemas.ExpertSchema, 409: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True),
+    ("/v1/experts/{expert_id}", "get", "Read an expert", None, None, {200: schemas.ExpertSchema, 404: schemas.ErrorSchema}, True),
+    ("/v1/experts/{expert_id}", "patch", "Change an expert (out of office, capacity...)", schemas.ExpertSchema(partial=True),
+     None, {200: schemas.ExpertSchema, 404: schemas.ErrorSchema, 409: schemas.ErrorSchema, 422: schemas.ErrorSchema}, True),
+    ("/v1/experts/{expert_id}", "delete", "Delete an expert", None, None, {204: None, 404: schemas.ErrorSchema}, True),
+    ("/v1/routing-rules", "get", "The ordered routing rules", None, None, {200: schemas.RoutingRuleListSchema}, True),
+    ("/v1/routing-rules", "put", "Replace the ordered routing rules", schemas.RoutingRuleListSchema, None,
+     {200: schemas.RoutingRuleListSchema, 422: schemas.ErrorSchema}, True),
 ]
 
 
@@ -79,7 +108,8 @@ def build_openapi(version: str) -> dict[str, Any]:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         for status, schema in responses.items():
             entry: dict[str, Any] = {"description": "error" if schema is schemas.ErrorSchema else "success"}
-            entry["content"] = {"application/json": {"schema": schema or {"type": "object"}}}
+            if status != 204:
+                entry["content"] = {"application/json": {"schema": schema or {"type": "object"}}}
             operation["responses"][str(status)] = entry
         if authenticated:
             operation["security"] = [{"bearer": []}]

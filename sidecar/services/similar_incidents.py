@@ -9,7 +9,6 @@ from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
 
-CANDIDATES = 50
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
 
 
@@ -26,16 +25,16 @@ def find_similar(
     `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
     imported file row), so the ticket never lists itself.
     """
-    from sidecar.intelligence.similarity.rerank import rerank  # (pending) re-ranker module
+    from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
     from sidecar.store.search import search_similar
 
     text = ticket_text(ticket)
     if not text.strip():
         return []
-    candidates = search_similar(session, installation_id=installation.id, text=text, limit=CANDIDATES,
+    candidates = search_similar(session, installation_id=installation.id, text=text, limit=CANDIDATE_POOL,
                                 exclude=history_key or (ticket.source, ticket.id))
     results = []
-    for candidate, score in rerank(text, candidates)[:limit]:
+    for candidate, score in rerank(text, candidates, query_subject=ticket.subject or None)[:limit]:
         if score < MIN_SCORE:
             break
         results.append({

@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sidecar.store.db import Database
 from sidecar.store.migrate import current_revision, head_revision
 from sidecar.store.models import Base
+from sidecar.store.search import include_in_autogenerate
 
 
 def test_database_is_at_head_and_matches_the_models(database_url):
@@ -12,7 +13,8 @@ def test_database_is_at_head_and_matches_the_models(database_url):
     try:
         assert current_revision(database) == head_revision()
         with database.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": include_in_autogenerate})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == []
     finally:
         database.dispose()

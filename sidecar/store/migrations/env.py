@@ -3,13 +3,15 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from sidecar.store.models import Base
+from sidecar.store.search import include_in_autogenerate
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True,
+                      include_name=include_in_autogenerate)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -17,14 +19,16 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(connection=connectable, target_metadata=Base.metadata, render_as_batch=True,
+                          include_name=include_in_autogenerate)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         # render_as_batch lets ALTER TABLE migrations work on SQLite too.
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                          include_name=include_in_autogenerate)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
