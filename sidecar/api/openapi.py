@@ -85,13 +85,22 @@ def _parameters(path: str, query_schema: Any) -> list[Any]:
     return params
 
 
+def _schema_name(schema: Any) -> str:
+    """Component name: the class name without 'Schema'; a partial (PATCH) body gets its own name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        name += "Patch"
+    return name
+
+
 def build_openapi(version: str) -> dict[str, Any]:
     """The OpenAPI 3.0 document as a dict."""
     spec = APISpec(
         title="Escalation sidecar API",
         version=version,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
         info={"description": "Assess, route and escalate support tickets to human experts."},
     )
     spec.components.security_scheme(
