@@ -82,7 +82,7 @@ def ten_comment_ticket(*, cold: bool = False) -> dict:
              for index, (author, body) in enumerate(COMMENT_TEXTS)]
     return {
         "ticket": {
-            "id": "bench-__N__",
+            "id": "bench-1",
             "source": "zendesk",
             "subject": "Double charge and failing exports",
             "description": texts[0][1],
@@ -98,6 +98,23 @@ def ten_comment_ticket(*, cold: bool = False) -> dict:
             "reopens": 1,
         }
     }
+
+
+def seed_history(path: Path, count: int) -> None:
+    """Write `count` synthetic past tickets (bench/similar_search.py's generator) as history-format JSONL."""
+    from similar_search import TicketFactory  # same folder
+
+    factory = TicketFactory()
+    groups = ["billing", "platform", "integrations", "security", "accounts"]
+    with path.open("w") as handle:
+        for number in range(count):
+            ticket = factory.ticket()
+            handle.write(json.dumps({
+                "id": f"h{number}", "subject": ticket["subject"], "description": ticket["description"],
+                "comments": [{"author": "customer", "body": body, "public": True} for body in ticket["comments"]],
+                "group": groups[number % len(groups)], "status": "solved", "assignee": f"agent{number % 40}@example.com",
+                "created_at": "2025-06-01T10:00:00Z",
+            }) + "\n")
 
 
 def free_port() -> int:
@@ -140,6 +157,8 @@ def main() -> None:
     parser.add_argument("--server-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--cold", action="store_true", help="every message new on every request (default: the newest)")
+    parser.add_argument("--history", type=int, default=10_000,
+                        help="past tickets imported first, so similar-incident search has real work")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("this benchmark needs wrk: apt-get install -y wrk")
@@ -159,6 +178,11 @@ def main() -> None:
         env=env, check=True, capture_output=True, text=True,
     ).stdout.strip().splitlines()[-1]
     token = json.loads(created)["api_token"]
+    installation_id = json.loads(created)["id"]
+    if args.history:
+        seed_history(workdir / "history.jsonl", args.history)
+        subprocess.run([sidecar, "import", "file", str(workdir / "history.jsonl"), "--installation", installation_id],
+                       env=env, check=True, capture_output=True)
 
     port = free_port()
     server = subprocess.Popen(
@@ -190,7 +214,7 @@ def main() -> None:
     ratio = assess["rps"] / trivial["rps"]
     print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, wrk {args.connections} connections, {args.seconds}s each, "
           f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}, "
-          f"{'every message new' if args.cold else 'newest message new'} per request")
+          f"{'every message new' if args.cold else 'newest message new'} per request, {args.history} past tickets")
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in (("GET /healthz (trivial)", trivial), ("POST /v1/assessments", assess)):
         print(f"{name:<28}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
@@ -200,7 +224,7 @@ def main() -> None:
         "trivial_rps": round(trivial["rps"], 1), "assessment_rps": round(assess["rps"], 1),
         "ratio": round(ratio, 3), "assessment_p50_ms": round(assess["p50_ms"], 2),
         "assessment_p99_ms": round(assess["p99_ms"], 2), "trivial_p99_ms": round(trivial["p99_ms"], 2),
-        "errors": assess["errors"] + trivial["errors"], "cold": args.cold,
+        "errors": assess["errors"] + trivial["errors"], "cold": args.cold, "history": args.history,
     }))
 
 
