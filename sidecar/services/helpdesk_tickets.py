@@ -9,7 +9,9 @@ from sidecar.clients.base import (
     ApiTimeout,
     ApiUnauthorized,
 )
-from sidecar.clients.helpdesk import helpdesk_client_for
+from typing import Any
+
+from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
 from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.installations import get_credentials
@@ -17,20 +19,28 @@ from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
 
 
-def fetch_ticket(*, installation: Installation, ticket_id: str, box: SecretBox) -> Ticket:
-    """Fetch and normalise one ticket with the installation's stored credentials."""
+def helpdesk_client_of(
+    installation: Installation, *, box: SecretBox, settings: dict[str, Any] | None = None
+) -> HelpdeskClient:
+    """The installation's help-desk client from its stored credentials, or Conflict saying what is missing."""
     credentials = get_credentials(installation, box=box)
     if not credentials:
         raise Conflict(
-            f"no {installation.source} credentials are stored for this installation; "
-            "send the ticket itself, or set credentials with PUT /v1/installation/credentials",
+            f"no {installation.source} credentials are stored for installation {installation.id}; store them "
+            "with PUT /v1/installation/credentials or `sidecar installation set-credentials`",
             code="credentials_missing",
         )
-    settings = (installation.settings or {}).get("helpdesk") or {}
+    if settings is None:
+        settings = (installation.settings or {}).get("helpdesk") or {}
     try:
-        client = helpdesk_client_for(installation.source, credentials, settings=settings)
+        return helpdesk_client_for(installation.source, credentials, settings=settings)
     except ValueError as exc:  # incomplete credentials: the message names fields, never values
         raise Conflict(str(exc), code="credentials_incomplete") from None
+
+
+def fetch_ticket(*, installation: Installation, ticket_id: str, box: SecretBox) -> Ticket:
+    """Fetch and normalise one ticket with the installation's stored credentials."""
+    client = helpdesk_client_of(installation, box=box)
     vendor = installation.source.capitalize()
     try:
         return client.fetch_ticket(ticket_id)

@@ -258,7 +258,7 @@ def test_pacer_keeps_any_minute_under_the_limit():
 
 def test_client_for_installation_needs_zendesk_credentials(app, database, installation, make_installation, box):
     with database.session() as session:
-        with pytest.raises(Conflict, match="no credentials"):
+        with pytest.raises(Conflict, match="no zendesk credentials"):
             zendesk_client_for(get_installation(session, installation["id"]), box=box)
         salesforce = get_installation(session, make_installation("Globex", "salesforce")["id"])
         with pytest.raises(Conflict, match="not Zendesk"):

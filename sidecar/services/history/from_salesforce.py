@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from sidecar.clients.helpdesk import helpdesk_client_for
+from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.clients.salesforce import SalesforceClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import parse_datetime, ticket_to_mapping
@@ -26,7 +26,6 @@ from sidecar.services.history.runner import (
     ImportPage,
     ImportSummary,
     check_installation,
-    installation_credentials,
     last_agent_reply,
     run_pages,
 )
@@ -46,17 +45,11 @@ def salesforce_client_for(installation: Installation, *, box: SecretBox) -> Sale
     if installation.source != "salesforce":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Salesforce",
                        code="wrong_source")
-    credentials = installation_credentials(
-        installation, box=box, what="Salesforce {instance_url, access_token} or {username, password, security_token}"
-    )
     settings = dict((installation.settings or {}).get("helpdesk") or {})
     group_field = settings.get("group_field")
     if group_field:
         settings["case_fields"] = [*(settings.get("case_fields") or ()), group_field]
-    try:
-        client = helpdesk_client_for("salesforce", credentials, settings=settings)
-    except ValueError as exc:
-        raise Conflict(str(exc), code="credentials_incomplete") from None
+    client = helpdesk_client_of(installation, box=box, settings=settings)
     assert isinstance(client, SalesforceClient)
     return client
 

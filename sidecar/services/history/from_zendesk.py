@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.clients.base import ApiError, ApiNotFound
-from sidecar.clients.helpdesk import helpdesk_client_for
 from sidecar.clients.zendesk import TicketExportPage, ZendeskClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import ticket_to_mapping
@@ -36,7 +36,6 @@ from sidecar.services.history.runner import (
     ImportPage,
     ImportSummary,
     check_installation,
-    installation_credentials,
     last_agent_reply,
     run_pages,
 )
@@ -60,12 +59,7 @@ def zendesk_client_for(installation: Installation, *, box: SecretBox) -> Zendesk
     if installation.source != "zendesk":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Zendesk",
                        code="wrong_source")
-    credentials = installation_credentials(installation, box=box, what="Zendesk {subdomain, email, api_token}")
-    settings = (installation.settings or {}).get("helpdesk") or {}
-    try:
-        client = helpdesk_client_for("zendesk", credentials, settings=settings)
-    except ValueError as exc:  # names missing fields, never values
-        raise Conflict(str(exc), code="credentials_incomplete") from None
+    client = helpdesk_client_of(installation, box=box)
     assert isinstance(client, ZendeskClient)
     return client
 
