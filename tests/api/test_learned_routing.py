@@ -1,0 +1,53 @@
+"""`sidecar train` learns from the installation's history; routes then use and name that model."""
+import json
+
+from click.testing import CliRunner
+
+from sidecar.cli import main
+from sidecar.store.history import upsert_history
+from tests.api.test_routing import EXPERTS_FILE
+from tests.conftest import ENCRYPTION_KEY, bearer
+
+PAST = {
+    "billing": ["I was charged twice this month, please refund one charge",
+                "The invoice shows the wrong amount for our plan",
+                "Refund the unused part of our annual subscription please",
+                "Why was my card billed after I cancelled?",
+                "Our VAT number is missing from the last three invoices"],
+    "Platform Engineering": ["The API returns HTTP 500 for every request since this morning",
+                 "Dashboard is down, we get a 502 bad gateway",
+                 "The mobile app crashes when I open a report",
+                 "Webhooks stopped arriving after your last release",
+                 "Exports time out for large accounts"],
+}
+
+
+def _run(database_url, *args):
+    env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning"}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_train_then_route_with_the_learned_router(app, client, installation, database_url):
+    assert _run(database_url, "experts", "load", str(EXPERTS_FILE), "--installation", installation["id"]).exit_code == 0
+    rows = [{"id": f"{group}-{n}-{copy}", "subject": text, "group": group}
+            for group, texts in PAST.items() for n, text in enumerate(texts) for copy in range(3)]
+    with app.extensions["sidecar"].database.session() as session:
+        upsert_history(session, installation_id=installation["id"], rows=rows)
+
+    trained = _run(database_url, "train", "--installation", installation["id"])
+    assert trained.exit_code == 0, trained.output
+    model = json.loads(trained.stdout.strip().splitlines()[-1])
+    assert model["version"].startswith("router-") and model["groups"] == 2
+
+    ticket = {"id": "9001", "subject": "Webhooks are not delivered anymore",
+              "description": "Since yesterday's release our webhook endpoint receives nothing."}
+    route = client.post("/v1/routes", json={"ticket": ticket}, headers=bearer(installation["api_token"])).get_json()
+    assert route["model_version"] == f"rules+{model['version']}"
+    assert route["team"]["name"] == "Platform Engineering"
+    assert any("history routes tickets like this" in r for r in route["reasons"])
+
+
+def test_train_without_history_says_what_to_do(app, installation, database_url):
+    result = _run(database_url, "train", "--installation", installation["id"])
+    assert result.exit_code != 0
+    assert "sidecar import" in result.output
