@@ -5,11 +5,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.services.assessments import assess_and_store
+from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import AssessmentRecord, Installation
@@ -24,13 +26,15 @@ def demo_tickets() -> list[dict[str, Any]]:
 
 
 def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
-    """Create (or reuse) the demo installation, give it a fresh token, assess demo tickets not yet assessed."""
+    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo tickets."""
     installation = session.scalar(select(Installation).where(Installation.name == DEMO_NAME))
     if installation is None:
         created = create_installation(session, name=DEMO_NAME, source="zendesk", box=box)
         installation, token = created.installation, created.api_token
     else:
         token = rotate_api_token(session, installation)
+    load_directory(session, installation=installation,
+                   document=yaml.safe_load((DEMO_DIR / "experts.yaml").read_text(encoding="utf-8")))
     assessed = 0
     for data in demo_tickets():
         ticket = ticket_from_mapping(data)
