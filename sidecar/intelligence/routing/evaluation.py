@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable, Mapping, Sequence
 
+from sidecar.intelligence.evaluation import format_metrics_table
 from sidecar.intelligence.routing.learned_router import ticket_text, train_router
 from sidecar.intelligence.ticket import ticket_from_mapping
 
@@ -89,19 +90,4 @@ def evaluate_routing(
 
 def format_routing_table(metrics: Mapping[str, Any]) -> str:
     """A plain-text two-column table of routing metrics, rates to three decimals."""
-    def show(value: Any) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, float):
-            return f"{value:.3f}"
-        return str(value)
-
-    title = "Routing (learned router)"
-    rows = [(str(name), show(value)) for name, value in metrics.items()]
-    name_width = max([len("metric")] + [len(name) for name, _ in rows])
-    value_width = max([len("value")] + [len(value) for _, value in rows])
-    lines = [title, "=" * max(len(title), name_width + value_width + 3)]
-    lines.append(f"{'metric'.ljust(name_width)}   {'value'.rjust(value_width)}")
-    lines.append(f"{'-' * name_width}   {'-' * value_width}")
-    lines.extend(f"{name.ljust(name_width)}   {value.rjust(value_width)}" for name, value in rows)
-    return "\n".join(lines)
+    return format_metrics_table("Routing (learned router)", metrics)
