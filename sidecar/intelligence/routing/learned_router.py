@@ -29,7 +29,7 @@ How a ticket is routed
    out-of-scope tickets, if any. Weights are kept non-negative, and each keeps at least GATE_WEIGHT_FLOOR
    of the largest: held-out teams are near misses from the same product, which cannot teach how far-off
    tickets look. The threshold is set on the same out-of-fold tickets: the highest gate at which at most
-   max_lost (default 2%) of the in-scope tickets the model routes correctly would be given up. Abstaining
+   max_lost (default 1.5%) of the in-scope tickets the model routes correctly would be given up. Abstaining
    on a ticket it would have misrouted costs nothing, so a weak model abstains more and a strong one less.
    Calibration uses at most calibration_rows tickets, which is plenty for a threshold and keeps 100k fast.
 
@@ -513,7 +513,7 @@ def train_router(
     groups: Sequence[str | None],
     *,
     C: float = 0.5,
-    max_lost: float = 0.02,
+    max_lost: float = 0.015,
     folds: int = 5,
     holdout_groups: float = 0.1,
     calibration_rows: int = 10_000,
