@@ -12,10 +12,10 @@ pickle (see to_bytes): only load bytes this service wrote itself, since unpickli
 from __future__ import annotations
 
 import hashlib
-import pickle
 from datetime import datetime, timezone
 from typing import Sequence, TypeVar
 
+from sidecar.intelligence.model_envelope import dump_model, load_model
 from sidecar.intelligence.scoring import BASELINE, DEFAULT_WEIGHTS, combine_findings, rules_logit
 from sidecar.intelligence.signals import detect_signals
 from sidecar.intelligence.signals.human_request import (
@@ -91,26 +91,12 @@ class LearnedModel:
 
     def to_bytes(self) -> bytes:
         """Serialise with pickle for storage per installation (load only bytes this service wrote)."""
-        return pickle.dumps(
-            {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION, "kind": self.kind, "model": self},
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, kind=self.kind)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "LearnedModel":
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
-        try:
-            payload = pickle.loads(data)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError) as exc:
-            raise ValueError(f"not a stored model: {exc}") from exc
-        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-            raise ValueError("not a stored model")
-        if payload.get("format_version") != MODEL_FORMAT_VERSION:
-            raise ValueError(f"unsupported model format version {payload.get('format_version')!r}")
-        model = payload.get("model")
-        if not isinstance(model, cls):
-            raise ValueError(f"stored model is a {payload.get('kind')!r} model, not {cls.kind!r}")
-        return model
+        return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label=f"{cls.kind} model")
 
 
 M = TypeVar("M", bound=LearnedModel)

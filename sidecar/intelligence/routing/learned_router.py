@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +47,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from sidecar.intelligence.model_envelope import dump_model, load_model
 from sidecar.intelligence.ticket import Ticket
 
 MODEL_FORMAT = "sidecar-router-model"
@@ -268,24 +268,12 @@ class RouterModel:
 
     def to_bytes(self) -> bytes:
         """Serialise with pickle for storage per installation (load only bytes this service wrote)."""
-        return pickle.dumps({"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION, "model": self},
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "RouterModel":
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
-        try:
-            payload = pickle.loads(data)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError) as exc:
-            raise ValueError(f"not a stored router model: {exc}") from exc
-        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-            raise ValueError("not a stored router model")
-        if payload.get("format_version") != MODEL_FORMAT_VERSION:
-            raise ValueError(f"unsupported router model format version {payload.get('format_version')!r}")
-        model = payload.get("model")
-        if not isinstance(model, cls):
-            raise ValueError("stored payload is not a router model")
-        return model
+        return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label="router model")
 
 
 # -- training ------------------------------------------------------------------------------------------
