@@ -176,3 +176,107 @@ class ImportCursor(Base):
     source: Mapped[str] = mapped_column(String(20), primary_key=True)
     cursor: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Escalation(Base):
+    """One ticket handed to a human expert: the Jira issue, the ticket note and the Slack ping it leads to.
+
+    `open_ticket_key` is "<source>:<ticket id>" while the escalation is open and NULL once it is
+    resolved or cancelled; its unique constraint is what makes "one open escalation per ticket" hold
+    even when five requests race (NULLs never collide, so a ticket can be escalated again later).
+    """
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("installation_id", "open_ticket_key", name="uq_escalations_open_ticket"),
+        UniqueConstraint("installation_id", "idempotency_key", name="uq_escalations_idempotency_key"),
+        Index("ix_escalations_ticket", "installation_id", "ticket_source", "ticket_external_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    ticket_source: Mapped[str] = mapped_column(String(20))
+    ticket_external_id: Mapped[str] = mapped_column(String(100))
+    open_ticket_key: Mapped[str | None] = mapped_column(String(130), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed|resolved
+    mode: Mapped[str] = mapped_column(String(20), default="live")  # live | dry_run (no Jira credentials)
+    link_to: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an existing Jira key to join
+    agent_note: Mapped[str] = mapped_column(Text, default="")
+    team: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    expert: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    level: Mapped[str] = mapped_column(String(20), default="low")
+    context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # what the templates render
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)  # open Jira issue like it
+    jira_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    jira_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    jira_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    slack_channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    slack_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    slack_permalink: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class EscalationStep(Base):
+    """One planned outbound write of an escalation (jira_issue, jira_link, ticket_note, slack_message)."""
+
+    __tablename__ = "escalation_steps"
+    __table_args__ = (UniqueConstraint("escalation_id", "name", name="uq_escalation_steps_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    escalation_id: Mapped[str] = mapped_column(String(40), ForeignKey("escalations.id", ondelete="CASCADE"))
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(40))
+    system: Mapped[str] = mapped_column(String(20))  # jira | slack | zendesk | salesforce
+    status: Mapped[str] = mapped_column(String(20), default="planned")  # planned|retrying|done|dry_run|skipped|dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    requests: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType, nullable=True)  # dry-run: what it would send
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """An outbox job: work written in the same transaction as the data it belongs to, delivered by a worker."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due", "status", "run_after"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    escalation_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEntry(Base):
+    """One outbound write (or its dry-run): when, which installation, which system, what, the result."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_installation", "installation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    system: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | error | dry_run
+    detail: Mapped[str] = mapped_column(Text, default="")
+    escalation_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    job_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
