@@ -37,7 +37,8 @@ def put_credentials():
     settings["helpdesk"] = body["settings"]
     installation.settings = settings
     session.commit()
-    return respond(CredentialsStatusSchema(), {"configured": True, "keys": sorted(body["credentials"])})
+    return respond(CredentialsStatusSchema(), {"configured": True,
+                                               "keys": credential_keys(installation, box=runtime().box)})
 
 
 @blueprint.get("/settings/scoring")

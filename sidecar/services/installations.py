@@ -139,20 +139,33 @@ def installation_for_jwt(
 
 
 def set_credentials(session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox) -> None:
-    """Store the help desk credentials encrypted; they are never returned by the API."""
+    """Store help desk (and nested {"jira": {...}}) credentials as connection keys, encrypted, never returned."""
+    from sidecar.services.connections import configure, legacy_credentials_as_keys
+
     if not isinstance(credentials, dict) or not credentials:
         raise InvalidInput("credentials must be a non-empty JSON object")
-    installation.credentials_encrypted = box.encrypt_json(credentials)
-    session.flush()
+    configure(session, installation, changes=legacy_credentials_as_keys(credentials, installation.source), box=box)
 
 
 def get_credentials(installation: Installation, *, box: SecretBox) -> dict[str, Any] | None:
-    """The decrypted help desk credentials, or None if none were stored."""
-    if not installation.credentials_encrypted:
+    """The help desk credentials in the shape its client takes (plus "jira" when set), or None."""
+    from sidecar.services.connections import load_connections
+
+    connections = load_connections(installation, box=box)
+    if not connections:
         return None
-    return box.decrypt_json(installation.credentials_encrypted)
+    credentials: dict[str, Any] = connections.helpdesk_credentials(installation.source)
+    credentials = {key: value for key, value in credentials.items() if value}
+    jira = connections.section("jira")
+    jira_credentials = {("base_url" if key == "url" else key): jira[key] for key in ("url", "email", "api_token")
+                        if jira.get(key)}
+    if jira_credentials:
+        credentials["jira"] = jira_credentials
+    return credentials or None
 
 
 def credential_keys(installation: Installation, *, box: SecretBox) -> list[str]:
-    """Which credential fields are set (names only, for status displays)."""
-    return sorted((get_credentials(installation, box=box) or {}).keys())
+    """Which connection settings are stored (names only, for status displays)."""
+    from sidecar.services.connections import load_connections
+
+    return sorted(load_connections(installation, box=box).stored())

@@ -33,7 +33,7 @@ def test_ticket_ref_is_fetched_from_zendesk_and_assessed(client, installation):
     token = installation["api_token"]
     _store_credentials(client, token)
     status = client.get("/v1/installation/credentials", headers=bearer(token)).get_json()
-    assert status == {"configured": True, "keys": ["api_token", "email", "subdomain"]}
+    assert status == {"configured": True, "keys": ["zendesk.api_token", "zendesk.email", "zendesk.subdomain"]}
 
     with responses.RequestsMock() as mock:
         _fake_zendesk(mock)

@@ -1,0 +1,281 @@
+"""Connections of an installation to Zendesk, Salesforce, Jira, Slack (and an optional LLM).
+
+Every setting is one dotted key (`jira.url`, `slack.bot_token`, ...) from the registry below; unknown
+keys are refused with their name, so a typo never silently does nothing. All values are stored
+together, encrypted, in `Installation.credentials_encrypted`; secrets are write-only (views say only
+that they are set). A system is *live* when its required keys are set; otherwise the escalation steps
+that would write to it run in dry-run and record the exact requests they would have sent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from sidecar.clients.base import check_base_url
+from sidecar.errors import InvalidInput
+from sidecar.store.crypto import SecretBox
+from sidecar.store.models import Installation
+
+SLACK_API_URL = "https://slack.com/api"
+
+
+def _url(value: str) -> str:
+    return check_base_url(value, what="this URL")
+
+
+def _text(value: str) -> str:
+    value = value.strip()
+    if len(value) > 2000:
+        raise ValueError("must be at most 2000 characters")
+    return value
+
+
+def _jira_key_part(value: str) -> str:
+    value = value.strip().upper()
+    if not value.replace("_", "").isalnum() or not value[:1].isalpha():
+        raise ValueError("must be a Jira project key such as ESC")
+    return value
+
+
+def _zendesk_field_id(value: str) -> str:
+    if not value.strip().isdigit():
+        raise ValueError("must be the numeric id of a Zendesk ticket field")
+    return value.strip()
+
+
+def _salesforce_field(value: str) -> str:
+    value = value.strip()
+    if not value.replace("_", "").isalnum():
+        raise ValueError("must be a field API name such as Jira_Key__c")
+    return value
+
+
+def _positive_int(value: str) -> str:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError("must be a positive whole number")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class ConnectionKey:
+    """One configurable setting: its name, whether it is a secret, how a value is checked."""
+
+    name: str
+    description: str
+    secret: bool = False
+    check: Callable[[str], str] = _text
+    default: str | None = None
+
+
+KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
+    ConnectionKey("zendesk.url", "Zendesk base URL, e.g. https://acme.zendesk.com", check=_url),
+    ConnectionKey("zendesk.subdomain", "Zendesk subdomain (derived from zendesk.url when unset)"),
+    ConnectionKey("zendesk.email", "Zendesk agent email the API token belongs to"),
+    ConnectionKey("zendesk.api_token", "Zendesk API token", secret=True),
+    ConnectionKey("zendesk.jira_key_field_id", "id of the ticket field that holds the Jira key",
+                  check=_zendesk_field_id),
+    ConnectionKey("zendesk.escalation_tag", "tag added to escalated tickets", default="escalated_to_jira"),
+    ConnectionKey("zendesk.webhook_secret", "signing secret of the Zendesk webhook", secret=True),
+    ConnectionKey("salesforce.instance_url", "Salesforce instance URL, e.g. https://acme.my.salesforce.com",
+                  check=_url),
+    ConnectionKey("salesforce.access_token", "OAuth access token (session id)", secret=True),
+    ConnectionKey("salesforce.username", "API user (username-password OAuth flow)"),
+    ConnectionKey("salesforce.password", "API user's password", secret=True),
+    ConnectionKey("salesforce.security_token", "API user's security token", secret=True),
+    ConnectionKey("salesforce.domain", "login domain: login, test, or a My Domain such as acme.my"),
+    ConnectionKey("salesforce.api_version", "REST API version", default="62.0"),
+    ConnectionKey("salesforce.jira_key_field", "Case field that holds the Jira key", check=_salesforce_field,
+                  default="Jira_Key__c"),
+    ConnectionKey("salesforce.webhook_secret", "HMAC key the Salesforce package signs Case events with",
+                  secret=True),
+    ConnectionKey("jira.url", "Jira base URL, e.g. https://acme.atlassian.net", check=_url),
+    ConnectionKey("jira.email", "Atlassian account email the API token belongs to"),
+    ConnectionKey("jira.api_token", "Atlassian API token", secret=True),
+    ConnectionKey("jira.project", "project key new issues go to (a team's jira_project wins)",
+                  check=_jira_key_part),
+    ConnectionKey("jira.issue_type", "issue type of new issues", default="Bug"),
+    ConnectionKey("jira.webhook_secret", "secret of the Jira admin webhook", secret=True),
+    ConnectionKey("slack.api_url", "Slack Web API base URL", check=_url, default=SLACK_API_URL),
+    ConnectionKey("slack.bot_token", "Slack bot token (xoxb-...)", secret=True),
+    ConnectionKey("slack.default_channel", "channel id for escalations without an expert or team channel"),
+    ConnectionKey("slack.signing_secret", "Slack app signing secret", secret=True),
+    ConnectionKey("slack.team_id", "Slack workspace id (T...), to find the installation for Slack events"),
+    ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url),
+    ConnectionKey("llm.api_key", "API key of the LLM endpoint", secret=True),
+    ConnectionKey("llm.model", "model name for summaries"),
+    ConnectionKey("jobs.max_attempts", "delivery attempts before a job is parked as dead", check=_positive_int),
+)}
+
+SYSTEMS = ("zendesk", "salesforce", "jira", "slack", "llm")
+# What each system needs before the sidecar writes to it for real.
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "zendesk": (("zendesk.email", "zendesk.api_token"), ),
+    "salesforce": (("salesforce.instance_url", "salesforce.access_token"),
+                   ("salesforce.username", "salesforce.password")),
+    "jira": (("jira.url", "jira.email", "jira.api_token", "jira.project"),),
+    "slack": (("slack.bot_token",),),
+    "llm": (("llm.url", "llm.model"),),
+}
+# The flat keys of credentials stored before connections existed (PUT /v1/installation/credentials).
+_LEGACY = {"base_url": "url", "instance_url": "instance_url"}
+
+
+class Connections(Mapping[str, str]):
+    """The decrypted settings of one installation, defaults filled in, with what is live."""
+
+    def __init__(self, values: Mapping[str, str]):
+        self._values = {k: v for k, v in values.items() if v not in (None, "")}
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._values:
+            return self._values[key]
+        default = KEYS[key].default if key in KEYS else None
+        if default is None:
+            raise KeyError(key)
+        return default
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The value, the key's default, or `default`."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def stored(self) -> dict[str, str]:
+        """What is stored (no defaults), for re-encryption."""
+        return dict(self._values)
+
+    def is_live(self, system: str) -> bool:
+        """True when one of the system's required key sets is complete (zendesk also needs a host)."""
+        if system == "zendesk" and not (self.get("zendesk.url") or self.get("zendesk.subdomain")):
+            return False
+        return any(all(self.get(key) for key in keys) for keys in REQUIRED[system])
+
+    def missing(self, system: str) -> list[str]:
+        """The keys still needed for the system's first (preferred) way of connecting."""
+        needed = list(REQUIRED[system][0])
+        if system == "zendesk":
+            needed.insert(0, "zendesk.url")
+        return [key for key in needed if not self.get(key)]
+
+    def section(self, system: str) -> dict[str, str]:
+        """The system's settings without the prefix, defaults included: {"url": ..., "api_token": ...}."""
+        prefix = system + "."
+        keys = {key for key in KEYS if key.startswith(prefix)} | {k for k in self._values if k.startswith(prefix)}
+        return {key[len(prefix):]: self[key] for key in sorted(keys) if self.get(key) is not None}
+
+    def helpdesk_credentials(self, source: str) -> dict[str, str]:
+        """The credentials mapping the Zendesk / Salesforce client expects."""
+        section = self.section(source)
+        if source == "zendesk":
+            url = section.get("url")
+            subdomain = section.get("subdomain")
+            if not subdomain and url:
+                subdomain = (urlsplit(url).hostname or "").split(".")[0]
+            credentials = {"subdomain": subdomain or "", "email": section.get("email", ""),
+                           "api_token": section.get("api_token", "")}
+            if url:
+                credentials["base_url"] = url
+            return credentials
+        keys = ("instance_url", "access_token", "username", "password", "security_token", "domain")
+        return {key: section[key] for key in keys if section.get(key)}
+
+
+def load_connections(installation: Installation, *, box: SecretBox) -> Connections:
+    """The installation's decrypted connections (empty when nothing is configured)."""
+    if not installation.credentials_encrypted:
+        return Connections({})
+    stored = box.decrypt_json(installation.credentials_encrypted)
+    return Connections(_upgrade_legacy(stored, installation.source))
+
+
+def legacy_credentials_as_keys(stored: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Credentials in the older shape (flat help-desk keys, a nested {"jira": {...}}) as dotted keys."""
+    values: dict[str, Any] = {}
+    for key, value in stored.items():
+        if isinstance(value, Mapping) and key in SYSTEMS:
+            for inner, inner_value in value.items():
+                values[f"{key}.{_LEGACY.get(inner, inner)}"] = inner_value
+        elif "." not in key:
+            values[f"{source}.{_LEGACY.get(key, key)}"] = value
+        else:
+            values[key] = value
+    return values
+
+
+def _upgrade_legacy(stored: Mapping[str, Any], source: str) -> dict[str, str]:
+    return {key: value if isinstance(value, str) else str(value)
+            for key, value in legacy_credentials_as_keys(stored, source).items() if value is not None}
+
+
+def configure(
+    session: Session,
+    installation: Installation,
+    *,
+    changes: Mapping[str, Any],
+    box: SecretBox,
+) -> Connections:
+    """Set (or, with an empty value or None, remove) connection keys; unknown keys and bad values are refused."""
+    if not isinstance(changes, Mapping) or not changes:
+        raise InvalidInput("give at least one KEY=VALUE to set")
+    errors: dict[str, str] = {}
+    values = load_connections(installation, box=box).stored()
+    for key, value in changes.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            errors[key] = "unknown setting; known: " + ", ".join(sorted(KEYS))
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            values.pop(key, None)
+            continue
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            errors[key] = "must be a string"
+            continue
+        try:
+            values[key] = spec.check(str(value))
+        except ValueError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise InvalidInput("some settings were refused", details=errors)
+    installation.credentials_encrypted = box.encrypt_json(values) if values else None
+    session.flush()
+    return Connections(values)
+
+
+def connections_view(connections: Connections) -> dict[str, Any]:
+    """Per system: live or not, what is missing, and each setting (secrets only as set / not set)."""
+    view: dict[str, Any] = {}
+    for system in SYSTEMS:
+        settings: dict[str, Any] = {}
+        for key, spec in KEYS.items():
+            if not key.startswith(system + "."):
+                continue
+            name = key.split(".", 1)[1]
+            if spec.secret:
+                settings[name] = {"set": bool(connections.get(key))}
+            else:
+                settings[name] = connections.get(key)
+        view[system] = {"live": connections.is_live(system), "missing": connections.missing(system),
+                        "settings": settings}
+    return view
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """KEY=VALUE strings (CLI --set) as a dict; ValueError names a malformed one (never its value)."""
+    changes: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"expected KEY=VALUE, got {key.strip() or pair[:20]!r}")
+        changes[key.strip()] = value
+    return changes
