@@ -1,0 +1,1 @@
+"""The outbox worker and one handler per job kind (DESIGN.md: jobs/)."""

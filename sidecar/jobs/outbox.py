@@ -1,0 +1,188 @@
+"""The transactional outbox: jobs written beside the data they belong to, claimed and settled by workers.
+
+A job is `queued` until a worker claims it (`running`, with a lease), then `done`, or back to `queued`
+with a later `run_after` (exponential backoff with jitter, or the server's Retry-After), or `dead`
+after `max_attempts` or on an error no retry can fix. A worker that dies mid-job (SIGKILL, machine
+lost) simply lets its lease run out; the next claim takes the job again, so nothing accepted is lost.
+Handlers are idempotent (find-before-create), so running a job twice writes nothing twice.
+
+Claiming: PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED`, so any number of workers on any number of
+machines share the queue without blocking each other; SQLite has one writer at a time, and the
+claim runs under the database's write lock, which serialises claimers across processes.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from sidecar.errors import Conflict, NotFound
+from sidecar.store.db import Database
+from sidecar.store.models import Job, utcnow
+
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_LEASE_SECONDS = 120.0  # longer than any job's calls (each has a 10 s read timeout) take together
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 900.0
+RETRY_AFTER_CAP_SECONDS = 3600.0  # a Retry-After beyond an hour is treated as an hour
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job a worker holds the lease on (a detached snapshot, safe to use outside any session)."""
+
+    id: str
+    installation_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    escalation_id: str | None
+    worker_id: str
+
+
+def new_job_id() -> str:
+    """A public job id."""
+    return "job_" + secrets.token_hex(10)
+
+
+def enqueue(
+    session: Session,
+    *,
+    installation_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    escalation_id: str | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    run_after: datetime | None = None,
+) -> Job:
+    """Add a job in the caller's transaction: it exists exactly when the caller's data does."""
+    now = utcnow()
+    job = Job(id=new_job_id(), installation_id=installation_id, kind=kind, payload=payload,
+              escalation_id=escalation_id, status="queued", attempts=0, max_attempts=max_attempts,
+              run_after=run_after or now, created_at=now, updated_at=now)
+    session.add(job)
+    return job
+
+
+def _due(now: datetime):
+    return or_(
+        and_(Job.status == "queued", Job.run_after <= now),
+        and_(Job.status == "running", Job.locked_until < now),  # its worker died: the lease ran out
+    )
+
+
+def claim(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
+          kinds: tuple[str, ...] | None = None) -> ClaimedJob | None:
+    """Take the oldest due job under a lease, or None when nothing is due."""
+    now = utcnow()
+    query = select(Job).where(_due(now)).order_by(Job.run_after, Job.created_at).limit(1)
+    if kinds:
+        query = query.where(Job.kind.in_(kinds))
+    if database.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    with database.write_lock(), database.session() as session:
+        job = session.scalars(query).first()
+        if job is None:
+            return None
+        job.status = "running"
+        job.locked_by = worker_id
+        job.locked_until = now + timedelta(seconds=lease_seconds)
+        job.attempts += 1
+        job.updated_at = now
+        session.flush()
+        return ClaimedJob(id=job.id, installation_id=job.installation_id, kind=job.kind, payload=dict(job.payload),
+                          attempts=job.attempts, max_attempts=job.max_attempts, escalation_id=job.escalation_id,
+                          worker_id=worker_id)
+
+
+def _held(job: ClaimedJob):
+    # Settling only works while this worker still holds the lease; a job whose lease ran out and was
+    # taken by another worker belongs to that worker now.
+    return and_(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
+
+
+def complete(session: Session, job: ClaimedJob) -> bool:
+    """Mark a held job done, in the caller's transaction; False if the lease was lost meanwhile."""
+    now = utcnow()
+    result = session.execute(update(Job).where(_held(job)).values(
+        status="done", locked_by=None, locked_until=None, last_error=None, finished_at=now, updated_at=now))
+    return result.rowcount == 1
+
+
+def backoff_seconds(attempts: int, *, retry_after: float | None = None, rng: random.Random | None = None) -> float:
+    """Seconds until the next attempt: the server's Retry-After when it gave one, else capped exponential with jitter."""
+    rng = rng or random
+    if retry_after is not None:
+        # A little jitter on top, so a burst of jobs told "30 s" does not return as one burst.
+        return min(retry_after, RETRY_AFTER_CAP_SECONDS) + rng.uniform(0, 1.0)
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0)))
+    return rng.uniform(ceiling / 2, ceiling)  # "equal jitter": never sooner than half the step
+
+
+def fail(
+    session: Session,
+    job: ClaimedJob,
+    *,
+    error: str,
+    permanent: bool = False,
+    retry_after: float | None = None,
+) -> str:
+    """Settle a failed attempt: back to the queue after a backoff, or dead. Returns the new status."""
+    now = utcnow()
+    dead = permanent or job.attempts >= job.max_attempts
+    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error[:4000], "updated_at": now}
+    if dead:
+        values.update(status="dead", finished_at=now)
+    else:
+        delay = backoff_seconds(job.attempts, retry_after=retry_after)
+        values.update(status="queued", run_after=now + timedelta(seconds=delay))
+    result = session.execute(update(Job).where(_held(job)).values(**values))
+    if result.rowcount != 1:
+        return "lost"
+    return "dead" if dead else "queued"
+
+
+def retry(session: Session, job_id: str, *, installation_id: str | None = None) -> Job:
+    """Put a dead (or waiting) job back in the queue now, with a fresh attempt budget."""
+    job = session.get(Job, job_id)
+    if job is None or (installation_id and job.installation_id != installation_id):
+        raise NotFound(f"no job {job_id!r}")
+    if job.status in ("running", "done"):
+        raise Conflict(f"job {job_id} is {job.status}; only dead or queued jobs can be retried", code="job_not_retryable")
+    now = utcnow()
+    job.status = "queued"
+    job.run_after = now
+    job.max_attempts = max(job.max_attempts, job.attempts + DEFAULT_MAX_ATTEMPTS)
+    job.updated_at = now
+    job.finished_at = None
+    session.flush()
+    return job
+
+
+def list_jobs(session: Session, *, status: str | None = None, installation_id: str | None = None,
+              escalation_id: str | None = None, limit: int = 100) -> list[Job]:
+    """Jobs, newest first, filtered by status / installation / escalation."""
+    query = select(Job)
+    if status:
+        query = query.where(Job.status == status)
+    if installation_id:
+        query = query.where(Job.installation_id == installation_id)
+    if escalation_id:
+        query = query.where(Job.escalation_id == escalation_id)
+    return list(session.scalars(query.order_by(Job.created_at.desc(), Job.id).limit(limit)))
+
+
+def next_due_in(session: Session) -> float | None:
+    """Seconds until the next queued job is due (0 when one is due now), None when the queue is empty."""
+    when = session.scalar(select(Job.run_after).where(Job.status == "queued").order_by(Job.run_after).limit(1))
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - utcnow()).total_seconds())

@@ -1,0 +1,166 @@
+"""The outbox worker: claims due jobs, runs their handler, settles them (done, retry later, or dead).
+
+`sidecar worker` runs one in the foreground; `sidecar serve` starts one beside the web processes, so
+the embedded default is a whole system. Any number may run against PostgreSQL (see outbox.claim).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
+
+from sidecar.clients.base import ApiError
+from sidecar.jobs import outbox
+from sidecar.jobs.outbox import ClaimedJob
+from sidecar.store.crypto import SecretBox
+from sidecar.store.db import Database
+from sidecar.store.models import AuditEntry, utcnow
+
+log = logging.getLogger("sidecar.worker")
+
+
+class PermanentJobError(Exception):
+    """A job cannot succeed until a person changes something (configuration, data); do not retry it."""
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the database, the secret box, settings, the held job and an audit trail."""
+
+    database: Database
+    box: SecretBox
+    job: ClaimedJob
+    templates_dir: str | None = None
+    _audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
+        """Note one outbound write (or its dry-run); the worker stores the notes whatever the job's fate."""
+        self._audit.append({"system": system, "action": action, "target": target[:200], "outcome": outcome,
+                            "detail": detail[:4000], "at": utcnow()})
+
+    def call(self, system: str, action: str, target: str, function: Callable[..., Any], *args: Any,
+             **kwargs: Any) -> Any:
+        """Make one outbound call and note it in the audit trail, success or failure."""
+        try:
+            result = function(*args, **kwargs)
+        except ApiError as exc:
+            self.audit(system=system, action=action, target=target, outcome="error", detail=exc.message)
+            raise
+        self.audit(system=system, action=action, target=target, outcome="ok")
+        return result
+
+
+class JobHandler(Protocol):
+    """One job kind: `run` does the work (idempotently); `on_settled` hears how an attempt ended."""
+
+    def run(self, ctx: JobContext) -> None: ...
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None: ...
+
+
+def classify(exc: BaseException) -> tuple[bool, float | None, str]:
+    """(permanent?, retry_after, message in words) for a handler's exception."""
+    if isinstance(exc, PermanentJobError):
+        return True, None, str(exc)
+    if isinstance(exc, ApiError):
+        # 401/403/404/400: the same request will fail the same way until someone fixes something.
+        return (not exc.transient), exc.retry_after, exc.message
+    return False, None, f"unexpected {type(exc).__name__} in the sidecar (see the worker log)"
+
+
+class Worker:
+    """Claims and runs jobs until stopped."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        box: SecretBox,
+        handlers: Mapping[str, JobHandler] | None = None,
+        worker_id: str | None = None,
+        lease_seconds: float = outbox.DEFAULT_LEASE_SECONDS,
+        poll_seconds: float = 1.0,
+        templates_dir: str | None = None,
+    ) -> None:
+        if handlers is None:
+            from sidecar.jobs.escalation_delivery import HANDLERS
+
+            handlers = HANDLERS
+        self.database = database
+        self.box = box
+        self.handlers = dict(handlers)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.templates_dir = templates_dir
+
+    def run_once(self) -> bool:
+        """Claim and run one due job; False when none was due."""
+        job = outbox.claim(self.database, worker_id=self.worker_id, lease_seconds=self.lease_seconds,
+                           kinds=tuple(self.handlers))
+        if job is None:
+            return False
+        handler = self.handlers[job.kind]
+        ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir)
+        try:
+            handler.run(ctx)
+        except Exception as exc:  # every failure is settled on the job, never lost
+            permanent, retry_after, message = classify(exc)
+            if not isinstance(exc, (ApiError, PermanentJobError)):
+                log.exception("job %s (%s) failed unexpectedly", job.id, job.kind)
+            else:
+                log.warning("job %s (%s) attempt %d failed: %s", job.id, job.kind, job.attempts, message)
+            with self.database.write_lock(), self.database.session() as session:
+                status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
+                self._store_audit(session, ctx)
+            if status != "lost":
+                self._settled(handler, ctx, status=status, error=message)
+            return True
+        with self.database.write_lock(), self.database.session() as session:
+            outbox.complete(session, job)
+            self._store_audit(session, ctx)
+        log.info("job %s (%s) done after %d attempt(s)", job.id, job.kind, job.attempts)
+        return True
+
+    def _settled(self, handler: JobHandler, ctx: JobContext, *, status: str, error: str | None) -> None:
+        try:
+            handler.on_settled(ctx, status=status, error=error)
+        except Exception:  # the job is settled already; a failing status note must not undo that
+            log.exception("job %s: recording its status failed", ctx.job.id)
+
+    def _store_audit(self, session, ctx: JobContext) -> None:
+        for entry in ctx._audit:
+            session.add(AuditEntry(installation_id=ctx.job.installation_id, escalation_id=ctx.job.escalation_id,
+                                   job_id=ctx.job.id, **entry))
+        ctx._audit.clear()
+
+    def drain(self, *, max_jobs: int = 10_000) -> int:
+        """Run due jobs until none is due (tests, `sidecar jobs run`); returns how many ran."""
+        ran = 0
+        while ran < max_jobs and self.run_once():
+            ran += 1
+        return ran
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set: work while jobs are due, otherwise sleep up to poll_seconds."""
+        log.info("worker %s started", self.worker_id)
+        while not stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # the database went away for a moment: wait and try again
+                log.exception("worker %s: claiming a job failed", self.worker_id)
+                worked = False
+            if not worked:
+                stop.wait(self.poll_seconds)
+        log.info("worker %s stopped", self.worker_id)
+
+
+def start_worker_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
+    """Run a worker in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="sidecar-worker", daemon=True)
+    thread.start()
+    return thread, stop
