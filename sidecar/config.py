@@ -62,6 +62,15 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _directory(env: Mapping[str, str], name: str) -> str | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    if not Path(value).is_dir():
+        raise ConfigError(f"{name} must name an existing directory (got {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting the sidecar reads; `from_env` documents the variable behind each."""
@@ -75,6 +84,9 @@ class Config:
     log_level: str = "info"
     log_format: str = "json"
     embedded_worker: bool = True
+    job_lease_seconds: int = 120
+    job_poll_seconds: float = 1.0
+    templates_dir: str | None = None
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -104,6 +116,9 @@ class Config:
             log_level=_choice(env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
             log_format=_choice(env, "SIDECAR_LOG_FORMAT", "json", ("json", "text")),
             embedded_worker=_bool(env, "SIDECAR_EMBEDDED_WORKER", True),
+            job_lease_seconds=_int(env, "SIDECAR_JOB_LEASE_SECONDS", 120, minimum=1),
+            job_poll_seconds=_int(env, "SIDECAR_JOB_POLL_MS", 1000, minimum=10) / 1000.0,
+            templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
         )
         from sidecar.store.crypto import check_keys  # local import: config stays importable alone
 

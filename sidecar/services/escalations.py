@@ -1,0 +1,279 @@
+"""Escalations: one call hands a ticket to a human expert; the outbox delivers it exactly once.
+
+`start_escalation` assesses the ticket, plans the steps and writes the escalation, its steps and its
+first job in ONE transaction, then returns. Whatever happens next (Jira down, the worker killed) the
+escalation exists and its work waits in the outbox. Repeats are answered with the same escalation:
+the same Idempotency-Key, or any request for a ticket that already has an open escalation (a unique
+constraint on the open ticket settles races between concurrent requests).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sidecar.errors import Conflict, InvalidInput, NotFound
+from sidecar.intelligence.scoring import assess_ticket
+from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.jobs.outbox import enqueue
+from sidecar.services.assessments import assessment_to_dict
+from sidecar.services.connections import Connections
+from sidecar.services.routing import route_ticket
+from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+from sidecar.services.similar_incidents import find_similar
+from sidecar.store.history import record_ticket
+from sidecar.store.models import Escalation, EscalationStep, Expert, Installation, Job, Team, utcnow
+
+# The steps of an escalation, in order. jira_issue runs first; the others need its key and then run
+# side by side (each its own job, so Slack being down never holds up the ticket note).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("jira_issue", "jira"),
+    ("jira_link", "jira"),
+    ("ticket_note", "helpdesk"),
+    ("slack_message", "slack"),
+)
+STEP_DESCRIPTIONS = {
+    "jira_issue": "find or create the Jira issue (or join the one given in link_to)",
+    "jira_link": "link the ticket from the Jira issue (remote link)",
+    "ticket_note": "internal note, tag and Jira key on the ticket",
+    "slack_message": "message the expert or the team channel in Slack",
+}
+JOB_KIND_PREFIX = "escalation."
+OPEN_STATUSES = ("pending", "delivered", "failed")
+CLOSED_JIRA_STATUSES = frozenset({"done", "closed", "resolved", "cancelled", "canceled", "won't do", "wont do"})
+SUGGESTION_MIN_SCORE = 0.35  # below this an "open issue about the same problem" is a guess, not a suggestion
+
+
+@dataclass(frozen=True)
+class EscalationStart:
+    """The escalation a request led to, and whether this request created it (202) or found it (200)."""
+
+    escalation: Escalation
+    created: bool
+
+
+def new_escalation_id() -> str:
+    """A public escalation id."""
+    return "esc_" + secrets.token_hex(10)
+
+
+def ticket_url(connections: Connections, *, source: str, ticket_id: str) -> str | None:
+    """Where an agent opens the ticket, when the help desk's URL is configured."""
+    if source == "zendesk":
+        base = connections.get("zendesk.url") or (
+            f"https://{connections.get('zendesk.subdomain')}.zendesk.com" if connections.get("zendesk.subdomain")
+            else None)
+        return f"{base}/agent/tickets/{ticket_id}" if base else None
+    base = connections.get("salesforce.instance_url")
+    return f"{base}/lightning/r/Case/{ticket_id}/view" if base else None
+
+
+def find_open_escalation(session: Session, *, installation_id: str, source: str, ticket_id: str) -> Escalation | None:
+    """The ticket's open escalation, if it has one."""
+    return session.scalar(select(Escalation).where(
+        Escalation.installation_id == installation_id, Escalation.open_ticket_key == f"{source}:{ticket_id}"))
+
+
+def _by_idempotency_key(session: Session, installation_id: str, key: str) -> Escalation | None:
+    return session.scalar(select(Escalation).where(
+        Escalation.installation_id == installation_id, Escalation.idempotency_key == key))
+
+
+def _existing(session: Session, *, installation_id: str, ticket: Ticket, idempotency_key: str | None) -> Escalation | None:
+    if idempotency_key:
+        earlier = _by_idempotency_key(session, installation_id, idempotency_key)
+        if earlier is not None:
+            if (earlier.ticket_source, earlier.ticket_external_id) != (ticket.source, ticket.id):
+                raise Conflict("this Idempotency-Key was used for another ticket; use a new key per escalation",
+                               code="idempotency_key_reused")
+            return earlier
+    return find_open_escalation(session, installation_id=installation_id, source=ticket.source, ticket_id=ticket.id)
+
+
+def _team_json(team: Team) -> dict[str, Any]:
+    return {"id": team.id, "name": team.name, "slack_channel": team.slack_channel,
+            "jira_project": team.jira_project, "jira_component": team.jira_component}
+
+
+def _expert_json(expert: Expert) -> dict[str, Any]:
+    return {"id": expert.id, "name": expert.name, "email": expert.email, "slack_user_id": expert.slack_user_id,
+            "jira_account_id": expert.jira_account_id, "team_id": expert.team_id}
+
+
+def _chosen(session: Session, *, installation: Installation, route: dict[str, Any], team_id: str | None,
+            expert_id: str | None) -> tuple[dict | None, dict | None]:
+    """The team and expert: the agent's choice when given (checked to exist here), else the route's."""
+    team = expert = None
+    if expert_id:
+        row = session.get(Expert, expert_id)
+        if row is None or row.installation_id != installation.id:
+            raise InvalidInput(f"no expert {expert_id!r}", details={"expert_id": expert_id})
+        expert = _expert_json(row)
+        team_row = session.get(Team, row.team_id)
+        team = _team_json(team_row) if team_row else None
+    if team_id:
+        row = session.get(Team, team_id)
+        if row is None or row.installation_id != installation.id:
+            raise InvalidInput(f"no team {team_id!r}", details={"team_id": team_id})
+        if expert is not None and expert["team_id"] != team_id:
+            raise InvalidInput("the chosen expert is not in the chosen team",
+                               details={"expert_id": expert_id, "team_id": team_id})
+        team = _team_json(row)
+        if expert is None and (route.get("team") or {}).get("id") == team_id:
+            expert = route.get("expert")
+    if team is None and expert is None:
+        team, expert = route.get("team"), route.get("expert")
+    return team, expert
+
+
+def open_issue_suggestion(similar: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The most similar Jira issue that is still open: the ticket may belong there instead of a new issue."""
+    for item in similar:
+        if item.get("kind") != "jira_issue" or (item.get("score") or 0) < SUGGESTION_MIN_SCORE:
+            continue
+        if str(item.get("status") or "").strip().lower() in CLOSED_JIRA_STATUSES or item.get("resolution"):
+            continue
+        return {"key": item["id"], "title": item.get("title"), "url": item.get("url"), "status": item.get("status"),
+                "score": item.get("score"),
+                "why": "an open Jira issue about the same problem; escalate with link_to to join it"}
+    return None
+
+
+def start_escalation(
+    session: Session,
+    *,
+    installation: Installation,
+    ticket: Ticket,
+    connections: Connections,
+    note: str = "",
+    team_id: str | None = None,
+    expert_id: str | None = None,
+    link_to: str | None = None,
+    idempotency_key: str | None = None,
+) -> EscalationStart:
+    """Create the escalation with its steps and first job in one transaction, or return the one that exists."""
+    earlier = _existing(session, installation_id=installation.id, ticket=ticket, idempotency_key=idempotency_key)
+    if earlier is not None:
+        return EscalationStart(earlier, created=False)
+
+    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
+    assessment_json = assessment_to_dict(assessment)
+    similar = find_similar(session, installation=installation, ticket=ticket, limit=10)
+    route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)
+    team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
+    now = utcnow()
+    escalation = Escalation(
+        id=new_escalation_id(), installation_id=installation.id, ticket_source=ticket.source,
+        ticket_external_id=ticket.id, open_ticket_key=f"{ticket.source}:{ticket.id}",
+        idempotency_key=idempotency_key, status="pending",
+        mode="live" if connections.is_live("jira") else "dry_run",
+        link_to=link_to, agent_note=note or "", team=team, expert=expert,
+        score=assessment_json["score"], level=assessment_json["level"],
+        context={"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route,
+                 "similar": similar[:5],
+                 "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)},
+        suggestion=None if link_to else open_issue_suggestion(similar),
+        created_at=now, updated_at=now,
+    )
+    session.add(escalation)
+    for position, (name, system) in enumerate(STEPS):
+        session.add(EscalationStep(escalation_id=escalation.id, installation_id=installation.id, position=position,
+                                   name=name, system=ticket.source if system == "helpdesk" else system,
+                                   status="planned", attempts=0, updated_at=now))
+    enqueue(session, installation_id=installation.id, kind=JOB_KIND_PREFIX + "jira_issue",
+            payload={"escalation_id": escalation.id, "step": "jira_issue"}, escalation_id=escalation.id,
+            max_attempts=_max_attempts(connections))
+    record_ticket(session, installation_id=installation.id, ticket=ticket)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request for the same ticket (or key) won the race: answer with its escalation.
+        session.rollback()
+        winner = _existing(session, installation_id=installation.id, ticket=ticket, idempotency_key=idempotency_key)
+        if winner is None:
+            raise
+        return EscalationStart(winner, created=False)
+    return EscalationStart(escalation, created=True)
+
+
+def _max_attempts(connections: Connections) -> int:
+    from sidecar.jobs.outbox import DEFAULT_MAX_ATTEMPTS
+
+    return int(connections.get("jobs.max_attempts") or DEFAULT_MAX_ATTEMPTS)
+
+
+def get_escalation(session: Session, *, installation_id: str, escalation_id: str) -> Escalation:
+    """One escalation of this installation; another installation's id is simply not found."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.installation_id != installation_id:
+        raise NotFound(f"no escalation {escalation_id!r}")
+    return escalation
+
+
+def list_escalations(session: Session, *, installation_id: str, source: str | None = None,
+                     ticket_id: str | None = None, status: str | None = None, limit: int = 50) -> list[Escalation]:
+    """This installation's escalations, newest first, optionally for one ticket or status."""
+    query = select(Escalation).where(Escalation.installation_id == installation_id)
+    if source:
+        query = query.where(Escalation.ticket_source == source)
+    if ticket_id:
+        query = query.where(Escalation.ticket_external_id == ticket_id)
+    if status:
+        query = query.where(Escalation.status == status)
+    return list(session.scalars(query.order_by(Escalation.created_at.desc(), Escalation.id).limit(limit)))
+
+
+def steps_of(session: Session, escalation_id: str) -> list[EscalationStep]:
+    """The escalation's steps in order."""
+    return list(session.scalars(select(EscalationStep).where(EscalationStep.escalation_id == escalation_id)
+                                .order_by(EscalationStep.position)))
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, Any]:
+    """The API form of an escalation: status, each step with its error in words, links, dry-run requests."""
+    steps = steps_of(session, escalation.id)
+    jobs = {job.payload.get("step"): job for job in session.scalars(
+        select(Job).where(Job.escalation_id == escalation.id).order_by(Job.created_at))}
+    return {
+        "id": escalation.id,
+        "ticket": {"source": escalation.ticket_source, "id": escalation.ticket_external_id,
+                   "url": (escalation.context or {}).get("ticket_url")},
+        "status": escalation.status,
+        "mode": escalation.mode,
+        "score": escalation.score,
+        "level": escalation.level,
+        "team": escalation.team,
+        "expert": escalation.expert,
+        "note": escalation.agent_note,
+        "link_to": escalation.link_to,
+        "suggestion": escalation.suggestion,
+        "jira": {"key": escalation.jira_key, "url": escalation.jira_url},
+        "slack": {"channel": escalation.slack_channel, "ts": escalation.slack_ts,
+                  "permalink": escalation.slack_permalink},
+        "steps": [
+            {"name": step.name, "system": step.system, "status": step.status, "description": STEP_DESCRIPTIONS[step.name],
+             "attempts": step.attempts, "error": step.error, "requests": step.requests, "result": step.result,
+             "job_id": jobs[step.name].id if step.name in jobs else None,
+             "next_attempt_at": _iso(jobs[step.name].run_after)
+             if step.name in jobs and jobs[step.name].status == "queued" and step.status == "retrying" else None,
+             "updated_at": _iso(step.updated_at)}
+            for step in steps
+        ],
+        "created_at": _iso(escalation.created_at),
+        "updated_at": _iso(escalation.updated_at),
+        "delivered_at": _iso(escalation.delivered_at),
+        "resolved_at": _iso(escalation.resolved_at),
+    }
