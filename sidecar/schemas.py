@@ -437,3 +437,109 @@ class SimilarQuerySchema(Schema):
         unknown = EXCLUDE
 
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+# --- escalations ---------------------------------------------------------------------------------
+
+JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
+
+
+class EscalationRequestSchema(RequestSchema):
+    """Body of POST /v1/escalations: the ticket (inline or by reference), who takes it, the agent's note."""
+
+    ticket = fields.Nested(TicketSchema)
+    ticket_ref = fields.Nested(TicketRefSchema)
+    note = fields.String(load_default="", validate=validate.Length(max=10_000),
+                         metadata={"description": "what the agent wants the expert to know"})
+    team_id = fields.String(load_default=None, allow_none=True, metadata={"description": "override the routed team"})
+    expert_id = fields.String(load_default=None, allow_none=True,
+                              metadata={"description": "override the routed expert"})
+    link_to = fields.String(load_default=None, allow_none=True, validate=JIRA_KEY,
+                            metadata={"description": "join this existing Jira issue instead of creating one"})
+
+    @validates_schema
+    def _exactly_one(self, data, **kwargs):
+        if ("ticket" in data) == ("ticket_ref" in data):
+            raise ValidationError("give exactly one of 'ticket' or 'ticket_ref'", field_name="_schema")
+
+
+class EscalationStepSchema(Schema):
+    """One planned outbound write and how it went."""
+
+    name = fields.String(metadata={"description": "jira_issue | jira_link | ticket_note | slack_message"})
+    system = fields.String()
+    status = fields.String(metadata={"description": "planned | retrying | done | dry_run | skipped | dead"})
+    description = fields.String()
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True)
+    requests = fields.List(fields.Dict(), allow_none=True, metadata={"description": "dry-run: the exact requests"})
+    result = fields.Dict(allow_none=True)
+    job_id = fields.String(allow_none=True)
+    next_attempt_at = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+
+
+class EscalationSchema(Schema):
+    """An escalation: its status, steps, Jira issue and Slack message."""
+
+    id = fields.String()
+    ticket = fields.Dict()
+    status = fields.String(metadata={"description": "pending | delivered | failed | resolved"})
+    mode = fields.String(metadata={"description": "live | dry_run"})
+    score = fields.Float()
+    level = fields.String()
+    team = fields.Dict(allow_none=True)
+    expert = fields.Dict(allow_none=True)
+    note = fields.String()
+    link_to = fields.String(allow_none=True)
+    suggestion = fields.Dict(allow_none=True, metadata={"description": "an open Jira issue about the same problem"})
+    jira = fields.Dict()
+    slack = fields.Dict()
+    steps = fields.List(fields.Nested(EscalationStepSchema))
+    created_at = fields.String()
+    updated_at = fields.String()
+    delivered_at = fields.String(allow_none=True)
+    resolved_at = fields.String(allow_none=True)
+
+
+class EscalationListSchema(Schema):
+    """A page of escalations."""
+
+    items = fields.List(fields.Nested(EscalationSchema))
+
+
+class EscalationListQuerySchema(Schema):
+    """Filters of GET /v1/escalations."""
+
+    class Meta:
+        unknown = RAISE
+
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    ticket_id = ExternalId()
+    status = fields.String(validate=validate.OneOf(("pending", "delivered", "failed", "resolved")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ConnectionsUpdateSchema(RequestSchema):
+    """Body of PATCH /v1/installation/connections: {"settings": {"jira.url": "...", ...}}; null or "" removes."""
+
+    settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+
+
+class AuditEntrySchema(Schema):
+    """One outbound write (or its dry-run)."""
+
+    at = fields.String()
+    system = fields.String()
+    action = fields.String()
+    target = fields.String()
+    outcome = fields.String()
+    detail = fields.String()
+    escalation_id = fields.String(allow_none=True)
+    job_id = fields.String(allow_none=True)
+
+
+class AuditListSchema(Schema):
+    """The newest audit entries."""
+
+    items = fields.List(fields.Nested(AuditEntrySchema))

@@ -1,10 +1,11 @@
 """The calling installation: who am I, help desk credentials (write-only), scoring settings."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from sidecar.api.auth import authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.errors import InvalidInput
 from sidecar.schemas import CredentialsSchema, CredentialsStatusSchema, InstallationSchema, ScoringSettingsSchema
 from sidecar.services.installations import credential_keys, set_credentials
 from sidecar.services.scoring_settings import effective_scoring_settings, update_scoring_settings
@@ -56,3 +57,40 @@ def put_scoring_settings():
     merged = update_scoring_settings(session, installation=installation, overrides=overrides)
     session.commit()
     return jsonify(merged)
+
+
+@blueprint.get("/installation/connections")
+def get_connections():
+    """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting (secrets as set/unset)."""
+    from sidecar.services.connections import connections_view, load_connections
+
+    return jsonify(connections_view(load_connections(current_installation(), box=runtime().box)))
+
+
+@blueprint.patch("/installation/connections")
+def patch_connections():
+    """Set or remove connection settings ({"settings": {"jira.url": ..., "slack.bot_token": ...}}); secrets are never echoed."""
+    from sidecar.schemas import ConnectionsUpdateSchema
+    from sidecar.services.connections import configure, connections_view
+
+    body = json_body(ConnectionsUpdateSchema())
+    session = request_session()
+    with runtime().database.write_lock():
+        installation = session.merge(current_installation())
+        connections = configure(session, installation, changes=body["settings"], box=runtime().box)
+        session.commit()
+    return jsonify(connections_view(connections))
+
+
+@blueprint.get("/audit")
+def audit_log():
+    """The newest outbound writes of this installation (?limit=, ?escalation_id=)."""
+    from sidecar.services.audit import list_audit
+
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 500)
+    except ValueError:
+        raise InvalidInput("limit must be a whole number", details={"limit": request.args.get("limit")}) from None
+    entries = list_audit(request_session(), installation_id=current_installation().id, limit=limit,
+                         escalation_id=request.args.get("escalation_id"))
+    return jsonify({"items": entries})

@@ -1,0 +1,69 @@
+"""POST/GET /v1/escalations: hand a ticket to a human expert, and follow the delivery."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.context import json_body, request_session, runtime
+from sidecar.errors import InvalidInput
+from sidecar.schemas import EscalationListQuerySchema, EscalationRequestSchema
+from sidecar.services.assessments import resolve_ticket
+from sidecar.services.connections import load_connections
+from sidecar.services.escalations import escalation_to_dict, get_escalation, list_escalations, start_escalation
+
+blueprint = Blueprint("escalations", __name__, url_prefix="/v1")
+blueprint.before_request(authenticate_request)
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key header, checked (printable ASCII, at most 200 characters)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+        raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+                           details={"Idempotency-Key": "invalid"})
+    return key
+
+
+@blueprint.post("/escalations")
+def create_escalation():
+    """Escalate a ticket: 202 with the planned steps, or 200 with the escalation that already exists."""
+    payload = json_body(EscalationRequestSchema())
+    key = idempotency_key()
+    installation = current_installation()
+    box = runtime().box
+    ticket = resolve_ticket(installation=installation, payload=payload, box=box)
+    session = request_session()
+    with runtime().database.write_lock():
+        installation = session.merge(installation)
+        start = start_escalation(
+            session, installation=installation, ticket=ticket, connections=load_connections(installation, box=box),
+            note=payload["note"], team_id=payload["team_id"], expert_id=payload["expert_id"],
+            link_to=payload["link_to"], idempotency_key=key,
+        )
+        session.commit()
+    response = jsonify(escalation_to_dict(session, start.escalation))
+    response.status_code = 202 if start.created else 200
+    response.headers["Location"] = f"/v1/escalations/{start.escalation.id}"
+    return response
+
+
+@blueprint.get("/escalations")
+def list_escalations_view():
+    """This installation's escalations, newest first (?source=&ticket_id=&status=&limit=)."""
+    query = EscalationListQuerySchema().load(request.args.to_dict())
+    session = request_session()
+    items = list_escalations(session, installation_id=current_installation().id, **query)
+    return jsonify({"items": [escalation_to_dict(session, e) for e in items]})
+
+
+@blueprint.get("/escalations/<escalation_id>")
+def get_escalation_view(escalation_id: str):
+    """One escalation: status of each step, Jira key and URL, Slack permalink, errors in words."""
+    session = request_session()
+    escalation = get_escalation(session, installation_id=current_installation().id, escalation_id=escalation_id)
+    return jsonify(escalation_to_dict(session, escalation))

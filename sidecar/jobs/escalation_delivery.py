@@ -1,0 +1,496 @@
+"""Delivering an escalation: one job kind per step, each idempotent (found before it is written).
+
+- jira_issue: with `link_to`, join that issue ("another customer affected" comment and the running
+  count of affected customers and their ARR, kept in the issue property `sidecar.affected`); else
+  search for the issue labelled with this escalation's id and create it only if there is none. A
+  crash between "created" and "recorded" therefore cannot make a second issue: the retry comes after
+  the job's lease runs out, long after Jira's search index has the label.
+- jira_link: a remote link to the ticket (Jira updates a link with the same globalId in place).
+- ticket_note: an internal note, a tag and the Jira key field; the note carries a marker, and the
+  ticket's comments are searched for it before writing.
+- slack_message: the message carries Slack message metadata with the escalation id, and the channel
+  history is searched for it before posting; its ts is kept for the thread of later updates.
+
+A system without credentials runs in dry-run: the step records the exact requests it would send.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from sidecar.clients import jira as jira_api
+from sidecar.clients import salesforce as salesforce_api
+from sidecar.clients import slack as slack_api
+from sidecar.clients import zendesk as zendesk_api
+from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
+from sidecar.jobs.outbox import enqueue
+from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.services.connections import Connections, load_connections
+from sidecar.store.models import Escalation, EscalationStep, Installation, utcnow
+
+ESCALATION_LABEL_PREFIX = "sidecar-"
+AFFECTED_PROPERTY = "sidecar.affected"
+SLACK_EVENT_TYPE = "sidecar_escalation"
+PLACEHOLDER_URLS = {
+    "jira": "https://your-site.atlassian.net",
+    "slack": "https://slack.com/api",
+    "zendesk": "https://your-subdomain.zendesk.com",
+    "salesforce": "https://your-org.my.salesforce.com",
+}
+SETTLED = ("done", "dry_run", "skipped")
+
+
+def escalation_label(escalation_id: str) -> str:
+    """The Jira label that marks the issue of one escalation (how the issue is found before creating)."""
+    return ESCALATION_LABEL_PREFIX + escalation_id.replace("_", "-")
+
+
+def escalation_marker(escalation_id: str) -> str:
+    """The marker our ticket notes carry: finds the note before writing it again, and stops echoes."""
+    return f"[sidecar:{escalation_id}]"
+
+
+def dry_run_key(escalation_id: str) -> str:
+    """A stand-in Jira key for a dry-run escalation (shows where the real key would appear)."""
+    return "DRYRUN-" + str(int(hashlib.sha256(escalation_id.encode()).hexdigest()[:8], 16) % 100_000)
+
+
+@dataclass
+class Delivery:
+    """One step of one escalation, loaded for a job: the rows, the connections and the rendering context."""
+
+    ctx: JobContext
+    installation: Installation
+    escalation: Escalation
+    step: EscalationStep
+    connections: Connections
+
+    @property
+    def settled(self) -> bool:
+        """True when the step already finished (a repeated job does nothing)."""
+        return self.step.status in SETTLED
+
+    def context(self):
+        """The escalation's rendering context, redacted by the installation's settings."""
+        from sidecar.intelligence.escalation_context import build_escalation_context
+        from sidecar.intelligence.redaction import Redactor
+        from sidecar.intelligence.ticket import ticket_from_mapping
+
+        stored = self.escalation.context or {}
+        route = stored.get("route") or {}
+        context = build_escalation_context(
+            ticket=ticket_from_mapping(stored["ticket"]), assessment=stored["assessment"], route=route,
+            similar=stored.get("similar") or [], agent_note=self.escalation.agent_note or None,
+            ticket_url=stored.get("ticket_url"), escalation_id=self.escalation.id,
+            requested_team=self.escalation.team, requested_expert=self.escalation.expert,
+        )
+        settings = (self.installation.settings or {}).get("redaction")
+        return context.redacted(Redactor.from_settings(settings))
+
+    def environment(self):
+        """The Jinja environment: the operator's templates first, then ours."""
+        from sidecar.rendering.environment import template_environment
+
+        return template_environment(self.ctx.templates_dir)
+
+
+def load_delivery(ctx: JobContext) -> Delivery:
+    """Read the job's escalation, step and installation (detached copies) and the installation's connections."""
+    with ctx.database.session() as session:
+        escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
+        if escalation is None:
+            raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
+        step = session.scalar(select(EscalationStep).where(
+            EscalationStep.escalation_id == escalation.id, EscalationStep.name == ctx.job.payload["step"]))
+        installation = session.get(Installation, escalation.installation_id)
+        session.expunge_all()
+    return Delivery(ctx, installation, escalation, step, load_connections(installation, box=ctx.box))
+
+
+def settle_step(
+    ctx: JobContext,
+    delivery: Delivery,
+    *,
+    status: str,
+    result: dict[str, Any] | None = None,
+    requests: list[PlannedRequest] | None = None,
+    escalation_changes: dict[str, Any] | None = None,
+    follow_ups: tuple[str, ...] = (),
+) -> None:
+    """Record a finished step (and what it learnt) and queue the steps that waited for it, in one transaction."""
+    now = utcnow()
+    with ctx.database.write_lock(), ctx.database.session() as session:
+        step = session.get(EscalationStep, delivery.step.id)
+        escalation = session.get(Escalation, delivery.escalation.id)
+        step.status = status
+        step.attempts = ctx.job.attempts
+        step.error = None
+        step.result = result
+        step.requests = [request.as_dict() for request in requests] if requests is not None else step.requests
+        step.updated_at = now
+        for name, value in (escalation_changes or {}).items():
+            setattr(escalation, name, value)
+        escalation.updated_at = now
+        for name in follow_ups:
+            enqueue(session, installation_id=escalation.installation_id, kind="escalation." + name,
+                    payload={"escalation_id": escalation.id, "step": name}, escalation_id=escalation.id,
+                    max_attempts=ctx.job.max_attempts)
+        session.flush()
+        _update_escalation_status(session, escalation)
+
+
+def _update_escalation_status(session, escalation: Escalation) -> None:
+    statuses = [s.status for s in session.scalars(
+        select(EscalationStep).where(EscalationStep.escalation_id == escalation.id))]
+    if escalation.status == "resolved":
+        return
+    if any(status == "dead" for status in statuses):
+        escalation.status = "failed"
+    elif all(status in SETTLED for status in statuses):
+        if escalation.status != "delivered":
+            escalation.status = "delivered"
+            escalation.delivered_at = utcnow()
+    else:
+        escalation.status = "pending"
+
+
+class StepHandler:
+    """Base of the four step handlers: load, skip when settled, run the step, note failures on the step."""
+
+    step = ""
+
+    def run(self, ctx: JobContext) -> None:
+        """Run the step unless it already finished."""
+        delivery = load_delivery(ctx)
+        if delivery.settled:
+            return
+        self.deliver(ctx, delivery)
+
+    def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
+        raise NotImplementedError
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """A failed attempt: the step shows the error in words, and `retrying` or `dead`."""
+        with ctx.database.write_lock(), ctx.database.session() as session:
+            step = session.scalar(select(EscalationStep).where(
+                EscalationStep.escalation_id == ctx.job.payload["escalation_id"],
+                EscalationStep.name == ctx.job.payload["step"]))
+            if step is None or step.status in SETTLED:
+                return
+            step.status = "dead" if status == "dead" else "retrying"
+            step.attempts = ctx.job.attempts
+            step.error = error
+            step.updated_at = utcnow()
+            escalation = session.get(Escalation, step.escalation_id)
+            session.flush()
+            _update_escalation_status(session, escalation)
+
+
+# --------------------------------------------------------------------------------------------------
+# Jira issue
+
+
+def _jira_client(connections: Connections) -> jira_api.JiraClient:
+    return jira_api.JiraClient(connections["jira.url"], email=connections["jira.email"],
+                               api_token=connections["jira.api_token"])
+
+
+def issue_fields(delivery: Delivery, rendered: dict[str, Any], context) -> dict[str, Any]:
+    """The Jira fields of a new issue: project, type, summary, ADF description, labels, priority, component, assignee."""
+    team = delivery.escalation.team or {}
+    expert = delivery.escalation.expert or {}
+    project = team.get("jira_project") or delivery.connections.get("jira.project") or "ESC"
+    fields: dict[str, Any] = {
+        "project": {"key": project},
+        "issuetype": {"name": delivery.connections["jira.issue_type"]},
+        "summary": rendered["summary"],
+        "description": rendered["description"],
+        "labels": sorted({*context.labels, escalation_label(delivery.escalation.id)}),
+        "priority": {"name": context.priority},
+    }
+    if team.get("jira_component"):
+        fields["components"] = [{"name": team["jira_component"]}]
+    if expert.get("jira_account_id"):
+        fields["assignee"] = {"accountId": expert["jira_account_id"]}
+    return fields
+
+
+def _affected_entry(delivery: Delivery, context) -> dict[str, Any]:
+    account = context.account or {}
+    return {"ticket": f"{delivery.escalation.ticket_source}:{delivery.escalation.ticket_external_id}",
+            "account": account.get("name"), "arr": account.get("arr"), "escalation_id": delivery.escalation.id}
+
+
+def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
+    """The issue's affected-customers record with this ticket counted once: customers, count, total ARR."""
+    customers = [c for c in (current or {}).get("customers", []) if isinstance(c, dict)]
+    if not any(c.get("ticket") == entry["ticket"] for c in customers):
+        customers.append(entry)
+    accounts = {}
+    for customer in customers:  # one account with two tickets is one affected customer
+        accounts.setdefault(customer.get("account") or customer["ticket"], customer.get("arr"))
+    total_arr = sum(float(arr) for arr in accounts.values() if isinstance(arr, (int, float)))
+    return {"customers": customers, "count": len(accounts), "total_arr": total_arr}
+
+
+class JiraIssueStep(StepHandler):
+    """Find or create the escalation's Jira issue, or join the one the agent named."""
+
+    step = "jira_issue"
+
+    def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
+        context = delivery.context()
+        env = delivery.environment()
+        escalation = delivery.escalation
+        if escalation.link_to:
+            return self._join(ctx, delivery, context, env)
+        from sidecar.rendering.escalation import render_jira_issue
+
+        rendered = render_jira_issue(context, env=env)
+        fields = issue_fields(delivery, rendered, context)
+        affected = affected_after_join(None, _affected_entry(delivery, context))
+        if not delivery.connections.is_live("jira"):
+            key = dry_run_key(escalation.id)
+            requests = [jira_api.plan_create_issue(fields), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
+            base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
+            ctx.audit(system="jira", action="create_issue", target=key, outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run", requests=requests, result={"key": key, "dry_run": True},
+                        escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
+                        follow_ups=("jira_link", "ticket_note", "slack_message"))
+            return
+        client = _jira_client(delivery.connections)
+        label = escalation_label(escalation.id)
+        found = ctx.call("jira", "find_issue", label, client.find_issues,
+                         f"labels = {jira_api.jql_string(label)}", max_results=2)
+        if found:
+            issue, created = found[0], False
+        else:
+            issue, created = ctx.call("jira", "create_issue", fields["project"]["key"], client.create_issue, fields), True
+        key = issue["key"]
+        ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
+        settle_step(ctx, delivery, status="done", result={"key": key, "id": issue.get("id"), "created": created},
+                    escalation_changes={"jira_key": key, "jira_id": str(issue.get("id") or ""),
+                                        "jira_url": client.issue_url(key)},
+                    follow_ups=("jira_link", "ticket_note", "slack_message"))
+
+    def _join(self, ctx: JobContext, delivery: Delivery, context, env) -> None:
+        from sidecar.rendering.escalation import render_affected_comment
+
+        escalation = delivery.escalation
+        key = escalation.link_to
+        marker = escalation_marker(escalation.id)
+        entry = _affected_entry(delivery, context)
+        if not delivery.connections.is_live("jira"):
+            affected = affected_after_join(None, entry)
+            comment = _with_marker(render_affected_comment(context, affected_count=affected["count"],
+                                                           total_arr=affected["total_arr"], env=env), marker)
+            base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
+            requests = [jira_api.plan_add_comment(key, comment), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
+            ctx.audit(system="jira", action="join_issue", target=key, outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run", requests=requests, result={"key": key, "joined": True},
+                        escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
+                        follow_ups=("jira_link", "ticket_note", "slack_message"))
+            return
+        client = _jira_client(delivery.connections)
+        try:
+            issue = ctx.call("jira", "get_issue", key, client.get_issue, key)
+        except ApiNotFound:
+            raise PermanentJobError(f"Jira has no issue {key} visible to this installation's account; "
+                                    "check link_to, or escalate without it") from None
+        affected = affected_after_join(ctx.call("jira", "get_property", key, client.get_issue_property, key,
+                                                AFFECTED_PROPERTY), entry)
+        comments = ctx.call("jira", "list_comments", key, client.comments, key)
+        if not any(marker in jira_api.adf_to_text(c.get("body")) for c in comments):
+            comment = _with_marker(render_affected_comment(context, affected_count=affected["count"],
+                                                           total_arr=affected["total_arr"], env=env), marker)
+            ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
+        ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
+        settle_step(ctx, delivery, status="done", result={"key": key, "joined": True, "affected": affected["count"],
+                                                          "total_arr": affected["total_arr"]},
+                    escalation_changes={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
+                                        "jira_url": client.issue_url(issue["key"])},
+                    follow_ups=("jira_link", "ticket_note", "slack_message"))
+
+
+def _with_marker(adf: dict[str, Any], marker: str) -> dict[str, Any]:
+    """An ADF document with our marker as its last, small paragraph (how we recognise our own comments)."""
+    content = list(adf.get("content") or [])
+    content.append({"type": "paragraph", "content": [{"type": "text", "text": marker,
+                                                      "marks": [{"type": "subsup", "attrs": {"type": "sub"}}]}]})
+    return {**adf, "content": content}
+
+
+# --------------------------------------------------------------------------------------------------
+# Remote link
+
+
+def ticket_global_id(installation_id: str, source: str, ticket_id: str) -> str:
+    """The stable globalId of a ticket's remote link: one link per ticket per issue, updated in place."""
+    return f"sidecar:{installation_id}:{source}:ticket:{ticket_id}"
+
+
+class JiraLinkStep(StepHandler):
+    """Link the ticket from the Jira issue."""
+
+    step = "jira_link"
+
+    def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
+        escalation = delivery.escalation
+        url = (escalation.context or {}).get("ticket_url")
+        if not url:
+            settle_step(ctx, delivery, status="skipped",
+                        result={"reason": f"the ticket's URL is unknown: set {escalation.ticket_source}."
+                                          f"{'url' if escalation.ticket_source == 'zendesk' else 'instance_url'}"})
+            return
+        source_name = "Zendesk ticket" if escalation.ticket_source == "zendesk" else "Salesforce Case"
+        plan_args = dict(global_id=ticket_global_id(escalation.installation_id, escalation.ticket_source,
+                                                    escalation.ticket_external_id),
+                         url=url, title=f"{source_name} {escalation.ticket_external_id}",
+                         summary=(escalation.context.get("ticket") or {}).get("subject") or None,
+                         relationship="escalated from", resolved=False)
+        if not delivery.connections.is_live("jira"):
+            ctx.audit(system="jira", action="remote_link", target=escalation.jira_key or "", outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run",
+                        requests=[jira_api.plan_remote_link(escalation.jira_key, **plan_args)])
+            return
+        client = _jira_client(delivery.connections)
+        link = ctx.call("jira", "remote_link", escalation.jira_key, client.upsert_remote_link,
+                        escalation.jira_key, **plan_args)
+        settle_step(ctx, delivery, status="done", result={"id": link.get("id")})
+
+
+# --------------------------------------------------------------------------------------------------
+# Ticket note
+
+
+class TicketNoteStep(StepHandler):
+    """Internal note, tag and Jira key on the ticket (Zendesk or Salesforce)."""
+
+    step = "ticket_note"
+
+    def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
+        from sidecar.rendering.escalation import render_ticket_note
+
+        escalation = delivery.escalation
+        marker = escalation_marker(escalation.id)
+        note = render_ticket_note(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
+                                  marker=marker, env=delivery.environment())
+        ticket_id = escalation.ticket_external_id
+        if escalation.ticket_source == "zendesk":
+            self._zendesk(ctx, delivery, ticket_id, note, marker)
+        else:
+            self._salesforce(ctx, delivery, ticket_id, note, marker)
+
+    def _zendesk(self, ctx, delivery: Delivery, ticket_id: str, note: str, marker: str) -> None:
+        connections = delivery.connections
+        field_id = connections.get("zendesk.jira_key_field_id")
+        custom_fields = {int(field_id): delivery.escalation.jira_key} if field_id else None
+        tags = [connections["zendesk.escalation_tag"]]
+        if not connections.is_live("zendesk"):
+            requests = [zendesk_api.plan_internal_note(ticket_id, body=note, custom_fields=custom_fields),
+                        zendesk_api.plan_add_tags(ticket_id, tags)]
+            ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run", requests=requests)
+            return
+        from sidecar.clients.zendesk import ZendeskClient
+
+        client = ZendeskClient(connections.helpdesk_credentials("zendesk"))
+        existing = ctx.call("zendesk", "find_note", ticket_id, client.find_comment_containing, ticket_id, marker)
+        if existing is None:
+            ctx.call("zendesk", "internal_note", ticket_id, client.add_internal_note, ticket_id, body=note,
+                     custom_fields=custom_fields)
+        ctx.call("zendesk", "add_tags", ticket_id, client.add_tags, ticket_id, tags)
+        settle_step(ctx, delivery, status="done", result={"note": "existing" if existing else "written", "tags": tags})
+
+    def _salesforce(self, ctx, delivery: Delivery, case_id: str, note: str, marker: str) -> None:
+        connections = delivery.connections
+        field = connections["salesforce.jira_key_field"]
+        version = connections["salesforce.api_version"]
+        if not connections.is_live("salesforce"):
+            requests = [salesforce_api.plan_case_comment(case_id, note, version=version),
+                        salesforce_api.plan_update_case(case_id, {field: delivery.escalation.jira_key}, version=version)]
+            ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run", requests=requests)
+            return
+        client = salesforce_api.SalesforceClient(connections.helpdesk_credentials("salesforce"), version=version)
+        existing = ctx.call("salesforce", "find_comment", case_id, client.find_case_comment_containing, case_id, marker)
+        if existing is None:
+            ctx.call("salesforce", "case_comment", case_id, client.add_case_comment, case_id, note)
+        ctx.call("salesforce", "update_case", case_id, client.update_case, case_id, {field: delivery.escalation.jira_key})
+        settle_step(ctx, delivery, status="done", result={"note": "existing" if existing else "written"})
+
+
+# --------------------------------------------------------------------------------------------------
+# Slack
+
+
+def slack_destination(delivery: Delivery) -> str | None:
+    """Where the ping goes: the expert (a DM), else the team's channel, else the installation's default."""
+    expert = delivery.escalation.expert or {}
+    team = delivery.escalation.team or {}
+    return expert.get("slack_user_id") or team.get("slack_channel") or delivery.connections.get("slack.default_channel")
+
+
+class SlackMessageStep(StepHandler):
+    """Ping the expert (or the team channel) in Slack, once, and keep the thread."""
+
+    step = "slack_message"
+
+    def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
+        from sidecar.rendering.escalation import render_slack_message
+
+        escalation = delivery.escalation
+        destination = slack_destination(delivery)
+        if not destination:
+            settle_step(ctx, delivery, status="skipped", result={
+                "reason": "no Slack destination: the expert has no slack_user_id, the team no slack_channel, "
+                          "and slack.default_channel is not set"})
+            return
+        message = render_slack_message(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
+                                       env=delivery.environment())
+        metadata = {"event_type": SLACK_EVENT_TYPE,
+                    "event_payload": {"escalation_id": escalation.id,
+                                      "ticket": f"{escalation.ticket_source}:{escalation.ticket_external_id}"}}
+        if not delivery.connections.is_live("slack"):
+            plan = slack_api.plan_post_message(destination, text=message["text"], blocks=message["blocks"],
+                                               metadata=metadata)
+            ctx.audit(system="slack", action="post_message", target=destination, outcome="dry_run")
+            settle_step(ctx, delivery, status="dry_run", requests=[plan],
+                        escalation_changes={"slack_channel": destination})
+            return
+        client = slack_api.SlackClient(delivery.connections["slack.bot_token"],
+                                       base_url=delivery.connections["slack.api_url"])
+        channel = destination
+        if destination[:1] in ("U", "W"):  # a person: post in the DM the bot has with them
+            channel = ctx.call("slack", "open_dm", destination, client.open_conversation, destination)
+        oldest = escalation.created_at.timestamp() - 60 if escalation.created_at else 0.0
+        found = ctx.call("slack", "find_message", channel, client.find_message_with_metadata, channel,
+                         event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
+        if found is None:
+            posted = ctx.call("slack", "post_message", channel, client.post_message, channel, text=message["text"],
+                              blocks=message["blocks"], metadata=metadata)
+            channel, ts = posted["channel"], posted["ts"]
+        else:
+            ts = found["ts"]
+        permalink = _permalink(ctx, client, channel, ts)
+        settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts, "posted": found is None},
+                    escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink})
+
+
+def _permalink(ctx: JobContext, client, channel: str, ts: str) -> str | None:
+    # The message is posted and recorded either way; a permalink is a convenience, not worth a retry
+    # that could only repeat the search.
+    try:
+        return ctx.call("slack", "get_permalink", channel, client.get_permalink, channel, ts)
+    except ApiError:
+        return None
+
+
+HANDLERS: dict[str, Callable[..., Any] | StepHandler] = {
+    "escalation." + handler.step: handler
+    for handler in (JiraIssueStep(), JiraLinkStep(), TicketNoteStep(), SlackMessageStep())
+}
