@@ -100,25 +100,42 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--workers", default=2, type=int, show_default=True, help="web processes")
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the web app (and, in later releases, the embedded outbox worker) on DATABASE_URL."""
+    """Run the web app and, unless SIDECAR_EMBEDDED_WORKER=false, one outbox worker thread, on DATABASE_URL."""
     config = _load_config()
     _require_current_schema(config)
     click.echo(f"sidecar listening on http://{host}:{port} (database: {config.database_url.split('@')[-1]})")
+    if config.embedded_worker:
+        # A thread in the gunicorn master: it is started before the web processes are forked, and a
+        # fork copies only the forking thread, so each web process stays single-purpose.
+        from sidecar.jobs.worker import start_worker_thread
+
+        start_worker_thread(_new_worker(config))
+        click.echo("embedded outbox worker: running (set SIDECAR_EMBEDDED_WORKER=false to run `sidecar worker` apart)")
     _run_gunicorn(config, host, port, workers)
 
 
+def _new_worker(config: Config):
+    from sidecar.jobs.worker import Worker
+
+    return Worker(_database(config), box=_secret_box(config), lease_seconds=config.job_lease_seconds,
+                  poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir)
+
+
 @main.command()
-@click.option("--poll-seconds", default=1.0, type=float, show_default=True)
-def worker(poll_seconds: float) -> None:
-    """Run the outbox worker. Escalation delivery jobs arrive with the Jira/Slack integration."""
+def worker() -> None:
+    """Run the outbox worker in the foreground: delivers escalations (Jira, ticket notes, Slack) until stopped."""
+    import signal
+    import threading
+
     config = _load_config()
     _require_current_schema(config)
-    click.echo("sidecar worker started; no job kinds are registered in this release, waiting")
-    try:
-        while True:
-            time.sleep(poll_seconds)
-    except KeyboardInterrupt:
-        click.echo("sidecar worker stopped")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runner = _new_worker(config)
+    click.echo(f"sidecar worker {runner.worker_id} started")
+    runner.run(stop)
+    click.echo("sidecar worker stopped")
 
 
 # --- database ------------------------------------------------------------------------------------
@@ -248,6 +265,126 @@ def installation_set_credentials(installation_id: str, path: str) -> None:
     finally:
         database.dispose()
     click.echo(f"credentials stored for {installation_id}: {', '.join(sorted(credentials))}")
+
+
+@installation.command("configure")
+@click.argument("installation_id")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+              help="a connection setting, e.g. jira.url=https://acme.atlassian.net (repeatable)")
+@click.option("--unset", "removals", multiple=True, metavar="KEY", help="remove a setting (repeatable)")
+def installation_configure(installation_id: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
+    """Set connection settings (zendesk.*, salesforce.*, jira.*, slack.*, llm.*); prints the result, secrets as set/unset."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.connections import KEYS, configure, connections_view, parse_assignments
+    from sidecar.services.installations import get_installation
+
+    try:
+        changes: dict[str, Any] = parse_assignments(assignments)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    changes.update({key: None for key in removals})
+    if not changes:
+        known = "\n  ".join(f"{name}{' (secret)' if spec.secret else ''}: {spec.description}"
+                            for name, spec in KEYS.items())
+        raise click.ClickException(f"give --set KEY=VALUE or --unset KEY; settings:\n  {known}")
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            connections = configure(session, get_installation(session, installation_id), changes=changes,
+                                    box=_secret_box(config))
+    except ServiceError as exc:
+        details = "".join(f"\n  {key}: {why}" for key, why in (exc.details or {}).items()) if isinstance(
+            exc.details, dict) else ""
+        raise click.ClickException(exc.message + details) from None
+    finally:
+        database.dispose()
+    _print_json(connections_view(connections))
+
+
+@installation.command("check")
+@click.argument("installation_id")
+def installation_check(installation_id: str) -> None:
+    """Call each configured system once (Jira myself, Slack auth.test, Zendesk current user) and say what works."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.connection_check import check_connections, summary
+    from sidecar.services.connections import load_connections
+    from sidecar.services.installations import get_installation
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            record = get_installation(session, installation_id)
+            connections = load_connections(record, box=_secret_box(config))
+            source = record.source
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    results = check_connections(connections, source=source)
+    marks = {"ok": "ok  ", "failed": "FAIL", "not_configured": "--  "}
+    for result in results:
+        click.echo(f"{marks[result.status]} {result.message}")
+    outcome = summary(results)
+    _print_json(outcome)
+    if not outcome["ok"]:
+        sys.exit(1)
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def jobs() -> None:
+    """Outbox jobs: see what waits or died, and retry."""
+
+
+@jobs.command("list")
+@click.option("--dead", is_flag=True, help="only jobs parked as dead")
+@click.option("--status", type=click.Choice(["queued", "running", "done", "dead"]), default=None)
+@click.option("--installation", "installation_id", default=None)
+@click.option("--limit", default=50, type=int, show_default=True)
+def jobs_list(dead: bool, status: str | None, installation_id: str | None, limit: int) -> None:
+    """List jobs, newest first: one line each, the error in words."""
+    from sidecar.jobs.outbox import list_jobs
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            rows = list_jobs(session, status="dead" if dead else status, installation_id=installation_id, limit=limit)
+            lines = [{"id": j.id, "kind": j.kind, "status": j.status, "attempts": j.attempts,
+                      "installation_id": j.installation_id, "escalation_id": j.escalation_id,
+                      "run_after": j.run_after, "error": j.last_error} for j in rows]
+    finally:
+        database.dispose()
+    if not lines:
+        click.echo("no jobs" + (" parked as dead" if dead else ""), err=True)
+    for line in lines:
+        _print_json(line)
+
+
+@jobs.command("retry")
+@click.argument("job_id")
+def jobs_retry(job_id: str) -> None:
+    """Put a dead job back in the queue now (after fixing what it failed on)."""
+    from sidecar.errors import ServiceError
+    from sidecar.jobs.outbox import retry
+    from sidecar.services.escalations import reopen_step_for_retry
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.write_lock(), database.session() as session:
+            job = retry(session, job_id)
+            reopen_step_for_retry(session, job)
+            result = {"id": job.id, "kind": job.kind, "status": job.status}
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    _print_json(result)
 
 
 @main.command()

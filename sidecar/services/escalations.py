@@ -277,3 +277,20 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
         "delivered_at": _iso(escalation.delivered_at),
         "resolved_at": _iso(escalation.resolved_at),
     }
+
+
+def reopen_step_for_retry(session: Session, job: Job) -> None:
+    """When an operator retries a dead step's job, the step and its escalation show as in progress again."""
+    step_name = (job.payload or {}).get("step")
+    if not job.escalation_id or not step_name:
+        return
+    step = session.scalar(select(EscalationStep).where(EscalationStep.escalation_id == job.escalation_id,
+                                                       EscalationStep.name == step_name))
+    if step is not None and step.status == "dead":
+        step.status = "retrying"
+        step.updated_at = utcnow()
+    escalation = session.get(Escalation, job.escalation_id)
+    if escalation is not None and escalation.status == "failed":
+        escalation.status = "pending"
+        escalation.updated_at = utcnow()
+    session.flush()
