@@ -21,10 +21,12 @@ through `redact` with the client's own secrets as a second line of defence.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -222,8 +224,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -259,6 +261,40 @@ def check_base_url(url: str, *, what: str) -> str:
 def missing_keys(credentials: Mapping[str, Any], required: Iterable[str]) -> list[str]:
     """The required credential keys that are absent or blank (names only, never values)."""
     return [key for key in required if not str(credentials.get(key) or "").strip()]
+
+
+# --------------------------------------------------------------------------------------------------
+# Planned requests: what a dry run records and what a live call sends
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One outbound request exactly as it is (or, in a dry run, would have been) sent.
+
+    `path` is relative to the system's base URL ("/rest/api/3/issue", "/chat.postMessage"); path
+    segments taken from data are already encoded. Plans are built without credentials, so a dry run
+    can record them, and the live methods send them unchanged.
+    """
+
+    method: str
+    path: str
+    json: Any = None
+    params: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.method != self.method.upper() or not self.method.isalpha():
+            raise ValueError(f"HTTP method must be upper case, e.g. 'POST', got {self.method!r}")
+        if not self.path.startswith("/") or "?" in self.path or "#" in self.path:
+            raise ValueError("a planned path starts with '/' and carries no query string (use params)")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The request as plain JSON-ready data: method, path, json, params (absent ones left out)."""
+        out: dict[str, Any] = {"method": self.method, "path": self.path}
+        if self.json is not None:
+            out["json"] = copy.deepcopy(self.json)
+        if self.params is not None:
+            out["params"] = dict(self.params)
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -422,6 +458,12 @@ class HttpClient:
         """DELETE a path and return the decoded JSON answer (None when empty)."""
         return self._json(self.request("DELETE", path, params=params))
 
+    def send(self, plan: PlannedRequest, *, headers: Mapping[str, str] | None = None) -> Any:
+        """Send a planned request unchanged and return the decoded JSON answer (None when empty)."""
+        return self._json(
+            self.request(plan.method, plan.path, params=plan.params, json=plan.json, headers=headers)
+        )
+
     def _url(self, path: str) -> str:
         if path.startswith("/"):
             return self.base_url + path
@@ -430,7 +472,6 @@ class HttpClient:
         if not _same_origin_prefix(path, _origin(self.base_url)):
             raise ApiError(f"{self.service}: refusing to call {url_path(path)} on another host")
         return path
-
 
     def _json(self, response: requests.Response) -> Any:
         if response.status_code == 204 or not response.content:

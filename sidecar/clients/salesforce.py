@@ -1,4 +1,9 @@
-"""Salesforce Service Cloud Cases, read through simple-salesforce and normalised into our `Ticket`."""
+"""Salesforce Service Cloud: Cases read through simple-salesforce and normalised into our `Ticket`; the escalation's writes.
+
+Each write is first a `PlannedRequest` from a module-level `plan_*` function that needs no
+credentials (a dry run records it); the `SalesforceClient` method sends the same request through
+simple-salesforce.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,12 +11,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
 from sidecar.clients.base import (
@@ -22,6 +27,7 @@ from sidecar.clients.base import (
     ApiRateLimited,
     ApiSession,
     ApiUnauthorized,
+    PlannedRequest,
     Timeout,
     check_base_url,
     error_code_and_detail,
@@ -75,6 +81,7 @@ _EMAIL_FIELDS = (
 # escalated. Comments and emails ride along as relationship subqueries, so one query page brings
 # whole Cases.
 _EXPORT_CASE_FIELDS = ("ClosedDate", "IsClosed", "IsEscalated")
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _FIELD_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -222,6 +229,59 @@ class SalesforceClient:
         """A Ticket from one record of an export page."""
         return self._to_ticket(record, record.get("CaseComments") or [], record.get("EmailMessages") or [])
 
+    def add_case_comment(self, case_id: str, body: str) -> str:
+        """Add an internal (unpublished) CaseComment to a Case and return the new comment's Id."""
+        plan = plan_case_comment(case_id, body, version=self.version)
+        with self._translated_errors():
+            # simple-salesforce POSTs to /services/data/v{version}/sobjects/CaseComment/: the plan.
+            answer = self._salesforce().CaseComment.create(plan.json)
+        # Refusals come as HTTP 400 with an error list (translated above), so a 2xx without an id
+        # is something other than Salesforce answering.
+        if not isinstance(answer, Mapping) or not answer.get("id"):
+            raise ApiError("Salesforce CaseComment create answered without an id; check instance_url")
+        return str(answer["id"])
+
+    def update_case(self, case_id: str, fields: Mapping[str, Any]) -> None:
+        """Set fields on a Case (PATCH; Salesforce answers 204 No Content)."""
+        plan = plan_update_case(case_id, fields, version=self.version)
+        with self._translated_errors():
+            # simple-salesforce PATCHes /services/data/v{version}/sobjects/Case/{id}: the plan.
+            self._salesforce().Case.update(plan.path.rsplit("/", 1)[1], plan.json)
+
+    def find_case_comment_containing(self, case_id: str, marker: str) -> dict[str, Any] | None:
+        """The first CaseComment (oldest first) whose CommentBody contains `marker`, or None.
+
+        SOQL cannot filter on CommentBody (a long text area: no LIKE or = on it), so the Case's
+        comments are read in CreatedDate order and matched here, stopping at the first match.
+        """
+        case_id = salesforce_id(case_id, key_prefix=CASE_KEY_PREFIX, what="Case")
+        if not marker:
+            raise ValueError("a marker to look for is required")
+        soql = format_soql(
+            f"SELECT {', '.join(_COMMENT_FIELDS)} FROM CaseComment WHERE ParentId = {{}} "
+            "ORDER BY CreatedDate ASC, Id ASC",
+            case_id,
+        )
+        with self._translated_errors():
+            for record in self._salesforce().query_all_iter(soql):
+                if marker in str(record.get("CommentBody") or ""):
+                    return dict(record)
+        return None
+
+    def identity(self) -> dict[str, Any]:
+        """The org's API limits (GET /services/data/vXX.X/limits/): a cheap authenticated connection check.
+
+        Chosen over the OAuth userinfo endpoint because it accepts every kind of session this client
+        holds (OAuth access token or SOAP login) and shows the daily API allowance left. It needs
+        the "View Setup and Configuration" permission: without it the answer is ApiForbidden, not
+        ApiUnauthorized, which still proves the credentials themselves work.
+        """
+        with self._translated_errors():
+            answer = self._salesforce().limits()
+        if not isinstance(answer, Mapping):
+            raise ApiError("Salesforce limits did not answer with JSON; check instance_url")
+        return dict(answer)
+
     def case_url(self, case_id: str) -> str:
         """The Case's record page in Lightning Experience."""
         case_id = salesforce_id(case_id, key_prefix=CASE_KEY_PREFIX, what="Case")
@@ -247,8 +307,8 @@ class SalesforceClient:
         if emails:
             children.append(f"(SELECT {', '.join(_EMAIL_FIELDS)} FROM EmailMessages ORDER BY MessageDate ASC)")
         # The datetime literal is formatted here from a datetime, never taken from text.
-        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)  # naive times are UTC
-        when = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)  # naive times are UTC
+        when = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"SELECT {', '.join(dict.fromkeys(fields))}, {', '.join(children)} FROM Case "
             f"WHERE LastModifiedDate >= {when} ORDER BY LastModifiedDate ASC, Id ASC"
@@ -400,6 +460,33 @@ class SalesforceClient:
             renewal_date=renewal_date,
             extra=extra,
         )
+
+
+def plan_case_comment(case_id: str, body: str, *, version: str = DEFAULT_API_VERSION) -> PlannedRequest:
+    """POST /services/data/v{version}/sobjects/CaseComment/ with IsPublished false (internal only)."""
+    case_id = salesforce_id(case_id, key_prefix=CASE_KEY_PREFIX, what="Case")
+    if not str(body or "").strip():
+        raise ValueError("a Case comment needs a body")
+    return PlannedRequest(
+        "POST",
+        f"/services/data/v{_api_version(version)}/sobjects/CaseComment/",
+        json={"ParentId": case_id, "CommentBody": body, "IsPublished": False},
+    )
+
+
+def plan_update_case(
+    case_id: str, fields: Mapping[str, Any], *, version: str = DEFAULT_API_VERSION
+) -> PlannedRequest:
+    """PATCH /services/data/v{version}/sobjects/Case/{id} with the fields to set."""
+    case_id = salesforce_id(case_id, key_prefix=CASE_KEY_PREFIX, what="Case")
+    if not fields:
+        raise ValueError("a Case update needs at least one field")
+    for name in fields:
+        if not _FIELD_NAME.match(str(name)):
+            raise ValueError(f"Salesforce field names are API names like Status or Jira_Key__c, got {str(name)[:60]!r}")
+    return PlannedRequest(
+        "PATCH", f"/services/data/v{_api_version(version)}/sobjects/Case/{case_id}", json=dict(fields)
+    )
 
 
 def salesforce_id(value: Any, *, key_prefix: str | None = None, what: str = "record") -> str:

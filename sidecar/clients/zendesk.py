@@ -1,4 +1,8 @@
-"""Zendesk Support, read through zenpy and normalised into our `Ticket`."""
+"""Zendesk Support: tickets read through zenpy and normalised into our `Ticket`; the escalation's writes.
+
+Each write is first a `PlannedRequest` from a module-level `plan_*` function that needs no
+credentials (a dry run records it); the `ZendeskClient` method of the same name sends that plan.
+"""
 from __future__ import annotations
 
 import logging
@@ -19,6 +23,8 @@ from sidecar.clients.base import (
     ApiError,
     ApiRateLimited,
     ApiSession,
+    ApiUnauthorized,
+    PlannedRequest,
     Timeout,
     check_base_url,
     error_for_response,
@@ -64,6 +70,9 @@ DEFAULT_BOT_CHANNELS = frozenset({
 # conversation than the description.
 EXPORT_SIDELOADS = ("users", "groups", "organizations", "metric_sets", "comment_count")
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
+ME_PATH = "/api/v2/users/me.json"
+COMMENTS_PAGE_SIZE = 100
+_MAX_COMMENT_PAGES = 100  # 10,000 comments: a guard against pagination links that never end
 _AGENT_ROLES = frozenset({"agent", "admin"})
 _SHOW_MANY_LIMIT = 100  # ids per /users/show_many.json call
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -242,6 +251,80 @@ class ZendeskClient:
         metric = page.metric_sets.get(int(ticket["id"]))
         return self._to_ticket(ticket, list(comments or ()), known_users, organization, metric)
 
+    def current_user(self) -> dict[str, Any]:
+        """The user these credentials act as (GET /api/v2/users/me.json): a connection check.
+
+        That endpoint also serves anonymous Help Center visitors: with a missing or refused email or
+        password it answers 200 with an "Anonymous user" whose id is null, rather than 401. That
+        answer is reported as ApiUnauthorized.
+        """
+        with self._translated_errors():
+            user = _record(self._zenpy.users.me())
+        if user.get("id") is None:
+            raise ApiUnauthorized(
+                f"Zendesk GET {ME_PATH} answered as an anonymous user: the email and API token were "
+                "not accepted (check both, and that token access is enabled in the Admin Center)",
+                None,
+                code="AnonymousUser",
+            )
+        return user
+
+    def add_internal_note(
+        self,
+        ticket_id: str | int,
+        *,
+        body: str,
+        custom_fields: Mapping[int | str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Add a private comment (and set custom fields) in one ticket update; Zendesk's {"ticket", "audit"}.
+
+        Sent through the session zenpy uses (same auth, base URL, timeout and 429 policy), not through
+        zenpy: zenpy's ticket update adds the ticket id to the body, so it would not send the planned
+        JSON (and its usual form, fetch then update, costs an extra call).
+        """
+        answer = self._send(plan_internal_note(ticket_id, body=body, custom_fields=custom_fields))
+        if not isinstance(answer, Mapping) or not isinstance(answer.get("ticket"), Mapping):
+            raise ApiError("Zendesk ticket update did not answer with the ticket; check base_url")
+        return dict(answer)
+
+    def add_tags(self, ticket_id: str | int, tags: Iterable[str]) -> list[str]:
+        """Add tags to a ticket, keeping its other tags, and return all of its tags.
+
+        Sent through zenpy (tickets.add_tags), which PUTs exactly the planned {"tags": [...]}.
+        """
+        plan = plan_add_tags(ticket_id, tags)
+        with self._translated_errors():
+            answer = self._zenpy.tickets.add_tags(_ticket_number(ticket_id), list(plan.json["tags"]))
+            return [str(tag) for tag in _records_or_values(answer)]
+
+    def find_comment_containing(self, ticket_id: str | int, marker: str) -> dict[str, Any] | None:
+        """The first comment (oldest first) whose body, plain_body or html_body contains `marker`, or None.
+
+        Reads the ticket's comments page by page and stops at the first match. Next pages are
+        followed by their cursor (links.next) or offset (next_page) link, only on the configured
+        Zendesk host.
+        """
+        if not marker:
+            raise ValueError("a marker to look for is required")
+        path = f"/api/v2/tickets/{_ticket_number(ticket_id)}/comments.json"
+        url: str | None = self.base_url + path
+        params: dict[str, str] | None = {"page[size]": str(COMMENTS_PAGE_SIZE)}
+        seen: set[str] = set()
+        with self._translated_errors():
+            for _ in range(_MAX_COMMENT_PAGES):
+                if url is None or url in seen:
+                    return None
+                seen.add(url)
+                page = self._get_json(url, params=params)
+                comments = page.get("comments") if isinstance(page, Mapping) else None
+                if not isinstance(comments, list):
+                    raise ApiError(f"Zendesk GET {path} did not answer with comments; check base_url")
+                for comment in comments:
+                    if any(marker in str(comment.get(key) or "") for key in ("body", "plain_body", "html_body")):
+                        return comment
+                url, params = self._next_page(page), None
+        raise ApiError(f"Zendesk GET {path} kept paging past {_MAX_COMMENT_PAGES} pages; stopped")
+
     def agent_url(self, ticket_id: str | int) -> str:
         """The ticket's page in the agent workspace (on the account's own host, not base_url)."""
         return f"https://{self.subdomain}.zendesk.com/agent/tickets/{_ticket_number(ticket_id)}"
@@ -254,6 +337,38 @@ class ZendeskClient:
             for user in _records(self._zenpy.users(ids=ids[start:start + _SHOW_MANY_LIMIT])):
                 users[int(user["id"])] = user
         return users
+
+    def _send(self, plan: PlannedRequest) -> Any:
+        """Send a planned request through zenpy's session and return its decoded JSON."""
+        with self._translated_errors():
+            response = self._session.request(
+                plan.method, self.base_url + plan.path, params=plan.params, json=plan.json
+            )
+            if not response.ok:
+                raise error_for_response(response, service=self.service, secrets=self._secrets)
+            return response.json() if response.content else None
+
+    def _get_json(self, url: str, *, params: Mapping[str, str] | None) -> Any:
+        response = self._session.get(url, params=params)
+        if not response.ok:
+            raise error_for_response(response, service=self.service, secrets=self._secrets)
+        return response.json()
+
+    def _next_page(self, page: Mapping[str, Any]) -> str | None:
+        """The next page's URL on the configured host, or None on the last page."""
+        links = page.get("links") if isinstance(page.get("links"), Mapping) else {}
+        meta = page.get("meta") if isinstance(page.get("meta"), Mapping) else {}
+        if "has_more" in meta:  # cursor pagination
+            link = links.get("next") if meta.get("has_more") else None
+        else:  # offset pagination
+            link = page.get("next_page")
+        if not link:
+            return None
+        url = self._session.resolve(str(link))
+        # Our credentials only ever go to the configured Zendesk host.
+        if not url.startswith(self.base_url + "/"):
+            raise ApiError(f"Zendesk pagination pointed at another host ({url_path(url)}); stopped")
+        return url
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
@@ -366,6 +481,49 @@ class ZendeskClient:
             renewal_date=renewal_date,
             extra=extra,
         )
+
+
+def plan_internal_note(
+    ticket_id: str | int,
+    *,
+    body: str,
+    custom_fields: Mapping[int | str, Any] | None = None,
+) -> PlannedRequest:
+    """PUT /api/v2/tickets/{id}.json with a private comment ("public": false) and optional custom fields."""
+    if not str(body or "").strip():
+        raise ValueError("an internal note needs a body")
+    ticket: dict[str, Any] = {"comment": {"body": body, "public": False}}
+    if custom_fields:
+        ticket["custom_fields"] = [
+            {"id": _field_id(field_id), "value": value} for field_id, value in custom_fields.items()
+        ]
+    return PlannedRequest("PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}.json", json={"ticket": ticket})
+
+
+def plan_add_tags(ticket_id: str | int, tags: Iterable[str]) -> PlannedRequest:
+    """PUT /api/v2/tickets/{id}/tags.json {"tags": [...]}: PUT adds to the ticket's tags (POST replaces them)."""
+    if isinstance(tags, str):
+        raise TypeError("tags are a list of strings, not one string")
+    names = [str(tag).strip() for tag in tags]
+    if not names or any(not name or any(char.isspace() for char in name) for name in names):
+        raise ValueError("Zendesk tags are non-empty words without spaces, e.g. 'escalated-eng-42'")
+    return PlannedRequest(
+        "PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}/tags.json", json={"tags": list(dict.fromkeys(names))}
+    )
+
+
+def _field_id(value: Any) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) < 1:
+        raise ValueError(f"Zendesk custom field ids are positive whole numbers, got {text[:40]!r}")
+    return int(text)
+
+
+def _records_or_values(results: Any) -> list[Any]:
+    """Items of a zenpy result generator that may hold plain values (tags) rather than objects."""
+    if isinstance(results, requests.Response):
+        _record(results)  # raises: zenpy could not read the answer
+    return list(results)
 
 
 def _subdomain(value: Any) -> str:
