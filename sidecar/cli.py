@@ -104,6 +104,10 @@ def serve(host: str, port: int, workers: int) -> None:
     config = _load_config()
     _require_current_schema(config)
     click.echo(f"sidecar listening on http://{host}:{port} (database: {config.database_url.split('@')[-1]})")
+    _serve(config, host, port, workers)
+
+
+def _serve(config: Config, host: str, port: int, workers: int) -> None:
     if config.embedded_worker:
         # A thread in the gunicorn master: it is started before the web processes are forked, and a
         # fork copies only the forking thread, so each web process stays single-purpose.
@@ -111,6 +115,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
         start_worker_thread(_new_worker(config))
         click.echo("embedded outbox worker: running (set SIDECAR_EMBEDDED_WORKER=false to run `sidecar worker` apart)")
+    sys.stdout.flush()
     _run_gunicorn(config, host, port, workers)
 
 
@@ -590,9 +595,13 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
         f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/assessments"
     )
+    click.echo("  # escalate it (dry-run: no Jira/Slack credentials, so each step shows the request it would send)")
+    click.echo(
+        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
+        f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/escalations"
+    )
     if not no_serve:
-        sys.stdout.flush()
-        _run_gunicorn(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
+        _serve(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 
 from sidecar.cli_import import import_group  # noqa: E402  (its commands import this module's helpers lazily)

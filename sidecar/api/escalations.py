@@ -9,7 +9,12 @@ from sidecar.errors import InvalidInput
 from sidecar.schemas import EscalationListQuerySchema, EscalationRequestSchema
 from sidecar.services.assessments import resolve_ticket
 from sidecar.services.connections import load_connections
-from sidecar.services.escalations import escalation_to_dict, get_escalation, list_escalations, start_escalation
+from sidecar.services.escalations import (
+    escalation_to_dict,
+    get_escalation,
+    list_escalations,
+    start_escalation,
+)
 
 blueprint = Blueprint("escalations", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 from sidecar.intelligence.ticket import Comment, parse_date
 
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def in_time_order(comments: Iterable[Comment]) -> list[Comment]:

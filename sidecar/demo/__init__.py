@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.services.assessments import assess_and_store
+from sidecar.services.connections import configure
 from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
@@ -18,6 +19,7 @@ from sidecar.store.models import AssessmentRecord, Installation
 
 DEMO_NAME = "Demo: Acme Cloud Support"
 DEMO_DIR = Path(__file__).parent
+DEMO_ZENDESK_URL = "https://acme-demo.zendesk.com"
 
 
 def demo_tickets() -> list[dict[str, Any]]:
@@ -33,6 +35,8 @@ def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
         installation, token = created.installation, created.api_token
     else:
         token = rotate_api_token(session, installation)
+    # Only the help desk's address: enough for ticket links; with no credentials every write is a dry-run.
+    configure(session, installation, changes={"zendesk.url": DEMO_ZENDESK_URL}, box=box)
     load_directory(session, installation=installation,
                    document=yaml.safe_load((DEMO_DIR / "experts.yaml").read_text(encoding="utf-8")))
     assessed = 0

@@ -9,8 +9,9 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from sidecar.clients.base import ApiError
 from sidecar.jobs import outbox

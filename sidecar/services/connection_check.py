@@ -1,8 +1,9 @@
 """`sidecar installation check`: call each configured system once and say, in words, what works."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sidecar.clients.base import ApiError, ApiForbidden, ApiUnauthorized
 from sidecar.services.connections import Connections

@@ -8,9 +8,9 @@ that would write to it run in dry-run and record the exact requests they would h
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session

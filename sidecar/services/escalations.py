@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +27,15 @@ from sidecar.services.routing import route_ticket
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
 from sidecar.store.history import record_ticket
-from sidecar.store.models import Escalation, EscalationStep, Expert, Installation, Job, Team, utcnow
+from sidecar.store.models import (
+    Escalation,
+    EscalationStep,
+    Expert,
+    Installation,
+    Job,
+    Team,
+    utcnow,
+)
 
 # The steps of an escalation, in order. jira_issue runs first; the others need its key and then run
 # side by side (each its own job, so Slack being down never holds up the ticket note).
@@ -238,7 +246,7 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat()
 
 

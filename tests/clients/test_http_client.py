@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -236,7 +236,7 @@ def test_session_re_points_an_sdk_origin_at_the_configured_base_url():
     ],
 )
 def test_parse_retry_after(header, seconds):
-    now = datetime(2015, 10, 21, 7, 28, tzinfo=timezone.utc)
+    now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
 
     assert parse_retry_after(header, now=now) == seconds
 

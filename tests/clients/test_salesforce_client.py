@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -56,8 +56,8 @@ def test_fetch_case_maps_the_whole_case(http, salesforce_json):
     assert (ticket.priority, ticket.status) == ("high", "escalated")
     assert ticket.custom_fields == {"CaseNumber": "00001026", "Origin": "Email"}
     assert (ticket.group, ticket.assignee) == ("00GHn00000QuEuEMAV", None)  # owned by a queue
-    assert ticket.created_at == datetime(2024, 5, 2, 9, 58, 12, tzinfo=timezone.utc)
-    assert ticket.updated_at == datetime(2024, 5, 2, 14, 40, 3, tzinfo=timezone.utc)
+    assert ticket.created_at == datetime(2024, 5, 2, 9, 58, 12, tzinfo=UTC)
+    assert ticket.updated_at == datetime(2024, 5, 2, 14, 40, 3, tzinfo=UTC)
     assert ticket.tags == ()
     assert ticket.reopens == 0
 
@@ -324,7 +324,7 @@ def test_export_needs_exactly_one_starting_point(http):
     with pytest.raises(ValueError, match="either since"):
         client.export_cases()
     with pytest.raises(ValueError, match="either since"):
-        client.export_cases(since=datetime(2024, 5, 1, tzinfo=timezone.utc), next_records_url=NEXT_PAGE)
+        client.export_cases(since=datetime(2024, 5, 1, tzinfo=UTC), next_records_url=NEXT_PAGE)
     assert len(http.calls) == 0
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import requests
@@ -64,8 +64,8 @@ def test_fetch_ticket_maps_the_whole_ticket(http, zendesk_json):
     assert ticket.custom_fields == {"360012345": "dashboard", "360012346": None, "360012347": True}
     assert (ticket.group, ticket.assignee) == ("360004211", "1507")
     assert ticket.reopens == 2
-    assert ticket.created_at == datetime(2024, 5, 2, 9, 58, 12, tzinfo=timezone.utc)
-    assert ticket.updated_at == datetime(2024, 5, 2, 14, 40, 3, tzinfo=timezone.utc)
+    assert ticket.created_at == datetime(2024, 5, 2, 9, 58, 12, tzinfo=UTC)
+    assert ticket.updated_at == datetime(2024, 5, 2, 14, 40, 3, tzinfo=UTC)
 
     assert ticket.requester.name == "Maya Lindqvist"
     assert ticket.requester.email == "maya@northwind.example"

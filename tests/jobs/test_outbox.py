@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -52,7 +52,7 @@ def _job(database, job_id) -> Job:
 
 def aware(value):
     """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _make_due(database, job_id) -> None:

@@ -1,0 +1,94 @@
+"""Escalation delivery speed: escalations delivered per second by ONE worker against local fakes.
+
+Starts the local fake Jira/Slack/Zendesk server (tests/fakes/vendors.py, answers at once), migrates a
+fresh SQLite database, creates an installation whose connections point at the fakes (so every step is
+live: find-or-create the Jira issue, property, remote link, ticket note + tags, Slack DM + permalink),
+queues N escalations through the same service POST /v1/escalations uses, then times one in-process
+worker delivering all of them. Prints escalations/s, jobs/s, HTTP calls per escalation and, last,
+one JSON line. Target: at least 50 escalations/s on SQLite with one worker.
+
+    python bench/escalation_delivery.py [--escalations 200] [--database-url postgresql://...]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.vendors import FakeVendors
+
+from sidecar.config import normalise_database_url
+from sidecar.demo import demo_tickets
+from sidecar.intelligence.ticket import ticket_from_mapping
+from sidecar.jobs.worker import Worker
+from sidecar.services.connections import configure, load_connections
+from sidecar.services.escalations import start_escalation
+from sidecar.services.installations import create_installation, get_installation
+from sidecar.store.crypto import SecretBox, generate_key
+from sidecar.store.db import Database
+from sidecar.store.migrate import upgrade_database
+from sidecar.store.models import Escalation
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--escalations", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
+    url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{workdir / 'bench.db'}"
+    database = Database(url)
+    upgrade_database(database)
+    box = SecretBox((generate_key(),))
+    tickets = demo_tickets()
+
+    with FakeVendors(tickets=tickets) as fake:
+        with database.session() as session:
+            installation = create_installation(session, name="bench", source="zendesk", box=box).installation
+            configure(session, installation, box=box, changes={
+                "zendesk.url": fake.zendesk_url, "zendesk.email": "bench@example.com", "zendesk.api_token": "z-token",
+                "zendesk.jira_key_field_id": "360001",
+                "jira.url": fake.jira_url, "jira.email": "bench@example.com", "jira.api_token": "j-token",
+                "jira.project": "ESC", "slack.api_url": fake.slack_url, "slack.bot_token": "xoxb-bench",
+                "slack.default_channel": "C0BENCH",
+            })
+            installation_id = installation.id
+        queued_started = time.perf_counter()
+        for number in range(args.escalations):
+            data = dict(tickets[number % len(tickets)])
+            data["id"] = str(100_000 + number)  # one open escalation per ticket: every escalation is a new ticket
+            with database.write_lock(), database.session() as session:
+                record = get_installation(session, installation_id)
+                start_escalation(session, installation=record, ticket=ticket_from_mapping(data),
+                                 connections=load_connections(record, box=box), note="bench")
+        queued_seconds = time.perf_counter() - queued_started
+        calls_before = len(fake.requests())
+
+        worker = Worker(database, box=box, worker_id="bench")
+        started = time.perf_counter()
+        jobs = worker.drain()
+        seconds = time.perf_counter() - started
+        calls = len(fake.requests()) - calls_before
+
+    with database.session() as session:
+        delivered = session.query(Escalation).filter(Escalation.status == "delivered").count()
+    database.dispose()
+    rate = delivered / seconds if seconds else 0.0
+    print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")
+    print(f"delivered {delivered}/{args.escalations} escalations ({jobs} jobs, {calls} HTTP calls) in {seconds:.2f} s")
+    print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, {calls / max(delivered, 1):.1f} calls per escalation "
+          f"(target >= 50 escalations/s, one worker, {database.engine.dialect.name})")
+    print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
+                      "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
+                      "database": database.engine.dialect.name}))
+
+
+if __name__ == "__main__":
+    main()
