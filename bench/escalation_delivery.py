@@ -1,6 +1,7 @@
 """Escalation delivery speed: escalations delivered per second by ONE worker against local fakes.
 
-Starts the local fake Jira/Slack/Zendesk server (tests/fakes/vendors.py, answers at once), migrates a
+Starts the local fake Jira/Slack/Zendesk server (tests/fakes/vendors.py, answers at once) in a process of
+its own, migrates a
 fresh SQLite database, creates an installation whose connections point at the fakes (so every step is
 live: find-or-create the Jira issue, property, remote link, ticket note + tags, Slack DM + permalink),
 queues N escalations through the same service POST /v1/escalations uses, then times one in-process
@@ -12,16 +13,17 @@ one JSON line. Target: at least 50 escalations/s on SQLite with one worker.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from tests.fakes.vendors import FakeVendors
 
 from sidecar.config import normalise_database_url
 from sidecar.demo import demo_tickets
@@ -47,9 +49,14 @@ def main() -> None:
     database = Database(url)
     upgrade_database(database)
     box = SecretBox((generate_key(),))
-    tickets = demo_tickets()
+    # One open escalation per ticket: every escalation is for a ticket of its own, known to the fake Zendesk.
+    tickets = []
+    for number in range(args.escalations):
+        data = dict(demo_tickets()[number % len(demo_tickets())])
+        data["id"] = str(100_000 + number)
+        tickets.append(data)
 
-    with FakeVendors(tickets=tickets) as fake:
+    with fake_vendors_process(tickets, workdir) as fake:
         with database.session() as session:
             installation = create_installation(session, name="bench", source="zendesk", box=box).installation
             configure(session, installation, box=box, changes={
@@ -61,9 +68,7 @@ def main() -> None:
             })
             installation_id = installation.id
         queued_started = time.perf_counter()
-        for number in range(args.escalations):
-            data = dict(tickets[number % len(tickets)])
-            data["id"] = str(100_000 + number)  # one open escalation per ticket: every escalation is a new ticket
+        for data in tickets:
             with database.write_lock(), database.session() as session:
                 record = get_installation(session, installation_id)
                 start_escalation(session, installation=record, ticket=ticket_from_mapping(data),
@@ -88,6 +93,32 @@ def main() -> None:
     print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
                       "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
                       "database": database.engine.dialect.name}))
+
+
+class RemoteFake:
+    """The fake vendors running in a process of their own (so they do not share the worker's core)."""
+
+    def __init__(self, urls: dict):
+        self.jira_url, self.slack_url, self.zendesk_url = urls["jira"], urls["slack"], urls["zendesk"]
+        self.control = urls["control"]
+
+    def requests(self) -> list:
+        with urllib.request.urlopen(self.control + "/requests") as answer:
+            return json.loads(answer.read())
+
+
+@contextlib.contextmanager
+def fake_vendors_process(tickets: list, workdir: Path):
+    """Start `python -m tests.fakes.vendors` on a free port with these tickets; stop it afterwards."""
+    path = workdir / "tickets.json"
+    path.write_text(json.dumps(tickets))
+    process = subprocess.Popen([sys.executable, "-m", "tests.fakes.vendors", "--port", "0", "--tickets", str(path)],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        yield RemoteFake(json.loads(process.stdout.readline()))
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 if __name__ == "__main__":

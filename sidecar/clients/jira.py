@@ -119,9 +119,9 @@ class JiraClient(HttpClient):
         """The account these credentials act as (GET /rest/api/3/myself): a cheap connection check."""
         return self._object(self.get(MYSELF_PATH), MYSELF_PATH, "an account")
 
-    def create_issue(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Create an issue from its fields; Jira's answer is {"id", "key", "self"}."""
-        plan = plan_create_issue(fields)
+    def create_issue(self, fields: Mapping[str, Any], *, properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Create an issue from its fields (and entity properties); Jira's answer is {"id", "key", "self"}."""
+        plan = plan_create_issue(fields, properties=properties)
         created = self._object(self.send(plan), plan.path, "a created issue")
         if not created.get("key"):
             raise ApiError(f"Jira POST {plan.path} answered without an issue key; check base_url")
@@ -223,11 +223,17 @@ class JiraClient(HttpClient):
         return dict(body)
 
 
-def plan_create_issue(fields: Mapping[str, Any]) -> PlannedRequest:
-    """POST /rest/api/3/issue {"fields": ...}; v3 wants ADF, not plain text, in description."""
+def plan_create_issue(fields: Mapping[str, Any], *, properties: Mapping[str, Any] | None = None) -> PlannedRequest:
+    """POST /rest/api/3/issue {"fields": ..., "properties": [{"key", "value"}]}; v3 wants ADF in description.
+
+    Entity properties given here are set with the issue in the same call (IssueUpdateDetails.properties).
+    """
     if not isinstance(fields, Mapping) or not fields:
         raise ValueError("Jira issue fields are required, e.g. project, issuetype and summary")
-    return PlannedRequest("POST", ISSUE_PATH, json={"fields": dict(fields)})
+    body: dict[str, Any] = {"fields": dict(fields)}
+    if properties:
+        body["properties"] = [{"key": str(key), "value": value} for key, value in properties.items()]
+    return PlannedRequest("POST", ISSUE_PATH, json=body)
 
 
 def plan_add_comment(key: str, body_adf: Mapping[str, Any]) -> PlannedRequest:

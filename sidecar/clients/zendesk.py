@@ -275,14 +275,28 @@ class ZendeskClient:
         *,
         body: str,
         custom_fields: Mapping[int | str, Any] | None = None,
+        tags: Iterable[str] | None = None,
     ) -> dict[str, Any]:
-        """Add a private comment (and set custom fields) in one ticket update; Zendesk's {"ticket", "audit"}.
+        """Add a private comment (and set custom fields, add tags) in one ticket update; Zendesk's {"ticket", "audit"}.
 
         Sent through the session zenpy uses (same auth, base URL, timeout and 429 policy), not through
         zenpy: zenpy's ticket update adds the ticket id to the body, so it would not send the planned
         JSON (and its usual form, fetch then update, costs an extra call).
         """
-        answer = self._send(plan_internal_note(ticket_id, body=body, custom_fields=custom_fields))
+        answer = self._send(plan_internal_note(ticket_id, body=body, custom_fields=custom_fields, tags=tags))
+        if not isinstance(answer, Mapping) or not isinstance(answer.get("ticket"), Mapping):
+            raise ApiError("Zendesk ticket update did not answer with the ticket; check base_url")
+        return dict(answer)
+
+    def update_ticket(
+        self,
+        ticket_id: str | int,
+        *,
+        custom_fields: Mapping[int | str, Any] | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """Set custom fields and add tags without a comment (one ticket update); Zendesk's {"ticket", "audit"}."""
+        answer = self._send(plan_ticket_update(ticket_id, custom_fields=custom_fields, tags=tags))
         if not isinstance(answer, Mapping) or not isinstance(answer.get("ticket"), Mapping):
             raise ApiError("Zendesk ticket update did not answer with the ticket; check base_url")
         return dict(answer)
@@ -488,8 +502,13 @@ def plan_internal_note(
     *,
     body: str,
     custom_fields: Mapping[int | str, Any] | None = None,
+    tags: Iterable[str] | None = None,
 ) -> PlannedRequest:
-    """PUT /api/v2/tickets/{id}.json with a private comment ("public": false) and optional custom fields."""
+    """PUT /api/v2/tickets/{id}.json: a private comment ("public": false), custom fields, and tags to add.
+
+    Tags go in `additional_tags`, which adds them and keeps the ticket's others (`tags` would replace
+    them all), so the whole write-back is one ticket update.
+    """
     if not str(body or "").strip():
         raise ValueError("an internal note needs a body")
     ticket: dict[str, Any] = {"comment": {"body": body, "public": False}}
@@ -497,6 +516,27 @@ def plan_internal_note(
         ticket["custom_fields"] = [
             {"id": _field_id(field_id), "value": value} for field_id, value in custom_fields.items()
         ]
+    if tags:
+        ticket["additional_tags"] = plan_add_tags(ticket_id, tags).json["tags"]
+    return PlannedRequest("PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}.json", json={"ticket": ticket})
+
+
+def plan_ticket_update(
+    ticket_id: str | int,
+    *,
+    custom_fields: Mapping[int | str, Any] | None = None,
+    tags: Iterable[str] | None = None,
+) -> PlannedRequest:
+    """PUT /api/v2/tickets/{id}.json with custom fields and tags to add, and no comment."""
+    ticket: dict[str, Any] = {}
+    if custom_fields:
+        ticket["custom_fields"] = [
+            {"id": _field_id(field_id), "value": value} for field_id, value in custom_fields.items()
+        ]
+    if tags:
+        ticket["additional_tags"] = plan_add_tags(ticket_id, tags).json["tags"]
+    if not ticket:
+        raise ValueError("a ticket update needs custom fields or tags")
     return PlannedRequest("PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}.json", json={"ticket": ticket})
 
 

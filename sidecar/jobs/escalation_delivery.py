@@ -91,11 +91,42 @@ class Delivery:
         settings = (self.installation.settings or {}).get("redaction")
         return context.redacted(Redactor.from_settings(settings))
 
+    def client(self, system: str):
+        """The system's client for these connections, reused across jobs (keep-alive connections)."""
+        section = sorted((key, value) for key, value in self.connections.items() if key.startswith(system + "."))
+        fingerprint = hashlib.sha256(repr(section).encode()).hexdigest()
+        return self.ctx.cached((self.installation.id, system, fingerprint),
+                               lambda: build_client(system, self.connections))
+
     def environment(self):
         """The Jinja environment: the operator's templates first, then ours."""
         from sidecar.rendering.environment import template_environment
 
         return template_environment(self.ctx.templates_dir)
+
+
+def first_attempt(ctx: JobContext) -> bool:
+    """True on a job's first run: no earlier attempt can have written anything, so there is nothing to find.
+
+    A worker that died mid-job counts as an attempt (claiming increments it), so a job taken over after
+    a crash, like any retry, searches before it writes.
+    """
+    return ctx.job.attempts <= 1
+
+
+def build_client(system: str, connections: Connections):
+    """A client for one system from the installation's connections."""
+    if system == "jira":
+        return jira_api.JiraClient(connections["jira.url"], email=connections["jira.email"],
+                                   api_token=connections["jira.api_token"])
+    if system == "slack":
+        return slack_api.SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"])
+    if system == "zendesk":
+        return zendesk_api.ZendeskClient(connections.helpdesk_credentials("zendesk"))
+    if system == "salesforce":
+        return salesforce_api.SalesforceClient(connections.helpdesk_credentials("salesforce"),
+                                               version=connections["salesforce.api_version"])
+    raise ValueError(f"no client for {system!r}")
 
 
 def load_delivery(ctx: JobContext) -> Delivery:
@@ -194,11 +225,6 @@ class StepHandler:
 # Jira issue
 
 
-def _jira_client(connections: Connections) -> jira_api.JiraClient:
-    return jira_api.JiraClient(connections["jira.url"], email=connections["jira.email"],
-                               api_token=connections["jira.api_token"])
-
-
 def issue_fields(delivery: Delivery, rendered: dict[str, Any], context) -> dict[str, Any]:
     """The Jira fields of a new issue: project, type, summary, ADF description, labels, priority, component, assignee."""
     team = delivery.escalation.team or {}
@@ -220,9 +246,10 @@ def issue_fields(delivery: Delivery, rendered: dict[str, Any], context) -> dict[
 
 
 def _affected_entry(delivery: Delivery, context) -> dict[str, Any]:
-    account = context.account or {}
+    account = context.account
     return {"ticket": f"{delivery.escalation.ticket_source}:{delivery.escalation.ticket_external_id}",
-            "account": account.get("name"), "arr": account.get("arr"), "escalation_id": delivery.escalation.id}
+            "account": account.name if account else None, "arr": account.arr if account else None,
+            "escalation_id": delivery.escalation.id}
 
 
 def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
@@ -252,26 +279,31 @@ class JiraIssueStep(StepHandler):
 
         rendered = render_jira_issue(context, env=env)
         fields = issue_fields(delivery, rendered, context)
-        affected = affected_after_join(None, _affected_entry(delivery, context))
+        properties = {AFFECTED_PROPERTY: affected_after_join(None, _affected_entry(delivery, context))}
         if not delivery.connections.is_live("jira"):
             key = dry_run_key(escalation.id)
-            requests = [jira_api.plan_create_issue(fields), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
             base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
             ctx.audit(system="jira", action="create_issue", target=key, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=requests, result={"key": key, "dry_run": True},
+            settle_step(ctx, delivery, status="dry_run", requests=[jira_api.plan_create_issue(fields, properties=properties)],
+                        result={"key": key, "dry_run": True},
                         escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
                         follow_ups=("jira_link", "ticket_note", "slack_message"))
             return
-        client = _jira_client(delivery.connections)
-        label = escalation_label(escalation.id)
-        found = ctx.call("jira", "find_issue", label, client.find_issues,
-                         f"labels = {jira_api.jql_string(label)}", max_results=2)
+        client = delivery.client("jira")
+        found = []
+        if not first_attempt(ctx):  # on a first attempt nobody can have created this escalation's issue yet
+            label = escalation_label(escalation.id)
+            found = ctx.call("jira", "find_issue", label, client.find_issues,
+                             f"labels = {jira_api.jql_string(label)}", max_results=2)
         if found:
             issue, created = found[0], False
+            key = issue["key"]
+            ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY,
+                     properties[AFFECTED_PROPERTY])
         else:
-            issue, created = ctx.call("jira", "create_issue", fields["project"]["key"], client.create_issue, fields), True
-        key = issue["key"]
-        ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
+            issue = ctx.call("jira", "create_issue", fields["project"]["key"], client.create_issue, fields,
+                             properties=properties)
+            created, key = True, issue["key"]
         settle_step(ctx, delivery, status="done", result={"key": key, "id": issue.get("id"), "created": created},
                     escalation_changes={"jira_key": key, "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(key)},
@@ -295,7 +327,7 @@ class JiraIssueStep(StepHandler):
                         escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
                         follow_ups=("jira_link", "ticket_note", "slack_message"))
             return
-        client = _jira_client(delivery.connections)
+        client = delivery.client("jira")
         try:
             issue = ctx.call("jira", "get_issue", key, client.get_issue, key)
         except ApiNotFound:
@@ -357,7 +389,7 @@ class JiraLinkStep(StepHandler):
             settle_step(ctx, delivery, status="dry_run",
                         requests=[jira_api.plan_remote_link(escalation.jira_key, **plan_args)])
             return
-        client = _jira_client(delivery.connections)
+        client = delivery.client("jira")
         link = ctx.call("jira", "remote_link", escalation.jira_key, client.upsert_remote_link,
                         escalation.jira_key, **plan_args)
         settle_step(ctx, delivery, status="done", result={"id": link.get("id")})
@@ -391,19 +423,20 @@ class TicketNoteStep(StepHandler):
         custom_fields = {int(field_id): delivery.escalation.jira_key} if field_id else None
         tags = [connections["zendesk.escalation_tag"]]
         if not connections.is_live("zendesk"):
-            requests = [zendesk_api.plan_internal_note(ticket_id, body=note, custom_fields=custom_fields),
-                        zendesk_api.plan_add_tags(ticket_id, tags)]
+            requests = [zendesk_api.plan_internal_note(ticket_id, body=note, custom_fields=custom_fields, tags=tags)]
             ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome="dry_run")
             settle_step(ctx, delivery, status="dry_run", requests=requests)
             return
-        from sidecar.clients.zendesk import ZendeskClient
-
-        client = ZendeskClient(connections.helpdesk_credentials("zendesk"))
-        existing = ctx.call("zendesk", "find_note", ticket_id, client.find_comment_containing, ticket_id, marker)
+        client = delivery.client("zendesk")
+        existing = None
+        if not first_attempt(ctx):  # an earlier attempt may have written the note before failing
+            existing = ctx.call("zendesk", "find_note", ticket_id, client.find_comment_containing, ticket_id, marker)
         if existing is None:
             ctx.call("zendesk", "internal_note", ticket_id, client.add_internal_note, ticket_id, body=note,
-                     custom_fields=custom_fields)
-        ctx.call("zendesk", "add_tags", ticket_id, client.add_tags, ticket_id, tags)
+                     custom_fields=custom_fields, tags=tags)
+        else:  # the note is there; make sure the field and tag are too (both idempotent)
+            ctx.call("zendesk", "update_ticket", ticket_id, client.update_ticket, ticket_id,
+                     custom_fields=custom_fields, tags=tags)
         settle_step(ctx, delivery, status="done", result={"note": "existing" if existing else "written", "tags": tags})
 
     def _salesforce(self, ctx, delivery: Delivery, case_id: str, note: str, marker: str) -> None:
@@ -416,8 +449,11 @@ class TicketNoteStep(StepHandler):
             ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome="dry_run")
             settle_step(ctx, delivery, status="dry_run", requests=requests)
             return
-        client = salesforce_api.SalesforceClient(connections.helpdesk_credentials("salesforce"), version=version)
-        existing = ctx.call("salesforce", "find_comment", case_id, client.find_case_comment_containing, case_id, marker)
+        client = delivery.client("salesforce")
+        existing = None
+        if not first_attempt(ctx):
+            existing = ctx.call("salesforce", "find_comment", case_id, client.find_case_comment_containing, case_id,
+                                marker)
         if existing is None:
             ctx.call("salesforce", "case_comment", case_id, client.add_case_comment, case_id, note)
         ctx.call("salesforce", "update_case", case_id, client.update_case, case_id, {field: delivery.escalation.jira_key})
@@ -462,14 +498,15 @@ class SlackMessageStep(StepHandler):
             settle_step(ctx, delivery, status="dry_run", requests=[plan],
                         escalation_changes={"slack_channel": destination})
             return
-        client = slack_api.SlackClient(delivery.connections["slack.bot_token"],
-                                       base_url=delivery.connections["slack.api_url"])
+        client = delivery.client("slack")
         channel = destination
         if destination[:1] in ("U", "W"):  # a person: post in the DM the bot has with them
             channel = ctx.call("slack", "open_dm", destination, client.open_conversation, destination)
         oldest = escalation.created_at.timestamp() - 60 if escalation.created_at else 0.0
-        found = ctx.call("slack", "find_message", channel, client.find_message_with_metadata, channel,
-                         event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
+        found = None
+        if not first_attempt(ctx):  # an earlier attempt may have posted before failing
+            found = ctx.call("slack", "find_message", channel, client.find_message_with_metadata, channel,
+                             event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
         if found is None:
             posted = ctx.call("slack", "post_message", channel, client.post_message, channel, text=message["text"],
                               blocks=message["blocks"], metadata=metadata)

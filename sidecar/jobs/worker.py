@@ -21,6 +21,7 @@ from sidecar.store.db import Database
 from sidecar.store.models import AuditEntry, utcnow
 
 log = logging.getLogger("sidecar.worker")
+MAX_CACHED_CLIENTS = 64
 
 
 class PermanentJobError(Exception):
@@ -35,7 +36,17 @@ class JobContext:
     box: SecretBox
     job: ClaimedJob
     templates_dir: str | None = None
+    clients: dict[Any, Any] = field(default_factory=dict)  # shared by the worker's jobs: keep-alive connections
     _audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def cached(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """A client built once per key (installation, system, settings) and reused by later jobs."""
+        client = self.clients.get(key)
+        if client is None:
+            if len(self.clients) >= MAX_CACHED_CLIENTS:
+                self.clients.clear()
+            client = self.clients[key] = factory()
+        return client
 
     def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
         """Note one outbound write (or its dry-run); the worker stores the notes whatever the job's fate."""
@@ -97,6 +108,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.templates_dir = templates_dir
+        self.clients: dict[Any, Any] = {}
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when none was due."""
@@ -105,7 +117,7 @@ class Worker:
         if job is None:
             return False
         handler = self.handlers[job.kind]
-        ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir)
+        ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir, clients=self.clients)
         try:
             handler.run(ctx)
         except Exception as exc:  # every failure is settled on the job, never lost

@@ -682,6 +682,10 @@ class _Jira:
         }
         self.issues[key] = {"id": issue_id, "key": key, "fields": stored}
         self.ids[issue_id] = key
+        # IssueUpdateDetails.properties: entity properties set with the issue ([{"key", "value"}]).
+        for entry in body.get("properties") or ():
+            if isinstance(entry, dict) and entry.get("key"):
+                self.properties.setdefault(key, {})[str(entry["key"])] = entry.get("value")
         if update:
             self._apply_update(self.issues[key], update)
         return _Reply(201, {"id": issue_id, "key": key, "self": f"{self.base}/rest/api/3/issue/{issue_id}"})
