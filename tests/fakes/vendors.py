@@ -2488,8 +2488,8 @@ class FakeVendors:
         """Arm a fault: the next `times` requests to `system` ("*" for any) matching `method` and
         `path` (a regex searched in the path below the system's prefix, or the full path) sleep
         `delay` seconds, then answer `status` with `body` (default: the vendor's error shape) and
-        a Retry-After header when `retry_after` is given. status=None: answer normally after the
-        delay (a slow vendor that still does the work)."""
+        a Retry-After header when `retry_after` is given. status=None: do the work at once, then
+        answer normally after the delay (the vendor did it; the client may have timed out waiting)."""
         with self._lock:
             fault = _Fault(next(self._fault_numbers), system, method=method, path=path, status=status,
                            times=times, retry_after=retry_after, delay=delay, body=body)
@@ -2561,14 +2561,17 @@ class FakeVendors:
                     "status": None, "fault": fault.number if fault else None,
                 }
                 self._requests.append(entry)
-            if fault is not None and fault.delay:
-                time.sleep(fault.delay)
             if fault is not None and fault.status:
+                if fault.delay:
+                    time.sleep(fault.delay)
                 reply = fault.reply(request.system)
             else:
                 with self._lock:
                     vendor = self._vendors[request.system]
                     reply = vendor.handle(request) if request.system == "slack" else _dispatch(vendor, request)
+                if fault is not None and fault.delay:
+                    # The vendor did the work; only its answer is late (what a client timeout cannot tell).
+                    time.sleep(fault.delay)
             with self._lock:
                 entry["status"] = reply.status
             return reply

@@ -1,0 +1,354 @@
+"""POST /v1/escalations end to end: one Jira issue, one private note, one Slack message, whatever fails.
+
+Jira, Zendesk and Slack are the local fake server (tests/fakes/vendors.py): a stateful HTTP fake, so
+"exactly once" is checked against what the vendor ends up holding, not against our own bookkeeping.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from sidecar.clients.jira import JiraClient, adf_to_text
+from sidecar.jobs.worker import Worker
+from sidecar.store.models import Job, utcnow
+from tests.conftest import FIXTURES, bearer
+from tests.fakes import FakeVendors
+
+REFUND = json.loads((FIXTURES.parent.parent / "sidecar" / "demo" / "refund_ticket.json").read_text())["ticket"]
+PASSWORD_RESET = {
+    "id": "48214", "source": "zendesk", "subject": "Password reset link expired",
+    "comments": [{"author": "customer", "body": "My reset link says expired. Can you send a new one?",
+                  "public": True, "created_at": "2026-11-20T10:00:00Z"}],
+    "requester": {"name": "Lee Wong", "email": "lee@globex.example"},
+    "organization": {"name": "Globex", "tier": "business", "arr": 96000},
+}
+
+
+@pytest.fixture(scope="module")
+def vendors():
+    with FakeVendors(tickets=[REFUND, PASSWORD_RESET]) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(vendors):
+    vendors.reset()
+    yield vendors
+    vendors.reset()
+
+
+@pytest.fixture
+def database(app):
+    return app.extensions["sidecar"].database
+
+
+def configure(client, token, settings):
+    response = client.patch("/v1/installation/connections", json={"settings": settings}, headers=bearer(token))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def live(client, installation, fake):
+    """The installation connected to the fake Jira, Slack and Zendesk."""
+    configure(client, installation["api_token"], {
+        "zendesk.url": fake.zendesk_url, "zendesk.email": "agent@acme.example", "zendesk.api_token": "zd-secret-token",
+        "zendesk.jira_key_field_id": "360001",
+        "jira.url": fake.jira_url, "jira.email": "bot@acme.example", "jira.api_token": "jira-secret-token",
+        "jira.project": "ESC",
+        "slack.api_url": fake.slack_url, "slack.bot_token": "xoxb-secret-token", "slack.default_channel": "C0SUPPORT",
+    })
+    return installation
+
+
+def escalate(client, token, ticket=REFUND, **extra):
+    headers = bearer(token)
+    if "idempotency_key" in extra:
+        headers["Idempotency-Key"] = extra.pop("idempotency_key")
+    return client.post("/v1/escalations", json={"ticket": ticket, **extra}, headers=headers)
+
+
+def deliver(database, box, *, rounds: int = 30) -> None:
+    """Run the worker until nothing is queued; jobs waiting for a backoff are made due at once."""
+    worker = Worker(database, box=box, worker_id="test-worker")
+    for _ in range(rounds):
+        worker.drain()
+        with database.session() as session:
+            waiting = session.query(Job).filter(Job.status.in_(("queued", "running"))).count()
+            if not waiting:
+                return
+            session.execute(update(Job).where(Job.status == "queued").values(run_after=utcnow() - timedelta(seconds=1)))
+    raise AssertionError("jobs still waiting after many rounds")
+
+
+def holdings(fake):
+    """What the fake vendors hold: Jira issues, Zendesk comments on the refund ticket, Slack messages."""
+    state = fake.state()
+    issues = list(state["jira"]["issues"].values())
+    comments = state["zendesk"]["comments"][REFUND["id"]] if "comments" in state["zendesk"] else None
+    return state, issues, comments
+
+
+def zendesk_notes(fake, ticket_id=REFUND["id"]):
+    return [r for r in fake.requests("zendesk") if r["method"] == "PUT" and r["path"] == f"/api/v2/tickets/{ticket_id}.json"
+            and "comment" in (r["body"] or {}).get("ticket", {})]
+
+
+def slack_posts(fake):
+    return [r for r in fake.requests("slack") if r["path"] == "/chat.postMessage"]
+
+
+def jira_creates(fake):
+    return [r for r in fake.requests("jira") if r["method"] == "POST" and r["path"] == "/rest/api/3/issue"]
+
+
+def test_one_call_escalates_a_ticket_with_an_adf_issue_a_private_note_and_a_block_kit_message(
+        client, live, fake, database, box):
+    response = escalate(client, live["api_token"], note="Customer was double charged; refund approved by finance?")
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "pending" and body["mode"] == "live"
+    assert [s["name"] for s in body["steps"]] == ["jira_issue", "jira_link", "ticket_note", "slack_message"]
+    assert all(s["status"] == "planned" for s in body["steps"])
+    assert response.headers["Location"] == f"/v1/escalations/{body['id']}"
+
+    deliver(database, box)
+
+    escalation = client.get(f"/v1/escalations/{body['id']}", headers=bearer(live["api_token"])).get_json()
+    assert escalation["status"] == "delivered", escalation
+    assert [s["status"] for s in escalation["steps"]] == ["done"] * 4
+    key = escalation["jira"]["key"]
+    assert key == "ESC-1" and escalation["jira"]["url"].endswith("/browse/ESC-1")
+    assert escalation["slack"]["permalink"] and escalation["slack"]["ts"]
+
+    # Jira: one issue, ADF description with the customer, the conversation, the reasons and links.
+    assert len(jira_creates(fake)) == 1
+    fields = jira_creates(fake)[0]["body"]["fields"]
+    assert fields["description"]["type"] == "doc" and fields["description"]["version"] == 1
+    text = adf_to_text(fields["description"])
+    for expected in ("Northwind", "INV-20931", "chargeback", "real person"):
+        assert expected in text, expected
+    assert "/agent/tickets/48213" in json.dumps(fields["description"])  # the link back to the ticket
+    assert f"sidecar-{body['id'].replace('_', '-')}" in fields["labels"]
+    remote_links = [r for r in fake.requests("jira") if r["path"].endswith("/remotelink")]
+    assert len(remote_links) == 1
+    assert remote_links[0]["body"]["object"]["url"].endswith("/agent/tickets/48213")
+
+    # Zendesk: one private note with the key, the key field and the tag.
+    notes = zendesk_notes(fake)
+    assert len(notes) == 1
+    ticket_update = notes[0]["body"]["ticket"]
+    assert ticket_update["comment"]["public"] is False and key in ticket_update["comment"]["body"]
+    assert ticket_update["custom_fields"] == [{"id": 360001, "value": key}]
+    assert "escalated_to_jira" in ticket_update["additional_tags"]
+
+    # Slack: one Block Kit message with the three buttons.
+    posts = slack_posts(fake)
+    assert len(posts) == 1
+    message = posts[0]["body"]
+    assert message["channel"] == "C0SUPPORT"
+    actions = [b for b in message["blocks"] if b["type"] == "actions"][0]["elements"]
+    assert [a["text"]["text"] for a in actions][:2] == ["Acknowledge", "Open in Jira"]
+    assert message["metadata"]["event_payload"]["escalation_id"] == body["id"]
+
+    # The audit log has every write, and no secret anywhere in what the API shows.
+    audit = client.get("/v1/audit", headers=bearer(live["api_token"])).get_json()["items"]
+    assert {(e["system"], e["action"]) for e in audit} >= {
+        ("jira", "create_issue"), ("jira", "remote_link"), ("zendesk", "internal_note"), ("slack", "post_message")}
+    shown = json.dumps([escalation, audit, client.get("/v1/installation/connections",
+                                                       headers=bearer(live["api_token"])).get_json()])
+    for secret in ("zd-secret-token", "jira-secret-token", "xoxb-secret-token"):
+        assert secret not in shown
+
+
+def test_repeats_return_the_open_escalation_and_deliver_nothing_twice(client, live, fake, database, box):
+    first = escalate(client, live["api_token"])
+    assert first.status_code == 202
+    for _ in range(4):
+        again = escalate(client, live["api_token"])
+        assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    deliver(database, box)
+    assert escalate(client, live["api_token"]).status_code == 200
+    deliver(database, box)
+    assert (len(jira_creates(fake)), len(zendesk_notes(fake)), len(slack_posts(fake))) == (1, 1, 1)
+
+
+def test_an_idempotency_key_returns_the_same_escalation_and_is_refused_for_another_ticket(client, live):
+    first = escalate(client, live["api_token"], idempotency_key="agent-42-click-1")
+    again = escalate(client, live["api_token"], idempotency_key="agent-42-click-1")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert first.get_json()["id"] == again.get_json()["id"]
+    other = escalate(client, live["api_token"], ticket=PASSWORD_RESET, idempotency_key="agent-42-click-1")
+    assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_five_simultaneous_requests_make_one_escalation(app, live, fake, database, box):
+    answers = []
+
+    def post():
+        with app.test_client() as own_client:
+            answers.append(escalate(own_client, live["api_token"]))
+
+    threads = [threading.Thread(target=post) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 202]
+    assert len({a.get_json()["id"] for a in answers}) == 1
+    deliver(database, box)
+    assert (len(jira_creates(fake)), len(zendesk_notes(fake)), len(slack_posts(fake))) == (1, 1, 1)
+
+
+def test_jira_failing_twice_then_answering_still_makes_one_issue(client, live, fake, database, box):
+    fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=500, times=2)
+    escalation_id = escalate(client, live["api_token"]).get_json()["id"]
+    worker = Worker(database, box=box)
+    worker.drain()
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    jira_step = shown["steps"][0]
+    assert jira_step["status"] == "retrying" and "HTTP 500" in jira_step["error"] and jira_step["next_attempt_at"]
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered" and shown["steps"][0]["attempts"] == 3
+    assert len(fake.state()["jira"]["issues"]) == 1
+    assert (len(zendesk_notes(fake)), len(slack_posts(fake))) == (1, 1)
+
+
+def test_a_429_is_retried_after_the_time_jira_asks_for(client, live, fake, database, box):
+    fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=429, retry_after=45, times=1)
+    escalate(client, live["api_token"])
+    before = utcnow()
+    Worker(database, box=box).drain()
+    with database.session() as session:
+        job = session.query(Job).filter(Job.kind == "escalation.jira_issue").one()
+        run_after = job.run_after if job.run_after.tzinfo else job.run_after.replace(tzinfo=before.tzinfo)
+        assert job.status == "queued" and (run_after - before).total_seconds() >= 45
+    deliver(database, box)
+    assert len(fake.state()["jira"]["issues"]) == 1
+
+
+def test_a_timeout_after_jira_created_the_issue_does_not_create_a_second(client, live, fake, database, box, monkeypatch):
+    # The fake creates the issue and then answers too late: the worker sees a timeout, the issue exists.
+    monkeypatch.setattr(JiraClient, "timeout", (1.0, 0.3))
+    fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=None, delay=0.8, times=1)
+    escalation_id = escalate(client, live["api_token"]).get_json()["id"]
+    Worker(database, box=box).drain()
+    step = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()["steps"][0]
+    assert step["status"] == "retrying" and "timed out" in step["error"]
+    deliver(database, box)
+    assert len(fake.state()["jira"]["issues"]) == 1  # the retry found it by its label
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered" and shown["jira"]["key"] == "ESC-1"
+
+
+def test_slack_down_for_five_attempts_still_ends_with_one_message(client, live, fake, database, box):
+    fake.fail("slack", path=r"chat\.postMessage", status=503, times=5)
+    escalation_id = escalate(client, live["api_token"]).get_json()["id"]
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered"
+    slack_step = shown["steps"][3]
+    assert slack_step["attempts"] == 6
+    assert len([p for p in slack_posts(fake) if p["status"] == 200]) == 1
+    assert len(zendesk_notes(fake)) == 1  # the note did not wait for Slack
+
+
+def test_a_step_that_cannot_succeed_is_parked_dead_in_words_and_can_be_retried(client, live, fake, database, box):
+    configure(client, live["api_token"], {"jira.api_token": "wrong-token"})
+    fake_credentials = fake.fail("jira", status=401, times=1)
+    assert fake_credentials
+    escalation_id = escalate(client, live["api_token"]).get_json()["id"]
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "failed"
+    assert shown["steps"][0]["status"] == "dead" and "401" in shown["steps"][0]["error"]
+    assert "wrong-token" not in json.dumps(shown)
+    from sidecar.jobs.outbox import retry
+    from sidecar.services.escalations import reopen_step_for_retry
+
+    with database.session() as session:
+        job = retry(session, shown["steps"][0]["job_id"])
+        reopen_step_for_retry(session, job)
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered" and len(fake.state()["jira"]["issues"]) == 1
+
+
+def test_without_credentials_every_step_shows_the_request_it_would_send(client, installation, fake, database, box):
+    response = escalate(client, installation["api_token"])
+    assert response.status_code == 202 and response.get_json()["mode"] == "dry_run"
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{response.get_json()['id']}", headers=bearer(installation["api_token"])).get_json()
+    assert shown["status"] == "delivered"
+    by_name = {s["name"]: s for s in shown["steps"]}
+    assert by_name["jira_issue"]["status"] == "dry_run"
+    create = by_name["jira_issue"]["requests"][0]
+    assert (create["method"], create["path"]) == ("POST", "/rest/api/3/issue")
+    assert create["json"]["fields"]["description"]["type"] == "doc"
+    assert shown["jira"]["key"].startswith("DRYRUN-")
+    note = by_name["ticket_note"]["requests"][0]
+    assert note["json"]["ticket"]["comment"]["public"] is False
+    assert by_name["jira_link"]["status"] == "skipped"  # no zendesk.url: nothing to link to
+    assert by_name["slack_message"]["status"] == "skipped" and "slack.default_channel" in by_name["slack_message"]["result"]["reason"]
+    assert fake.requests() == []  # nothing left the building
+
+
+def test_link_to_joins_an_existing_issue_and_counts_affected_customers(client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    key = client.get(f"/v1/escalations/{first['id']}", headers=bearer(live["api_token"])).get_json()["jira"]["key"]
+    second = escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to=key)
+    assert second.status_code == 202
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{second.get_json()['id']}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered" and shown["jira"]["key"] == key
+    state = fake.state()["jira"]
+    assert len(state["issues"]) == 1
+    comments = [adf_to_text(c["body"]) for c in state["comments"][key]]
+    assert len(comments) == 1 and "Globex" in comments[0] and "another customer" in comments[0].lower()
+    affected = state["properties"][key]["sidecar.affected"]
+    assert affected["count"] == 2 and affected["total_arr"] == 57600 + 96000
+
+
+def test_link_to_a_missing_issue_is_a_dead_step_that_says_so(client, live, fake, database, box):
+    response = escalate(client, live["api_token"], link_to="ESC-999")
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{response.get_json()['id']}", headers=bearer(live["api_token"])).get_json()
+    assert shown["steps"][0]["status"] == "dead" and "ESC-999" in shown["steps"][0]["error"]
+
+
+def test_card_numbers_are_masked_in_what_goes_to_jira_and_slack(client, live, fake, database, box):
+    ticket = copy.deepcopy(REFUND)
+    ticket["comments"].append({"author": "customer", "body": "Refund it to card 4242 4242 4242 4242 please.",
+                               "public": True, "created_at": "2026-11-21T08:00:00Z"})
+    escalate(client, live["api_token"], ticket=ticket)
+    deliver(database, box)
+    sent = json.dumps([jira_creates(fake)[0]["body"], slack_posts(fake)[0]["body"]])
+    assert "4242 4242 4242 4242" not in sent and "card ending 4242" in sent
+
+
+def test_agent_overrides_and_bad_input_are_checked(client, live):
+    for body, field in (({"ticket": REFUND, "link_to": "not a key"}, "link_to"),
+                        ({"ticket": REFUND, "expert_id": "exp_nope"}, "expert_id"),
+                        ({"ticket": REFUND, "team_id": "team_nope"}, "team_id"),
+                        ({}, "_schema")):
+        response = client.post("/v1/escalations", json=body, headers=bearer(live["api_token"]))
+        assert response.status_code == 422, (body, response.get_json())
+        assert field in json.dumps(response.get_json()["error"])
+    response = client.post("/v1/escalations", json={"ticket": REFUND},
+                           headers={**bearer(live["api_token"]), "Idempotency-Key": "x" * 300})
+    assert response.status_code == 422
+
+
+def test_another_installation_cannot_see_an_escalation(client, live, make_installation):
+    escalation_id = escalate(client, live["api_token"]).get_json()["id"]
+    other = make_installation(name="Other Co")
+    assert client.get(f"/v1/escalations/{escalation_id}", headers=bearer(other["api_token"])).status_code == 404
+    assert client.get("/v1/escalations", headers=bearer(other["api_token"])).get_json()["items"] == []
+    assert client.get("/v1/escalations", headers=bearer(live["api_token"])).get_json()["items"][0]["id"] == escalation_id
