@@ -196,7 +196,6 @@ def start_escalation(
     enqueue(session, installation_id=installation.id, kind=JOB_KIND_PREFIX + "jira_issue",
             payload={"escalation_id": escalation.id, "step": "jira_issue"}, escalation_id=escalation.id,
             max_attempts=_max_attempts(connections))
-    record_ticket(session, installation_id=installation.id, ticket=ticket)
     try:
         session.flush()
     except IntegrityError:
@@ -206,6 +205,7 @@ def start_escalation(
         if winner is None:
             raise
         return EscalationStart(winner, created=False)
+    record_ticket(session, installation_id=installation.id, ticket=ticket)
     return EscalationStart(escalation, created=True)
 
 
