@@ -75,7 +75,12 @@ class Delivery:
         return self.step.status in SETTLED
 
     def context(self):
-        """The escalation's rendering context, redacted by the installation's settings."""
+        """The escalation's rendering context, redacted by the installation's settings (built once per worker)."""
+        settings = (self.installation.settings or {}).get("redaction")
+        key = ("context", self.escalation.id, self.escalation.agent_note, repr(settings))
+        return self.ctx.cached(key, self._build_context)
+
+    def _build_context(self):
         from sidecar.intelligence.escalation_context import build_escalation_context
         from sidecar.intelligence.redaction import Redactor
         from sidecar.intelligence.ticket import ticket_from_mapping
@@ -130,14 +135,16 @@ def build_client(system: str, connections: Connections):
 
 
 def load_delivery(ctx: JobContext) -> Delivery:
-    """Read the job's escalation, step and installation (detached copies) and the installation's connections."""
+    """Read the job's escalation, step and installation (detached copies, one query) and its connections."""
+    query = (select(Escalation, EscalationStep, Installation)
+             .join(EscalationStep, EscalationStep.escalation_id == Escalation.id)
+             .join(Installation, Installation.id == Escalation.installation_id)
+             .where(Escalation.id == ctx.job.payload["escalation_id"], EscalationStep.name == ctx.job.payload["step"]))
     with ctx.database.session() as session:
-        escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
-        if escalation is None:
+        row = session.execute(query).first()
+        if row is None:
             raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
-        step = session.scalar(select(EscalationStep).where(
-            EscalationStep.escalation_id == escalation.id, EscalationStep.name == ctx.job.payload["step"]))
-        installation = session.get(Installation, escalation.installation_id)
+        escalation, step, installation = row
         session.expunge_all()
     return Delivery(ctx, installation, escalation, step, load_connections(installation, box=ctx.box))
 
@@ -172,6 +179,7 @@ def settle_step(
                     max_attempts=ctx.job.max_attempts)
         session.flush()
         _update_escalation_status(session, escalation)
+        ctx.finish(session)  # the job is done in the same transaction that records its result
 
 
 def _update_escalation_status(session, escalation: Escalation) -> None:

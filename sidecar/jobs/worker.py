@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from sidecar.store.db import Database
 from sidecar.store.models import AuditEntry, utcnow
 
 log = logging.getLogger("sidecar.worker")
-MAX_CACHED_CLIENTS = 64
+MAX_CACHED = 256
 
 
 class PermanentJobError(Exception):
@@ -36,17 +37,33 @@ class JobContext:
     box: SecretBox
     job: ClaimedJob
     templates_dir: str | None = None
-    clients: dict[Any, Any] = field(default_factory=dict)  # shared by the worker's jobs: keep-alive connections
+    clients: OrderedDict = field(default_factory=OrderedDict)  # the worker's clients and contexts, reused by its jobs
     _audit: list[dict[str, Any]] = field(default_factory=list)
 
     def cached(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """A client built once per key (installation, system, settings) and reused by later jobs."""
-        client = self.clients.get(key)
-        if client is None:
-            if len(self.clients) >= MAX_CACHED_CLIENTS:
-                self.clients.clear()
-            client = self.clients[key] = factory()
-        return client
+        """A value (a client, a rendering context) built once per key and reused by later jobs; LRU-bounded."""
+        if key in self.clients:
+            self.clients.move_to_end(key)
+            return self.clients[key]
+        value = self.clients[key] = factory()
+        while len(self.clients) > MAX_CACHED:
+            self.clients.popitem(last=False)  # least recently used first
+        return value
+
+    finished: bool = False
+
+    def finish(self, session) -> None:
+        """Mark the job done and store its audit notes inside the caller's transaction (one commit, not two)."""
+        outbox.complete(session, self.job)
+        self.store_audit(session)
+        self.finished = True
+
+    def store_audit(self, session) -> None:
+        """Write the audit notes gathered so far in the caller's transaction."""
+        for entry in self._audit:
+            session.add(AuditEntry(installation_id=self.job.installation_id, escalation_id=self.job.escalation_id,
+                                   job_id=self.job.id, **entry))
+        self._audit.clear()
 
     def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
         """Note one outbound write (or its dry-run); the worker stores the notes whatever the job's fate."""
@@ -108,7 +125,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.templates_dir = templates_dir
-        self.clients: dict[Any, Any] = {}
+        self.clients: OrderedDict = OrderedDict()
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when none was due."""
@@ -128,13 +145,13 @@ class Worker:
                 log.warning("job %s (%s) attempt %d failed: %s", job.id, job.kind, job.attempts, message)
             with self.database.write_lock(), self.database.session() as session:
                 status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
-                self._store_audit(session, ctx)
+                ctx.store_audit(session)
             if status != "lost":
                 self._settled(handler, ctx, status=status, error=message)
             return True
-        with self.database.write_lock(), self.database.session() as session:
-            outbox.complete(session, job)
-            self._store_audit(session, ctx)
+        if not ctx.finished:
+            with self.database.write_lock(), self.database.session() as session:
+                ctx.finish(session)
         log.info("job %s (%s) done after %d attempt(s)", job.id, job.kind, job.attempts)
         return True
 
@@ -143,12 +160,6 @@ class Worker:
             handler.on_settled(ctx, status=status, error=error)
         except Exception:  # the job is settled already; a failing status note must not undo that
             log.exception("job %s: recording its status failed", ctx.job.id)
-
-    def _store_audit(self, session, ctx: JobContext) -> None:
-        for entry in ctx._audit:
-            session.add(AuditEntry(installation_id=ctx.job.installation_id, escalation_id=ctx.job.escalation_id,
-                                   job_id=ctx.job.id, **entry))
-        ctx._audit.clear()
 
     def drain(self, *, max_jobs: int = 10_000) -> int:
         """Run due jobs until none is due (tests, `sidecar jobs run`); returns how many ran."""
