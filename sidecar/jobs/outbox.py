@@ -16,9 +16,11 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict, NotFound
@@ -70,35 +72,43 @@ def enqueue(
     return job
 
 
-def _due(now: datetime):
-    return or_(
-        and_(Job.status == "queued", Job.run_after <= now),
-        and_(Job.status == "running", Job.locked_until < now),  # its worker died: the lease ran out
-    )
+JOBS = Job.__table__
+
+
+@lru_cache(maxsize=64)
+def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
+    """The claim's SELECT and UPDATE, built once per (kinds, dialect): a worker runs them for every job."""
+    now = bindparam("now")
+    query = (select(JOBS.c.id, JOBS.c.installation_id, JOBS.c.kind, JOBS.c.payload, JOBS.c.attempts,
+                    JOBS.c.max_attempts, JOBS.c.escalation_id)
+             .where(or_(and_(JOBS.c.status == "queued", JOBS.c.run_after <= now),
+                        # its worker died: the lease ran out
+                        and_(JOBS.c.status == "running", JOBS.c.locked_until < now)))
+             .order_by(JOBS.c.run_after, JOBS.c.created_at).limit(1))
+    if kinds:
+        query = query.where(JOBS.c.kind.in_(kinds))
+    if postgresql:
+        query = query.with_for_update(skip_locked=True)
+    take = (update(JOBS).where(JOBS.c.id == bindparam("job_id"))
+            .values(status="running", locked_by=bindparam("worker_id"), locked_until=bindparam("until"),
+                    attempts=JOBS.c.attempts + 1, updated_at=now))
+    return query, take
 
 
 def claim(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
           kinds: tuple[str, ...] | None = None) -> ClaimedJob | None:
     """Take the oldest due job under a lease, or None when nothing is due."""
     now = utcnow()
-    query = select(Job).where(_due(now)).order_by(Job.run_after, Job.created_at).limit(1)
-    if kinds:
-        query = query.where(Job.kind.in_(kinds))
-    if database.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    with database.write_lock(), database.session() as session:
-        job = session.scalars(query).first()
-        if job is None:
+    query, take = _claim_statements(kinds or None, database.engine.dialect.name == "postgresql")
+    with database.write_lock(), database.engine.begin() as connection:
+        row = connection.execute(query, {"now": now}).first()
+        if row is None:
             return None
-        job.status = "running"
-        job.locked_by = worker_id
-        job.locked_until = now + timedelta(seconds=lease_seconds)
-        job.attempts += 1
-        job.updated_at = now
-        session.flush()
-        return ClaimedJob(id=job.id, installation_id=job.installation_id, kind=job.kind, payload=dict(job.payload),
-                          attempts=job.attempts, max_attempts=job.max_attempts, escalation_id=job.escalation_id,
-                          worker_id=worker_id)
+        connection.execute(take, {"job_id": row.id, "worker_id": worker_id, "now": now,
+                                  "until": now + timedelta(seconds=lease_seconds)})
+    return ClaimedJob(id=row.id, installation_id=row.installation_id, kind=row.kind, payload=dict(row.payload),
+                      attempts=row.attempts + 1, max_attempts=row.max_attempts, escalation_id=row.escalation_id,
+                      worker_id=worker_id)
 
 
 def _held(job: ClaimedJob):
@@ -107,8 +117,8 @@ def _held(job: ClaimedJob):
     return and_(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
 
 
-def complete(session: Session, job: ClaimedJob) -> bool:
-    """Mark a held job done, in the caller's transaction; False if the lease was lost meanwhile."""
+def complete(session: Session | Connection, job: ClaimedJob) -> bool:
+    """Mark a held job done, in the caller's transaction (session or connection); False if the lease was lost."""
     now = utcnow()
     result = session.execute(update(Job).where(_held(job)).values(
         status="done", locked_by=None, locked_until=None, last_error=None, finished_at=now, updated_at=now))

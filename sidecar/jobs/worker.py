@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import insert
+
 from sidecar.clients.base import ApiError
 from sidecar.jobs import outbox
 from sidecar.jobs.outbox import ClaimedJob
@@ -59,10 +61,11 @@ class JobContext:
         self.finished = True
 
     def store_audit(self, session) -> None:
-        """Write the audit notes gathered so far in the caller's transaction."""
-        for entry in self._audit:
-            session.add(AuditEntry(installation_id=self.job.installation_id, escalation_id=self.job.escalation_id,
-                                   job_id=self.job.id, **entry))
+        """Write the audit notes gathered so far in the caller's transaction (session or connection)."""
+        if self._audit:
+            session.execute(insert(AuditEntry.__table__), [
+                {"installation_id": self.job.installation_id, "escalation_id": self.job.escalation_id,
+                 "job_id": self.job.id, **entry} for entry in self._audit])
         self._audit.clear()
 
     def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
