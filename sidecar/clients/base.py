@@ -322,6 +322,7 @@ class ApiSession(requests.Session):
         # Where an SDK (or a pagination link) thinks the API lives; such URLs are re-pointed at base_url.
         self.vendor_origins = tuple(origin.rstrip("/") for origin in vendor_origins if origin)
         self.secrets = tuple(s for s in secrets if s)
+        self._environment_cache: dict[tuple[str, str], dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"<ApiSession {self.service} {self.base_url or ''}>"
@@ -355,6 +356,28 @@ class ApiSession(requests.Session):
             if response.status_code == 429:
                 raise error_for_response(response, service=self.service, secrets=self.secrets)
         return response
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        """requests' own merge, with the environment's proxy answer remembered per scheme and host.
+
+        requests re-reads every proxy variable (and no_proxy) on each request, about a millisecond;
+        the environment does not change while the process runs.
+        """
+        if not self.trust_env or (proxies and proxies.get("no_proxy")):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        key = urlsplit(url)[:2]
+        environment = self._environment_cache.get(key)
+        if environment is None:
+            environment = super().merge_environment_settings(url, {}, None, None, None)
+            self._environment_cache[key] = environment
+        merged_proxies = dict(environment["proxies"])
+        merged_proxies.update(proxies or {})
+        return {
+            "proxies": merged_proxies,
+            "stream": self.stream if stream is None else stream,
+            "verify": environment["verify"] if verify is None or verify is True else verify,
+            "cert": self.cert if cert is None else cert,
+        }
 
     def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         started = time.monotonic()

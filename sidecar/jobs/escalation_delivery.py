@@ -16,11 +16,12 @@ A system without credentials runs in dry-run: the step records the exact request
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from sidecar.clients import jira as jira_api
 from sidecar.clients import salesforce as salesforce_api
@@ -134,23 +135,48 @@ def build_client(system: str, connections: Connections):
     raise ValueError(f"no client for {system!r}")
 
 
-def load_delivery(ctx: JobContext) -> Delivery:
-    """Read the job's escalation, step and installation (detached copies, one query) and its connections."""
-    query = (select(Escalation, EscalationStep, Installation)
-             .join(EscalationStep, EscalationStep.escalation_id == Escalation.id)
-             .join(Installation, Installation.id == Escalation.installation_id)
-             .where(Escalation.id == ctx.job.payload["escalation_id"], EscalationStep.name == ctx.job.payload["step"]))
-    with ctx.database.session() as session:
-        row = session.execute(query).first()
-        if row is None:
-            raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
-        escalation, step, installation = row
-        session.expunge_all()
-    return Delivery(ctx, installation, escalation, step, load_connections(installation, box=ctx.box))
-
-
 STEPS_TABLE = EscalationStep.__table__
 ESCALATIONS_TABLE = Escalation.__table__
+INSTALLATIONS_TABLE = Installation.__table__
+# Built once: the worker loads a step for every job, and building the statement costs more than running it.
+_LOAD = (select(*(c.label("e_" + c.name) for c in ESCALATIONS_TABLE.c), *(c.label("s_" + c.name) for c in STEPS_TABLE.c),
+                *(c.label("i_" + c.name) for c in INSTALLATIONS_TABLE.c))
+         .join_from(ESCALATIONS_TABLE, STEPS_TABLE, STEPS_TABLE.c.escalation_id == ESCALATIONS_TABLE.c.id)
+         .join(INSTALLATIONS_TABLE, INSTALLATIONS_TABLE.c.id == ESCALATIONS_TABLE.c.installation_id)
+         .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"), STEPS_TABLE.c.name == bindparam("step")))
+
+
+def _columns(row, prefix: str) -> dict[str, Any]:
+    return {key[len(prefix):]: value for key, value in row.items() if key.startswith(prefix)}
+
+
+def load_delivery(ctx: JobContext) -> Delivery:
+    """Read the job's escalation, step and installation (one query, detached objects) and its connections."""
+    with ctx.database.engine.connect() as connection:
+        row = connection.execute(_LOAD, {"escalation_id": ctx.job.payload["escalation_id"],
+                                         "step": ctx.job.payload["step"]}).mappings().first()
+    if row is None:
+        raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
+    installation = Installation(**_columns(row, "i_"))
+    return Delivery(ctx, installation, Escalation(**_columns(row, "e_")), EscalationStep(**_columns(row, "s_")),
+                    load_connections(installation, box=ctx.box))
+
+
+_SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
+    status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=None, result=bindparam("v_result"),
+    updated_at=bindparam("v_now"))
+_SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"))
+_OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
+                                                  STEPS_TABLE.c.id != bindparam("step_id"))
+_NEW_JOBS = insert(Job.__table__)
+
+
+@lru_cache(maxsize=32)
+def _escalation_update(columns: tuple[str, ...]):
+    """UPDATE escalations SET <columns> for one escalation that is not resolved, built once per column set."""
+    return (update(ESCALATIONS_TABLE)
+            .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"), ESCALATIONS_TABLE.c.status != "resolved")
+            .values({name: bindparam("v_" + name) for name in columns}))
 
 
 def settle_step(
@@ -169,24 +195,25 @@ def settle_step(
     """
     now = utcnow()
     escalation = delivery.escalation
-    step_values: dict[str, Any] = {"status": status, "attempts": ctx.job.attempts, "error": None, "result": result,
-                                   "updated_at": now}
+    step_values = {"step_id": delivery.step.id, "v_status": status, "v_attempts": ctx.job.attempts,
+                   "v_result": result, "v_now": now}
     if requests is not None:
-        step_values["requests"] = [request.as_dict() for request in requests]
+        step_values["v_requests"] = [request.as_dict() for request in requests]
     with ctx.database.write_lock(), ctx.database.engine.begin() as connection:
-        connection.execute(update(STEPS_TABLE).where(STEPS_TABLE.c.id == delivery.step.id).values(**step_values))
-        others = connection.execute(select(STEPS_TABLE.c.status).where(
-            STEPS_TABLE.c.escalation_id == escalation.id, STEPS_TABLE.c.id != delivery.step.id)).scalars().all()
+        connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
+        others = connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
+                                                   "step_id": delivery.step.id}).scalars().all()
         changes = {**(escalation_changes or {}), "updated_at": now,
                    **escalation_status_change([status, *others], now=now)}
-        connection.execute(update(ESCALATIONS_TABLE).where(ESCALATIONS_TABLE.c.id == escalation.id,
-                                                           ESCALATIONS_TABLE.c.status != "resolved").values(**changes))
+        connection.execute(_escalation_update(tuple(sorted(changes))),
+                           {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
         if follow_ups:
-            connection.execute(insert(Job.__table__), [
+            connection.execute(_NEW_JOBS, [
                 {"id": new_job_id(), "installation_id": escalation.installation_id, "kind": "escalation." + name,
                  "payload": {"escalation_id": escalation.id, "step": name}, "escalation_id": escalation.id,
                  "status": "queued", "attempts": 0, "max_attempts": ctx.job.max_attempts, "run_after": now,
-                 "created_at": now, "updated_at": now} for name in follow_ups])
+                 "created_at": now, "updated_at": now, "locked_by": None, "locked_until": None,
+                 "last_error": None, "finished_at": None} for name in follow_ups])
         ctx.finish(connection)  # the job is done in the same transaction that records its result
 
 
