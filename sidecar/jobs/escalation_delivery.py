@@ -158,8 +158,11 @@ def load_delivery(ctx: JobContext) -> Delivery:
     if row is None:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
     installation = Installation(**_columns(row, "i_"))
+    # Decrypted once per stored value: a changed setting is a new ciphertext, so a new cache entry.
+    connections = ctx.cached(("connections", installation.id, installation.credentials_encrypted),
+                             lambda: load_connections(installation, box=ctx.box))
     return Delivery(ctx, installation, Escalation(**_columns(row, "e_")), EscalationStep(**_columns(row, "s_")),
-                    load_connections(installation, box=ctx.box))
+                    connections)
 
 
 _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(

@@ -84,12 +84,12 @@ def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
              .where(or_(and_(JOBS.c.status == "queued", JOBS.c.run_after <= now),
                         # its worker died: the lease ran out
                         and_(JOBS.c.status == "running", JOBS.c.locked_until < now)))
-             .order_by(JOBS.c.run_after, JOBS.c.created_at).limit(1))
+             .order_by(JOBS.c.run_after, JOBS.c.created_at).limit(bindparam("limit")))
     if kinds:
         query = query.where(JOBS.c.kind.in_(kinds))
     if postgresql:
         query = query.with_for_update(skip_locked=True)
-    take = (update(JOBS).where(JOBS.c.id == bindparam("job_id"))
+    take = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)))
             .values(status="running", locked_by=bindparam("worker_id"), locked_until=bindparam("until"),
                     attempts=JOBS.c.attempts + 1, updated_at=now))
     return query, take
@@ -98,30 +98,49 @@ def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
 def claim(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
           kinds: tuple[str, ...] | None = None) -> ClaimedJob | None:
     """Take the oldest due job under a lease, or None when nothing is due."""
+    jobs = claim_batch(database, worker_id=worker_id, lease_seconds=lease_seconds, kinds=kinds, limit=1)
+    return jobs[0] if jobs else None
+
+
+def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
+                kinds: tuple[str, ...] | None = None, limit: int = 1) -> list[ClaimedJob]:
+    """Take up to `limit` of the oldest due jobs under one lease, in one transaction (oldest first)."""
     now = utcnow()
     query, take = _claim_statements(kinds or None, database.engine.dialect.name == "postgresql")
     with database.write_lock(), database.engine.begin() as connection:
-        row = connection.execute(query, {"now": now}).first()
-        if row is None:
-            return None
-        connection.execute(take, {"job_id": row.id, "worker_id": worker_id, "now": now,
+        rows = connection.execute(query, {"now": now, "limit": limit}).all()
+        if not rows:
+            return []
+        connection.execute(take, {"job_ids": [row.id for row in rows], "worker_id": worker_id, "now": now,
                                   "until": now + timedelta(seconds=lease_seconds)})
-    return ClaimedJob(id=row.id, installation_id=row.installation_id, kind=row.kind, payload=dict(row.payload),
-                      attempts=row.attempts + 1, max_attempts=row.max_attempts, escalation_id=row.escalation_id,
-                      worker_id=worker_id)
+    return [ClaimedJob(id=row.id, installation_id=row.installation_id, kind=row.kind, payload=dict(row.payload),
+                       attempts=row.attempts + 1, max_attempts=row.max_attempts, escalation_id=row.escalation_id,
+                       worker_id=worker_id) for row in rows]
 
 
-def _held(job: ClaimedJob):
-    # Settling only works while this worker still holds the lease; a job whose lease ran out and was
-    # taken by another worker belongs to that worker now.
-    return and_(Job.id == job.id, Job.status == "running", Job.locked_by == job.worker_id)
+_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)), JOBS.c.status == "running",
+                               JOBS.c.locked_by == bindparam("worker_id"))
+            .values(status="queued", locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1))
+
+
+def release(database: Database, jobs: list[ClaimedJob]) -> None:
+    """Give back claimed jobs this worker will not run after all (it is stopping): due again at once."""
+    if not jobs:
+        return
+    with database.write_lock(), database.engine.begin() as connection:
+        connection.execute(_RELEASE, {"job_ids": [job.id for job in jobs], "worker_id": jobs[0].worker_id})
+
+
+# Settling only works while this worker still holds the lease; a job whose lease ran out and was taken
+# by another worker belongs to that worker now. Built once: a worker settles every job it runs.
+_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == "running", JOBS.c.locked_by == bindparam("worker_id"))
+_COMPLETE = update(JOBS).where(_HELD).values(status="done", locked_by=None, locked_until=None, last_error=None,
+                                             finished_at=bindparam("now"), updated_at=bindparam("now"))
 
 
 def complete(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark a held job done, in the caller's transaction (session or connection); False if the lease was lost."""
-    now = utcnow()
-    result = session.execute(update(Job).where(_held(job)).values(
-        status="done", locked_by=None, locked_until=None, last_error=None, finished_at=now, updated_at=now))
+    result = session.execute(_COMPLETE, {"job_id": job.id, "worker_id": job.worker_id, "now": utcnow()})
     return result.rowcount == 1
 
 
@@ -152,7 +171,7 @@ def fail(
     else:
         delay = backoff_seconds(job.attempts, retry_after=retry_after)
         values.update(status="queued", run_after=now + timedelta(seconds=delay))
-    result = session.execute(update(Job).where(_held(job)).values(**values))
+    result = session.execute(update(JOBS).where(_HELD).values(**values), {"job_id": job.id, "worker_id": job.worker_id})
     if result.rowcount != 1:
         return "lost"
     return "dead" if dead else "queued"
