@@ -526,6 +526,16 @@ class ConnectionsUpdateSchema(RequestSchema):
     settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
 
 
+class EscalationSettingsSchema(RequestSchema):
+    """Body of PUT /v1/settings/escalation; either key may be left out (unchanged)."""
+
+    class Meta:
+        unknown = RAISE
+
+    redaction = fields.Dict(metadata={"description": "{emails, phones, cards (default true), patterns: [regex]}"})
+    jira_priority = fields.Dict(metadata={"description": "{Highest, High, Medium: score bounds, tier_bumps: {tier: steps}}"})
+
+
 class AuditEntrySchema(Schema):
     """One outbound write (or its dry-run)."""
 

@@ -59,6 +59,29 @@ def put_scoring_settings():
     return jsonify(merged)
 
 
+@blueprint.get("/settings/escalation")
+def get_escalation_settings():
+    """Redaction (what is masked before Jira and Slack) and the Jira priority mapping in effect."""
+    from sidecar.services.escalation_settings import escalation_settings
+
+    return jsonify(escalation_settings(current_installation()))
+
+
+@blueprint.put("/settings/escalation")
+def put_escalation_settings():
+    """Change redaction ({"emails", "phones", "cards", "patterns"}) and/or the Jira priority mapping."""
+    from sidecar.schemas import EscalationSettingsSchema
+    from sidecar.services.escalation_settings import update_escalation_settings
+
+    body = json_body(EscalationSettingsSchema())
+    session = request_session()
+    with runtime().database.write_lock():
+        installation = session.merge(current_installation())
+        settings = update_escalation_settings(session, installation=installation, changes=body)
+        session.commit()
+    return jsonify(settings)
+
+
 @blueprint.get("/installation/connections")
 def get_connections():
     """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting (secrets as set/unset)."""

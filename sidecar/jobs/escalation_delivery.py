@@ -77,8 +77,9 @@ class Delivery:
 
     def context(self):
         """The escalation's rendering context, redacted by the installation's settings (built once per worker)."""
-        settings = (self.installation.settings or {}).get("redaction")
-        key = ("context", self.escalation.id, self.escalation.agent_note, repr(settings))
+        settings = self.installation.settings or {}
+        key = ("context", self.escalation.id, self.escalation.agent_note,
+               repr((settings.get("redaction"), settings.get("jira_priority"))))
         return self.ctx.cached(key, self._build_context)
 
     def _build_context(self):
@@ -93,9 +94,9 @@ class Delivery:
             similar=stored.get("similar") or [], agent_note=self.escalation.agent_note or None,
             ticket_url=stored.get("ticket_url"), escalation_id=self.escalation.id,
             requested_team=self.escalation.team, requested_expert=self.escalation.expert,
+            priority_mapping=(self.installation.settings or {}).get("jira_priority"),
         )
-        settings = (self.installation.settings or {}).get("redaction")
-        return context.redacted(Redactor.from_settings(settings))
+        return context.redacted(Redactor.from_settings((self.installation.settings or {}).get("redaction")))
 
     def client(self, system: str):
         """The system's client for these connections, reused across jobs (keep-alive connections)."""
