@@ -43,6 +43,7 @@ PLACEHOLDER_URLS = {
     "salesforce": "https://your-org.my.salesforce.com",
 }
 SETTLED = ("done", "dry_run", "skipped")
+DRY_RUN_SLACK_CHANNEL = "#escalations"  # shown in dry-run plans when no channel is configured yet
 
 
 def escalation_label(escalation_id: str) -> str:
@@ -534,6 +535,9 @@ class SlackMessageStep(StepHandler):
 
         escalation = delivery.escalation
         destination = slack_destination(delivery)
+        if not destination and not delivery.connections.is_live("slack"):
+            # A dry-run still shows the message; where it would go is a placeholder until configured.
+            destination = DRY_RUN_SLACK_CHANNEL
         if not destination:
             settle_step(ctx, delivery, status="skipped", result={
                 "reason": "no Slack destination: the expert has no slack_user_id, the team no slack_channel, "

@@ -295,7 +295,9 @@ def test_without_credentials_every_step_shows_the_request_it_would_send(client, 
     note = by_name["ticket_note"]["requests"][0]
     assert note["json"]["ticket"]["comment"]["public"] is False
     assert by_name["jira_link"]["status"] == "skipped"  # no zendesk.url: nothing to link to
-    assert by_name["slack_message"]["status"] == "skipped" and "slack.default_channel" in by_name["slack_message"]["result"]["reason"]
+    slack = by_name["slack_message"]["requests"][0]
+    assert slack["path"] == "/chat.postMessage" and slack["json"]["channel"] == "#escalations"
+    assert any(block["type"] == "actions" for block in slack["json"]["blocks"])
     assert fake.requests() == []  # nothing left the building
 
 
