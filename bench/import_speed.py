@@ -18,18 +18,18 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sidecar.config import normalise_database_url  # noqa: E402
-from sidecar.services.history import import_history_file  # noqa: E402
-from sidecar.services.installations import create_installation  # noqa: E402
-from sidecar.store.crypto import SecretBox, generate_key  # noqa: E402
-from sidecar.store.db import Database  # noqa: E402
-from sidecar.store.migrate import current_revision, upgrade_database  # noqa: E402
+from sidecar.config import normalise_database_url
+from sidecar.services.history import import_history_file
+from sidecar.services.installations import create_installation
+from sidecar.store.crypto import SecretBox, generate_key
+from sidecar.store.db import Database
+from sidecar.store.migrate import current_revision, upgrade_database
 
 GROUPS = ["Billing", "Platform Engineering", "Identity", "Data & Analytics", "Mobile", "Payments", "Legal", None]
 ASSIGNEES = ["Priya Shah", "Tom Becker", "Ana Silva", "Lee Wong", "Sam Patel", "Dana Owner", None]
@@ -63,7 +63,7 @@ def history_row(number: int, rng: random.Random) -> dict:
     """One realistic history-format ticket."""
     product = rng.choice(PRODUCTS)
     problem = rng.choice(PROBLEMS).format(code=rng.choice([500, 502, 403, 4211, 429]), day=rng.choice(["Monday", "Friday"]))
-    created = datetime(2023, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
+    created = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
     updated = created + timedelta(hours=rng.randrange(1, 240))
     comments = []
     when = created

@@ -27,24 +27,24 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from sidecar.intelligence.similarity import CANDIDATE_POOL, rerank  # noqa: E402
-from sidecar.store.db import Database  # noqa: E402
-from sidecar.store.migrate import upgrade_database  # noqa: E402
-from sidecar.store.models import HistoryTicket, Installation  # noqa: E402
-from sidecar.store.search import optimize_search_index, search_similar  # noqa: E402
+from sidecar.intelligence.similarity import CANDIDATE_POOL, rerank
+from sidecar.store.db import Database
+from sidecar.store.migrate import upgrade_database
+from sidecar.store.models import HistoryTicket, Installation
+from sidecar.store.search import optimize_search_index, search_similar
 
 SEED = 7
 INSTALLATION_ID = "bench-installation"
-START = datetime(2021, 1, 1, tzinfo=timezone.utc)
+START = datetime(2021, 1, 1, tzinfo=UTC)
 
 AREAS = [
     "SSO login", "SAML single sign-on", "password reset", "two-factor authentication", "user invitations",
@@ -203,9 +203,7 @@ class TicketFactory:
         parts += [self._fill(rng.choice(IMPACT), facts), self._fill(rng.choice(ASK), facts)]
         if rng.random() < 0.05:
             parts.append("\n".join(
-                "  at com.acme.{}.{}Service.handle({}.java:{})".format(
-                    self._word(), self._word().capitalize(), self._word().capitalize(), rng.randint(10, 900)
-                )
+                f"  at com.acme.{self._word()}.{self._word().capitalize()}Service.handle({self._word().capitalize()}.java:{rng.randint(10, 900)})"
                 for _ in range(rng.randint(5, 25))
             ))
         parts += [rng.choice(SIGNOFFS), self._word().capitalize()]

@@ -5,7 +5,10 @@ from flask import g, request
 
 from sidecar.api.context import request_session, runtime
 from sidecar.errors import Unauthenticated
-from sidecar.services.installations import installation_for_api_token, installation_for_jwt
+from sidecar.services.installations import (
+    installation_for_api_token,
+    installation_for_jwt,
+)
 from sidecar.store.models import Installation
 
 

@@ -6,9 +6,17 @@ from flask import Blueprint, jsonify, request
 from sidecar.api.auth import authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.errors import InvalidInput
-from sidecar.schemas import CredentialsSchema, CredentialsStatusSchema, InstallationSchema, ScoringSettingsSchema
+from sidecar.schemas import (
+    CredentialsSchema,
+    CredentialsStatusSchema,
+    InstallationSchema,
+    ScoringSettingsSchema,
+)
 from sidecar.services.installations import credential_keys, set_credentials
-from sidecar.services.scoring_settings import effective_scoring_settings, update_scoring_settings
+from sidecar.services.scoring_settings import (
+    effective_scoring_settings,
+    update_scoring_settings,
+)
 
 blueprint = Blueprint("installation", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)

@@ -16,9 +16,9 @@ A system without credentials runs in dry-run: the step records the exact request
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update

@@ -1,6 +1,7 @@
 """The Jinja environment every sidecar template renders in: operator overrides first, then the built-ins."""
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,16 @@ from sidecar.rendering.adf import (
     safe_url,
 )
 
-BUILTIN_TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+def _builtin_templates_dir() -> Path:
+    """templates/ of the source tree (checkout, editable install), else where a wheel install put it."""
+    source_tree = Path(__file__).resolve().parents[2] / "templates"
+    if source_tree.is_dir():
+        return source_tree
+    return Path(sys.prefix) / "share" / "escalation-sidecar" / "templates"
+
+
+BUILTIN_TEMPLATES_DIR = _builtin_templates_dir()
 
 
 def template_environment(override_dir: str | Path | None = None) -> jinja2.Environment:

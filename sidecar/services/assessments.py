@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -14,8 +15,8 @@ from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.services.helpdesk_tickets import fetch_ticket
 from sidecar.services.routing import route_ticket
-from sidecar.services.similar_incidents import find_similar
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+from sidecar.services.similar_incidents import find_similar
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import record_ticket
 from sidecar.store.models import AssessmentRecord, Installation, utcnow
@@ -45,7 +46,7 @@ def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
     """The API form of a stored assessment, JSON-ready (the shape AssessmentSchema documents)."""
     created_at = record.created_at
     if created_at.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-        created_at = created_at.replace(tzinfo=timezone.utc)
+        created_at = created_at.replace(tzinfo=UTC)
     return {
         "id": record.id,
         "ticket": {"source": record.ticket_source, "id": record.ticket_external_id},

@@ -6,7 +6,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput
-from sidecar.intelligence.escalation_context import DEFAULT_PRIORITY_MAPPING, jira_priority
+from sidecar.intelligence.escalation_context import (
+    DEFAULT_PRIORITY_MAPPING,
+    jira_priority,
+)
 from sidecar.intelligence.redaction import validate_redaction_settings
 from sidecar.store.models import Installation
 

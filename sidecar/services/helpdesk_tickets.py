@@ -1,6 +1,8 @@
 """Fetch a ticket from the installation's help desk, translating vendor failures into service errors."""
 from __future__ import annotations
 
+from typing import Any
+
 from sidecar.clients.base import (
     ApiError,
     ApiForbidden,
@@ -9,8 +11,6 @@ from sidecar.clients.base import (
     ApiTimeout,
     ApiUnauthorized,
 )
-from typing import Any
-
 from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
 from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
 from sidecar.intelligence.ticket import Ticket

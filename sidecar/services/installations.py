@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound, Unauthenticated
 from sidecar.intelligence.ticket import SOURCES
-from sidecar.store.crypto import SecretBox, hash_api_token, new_api_token, new_shared_secret
+from sidecar.store.crypto import (
+    SecretBox,
+    hash_api_token,
+    new_api_token,
+    new_shared_secret,
+)
 from sidecar.store.models import Installation
 
 

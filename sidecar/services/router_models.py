@@ -27,10 +27,10 @@ class _ModelCache:
 
     def __init__(self, size: int = 16):
         self._size = size
-        self._models: OrderedDict[str, "RouterModel"] = OrderedDict()
+        self._models: OrderedDict[str, RouterModel] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, model_id: str, load) -> "RouterModel":
+    def get(self, model_id: str, load) -> RouterModel:
         with self._lock:
             if model_id in self._models:
                 self._models.move_to_end(model_id)
@@ -55,7 +55,7 @@ def ticket_text(ticket: Ticket) -> str:
 class ActiveRouter:
     """The installation's active router, answering in the terms routing needs."""
 
-    model: "RouterModel"
+    model: RouterModel
     version: str
 
     def probabilities(self, ticket: Ticket) -> dict[str, float]:
@@ -80,8 +80,10 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
         return None
     model_id, version = row
 
-    def load() -> "RouterModel":
-        from sidecar.intelligence.routing.learned_router import RouterModel  # scikit-learn loads on first use
+    def load() -> RouterModel:
+        from sidecar.intelligence.routing.learned_router import (
+            RouterModel,  # scikit-learn loads on first use
+        )
 
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
         return RouterModel.from_bytes(payload)

@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.assessment import Assessment
-from sidecar.intelligence.expert_selection import ExpertChoice, ExpertProfile, rank_experts
-from sidecar.intelligence.routing_rules import RuleSpec, first_matching_rule, ticket_language
+from sidecar.intelligence.expert_selection import (
+    ExpertChoice,
+    ExpertProfile,
+    rank_experts,
+)
+from sidecar.intelligence.routing_rules import (
+    RuleSpec,
+    first_matching_rule,
+    ticket_language,
+)
 from sidecar.intelligence.team_selection import (
     RULE_CONFIDENCE,
     TeamEvidence,
@@ -111,7 +120,7 @@ def route_ticket(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Team and named expert with confidence, reasons and ranked alternatives; team None when unsure."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     connection = session.connection()
     params = {"installation_id": installation.id}
     teams = connection.execute(_TEAMS, params).all()

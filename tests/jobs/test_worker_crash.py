@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_escalations import REFUND, configure, escalate, jira_creates, slack_posts, zendesk_notes
+from tests.api.test_escalations import (
+    REFUND,
+    configure,
+    escalate,
+    jira_creates,
+    slack_posts,
+    zendesk_notes,
+)
 from tests.conftest import ENCRYPTION_KEY, bearer
 from tests.fakes import FakeVendors
 

@@ -6,9 +6,19 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from sidecar.services.history.runner import ImportSummary, check_installation, write_page
+from sidecar.services.history.runner import (
+    ImportSummary,
+    check_installation,
+    write_page,
+)
 from sidecar.store.db import Database
-from sidecar.store.history import BATCH_SIZE, HistoryRowError, PreparedHistoryRow, check_source, prepare_history_row
+from sidecar.store.history import (
+    BATCH_SIZE,
+    HistoryRowError,
+    PreparedHistoryRow,
+    check_source,
+    prepare_history_row,
+)
 
 FILE_SOURCE = "file"
 

@@ -14,13 +14,13 @@ name. `IsEscalated` is the Case's own escalated flag; `ClosedDate` is when it wa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.clients.salesforce import SalesforceClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import parse_datetime, ticket_to_mapping
+from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.services.history.pacing import Clock, RequestPacer
 from sidecar.services.history.runner import (
     ImportPage,
@@ -77,7 +77,7 @@ def import_salesforce_history(
         since_text = stored.get("since")
         summary.resumed = True
     elif since is not None:
-        start = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        start = since if since.tzinfo else since.replace(tzinfo=UTC)
         since_text = start.isoformat()
     else:
         raise InvalidInput("give --since for the first Salesforce import (nothing to resume from)",

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.clients.base import ApiError, ApiNotFound
 from sidecar.clients.zendesk import TicketExportPage, ZendeskClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import ticket_to_mapping
+from sidecar.services.helpdesk_tickets import helpdesk_client_of
 from sidecar.services.history.pacing import Clock, RequestPacer
 from sidecar.services.history.runner import (
     ImportPage,
@@ -98,8 +98,8 @@ def import_zendesk_history(
         if since is None:
             raise InvalidInput("give --since for the first Zendesk import (nothing to resume from)",
                                details={"since": None})
-        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-        if since > datetime.now(timezone.utc) - _EXPORT_DELAY:
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        if since > datetime.now(UTC) - _EXPORT_DELAY:
             raise InvalidInput("--since must be at least a minute in the past (Zendesk's export excludes the "
                                "last minute)", details={"since": since.isoformat()})
         start = {"start_time": int(since.timestamp())}
