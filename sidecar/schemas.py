@@ -444,11 +444,9 @@ class SimilarQuerySchema(Schema):
 JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
 
 
-class EscalationRequestSchema(RequestSchema):
+class EscalationRequestSchema(AssessmentRequestSchema):
     """Body of POST /v1/escalations: the ticket (inline or by reference), who takes it, the agent's note."""
 
-    ticket = fields.Nested(TicketSchema)
-    ticket_ref = fields.Nested(TicketRefSchema)
     note = fields.String(load_default="", validate=validate.Length(max=10_000),
                          metadata={"description": "what the agent wants the expert to know"})
     team_id = fields.String(load_default=None, allow_none=True, metadata={"description": "override the routed team"})
@@ -456,11 +454,6 @@ class EscalationRequestSchema(RequestSchema):
                               metadata={"description": "override the routed expert"})
     link_to = fields.String(load_default=None, allow_none=True, validate=JIRA_KEY,
                             metadata={"description": "join this existing Jira issue instead of creating one"})
-
-    @validates_schema
-    def _exactly_one(self, data, **kwargs):
-        if ("ticket" in data) == ("ticket_ref" in data):
-            raise ValidationError("give exactly one of 'ticket' or 'ticket_ref'", field_name="_schema")
 
 
 class EscalationStepSchema(Schema):
