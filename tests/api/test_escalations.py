@@ -28,10 +28,12 @@ PASSWORD_RESET = {
     "organization": {"name": "Globex", "tier": "business", "arr": 96000},
 }
 
+MANY = [{**copy.deepcopy(REFUND), "id": str(49000 + number)} for number in range(10)]
+
 
 @pytest.fixture(scope="module")
 def vendors():
-    with FakeVendors(tickets=[REFUND, PASSWORD_RESET]) as fake:
+    with FakeVendors(tickets=[REFUND, PASSWORD_RESET, *MANY], jira_projects=("ESC", "FIN", "PLAT")) as fake:
         yield fake
 
 
@@ -354,3 +356,45 @@ def test_another_installation_cannot_see_an_escalation(client, live, make_instal
     assert client.get(f"/v1/escalations/{escalation_id}", headers=bearer(other["api_token"])).status_code == 404
     assert client.get("/v1/escalations", headers=bearer(other["api_token"])).get_json()["items"] == []
     assert client.get("/v1/escalations", headers=bearer(live["api_token"])).get_json()["items"][0]["id"] == escalation_id
+
+
+def test_a_routed_escalation_goes_to_the_experts_project_component_assignee_and_dm(
+        client, app, live, fake, database, box):
+    import yaml
+
+    from sidecar.services.directory import load_directory
+    from sidecar.services.installations import get_installation
+
+    with database.session() as session:
+        load_directory(session, installation=get_installation(session, live["id"]),
+                       document=yaml.safe_load((FIXTURES / "directory" / "acme.yaml").read_text()))
+    body = escalate(client, live["api_token"]).get_json()
+    assert body["team"]["name"] == "Billing" and body["expert"]["name"] == "Ana Ruiz"
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{body['id']}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered", shown["steps"]
+    fields = jira_creates(fake)[0]["body"]["fields"]
+    assert fields["project"] == {"key": "FIN"} and fields["components"] == [{"name": "Billing"}]
+    assert fields["assignee"] == {"accountId": "5b10a2844c20165700ede21a"}
+    opened = [r for r in fake.requests("slack") if r["path"] == "/conversations.open"]
+    assert len(opened) == 1 and slack_posts(fake)[0]["body"]["channel"] == shown["slack"]["channel"] != "C0SUPPORT"
+    assert shown["slack"]["channel"].startswith("D")
+
+
+def test_three_workers_at_once_deliver_each_escalation_once(client, app, live, fake, database, box):
+    for ticket in MANY:
+        for _ in range(2):  # and each clicked twice
+            escalate(client, live["api_token"], ticket=ticket)
+    workers = [Worker(database, box=box, worker_id=f"w{n}", claim_batch=2) for n in range(3)]
+    threads = [threading.Thread(target=worker.drain) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    deliver(database, box)
+    assert len(jira_creates(fake)) == len(fake.state()["jira"]["issues"]) == 10
+    assert len(slack_posts(fake)) == 10
+    assert all(len(zendesk_notes(fake, ticket["id"])) == 1 for ticket in MANY)
+    with database.session() as session:
+        assert session.query(Job).filter(Job.status == "done").count() == 40
+        assert session.query(Job).filter(Job.attempts > 1).count() == 0  # no job ran twice
