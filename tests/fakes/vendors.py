@@ -2020,7 +2020,8 @@ class _Zendesk:
 
 _SOQL_CASE_COMMENTS = re.compile(
     r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+CaseComment\s+WHERE\s+ParentId\s*=\s*'(?P<parent>[^']*)'"
-    r"(?:\s+ORDER\s+BY\s+(?P<order>\w+)(?:\s+(?P<direction>ASC|DESC))?)?(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
+    r"(?:\s+ORDER\s+BY\s+(?P<order>\w+(?:\s+(?:ASC|DESC))?(?:\s*,\s*\w+(?:\s+(?:ASC|DESC))?)*))?"
+    r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 _CASE_COMMENT_FIELDS = ("Id", "ParentId", "CommentBody", "IsPublished", "CreatedDate", "CreatedById",
@@ -2126,7 +2127,7 @@ class _Salesforce:
         if match is None:
             raise _salesforce_fail(400, "MALFORMED_QUERY", (
                 "The fake Salesforce answers only SELECT <fields> FROM CaseComment WHERE ParentId = '<Case Id>' "
-                "[ORDER BY <field> ASC|DESC] [LIMIT n]"))
+                "[ORDER BY <field> [ASC|DESC], ...] [LIMIT n]"))
         fields = [name.strip() for name in match["fields"].split(",") if name.strip()]
         for name in fields:
             head, _, tail = name.partition(".")
@@ -2139,10 +2140,14 @@ class _Salesforce:
                     "appropriate names."))
         records = [record for record in self.comments if record["ParentId"][:15] == match["parent"][:15]]
         if match["order"]:
-            if match["order"] not in _CASE_COMMENT_FIELDS:
-                raise _salesforce_fail(400, "INVALID_FIELD", f"No such column '{match['order']}' on entity 'CaseComment'.")
-            records.sort(key=lambda record: str(record.get(match["order"]) or ""),
-                         reverse=(match["direction"] or "ASC").upper() == "DESC")
+            # ORDER BY a [ASC|DESC], b [ASC|DESC]: sort by the last key first (Python's sort is stable).
+            keys = [part.split() for part in match["order"].split(",")]
+            for key in reversed(keys):
+                name, direction = key[0], (key[1] if len(key) > 1 else "ASC")
+                if name not in _CASE_COMMENT_FIELDS:
+                    raise _salesforce_fail(400, "INVALID_FIELD", f"No such column '{name}' on entity 'CaseComment'.")
+                records.sort(key=lambda record, name=name: str(record.get(name) or ""),
+                             reverse=direction.upper() == "DESC")
         if match["limit"]:
             records = records[:int(match["limit"])]
         return _Reply(200, {"totalSize": len(records), "done": True,
