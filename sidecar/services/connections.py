@@ -54,6 +54,13 @@ def _salesforce_field(value: str) -> str:
     return value
 
 
+def _slack_team_id(value: str) -> str:
+    value = value.strip()
+    if not (value[:1] in ("T", "E") and value[1:].isalnum() and len(value) <= 40):
+        raise ValueError("must be a Slack workspace id such as T0123ABCD")
+    return value
+
+
 def _positive_int(value: str) -> str:
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError("must be a positive whole number")
@@ -103,7 +110,8 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
     ConnectionKey("slack.bot_token", "Slack bot token (xoxb-...)", secret=True),
     ConnectionKey("slack.default_channel", "channel id for escalations without an expert or team channel"),
     ConnectionKey("slack.signing_secret", "Slack app signing secret", secret=True),
-    ConnectionKey("slack.team_id", "Slack workspace id (T...), to find the installation for Slack events"),
+    ConnectionKey("slack.team_id", "Slack workspace id (T...), to find the installation for Slack events",
+                  check=_slack_team_id),
     ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url),
     ConnectionKey("llm.api_key", "API key of the LLM endpoint", secret=True),
     ConnectionKey("llm.model", "model name for summaries"),
@@ -248,6 +256,7 @@ def configure(
     if errors:
         raise InvalidInput("some settings were refused", details=errors)
     installation.credentials_encrypted = box.encrypt_json(values) if values else None
+    installation.slack_team_id = values.get("slack.team_id")  # kept in the clear: Slack events name only this
     session.flush()
     return Connections(values)
 

@@ -32,6 +32,8 @@ class Installation(Base):
     shared_secret_encrypted: Mapped[str] = mapped_column(Text)
     credentials_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    # Not a secret, and Slack events name only their workspace: kept in the clear so an event finds its installation.
+    slack_team_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -219,6 +221,74 @@ class Escalation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    jira_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    pinged_experts: Mapped[list[str]] = mapped_column(JsonType, default=list)  # expert ids asked so far (reassign, timeouts)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)  # the rolling summary
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EscalationEvent(Base):
+    """One entry of an escalation's timeline: a Jira status change or comment, a Slack reply, an acknowledgement..."""
+
+    __tablename__ = "escalation_events"
+    __table_args__ = (Index("ix_escalation_events_escalation", "escalation_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    escalation_id: Mapped[str] = mapped_column(String(40), ForeignKey("escalations.id", ondelete="CASCADE"))
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    system: Mapped[str] = mapped_column(String(20))  # jira | slack | zendesk | salesforce | sidecar
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class WebhookDelivery(Base):
+    """A webhook delivery already accepted: the same delivery again is answered 200 and not acted on twice."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("installation_id", "system", "delivery_id", name="uq_webhook_delivery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    system: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TicketWatch(Base):
+    """Proactive escalation state of one ticket: whether its score is above the threshold (one action per crossing)."""
+
+    __tablename__ = "ticket_watch"
+
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    ticket_source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ticket_external_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    above_threshold: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_score: Mapped[float] = mapped_column(Float, default=0.0)
+    crossings: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AssessmentFeedback(Base):
+    """An agent's rating of an assessment (right or wrong, with a note): training signal for `sidecar train`."""
+
+    __tablename__ = "assessment_feedback"
+    __table_args__ = (Index("ix_assessment_feedback_installation", "installation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    assessment_id: Mapped[str] = mapped_column(String(40), ForeignKey("assessments.id", ondelete="CASCADE"))
+    rating: Mapped[str] = mapped_column(String(10))  # right | wrong
+    note: Mapped[str] = mapped_column(Text, default="")
+    agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EscalationStep(Base):
