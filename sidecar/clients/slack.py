@@ -133,12 +133,14 @@ class SlackClient(HttpClient):
         value: Any,
         oldest: float,
         max_pages: int = 5,
+        thread_ts: str | None = None,
     ) -> dict[str, Any] | None:
         """The newest message since `oldest` whose metadata has this event_type and event_payload[key] == value.
 
-        Reads conversations.history (newest first, 200 a page, at most `max_pages` pages). None means
-        no such message in what was read; if the window held more than that, a warning is logged, as
-        the message may lie further back (narrow the window with a later `oldest`).
+        Reads conversations.history (newest first, 200 a page, at most `max_pages` pages), or with
+        `thread_ts` the thread's replies (conversations.replies). None means no such message in what was
+        read; if the window held more than that, a warning is logged, as the message may lie further
+        back (narrow the window with a later `oldest`).
         """
         params: dict[str, Any] = {
             "channel": _required(channel, "channel"),
@@ -146,11 +148,15 @@ class SlackClient(HttpClient):
             "oldest": f"{float(oldest):.6f}",
             "limit": HISTORY_PAGE_SIZE,
         }
+        method = "/conversations.history"
+        if thread_ts:
+            method = "/conversations.replies"
+            params["ts"] = thread_ts
         for _ in range(max(1, int(max_pages))):
-            answer = self._call(PlannedRequest("GET", "/conversations.history", params=params))
+            answer = self._call(PlannedRequest("GET", method, params=params))
             messages = answer.get("messages")
             if not isinstance(messages, list):
-                raise ApiError("Slack conversations.history answered without messages; check api_url")
+                raise ApiError(f"Slack {method.lstrip('/')} answered without messages; check api_url")
             for message in messages:
                 if _metadata_matches(message, event_type=event_type, key=key, value=value):
                     return message

@@ -30,6 +30,7 @@ from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
 from sidecar.jobs.outbox import new_job_id
 from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.services.connections import Connections, load_connections
 from sidecar.store.models import Escalation, EscalationStep, Installation, Job, utcnow
 
@@ -68,13 +69,23 @@ class Delivery:
     ctx: JobContext
     installation: Installation
     escalation: Escalation
-    step: EscalationStep
+    step: EscalationStep | None
     connections: Connections
 
     @property
     def settled(self) -> bool:
         """True when the step already finished (a repeated job does nothing)."""
-        return self.step.status in SETTLED
+        return self.step is not None and self.step.status in SETTLED
+
+    @property
+    def ticket_source(self) -> str:
+        """zendesk or salesforce."""
+        return self.escalation.ticket_source
+
+    @property
+    def escalation_ticket_id(self) -> str:
+        """The ticket's id in its help desk."""
+        return self.escalation.ticket_external_id
 
     def context(self):
         """The escalation's rendering context, redacted by the installation's settings (built once per worker)."""
@@ -111,15 +122,6 @@ class Delivery:
         from sidecar.rendering.environment import template_environment
 
         return template_environment(self.ctx.templates_dir)
-
-
-def first_attempt(ctx: JobContext) -> bool:
-    """True on a job's first run: no earlier attempt can have written anything, so there is nothing to find.
-
-    A worker that died mid-job counts as an attempt (claiming increments it), so a job taken over after
-    a crash, like any retry, searches before it writes.
-    """
-    return ctx.job.attempts <= 1
 
 
 def build_client(system: str, connections: Connections):
@@ -465,53 +467,12 @@ class TicketNoteStep(StepHandler):
         marker = escalation_marker(escalation.id)
         note = render_ticket_note(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
                                   marker=marker, env=delivery.environment())
-        ticket_id = escalation.ticket_external_id
-        if escalation.ticket_source == "zendesk":
-            self._zendesk(ctx, delivery, ticket_id, note, marker)
+        tags = (delivery.connections["zendesk.escalation_tag"],) if delivery.ticket_source == "zendesk" else ()
+        outcome = write_ticket_note(ctx, delivery, body=note, marker=marker, jira_key=escalation.jira_key, tags=tags)
+        if outcome.status == "dry_run":
+            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests)
         else:
-            self._salesforce(ctx, delivery, ticket_id, note, marker)
-
-    def _zendesk(self, ctx, delivery: Delivery, ticket_id: str, note: str, marker: str) -> None:
-        connections = delivery.connections
-        field_id = connections.get("zendesk.jira_key_field_id")
-        custom_fields = {int(field_id): delivery.escalation.jira_key} if field_id else None
-        tags = [connections["zendesk.escalation_tag"]]
-        if not connections.is_live("zendesk"):
-            requests = [zendesk_api.plan_internal_note(ticket_id, body=note, custom_fields=custom_fields, tags=tags)]
-            ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=requests)
-            return
-        client = delivery.client("zendesk")
-        existing = None
-        if not first_attempt(ctx):  # an earlier attempt may have written the note before failing
-            existing = ctx.call("zendesk", "find_note", ticket_id, client.find_comment_containing, ticket_id, marker)
-        if existing is None:
-            ctx.call("zendesk", "internal_note", ticket_id, client.add_internal_note, ticket_id, body=note,
-                     custom_fields=custom_fields, tags=tags)
-        else:  # the note is there; make sure the field and tag are too (both idempotent)
-            ctx.call("zendesk", "update_ticket", ticket_id, client.update_ticket, ticket_id,
-                     custom_fields=custom_fields, tags=tags)
-        settle_step(ctx, delivery, status="done", result={"note": "existing" if existing else "written", "tags": tags})
-
-    def _salesforce(self, ctx, delivery: Delivery, case_id: str, note: str, marker: str) -> None:
-        connections = delivery.connections
-        field = connections["salesforce.jira_key_field"]
-        version = connections["salesforce.api_version"]
-        if not connections.is_live("salesforce"):
-            requests = [salesforce_api.plan_case_comment(case_id, note, version=version),
-                        salesforce_api.plan_update_case(case_id, {field: delivery.escalation.jira_key}, version=version)]
-            ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=requests)
-            return
-        client = delivery.client("salesforce")
-        existing = None
-        if not first_attempt(ctx):
-            existing = ctx.call("salesforce", "find_comment", case_id, client.find_case_comment_containing, case_id,
-                                marker)
-        if existing is None:
-            ctx.call("salesforce", "case_comment", case_id, client.add_case_comment, case_id, note)
-        ctx.call("salesforce", "update_case", case_id, client.update_case, case_id, {field: delivery.escalation.jira_key})
-        settle_step(ctx, delivery, status="done", result={"note": "existing" if existing else "written"})
+            settle_step(ctx, delivery, status="done", result={"note": outcome.status, "tags": list(tags)})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -545,33 +506,17 @@ class SlackMessageStep(StepHandler):
             return
         message = render_slack_message(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
                                        env=delivery.environment())
-        metadata = {"event_type": SLACK_EVENT_TYPE,
-                    "event_payload": {"escalation_id": escalation.id,
-                                      "ticket": f"{escalation.ticket_source}:{escalation.ticket_external_id}"}}
-        if not delivery.connections.is_live("slack"):
-            plan = slack_api.plan_post_message(destination, text=message["text"], blocks=message["blocks"],
-                                               metadata=metadata)
-            ctx.audit(system="slack", action="post_message", target=destination, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=[plan],
+        oldest = escalation.created_at.timestamp() - 60 if escalation.created_at else 0.0
+        outcome = post_to_slack(ctx, delivery, channel=destination, text=message["text"], blocks=message["blocks"],
+                                event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
+        if outcome.status == "dry_run":
+            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests,
                         escalation_changes={"slack_channel": destination})
             return
-        client = delivery.client("slack")
-        channel = destination
-        if destination[:1] in ("U", "W"):  # a person: post in the DM the bot has with them
-            channel = ctx.call("slack", "open_dm", destination, client.open_conversation, destination)
-        oldest = escalation.created_at.timestamp() - 60 if escalation.created_at else 0.0
-        found = None
-        if not first_attempt(ctx):  # an earlier attempt may have posted before failing
-            found = ctx.call("slack", "find_message", channel, client.find_message_with_metadata, channel,
-                             event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
-        if found is None:
-            posted = ctx.call("slack", "post_message", channel, client.post_message, channel, text=message["text"],
-                              blocks=message["blocks"], metadata=metadata)
-            channel, ts = posted["channel"], posted["ts"]
-        else:
-            ts = found["ts"]
-        permalink = _permalink(ctx, client, channel, ts)
-        settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts, "posted": found is None},
+        channel, ts = outcome.result["channel"], outcome.result["ts"]
+        permalink = _permalink(ctx, delivery.client("slack"), channel, ts)
+        settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts,
+                                                          "posted": outcome.status == "written"},
                     escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink})
 
 
