@@ -489,6 +489,15 @@ class EscalationSchema(Schema):
     jira = fields.Dict()
     slack = fields.Dict()
     steps = fields.List(fields.Nested(EscalationStepSchema))
+    jira_status = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    acknowledged = fields.Dict(metadata={"description": "{by, at}"})
+    summary = fields.Dict(allow_none=True, metadata={"description": "the rolling summary: problem, findings, status, "
+                                                                   "next_step, owner, text"})
+    timeline = fields.List(fields.Dict(), metadata={"description": "events oldest first: {id, at, system, kind, "
+                                                                   "actor, text, data}"})
+    time_to_acknowledge_seconds = fields.Float(allow_none=True)
+    time_to_resolve_seconds = fields.Float(allow_none=True)
     created_at = fields.String()
     updated_at = fields.String()
     delivered_at = fields.String(allow_none=True)

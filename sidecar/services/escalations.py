@@ -26,6 +26,7 @@ from sidecar.services.connections import Connections
 from sidecar.services.routing import route_ticket
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
+from sidecar.services.timeline import append_event, timeline_of
 from sidecar.store.history import record_ticket
 from sidecar.store.models import (
     Escalation,
@@ -205,6 +206,12 @@ def start_escalation(
         if winner is None:
             raise
         return EscalationStart(winner, created=False)
+    team_name = (team or {}).get("name")
+    expert_name = (expert or {}).get("name")
+    append_event(session, escalation=escalation, system="sidecar", kind="escalated", at=now,
+                 text=f"Escalated{f' to {expert_name}' if expert_name else ''}{f' ({team_name})' if team_name else ''}"
+                      f"{f': {note}' if note else ''}",
+                 data={"link_to": link_to, "score": assessment_json["score"], "level": assessment_json["level"]})
     record_ticket(session, installation_id=installation.id, ticket=ticket)
     return EscalationStart(escalation, created=True)
 
@@ -280,11 +287,26 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
              "updated_at": _iso(step.updated_at)}
             for step in steps
         ],
+        "jira_status": escalation.jira_status,
+        "resolution": escalation.resolution,
+        "acknowledged": {"by": escalation.acknowledged_by, "at": _iso(escalation.acknowledged_at)},
+        "summary": escalation.summary,
+        "timeline": timeline_of(session, escalation.id),
+        "time_to_acknowledge_seconds": _seconds_between(escalation.created_at, escalation.acknowledged_at),
+        "time_to_resolve_seconds": _seconds_between(escalation.created_at, escalation.resolved_at),
         "created_at": _iso(escalation.created_at),
         "updated_at": _iso(escalation.updated_at),
         "delivered_at": _iso(escalation.delivered_at),
         "resolved_at": _iso(escalation.resolved_at),
     }
+
+
+def _seconds_between(start, end) -> float | None:
+    if start is None or end is None:
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return round((end - start).total_seconds(), 1)
 
 
 def reopen_step_for_retry(session: Session, job: Job) -> None:

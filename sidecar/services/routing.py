@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -185,3 +185,31 @@ def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], 
          "reasons": list(s.reasons)}
         for s in scores if s.team.id != exclude and s.confidence > 0
     ][:3]
+
+
+def next_expert(
+    session: Session,
+    *,
+    installation_id: str,
+    team_id: str,
+    ticket: Ticket,
+    categories: Mapping[str, float],
+    exclude: Sequence[str] = (),
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    """The best expert of the team not yet asked (reassign, nobody acknowledged), ranked as routing ranks them."""
+    connection = session.connection()
+    params = {"installation_id": installation_id}
+    experts = [e for e in connection.execute(_EXPERTS, {**params, "team_id": team_id}).all() if e.id not in set(exclude)]
+    if not experts:
+        return None
+    load = open_load(session, installation_id=installation_id, experts=experts)
+    ranked, _ = rank_experts(
+        [_expert_profile(e, load=load.get(e.id, 0), similar=()) for e in experts],
+        ticket_id=f"{ticket.source}:{ticket.id}", categories=categories, ticket_tags=_ticket_words(ticket),
+        language=ticket_language(ticket), now=now or datetime.now(UTC),
+    )
+    if not ranked:
+        return None
+    by_id = {e.id: e for e in experts}
+    return _expert_json(by_id[ranked[0].expert.id], ranked[0])

@@ -1,0 +1,54 @@
+"""An escalation's timeline: every Jira, Slack, help-desk and sidecar event, in order."""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.store.models import Escalation, EscalationEvent, utcnow
+
+
+def new_event_id() -> str:
+    """A public event id."""
+    return "evt_" + secrets.token_hex(8)
+
+
+def append_event(
+    session: Session,
+    *,
+    escalation: Escalation,
+    system: str,
+    kind: str,
+    text: str = "",
+    actor: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> EscalationEvent:
+    """Add one event to the escalation's timeline (in the caller's transaction)."""
+    event = EscalationEvent(id=new_event_id(), escalation_id=escalation.id, installation_id=escalation.installation_id,
+                            at=at or utcnow(), system=system, kind=kind, actor=actor, text=text or "",
+                            data=data or {})
+    session.add(event)
+    return event
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def event_to_dict(event: EscalationEvent) -> dict[str, Any]:
+    """The API (and template) form of a timeline event."""
+    return {"id": event.id, "at": _iso(event.at), "system": event.system, "kind": event.kind,
+            "actor": event.actor, "text": event.text, "data": event.data or {}}
+
+
+def timeline_of(session: Session, escalation_id: str) -> list[dict[str, Any]]:
+    """The escalation's events, oldest first."""
+    events = session.scalars(select(EscalationEvent).where(EscalationEvent.escalation_id == escalation_id)
+                             .order_by(EscalationEvent.at, EscalationEvent.id))
+    return [event_to_dict(event) for event in events]
