@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,7 @@ PLACEHOLDER_URLS = {
 }
 SETTLED = ("done", "dry_run", "skipped")
 DRY_RUN_SLACK_CHANNEL = "#escalations"  # shown in dry-run plans when no channel is configured yet
+DEFAULT_ACK_MINUTES = 30  # until someone presses Acknowledge; then the next expert (or the channel) is pinged
 
 
 def escalation_label(escalation_id: str) -> str:
@@ -195,6 +197,7 @@ def settle_step(
     requests: list[PlannedRequest] | None = None,
     escalation_changes: dict[str, Any] | None = None,
     follow_ups: tuple[str, ...] = (),
+    scheduled: tuple[tuple[str, dict[str, Any], Any], ...] = (),
 ) -> None:
     """Record a finished step and what it learnt, queue the steps that waited for it, and complete the job: one transaction.
 
@@ -221,6 +224,13 @@ def settle_step(
                  "status": "queued", "attempts": 0, "max_attempts": ctx.job.max_attempts, "run_after": now,
                  "created_at": now, "updated_at": now, "locked_by": None, "locked_until": None,
                  "last_error": None, "finished_at": None} for name in follow_ups])
+        if scheduled:  # (kind, payload, run_after): later work this step makes due, e.g. the acknowledgement check
+            connection.execute(_NEW_JOBS, [
+                {"id": new_job_id(), "installation_id": escalation.installation_id, "kind": kind, "payload": payload,
+                 "escalation_id": escalation.id, "status": "queued", "attempts": 0,
+                 "max_attempts": ctx.job.max_attempts, "run_after": run_after, "created_at": now, "updated_at": now,
+                 "locked_by": None, "locked_until": None, "last_error": None, "finished_at": None}
+                for kind, payload, run_after in scheduled])
         ctx.finish(connection)  # the job is done in the same transaction that records its result
 
 
@@ -515,9 +525,13 @@ class SlackMessageStep(StepHandler):
             return
         channel, ts = outcome.result["channel"], outcome.result["ts"]
         permalink = _permalink(ctx, delivery.client("slack"), channel, ts)
+        minutes = int((delivery.installation.settings or {}).get("ack_minutes") or DEFAULT_ACK_MINUTES)
+        check = ("escalation.ack_check", {"escalation_id": escalation.id, "round": 1},
+                 utcnow() + timedelta(minutes=minutes))
         settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts,
                                                           "posted": outcome.status == "written"},
-                    escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink})
+                    escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink},
+                    scheduled=(check,))
 
 
 def _permalink(ctx: JobContext, client, channel: str, ts: str) -> str | None:

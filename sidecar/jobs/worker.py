@@ -120,9 +120,9 @@ class Worker:
         claim_batch: int = CLAIM_BATCH,
     ) -> None:
         if handlers is None:
-            from sidecar.jobs.escalation_delivery import HANDLERS
+            from sidecar.jobs.registry import all_handlers
 
-            handlers = HANDLERS
+            handlers = all_handlers()
         self.database = database
         self.box = box
         self.handlers = dict(handlers)

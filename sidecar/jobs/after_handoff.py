@@ -1,0 +1,561 @@
+"""After the handoff: inbound events become timeline entries, and each entry fans out to idempotent writes.
+
+`inbound.event` (one per accepted webhook delivery) is database work only: it finds the escalation the
+event is about, appends the event to its timeline, changes the escalation (resolved, reopened,
+acknowledged, reassigned) and queues one job per write it causes. The write jobs (`update.*`) render
+from the timeline entry, so a retry writes the same thing, and look for their marker before writing
+again.
+
+No echoes: what the sidecar writes is recognisable when it comes back. Ticket notes and Jira comments
+end with a `[sidecar:...]` marker; Slack posts are the bot's own (`bot_id`). Events carrying either are
+dropped here, so a round trip ends after one hop.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.jobs.escalation_delivery import DEFAULT_ACK_MINUTES, Delivery, build_client, escalation_marker
+from sidecar.jobs.outbox import enqueue
+from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
+from sidecar.services.connections import Connections, load_connections
+from sidecar.services.timeline import append_event, event_to_dict, timeline_of
+from sidecar.store.models import Escalation, EscalationEvent, Installation, utcnow
+
+log = logging.getLogger(__name__)
+
+MARKER_PREFIX = "[sidecar:"
+UPDATE_EVENT_TYPE = "sidecar_update"
+RESOLVED_TAG = "escalation_resolved"
+SUGGESTED_TAG = "escalation_suggested"
+ACK_ROUNDS = 2  # after two unanswered pings the team channel has been told; people take it from there
+CUSTOMER_STATUSES_REOPENED = frozenset({"new", "open", "pending", "hold", "on-hold", "reopened", "working",
+                                       "escalated"})
+
+
+def update_marker(escalation_id: str, event_id: str) -> str:
+    """The marker of a write caused by one timeline event."""
+    return f"[sidecar:{escalation_id}:{event_id}]"
+
+
+def carries_marker(text: str | None) -> bool:
+    """True for text the sidecar wrote itself (it must not be synced back)."""
+    return MARKER_PREFIX in (text or "")
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings
+
+
+def escalation_setting(installation: Installation, name: str, default: Any) -> Any:
+    """One of the installation's escalation settings (`PUT /v1/settings/escalation`), or its default."""
+    value = (installation.settings or {}).get(name)
+    return default if value is None else value
+
+
+# --------------------------------------------------------------------------------------------------
+# Inbound events
+
+
+def _queue(session: Session, escalation: Escalation, kind: str, event: EscalationEvent, **extra: Any) -> None:
+    enqueue(session, installation_id=escalation.installation_id, kind=kind,
+            payload={"escalation_id": escalation.id, "event_id": event.id, **extra}, escalation_id=escalation.id)
+
+
+def _fan_out(session: Session, escalation: Escalation, event: EscalationEvent, *, ticket: bool = True,
+             slack: bool = True, jira: bool = False) -> None:
+    if ticket:
+        _queue(session, escalation, "update.ticket_note", event)
+    if slack and escalation.slack_ts:
+        _queue(session, escalation, "update.slack_reply", event)
+    if jira and escalation.jira_key:
+        _queue(session, escalation, "update.jira_comment", event)
+
+
+def _by_jira_key(session: Session, installation_id: str, key: str) -> list[Escalation]:
+    return list(session.scalars(select(Escalation).where(Escalation.installation_id == installation_id,
+                                                         Escalation.jira_key == key)
+                                .order_by(Escalation.created_at)))
+
+
+def resolve(session: Session, escalation: Escalation, *, resolution: str | None, status: str | None,
+            actor: str | None) -> EscalationEvent | None:
+    """Mark an escalation resolved (frees the ticket for a new escalation) and note it on the timeline."""
+    if escalation.status == "resolved":
+        return None
+    now = utcnow()
+    escalation.status = "resolved"
+    escalation.resolved_at = now
+    escalation.resolution = resolution
+    escalation.jira_status = status or escalation.jira_status
+    escalation.open_ticket_key = None
+    escalation.updated_at = now
+    return append_event(session, escalation=escalation, system="jira", kind="resolved", actor=actor, at=now,
+                        text=f"Resolved in Jira{f' ({resolution})' if resolution else ''}",
+                        data={"resolution": resolution, "status": status})
+
+
+def reopen(session: Session, escalation: Escalation, *, system: str, actor: str | None, why: str) -> EscalationEvent | None:
+    """Reopen a resolved escalation (unless the ticket has another open one) and note it on the timeline."""
+    if escalation.status != "resolved":
+        return None
+    key = f"{escalation.ticket_source}:{escalation.ticket_external_id}"
+    other = session.scalar(select(Escalation.id).where(Escalation.installation_id == escalation.installation_id,
+                                                       Escalation.open_ticket_key == key))
+    now = utcnow()
+    escalation.status = "delivered"
+    escalation.resolved_at = None
+    escalation.reopened_count = (escalation.reopened_count or 0) + 1
+    escalation.open_ticket_key = None if other else key
+    escalation.updated_at = now
+    return append_event(session, escalation=escalation, system=system, kind="reopened", actor=actor, at=now,
+                        text=why)
+
+
+def _jira_issue_updated(session: Session, installation_id: str, data: dict[str, Any]) -> int:
+    changed = 0
+    actor = (data.get("actor") or {}).get("display_name")
+    for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
+        status, previous = data.get("status"), data.get("previous_status")
+        if data.get("resolved"):
+            event = resolve(session, escalation, resolution=data.get("resolution"), status=status, actor=actor)
+        elif escalation.status == "resolved":
+            event = reopen(session, escalation, system="jira", actor=actor,
+                           why=f"Reopened in Jira ({previous or 'resolved'} -> {status})")
+        elif previous and status and previous != status:
+            escalation.jira_status = status
+            event = append_event(session, escalation=escalation, system="jira", kind="status_changed", actor=actor,
+                                 text=f"{escalation.jira_key} moved {previous} -> {status}",
+                                 data={"from": previous, "to": status})
+        else:
+            event = None
+        if event is not None:
+            escalation.jira_status = status or escalation.jira_status
+            _fan_out(session, escalation, event)
+            changed += 1
+    return changed
+
+
+def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) -> int:
+    if carries_marker(data.get("body_text")):
+        return 0  # our own comment (a Slack reply or a customer comment we synced) coming back
+    changed = 0
+    for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
+        if escalation.status == "resolved":
+            continue
+        event = append_event(session, escalation=escalation, system="jira", kind="comment",
+                             actor=(data.get("author") or {}).get("display_name"), text=data.get("body_text") or "",
+                             data={"comment_id": data.get("comment_id")})
+        _fan_out(session, escalation, event)
+        changed += 1
+    return changed
+
+
+def _slack_message(session: Session, installation_id: str, data: dict[str, Any]) -> int:
+    if data.get("bot_id") or data.get("subtype") or not data.get("thread_ts") or carries_marker(data.get("text")):
+        return 0  # the bot's own posts, edits and joins, and top-level chatter are not thread replies to sync
+    escalation = session.scalar(select(Escalation).where(
+        Escalation.installation_id == installation_id, Escalation.slack_channel == data.get("channel"),
+        Escalation.slack_ts == data["thread_ts"]))
+    if escalation is None or escalation.status == "resolved":
+        return 0
+    event = append_event(session, escalation=escalation, system="slack", kind="comment",
+                         actor=data.get("user"), text=data.get("text") or "", data={"ts": data.get("ts")})
+    _fan_out(session, escalation, event, slack=False, jira=True)
+    return 1
+
+
+def _escalation_for_action(session: Session, installation_id: str, data: dict[str, Any]) -> Escalation | None:
+    escalation = session.get(Escalation, str(data.get("value") or ""))
+    if escalation is None or escalation.installation_id != installation_id:
+        return None
+    return escalation
+
+
+def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: str | None) -> EscalationEvent | None:
+    """Record the first acknowledgement (who and when) and note it on the timeline."""
+    if escalation.acknowledged_at is not None or escalation.status == "resolved":
+        return None
+    now = utcnow()
+    escalation.acknowledged_by = who
+    escalation.acknowledged_at = now
+    escalation.updated_at = now
+    return append_event(session, escalation=escalation, system="slack", kind="acknowledged", actor=who, at=now,
+                        text=f"Acknowledged by {who}", data={"user_id": user_id})
+
+
+def reassign(session: Session, escalation: Escalation, *, actor: str | None, kind: str = "reassigned",
+             minutes: int | None = None) -> EscalationEvent | None:
+    """Hand the escalation to the next expert of its team (routing's ranking), or say the team channel has it."""
+    from sidecar.intelligence.ticket import ticket_from_mapping
+    from sidecar.services.routing import next_expert
+
+    team = escalation.team or {}
+    current = (escalation.expert or {}).get("id")
+    asked = [e for e in (escalation.pinged_experts or []) if e] + ([current] if current else [])
+    nxt = None
+    if team.get("id"):
+        stored = escalation.context or {}
+        categories = {c["name"]: c["confidence"] for c in (stored.get("assessment") or {}).get("categories", [])}
+        nxt = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
+                          ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
+    escalation.pinged_experts = list(dict.fromkeys(asked))
+    previous = (escalation.expert or {}).get("name")
+    if nxt is not None:
+        escalation.expert = {**nxt, "team_id": team.get("id")}
+        who = nxt["name"]
+    else:
+        who = f"the {team['name']} channel" if team.get("name") else "the team channel"
+    escalation.updated_at = utcnow()
+    if kind == "ack_timeout":
+        text = f"Nobody acknowledged within {minutes} min; pinged {who}"
+    else:
+        text = f"Reassigned{f' from {previous}' if previous else ''} to {who}"
+    return append_event(session, escalation=escalation, system="slack" if kind == "reassigned" else "sidecar",
+                        kind=kind, actor=actor, text=text,
+                        data={"expert": nxt, "team_channel": (team.get("slack_channel") if nxt is None else None),
+                              "minutes": minutes})
+
+
+def _block_action(session: Session, installation_id: str, data: dict[str, Any]) -> int:
+    escalation = _escalation_for_action(session, installation_id, data)
+    if escalation is None:
+        return 0
+    user = data.get("user") or {}
+    who = user.get("name") or user.get("id") or "someone"
+    if data.get("action_id") == "escalation_acknowledge":
+        event = acknowledge(session, escalation, who=who, user_id=user.get("id"))
+    elif data.get("action_id") == "escalation_reassign":
+        event = reassign(session, escalation, actor=who)
+        if event is not None and (event.data or {}).get("expert"):
+            _queue(session, escalation, "update.jira_assignee", event)
+    else:
+        return 0
+    if event is None:
+        return 0
+    _fan_out(session, escalation, event)
+    return 1
+
+
+def _open_escalation(session: Session, installation_id: str, source: str, ticket_id: str) -> Escalation | None:
+    return session.scalar(select(Escalation).where(
+        Escalation.installation_id == installation_id, Escalation.ticket_source == source,
+        Escalation.ticket_external_id == ticket_id).order_by(Escalation.created_at.desc()).limit(1))
+
+
+def _ticket_event(session: Session, installation: Installation, source: str, data: dict[str, Any]) -> int:
+    """A help-desk event on a ticket: sync a new customer comment to an escalation, or reopen it."""
+    escalation = _open_escalation(session, installation.id, source, str(data["ticket_id"]))
+    if escalation is None:
+        return 0
+    comment = data.get("comment") or {}
+    changed = 0
+    reopened_status = str(data.get("status") or "").lower() in CUSTOMER_STATUSES_REOPENED and not data.get("closed")
+    if escalation.status == "resolved" and reopened_status and data.get("event") != "ticket_created":
+        event = reopen(session, escalation, system=source, actor=None,
+                       why=f"The ticket was reopened ({data.get('status')})")
+        if event is not None:
+            _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
+            changed += 1
+    if (comment.get("author") == "customer" and comment.get("body") and not carries_marker(comment.get("body"))
+            and escalation.status != "resolved"
+            and escalation_setting(installation, "sync_customer_comments", True)):
+        event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
+                             actor=data.get("requester_name") or "customer", text=comment["body"])
+        _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
+        changed += 1
+    return changed
+
+
+@dataclass
+class InboundEvents:
+    """`inbound.event`: one verified webhook delivery, applied to the escalations it concerns."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Apply the event; queue the writes it causes. Proactive re-assessment runs first, outside the lock."""
+        payload = ctx.job.payload
+        kind, data = payload["kind"], payload.get("data") or {}
+        proactive = None
+        if kind in ("zendesk.ticket_event", "salesforce.case_event"):
+            from sidecar.jobs.proactive import reassess_on_customer_comment
+
+            proactive = reassess_on_customer_comment(ctx, source=kind.split(".")[0], data=data)
+        with ctx.database.write_lock(), ctx.database.session() as session:
+            installation = session.get(Installation, ctx.job.installation_id)
+            if installation is None:
+                raise PermanentJobError("the installation no longer exists")
+            if kind == "jira.issue_updated":
+                _jira_issue_updated(session, installation.id, data)
+            elif kind in ("jira.comment_created", "jira.comment_updated"):
+                _jira_comment(session, installation.id, data)
+            elif kind == "slack.message":
+                _slack_message(session, installation.id, data)
+            elif kind == "slack.block_action":
+                _block_action(session, installation.id, data)
+            elif kind in ("zendesk.ticket_event", "salesforce.case_event"):
+                _ticket_event(session, installation, kind.split(".")[0], data)
+                if proactive is not None:
+                    proactive(session, installation)
+            else:
+                log.info("inbound event %s ignored", kind)
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job (`sidecar jobs list`); there is no step to mark."""
+
+
+# --------------------------------------------------------------------------------------------------
+# The writes an event causes
+
+
+def load_update(ctx: JobContext) -> tuple[Delivery, dict[str, Any], list[dict[str, Any]]]:
+    """The escalation (detached), its installation and connections, the event and the whole timeline."""
+    with ctx.database.session() as session:
+        escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
+        event = session.get(EscalationEvent, ctx.job.payload["event_id"])
+        if escalation is None or event is None:
+            raise PermanentJobError("the escalation or its event no longer exists")
+        installation = session.get(Installation, escalation.installation_id)
+        timeline = timeline_of(session, escalation.id)
+        event_dict = event_to_dict(event)
+        session.expunge_all()
+    connections = ctx.cached(("connections", installation.id, installation.credentials_encrypted),
+                             lambda: load_connections(installation, box=ctx.box))
+    return Delivery(ctx, installation, escalation, None, connections), event_dict, timeline
+
+
+def current_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]]):
+    """The rolling summary after this event (LLM when configured, extractive otherwise), stored on the escalation."""
+    from sidecar.intelligence.redaction import Redactor
+    from sidecar.services.summaries import rolling_summary
+
+    escalation = work.escalation
+    llm = None
+    if work.connections.is_live("llm"):
+        from sidecar.clients.llm import ChatClient
+
+        llm = work.ctx.cached(("llm", work.installation.id, work.connections.get("llm.url"),
+                               work.connections.get("llm.model")),
+                              lambda: ChatClient(work.connections["llm.url"], api_key=work.connections.get("llm.api_key"),
+                                                 model=work.connections["llm.model"]))
+    summary = rolling_summary(
+        context=work.context(), timeline=timeline, status=escalation.status, jira_status=escalation.jira_status,
+        owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),
+        acknowledged_by=escalation.acknowledged_by, llm=llm,
+        redactor=Redactor.from_settings((work.installation.settings or {}).get("redaction")),
+    )
+    stored = {"problem": summary.problem, "findings": list(summary.findings), "status": summary.status,
+              "next_step": summary.next_step, "owner": summary.owner, "text": summary.text, "source": summary.source,
+              "updated_at": utcnow().isoformat()}
+    with ctx.database.write_lock(), ctx.database.session() as session:
+        row = session.get(Escalation, escalation.id)
+        if row is not None:
+            row.summary = stored
+    return summary
+
+
+def _duration(start, end) -> str | None:
+    from sidecar.rendering.updates import format_duration
+
+    if start is None or end is None:
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=end.tzinfo)
+    end = end if end.tzinfo else end.replace(tzinfo=start.tzinfo)
+    return format_duration((end - start).total_seconds())
+
+
+class UpdateTicketNote:
+    """`update.ticket_note`: the internal note an event causes on the ticket (update, resolution, ack...)."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Render the note for the event and write it once."""
+        from sidecar.rendering import updates
+
+        work, event, timeline = load_update(ctx)
+        escalation = work.escalation
+        env = work.environment()
+        context = work.context()
+        marker = update_marker(escalation.id, event["id"])
+        tags: tuple[str, ...] = ()
+        if event["kind"] == "resolved":
+            summary = current_summary(ctx, work, timeline)
+            resolution = (event["data"] or {}).get("resolution")
+            draft = updates.render_resolution_reply(context, resolution=resolution, summary=summary, env=env)
+            body = updates.render_resolution_note(
+                context, resolution=resolution, draft=draft, summary=summary, jira_key=escalation.jira_key,
+                jira_url=escalation.jira_url,
+                time_to_acknowledge=_duration(escalation.created_at, escalation.acknowledged_at),
+                time_to_resolve=_duration(escalation.created_at, escalation.resolved_at), marker=marker, env=env)
+            tags = (RESOLVED_TAG,) if work.ticket_source == "zendesk" else ()
+        elif event["kind"] == "acknowledged":
+            body = updates.render_ack_note(context, who=event["actor"] or "an expert", when=event["at"], env=env)
+            body = f"{body.rstrip()}\n{marker}"
+        elif event["kind"] == "ack_timeout":
+            pinged = ((event["data"] or {}).get("expert") or {}).get("name") or event["text"].rsplit("pinged ", 1)[-1]
+            body = updates.render_ack_timeout_note(context, minutes=(event["data"] or {}).get("minutes") or 0,
+                                                   pinged=pinged, env=env)
+            body = f"{body.rstrip()}\n{marker}"
+        else:
+            summary = current_summary(ctx, work, timeline)
+            body = updates.render_update_note(context, event=event, summary=summary, jira_key=escalation.jira_key,
+                                              jira_url=escalation.jira_url, marker=marker, env=env)
+        write_ticket_note(ctx, work, body=body, marker=marker, tags=tags)
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+class UpdateSlackReply:
+    """`update.slack_reply`: a reply in the escalation's Slack thread."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Render the reply for the event and post it once in the thread."""
+        from sidecar.rendering.updates import render_thread_reply
+
+        work, event, timeline = load_update(ctx)
+        escalation = work.escalation
+        if not escalation.slack_ts or not escalation.slack_channel:
+            return
+        summary = current_summary(ctx, work, timeline) if event["kind"] in ("resolved", "status_changed") else None
+        message = render_thread_reply(work.context(), event=event, summary=summary, env=work.environment())
+        text, blocks = message["text"], message.get("blocks")
+        mention = _mention(event)
+        if mention:
+            text = f"{mention} {text}"
+            blocks = None  # a mention must be in the text Slack notifies with
+        post_to_slack(ctx, work, channel=escalation.slack_channel, text=text, blocks=blocks,
+                      thread_ts=escalation.slack_ts, event_type=UPDATE_EVENT_TYPE, key="event_id", value=event["id"])
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+def _mention(event: dict[str, Any]) -> str | None:
+    """Who a reassignment or an unanswered ping calls on: the expert (<@U...>) or the team channel (<!here>)."""
+    if event["kind"] not in ("reassigned", "ack_timeout"):
+        return None
+    expert = (event["data"] or {}).get("expert") or {}
+    if expert.get("slack_user_id"):
+        return f"<@{expert['slack_user_id']}>"
+    return "<!here>"
+
+
+class UpdateJiraComment:
+    """`update.jira_comment`: a Jira comment for a Slack reply or a new customer comment."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Render the comment for the event and add it once."""
+        from sidecar.rendering.updates import render_jira_comment
+
+        work, event, _ = load_update(ctx)
+        escalation = work.escalation
+        if not escalation.jira_key:
+            return
+        marker = update_marker(escalation.id, event["id"])
+        body = render_jira_comment(work.context(), event=event, marker=marker, env=work.environment())
+        comment_on_jira(ctx, work, key=escalation.jira_key, body_adf=body, marker=marker)
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+class UpdateJiraAssignee:
+    """`update.jira_assignee`: the Jira issue follows a reassignment (setting the same assignee twice is harmless)."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Set the issue's assignee to the new expert's Jira account, when both are known."""
+        work, event, _ = load_update(ctx)
+        account = ((event["data"] or {}).get("expert") or {}).get("jira_account_id")
+        key = work.escalation.jira_key
+        if not account or not key:
+            return
+        if not work.connections.is_live("jira"):
+            ctx.audit(system="jira", action="assign", target=key, outcome="dry_run")
+            return
+        client = work.client("jira")
+        ctx.call("jira", "assign", key, client.update_issue, key, fields={"assignee": {"accountId": account}})
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+class AcknowledgementCheck:
+    """`escalation.ack_check`: nobody acknowledged in time: ping the next expert (or the team channel)."""
+
+    def run(self, ctx: JobContext) -> None:
+        """If the escalation is still unacknowledged, reassign to the next expert and say so everywhere."""
+        round_number = int(ctx.job.payload.get("round") or 1)
+        with ctx.database.write_lock(), ctx.database.session() as session:
+            escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
+            if escalation is None or escalation.acknowledged_at is not None or escalation.status == "resolved":
+                return
+            installation = session.get(Installation, escalation.installation_id)
+            minutes = int(escalation_setting(installation, "ack_minutes", DEFAULT_ACK_MINUTES))
+            event = reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
+            _fan_out(session, escalation, event)
+            if (event.data or {}).get("expert"):
+                _queue(session, escalation, "update.jira_assignee", event)
+            if round_number < ACK_ROUNDS:
+                schedule_ack_check(session, escalation, minutes=minutes, round_number=round_number + 1)
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+def schedule_ack_check(session: Session, escalation: Escalation, *, minutes: int, round_number: int = 1) -> None:
+    """Queue the check that pings the next expert if nobody acknowledges within `minutes`."""
+    enqueue(session, installation_id=escalation.installation_id, kind="escalation.ack_check",
+            payload={"escalation_id": escalation.id, "round": round_number}, escalation_id=escalation.id,
+            run_after=utcnow() + timedelta(minutes=minutes))
+
+
+class ProactiveNote:
+    """`proactive.ticket_note`: the suggestion note (and tag) when a ticket's score crosses the threshold."""
+
+    def run(self, ctx: JobContext) -> None:
+        """Write the rendered suggestion once on the ticket."""
+        payload = ctx.job.payload
+        with ctx.database.session() as session:
+            installation = session.get(Installation, ctx.job.installation_id)
+            session.expunge_all()
+        connections = load_connections(installation, box=ctx.box)
+        work = TicketWork(ctx, installation, connections, payload["ticket_source"], payload["ticket_id"])
+        tags = (SUGGESTED_TAG,) if payload["ticket_source"] == "zendesk" else ()
+        write_ticket_note(ctx, work, body=payload["body"], marker=payload["marker"], tags=tags)
+
+    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
+        """Failures are on the job."""
+
+
+@dataclass
+class TicketWork:
+    """A ticket to write on without an escalation (a proactive suggestion)."""
+
+    ctx: JobContext
+    installation: Installation
+    connections: Connections
+    ticket_source: str
+    escalation_ticket_id: str
+
+    def client(self, system: str):
+        """A client for the system, built once per worker."""
+        return self.ctx.cached(("ticket-work", self.installation.id, system, self.installation.credentials_encrypted),
+                               lambda: build_client(system, self.connections))
+
+
+HANDLERS = {
+    "inbound.event": InboundEvents(),
+    "update.ticket_note": UpdateTicketNote(),
+    "update.slack_reply": UpdateSlackReply(),
+    "update.jira_comment": UpdateJiraComment(),
+    "update.jira_assignee": UpdateJiraAssignee(),
+    "escalation.ack_check": AcknowledgementCheck(),
+    "proactive.ticket_note": ProactiveNote(),
+}
+
+__all__ = ["HANDLERS", "escalation_marker", "schedule_ack_check", "update_marker"]

@@ -1,0 +1,9 @@
+"""Every job kind the worker runs, and its handler."""
+from __future__ import annotations
+
+
+def all_handlers() -> dict:
+    """{job kind: handler} for escalation delivery and for the work after the handoff."""
+    from sidecar.jobs import after_handoff, escalation_delivery
+
+    return {**escalation_delivery.HANDLERS, **after_handoff.HANDLERS}
