@@ -13,7 +13,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 def create_app(config=None) -> Flask:
     """Build the Flask app: configuration, database, secrets, logging, blueprints, error handlers."""
-    from sidecar.api import assessments, directory, escalations, health, installation, routes
+    from sidecar.api import assessments, directory, escalations, health, installation, routes, webhooks
     from sidecar.api.context import Runtime, close_request_session
     from sidecar.api.errors import register_error_handlers
     from sidecar.api.openapi import build_openapi
@@ -35,6 +35,6 @@ def create_app(config=None) -> Flask:
     install_request_ids(app)
     app.teardown_request(close_request_session)
     register_error_handlers(app)
-    for module in (health, assessments, installation, directory, routes, escalations):
+    for module in (health, assessments, installation, directory, routes, escalations, webhooks):
         app.register_blueprint(module.blueprint)
     return app

@@ -536,6 +536,9 @@ class EscalationSettingsSchema(RequestSchema):
 
     redaction = fields.Dict(metadata={"description": "{emails, phones, cards (default true), patterns: [regex]}"})
     jira_priority = fields.Dict(metadata={"description": "{Highest, High, Medium: score bounds, tier_bumps: {tier: steps}}"})
+    ack_minutes = fields.Raw(metadata={"description": "minutes until the next expert is pinged (default 30)"})
+    proactive = fields.Raw(metadata={"description": "off | suggest (default) | auto, when a score crosses the threshold"})
+    sync_customer_comments = fields.Raw(metadata={"description": "new customer comments go to Jira and Slack (default true)"})
 
 
 class AuditEntrySchema(Schema):

@@ -1,0 +1,168 @@
+"""Inbound webhooks: verified over the raw body before anything is parsed, acknowledged at once, worked later.
+
+Bad or missing signature, or a timestamp outside 5 minutes: 401. The same delivery twice: 200, done
+once. An event type we do not handle: 200 and ignored (so the sender does not retry it forever).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, unquote_plus
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from sidecar.api.context import runtime
+from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
+from sidecar.services.connections import Connections, load_connections
+from sidecar.services.inbound import accept_event
+from sidecar.store.models import Installation
+from sidecar.webhooks import events as parse
+from sidecar.webhooks import verification as verify
+
+blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+SECRET_KEYS = {"zendesk": "zendesk.webhook_secret", "salesforce": "salesforce.webhook_secret",
+               "jira": "jira.webhook_secret", "slack": "slack.signing_secret"}
+# Slack events name their workspace only in the body. The team id is read from the raw bytes to pick
+# whose signing secret to check; nothing else is read before the signature is verified.
+_SLACK_TEAM = re.compile(rb'"team(?:_id)?"\s*:\s*(?:\{\s*"id"\s*:\s*)?"([A-Z0-9]+)"')
+
+
+@blueprint.errorhandler(verify.WebhookRejected)
+def _rejected(error: verify.WebhookRejected):
+    response = jsonify({"error": {"code": error.code, "message": error.message, "details": None}})
+    response.status_code = error.status
+    return response
+
+
+def _installation(installation_id: str) -> tuple[Installation, Connections]:
+    database = runtime().database
+    with database.sessions() as session:
+        installation = session.get(Installation, installation_id)
+        if installation is None:
+            raise NotFound(f"no installation {installation_id!r}")
+        session.expunge(installation)
+    return installation, load_connections(installation, box=runtime().box)
+
+
+def _secret(connections: Connections, system: str) -> str:
+    secret = connections.get(SECRET_KEYS[system])
+    if not secret:
+        # Without the secret nothing can be verified, so nothing is accepted.
+        raise Unauthenticated(f"this installation has no {SECRET_KEYS[system]}; set it with "
+                              "`sidecar installation configure` to accept these webhooks", code="webhook_secret_missing")
+    return secret
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ServiceError(f"the webhook body is not JSON: {exc}", code="malformed_json") from None
+
+
+def _parsed(parser, payload: Any) -> parse.InboundEvent:
+    try:
+        return parser(payload)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _accept(installation: Installation, system: str, delivery: str, event: parse.InboundEvent):
+    if event.kind == "ignored" or event.kind.endswith(".ignored"):
+        return jsonify({"status": "ignored", "kind": event.data.get("webhook_event") or event.data.get("type")})
+    accepted = accept_event(runtime().database, installation_id=installation.id, system=system, delivery_id=delivery,
+                            kind=event.kind, data=event.data,
+                            occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
+    return jsonify({"status": "accepted" if accepted else "duplicate", "kind": event.kind})
+
+
+@blueprint.post("/zendesk/<installation_id>")
+def zendesk(installation_id: str):
+    """Zendesk trigger webhooks (ticket created, comment added, ticket updated)."""
+    raw = request.get_data(cache=True)
+    installation, connections = _installation(installation_id)
+    verify.verify_zendesk(raw, request.headers, _secret(connections, "zendesk"))
+    payload = _json(raw)
+    event = _parsed(parse.parse_zendesk, payload)
+    return _accept(installation, "zendesk", verify.delivery_id("zendesk", raw, request.headers, payload), event)
+
+
+@blueprint.post("/salesforce/<installation_id>")
+def salesforce(installation_id: str):
+    """Case events from the Salesforce package."""
+    raw = request.get_data(cache=True)
+    installation, connections = _installation(installation_id)
+    verify.verify_salesforce(raw, request.headers, _secret(connections, "salesforce"))
+    payload = _json(raw)
+    event = _parsed(parse.parse_salesforce, payload)
+    return _accept(installation, "salesforce", verify.delivery_id("salesforce", raw, request.headers, payload), event)
+
+
+@blueprint.post("/jira/<installation_id>")
+def jira(installation_id: str):
+    """Jira admin webhooks (issue updated, comment created)."""
+    raw = request.get_data(cache=True)
+    installation, connections = _installation(installation_id)
+    verify.verify_jira(raw, request.headers, _secret(connections, "jira"))
+    payload = _json(raw)
+    verify.check_jira_freshness(payload)  # Jira signs no timestamp: the signed payload carries one
+    event = _parsed(parse.parse_jira, payload)
+    return _accept(installation, "jira", verify.delivery_id("jira", raw, request.headers, payload), event)
+
+
+def _slack_installation(raw: bytes) -> tuple[Installation, Connections]:
+    """The installation whose Slack signing secret signed this request (chosen by the team id in the body)."""
+    text = raw if raw.lstrip()[:1] == b"{" else unquote_plus(raw.decode("latin-1")).encode("latin-1")
+    match = _SLACK_TEAM.search(text)
+    database = runtime().database
+    with database.sessions() as session:
+        query = select(Installation)
+        if match:
+            query = query.where(Installation.slack_team_id == match.group(1).decode())
+        else:  # url_verification names no team: try every installation that has a signing secret
+            query = query.where(Installation.credentials_encrypted.is_not(None))
+        candidates = list(session.scalars(query.limit(200)))
+        session.expunge_all()
+    last: verify.WebhookRejected | None = None
+    for installation in candidates:
+        connections = load_connections(installation, box=runtime().box)
+        secret = connections.get("slack.signing_secret")
+        if not secret:
+            continue
+        try:
+            verify.verify_slack(raw, request.headers, secret)
+        except verify.WebhookRejected as rejected:
+            last = rejected
+            continue
+        return installation, connections
+    raise last or verify.WebhookRejected("no installation with this Slack workspace and a signing secret",
+                                         code="unknown_workspace")
+
+
+@blueprint.post("/slack/events")
+def slack_events():
+    """Slack Events API: url_verification is answered; thread replies are synced."""
+    raw = request.get_data(cache=True)
+    installation, _ = _slack_installation(raw)
+    payload = _json(raw)
+    event = _parsed(parse.parse_slack_event, payload)
+    if event.kind == "slack.url_verification":
+        return jsonify({"challenge": event.data.get("challenge")})
+    return _accept(installation, "slack", verify.delivery_id("slack", raw, request.headers, payload), event)
+
+
+@blueprint.post("/slack/interactions")
+def slack_interactions():
+    """Slack buttons (Acknowledge, Reassign): acknowledged with an empty 200 within Slack's 3 seconds."""
+    raw = request.get_data(cache=True)
+    installation, _ = _slack_installation(raw)
+    try:
+        payload = json.loads(parse_qs(raw.decode("utf-8"))["payload"][0])
+    except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput("a Slack interaction body is form-encoded with a JSON `payload` field") from None
+    event = _parsed(parse.parse_slack_interaction, payload)
+    _accept(installation, "slack", verify.delivery_id("slack", raw, request.headers, payload), event)
+    return "", 200

@@ -1,0 +1,149 @@
+"""Proactive escalation: a new customer comment re-assesses the ticket; crossing the threshold acts once.
+
+Policy per installation (`PUT /v1/settings/escalation` {"proactive": ...}): `suggest` (default: an
+internal note with the reasons and the suggested expert, and the tag `escalation_suggested`), `auto`
+(escalate, exactly as POST /v1/escalations does) or `off`. A crossing is the score going from below the
+installation's escalate threshold to at or above it; the ticket's watch row remembers which side it is
+on, so the same crossing never acts twice and a ticket that calms down and flares up again counts anew.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.clients.base import ApiError
+from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
+from sidecar.jobs.outbox import enqueue
+from sidecar.jobs.worker import JobContext
+from sidecar.services.connections import Connections, load_connections
+from sidecar.store.models import AssessmentRecord, Escalation, Installation, TicketWatch, utcnow
+
+log = logging.getLogger(__name__)
+
+POLICIES = ("off", "suggest", "auto")
+DEFAULT_POLICY = "suggest"
+
+
+def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str, Any]) -> Callable | None:
+    """Prepare the re-assessment of a ticket a customer just wrote on (fetching it outside any lock).
+
+    Returns the step to run inside the event's transaction, or None when the event is not a customer
+    comment or the installation's policy is off.
+    """
+    from sidecar.jobs.after_handoff import carries_marker, escalation_setting
+
+    comment = data.get("comment") or {}
+    if comment.get("author") != "customer" or not comment.get("body") or carries_marker(comment.get("body")):
+        return None
+    with ctx.database.session() as session:
+        installation = session.get(Installation, ctx.job.installation_id)
+        if installation is None or installation.source != source:
+            return None
+        policy = escalation_setting(installation, "proactive", DEFAULT_POLICY)
+        if policy not in ("suggest", "auto"):
+            return None
+        stored = session.scalar(select(AssessmentRecord.ticket).where(
+            AssessmentRecord.installation_id == installation.id, AssessmentRecord.ticket_source == source,
+            AssessmentRecord.ticket_external_id == str(data["ticket_id"]))
+            .order_by(AssessmentRecord.created_at.desc()).limit(1))
+        session.expunge(installation)
+    connections = load_connections(installation, box=ctx.box)
+    ticket = current_ticket(connections, installation, source=source, data=data, stored=stored)
+
+    def apply(session: Session, installation: Installation) -> None:
+        act_on_crossing(session, installation=installation, ticket=ticket, connections=connections, policy=policy,
+                        templates_dir=ctx.templates_dir)
+
+    return apply
+
+
+def current_ticket(connections: Connections, installation: Installation, *, source: str, data: dict[str, Any],
+                   stored: dict[str, Any] | None) -> Ticket:
+    """The ticket as it is now: fetched from the help desk when connected, else the last one seen plus the new comment."""
+    from sidecar.clients.helpdesk import helpdesk_client_for
+
+    ticket_id = str(data["ticket_id"])
+    if connections.is_live(source):
+        try:
+            client = helpdesk_client_for(source, connections.helpdesk_credentials(source),
+                                         settings=(installation.settings or {}).get("helpdesk") or {})
+            return client.fetch_ticket(ticket_id)
+        except (ApiError, ValueError) as exc:
+            # The help desk is unreachable: assess from what the webhook and earlier assessments say.
+            log.warning("re-assessing %s %s from the webhook: fetching the ticket failed (%s)", source, ticket_id,
+                        type(exc).__name__)
+    comment = data["comment"]
+    new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)), created_at=utcnow())
+    if stored:
+        ticket = ticket_from_mapping(stored)
+        if not any(c.body == new.body and c.author == "customer" for c in ticket.comments):
+            ticket = replace(ticket, comments=(*ticket.comments, new))
+        return replace(ticket, status=data.get("status") or ticket.status)
+    return Ticket(id=ticket_id, source=source, subject=data.get("subject") or "", comments=(new,),
+                  status=data.get("status"), tags=tuple(data.get("tags") or ()))
+
+
+def act_on_crossing(session: Session, *, installation: Installation, ticket: Ticket, connections: Connections,
+                    policy: str, templates_dir: str | None = None) -> str | None:
+    """Assess (and store) the ticket; on a new crossing of the threshold suggest or escalate. Returns what it did."""
+    from sidecar.intelligence.scoring import resolve_policy
+    from sidecar.services.assessments import assess_and_store
+    from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+
+    record = assess_and_store(session, installation=installation, ticket=ticket)
+    threshold = resolve_policy(policy_from_overrides(scoring_overrides(installation)))[2]
+    key = (installation.id, ticket.source, ticket.id)
+    watch = session.get(TicketWatch, key)
+    if watch is None:
+        watch = TicketWatch(installation_id=key[0], ticket_source=key[1], ticket_external_id=key[2],
+                            above_threshold=False, last_score=0.0, crossings=0)
+        session.add(watch)
+    above = record.score >= threshold
+    crossed = above and not watch.above_threshold
+    watch.above_threshold, watch.last_score, watch.updated_at = above, record.score, utcnow()
+    if not crossed:
+        return None
+    watch.crossings = (watch.crossings or 0) + 1
+    open_escalation = session.scalar(select(Escalation.id).where(
+        Escalation.installation_id == installation.id, Escalation.open_ticket_key == f"{ticket.source}:{ticket.id}"))
+    if open_escalation:
+        return None  # already with an expert: the comment is synced to them instead
+    if policy == "auto":
+        from sidecar.services.escalations import start_escalation
+
+        reasons = "; ".join(s["evidence"] for s in record.result["signals"][:3])
+        start_escalation(session, installation=installation, ticket=ticket, connections=connections,
+                         note=f"Escalated automatically: the score reached {record.score:.2f} ({record.level}). "
+                              f"{reasons}")
+        return "escalated"
+    _queue_suggestion(session, installation=installation, ticket=ticket, record=record, connections=connections,
+                      crossing=watch.crossings, templates_dir=templates_dir)
+    return "suggested"
+
+
+def _queue_suggestion(session: Session, *, installation: Installation, ticket: Ticket, record: AssessmentRecord,
+                      connections: Connections, crossing: int, templates_dir: str | None) -> None:
+    from sidecar.intelligence.escalation_context import build_escalation_context
+    from sidecar.intelligence.redaction import Redactor
+    from sidecar.rendering.environment import template_environment
+    from sidecar.rendering.updates import render_suggestion_note
+    from sidecar.services.escalations import ticket_url
+
+    result = record.result
+    route = result.get("route") or {}
+    marker = f"[sidecar:suggest:{ticket.source}:{ticket.id}:{crossing}]"
+    context = build_escalation_context(
+        ticket=ticket, assessment=result, route=route, similar=result.get("similar") or [], agent_note=None,
+        ticket_url=ticket_url(connections, source=ticket.source, ticket_id=ticket.id), escalation_id="suggestion",
+    ).redacted(Redactor.from_settings((installation.settings or {}).get("redaction")))
+    reasons = [s["evidence"] for s in result.get("signals", [])[:5]]
+    body = render_suggestion_note(context, score=record.score, level=record.level, reasons=reasons,
+                                  team=route.get("team"), expert=route.get("expert"), marker=marker,
+                                  env=template_environment(templates_dir))
+    enqueue(session, installation_id=installation.id, kind="proactive.ticket_note",
+            payload={"ticket_source": ticket.source, "ticket_id": ticket.id, "body": body, "marker": marker})
