@@ -541,6 +541,18 @@ class EscalationSettingsSchema(RequestSchema):
     sync_customer_comments = fields.Raw(metadata={"description": "new customer comments go to Jira and Slack (default true)"})
 
 
+class FeedbackSchema(RequestSchema):
+    """Body of POST /v1/assessments/<id>/feedback."""
+
+    class Meta:
+        unknown = RAISE
+
+    rating = fields.String(required=True, validate=validate.OneOf(("right", "wrong")))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+    agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                          metadata={"description": "who rated it (the agent's name or id)"})
+
+
 class AuditEntrySchema(Schema):
     """One outbound write (or its dry-run)."""
 

@@ -51,3 +51,19 @@ def get_assessment_view(assessment_id: str):
     """One stored assessment of this installation."""
     record = get_assessment(request_session(), installation=current_installation(), assessment_id=assessment_id)
     return jsonify(record_to_dict(record))
+
+
+@blueprint.post("/assessments/<assessment_id>/feedback")
+def rate_assessment(assessment_id: str):
+    """An agent's rating of an assessment (right or wrong, with a note); `sidecar train` learns from it."""
+    from sidecar.schemas import FeedbackSchema
+    from sidecar.services.assessments import record_feedback
+
+    body = json_body(FeedbackSchema())
+    session = request_session()
+    with runtime().database.write_lock():
+        feedback = record_feedback(session, installation=current_installation(), assessment_id=assessment_id, **body)
+        session.commit()
+    response = jsonify(feedback)
+    response.status_code = 201
+    return response

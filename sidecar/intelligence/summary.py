@@ -248,6 +248,9 @@ _ID_SHAPE = re.compile(
     r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b"
 )
 _MARKER_LINE = re.compile(r"^\s*\[(?:sidecar|escalation)[:\s][^\]]*\]\s*$", re.IGNORECASE)
+# `sentences` keeps "J. Smith" together; a lower-case letter before the full stop ("after 30 s. Then")
+# is a unit or a word's end, not an initial, so the sentence ends there.
+_UNIT_BREAK = re.compile(r"(?<=\s[a-z]\.)\s+(?=[A-Z])")
 _LIST_PREFIX = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 
 
@@ -331,7 +334,8 @@ def clean_statement(text: str | None, *, system: str | None = None) -> list[str]
             continue
         kept_lines.append(_LIST_PREFIX.sub("", stripped))
     out = []
-    for sentence in sentences("\n".join(kept_lines)):
+    pieces = [part for sentence in sentences("\n".join(kept_lines)) for part in _UNIT_BREAK.split(sentence)]
+    for sentence in pieces:
         sentence = _MENTION_START.sub("", sentence).strip()
         previous = None
         while previous != sentence:

@@ -145,3 +145,17 @@ def list_assessments(
         query = query.where(AssessmentRecord.ticket_external_id == ticket_id)
     query = query.order_by(AssessmentRecord.created_at.desc(), AssessmentRecord.id).limit(limit)
     return list(session.scalars(query))
+
+
+def record_feedback(session: Session, *, installation: Installation, assessment_id: str, rating: str, note: str = "",
+                    agent: str | None = None) -> dict[str, Any]:
+    """Store an agent's rating of one of this installation's assessments."""
+    from sidecar.store.models import AssessmentFeedback
+
+    get_assessment(session, installation=installation, assessment_id=assessment_id)  # NotFound across tenants
+    feedback = AssessmentFeedback(installation_id=installation.id, assessment_id=assessment_id, rating=rating,
+                                  note=note or "", agent=agent, created_at=utcnow())
+    session.add(feedback)
+    session.flush()
+    return {"id": feedback.id, "assessment_id": assessment_id, "rating": rating, "note": feedback.note,
+            "agent": agent, "created_at": feedback.created_at.isoformat()}

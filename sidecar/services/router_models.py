@@ -91,6 +91,39 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
     return ActiveRouter(model=_cache.get(model_id, load), version=version)
 
 
+def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, set]:
+    """Agents' ratings as routing labels: ({(source, id): group} confirmed right, {((source, id), group)} rated wrong).
+
+    An assessment rated right confirms the team it routed to (the team's first history group, else its
+    name, is the label); rated wrong, that team is not learnt for the ticket. The newest rating wins.
+    """
+    from sidecar.store.models import AssessmentFeedback, AssessmentRecord, Team
+
+    rows = session.execute(
+        select(AssessmentFeedback.rating, AssessmentRecord.ticket_source, AssessmentRecord.ticket_external_id,
+               AssessmentRecord.result)
+        .join(AssessmentRecord, AssessmentRecord.id == AssessmentFeedback.assessment_id)
+        .where(AssessmentFeedback.installation_id == installation_id)
+        .order_by(AssessmentFeedback.created_at))
+    teams = {team.id: team for team in session.scalars(select(Team).where(Team.installation_id == installation_id))}
+    confirmed: dict = {}
+    refuted: set = set()
+    for rating, source, ticket_id, result in rows:
+        team_id = (((result or {}).get("route") or {}).get("team") or {}).get("id")
+        team = teams.get(team_id)
+        if team is None:
+            continue
+        label = (team.history_groups or [team.name])[0]
+        key = (source, ticket_id)
+        if rating == "right":
+            confirmed[key] = label
+            refuted.discard((key, label))
+        else:
+            refuted.add((key, label))
+            confirmed.pop(key, None)
+    return confirmed, refuted
+
+
 def train_installation_router(session: Session, *, installation_id: str) -> dict[str, Any]:
     """Train a router on the installation's ticket history (the group that handled each), store it, make it active."""
     texts: list[str] = []
@@ -100,8 +133,15 @@ def train_installation_router(session: Session, *, installation_id: str) -> dict
             HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"
         )
     )
+    confirmed, refuted = feedback_labels(session, installation_id=installation_id)
+    confirmed_at_start = dict(confirmed)
     for data, group in rows:
         ticket = ticket_from_mapping({**data, "id": str(data.get("id", "?"))})
+        key = (ticket.source, ticket.id)
+        if group and (key, group) in refuted:
+            group = None  # an agent said the sidecar's team for this ticket was wrong: do not learn it
+        if not group and key in confirmed:
+            group = confirmed.pop(key)  # an agent confirmed the routed team: a label the history lacked
         text = ticket_text(ticket)
         if text.strip():
             texts.append(text)
@@ -124,7 +164,8 @@ def train_installation_router(session: Session, *, installation_id: str) -> dict
         .values(active=False)
     )
     metrics = {"tickets": len(texts), "labelled": labelled, "groups": len(set(g for g in groups if g)),
-               "train_seconds": round(seconds, 2)}
+               "train_seconds": round(seconds, 2), "feedback": {"confirmed": len(confirmed_at_start),
+                                                              "refuted": len(refuted)}}
     row = LearnedModel(id="mdl_" + secrets.token_hex(8), installation_id=installation_id, kind=ROUTER_KIND,
                        version=model.version, payload=model.to_bytes(), metrics=metrics, active=True)
     session.add(row)

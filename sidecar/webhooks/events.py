@@ -129,15 +129,15 @@ def parse_jira(payload: Any) -> InboundEvent:
     body = _object(payload, "a Jira webhook body")
     webhook_event = _required_text(body, "webhookEvent", "a Jira webhook body")
     occurred_at = _from_millis(body.get("timestamp"), "the Jira webhook timestamp")
-    comment_kind = _JIRA_COMMENT_EVENTS.get(webhook_event)
     if webhook_event == "jira:issue_updated":
         comment_kind = _JIRA_COMMENT_TYPE_NAMES.get(_text(body.get("issue_event_type_name")) or "")
-        if comment_kind and isinstance(body.get("comment"), Mapping):
-            return InboundEvent("jira", comment_kind, _jira_comment(body, webhook_event), occurred_at)
-        return InboundEvent("jira", "jira.issue_updated", _jira_issue_update(body), occurred_at)
-    if comment_kind:
-        return InboundEvent("jira", comment_kind, _jira_comment(body, webhook_event), occurred_at)
-    return InboundEvent("jira", IGNORED, {"webhook_event": webhook_event}, occurred_at)
+        if comment_kind is None or not isinstance(body.get("comment"), Mapping):
+            return InboundEvent("jira", "jira.issue_updated", _jira_issue_update(body), occurred_at)
+    else:
+        comment_kind = _JIRA_COMMENT_EVENTS.get(webhook_event)
+        if comment_kind is None:
+            return InboundEvent("jira", IGNORED, {"webhook_event": webhook_event}, occurred_at)
+    return InboundEvent("jira", comment_kind, _jira_comment(body, webhook_event), occurred_at)
 
 
 def parse_slack_event(payload: Any) -> InboundEvent:
@@ -169,7 +169,10 @@ def parse_slack_event(payload: Any) -> InboundEvent:
 
 
 def parse_slack_interaction(form_or_payload: Any) -> InboundEvent:
-    """A Slack interactivity request (the decoded `payload`, the form holding it, or the raw form body) as a block action or `ignored`."""
+    """A Slack interactivity request as a block action or `ignored`.
+
+    Takes the decoded `payload` JSON, the form that holds it (`request.form`), or the raw form body.
+    """
     body = _object(_interaction_payload(form_or_payload), "a Slack interaction payload")
     kind = _required_text(body, "type", "a Slack interaction payload")
     if kind != "block_actions":
@@ -196,7 +199,8 @@ def parse_slack_interaction(form_or_payload: Any) -> InboundEvent:
         "response_url": _text(body.get("response_url")),
         "trigger_id": _text(body.get("trigger_id")),
     }
-    return InboundEvent("slack", "slack.block_action", data, _from_seconds(action.get("action_ts"), what + " action_ts"))
+    occurred_at = _from_seconds(action.get("action_ts"), what + " action_ts")
+    return InboundEvent("slack", "slack.block_action", data, occurred_at)
 
 
 def parse_zendesk(payload: Any) -> InboundEvent:

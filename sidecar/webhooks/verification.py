@@ -34,6 +34,9 @@ Salesforce (OURS, sent by the Salesforce package)
         req.setBody(body);
 
     It is the Zendesk construction with a Unix-seconds timestamp, so the same code checks both.
+    A Named Credential header formula can HMAC `$Credential.<ExternalCredential>.Body`, but its
+    functions (BLOB, HMAC, BASE64ENCODE, ...) offer no way to put a timestamp in front of that body
+    Blob, so the package computes this signature in Apex.
 
 `sign_zendesk`, `sign_slack`, `sign_jira` and `sign_salesforce` build the headers a sender would
 send. They exist for the tests, the bench, and anyone checking their own setup ("does my Apex
