@@ -147,7 +147,7 @@ def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) 
         return 0  # our own comment (a Slack reply or a customer comment we synced) coming back
     changed = 0
     for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
-        if escalation.status == "resolved":
+        if escalation.status == "resolved" or _seen_comment(session, escalation.id, data.get("comment_id")):
             continue
         event = append_event(session, escalation=escalation, system="jira", kind="comment",
                              actor=(data.get("author") or {}).get("display_name"), text=data.get("body_text") or "",
@@ -155,6 +155,17 @@ def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) 
         _fan_out(session, escalation, event)
         changed += 1
     return changed
+
+
+def _seen_comment(session: Session, escalation_id: str, comment_id: Any) -> bool:
+    """True when this Jira comment is on the timeline already (Jira sends one comment as two webhook events
+    when both comment_created and issue_updated are subscribed, with different delivery ids)."""
+    if not comment_id:
+        return False
+    events = session.scalars(select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
+                                                                EscalationEvent.system == "jira",
+                                                                EscalationEvent.kind == "comment"))
+    return any((data or {}).get("comment_id") == comment_id for data in events)
 
 
 def _slack_message(session: Session, installation_id: str, data: dict[str, Any]) -> int:
