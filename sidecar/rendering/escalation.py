@@ -35,6 +35,7 @@ SLACK_WHY_REASONS = 3
 
 ACKNOWLEDGE_ACTION = "escalation_acknowledge"
 OPEN_JIRA_ACTION = "escalation_open_jira"
+REASSIGN_ACTION = "escalation_reassign"  # the next expert of the team, by the routing ranking
 OPEN_TICKET_ACTION = "escalation_open_ticket"
 
 _LEVEL_EMOJI = {"critical": ":rotating_light:", "high": ":warning:", "medium": ":large_yellow_circle:"}
@@ -188,6 +189,13 @@ def _slack_buttons(context: EscalationContext, jira_url: str) -> list[dict[str, 
                 "text": {"type": "plain_text", "text": _truncate(label, SLACK_BUTTON_TEXT_MAX), "emoji": True},
                 "url": href,
             })
+    # Last: handing it on is the rarer choice, and Slack shows buttons in order.
+    buttons.append({
+        "type": "button",
+        "action_id": REASSIGN_ACTION,
+        "text": {"type": "plain_text", "text": "Reassign", "emoji": True},
+        "value": context.escalation_id[:SLACK_BUTTON_VALUE_MAX],
+    })
     return buttons
 
 

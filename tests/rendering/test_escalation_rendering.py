@@ -330,6 +330,8 @@ def test_refund_slack_message(refund, env):
             {"type": "button", "action_id": "escalation_open_ticket",
              "url": "https://acme.zendesk.com/agent/tickets/48213",
              "text": {"type": "plain_text", "text": "Open ticket", "emoji": True}},
+            {"type": "button", "action_id": "escalation_reassign", "value": refund.escalation_id,
+             "text": {"type": "plain_text", "text": "Reassign", "emoji": True}},
         ]},
     ]
 
@@ -338,7 +340,7 @@ def test_slack_buttons_without_ticket_url_or_with_unsafe_jira_url(env):
     context = build(BUG_TICKET, BUG_ASSESSMENT, ticket_url=None)
     message = render_slack_message(context, jira_key="ESC-9", jira_url="javascript:alert(1)", env=env)
     buttons = message["blocks"][-1]["elements"]
-    assert [b["action_id"] for b in buttons] == ["escalation_acknowledge"]
+    assert [b["action_id"] for b in buttons] == ["escalation_acknowledge", "escalation_reassign"]
     assert buttons[0]["value"] == "esc_123"
 
 
