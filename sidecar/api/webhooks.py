@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from sidecar.api.context import runtime
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
@@ -38,14 +39,28 @@ def _rejected(error: verify.WebhookRejected):
     return response
 
 
+_BY_ID = select(Installation.__table__).where(Installation.id == bindparam("installation_id"))
+
+
 def _installation(installation_id: str) -> tuple[Installation, Connections]:
-    database = runtime().database
-    with database.sessions() as session:
-        installation = session.get(Installation, installation_id)
-        if installation is None:
-            raise NotFound(f"no installation {installation_id!r}")
-        session.expunge(installation)
-    return installation, load_connections(installation, box=runtime().box)
+    with runtime().database.engine.connect() as connection:
+        row = connection.execute(_BY_ID, {"installation_id": installation_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"no installation {installation_id!r}")
+    installation = Installation(**row)
+    return installation, _connections(installation)
+
+
+@lru_cache(maxsize=256)
+def _decrypted(installation_id: str, source: str, ciphertext: str | None, box_id: int) -> Connections:
+    # Keyed by the ciphertext: a changed setting is a new ciphertext, so never a stale answer. A vendor
+    # waits on this path; decrypting on every delivery would cost more than the rest of it.
+    return load_connections(Installation(id=installation_id, credentials_encrypted=ciphertext, source=source),
+                            box=runtime().box)
+
+
+def _connections(installation: Installation) -> Connections:
+    return _decrypted(installation.id, installation.source, installation.credentials_encrypted, id(runtime().box))
 
 
 def _secret(connections: Connections, system: str) -> str:
@@ -131,7 +146,7 @@ def _slack_installation(raw: bytes) -> tuple[Installation, Connections]:
         session.expunge_all()
     last: verify.WebhookRejected | None = None
     for installation in candidates:
-        connections = load_connections(installation, box=runtime().box)
+        connections = _connections(installation)
         secret = connections.get("slack.signing_secret")
         if not secret:
             continue
