@@ -67,6 +67,7 @@ _WEIGHTS = {
     "fix_planned": 2.0,
     "eta": 2.0,
     "diagnosis": 2.0,
+    "verified": 2.0,
 }
 FINDING_THRESHOLD = 2.0
 _AGE_PENALTY = 0.35  # per newer expert statement: recent findings win ties
@@ -182,7 +183,8 @@ _NOT_DONE_SENTENCE = re.compile(
 )
 _FIX_TALK = re.compile(
     _NEG + r"(?:fix(?:es|ing)?|patch(?:es|ing)?|hot-?fix|pr\s*#?\d+|pull\s+request|merge\s+request|"
-    r"release|deploy(?:s|ing|ment)?|roll(?:ing)?\s*out|refund(?:ing)?|credit(?:ing)?|revert(?:ing)?)(?![\w'])",
+    r"release|deploy(?:s|ing|ment)?|roll(?:ing)?\s*out|roll-?back|refund(?:ing)?|credit(?:ing)?|"
+    r"revert(?:ing)?)(?![\w'])",
     re.IGNORECASE,
 )
 _WORKAROUND = re.compile(
@@ -203,8 +205,13 @@ _DIAGNOSIS = re.compile(
     _NEG + r"(?:reproduced|reproducible|can\s+(?:now\s+)?reproduce|repro'?d|confirmed|identified|found|"
     r"narrowed\s+(?:it\s+|this\s+)?down|isolated|verified|logs?\s+show\w*|(?:we|i)\s+(?:can\s+)?see|"
     r"affects?|affected|only\s+(?:happens|affects|on|for|when)|checked|looks\s+like|"
-    r"appears\s+to|seems\s+to|(?:now|again)\s+(?:works?|finish(?:es)?|succeeds?|loads?|passes|completes?)|"
-    r"works?\s+again|no\s+(?:more|longer)\s+(?:fails?|errors?|happens?|times?\s+out))(?![\w'])",
+    r"appears\s+to|seems\s+to)(?![\w'])",
+    re.IGNORECASE,
+)
+_VERIFIED = re.compile(
+    _NEG + r"(?:(?:now|again)\s+(?:works?|finish(?:es)?|succeeds?|loads?|passes|completes?|goes\s+through)|"
+    r"works?\s+(?:again|now|fine)|no\s+(?:more|longer)\s+(?:fails?|errors?|happens?|times?\s+out)|"
+    r"(?:tested|verified|confirmed)\s+(?:the\s+fix|it\s+works|that\s+it\s+works|on\s+(?:prod|production)))(?![\w'])",
     re.IGNORECASE,
 )
 _DECISION = re.compile(
@@ -240,6 +247,7 @@ _LEADING_PLEASANTRY = re.compile(
     r"hey)(?:\s+(?:for\s+[^,.!:;]{1,60}|[A-Z][\w'.-]*|all|team|everyone|folks))?\s*[,!.:;\u2014-]+\s*",
     re.IGNORECASE,
 )
+_MENTION = re.compile(r"(?<![\w.])@[\w.\-]+")
 _MENTION_START = re.compile(r"^(?:@[\w.\-]+[\s,:]*)+")
 _LABEL = re.compile(r"^(?:root\s+cause|cause|fix|update|status|eta|workaround|findings?|note)\s*:\s*", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
@@ -256,7 +264,7 @@ _LIST_PREFIX = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 
 def statement_kinds(sentence: str) -> frozenset[str]:
     """What an expert's sentence tells: cause, fix_done, fix_planned, workaround, decision, eta, request,
-    diagnosis (empty when none of these shapes is there)."""
+    diagnosis, verified (empty when none of these shapes is there)."""
     kinds: set[str] = set()
     if _CAUSE.search(sentence):
         kinds.add("cause")
@@ -267,7 +275,7 @@ def statement_kinds(sentence: str) -> frozenset[str]:
         kinds.add("fix_done" if done else "fix_planned")
     elif _FIX_TALK.search(sentence):
         kinds.add("fix_planned")
-    for name, pattern in (("workaround", _WORKAROUND), ("eta", _ETA), ("diagnosis", _DIAGNOSIS),
+    for name, pattern in (("workaround", _WORKAROUND), ("eta", _ETA), ("diagnosis", _DIAGNOSIS), ("verified", _VERIFIED),
                           ("decision", _DECISION), ("request", _REQUEST)):
         if pattern.search(sentence):
             kinds.add(name)
@@ -276,6 +284,7 @@ def statement_kinds(sentence: str) -> frozenset[str]:
 
 def is_pleasantry(sentence: str) -> bool:
     """True for a sentence that carries nothing: thanks, greetings, "sounds good"."""
+    sentence = _MENTION.sub("", sentence).strip()
     words = sentence.split()
     return (bool(_PLEASANTRY.match(sentence.strip())) and len(words) <= 8 and not _DIGIT.search(sentence)
             and not statement_kinds(sentence))
@@ -290,6 +299,7 @@ def sentence_score(sentence: str) -> float:
     """How informative an expert's sentence is: 0 for pleasantries, 0.5 for progress-only, 2+ for a finding."""
     if not sentence or is_pleasantry(sentence):
         return 0.0
+    sentence = _MENTION.sub("", sentence)  # a mention's id is not a number worth reporting
     kinds = statement_kinds(sentence)
     if not kinds and _PROGRESS.match(sentence):
         return 0.5
@@ -446,7 +456,7 @@ def _candidates(events: Sequence[Mapping[str, Any]]) -> list[_Candidate]:
             kinds = frozenset().union(*(statement_kinds(s) for _, s, _ in chosen))
             out.append(_Candidate(index, text, max(score for _, _, score in chosen), kinds))
             continue
-        progress = [s for s, score in scored if 0 < score < FINDING_THRESHOLD]
+        progress = [s for s, _ in scored if is_progress_only(s)]
         if progress:
             out.append(_Candidate(index, truncate(progress[0], FINDING_MAX), 0.5, frozenset({"progress"})))
     return out

@@ -44,6 +44,7 @@ ACK_TIMEOUT_NOTE_TEMPLATE = "ticket/ack_timeout_note.txt.j2"
 
 EVENT_TEXT_MAX = 2000  # an event's text quoted in a note or a Jira comment
 SLACK_EVENT_TEXT_MAX = 1200  # ... and in a Slack thread reply, which should stay short
+ACTOR_MAX = 80  # a display name; longer is not a name
 SUGGESTION_REASONS_MAX = 4
 SUGGESTION_REASON_MAX = 160
 SYSTEM_LABELS = {"jira": "Jira", "slack": "Slack", "zendesk": "Zendesk", "salesforce": "Salesforce",
@@ -62,6 +63,7 @@ _INTERNAL_REF = re.compile(
     r"|(?<![\w.])@[\w.\-]+",
     re.IGNORECASE,
 )
+_DONE_KINDS = frozenset({"fix_done", "verified", "eta", "workaround", "decision"})
 _LEADING_LABEL = re.compile(r"^(?:[A-Z][\w'-]*(?:\s+[\w'-]+){0,2})\s*:\s+(?=\S)")
 
 
@@ -283,7 +285,7 @@ def event_template_data(event: Mapping[str, Any], *, text_max: int = EVENT_TEXT_
     text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
     text = truncate(text, text_max)
     at = _datetime(event.get("at"))
-    actor = " ".join(str(event.get("actor") or "").split()) or None
+    actor = truncate(" ".join(str(event.get("actor") or "").split()), ACTOR_MAX) or None
     return {
         "at": at.isoformat() if at else None,
         "when": format_when(at),
@@ -326,7 +328,8 @@ def _explanation(findings: Iterable[str], context: EscalationContext) -> dict[st
     for finding in findings:
         parts = [(s, statement_kinds(s)) for s in sentences(str(finding))]
         if fix is None and any("fix_done" in k for _, k in parts):
-            kept = [s for s, k in parts if not ({"cause", "diagnosis"} & k and "fix_done" not in k)]
+            # The fix and what goes with it (verification, timing); how it was found is not for the customer.
+            kept = [s for s, k in parts if not k & {"cause", "diagnosis"} or k & _DONE_KINDS]
             fix = _customer_safe(" ".join(kept), context)
         for sentence, kinds in parts:
             if cause is None and "cause" in kinds and "fix_done" not in kinds:
@@ -344,7 +347,7 @@ def _customer_safe(text: str, context: EscalationContext) -> str:
     text = _INTERNAL_REF.sub("", text)
     project = context.team.jira_project if context.team and context.team.jira_project else None
     if project:
-        text = re.sub(rf"\s*\(?\b{re.escape(project)}-\d+\b\)?", "", text)
+        text = re.sub(rf"\s*\(?\b(?:(?i:in|on|via|see|under|per)\s+)?{re.escape(project)}-\d+\b\)?", "", text)
     text = _LEADING_LABEL.sub("", text.strip())
     text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split())).strip(" ,;:-")
     if text.endswith("\u2026"):

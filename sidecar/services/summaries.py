@@ -95,8 +95,9 @@ def _extractive(
 ) -> RollingSummary:
     try:
         return summarise_escalation(context=context.redacted(redactor), timeline=redact_timeline(timeline, redactor),
-                                    status=status, jira_status=jira_status, owner=owner,
-                                    acknowledged_by=acknowledged_by)
+                                    status=status, jira_status=jira_status,
+                                    owner=redactor.redact(owner) if owner else None,
+                                    acknowledged_by=redactor.redact(acknowledged_by) if acknowledged_by else None)
     except Exception as exc:  # noqa: BLE001 - a summary must never stop the sync it rides along with
         log.warning("extractive summary for escalation %s failed (%s); using a minimal one",
                     context.escalation_id, type(exc).__name__)
@@ -105,5 +106,6 @@ def _extractive(
             status=" ".join(f"{status or 'unknown'} (Jira: {jira_status})".split()) if jira_status else
             (status or "unknown"),
             next_step="See the Jira issue and the Slack thread for the latest updates.",
-            owner=owner or acknowledged_by or (context.expert.name if context.expert else None), source="extractive",
+            owner=redactor.redact(owner or acknowledged_by or (context.expert.name if context.expert else "")) or None,
+            source="extractive",
         )
