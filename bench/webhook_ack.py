@@ -29,9 +29,9 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from assessment_throughput import free_port, wait_until_up  # noqa: E402
+from assessment_throughput import free_port, wait_until_up
 
-from sidecar.webhooks.verification import sign_jira  # noqa: E402
+from sidecar.webhooks.verification import sign_jira
 
 SECRET = "bench-jira-webhook-secret"
 

@@ -13,7 +13,15 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 def create_app(config=None) -> Flask:
     """Build the Flask app: configuration, database, secrets, logging, blueprints, error handlers."""
-    from sidecar.api import assessments, directory, escalations, health, installation, routes, webhooks
+    from sidecar.api import (
+        assessments,
+        directory,
+        escalations,
+        health,
+        installation,
+        routes,
+        webhooks,
+    )
     from sidecar.api.context import Runtime, close_request_session
     from sidecar.api.errors import register_error_handlers
     from sidecar.api.openapi import build_openapi

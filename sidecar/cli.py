@@ -280,7 +280,12 @@ def installation_set_credentials(installation_id: str, path: str) -> None:
 def installation_configure(installation_id: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
     """Set connection settings (zendesk.*, salesforce.*, jira.*, slack.*, llm.*); prints the result, secrets as set/unset."""
     from sidecar.errors import ServiceError
-    from sidecar.services.connections import KEYS, configure, connections_view, parse_assignments
+    from sidecar.services.connections import (
+        KEYS,
+        configure,
+        connections_view,
+        parse_assignments,
+    )
     from sidecar.services.installations import get_installation
 
     try:
@@ -502,7 +507,9 @@ def eval_group() -> None:
 def _run_eval(kind: str, test: str, train: str | None) -> None:
     test_rows = _read_jsonl(test)
     train_rows = _read_jsonl(train) if train else None
-    from sidecar.intelligence import evaluation  # scikit-learn loads only when evaluating
+    from sidecar.intelligence import (
+        evaluation,  # scikit-learn loads only when evaluating
+    )
     started = time.perf_counter()
     try:
         if kind == "handoff":
@@ -541,7 +548,10 @@ def eval_escalation(test: str, train: str | None) -> None:
 def eval_routing(train: str, test: str) -> None:
     """Learn routing from one history file, route another: accuracy, macro-F1, abstain rate, OOS recall."""
     train_rows, test_rows = _read_jsonl(train), _read_jsonl(test)
-    from sidecar.intelligence.routing.evaluation import evaluate_routing, format_routing_table
+    from sidecar.intelligence.routing.evaluation import (
+        evaluate_routing,
+        format_routing_table,
+    )
 
     try:
         metrics = evaluate_routing(train_rows, test_rows)
@@ -556,7 +566,10 @@ def eval_routing(train: str, test: str) -> None:
 def eval_similar(tickets: str) -> None:
     """For each ticket with an earlier duplicate, search earlier tickets: recall@1/5/10 and MRR."""
     rows = _read_jsonl(tickets)
-    from sidecar.intelligence.similarity.evaluation import evaluate_similar, format_similar_table
+    from sidecar.intelligence.similarity.evaluation import (
+        evaluate_similar,
+        format_similar_table,
+    )
 
     try:
         metrics = evaluate_similar(rows)
@@ -604,7 +617,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         _serve(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 
-from sidecar.cli_import import import_group  # noqa: E402  (its commands import this module's helpers lazily)
+from sidecar.cli_import import import_group
 
 main.add_command(import_group)
 

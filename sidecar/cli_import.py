@@ -165,7 +165,10 @@ def import_zendesk(installation_id: str, since: str | None, restart: bool, comme
 @click.option("--restart", is_flag=True, help="ignore the stored position and start again at --since")
 def import_salesforce(installation_id: str, since: str | None, restart: bool) -> None:
     """Import Salesforce Cases with their comments, emails and Account fields (resumable)."""
-    from sidecar.services.history import import_salesforce_history, salesforce_client_for
+    from sidecar.services.history import (
+        import_salesforce_history,
+        salesforce_client_for,
+    )
     from sidecar.services.history.runner import load_installation
 
     when = _parse_since(since)

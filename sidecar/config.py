@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_SQLITE_PATH = Path("instance") / "sidecar.sqlite3"
 
@@ -91,7 +91,7 @@ class Config:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         """Read and check the environment; raise ConfigError naming the first bad variable."""
         env = os.environ if env is None else env
         database_url = _database_url(env)
@@ -120,12 +120,14 @@ class Config:
             job_poll_seconds=_int(env, "SIDECAR_JOB_POLL_MS", 1000, minimum=10) / 1000.0,
             templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
         )
-        from sidecar.store.crypto import check_keys  # local import: config stays importable alone
+        from sidecar.store.crypto import (
+            check_keys,  # local import: config stays importable alone
+        )
 
         check_keys(config.encryption_keys)
         return config
 
-    def with_overrides(self, **changes) -> "Config":
+    def with_overrides(self, **changes) -> Config:
         """A copy with some settings changed (tests, CLI flags)."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES

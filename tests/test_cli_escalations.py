@@ -6,7 +6,7 @@ import json
 import pytest
 
 from sidecar.jobs.worker import Worker
-from tests.api.test_escalations import REFUND, escalate
+from tests.escalation_support import REFUND, escalate
 from tests.fakes import FakeVendors
 from tests.test_cli import _run
 

@@ -5,10 +5,15 @@ counted. With `train_rows`, a model is learned on them first and the test rows a
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sidecar.intelligence.assessment import ScoringPolicy
-from sidecar.intelligence.learned import reference_time, train_escalation_model, train_handoff_model
+from sidecar.intelligence.learned import (
+    reference_time,
+    train_escalation_model,
+    train_handoff_model,
+)
 from sidecar.intelligence.scoring import (
     DEFAULT_CATEGORY_THRESHOLD,
     DEFAULT_ESCALATE_THRESHOLD,

@@ -12,11 +12,17 @@ pickle (see to_bytes): only load bytes this service wrote itself, since unpickli
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
-from sidecar.intelligence.scoring import BASELINE, DEFAULT_WEIGHTS, combine_findings, rules_logit
+from sidecar.intelligence.scoring import (
+    BASELINE,
+    DEFAULT_WEIGHTS,
+    combine_findings,
+    rules_logit,
+)
 from sidecar.intelligence.signals import detect_signals
 from sidecar.intelligence.signals.human_request import (
     ASKS_FOR_CALL_OR_CONTACT,
@@ -31,7 +37,7 @@ MODEL_FORMAT_VERSION = 1
 TEXT_LIMIT = 4000  # characters of customer text used; long threads are mostly quoted history
 ESCALATION_SIGNALS = tuple(name for name in DEFAULT_WEIGHTS if name != BASELINE)
 HANDOFF_SIGNALS = (ASKS_FOR_HUMAN, REJECTS_AUTOMATED_HELP, ASKS_FOR_CALL_OR_CONTACT, ASKS_FOR_ESCALATION)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def reference_time(ticket: Ticket) -> datetime:
@@ -94,7 +100,7 @@ class LearnedModel:
         return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, kind=self.kind)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "LearnedModel":
+    def from_bytes(cls, data: bytes) -> LearnedModel:
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
         return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label=f"{cls.kind} model")
 

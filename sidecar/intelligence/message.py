@@ -18,7 +18,7 @@ class MessageView:
     lower: str
 
     @classmethod
-    def of(cls, where: str, author: str, text: str) -> "MessageView":
+    def of(cls, where: str, author: str, text: str) -> MessageView:
         """Prepare a message; the lower-cased copy keeps the original's character positions."""
         lower = text.lower()
         if len(lower) != len(text):

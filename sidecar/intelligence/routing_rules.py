@@ -17,8 +17,9 @@ The first enabled rule that matches wins.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sidecar.intelligence.ticket import Ticket
 

@@ -9,10 +9,16 @@ rules, so an agent can always see why.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
-from sidecar.intelligence.assessment import CATEGORIES, Assessment, CategoryScore, ScoringPolicy, Signal
+from sidecar.intelligence.assessment import (
+    CATEGORIES,
+    Assessment,
+    CategoryScore,
+    ScoringPolicy,
+    Signal,
+)
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.ticket import Ticket
 
@@ -177,8 +183,8 @@ def recommendation_for(score: float, *, escalate: float, watch: float) -> str:
 
 def _as_utc(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
-    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        return datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:

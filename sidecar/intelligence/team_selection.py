@@ -16,8 +16,8 @@ How the parts combine (documented in the README):
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 RULE_CONFIDENCE = 0.95
 CONFIDENCE_THRESHOLD = 0.45

@@ -20,7 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.jobs.escalation_delivery import DEFAULT_ACK_MINUTES, Delivery, build_client, escalation_marker
+from sidecar.jobs.escalation_delivery import (
+    DEFAULT_ACK_MINUTES,
+    Delivery,
+    build_client,
+    escalation_marker,
+)
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note

@@ -21,7 +21,13 @@ from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext
 from sidecar.services.connections import Connections, load_connections
-from sidecar.store.models import AssessmentRecord, Escalation, Installation, TicketWatch, utcnow
+from sidecar.store.models import (
+    AssessmentRecord,
+    Escalation,
+    Installation,
+    TicketWatch,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +99,10 @@ def act_on_crossing(session: Session, *, installation: Installation, ticket: Tic
     """Assess (and store) the ticket; on a new crossing of the threshold suggest or escalate. Returns what it did."""
     from sidecar.intelligence.scoring import resolve_policy
     from sidecar.services.assessments import assess_and_store
-    from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+    from sidecar.services.scoring_settings import (
+        policy_from_overrides,
+        scoring_overrides,
+    )
 
     record = assess_and_store(session, installation=installation, ticket=ticket)
     threshold = resolve_policy(policy_from_overrides(scoring_overrides(installation)))[2]

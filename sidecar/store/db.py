@@ -4,9 +4,10 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import ContextManager, Iterator
+from typing import ContextManager
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url

@@ -25,8 +25,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, text
@@ -48,7 +48,7 @@ BATCH_SIZE = 500  # rows per statement: well under SQLite's 32,766 bound paramet
 
 _LIMITS = {"id": 100, "group": 200, "assignee": 200, "status": 40, "priority": 40}
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,19}$")
-_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--.*?--)>", re.S)
+_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--.*?--)>", re.DOTALL)
 _WRITE_COLUMNS = (
     "installation_id", "source", "external_id", "kind", "subject", "description", "search_text",
     "group_name", "assignee", "status", "resolution", "priority", "url", "escalated", "needs_human",
@@ -265,7 +265,7 @@ def _parse_timestamp(value: Any, field: str) -> datetime | None:
     except ValueError:
         raise HistoryRowError(field, f"must be an ISO 8601 timestamp, got {_shown(value)}") from None
     # Stored in UTC: SQLite keeps timestamps as text without an offset, so all of them must agree.
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _timestamp(row: Mapping[str, Any], field: str) -> datetime | None:
@@ -509,14 +509,14 @@ def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; every stored time is UTC.
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 def _upsert_statement(session: Session):
     return _upsert_statement_for(session.get_bind().dialect.name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _upsert_statement_for(dialect: str):
     # Built once per dialect: constructing the ON CONFLICT clause costs milliseconds, and
     # record_ticket runs on the assessment path.

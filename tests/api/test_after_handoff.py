@@ -15,20 +15,15 @@ from sqlalchemy import update
 
 from sidecar.store.models import Job, utcnow
 from sidecar.webhooks.verification import sign_jira, sign_slack, sign_zendesk
-from tests.api.test_escalations import (  # noqa: F401  (fixtures)
+from tests.conftest import FIXTURES, bearer
+from tests.escalation_support import (
     MANY,
-    PASSWORD_RESET,
     REFUND,
     configure,
-    database,
     deliver,
     escalate,
-    fake,
-    live,
-    vendors,
     zendesk_notes,
 )
-from tests.conftest import FIXTURES, bearer
 
 TEAM = "T04QKJ6RF5Y"
 SECRETS = {"zendesk.webhook_secret": "zd-hook-secret", "jira.webhook_secret": "jira-hook-secret",
@@ -40,13 +35,13 @@ def fixture(system: str, name: str) -> dict:
 
 
 @pytest.fixture
-def hooked(client, live):  # noqa: F811
+def hooked(client, live):
     configure(client, live["api_token"], SECRETS)
     return live
 
 
 @pytest.fixture
-def escalated(client, hooked, fake, database, box):  # noqa: F811
+def escalated(client, hooked, fake, database, box):
     """The refund ticket escalated and delivered: ESC-1, a Slack thread, one ticket note."""
     body = escalate(client, hooked["api_token"]).get_json()
     deliver(database, box)
@@ -387,7 +382,7 @@ def test_a_signed_salesforce_case_event_is_accepted_and_an_unsigned_one_refused(
     assert again.get_json()["status"] == "duplicate"
 
 
-def test_an_installation_without_a_webhook_secret_accepts_nothing(client, live):  # noqa: F811
+def test_an_installation_without_a_webhook_secret_accepts_nothing(client, live):
     raw = json.dumps(fixture("zendesk", "webhook_comment_added_angry")).encode()
     headers = sign_zendesk(raw, "anything", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     response = client.post(f"/webhooks/zendesk/{live['id']}", data=raw, headers=headers,

@@ -5,8 +5,8 @@ import copy
 
 import pytest
 
-from tests.api.test_escalations import REFUND, configure, database, deliver, escalate  # noqa: F401
 from tests.conftest import bearer
+from tests.escalation_support import REFUND, configure, deliver, escalate
 from tests.fakes import FakeVendors
 
 CASE_ID = "500Hs00001XyZaBIAV"
@@ -29,7 +29,7 @@ def salesforce(client, make_installation, fake):
     return installation
 
 
-def test_a_case_gets_one_private_comment_and_the_jira_key(client, salesforce, fake, database, box):  # noqa: F811
+def test_a_case_gets_one_private_comment_and_the_jira_key(client, salesforce, fake, database, box):
     escalation_id = escalate(client, salesforce["api_token"], ticket=CASE).get_json()["id"]
     deliver(database, box)
     shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(salesforce["api_token"])).get_json()
@@ -43,7 +43,7 @@ def test_a_case_gets_one_private_comment_and_the_jira_key(client, salesforce, fa
     assert len(updates) == 1 and updates[0]["body"] == {"Jira_Key__c": shown["jira"]["key"]}
 
 
-def test_a_retried_note_finds_the_comment_it_already_wrote(client, salesforce, fake, database, box):  # noqa: F811
+def test_a_retried_note_finds_the_comment_it_already_wrote(client, salesforce, fake, database, box):
     fake.fail("salesforce", method="PATCH", status=503, times=1)  # the comment is written, the field update fails
     escalation_id = escalate(client, salesforce["api_token"], ticket=CASE).get_json()["id"]
     deliver(database, box)

@@ -1,8 +1,9 @@
 """Builders for the intelligence tests: small readable tickets, one conversation per test."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 
-NOW = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 
 
 def build_ticket(

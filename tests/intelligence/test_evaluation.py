@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.intelligence.evaluation import evaluate_escalation, evaluate_handoff, format_metrics_table
+from sidecar.intelligence.evaluation import (
+    evaluate_escalation,
+    evaluate_handoff,
+    format_metrics_table,
+)
 
 HANDOFF_ROWS = [
     {"id": "1", "description": "can i talk to a real person", "needs_human": True},

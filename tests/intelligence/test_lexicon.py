@@ -5,7 +5,12 @@ import re
 
 import pytest
 
-from sidecar.intelligence.lexicon import gate_sets, regex_alternatives, trie_alternation, typo_variants
+from sidecar.intelligence.lexicon import (
+    gate_sets,
+    regex_alternatives,
+    trie_alternation,
+    typo_variants,
+)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS, ScoringPolicy
+from sidecar.intelligence.assessment import (
+    CATEGORIES,
+    LEVELS,
+    RECOMMENDATIONS,
+    ScoringPolicy,
+)
 from sidecar.intelligence.scoring import (
     DEFAULT_CATEGORY_THRESHOLD,
     DEFAULT_ESCALATE_THRESHOLD,

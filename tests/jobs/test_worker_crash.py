@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_escalations import (
+from tests.conftest import ENCRYPTION_KEY, bearer
+from tests.escalation_support import (
     REFUND,
     configure,
     escalate,
@@ -23,7 +24,6 @@ from tests.api.test_escalations import (
     slack_posts,
     zendesk_notes,
 )
-from tests.conftest import ENCRYPTION_KEY, bearer
 from tests.fakes import FakeVendors
 
 ROOT = Path(__file__).resolve().parents[2]

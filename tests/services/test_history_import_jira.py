@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -83,7 +83,7 @@ def test_resolution_status_assignee_and_link_are_mapped(http, database, installa
                                     "Refunds issued for affected invoices.")
         assert (issue.status, issue.priority, issue.assignee) == ("done", "high", "Alex Kim")
         assert issue.url == "https://acme.atlassian.net/browse/ENG-4211"
-        assert issue.resolved_at.replace(tzinfo=timezone.utc) == datetime(2024, 5, 3, 16, 20, 11, tzinfo=timezone.utc)
+        assert issue.resolved_at.replace(tzinfo=UTC) == datetime(2024, 5, 3, 16, 20, 11, tzinfo=UTC)
         assert issue.description.startswith("Customers on invoice run INV-2291 were charged twice.")
         assert "charged twice" in issue.search_text
         assert (issue.data["project"], issue.data["components"], issue.data["tags"]) == (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -22,7 +22,7 @@ CREDENTIALS = {"instance_url": INSTANCE, "access_token": "00DHn0000000ABC!AQ4AQS
 QUERY = f"{INSTANCE}/services/data/v62.0/query/"
 NEXT_PAGE = f"{INSTANCE}/services/data/v62.0/query/01gHn00000ExPoRtIAV-2"
 MORE_COMMENTS = f"{INSTANCE}/services/data/v62.0/query/01gHn00000ChIlDIAV-200"
-SINCE = datetime(2024, 5, 1, tzinfo=timezone.utc)
+SINCE = datetime(2024, 5, 1, tzinfo=UTC)
 CASE_A, CASE_B, CASE_C = "500Hn00001CaSeAIAV", "500Hn00001CaSeBIAV", "500Hn00001CaSeCIAV"
 
 
@@ -104,7 +104,7 @@ def test_cases_map_to_rows_with_queue_owner_comments_and_account(http, database,
         assert (refund.group_name, refund.assignee, refund.status, refund.priority) == (
             "Billing Queue", None, "closed", "high")
         assert refund.escalated is True
-        assert refund.resolved_at.replace(tzinfo=timezone.utc) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+        assert refund.resolved_at.replace(tzinfo=UTC) == datetime(2024, 5, 1, 10, tzinfo=UTC)
         assert refund.resolution == "Refund issued for INV-2291; it shows in 3-5 days."
         assert refund.url == f"{INSTANCE}/lightning/r/Case/{CASE_A}/view"
         assert refund.data["organization"]["name"] == "Northwind Traders"

@@ -1,7 +1,7 @@
 """The history repository: idempotent upserts and their counts, tenancy, validation, cursors and reads."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -70,7 +70,7 @@ def test_upsert_maps_columns_and_keeps_the_whole_row(database, installation):
         assert (first.escalated, first.needs_human) == (False, True)
         assert first.resolution == "Refunded the duplicate charge"
         assert first.url == "https://acme.zendesk.com/agent/tickets/1"
-        assert first.updated_at.replace(tzinfo=timezone.utc) == datetime(2024, 5, 2, 6, 0, tzinfo=timezone.utc)
+        assert first.updated_at.replace(tzinfo=UTC) == datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
         # Plain text only, and only the customer's own words besides subject and description.
         assert first.search_text == "Charged twice\nWe were charged twice for invoice INV-9.\nAny news on the refund?"
         assert first.data["channel"] == "email"
@@ -193,7 +193,7 @@ def test_record_ticket_joins_history_and_keeps_what_an_import_knew(database, ins
     live = Ticket(
         id="35436", source="zendesk", subject="Dashboard down again", description="It is down again.",
         comments=(Comment(author="customer", body="Still down!"),), status="open", group="Platform",
-        updated_at=datetime(2024, 6, 1, tzinfo=timezone.utc),
+        updated_at=datetime(2024, 6, 1, tzinfo=UTC),
     )
 
     with database.session() as session:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -18,9 +18,18 @@ from sidecar.cli_import import import_group
 from sidecar.clients.base import ApiRateLimited, ApiUnavailable
 from sidecar.clients.zendesk import ZendeskClient
 from sidecar.errors import Conflict, InvalidInput
-from sidecar.services.history import RequestPacer, import_zendesk_history, zendesk_client_for
+from sidecar.services.history import (
+    RequestPacer,
+    import_zendesk_history,
+    zendesk_client_for,
+)
 from sidecar.services.installations import get_installation, set_credentials
-from sidecar.store.history import count_history, get_cursor, get_history_ticket, iter_history
+from sidecar.store.history import (
+    count_history,
+    get_cursor,
+    get_history_ticket,
+    iter_history,
+)
 from tests.clients.conftest import load_fixture
 from tests.conftest import ENCRYPTION_KEY
 
@@ -28,7 +37,7 @@ CREDENTIALS = {"subdomain": "acme", "email": "integration@acme.example", "api_to
 API = "https://acme.zendesk.com/api/v2"
 EXPORT = f"{API}/incremental/tickets/cursor.json"
 INCLUDE = "users,groups,organizations,metric_sets,comment_count"
-SINCE = datetime(2024, 5, 1, tzinfo=timezone.utc)
+SINCE = datetime(2024, 5, 1, tzinfo=UTC)
 CURSORS = ["MTcxNDU1MDQwMC4wfHwxMDAyfA==", "MTcxNDk4MjQwMC4wfHwxMDA0fA==", "MTcxNTQxNDQwMC4wfHwxMDA2fA==",
            "MTcxNTQxNDQ2MC4wfHwxMDA2fA=="]
 
@@ -134,7 +143,7 @@ def test_rows_carry_names_resolution_and_the_conversation(http, database, instal
         assert (refund.group_name, refund.assignee, refund.status, refund.priority) == (
             "Billing", "Priya Shah", "solved", "high")
         assert refund.resolution.startswith("Hi Maya, we refunded the duplicate charge")
-        assert refund.resolved_at.replace(tzinfo=timezone.utc) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+        assert refund.resolved_at.replace(tzinfo=UTC) == datetime(2024, 5, 1, 10, tzinfo=UTC)
         assert refund.url == "https://acme.zendesk.com/agent/tickets/1001"
         # The opening comment is the description, so it is not repeated; the CC (fetched in one
         # show_many call) is an end user, so a customer.
@@ -214,7 +223,7 @@ def test_a_first_import_needs_since(database, installation):
 
 def test_since_in_the_last_minute_is_refused(database, installation):
     with pytest.raises(InvalidInput, match="a minute in the past"):
-        run(database, installation["id"], FakeClock(), since=datetime.now(timezone.utc))
+        run(database, installation["id"], FakeClock(), since=datetime.now(UTC))
 
 
 def test_pacer_waits_out_429s_and_gives_up_after_its_budget():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, update
@@ -19,7 +19,7 @@ from sidecar.store.search import (
     tsquery_text,
 )
 
-T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
 TICKETS = [
     ("101", "SSO login fails with SAML error", "Users get 'invalid SAML response' when signing in through Okta."),
@@ -67,7 +67,7 @@ def search(database, installation_id: str, text: str, **options):
 
 def as_utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def ids(candidates) -> list[str]:

@@ -11,7 +11,8 @@ no known team (out of scope). Scoring follows the out-of-scope intent benchmarks
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sidecar.intelligence.evaluation import format_metrics_table
 from sidecar.intelligence.routing.learned_router import ticket_text, train_router

@@ -41,9 +41,10 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -271,7 +272,7 @@ class RouterModel:
         return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "RouterModel":
+    def from_bytes(cls, data: bytes) -> RouterModel:
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
         return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label="router model")
 

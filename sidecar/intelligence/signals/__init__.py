@@ -7,12 +7,11 @@ sentence by sentence in long messages. That keeps scoring a ticket cheap (see th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import lru_cache
 
 from sidecar.intelligence.lexicon import STOP_WORDS
 from sidecar.intelligence.message import MessageView
-from datetime import datetime
-
 from sidecar.intelligence.signals import (
     billing,
     compliance,
@@ -22,8 +21,8 @@ from sidecar.intelligence.signals import (
     frustration,
     human_request,
     incident,
-    low_impact,
     looping,
+    low_impact,
 )
 from sidecar.intelligence.signals.finding import Finding, PatternRule
 from sidecar.intelligence.ticket import Ticket
@@ -229,4 +228,4 @@ def clear_caches() -> None:
     looping.clear_cache()
 
 
-__all__ = ["Finding", "MESSAGE_RULES", "clear_caches", "detect_signals", "message_findings", "units_for"]
+__all__ = ["MESSAGE_RULES", "Finding", "clear_caches", "detect_signals", "message_findings", "units_for"]

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import is_hypothetical, is_negated, is_policy_question, sentence_of
+from sidecar.intelligence.negation import (
+    is_hypothetical,
+    is_negated,
+    is_policy_question,
+    sentence_of,
+)
 
 HYPOTHETICAL_FACTOR = 0.4  # "if we ever needed a refund" counts, but far less than "refund me"
 POLICY_QUESTION_FACTOR = 0.5  # "what is your refund policy?" is a question, not a demand
@@ -60,7 +65,7 @@ def judged_strength(
 Judge = Callable[[MessageView, "re.Match[str]", "PatternRule"], float]
 
 
-def default_judge(view: MessageView, match: "re.Match[str]", rule: "PatternRule") -> float:
+def default_judge(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     """The rule's base strength, judged in the match's context."""
     return judged_strength(
         view,
@@ -78,7 +83,7 @@ _MAX_JUDGED = 2  # matches judged per rule and message; the first full-strength 
 class Alternative:
     """One alternative of a rule's pattern, and the word a message must contain for it to run."""
 
-    __slots__ = ("pattern", "word_start", "gates")
+    __slots__ = ("gates", "pattern", "word_start")
 
     def __init__(self, source: str, flags: int) -> None:
         from sidecar.intelligence.lexicon import gate_sets
@@ -100,7 +105,10 @@ class Alternative:
 
 def _has_fast_prefix(body: str, flags: int) -> bool:
     try:
-        from re import _compiler, _parser  # internal; any surprise just means "keep the \b"
+        from re import (  # internal; any surprise just means "keep the \b"
+            _compiler,
+            _parser,
+        )
 
         parsed = _parser.parse(body, flags)
         if _compiler._get_literal_prefix(parsed, flags)[0]:
@@ -119,8 +127,20 @@ class PatternRule:
     together and run when one of the rule's `anchors` (word starts every such match contains) occurs.
     """
 
-    __slots__ = ("signal", "base", "category", "anchors", "hypothetical", "policy_question", "judge",
-                 "case_sensitive", "alternatives", "residual", "source", "whole")
+    __slots__ = (
+        "alternatives",
+        "anchors",
+        "base",
+        "case_sensitive",
+        "category",
+        "hypothetical",
+        "judge",
+        "policy_question",
+        "residual",
+        "signal",
+        "source",
+        "whole",
+    )
 
     def __init__(
         self,

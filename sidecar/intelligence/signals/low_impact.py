@@ -89,7 +89,7 @@ _PROBLEM_WORDS = re.compile(
 _NOT_BEFORE = re.compile(r"(?:\bnot|n'?t|\bnever|\bnothing|\bno\s+longer|\bstill)\s+(?:\w+\s+){0,2}$")
 
 
-def _judge_calm(view: MessageView, match: "re.Match[str]", rule: PatternRule) -> float:
+def _judge_calm(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     text = match.group()
     if not text.startswith(("no ", "not ", "never", "nevermind")) and _NOT_BEFORE.search(
         view.lower, max(0, match.start() - 30), match.start()
@@ -98,13 +98,13 @@ def _judge_calm(view: MessageView, match: "re.Match[str]", rule: PatternRule) ->
     return rule.base
 
 
-def _judge_subject_only(view: MessageView, match: "re.Match[str]", rule: PatternRule) -> float:
+def _judge_subject_only(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     if view.where != "subject" or _PROBLEM_WORDS.search(view.lower):
         return 0.0
     return rule.base
 
 
-def _judge_how_to(view: MessageView, match: "re.Match[str]", rule: PatternRule) -> float:
+def _judge_how_to(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     # Only a message that is essentially a question is a how-to; a long report with one question is not.
     if len(view.lower) > 400:
         return 0.0

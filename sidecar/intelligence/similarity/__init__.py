@@ -9,7 +9,13 @@ from sidecar.intelligence.similarity.evaluation import (
     format_similar_table,
     searchable_text,
 )
-from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, SearchCandidate, Signals, rerank, similarity_signals
+from sidecar.intelligence.similarity.rerank import (
+    CANDIDATE_POOL,
+    SearchCandidate,
+    Signals,
+    rerank,
+    similarity_signals,
+)
 
 __all__ = [
     "CANDIDATE_POOL",

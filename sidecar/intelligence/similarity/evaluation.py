@@ -14,8 +14,9 @@ alone is reported beside the re-ranked one. Seamonkey's 1,076 tickets take about
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
 
@@ -30,7 +31,7 @@ def _timestamp(value: Any) -> datetime | None:
     except ValueError:
         raise ValueError(f"created_at {value!r} is not an ISO 8601 timestamp") from None
     # Stored and compared in UTC (SQLite keeps no offset, so mixed offsets would misorder).
-    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ids(value: Any) -> list[str]:

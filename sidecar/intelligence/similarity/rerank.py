@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
-from sidecar.intelligence.similarity.features import char_ngram_hashes, tfidf_cosines, word_hashes
+from sidecar.intelligence.similarity.features import (
+    char_ngram_hashes,
+    tfidf_cosines,
+    word_hashes,
+)
 
 TEXT_CHARS = 2000  # the start of a ticket says what it is about; pasted logs further down add noise and time
 SUBJECT_WEIGHT = 0.5  # equal say for subject and text: no weight was fitted to the development data

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.intelligence.routing.learned_router import RouterModel, ticket_text, train_router
+from sidecar.intelligence.routing.learned_router import (
+    RouterModel,
+    ticket_text,
+    train_router,
+)
 from sidecar.intelligence.ticket import ticket_from_mapping
 
 HISTORY = {

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.intelligence.routing.evaluation import evaluate_routing, format_routing_table, routing_metrics
+from sidecar.intelligence.routing.evaluation import (
+    evaluate_routing,
+    format_routing_table,
+    routing_metrics,
+)
 
 
 def test_metrics_by_hand():

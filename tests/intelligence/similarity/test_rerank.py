@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from sidecar.intelligence.similarity import rerank, similarity_signals
-from sidecar.intelligence.similarity.features import STOP_WORDS, char_ngram_hashes, tfidf_cosines, word_hashes
+from sidecar.intelligence.similarity.features import (
+    STOP_WORDS,
+    char_ngram_hashes,
+    tfidf_cosines,
+    word_hashes,
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from sidecar.intelligence.similarity import duplicate_queries, evaluate_similar, format_similar_table, searchable_text
+from sidecar.intelligence.similarity import (
+    duplicate_queries,
+    evaluate_similar,
+    format_similar_table,
+    searchable_text,
+)
 
 
 def ticket(ticket_id: str, day: int | None, subject: str, description: str = "", duplicate_of=()) -> dict:
