@@ -74,24 +74,32 @@ def current_ticket(connections: Connections, installation: Installation, *, sour
     from sidecar.clients.helpdesk import helpdesk_client_for
 
     ticket_id = str(data["ticket_id"])
+    comment = data["comment"]
+    new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)), created_at=utcnow())
     if connections.is_live(source):
         try:
             client = helpdesk_client_for(source, connections.helpdesk_credentials(source),
                                          settings=(installation.settings or {}).get("helpdesk") or {})
-            return client.fetch_ticket(ticket_id)
+            fetched = client.fetch_ticket(ticket_id)
+            # The help desk's API can lag its own webhook by a moment: the comment that woke us counts.
+            if not any(_same_text(c.body, new.body) for c in fetched.comments):
+                fetched = replace(fetched, comments=(*fetched.comments, new))
+            return fetched
         except (ApiError, ValueError) as exc:
             # The help desk is unreachable: assess from what the webhook and earlier assessments say.
             log.warning("re-assessing %s %s from the webhook: fetching the ticket failed (%s)", source, ticket_id,
                         type(exc).__name__)
-    comment = data["comment"]
-    new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)), created_at=utcnow())
     if stored:
         ticket = ticket_from_mapping(stored)
-        if not any(c.body == new.body and c.author == "customer" for c in ticket.comments):
+        if not any(_same_text(c.body, new.body) for c in ticket.comments):
             ticket = replace(ticket, comments=(*ticket.comments, new))
         return replace(ticket, status=data.get("status") or ticket.status)
     return Ticket(id=ticket_id, source=source, subject=data.get("subject") or "", comments=(new,),
                   status=data.get("status"), tags=tuple(data.get("tags") or ()))
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
 def act_on_crossing(session: Session, *, installation: Installation, ticket: Ticket, connections: Connections,

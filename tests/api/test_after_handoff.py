@@ -296,8 +296,8 @@ def test_an_angry_comment_on_a_ticket_without_escalation_suggests_one_once(clien
     assert len(notes) == 1
     note = notes[0]["body"]["ticket"]
     assert note["comment"]["public"] is False and "escalation_suggested" in note["additional_tags"]
-    # The sidecar fetched the ticket from (fake) Zendesk: the reasons quote the conversation it holds.
-    assert "score" in note["comment"]["body"] and "speak to a real person" in note["comment"]["body"]
+    # The reasons quote the new comment (the fetched ticket lacked it: the webhook's comment still counts).
+    assert "score" in note["comment"]["body"] and "speak to a manager" in note["comment"]["body"]
     second = copy.deepcopy(angry)
     second["ticket"]["latest_comment"]["body"] += " Still waiting!!"
     post_zendesk(client, hooked, second, invocation="inv-a2")  # still above the threshold: the same crossing
