@@ -463,6 +463,28 @@ class EscalationRequestSchema(AssessmentRequestSchema):
                               metadata={"description": "override the routed expert"})
     link_to = fields.String(load_default=None, allow_none=True, validate=JIRA_KEY,
                             metadata={"description": "join this existing Jira issue instead of creating one"})
+    summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255),
+                            metadata={"description": "the Jira summary as the agent edited it in the preview"})
+
+
+class EscalationPreviewSchema(Schema):
+    """What escalating would write, shown to the agent before they confirm."""
+
+    summary = fields.String()
+    description_text = fields.String()
+    description = fields.Dict(metadata={"description": "the ADF document"})
+    priority = fields.String()
+    labels = fields.List(fields.String())
+    project = fields.String(allow_none=True)
+    issue_type = fields.String()
+    component = fields.String(allow_none=True)
+    team = fields.Dict(allow_none=True)
+    expert = fields.Dict(allow_none=True)
+    link_to = fields.String(allow_none=True)
+    suggestion = fields.Dict(allow_none=True)
+    score = fields.Float()
+    level = fields.String()
+    slack_text = fields.String()
 
 
 class EscalationStepSchema(Schema):
@@ -507,6 +529,8 @@ class EscalationSchema(Schema):
                                                                    "actor, text, data}"})
     time_to_acknowledge_seconds = fields.Float(allow_none=True)
     time_to_resolve_seconds = fields.Float(allow_none=True)
+    drafted_reply = fields.String(allow_none=True, metadata={"description": "once resolved: a reply for the agent "
+                                                                             "to review and send"})
     created_at = fields.String()
     updated_at = fields.String()
     delivered_at = fields.String(allow_none=True)

@@ -48,13 +48,35 @@ def create_escalation():
         start = start_escalation(
             session, installation=installation, ticket=ticket, connections=load_connections(installation, box=box),
             note=payload["note"], team_id=payload["team_id"], expert_id=payload["expert_id"],
-            link_to=payload["link_to"], idempotency_key=key,
+            link_to=payload["link_to"], idempotency_key=key, summary=payload["summary"],
         )
         session.commit()
     response = jsonify(escalation_to_dict(session, start.escalation))
     response.status_code = 202 if start.created else 200
     response.headers["Location"] = f"/v1/escalations/{start.escalation.id}"
     return response
+
+
+@blueprint.post("/escalations/preview")
+def preview_escalation():
+    """What escalating this ticket would write (Jira issue, Slack message), with the agent's choices; writes nothing."""
+    from sidecar.rendering.environment import template_environment
+    from sidecar.services.escalation_rendering import preview
+    from sidecar.services.escalations import plan_escalation
+
+    payload = json_body(EscalationRequestSchema())
+    installation = current_installation()
+    box = runtime().box
+    ticket = resolve_ticket(installation=installation, payload=payload, box=box)
+    connections = load_connections(installation, box=box)
+    session = request_session()
+    plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
+                           team_id=payload["team_id"], expert_id=payload["expert_id"], link_to=payload["link_to"],
+                           summary=payload["summary"])
+    session.rollback()  # searching and routing read only; nothing of a preview is kept
+    return jsonify(preview(plan, note=payload["note"], link_to=payload["link_to"], settings=installation.settings,
+                           project=connections.get("jira.project"), issue_type=connections["jira.issue_type"],
+                           env=template_environment(runtime().config.templates_dir)))
 
 
 @blueprint.get("/escalations")

@@ -402,6 +402,7 @@ class UpdateTicketNote:
             summary = current_summary(ctx, work, timeline)
             resolution = (event["data"] or {}).get("resolution")
             draft = updates.render_resolution_reply(context, resolution=resolution, summary=summary, env=env)
+            _keep_draft(ctx, event["id"], draft)
             body = updates.render_resolution_note(
                 context, resolution=resolution, draft=draft, summary=summary, jira_key=escalation.jira_key,
                 jira_url=escalation.jira_url,
@@ -424,6 +425,14 @@ class UpdateTicketNote:
 
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
         """Failures are on the job."""
+
+
+def _keep_draft(ctx: JobContext, event_id: str, draft: str) -> None:
+    """Keep the drafted reply on the resolution event: the sidebar's "insert drafted reply" reads it there."""
+    with ctx.database.write_lock(), ctx.database.session() as session:
+        row = session.get(EscalationEvent, event_id)
+        if row is not None:
+            row.data = {**(row.data or {}), "drafted_reply": draft}
 
 
 class UpdateSlackReply:

@@ -97,20 +97,11 @@ class Delivery:
         return self.ctx.cached(key, self._build_context)
 
     def _build_context(self):
-        from sidecar.intelligence.escalation_context import build_escalation_context
-        from sidecar.intelligence.redaction import Redactor
-        from sidecar.intelligence.ticket import ticket_from_mapping
+        from sidecar.services.escalation_rendering import escalation_context
 
-        stored = self.escalation.context or {}
-        route = stored.get("route") or {}
-        context = build_escalation_context(
-            ticket=ticket_from_mapping(stored["ticket"]), assessment=stored["assessment"], route=route,
-            similar=stored.get("similar") or [], agent_note=self.escalation.agent_note or None,
-            ticket_url=stored.get("ticket_url"), escalation_id=self.escalation.id,
-            requested_team=self.escalation.team, requested_expert=self.escalation.expert,
-            priority_mapping=(self.installation.settings or {}).get("jira_priority"),
-        )
-        return context.redacted(Redactor.from_settings((self.installation.settings or {}).get("redaction")))
+        return escalation_context(self.escalation.context or {}, escalation_id=self.escalation.id,
+                                  note=self.escalation.agent_note, team=self.escalation.team,
+                                  expert=self.escalation.expert, settings=self.installation.settings)
 
     def client(self, system: str):
         """The system's client for these connections, reused across jobs (keep-alive connections)."""

@@ -153,6 +153,46 @@ def open_issue_suggestion(similar: list[dict[str, Any]]) -> dict[str, Any] | Non
     return None
 
 
+@dataclass(frozen=True)
+class EscalationPlan:
+    """What an escalation of this ticket would be: assessment, route, the team and expert, similar incidents."""
+
+    ticket: Ticket
+    assessment: dict[str, Any]
+    similar: list[dict[str, Any]]
+    route: dict[str, Any]
+    team: dict[str, Any] | None
+    expert: dict[str, Any] | None
+    context: dict[str, Any]  # what the worker renders from (stored on the escalation)
+    suggestion: dict[str, Any] | None
+
+
+def plan_escalation(
+    session: Session,
+    *,
+    installation: Installation,
+    ticket: Ticket,
+    connections: Connections,
+    team_id: str | None = None,
+    expert_id: str | None = None,
+    link_to: str | None = None,
+    summary: str | None = None,
+) -> EscalationPlan:
+    """Assess, route and search for the ticket, apply the agent's choices; writes nothing."""
+    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
+    assessment_json = assessment_to_dict(assessment)
+    similar = find_similar(session, installation=installation, ticket=ticket, limit=10)
+    route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)
+    team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
+    context = {"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route,
+               "similar": similar[:5], "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
+    if summary and summary.strip():
+        context["summary"] = " ".join(summary.split())[:255]  # the agent's own words win over ours
+    return EscalationPlan(ticket=ticket, assessment=assessment_json, similar=similar, route=route, team=team,
+                          expert=expert, context=context,
+                          suggestion=None if link_to else open_issue_suggestion(similar))
+
+
 def start_escalation(
     session: Session,
     *,
@@ -164,17 +204,16 @@ def start_escalation(
     expert_id: str | None = None,
     link_to: str | None = None,
     idempotency_key: str | None = None,
+    summary: str | None = None,
 ) -> EscalationStart:
     """Create the escalation with its steps and first job in one transaction, or return the one that exists."""
     earlier = _existing(session, installation_id=installation.id, ticket=ticket, idempotency_key=idempotency_key)
     if earlier is not None:
         return EscalationStart(earlier, created=False)
 
-    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
-    assessment_json = assessment_to_dict(assessment)
-    similar = find_similar(session, installation=installation, ticket=ticket, limit=10)
-    route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)
-    team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
+    plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
+                           team_id=team_id, expert_id=expert_id, link_to=link_to, summary=summary)
+    assessment_json, team, expert = plan.assessment, plan.team, plan.expert
     now = utcnow()
     escalation = Escalation(
         id=new_escalation_id(), installation_id=installation.id, ticket_source=ticket.source,
@@ -183,11 +222,7 @@ def start_escalation(
         mode="live" if connections.is_live("jira") else "dry_run",
         link_to=link_to, agent_note=note or "", team=team, expert=expert,
         score=assessment_json["score"], level=assessment_json["level"],
-        context={"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route,
-                 "similar": similar[:5],
-                 "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)},
-        suggestion=None if link_to else open_issue_suggestion(similar),
-        created_at=now, updated_at=now,
+        context=plan.context, suggestion=plan.suggestion, created_at=now, updated_at=now,
     )
     session.add(escalation)
     for position, (name, system) in enumerate(STEPS):
@@ -294,11 +329,24 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
         "timeline": timeline_of(session, escalation.id),
         "time_to_acknowledge_seconds": _seconds_between(escalation.created_at, escalation.acknowledged_at),
         "time_to_resolve_seconds": _seconds_between(escalation.created_at, escalation.resolved_at),
+        "drafted_reply": _drafted_reply(session, escalation),
         "created_at": _iso(escalation.created_at),
         "updated_at": _iso(escalation.updated_at),
         "delivered_at": _iso(escalation.delivered_at),
         "resolved_at": _iso(escalation.resolved_at),
     }
+
+
+def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
+    """The customer reply drafted when the escalation was last resolved (None while it is open)."""
+    from sidecar.store.models import EscalationEvent
+
+    if escalation.status != "resolved":
+        return None
+    data = session.scalar(select(EscalationEvent.data).where(
+        EscalationEvent.escalation_id == escalation.id, EscalationEvent.kind == "resolved")
+        .order_by(EscalationEvent.at.desc()).limit(1))
+    return (data or {}).get("drafted_reply")
 
 
 def _seconds_between(start, end) -> float | None:

@@ -138,6 +138,7 @@ def test_jira_done_resolves_with_a_drafted_reply_once_and_unsigned_is_refused(cl
     assert len(slack_posts_in_thread(fake, escalated)) == 1
     after = shown(client, hooked, escalated["id"])
     assert after["status"] == "resolved" and after["time_to_resolve_seconds"] is not None
+    assert after["drafted_reply"].startswith("Hi Dana")  # what "insert drafted reply" puts in the reply box
     assert [e["kind"] for e in after["timeline"]][-1] == "resolved"
 
     again = post_jira(client, hooked, payload)  # the same delivery (same identifier)

@@ -315,3 +315,18 @@ def test_three_workers_at_once_deliver_each_escalation_once(client, app, live, f
     with database.session() as session:
         assert session.query(Job).filter(Job.status == "done").count() == 40
         assert session.query(Job).filter(Job.attempts > 1).count() == 0  # no job ran twice
+
+
+def test_the_preview_shows_what_would_be_written_and_writes_nothing(client, live, fake, database, box):
+    body = {"ticket": REFUND, "note": "Finance approved the refund", "summary": "Refund the duplicate charge"}
+    response = client.post("/v1/escalations/preview", json=body, headers=bearer(live["api_token"]))
+    assert response.status_code == 200
+    shown = response.get_json()
+    assert shown["summary"] == "Refund the duplicate charge"
+    assert "Finance approved the refund" in shown["description_text"] and "INV-20931" in shown["description_text"]
+    assert shown["priority"] and shown["project"] == "ESC" and shown["slack_text"]
+    assert fake.requests() == []
+    assert client.get("/v1/escalations", headers=bearer(live["api_token"])).get_json()["items"] == []
+    escalate(client, live["api_token"], summary="Refund the duplicate charge")
+    deliver(database, box)
+    assert jira_creates(fake)[0]["body"]["fields"]["summary"] == "Refund the duplicate charge"

@@ -1,0 +1,56 @@
+"""The rendering context of an escalation, and the preview an agent sees before escalating."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sidecar.intelligence.escalation_context import EscalationContext, build_escalation_context
+from sidecar.intelligence.redaction import Redactor
+from sidecar.intelligence.ticket import ticket_from_mapping
+
+PREVIEW_ID = "esc_preview"
+
+
+def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str | None, team: dict | None,
+                       expert: dict | None, settings: dict[str, Any] | None) -> EscalationContext:
+    """The context templates render, from what an escalation stores, redacted by the installation's settings."""
+    settings = settings or {}
+    context = build_escalation_context(
+        ticket=ticket_from_mapping(stored["ticket"]), assessment=stored["assessment"], route=stored.get("route") or {},
+        similar=stored.get("similar") or [], agent_note=note or None, ticket_url=stored.get("ticket_url"),
+        escalation_id=escalation_id, requested_team=team, requested_expert=expert,
+        priority_mapping=settings.get("jira_priority"),
+    )
+    if stored.get("summary"):
+        context = replace(context, title=stored["summary"])  # the agent edited the summary in the preview
+    return context.redacted(Redactor.from_settings(settings.get("redaction")))
+
+
+def preview(plan, *, note: str, link_to: str | None, settings: dict[str, Any] | None, project: str | None,
+            issue_type: str, env) -> dict[str, Any]:
+    """What escalating would write: the Jira issue (summary, text, priority, labels) and the Slack message."""
+    from sidecar.clients.jira import adf_to_text
+    from sidecar.rendering.escalation import render_jira_issue, render_slack_message
+
+    context = escalation_context(plan.context, escalation_id=PREVIEW_ID, note=note, team=plan.team,
+                                 expert=plan.expert, settings=settings)
+    issue = render_jira_issue(context, env=env)
+    slack = render_slack_message(context, jira_key=link_to or "NEW", jira_url="", env=env)
+    team = plan.team or {}
+    return {
+        "summary": issue["summary"],
+        "description_text": adf_to_text(issue["description"]),
+        "description": issue["description"],
+        "priority": context.priority,
+        "labels": sorted(context.labels),
+        "project": team.get("jira_project") or project,
+        "issue_type": issue_type,
+        "component": team.get("jira_component"),
+        "team": plan.team,
+        "expert": plan.expert,
+        "link_to": link_to,
+        "suggestion": plan.suggestion,
+        "score": plan.assessment["score"],
+        "level": plan.assessment["level"],
+        "slack_text": slack["text"],
+    }
