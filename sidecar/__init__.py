@@ -45,4 +45,8 @@ def create_app(config=None) -> Flask:
     register_error_handlers(app)
     for module in (health, assessments, installation, directory, routes, escalations, webhooks):
         app.register_blueprint(module.blueprint)
+    if config.preview_token:  # only `sidecar demo` sets it: see sidecar/api/preview.py
+        from sidecar.api import preview
+
+        app.register_blueprint(preview.blueprint)
     return app

@@ -613,7 +613,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
         f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/escalations"
     )
+    click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): http://{host}:{port}/preview/zendesk")
     if not no_serve:
+        config = config.with_overrides(preview_installation_id=summary["id"], preview_token=token)
         _serve(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 

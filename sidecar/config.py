@@ -87,6 +87,10 @@ class Config:
     job_lease_seconds: int = 120
     job_poll_seconds: float = 1.0
     templates_dir: str | None = None
+    # Set only by `sidecar demo`: serves /preview/zendesk, a page that plays Zendesk around the real app,
+    # calling the API with the demo installation's token (never for a real installation).
+    preview_installation_id: str | None = None
+    preview_token: str | None = None
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
