@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench
+.PHONY: run test test-sqlite test-postgres test-js browser-deps bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,20 @@ $(VENV)/.dev-installed: setup.cfg pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/sidecar demo
 
-test: test-sqlite test-postgres
+test: test-js test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.dev-installed
+# The browser test drives Debian's Chromium (a test tool's own browser download does not work here).
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+test-js:
+	cd zendesk_app && npm test --silent
+
+test-sqlite: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python -m pytest
 
-test-postgres: $(VENV)/.dev-installed
+test-postgres: $(VENV)/.dev-installed browser-deps
 	SIDECAR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed
