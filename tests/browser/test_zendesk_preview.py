@@ -1,0 +1,103 @@
+"""A real browser (Debian's headless Chromium) opens /preview/zendesk against a running sidecar.
+
+The sidecar runs as the demo runs it: a demo installation in dry-run, the preview page switched on, an
+outbox worker delivering. The test picks the refund ticket, checks the score and reasons render in the
+app, clicks Escalate, confirms the preview, and waits for the Jira key. It saves a screenshot to
+test-artifacts/zendesk-preview-escalated.png.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from sidecar import create_app
+from sidecar.demo import set_up_demo
+from sidecar.jobs.worker import Worker, start_worker_thread
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def sidecar(app, config, box):
+    """The demo installation, served on a free port with the preview page on, and a worker delivering."""
+    database = app.extensions["sidecar"].database
+    with database.session() as session:
+        demo = set_up_demo(session, box=box)
+    preview_app = create_app(config.with_overrides(preview_installation_id=demo["id"], preview_token=demo["api_token"]))
+    server = make_server("127.0.0.1", 0, preview_app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    _, stop = start_worker_thread(Worker(preview_app.extensions["sidecar"].database, box=box, poll_seconds=0.2))
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        stop.set()
+        server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        assert Path(binary).exists(), (f"{binary} is missing: install Debian's packages "
+                                       "(apt-get install -y chromium chromium-driver; `make test` does)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--window-size=1400,1100", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_preview_assesses_a_demo_ticket_and_escalates_it(sidecar, browser):
+    browser.get(f"{sidecar}/preview/zendesk?ticket=48213")
+    wait = WebDriverWait(browser, 30)
+    wait.until(ready.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "[data-test=app-frame]")))
+
+    score = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=score]")))
+    assert float(score.get_attribute("data-score")) > 0.8
+    level = browser.find_element(By.CSS_SELECTOR, "[data-test=level]").get_attribute("data-level")
+    assert level in ("high", "critical")
+    reasons = browser.find_elements(By.CSS_SELECTOR, "[data-test=reasons] li")
+    # Each reason with its quoted evidence: the customer asked for a person, in their own words.
+    assert any("person" in r.text and 'comment 3 (customer): "Can I speak to someone' in r.text for r in reasons)
+
+    browser.find_element(By.CSS_SELECTOR, "[data-test=escalate]").click()
+    summary = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=preview-summary]")))
+    assert "Charged twice" in summary.get_attribute("value")
+    browser.find_element(By.CSS_SELECTOR, "[data-test=preview-note]").send_keys("Finance approved the refund.")
+    browser.find_element(By.CSS_SELECTOR, "[data-test=confirm-escalate]").click()
+
+    key = wait.until(lambda driver: _text(driver, "[data-test=jira-key]").startswith("DRYRUN-")
+                     and _text(driver, "[data-test=jira-key]"))
+    assert key.startswith("DRYRUN-")
+    wait.until(lambda driver: "dry_run" in _text(driver, "[data-test=steps]").lower().replace("-", "_")
+               or "dry run" in _text(driver, "[data-test=steps]").lower())
+
+    browser.switch_to.default_content()
+    wait.until(lambda driver: key in _text(driver, "[data-test=planned-status]"))
+    planned = _text(browser, "[data-test=planned-requests]")
+    assert "POST /rest/api/3/issue" in planned and "/chat.postMessage" in planned
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1400, max(1100, min(int(height), 4000)))  # the whole page: ticket, app and planned writes
+    browser.save_screenshot(str(ARTIFACTS / "zendesk-preview-escalated.png"))
+
+
+def _text(driver, selector: str) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return found[0].text.strip() if found else ""
