@@ -11,6 +11,7 @@ invents text: every line it produces is the customer's, the agent's or the bot's
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -225,6 +226,12 @@ class EscalationContext:
 
     def as_template_data(self) -> dict[str, Any]:
         """Plain dicts, lists and strings for templates; dates as ISO strings plus ready-made display forms."""
+        # Built once per context (a worker renders the same context for several writes); a shallow copy
+        # each time, as callers add their own keys.
+        return dict(self._template_data)
+
+    @functools.cached_property
+    def _template_data(self) -> dict[str, Any]:
         account = self.account
         return {
             "escalation_id": self.escalation_id,
