@@ -29,8 +29,15 @@ browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
-test-js:
+# Zendesk app: Node's own test runner, nothing to install. Salesforce package: sfdx-lwc-jest, the Apex
+# parse (prettier-plugin-apex) and PMD (jars inside an npm package, run with the machine's Java).
+test-js: salesforce_package/node_modules/.installed
 	cd zendesk_app && npm test --silent
+	cd salesforce_package && npm test --silent
+
+salesforce_package/node_modules/.installed: salesforce_package/package.json salesforce_package/package-lock.json
+	cd salesforce_package && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test-sqlite: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python -m pytest
