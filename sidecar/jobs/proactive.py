@@ -158,7 +158,8 @@ def _queue_suggestion(session: Session, *, installation: Installation, ticket: T
         ticket=ticket, assessment=result, route=route, similar=result.get("similar") or [], agent_note=None,
         ticket_url=ticket_url(connections, source=ticket.source, ticket_id=ticket.id), escalation_id="suggestion",
     ).redacted(Redactor.from_settings((installation.settings or {}).get("redaction")))
-    reasons = [s["evidence"] for s in result.get("signals", [])[:5]]
+    # Several signals can quote the same sentence; an agent needs each piece of evidence once.
+    reasons = list(dict.fromkeys(s["evidence"] for s in result.get("signals", [])))[:5]
     body = render_suggestion_note(context, score=record.score, level=record.level, reasons=reasons,
                                   team=route.get("team"), expert=route.get("expert"), marker=marker,
                                   env=template_environment(templates_dir))
