@@ -95,40 +95,40 @@ def _accept(installation: Installation, system: str, delivery: str, event: parse
     return jsonify({"status": "accepted" if accepted else "duplicate", "kind": event.kind})
 
 
+def _receive(system: str, installation_id: str, verify_signature, parser, check_payload=None):
+    """Verify the raw body with the installation's secret, then parse, then accept (dedupe + outbox)."""
+    raw = request.get_data(cache=True)
+    installation, connections = _installation(installation_id)
+    verify_signature(raw, request.headers, _secret(connections, system))
+    payload = _json(raw)
+    if check_payload is not None:
+        check_payload(payload)
+    event = _parsed(parser, payload)
+    return _accept(installation, system, verify.delivery_id(system, raw, request.headers, payload), event)
+
+
+def _jira_fresh(payload: Any) -> None:
+    # Jira signs no timestamp; the signed payload carries the event's. Jira's retries resend it unchanged,
+    # so the window is hours, not minutes; replays inside it are stopped by the delivery-id dedupe.
+    verify.check_jira_freshness(payload, tolerance=JIRA_FRESHNESS_SECONDS)
+
+
 @blueprint.post("/zendesk/<installation_id>")
 def zendesk(installation_id: str):
     """Zendesk trigger webhooks (ticket created, comment added, ticket updated)."""
-    raw = request.get_data(cache=True)
-    installation, connections = _installation(installation_id)
-    verify.verify_zendesk(raw, request.headers, _secret(connections, "zendesk"))
-    payload = _json(raw)
-    event = _parsed(parse.parse_zendesk, payload)
-    return _accept(installation, "zendesk", verify.delivery_id("zendesk", raw, request.headers, payload), event)
+    return _receive("zendesk", installation_id, verify.verify_zendesk, parse.parse_zendesk)
 
 
 @blueprint.post("/salesforce/<installation_id>")
 def salesforce(installation_id: str):
     """Case events from the Salesforce package."""
-    raw = request.get_data(cache=True)
-    installation, connections = _installation(installation_id)
-    verify.verify_salesforce(raw, request.headers, _secret(connections, "salesforce"))
-    payload = _json(raw)
-    event = _parsed(parse.parse_salesforce, payload)
-    return _accept(installation, "salesforce", verify.delivery_id("salesforce", raw, request.headers, payload), event)
+    return _receive("salesforce", installation_id, verify.verify_salesforce, parse.parse_salesforce)
 
 
 @blueprint.post("/jira/<installation_id>")
 def jira(installation_id: str):
     """Jira admin webhooks (issue updated, comment created)."""
-    raw = request.get_data(cache=True)
-    installation, connections = _installation(installation_id)
-    verify.verify_jira(raw, request.headers, _secret(connections, "jira"))
-    payload = _json(raw)
-    # Jira signs no timestamp; the signed payload carries the event's. Jira's retries resend it unchanged,
-    # so the window is hours, not minutes; replays inside it are stopped by the delivery-id dedupe.
-    verify.check_jira_freshness(payload, tolerance=JIRA_FRESHNESS_SECONDS)
-    event = _parsed(parse.parse_jira, payload)
-    return _accept(installation, "jira", verify.delivery_id("jira", raw, request.headers, payload), event)
+    return _receive("jira", installation_id, verify.verify_jira, parse.parse_jira, check_payload=_jira_fresh)
 
 
 def _slack_installation(raw: bytes) -> tuple[Installation, Connections]:

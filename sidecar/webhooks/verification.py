@@ -90,11 +90,8 @@ def verify_zendesk(
 ) -> None:
     """Check a Zendesk webhook: base64 HMAC-SHA256 of timestamp + body, timestamp within tolerance."""
     _require_secret(secret, "Zendesk")
-    signature = _required_header(headers, ZENDESK_SIGNATURE)
-    timestamp = _required_header(headers, ZENDESK_TIMESTAMP)
-    sent_at = _iso_seconds(timestamp, ZENDESK_TIMESTAMP)
-    _compare_base64(signature, _mac(secret, timestamp.encode() + raw), ZENDESK_SIGNATURE)
-    _check_fresh(sent_at, now=now, tolerance=tolerance, what=ZENDESK_TIMESTAMP)
+    _verify_timestamped(raw, headers, secret, signature_header=ZENDESK_SIGNATURE, timestamp_header=ZENDESK_TIMESTAMP,
+                        parse_time=_iso_seconds, now=now, tolerance=tolerance)
 
 
 def verify_slack(
@@ -154,11 +151,18 @@ def verify_salesforce(
 ) -> None:
     """Check our Salesforce scheme: base64 HMAC-SHA256 of Unix-seconds timestamp + body, within tolerance."""
     _require_secret(secret, "Salesforce")
-    signature = _required_header(headers, SALESFORCE_SIGNATURE)
-    timestamp = _required_header(headers, SALESFORCE_TIMESTAMP)
-    sent_at = _unix_seconds(timestamp, SALESFORCE_TIMESTAMP)
-    _compare_base64(signature, _mac(secret, timestamp.encode() + raw), SALESFORCE_SIGNATURE)
-    _check_fresh(sent_at, now=now, tolerance=tolerance, what=SALESFORCE_TIMESTAMP)
+    _verify_timestamped(raw, headers, secret, signature_header=SALESFORCE_SIGNATURE,
+                        timestamp_header=SALESFORCE_TIMESTAMP, parse_time=_unix_seconds, now=now, tolerance=tolerance)
+
+
+def _verify_timestamped(raw: bytes, headers: Mapping[str, str], secret: str, *, signature_header: str,
+                        timestamp_header: str, parse_time, now: float | None, tolerance: float) -> None:
+    """The scheme Zendesk and our Salesforce package share: base64 HMAC-SHA256 of timestamp + body, then freshness."""
+    signature = _required_header(headers, signature_header)
+    timestamp = _required_header(headers, timestamp_header)
+    sent_at = parse_time(timestamp, timestamp_header)
+    _compare_base64(signature, _mac(secret, timestamp.encode() + raw), signature_header)
+    _check_fresh(sent_at, now=now, tolerance=tolerance, what=timestamp_header)
 
 
 def delivery_id(system: str, raw: bytes, headers: Mapping[str, str], payload: Any | None = None) -> str:
