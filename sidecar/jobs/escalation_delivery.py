@@ -470,10 +470,25 @@ class TicketNoteStep(StepHandler):
                                   marker=marker, env=delivery.environment())
         tags = (delivery.connections["zendesk.escalation_tag"],) if delivery.ticket_source == "zendesk" else ()
         outcome = write_ticket_note(ctx, delivery, body=note, marker=marker, jira_key=escalation.jira_key, tags=tags)
+        # The first rolling summary, so the sidebar has one from the start (updates refresh it later).
+        changes = {"summary": first_summary(delivery)}
         if outcome.status == "dry_run":
-            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests)
+            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests, escalation_changes=changes)
         else:
-            settle_step(ctx, delivery, status="done", result={"note": outcome.status, "tags": list(tags)})
+            settle_step(ctx, delivery, status="done", result={"note": outcome.status, "tags": list(tags)},
+                        escalation_changes=changes)
+
+
+def first_summary(delivery: Delivery) -> dict[str, Any]:
+    """The extractive rolling summary at handoff (no timeline yet beyond the escalation itself)."""
+    from sidecar.intelligence.summary import summarise_escalation
+
+    escalation = delivery.escalation
+    summary = summarise_escalation(context=delivery.context(), timeline=[], status=escalation.status,
+                                   jira_status=escalation.jira_status,
+                                   owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),
+                                   acknowledged_by=None)
+    return {**summary.as_dict(), "updated_at": utcnow().isoformat()}
 
 
 # --------------------------------------------------------------------------------------------------
