@@ -276,6 +276,9 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
+_INLINE_SPECIAL = re.compile(r"[\\\n`*\[]")
+
+
 def _parse_inline(text: str, marks: tuple[dict[str, Any], ...], nodes: list[dict[str, Any]]) -> None:
     buffer: list[str] = []
 
@@ -287,6 +290,14 @@ def _parse_inline(text: str, marks: tuple[dict[str, Any], ...], nodes: list[dict
     index = 0
     linked = any(mark["type"] == "link" for mark in marks)
     while index < len(text):
+        # Plain runs go to the buffer in one piece; only these characters can start markup.
+        special = _INLINE_SPECIAL.search(text, index)
+        if special is None:
+            buffer.append(text[index:])
+            break
+        if special.start() > index:
+            buffer.append(text[index:special.start()])
+            index = special.start()
         char = text[index]
         if char == "\\" and index + 1 < len(text) and text[index + 1] in _PUNCTUATION:
             buffer.append(text[index + 1])
