@@ -54,7 +54,8 @@ PROMPT_EVENTS_MAX = 40  # the most recent events a model is shown
 PROMPT_EVENT_TEXT_MAX = 600
 
 EXPERT_SYSTEMS = frozenset({"jira", "slack"})
-EXPERT_KINDS = frozenset({"comment", "resolved"})
+# Only what people wrote: the sidecar's own event lines ("Resolved in Jira (Fixed)") are not findings.
+EXPERT_KINDS = frozenset({"comment"})
 CUSTOMER_KINDS = frozenset({"customer_comment"})
 
 # How much each kind of statement tells the agent (a finding needs FINDING_THRESHOLD).
