@@ -23,15 +23,21 @@ from sqlalchemy.orm import Session
 from sidecar.jobs.escalation_delivery import (
     DEFAULT_ACK_MINUTES,
     Delivery,
-    build_client,
-    escalation_marker,
+    installation_client,
+    installation_connections,
 )
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
-from sidecar.services.connections import Connections, load_connections
+from sidecar.services.connections import Connections
 from sidecar.services.timeline import append_event, event_to_dict, timeline_of
-from sidecar.store.models import Escalation, EscalationEvent, Installation, utcnow
+from sidecar.store.models import (
+    Escalation,
+    EscalationEvent,
+    Installation,
+    stored_utc,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -340,13 +346,20 @@ def load_update(ctx: JobContext) -> tuple[Delivery, dict[str, Any], list[dict[st
         timeline = timeline_of(session, escalation.id)
         event_dict = event_to_dict(event)
         session.expunge_all()
-    connections = ctx.cached(("connections", installation.id, installation.credentials_encrypted),
-                             lambda: load_connections(installation, box=ctx.box))
-    return Delivery(ctx, installation, escalation, None, connections), event_dict, timeline
+    return Delivery(ctx, installation, escalation, None, installation_connections(ctx, installation)), event_dict, timeline
 
 
 def current_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]]):
-    """The rolling summary after this event (LLM when configured, extractive otherwise), stored on the escalation."""
+    """The rolling summary after the latest event (LLM when configured, extractive otherwise), stored on the escalation.
+
+    One event causes a ticket note and a Slack reply, and both show the summary: it is made once per
+    timeline state in a worker, so a configured LLM is asked once, not once per write.
+    """
+    latest = timeline[-1]["id"] if timeline else None
+    return ctx.cached(("summary", work.escalation.id, latest), lambda: _make_summary(ctx, work, timeline))
+
+
+def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]]):
     from sidecar.intelligence.redaction import Redactor
     from sidecar.services.summaries import rolling_summary
 
@@ -365,13 +378,10 @@ def current_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, An
         acknowledged_by=escalation.acknowledged_by, llm=llm,
         redactor=Redactor.from_settings((work.installation.settings or {}).get("redaction")),
     )
-    stored = {"problem": summary.problem, "findings": list(summary.findings), "status": summary.status,
-              "next_step": summary.next_step, "owner": summary.owner, "text": summary.text, "source": summary.source,
-              "updated_at": utcnow().isoformat()}
     with ctx.database.write_lock(), ctx.database.session() as session:
         row = session.get(Escalation, escalation.id)
         if row is not None:
-            row.summary = stored
+            row.summary = {**summary.as_dict(), "updated_at": utcnow().isoformat()}
     return summary
 
 
@@ -380,9 +390,7 @@ def _duration(start, end) -> str | None:
 
     if start is None or end is None:
         return None
-    start = start if start.tzinfo else start.replace(tzinfo=end.tzinfo)
-    end = end if end.tzinfo else end.replace(tzinfo=start.tzinfo)
-    return format_duration((end - start).total_seconds())
+    return format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
 
 
 class UpdateTicketNote:
@@ -410,13 +418,12 @@ class UpdateTicketNote:
                 time_to_resolve=_duration(escalation.created_at, escalation.resolved_at), marker=marker, env=env)
             tags = (RESOLVED_TAG,) if work.ticket_source == "zendesk" else ()
         elif event["kind"] == "acknowledged":
-            body = updates.render_ack_note(context, who=event["actor"] or "an expert", when=event["at"], env=env)
-            body = f"{body.rstrip()}\n{marker}"
+            body = updates.render_ack_note(context, who=event["actor"] or "an expert", when=event["at"], marker=marker,
+                                           env=env)
         elif event["kind"] == "ack_timeout":
             pinged = ((event["data"] or {}).get("expert") or {}).get("name") or event["text"].rsplit("pinged ", 1)[-1]
             body = updates.render_ack_timeout_note(context, minutes=(event["data"] or {}).get("minutes") or 0,
-                                                   pinged=pinged, env=env)
-            body = f"{body.rstrip()}\n{marker}"
+                                                   pinged=pinged, marker=marker, env=env)
         else:
             summary = current_summary(ctx, work, timeline)
             body = updates.render_update_note(context, event=event, summary=summary, jira_key=escalation.jira_key,
@@ -548,8 +555,8 @@ class ProactiveNote:
         with ctx.database.session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
             session.expunge_all()
-        connections = load_connections(installation, box=ctx.box)
-        work = TicketWork(ctx, installation, connections, payload["ticket_source"], payload["ticket_id"])
+        work = TicketWork(ctx, installation, installation_connections(ctx, installation), payload["ticket_source"],
+                          payload["ticket_id"])
         tags = (SUGGESTED_TAG,) if payload["ticket_source"] == "zendesk" else ()
         write_ticket_note(ctx, work, body=payload["body"], marker=payload["marker"], tags=tags)
 
@@ -569,8 +576,7 @@ class TicketWork:
 
     def client(self, system: str):
         """A client for the system, built once per worker."""
-        return self.ctx.cached(("ticket-work", self.installation.id, system, self.installation.credentials_encrypted),
-                               lambda: build_client(system, self.connections))
+        return installation_client(self.ctx, self.installation, self.connections, system)
 
 
 HANDLERS = {
@@ -582,5 +588,3 @@ HANDLERS = {
     "escalation.ack_check": AcknowledgementCheck(),
     "proactive.ticket_note": ProactiveNote(),
 }
-
-__all__ = ["HANDLERS", "escalation_marker", "schedule_ack_check", "update_marker"]

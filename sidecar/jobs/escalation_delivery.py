@@ -29,7 +29,7 @@ from sidecar.clients import salesforce as salesforce_api
 from sidecar.clients import slack as slack_api
 from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
-from sidecar.jobs.outbox import new_job_id
+from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.services.connections import Connections, load_connections
@@ -105,10 +105,7 @@ class Delivery:
 
     def client(self, system: str):
         """The system's client for these connections, reused across jobs (keep-alive connections)."""
-        section = sorted((key, value) for key, value in self.connections.items() if key.startswith(system + "."))
-        fingerprint = hashlib.sha256(repr(section).encode()).hexdigest()
-        return self.ctx.cached((self.installation.id, system, fingerprint),
-                               lambda: build_client(system, self.connections))
+        return installation_client(self.ctx, self.installation, self.connections, system)
 
     def environment(self):
         """The Jinja environment: the operator's templates first, then ours."""
@@ -147,6 +144,19 @@ def _columns(row, prefix: str) -> dict[str, Any]:
     return {key[len(prefix):]: value for key, value in row.items() if key.startswith(prefix)}
 
 
+def installation_connections(ctx: JobContext, installation: Installation) -> Connections:
+    """The installation's connections, decrypted once per stored value and worker (a changed setting is a new
+    ciphertext, so a new entry)."""
+    return ctx.cached(("connections", installation.id, installation.credentials_encrypted),
+                      lambda: load_connections(installation, box=ctx.box))
+
+
+def installation_client(ctx: JobContext, installation: Installation, connections: Connections, system: str):
+    """A client for one system, built once per worker and stored settings, so its connections are kept alive."""
+    return ctx.cached(("client", installation.id, system, installation.credentials_encrypted),
+                      lambda: build_client(system, connections))
+
+
 def load_delivery(ctx: JobContext) -> Delivery:
     """Read the job's escalation, step and installation (one query, detached objects) and its connections."""
     with ctx.database.engine.connect() as connection:
@@ -155,11 +165,8 @@ def load_delivery(ctx: JobContext) -> Delivery:
     if row is None:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
     installation = Installation(**_columns(row, "i_"))
-    # Decrypted once per stored value: a changed setting is a new ciphertext, so a new cache entry.
-    connections = ctx.cached(("connections", installation.id, installation.credentials_encrypted),
-                             lambda: load_connections(installation, box=ctx.box))
     return Delivery(ctx, installation, Escalation(**_columns(row, "e_")), EscalationStep(**_columns(row, "s_")),
-                    connections)
+                    installation_connections(ctx, installation))
 
 
 _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
@@ -208,20 +215,14 @@ def settle_step(
                    **escalation_status_change([status, *others], now=now)}
         connection.execute(_escalation_update(tuple(sorted(changes))),
                            {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
-        if follow_ups:
+        # The steps that waited for this one (due now), and later work it makes due (the acknowledgement check).
+        new_jobs = [("escalation." + name, {"escalation_id": escalation.id, "step": name}, now) for name in follow_ups]
+        new_jobs += list(scheduled)
+        if new_jobs:
             connection.execute(_NEW_JOBS, [
-                {"id": new_job_id(), "installation_id": escalation.installation_id, "kind": "escalation." + name,
-                 "payload": {"escalation_id": escalation.id, "step": name}, "escalation_id": escalation.id,
-                 "status": "queued", "attempts": 0, "max_attempts": ctx.job.max_attempts, "run_after": now,
-                 "created_at": now, "updated_at": now, "locked_by": None, "locked_until": None,
-                 "last_error": None, "finished_at": None} for name in follow_ups])
-        if scheduled:  # (kind, payload, run_after): later work this step makes due, e.g. the acknowledgement check
-            connection.execute(_NEW_JOBS, [
-                {"id": new_job_id(), "installation_id": escalation.installation_id, "kind": kind, "payload": payload,
-                 "escalation_id": escalation.id, "status": "queued", "attempts": 0,
-                 "max_attempts": ctx.job.max_attempts, "run_after": run_after, "created_at": now, "updated_at": now,
-                 "locked_by": None, "locked_until": None, "last_error": None, "finished_at": None}
-                for kind, payload, run_after in scheduled])
+                job_row(installation_id=escalation.installation_id, kind=kind, payload=payload,
+                        escalation_id=escalation.id, max_attempts=ctx.job.max_attempts, run_after=run_after, now=now)
+                for kind, payload, run_after in new_jobs])
         ctx.finish(connection)  # the job is done in the same transaction that records its result
 
 

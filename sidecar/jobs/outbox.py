@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -64,12 +64,21 @@ def enqueue(
     run_after: datetime | None = None,
 ) -> Job:
     """Add a job in the caller's transaction: it exists exactly when the caller's data does."""
-    now = utcnow()
-    job = Job(id=new_job_id(), installation_id=installation_id, kind=kind, payload=payload,
-              escalation_id=escalation_id, status="queued", attempts=0, max_attempts=max_attempts,
-              run_after=run_after or now, created_at=now, updated_at=now)
+    job = Job(**job_row(installation_id=installation_id, kind=kind, payload=payload, escalation_id=escalation_id,
+                        max_attempts=max_attempts, run_after=run_after))
     session.add(job)
     return job
+
+
+def job_row(*, installation_id: str, kind: str, payload: dict[str, Any], escalation_id: str | None = None,
+            max_attempts: int = DEFAULT_MAX_ATTEMPTS, run_after: datetime | None = None,
+            now: datetime | None = None) -> dict[str, Any]:
+    """Every column of a new queued job, for the ORM (`enqueue`) or a Core INSERT on a hot path."""
+    now = now or utcnow()
+    return {"id": new_job_id(), "installation_id": installation_id, "kind": kind, "payload": payload,
+            "escalation_id": escalation_id, "status": "queued", "attempts": 0, "max_attempts": max_attempts,
+            "run_after": run_after or now, "created_at": now, "updated_at": now, "locked_by": None,
+            "locked_until": None, "last_error": None, "finished_at": None}
 
 
 JOBS = Job.__table__
@@ -205,13 +214,3 @@ def list_jobs(session: Session, *, status: str | None = None, installation_id: s
     if escalation_id:
         query = query.where(Job.escalation_id == escalation_id)
     return list(session.scalars(query.order_by(Job.created_at.desc(), Job.id).limit(limit)))
-
-
-def next_due_in(session: Session) -> float | None:
-    """Seconds until the next queued job is due (0 when one is due now), None when the queue is empty."""
-    when = session.scalar(select(Job.run_after).where(Job.status == "queued").order_by(Job.run_after).limit(1))
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - utcnow()).total_seconds())

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from sidecar.clients.base import ApiError
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
+from sidecar.jobs.escalation_delivery import installation_connections
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext
-from sidecar.services.connections import Connections, load_connections
+from sidecar.services.connections import Connections
 from sidecar.store.models import (
     AssessmentRecord,
     Escalation,
@@ -58,7 +59,7 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
             AssessmentRecord.ticket_external_id == str(data["ticket_id"]))
             .order_by(AssessmentRecord.created_at.desc()).limit(1))
         session.expunge(installation)
-    connections = load_connections(installation, box=ctx.box)
+    connections = installation_connections(ctx, installation)
     ticket = current_ticket(connections, installation, source=source, data=data, stored=stored)
 
     def apply(session: Session, installation: Installation) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -19,7 +19,7 @@ from sidecar.services.scoring_settings import policy_from_overrides, scoring_ove
 from sidecar.services.similar_incidents import find_similar
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import record_ticket
-from sidecar.store.models import AssessmentRecord, Installation, utcnow
+from sidecar.store.models import AssessmentRecord, Installation, stored_iso, utcnow
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
@@ -44,14 +44,11 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
 
 def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
     """The API form of a stored assessment, JSON-ready (the shape AssessmentSchema documents)."""
-    created_at = record.created_at
-    if created_at.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-        created_at = created_at.replace(tzinfo=UTC)
     return {
         "id": record.id,
         "ticket": {"source": record.ticket_source, "id": record.ticket_external_id},
         **record.result,
-        "created_at": created_at.isoformat(),
+        "created_at": stored_iso(record.created_at),
     }
 
 

@@ -1,13 +1,12 @@
 """The audit log of outbound writes, read back per installation (the worker writes it)."""
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.store.models import AuditEntry
+from sidecar.store.models import AuditEntry, stored_iso
 
 
 def list_audit(session: Session, *, installation_id: str, limit: int = 100,
@@ -22,7 +21,6 @@ def list_audit(session: Session, *, installation_id: str, limit: int = 100,
 
 def audit_to_dict(entry: AuditEntry) -> dict[str, Any]:
     """One audit entry in the API's shape."""
-    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-    return {"at": at.isoformat(), "system": entry.system, "action": entry.action, "target": entry.target,
+    return {"at": stored_iso(entry.at), "system": entry.system, "action": entry.action, "target": entry.target,
             "outcome": entry.outcome, "detail": entry.detail, "escalation_id": entry.escalation_id,
             "job_id": entry.job_id}

@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sidecar.intelligence.escalation_context import EscalationContext, build_escalation_context
+from sidecar.intelligence.escalation_context import (
+    EscalationContext,
+    build_escalation_context,
+)
 from sidecar.intelligence.redaction import Redactor
 from sidecar.intelligence.ticket import ticket_from_mapping
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.jobs.outbox import enqueue
 from sidecar.services.assessments import assessment_to_dict
 from sidecar.services.connections import Connections
-from sidecar.services.routing import route_ticket
+from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
 from sidecar.services.timeline import append_event, timeline_of
@@ -35,6 +34,8 @@ from sidecar.store.models import (
     Installation,
     Job,
     Team,
+    stored_iso,
+    stored_utc,
     utcnow,
 )
 
@@ -104,16 +105,6 @@ def _existing(session: Session, *, installation_id: str, ticket: Ticket, idempot
     return find_open_escalation(session, installation_id=installation_id, source=ticket.source, ticket_id=ticket.id)
 
 
-def _team_json(team: Team) -> dict[str, Any]:
-    return {"id": team.id, "name": team.name, "slack_channel": team.slack_channel,
-            "jira_project": team.jira_project, "jira_component": team.jira_component}
-
-
-def _expert_json(expert: Expert) -> dict[str, Any]:
-    return {"id": expert.id, "name": expert.name, "email": expert.email, "slack_user_id": expert.slack_user_id,
-            "jira_account_id": expert.jira_account_id, "team_id": expert.team_id}
-
-
 def _chosen(session: Session, *, installation: Installation, route: dict[str, Any], team_id: str | None,
             expert_id: str | None) -> tuple[dict | None, dict | None]:
     """The team and expert: the agent's choice when given (checked to exist here), else the route's."""
@@ -122,9 +113,9 @@ def _chosen(session: Session, *, installation: Installation, route: dict[str, An
         row = session.get(Expert, expert_id)
         if row is None or row.installation_id != installation.id:
             raise InvalidInput(f"no expert {expert_id!r}", details={"expert_id": expert_id})
-        expert = _expert_json(row)
+        expert = {**expert_json(row), "team_id": row.team_id}
         team_row = session.get(Team, row.team_id)
-        team = _team_json(team_row) if team_row else None
+        team = team_json(team_row) if team_row else None
     if team_id:
         row = session.get(Team, team_id)
         if row is None or row.installation_id != installation.id:
@@ -132,7 +123,7 @@ def _chosen(session: Session, *, installation: Installation, route: dict[str, An
         if expert is not None and expert["team_id"] != team_id:
             raise InvalidInput("the chosen expert is not in the chosen team",
                                details={"expert_id": expert_id, "team_id": team_id})
-        team = _team_json(row)
+        team = team_json(row)
         if expert is None and (route.get("team") or {}).get("id") == team_id:
             expert = route.get("expert")
     if team is None and expert is None:
@@ -284,14 +275,6 @@ def steps_of(session: Session, escalation_id: str) -> list[EscalationStep]:
                                 .order_by(EscalationStep.position)))
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; every stored time is UTC
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat()
-
-
 def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, Any]:
     """The API form of an escalation: status, each step with its error in words, links, dry-run requests."""
     steps = steps_of(session, escalation.id)
@@ -317,23 +300,23 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
             {"name": step.name, "system": step.system, "status": step.status, "description": STEP_DESCRIPTIONS[step.name],
              "attempts": step.attempts, "error": step.error, "requests": step.requests, "result": step.result,
              "job_id": jobs[step.name].id if step.name in jobs else None,
-             "next_attempt_at": _iso(jobs[step.name].run_after)
+             "next_attempt_at": stored_iso(jobs[step.name].run_after)
              if step.name in jobs and jobs[step.name].status == "queued" and step.status == "retrying" else None,
-             "updated_at": _iso(step.updated_at)}
+             "updated_at": stored_iso(step.updated_at)}
             for step in steps
         ],
         "jira_status": escalation.jira_status,
         "resolution": escalation.resolution,
-        "acknowledged": {"by": escalation.acknowledged_by, "at": _iso(escalation.acknowledged_at)},
+        "acknowledged": {"by": escalation.acknowledged_by, "at": stored_iso(escalation.acknowledged_at)},
         "summary": escalation.summary,
         "timeline": timeline_of(session, escalation.id),
         "time_to_acknowledge_seconds": _seconds_between(escalation.created_at, escalation.acknowledged_at),
         "time_to_resolve_seconds": _seconds_between(escalation.created_at, escalation.resolved_at),
         "drafted_reply": _drafted_reply(session, escalation),
-        "created_at": _iso(escalation.created_at),
-        "updated_at": _iso(escalation.updated_at),
-        "delivered_at": _iso(escalation.delivered_at),
-        "resolved_at": _iso(escalation.resolved_at),
+        "created_at": stored_iso(escalation.created_at),
+        "updated_at": stored_iso(escalation.updated_at),
+        "delivered_at": stored_iso(escalation.delivered_at),
+        "resolved_at": stored_iso(escalation.resolved_at),
     }
 
 
@@ -352,9 +335,7 @@ def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
 def _seconds_between(start, end) -> float | None:
     if start is None or end is None:
         return None
-    start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    end = end if end.tzinfo else end.replace(tzinfo=UTC)
-    return round((end - start).total_seconds(), 1)
+    return round((stored_utc(end) - stored_utc(start)).total_seconds(), 1)
 
 
 def reopen_step_for_retry(session: Session, job: Job) -> None:

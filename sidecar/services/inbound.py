@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from sidecar.jobs.outbox import new_job_id
+from sidecar.jobs.outbox import job_row
 from sidecar.store.db import Database
 from sidecar.store.models import Job, WebhookDelivery, utcnow
 
@@ -27,13 +27,10 @@ def accept_event(database: Database, *, installation_id: str, system: str, deliv
             # Core statements: this is on the path a vendor waits on, and the ORM would double its cost.
             connection.execute(_DELIVERY, {"installation_id": installation_id, "system": system,
                                            "delivery_id": delivery_id[:200], "kind": kind, "received_at": now})
-            connection.execute(_JOB, {
-                "id": new_job_id(), "installation_id": installation_id, "kind": "inbound.event",
-                "payload": {"system": system, "kind": kind, "data": data, "occurred_at": occurred_at,
-                            "delivery_id": delivery_id},
-                "escalation_id": None, "status": "queued", "attempts": 0, "max_attempts": 8, "run_after": now,
-                "created_at": now, "updated_at": now, "locked_by": None, "locked_until": None, "last_error": None,
-                "finished_at": None})
+            connection.execute(_JOB, job_row(
+                installation_id=installation_id, kind="inbound.event", now=now,
+                payload={"system": system, "kind": kind, "data": data, "occurred_at": occurred_at,
+                         "delivery_id": delivery_id}))
     except IntegrityError:
         return False
     return True

@@ -94,15 +94,21 @@ def _expert_profile(expert: Expert, *, load: int, similar: Sequence[dict[str, An
     )
 
 
-def _team_json(team: Team) -> dict[str, Any]:
+def team_json(team: Team) -> dict[str, Any]:
+    """A team as routes and escalations show it."""
     return {"id": team.id, "name": team.name, "slack_channel": team.slack_channel, "jira_project": team.jira_project,
             "jira_component": team.jira_component}
 
 
-def _expert_json(expert: Expert, choice: ExpertChoice) -> dict[str, Any]:
+def expert_json(expert: Expert) -> dict[str, Any]:
+    """An expert as routes and escalations show it: who, and how to reach them in Slack and Jira."""
     return {"id": expert.id, "name": expert.name, "email": expert.email, "slack_user_id": expert.slack_user_id,
-            "jira_account_id": expert.jira_account_id, "available_now": choice.available_now,
-            "score": round(choice.score, 3), "reasons": list(choice.reasons)}
+            "jira_account_id": expert.jira_account_id}
+
+
+def _expert_json(expert: Expert, choice: ExpertChoice) -> dict[str, Any]:
+    return {**expert_json(expert), "available_now": choice.available_now, "score": round(choice.score, 3),
+            "reasons": list(choice.reasons)}
 
 
 def _ticket_words(ticket: Ticket) -> frozenset[str]:
@@ -162,26 +168,26 @@ def route_ticket(
     )
     by_id = {e.id: e for e in experts}
     reasons = list(chosen.reasons)
-    expert_json = None
+    chosen_expert = None
     if ranked:
         best = ranked[0]
-        expert_json = _expert_json(by_id[best.expert.id], best)
+        chosen_expert = _expert_json(by_id[best.expert.id], best)
         reasons.append(f"{best.expert.name}: {', '.join(best.reasons)}")
     else:
         reasons.append(f"no expert in {team.name} can take it now" + (
             f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)"))
     for expert, why in excluded:
         reasons.append(f"{expert.name} skipped: {why}")
-    alternatives = [{"team": _team_json(team), "expert": _expert_json(by_id[c.expert.id], c),
+    alternatives = [{"team": team_json(team), "expert": _expert_json(by_id[c.expert.id], c),
                      "confidence": round(chosen.confidence, 3), "reasons": list(c.reasons)} for c in ranked[1:3]]
     alternatives += _team_alternatives(scores, team_rows, exclude=team.id)
-    return {"team": _team_json(team), "expert": expert_json, "confidence": round(chosen.confidence, 3),
+    return {"team": team_json(team), "expert": chosen_expert, "confidence": round(chosen.confidence, 3),
             "reasons": reasons, "alternatives": alternatives, "model_version": model_version}
 
 
 def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *, exclude: str | None) -> list[dict]:
     return [
-        {"team": _team_json(team_rows[s.team.id]), "expert": None, "confidence": round(s.confidence, 3),
+        {"team": team_json(team_rows[s.team.id]), "expert": None, "confidence": round(s.confidence, 3),
          "reasons": list(s.reasons)}
         for s in scores if s.team.id != exclude and s.confidence > 0
     ][:3]

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.store.models import Escalation, EscalationEvent, utcnow
+from sidecar.store.models import Escalation, EscalationEvent, stored_iso, utcnow
 
 
 def new_event_id() -> str:
@@ -35,15 +35,9 @@ def append_event(
     return event
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-
-
 def event_to_dict(event: EscalationEvent) -> dict[str, Any]:
     """The API (and template) form of a timeline event."""
-    return {"id": event.id, "at": _iso(event.at), "system": event.system, "kind": event.kind,
+    return {"id": event.id, "at": stored_iso(event.at), "system": event.system, "kind": event.kind,
             "actor": event.actor, "text": event.text, "data": event.data or {}}
 
 

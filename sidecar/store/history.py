@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.clients.normalise import html_to_text
 from sidecar.intelligence.ticket import AUTHOR_ROLES, Ticket, ticket_to_mapping
-from sidecar.store.models import HistoryTicket, ImportCursor, utcnow
+from sidecar.store.models import HistoryTicket, ImportCursor, stored_utc, utcnow
 
 KINDS = ("ticket", "jira_issue")
 HASH_KEY = "_hash"
@@ -420,7 +420,7 @@ def record_ticket(session: Session, *, installation_id: str, ticket: Ticket) -> 
     prepared = prepare_history_row(row, source=ticket.source)
     known = {}
     if stored is not None:  # already read above: no second look-up on the assessment path
-        known[(prepared.source, prepared.external_id)] = ((existing or {}).get(HASH_KEY), _aware(stored.updated_at))
+        known[(prepared.source, prepared.external_id)] = ((existing or {}).get(HASH_KEY), stored_utc(stored.updated_at))
     return _upsert_batch(session, installation_id, [prepared], known=known)
 
 
@@ -468,7 +468,7 @@ def _upsert_batch(
             )
         )
         for external_id, content_hash, updated_at in stored:
-            known[(source, external_id)] = (content_hash, _aware(updated_at))
+            known[(source, external_id)] = (content_hash, stored_utc(updated_at))
     return _write_batch(session, installation_id, batch, known)
 
 
@@ -503,13 +503,6 @@ def _write_batch(
 
 def _is_older(new: datetime | None, stored: datetime | None) -> bool:
     return new is not None and stored is not None and new < stored
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _upsert_statement(session: Session):

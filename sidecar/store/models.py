@@ -28,6 +28,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def stored_utc(value: datetime | None) -> datetime | None:
+    """A time read back from the database, timezone-aware: SQLite hands back naive datetimes, all stored as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def stored_iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 with its UTC offset (None stays None)."""
+    value = stored_utc(value)
+    return value.isoformat() if value is not None else None
+
+
 class Base(DeclarativeBase):
     """Declarative base for every model."""
 
