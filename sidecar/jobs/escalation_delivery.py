@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -33,7 +34,7 @@ from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.services.connections import Connections, load_connections
-from sidecar.store.models import Escalation, EscalationStep, Installation, Job, utcnow
+from sidecar.store.models import Escalation, EscalationStep, Installation, Job, stored_utc, utcnow
 
 ESCALATION_LABEL_PREFIX = "sidecar-"
 AFFECTED_PROPERTY = "sidecar.affected"
@@ -164,8 +165,10 @@ def load_delivery(ctx: JobContext) -> Delivery:
                                          "step": ctx.job.payload["step"]}).mappings().first()
     if row is None:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
-    installation = Installation(**_columns(row, "i_"))
-    return Delivery(ctx, installation, Escalation(**_columns(row, "e_")), EscalationStep(**_columns(row, "s_")),
+    # Read-only snapshots, not ORM objects: a job never writes through them (settle_step uses statements),
+    # and building three mapped instances per job cost more than the query.
+    installation = SimpleNamespace(**_columns(row, "i_"))
+    return Delivery(ctx, installation, SimpleNamespace(**_columns(row, "e_")), SimpleNamespace(**_columns(row, "s_")),
                     installation_connections(ctx, installation))
 
 
@@ -215,8 +218,11 @@ def settle_step(
                    **escalation_status_change([status, *others], now=now)}
         connection.execute(_escalation_update(tuple(sorted(changes))),
                            {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
-        # The steps that waited for this one (due now), and later work it makes due (the acknowledgement check).
-        new_jobs = [("escalation." + name, {"escalation_id": escalation.id, "step": name}, now) for name in follow_ups]
+        # The steps that waited for this one, due since the escalation was made: the queue is ordered by due
+        # time, so in a burst each escalation is finished (its expert pinged) before later ones are started.
+        due = min(stored_utc(escalation.created_at) or now, now)
+        new_jobs = [("escalation." + name, {"escalation_id": escalation.id, "step": name}, due) for name in follow_ups]
+        # Later work it makes due (the acknowledgement check).
         new_jobs += list(scheduled)
         if new_jobs:
             connection.execute(_NEW_JOBS, [
@@ -523,7 +529,7 @@ class SlackMessageStep(StepHandler):
             return
         message = render_slack_message(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
                                        env=delivery.environment())
-        oldest = escalation.created_at.timestamp() - 60 if escalation.created_at else 0.0
+        oldest = stored_utc(escalation.created_at).timestamp() - 60 if escalation.created_at else 0.0
         outcome = post_to_slack(ctx, delivery, channel=destination, text=message["text"], blocks=message["blocks"],
                                 event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
         if outcome.status == "dry_run":
