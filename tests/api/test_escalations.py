@@ -330,3 +330,15 @@ def test_the_preview_shows_what_would_be_written_and_writes_nothing(client, live
     escalate(client, live["api_token"], summary="Refund the duplicate charge")
     deliver(database, box)
     assert jira_creates(fake)[0]["body"]["fields"]["summary"] == "Refund the duplicate charge"
+
+
+def test_in_a_burst_each_escalation_is_finished_before_later_ones_are_started(client, live, fake, database, box):
+    for ticket in MANY[:3]:
+        assert escalate(client, live["api_token"], ticket=ticket).status_code == 202
+    Worker(database, box=box, worker_id="one", claim_batch=1).drain()
+    # The order the fakes were written to: the first ticket's expert is pinged before the third ticket's
+    # Jira issue is even created (not three issues first and every Slack ping last).
+    writes = [(r["path"], (r["body"] or {})) for r in fake.requests() if r["method"] in ("POST", "PUT")]
+    first_ping = next(i for i, (path, _) in enumerate(writes) if path == "/chat.postMessage")
+    creates = [i for i, (path, _) in enumerate(writes) if path == "/rest/api/3/issue"]
+    assert len(creates) == 3 and creates[0] < first_ping < creates[2]
