@@ -71,6 +71,18 @@ def _directory(env: Mapping[str, str], name: str) -> str | None:
     return value
 
 
+def _router_embeddings(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "auto").strip()
+    if value.lower() in ("auto", "off"):
+        return value.lower()
+    from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM
+
+    if value != BUNDLED_MINILM and not Path(value).is_dir():
+        raise ConfigError(f"{name} must be auto, off, {BUNDLED_MINILM} or a sentence-transformers model "
+                          f"directory (got {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting the sidecar reads; `from_env` documents the variable behind each."""
@@ -87,6 +99,7 @@ class Config:
     job_lease_seconds: int = 120
     job_poll_seconds: float = 1.0
     templates_dir: str | None = None
+    router_embeddings: str = "auto"  # sentence embeddings for the learned router: auto, off, or a model directory
     # Set only by `sidecar demo`: serves /preview/zendesk, a page that plays Zendesk around the real app,
     # calling the API with the demo installation's token (never for a real installation).
     preview_installation_id: str | None = None
@@ -123,6 +136,7 @@ class Config:
             job_lease_seconds=_int(env, "SIDECAR_JOB_LEASE_SECONDS", 120, minimum=1),
             job_poll_seconds=_int(env, "SIDECAR_JOB_POLL_MS", 1000, minimum=10) / 1000.0,
             templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
+            router_embeddings=_router_embeddings(env, "SIDECAR_ROUTER_EMBEDDINGS"),
         )
         from sidecar.store.crypto import (
             check_keys,  # local import: config stays importable alone

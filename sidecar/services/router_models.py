@@ -124,8 +124,12 @@ def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, se
     return confirmed, refuted
 
 
-def train_installation_router(session: Session, *, installation_id: str) -> dict[str, Any]:
-    """Train a router on the installation's ticket history (the group that handled each), store it, make it active."""
+def train_installation_router(session: Session, *, installation_id: str,
+                              embedding_model: str | None = None) -> dict[str, Any]:
+    """Train a router on the installation's ticket history (the group that handled each), store it, make it active.
+
+    embedding_model adds sentence embeddings to the TF-IDF features (see routing.embeddings); None: TF-IDF only.
+    """
     texts: list[str] = []
     groups: list[str | None] = []
     rows = session.execute(
@@ -156,7 +160,7 @@ def train_installation_router(session: Session, *, installation_id: str) -> dict
     from sidecar.intelligence.routing.learned_router import train_router
 
     started = time.perf_counter()
-    model = train_router(texts, groups)
+    model = train_router(texts, groups, embedding_model=embedding_model)
     seconds = time.perf_counter() - started
     session.execute(
         update(LearnedModel)
@@ -164,7 +168,7 @@ def train_installation_router(session: Session, *, installation_id: str) -> dict
         .values(active=False)
     )
     metrics = {"tickets": len(texts), "labelled": labelled, "groups": len(set(g for g in groups if g)),
-               "train_seconds": round(seconds, 2), "feedback": {"confirmed": len(confirmed_at_start),
+               "train_seconds": round(seconds, 2), "embedding_model": embedding_model, "feedback": {"confirmed": len(confirmed_at_start),
                                                               "refuted": len(refuted)}}
     row = LearnedModel(id="mdl_" + secrets.token_hex(8), installation_id=installation_id, kind=ROUTER_KIND,
                        version=model.version, payload=model.to_bytes(), metrics=metrics, active=True)

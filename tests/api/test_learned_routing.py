@@ -4,6 +4,7 @@ import json
 from click.testing import CliRunner
 
 from sidecar.cli import main
+from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, bundled_model_installed
 from sidecar.store.history import upsert_history
 from tests.api.test_routing import EXPERTS_FILE
 from tests.conftest import ENCRYPTION_KEY, bearer
@@ -22,22 +23,28 @@ PAST = {
 }
 
 
-def _run(database_url, *args):
-    env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning"}
+def _run(database_url, *args, **env):
+    env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning", **env}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def test_train_then_route_with_the_learned_router(app, client, installation, database_url):
-    assert _run(database_url, "experts", "load", str(EXPERTS_FILE), "--installation", installation["id"]).exit_code == 0
+def _load_history(app, installation):
     rows = [{"id": f"{group}-{n}-{copy}", "subject": text, "group": group}
             for group, texts in PAST.items() for n, text in enumerate(texts) for copy in range(3)]
     with app.extensions["sidecar"].database.session() as session:
         upsert_history(session, installation_id=installation["id"], rows=rows)
 
+
+def test_train_then_route_with_the_learned_router(app, client, installation, database_url):
+    assert _run(database_url, "experts", "load", str(EXPERTS_FILE), "--installation", installation["id"]).exit_code == 0
+    _load_history(app, installation)
+
     trained = _run(database_url, "train", "--installation", installation["id"])
     assert trained.exit_code == 0, trained.output
     model = json.loads(trained.stdout.strip().splitlines()[-1])
     assert model["version"].startswith("router-") and model["groups"] == 2
+    # auto: the bundled sentence embeddings when the extra is installed (the README's commands install it)
+    assert model["embedding_model"] == (BUNDLED_MINILM if bundled_model_installed() else None)
 
     ticket = {"id": "9001", "subject": "Webhooks are not delivered anymore",
               "description": "Since yesterday's release our webhook endpoint receives nothing."}
@@ -45,6 +52,16 @@ def test_train_then_route_with_the_learned_router(app, client, installation, dat
     assert route["model_version"] == f"rules+{model['version']}"
     assert route["team"]["name"] == "Platform Engineering"
     assert any("history routes tickets like this" in r for r in route["reasons"])
+
+
+def test_embeddings_can_be_turned_off_and_a_bad_setting_is_named(app, installation, database_url):
+    _load_history(app, installation)
+    trained = _run(database_url, "train", "--installation", installation["id"], SIDECAR_ROUTER_EMBEDDINGS="off")
+    assert trained.exit_code == 0, trained.output
+    assert json.loads(trained.stdout.strip().splitlines()[-1])["embedding_model"] is None
+    refused = _run(database_url, "train", "--installation", installation["id"],
+                   SIDECAR_ROUTER_EMBEDDINGS="/no/such/model")
+    assert refused.exit_code != 0 and "SIDECAR_ROUTER_EMBEDDINGS" in refused.output
 
 
 def test_train_without_history_says_what_to_do(app, installation, database_url):

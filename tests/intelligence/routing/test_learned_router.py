@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, bundled_model_installed
 from sidecar.intelligence.routing.learned_router import (
     RouterModel,
     ticket_text,
@@ -93,10 +94,13 @@ def _training():
     return texts, groups
 
 
-@pytest.fixture(scope="module")
-def router() -> RouterModel:
+@pytest.fixture(scope="module", params=[None, BUNDLED_MINILM], ids=["tfidf", "tfidf+minilm"])
+def router(request) -> RouterModel:
+    """Both feature sets the product ships must route and abstain the same way on these tickets."""
+    if request.param and not bundled_model_installed():
+        pytest.skip("the embeddings extra is not installed")
     texts, groups = _training()
-    return train_router(texts, groups)
+    return train_router(texts, groups, embedding_model=request.param)
 
 
 @pytest.mark.parametrize("text, team", [
@@ -139,8 +143,9 @@ def test_model_knows_its_groups_and_version(router):
     assert router.groups == ("billing", "legal", "platform", "sales")
     assert router.version.startswith("router-") and len(router.version) == len("router-") + 12
     texts, groups = _training()
-    assert train_router(texts, groups).version == router.version  # same history, same model
-    assert train_router(texts[1:], groups[1:]).version != router.version
+    embedding_model = router.settings["embedding_model"]
+    assert train_router(texts, groups, embedding_model=embedding_model).version == router.version  # same history
+    assert train_router(texts[1:], groups[1:], embedding_model=embedding_model).version != router.version
 
 
 def test_round_trip_keeps_decisions_and_version(router):
@@ -174,7 +179,13 @@ def test_tickets_without_a_group_are_learned_from_but_never_predicted():
 
 def test_predict_many_matches_route(router):
     texts = ["Invoice has the wrong VAT number", "Webhooks are failing", OFF_TOPIC[1]]
-    assert router.predict_many(texts) == [router.route(text) for text in texts]
+    batch, single = router.predict_many(texts), [router.route(text) for text in texts]
+    # The same decisions; a transformer encodes a padded batch a few float32 ulps differently from one text.
+    assert [(d.group, d.abstained, [g for g, _ in d.ranked]) for d in batch] == \
+        [(d.group, d.abstained, [g for g, _ in d.ranked]) for d in single]
+    for one, other in zip(batch, single):
+        assert one.confidence == pytest.approx(other.confidence, abs=1e-4)
+        assert one.similarity == pytest.approx(other.similarity, abs=1e-4)
     assert router.predict_many([]) == []
 
 
