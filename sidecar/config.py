@@ -75,11 +75,11 @@ def _router_embeddings(env: Mapping[str, str], name: str) -> str:
     value = (env.get(name) or "auto").strip()
     if value.lower() in ("auto", "off"):
         return value.lower()
-    from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM
+    from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, STATIC_SUFFIX
 
-    if value != BUNDLED_MINILM and not Path(value).is_dir():
-        raise ConfigError(f"{name} must be auto, off, {BUNDLED_MINILM} or a sentence-transformers model "
-                          f"directory (got {value!r})")
+    if value.removesuffix(STATIC_SUFFIX) != BUNDLED_MINILM and not Path(value.removesuffix(STATIC_SUFFIX)).is_dir():
+        raise ConfigError(f"{name} must be auto, off, {BUNDLED_MINILM}[{STATIC_SUFFIX}] or a sentence-transformers "
+                          f"model directory [{STATIC_SUFFIX}] (got {value!r})")
     return value
 
 

@@ -34,7 +34,14 @@ from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.services.connections import Connections, load_connections
-from sidecar.store.models import Escalation, EscalationStep, Installation, Job, stored_utc, utcnow
+from sidecar.store.models import (
+    Escalation,
+    EscalationStep,
+    Installation,
+    Job,
+    stored_utc,
+    utcnow,
+)
 
 ESCALATION_LABEL_PREFIX = "sidecar-"
 AFFECTED_PROPERTY = "sidecar.affected"

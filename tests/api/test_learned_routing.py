@@ -4,7 +4,10 @@ import json
 from click.testing import CliRunner
 
 from sidecar.cli import main
-from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, bundled_model_installed
+from sidecar.intelligence.routing.embeddings import (
+    BUNDLED_STATIC,
+    bundled_model_installed,
+)
 from sidecar.store.history import upsert_history
 from tests.api.test_routing import EXPERTS_FILE
 from tests.conftest import ENCRYPTION_KEY, bearer
@@ -43,8 +46,8 @@ def test_train_then_route_with_the_learned_router(app, client, installation, dat
     assert trained.exit_code == 0, trained.output
     model = json.loads(trained.stdout.strip().splitlines()[-1])
     assert model["version"].startswith("router-") and model["groups"] == 2
-    # auto: the bundled sentence embeddings when the extra is installed (the README's commands install it)
-    assert model["embedding_model"] == (BUNDLED_MINILM if bundled_model_installed() else None)
+    # auto: the bundled model's static vectors when the extra is installed (the README's commands install it)
+    assert model["embedding_model"] == (BUNDLED_STATIC if bundled_model_installed() else None)
 
     ticket = {"id": "9001", "subject": "Webhooks are not delivered anymore",
               "description": "Since yesterday's release our webhook endpoint receives nothing."}

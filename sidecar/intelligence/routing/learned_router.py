@@ -43,13 +43,16 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
-from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, SentenceEmbedder  # noqa: F401 (older pickles)
+from sidecar.intelligence.routing.embeddings import (  # noqa: F401
+    BUNDLED_MINILM,
+    SentenceEmbedder,
+    make_embedder,
+)
 from sidecar.intelligence.ticket import Ticket
 
 MODEL_FORMAT = "sidecar-router-model"
@@ -127,11 +130,14 @@ def _reason(best: str, p: float, similarity: float, abstained: bool) -> str:
 class RouterModel:
     """A trained router: rank(text) gives groups with probabilities, route(text) decides or abstains."""
 
+    word_index: _SimilarityIndex | None = None  # models pickled before it existed have none
+
     def __init__(self, *, groups: Sequence[str], word_vectorizer, char_vectorizer, content_vectorizer,
-                 embedder: SentenceEmbedder | None,
+                 embedder: Any,  # an embeddings.SentenceEmbedder or StaticEmbedder, or None
                  weights: np.ndarray, intercepts: np.ndarray, has_out_of_scope: bool, knn_boost: float,
                  temperature: float,
                  index: _SimilarityIndex, out_of_scope_index: _SimilarityIndex | None,
+                 word_index: _SimilarityIndex | None,
                  gate_mean: np.ndarray, gate_scale: np.ndarray, gate_weights: np.ndarray, threshold: float,
                  trained_on: int, settings: dict[str, Any]):
         self.groups = tuple(groups)
@@ -146,6 +152,7 @@ class RouterModel:
         self.temperature = temperature
         self.index = index
         self.out_of_scope_index = out_of_scope_index
+        self.word_index = word_index  # with embeddings: the same tickets in content-word space, for the gate
         self.gate_mean = gate_mean
         self.gate_scale = gate_scale
         self.gate_weights = gate_weights
@@ -183,7 +190,11 @@ class RouterModel:
         oos_best = None
         if self.out_of_scope_index is not None:
             oos_best = self.out_of_scope_index.similarities(space)[0][:, 0]
-        gate_inputs, top = _gate_inputs(probabilities, by_group, top3, self.has_out_of_scope, oos_best, known)
+        word_similarities = None
+        if self.word_index is not None:
+            word_similarities = self.word_index.similarities(_content_space(content, known))
+        gate_inputs, top = _gate_inputs(probabilities, by_group, top3, self.has_out_of_scope, oos_best, known,
+                                        word_similarities)
         gate = ((gate_inputs - self.gate_mean) / self.gate_scale) @ self.gate_weights
         n_groups = len(self.groups)
         return probabilities[:, :n_groups], top, gate, by_group[np.arange(len(top)), top]
@@ -321,8 +332,10 @@ def _content_space(content, known: np.ndarray):
 
 
 def _gate_inputs(probabilities: np.ndarray, by_group: np.ndarray, top3: np.ndarray, has_out_of_scope: bool,
-                 oos_best: np.ndarray | None, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: [log P(top), similarity to top group, mean top-3 similarity, known share, (-P(oos), in closer by)]."""
+                 oos_best: np.ndarray | None, known: np.ndarray,
+                 word_similarities: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: [log P(top), similarity to top group, mean top-3 similarity, known share, (-P(oos), in closer by),
+    (with embeddings: the top group's and top-3 similarity in content words too)]."""
     n_in = probabilities.shape[1] - (1 if has_out_of_scope else 0)
     in_scope = probabilities[:, :n_in]
     top = in_scope.argmax(axis=1)
@@ -334,6 +347,11 @@ def _gate_inputs(probabilities: np.ndarray, by_group: np.ndarray, top3: np.ndarr
         oos = oos_best if oos_best is not None else np.full(len(top), -1.0)
         # Signs are flipped so that, like the others, a larger value means "more in scope".
         columns += [-probabilities[:, -1], nearest_in - np.maximum(oos, -1.0)]
+    if word_similarities is not None:
+        # Embeddings say what a ticket means, words whether this history has seen such tickets: "weather
+        # in Paris tomorrow" means something close to a question about prices, and shares no word with one.
+        word_by_group, word_top3 = word_similarities
+        columns += [word_by_group[rows, top], word_top3]
     return np.column_stack(columns).astype(np.float64), top
 
 
@@ -493,7 +511,9 @@ def train_router(
     features = sparse.hstack([word.fit_transform(texts), char.fit_transform([t[:CHAR_LIMIT] for t in texts])],
                              format="csr")
     features *= np.float32(1 / math.sqrt(2))
-    embedder = SentenceEmbedder(embedding_model) if embedding_model else None
+    embedder = make_embedder(embedding_model) if embedding_model else None
+    if hasattr(embedder, "fit"):
+        embedder.fit(texts)  # static vectors weigh word pieces by their rarity in this history
     # Embedded on first use: training reads at most max_rows_per_group tickets per group and
     # calibration_rows in all, so at 100k tickets most are never embedded (the encoder is the slow part).
     embeddings = _LazyEmbeddings(embedder, texts) if embedder is not None else None
@@ -514,11 +534,12 @@ def train_router(
     weights, intercepts = _fit_linear(data.linear[fit_rows], labels[fit_rows], data.n_classes,
                                       workers=2 if len(fit_rows) >= PARALLEL_ROWS else 1, **options)
     in_rows = np.flatnonzero(labels < n_groups)
+    examples = _per_group_sample(labels, in_rows, examples_per_group, rng)
     return RouterModel(
         groups=names, word_vectorizer=word, char_vectorizer=char, content_vectorizer=content, embedder=embedder,
         weights=weights,
         intercepts=intercepts, has_out_of_scope=has_oos, knn_boost=data.knn_boost,
-        index=data.index(_per_group_sample(labels, in_rows, examples_per_group, rng)),
+        index=data.index(examples), word_index=data.word_index(examples),
         out_of_scope_index=data.out_of_scope_index(every, max_rows_per_group, rng),
         trained_on=len(texts),
         settings={"C": C, "max_lost": max_lost, "folds": folds, "holdout_groups": holdout_groups,
@@ -531,7 +552,7 @@ def train_router(
 class _LazyEmbeddings:
     """Training tickets' embeddings, computed for the rows asked for and kept: rows[...] like an array."""
 
-    def __init__(self, embedder: SentenceEmbedder, texts: Sequence[str]):
+    def __init__(self, embedder: Any, texts: Sequence[str]):
         self.embedder = embedder
         self.texts = texts
         self.vectors: np.ndarray | None = None
@@ -585,14 +606,25 @@ class _TrainingData:
         """Similarity vectors of training tickets (all their words are known)."""
         if self.embeddings is not None:
             return self.embeddings[rows]
+        return self.word_vectors(rows)
+
+    def word_vectors(self, rows: np.ndarray):
+        """Content-word vectors of training tickets (unit length; all their words are known)."""
         if len(rows) == 0:
             return self.content[rows]
         from sklearn.preprocessing import normalize
 
         return normalize(self.content[rows])
 
-    def queries(self, rows: np.ndarray, seen_by: np.ndarray) -> tuple[Any, np.ndarray]:
-        """(similarity vectors, known share) of tickets as a model trained on rows seen_by would see them."""
+    def word_index(self, rows: np.ndarray) -> _SimilarityIndex | None:
+        """With embeddings, the tickets' index in content-word space as well (None without: it is the index)."""
+        if self.embeddings is None:
+            return None
+        return _SimilarityIndex(self.word_vectors(rows), self.labels[rows], self.n_groups)
+
+    def queries(self, rows: np.ndarray, seen_by: np.ndarray) -> tuple[Any, np.ndarray, Any]:
+        """(similarity vectors, known share, content-word space) of tickets as a model trained on rows seen_by
+        would see them."""
         content = self.content[rows]
         seen = np.zeros(content.shape[1], dtype=np.float32)
         seen[np.unique(self.content[seen_by].indices)] = 1.0
@@ -600,8 +632,9 @@ class _TrainingData:
         total = np.asarray(content.multiply(content).sum(axis=1)).ravel()
         known_mass = np.asarray(visible.multiply(visible).sum(axis=1)).ravel()
         known = _known_share(visible, np.maximum(total - known_mass, 0.0))
-        space = self.embeddings[rows] if self.embeddings is not None else _content_space(visible, known)
-        return space, known
+        words = _content_space(visible, known)
+        space = self.embeddings[rows] if self.embeddings is not None else words
+        return space, known, words
 
     def index(self, rows: np.ndarray) -> _SimilarityIndex:
         return _SimilarityIndex(self.vectors(rows), self.labels[rows], self.n_groups)
@@ -652,8 +685,11 @@ def _calibrate(data: _TrainingData, *, folds: int, holdout_groups: float, calibr
     for (train_rows, test_rows, pseudo_rows), (weights, intercepts) in zip(plans, fitted):
         scored = np.concatenate([test_rows, pseudo_rows])
         in_train = train_rows[labels[train_rows] < n_groups]
-        space, known = data.queries(scored, seen_by=train_rows)
-        by_group, top3 = data.index(_per_group_sample(labels, in_train, examples_per_group, rng)).similarities(space)
+        space, known, words = data.queries(scored, seen_by=train_rows)
+        examples = _per_group_sample(labels, in_train, examples_per_group, rng)
+        by_group, top3 = data.index(examples).similarities(space)
+        word_index = data.word_index(examples)
+        word_similarities = word_index.similarities(words) if word_index is not None else None
         raw = np.asarray(data.linear[scored] @ weights) + intercepts
         raw[:, :n_groups] += data.knn_boost * by_group
         oos_best = None
@@ -665,15 +701,16 @@ def _calibrate(data: _TrainingData, *, folds: int, holdout_groups: float, calibr
         # 2 pseudo out of scope (its group held out), -1 unusable (its group has no rows in this fold).
         kind = np.where(labels[scored] == n_groups, 0, np.where(np.isin(scored, pseudo_rows), 2, 1))
         kind = np.where((kind == 1) & ~seen[labels[scored]], -1, kind)
-        pending.append((raw, by_group, top3, oos_best, known, kind, labels[scored]))
+        pending.append((raw, by_group, top3, oos_best, known, word_similarities, kind, labels[scored]))
         scores.append(raw[kind == 1])
         truth.append(labels[scored][kind == 1])
 
     temperature = _fit_temperature(np.vstack(scores) if scores else np.zeros((0, data.n_classes)),
                                    np.concatenate(truth) if truth else np.zeros(0, dtype=np.int64))
     inputs, kinds, correct = [], [], []
-    for raw, by_group, top3, oos_best, known, kind, true in pending:
-        gate_inputs, top = _gate_inputs(_softmax(raw, temperature), by_group, top3, data.has_oos, oos_best, known)
+    for raw, by_group, top3, oos_best, known, word_similarities, kind, true in pending:
+        gate_inputs, top = _gate_inputs(_softmax(raw, temperature), by_group, top3, data.has_oos, oos_best, known,
+                                        word_similarities)
         use = kind >= 0
         inputs.append(gate_inputs[use])
         kinds.append(kind[use])
