@@ -4,8 +4,8 @@ The tickets are bench/similar_search.py's generator (seed 7: subject, descriptio
 from support phrases, product areas, error codes, a Zipf vocabulary of made-up words; 5% carry a stack
 trace). Each ticket's group is the team that owns its product area (50 areas dealt round-robin to 8
 teams), so the labels follow the text the way a help desk's groups follow product areas. Trains with
-the product's defaults (the bundled sentence embeddings when the `embeddings` extra is installed, as
-SIDECAR_ROUTER_EMBEDDINGS=auto does) or with --embeddings off, then routes 1,000 further tickets.
+the product's default (SIDECAR_ROUTER_EMBEDDINGS=auto: at this size the static word-piece vectors when
+the `embeddings` extra is installed) or another setting, then routes 1,000 further tickets.
 Prints the time of each part and, last, one JSON line. Target: under 2 minutes at 100,000 tickets.
 
     python bench/training_time.py [--tickets 100000] [--embeddings auto|off|DIR]
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--embeddings", default="auto")
     args = parser.parse_args()
-    embedding_model = embedding_model_for(args.embeddings)
+    embedding_model = embedding_model_for(args.embeddings, tickets=args.tickets)
 
     started = time.perf_counter()
     factory = TicketFactory()

@@ -449,7 +449,6 @@ def experts_load(path: str, installation_id: str) -> None:
 def train(installation_id: str) -> None:
     """Train the installation's router from its imported history; the new version becomes active."""
     from sidecar.errors import ServiceError
-    from sidecar.intelligence.routing.embeddings import embedding_model_for
     from sidecar.services.installations import get_installation
     from sidecar.services.router_models import train_installation_router
 
@@ -459,7 +458,7 @@ def train(installation_id: str) -> None:
         with database.session() as session:
             get_installation(session, installation_id)
             result = train_installation_router(session, installation_id=installation_id,
-                                               embedding_model=embedding_model_for(config.router_embeddings))
+                                               embeddings=config.router_embeddings)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     finally:
@@ -548,7 +547,8 @@ def eval_escalation(test: str, train: str | None) -> None:
 @click.option("--train", "train", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--embeddings", "embeddings", envvar="SIDECAR_ROUTER_EMBEDDINGS", default="auto", show_default=True,
-              help="sentence embeddings beside TF-IDF: auto (the bundled MiniLM when installed), off, or a model directory")
+              help="sentence embeddings beside TF-IDF: auto (the bundled MiniLM, by history size), off, "
+                   "all-MiniLM-L6-v2[:static], or a model directory")
 def eval_routing(train: str, test: str, embeddings: str) -> None:
     """Learn routing from one history file, route another: accuracy, macro-F1, abstain rate, OOS recall."""
     train_rows, test_rows = _read_jsonl(train), _read_jsonl(test)
@@ -559,7 +559,8 @@ def eval_routing(train: str, test: str, embeddings: str) -> None:
     )
 
     try:
-        metrics = evaluate_routing(train_rows, test_rows, embedding_model=embedding_model_for(embeddings))
+        metrics = evaluate_routing(train_rows, test_rows,
+                                   embedding_model=embedding_model_for(embeddings, tickets=len(train_rows)))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_routing_table(metrics))

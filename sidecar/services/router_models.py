@@ -124,11 +124,10 @@ def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, se
     return confirmed, refuted
 
 
-def train_installation_router(session: Session, *, installation_id: str,
-                              embedding_model: str | None = None) -> dict[str, Any]:
+def train_installation_router(session: Session, *, installation_id: str, embeddings: str = "off") -> dict[str, Any]:
     """Train a router on the installation's ticket history (the group that handled each), store it, make it active.
 
-    embedding_model adds sentence embeddings to the TF-IDF features (see routing.embeddings); None: TF-IDF only.
+    embeddings is a SIDECAR_ROUTER_EMBEDDINGS value (see routing.embeddings): auto, off, or a model.
     """
     texts: list[str] = []
     groups: list[str | None] = []
@@ -157,8 +156,10 @@ def train_installation_router(session: Session, *, installation_id: str,
             "(sidecar import ...) before training",
             code="not_enough_history",
         )
+    from sidecar.intelligence.routing.embeddings import embedding_model_for
     from sidecar.intelligence.routing.learned_router import train_router
 
+    embedding_model = embedding_model_for(embeddings, tickets=len(texts))
     started = time.perf_counter()
     model = train_router(texts, groups, embedding_model=embedding_model)
     seconds = time.perf_counter() - started

