@@ -45,6 +45,10 @@ def create_app(config=None) -> Flask:
     register_error_handlers(app)
     for module in (health, assessments, installation, directory, routes, escalations, webhooks):
         app.register_blueprint(module.blueprint)
+    if not config.testing:
+        from sidecar.services.router_models import start_router_warm_up
+
+        start_router_warm_up(app.extensions["sidecar"].database)
     if config.preview_token:  # only `sidecar demo` sets it: see sidecar/api/preview.py
         from sidecar.api import preview
 

@@ -58,13 +58,11 @@ class ActiveRouter:
     model: RouterModel
     version: str
 
-    def probabilities(self, ticket: Ticket) -> dict[str, float]:
-        """History group (lower-cased) -> probability for this ticket."""
-        return {group.lower(): p for group, p in self.model.rank(ticket_text(ticket), k=5)}
-
-    def abstains(self, ticket: Ticket) -> bool:
-        """True when the ticket is unlike any team's past work."""
-        return self.model.route(ticket_text(ticket)).abstained
+    def decide(self, ticket: Ticket) -> tuple[dict[str, float], bool]:
+        """(history group, lower-cased -> probability, abstained?) for this ticket, from one pass of the model
+        (with embeddings a pass is most of a route's cost)."""
+        decision = self.model.route(ticket_text(ticket))
+        return {group.lower(): p for group, p in decision.ranked}, decision.abstained
 
 
 _ACTIVE_ROUTER = select(LearnedModel.id, LearnedModel.version).where(
@@ -89,6 +87,36 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
         return RouterModel.from_bytes(payload)
 
     return ActiveRouter(model=_cache.get(model_id, load), version=version)
+
+
+def warm_active_routers(database, *, limit: int = 16) -> int:
+    """Load the newest active routers into this process's cache and route one text with each, so the first
+    real request does not wait for them (with the transformer: seconds to import torch and load it)."""
+    with database.session() as session:
+        rows = session.execute(select(LearnedModel.id, LearnedModel.installation_id)
+                               .where(LearnedModel.kind == ROUTER_KIND, LearnedModel.active.is_(True))
+                               .order_by(LearnedModel.created_at.desc()).limit(limit)).all()
+        for _, installation_id in rows:
+            router = active_router(session, installation_id=installation_id)
+            if router is not None:
+                router.model.route("warm-up")
+    return len(rows)
+
+
+def start_router_warm_up(database) -> threading.Thread:
+    """warm_active_routers in a daemon thread (web processes call it as they start; failures are logged)."""
+    import logging
+
+    def run() -> None:
+        try:
+            warm_active_routers(database)
+        except Exception:
+            logging.getLogger("sidecar.routing").warning("router warm-up failed; routers load on first use",
+                                                         exc_info=True)
+
+    thread = threading.Thread(target=run, name="router-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, set]:

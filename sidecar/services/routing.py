@@ -135,10 +135,11 @@ def route_ticket(
     rules = [RuleSpec(id=r.id, name=r.name, team_id=r.team_id, conditions=r.conditions)
              for r in connection.execute(_RULES, params)]
     router = active_router(session, installation_id=installation.id)
+    router_probabilities, router_abstained = router.decide(ticket) if router else (None, False)
     evidence = TeamEvidence(
         categories=categories,
-        router_probabilities=router.probabilities(ticket) if router else None,
-        router_abstained=router.abstains(ticket) if router else False,
+        router_probabilities=router_probabilities,
+        router_abstained=router_abstained,
         incident_groups=[((s.get("group_name") or "").lower(), float(s.get("score") or 0))
                          for s in similar if s.get("group_name")],
         words=_ticket_words(ticket),

@@ -75,3 +75,15 @@ def test_train_without_history_says_what_to_do(app, installation, database_url):
     result = _run(database_url, "train", "--installation", installation["id"])
     assert result.exit_code != 0
     assert "sidecar import" in result.output
+
+
+def test_web_processes_warm_the_active_routers_as_they_start(app, installation, database_url):
+    from sidecar.services import router_models
+
+    _load_history(app, installation)
+    trained = _run(database_url, "train", "--installation", installation["id"], SIDECAR_ROUTER_EMBEDDINGS="off")
+    model_id = json.loads(trained.stdout.strip().splitlines()[-1])["id"]
+    router_models._cache._models.pop(model_id, None)
+    thread = router_models.start_router_warm_up(app.extensions["sidecar"].database)
+    thread.join(30)
+    assert model_id in router_models._cache._models  # loaded (and routed once) before any request asked
