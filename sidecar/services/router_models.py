@@ -1,6 +1,7 @@
 """Learned routers per installation: train from history, store versioned, load the active one."""
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -18,6 +19,7 @@ from sidecar.store.models import HistoryTicket, LearnedModel
 if TYPE_CHECKING:
     from sidecar.intelligence.routing.learned_router import RouterModel
 
+log = logging.getLogger("sidecar.routing")
 ROUTER_KIND = "router"
 MIN_TRAINING_TICKETS = 20
 
@@ -58,10 +60,18 @@ class ActiveRouter:
     model: RouterModel
     version: str
 
-    def decide(self, ticket: Ticket) -> tuple[dict[str, float], bool]:
+    def decide(self, ticket: Ticket) -> tuple[dict[str, float] | None, bool]:
         """(history group, lower-cased -> probability, abstained?) for this ticket, from one pass of the model
-        (with embeddings a pass is most of a route's cost)."""
-        decision = self.model.route(ticket_text(ticket))
+        (with embeddings a pass is most of a route's cost). (None, False) when the model cannot run here:
+        it was trained with embeddings this process cannot load; routing goes on without it."""
+        from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
+
+        try:
+            decision = self.model.route(ticket_text(ticket))
+        except EmbeddingsUnavailable as exc:
+            log.warning("router %s cannot run here: %s; routing without it until it can (or retrain)",
+                        self.version, exc)
+            return None, False
         return {group.lower(): p for group, p in decision.ranked}, decision.abstained
 
 
@@ -99,20 +109,18 @@ def warm_active_routers(database, *, limit: int = 16) -> int:
         for _, installation_id in rows:
             router = active_router(session, installation_id=installation_id)
             if router is not None:
-                router.model.route("warm-up")
+                router.decide(ticket_from_mapping({"id": "warm-up", "subject": "warm-up"}))
     return len(rows)
 
 
 def start_router_warm_up(database) -> threading.Thread:
     """warm_active_routers in a daemon thread (web processes call it as they start; failures are logged)."""
-    import logging
 
     def run() -> None:
         try:
             warm_active_routers(database)
-        except Exception:
-            logging.getLogger("sidecar.routing").warning("router warm-up failed; routers load on first use",
-                                                         exc_info=True)
+        except Exception:  # a warm-up must never take the process down: routers also load on first use
+            log.warning("router warm-up failed; routers load on first use", exc_info=True)
 
     thread = threading.Thread(target=run, name="router-warm-up", daemon=True)
     thread.start()

@@ -146,7 +146,7 @@ def route_ticket(
     )
     scores = score_teams([_team_profile(t) for t in teams], evidence)
     match = first_matching_rule(rules, ticket, set(categories))
-    model_version = f"rules+{router.version}" if router else "rules"
+    model_version = f"rules+{router.version}" if router and router_probabilities is not None else "rules"
     if match is not None:
         chosen = TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
                            reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",))

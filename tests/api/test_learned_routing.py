@@ -87,3 +87,28 @@ def test_web_processes_warm_the_active_routers_as_they_start(app, installation, 
     thread = router_models.start_router_warm_up(app.extensions["sidecar"].database)
     thread.join(30)
     assert model_id in router_models._cache._models  # loaded (and routed once) before any request asked
+
+
+def test_a_router_whose_embeddings_are_missing_here_is_skipped_not_a_500(app, client, installation, database_url):
+    from sqlalchemy import update
+
+    from sidecar.intelligence.routing.embeddings import StaticEmbedder
+    from sidecar.intelligence.routing.learned_router import RouterModel
+    from sidecar.services import router_models
+    from sidecar.store.models import LearnedModel
+
+    assert _run(database_url, "experts", "load", str(EXPERTS_FILE), "--installation", installation["id"]).exit_code == 0
+    _load_history(app, installation)
+    trained = _run(database_url, "train", "--installation", installation["id"], SIDECAR_ROUTER_EMBEDDINGS="off")
+    model_id = json.loads(trained.stdout.strip().splitlines()[-1])["id"]
+    with app.extensions["sidecar"].database.session() as session:
+        payload = session.get(LearnedModel, model_id).payload
+        model = RouterModel.from_bytes(payload)
+        model.embedder = StaticEmbedder("/models/that/are/not/here")  # trained where an extra was installed
+        session.execute(update(LearnedModel).where(LearnedModel.id == model_id).values(payload=model.to_bytes()))
+    router_models._cache._models.pop(model_id, None)
+
+    ticket = {"id": "9002", "subject": "I was charged twice, please refund one charge"}
+    response = client.post("/v1/routes", json={"ticket": ticket}, headers=bearer(installation["api_token"]))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["model_version"] == "rules"  # routed by rules and categories, and says so

