@@ -258,9 +258,11 @@ def check_base_url(url: str, *, what: str) -> str:
     return str(url).strip().rstrip("/")
 
 
-def missing_keys(credentials: Mapping[str, Any], required: Iterable[str]) -> list[str]:
-    """The required credential keys that are absent or blank (names only, never values)."""
-    return [key for key in required if not str(credentials.get(key) or "").strip()]
+def require_keys(credentials: Mapping[str, Any], required: Iterable[str], *, service: str) -> None:
+    """Raise ValueError naming the required credential keys that are absent or blank (names only, never values)."""
+    missing = [key for key in required if not str(credentials.get(key) or "").strip()]
+    if missing:
+        raise ValueError(f"{service} credentials are incomplete: missing {', '.join(missing)}")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sidecar.clients.base import (
     ApiSession,
     HttpClient,
     PlannedRequest,
-    missing_keys,
+    require_keys,
     segment,
 )
 
@@ -87,9 +87,7 @@ class JiraClient(HttpClient):
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> JiraClient:
         """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
         credentials = credentials or {}
-        missing = missing_keys(credentials, REQUIRED_CREDENTIALS)
-        if missing:
-            raise ValueError(f"Jira credentials are incomplete: missing {', '.join(missing)}")
+        require_keys(credentials, REQUIRED_CREDENTIALS, service="Jira")
         return cls(credentials["base_url"], email=credentials["email"], api_token=credentials["api_token"])
 
     def search(

@@ -32,8 +32,8 @@ from sidecar.clients.base import (
     check_base_url,
     error_code_and_detail,
     error_for_status,
-    missing_keys,
     redact,
+    require_keys,
     url_path,
 )
 from sidecar.clients.normalise import (
@@ -142,16 +142,12 @@ class SalesforceClient:
         self.bot_user_ids = frozenset(str(user_id)[:15] for user_id in bot_user_ids)
         self._login: dict[str, str]
         if credentials.get("instance_url") or credentials.get("access_token"):
-            missing = missing_keys(credentials, ("instance_url", "access_token"))
-            if missing:
-                raise ValueError(f"Salesforce credentials are incomplete: missing {', '.join(missing)}")
+            require_keys(credentials, ("instance_url", "access_token"), service="Salesforce")
             self.instance_url = check_base_url(credentials["instance_url"], what="Salesforce instance_url")
             self._login = {"session_id": str(credentials["access_token"]).strip()}
             base_url, vendor_origin = self.instance_url, _sdk_origin(self.instance_url)
         elif any(credentials.get(key) for key in ("username", "password", "security_token")):
-            missing = missing_keys(credentials, ("username", "password"))
-            if missing:
-                raise ValueError(f"Salesforce credentials are incomplete: missing {', '.join(missing)}")
+            require_keys(credentials, ("username", "password"), service="Salesforce")
             self.instance_url = None  # learnt from the login answer
             self._login = {
                 "username": str(credentials["username"]).strip(),

@@ -23,9 +23,9 @@ from sidecar.clients.base import (
     ApiUnavailable,
     HttpClient,
     PlannedRequest,
-    missing_keys,
     parse_retry_after,
     redact,
+    require_keys,
 )
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,7 @@ class SlackClient(HttpClient):
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> SlackClient:
         """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
         credentials = credentials or {}
-        missing = missing_keys(credentials, REQUIRED_CREDENTIALS)
-        if missing:
-            raise ValueError(f"Slack credentials are incomplete: missing {', '.join(missing)}")
+        require_keys(credentials, REQUIRED_CREDENTIALS, service="Slack")
         return cls(credentials["bot_token"], base_url=credentials.get("api_url") or DEFAULT_API_URL)
 
     def auth_test(self) -> dict[str, Any]:

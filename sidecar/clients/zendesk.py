@@ -28,7 +28,7 @@ from sidecar.clients.base import (
     Timeout,
     check_base_url,
     error_for_response,
-    missing_keys,
+    require_keys,
     url_path,
 )
 from sidecar.clients.normalise import (
@@ -123,9 +123,7 @@ class ZendeskClient:
         bot_channels: Iterable[str] = DEFAULT_BOT_CHANNELS,
         organization_fields: Mapping[str, str] | None = None,
     ) -> None:
-        missing = missing_keys(credentials, REQUIRED_CREDENTIALS)
-        if missing:
-            raise ValueError(f"Zendesk credentials are incomplete: missing {', '.join(missing)}")
+        require_keys(credentials, REQUIRED_CREDENTIALS, service="Zendesk")
         subdomain = _subdomain(credentials["subdomain"])
         account_origin = f"https://{subdomain}.zendesk.com"
         self.subdomain = subdomain

@@ -74,7 +74,11 @@ def dry_run_key(escalation_id: str) -> str:
 
 @dataclass
 class Delivery:
-    """One step of one escalation, loaded for a job: the rows, the connections and the rendering context."""
+    """One step of one escalation, loaded for a job: the rows, the connections and the rendering context.
+
+    The rows are read-only: snapshots with the models' attributes (load_delivery) or ORM rows (after the
+    handoff); every write goes through settle_step's statements or a session of its own.
+    """
 
     ctx: JobContext
     installation: Installation

@@ -61,11 +61,13 @@ def render_ticket_note(
     """The internal note for the help-desk ticket (plain text), ending with `marker` on its own line."""
     env = env or template_environment()
     data = {**context.as_template_data(), "jira_key": jira_key, "jira_url": jira_url, "marker": marker}
-    note = env.get_template(TICKET_NOTE_TEMPLATE).render(data).strip()
-    if not note.endswith(marker):
-        # An overriding template that drops the marker would make the sidecar echo its own note back.
-        note = f"{note}\n{marker}"
-    return note
+    return ending_with_marker(env.get_template(TICKET_NOTE_TEMPLATE).render(data).strip(), marker)
+
+
+def ending_with_marker(note: str, marker: str) -> str:
+    """The note with `marker` as its last line (added when an overriding template dropped it)."""
+    # Without the marker the sidecar would echo its own note back from the help desk's webhook.
+    return note if note.endswith(marker) else f"{note}\n{marker}"
 
 
 def render_slack_message(

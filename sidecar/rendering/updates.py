@@ -30,6 +30,7 @@ from sidecar.rendering.environment import escape_mrkdwn, template_environment
 from sidecar.rendering.escalation import (
     SLACK_FALLBACK_MAX,
     SLACK_SECTION_TEXT_MAX,
+    ending_with_marker,
     truncate_mrkdwn,
 )
 
@@ -419,10 +420,7 @@ def _clean_text(text: str) -> str:
 
 def _with_marker(note: str, marker: str | None) -> str:
     note = _clean_text(note)
-    if marker and not note.endswith(marker):
-        # An overriding template that drops the marker would make the sidecar echo its own note back.
-        note = f"{note}\n{marker}"
-    return note
+    return ending_with_marker(note, marker) if marker else note
 
 
 def _adf_text(node: Any) -> str:

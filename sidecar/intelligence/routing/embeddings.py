@@ -92,7 +92,8 @@ class SentenceEmbedder:
         """A stable name for the model (part of the router's version)."""
         return Path(self.location).name or self.location
 
-    def _load(self) -> Any:
+    def model(self) -> Any:
+        """The loaded sentence-transformers model (loaded on first use, offline, once per process)."""
         with self._lock:  # web threads routing at once load the model once
             if self._model is None:
                 # Never reach for a hub: the weights are local or this fails loudly.
@@ -109,7 +110,7 @@ class SentenceEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text."""
-        vectors = self._load().encode(list(texts), batch_size=64, normalize_embeddings=True,
+        vectors = self.model().encode(list(texts), batch_size=64, normalize_embeddings=True,
                                       show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
@@ -229,11 +230,9 @@ def _cached_static_vectors(directory: Path, tokenizer: Any) -> np.ndarray:
 
 def distil_static_vectors(directory: str, tokenizer: Any, *, batch: int = 1024) -> np.ndarray:
     """One vector per vocabulary piece: the transformer's mean-pooled output for [CLS] piece [SEP]."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    transformer = SentenceTransformer(directory, device="cpu")[0].auto_model
+    transformer = SentenceEmbedder(directory).model()[0].auto_model
     size = tokenizer.get_vocab_size()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     vectors = np.zeros((size, transformer.config.hidden_size), dtype=np.float32)
