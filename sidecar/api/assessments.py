@@ -7,11 +7,12 @@ from sidecar.api.auth import authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.schemas import AssessmentListQuerySchema, AssessmentRequestSchema
 from sidecar.services.assessments import (
-    assess_and_store,
+    assess,
     get_assessment,
     list_assessments,
     record_to_dict,
     resolve_ticket,
+    store_assessment,
 )
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/v1")
@@ -28,8 +29,11 @@ def create_assessment():
     installation = current_installation()
     ticket = resolve_ticket(installation=installation, payload=payload, box=runtime().box)
     session = request_session()
+    # Only the writes hold the lock: SQLite takes one writer at a time (across both gunicorn
+    # workers), and the reading and scoring before them are most of an assessment's time.
+    result = assess(session, installation=installation, ticket=ticket)
     with runtime().database.write_lock():
-        record = assess_and_store(session, installation=installation, ticket=ticket)
+        record = store_assessment(session, installation=installation, ticket=ticket, result=result)
         session.commit()
     # record_to_dict is already the documented shape; a marshmallow dump here would double the cost
     # of the hottest endpoint for no check (tests hold the shape to AssessmentSchema).

@@ -55,16 +55,24 @@ def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
 _INSERT_ASSESSMENT = insert(AssessmentRecord.__table__)
 
 
-def assess_and_store(
+def assess(
     session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
-) -> AssessmentRecord:
-    """Score a ticket, route it, find similar incidents, and store the whole answer with an id."""
+) -> dict[str, Any]:
+    """Score a ticket, route it and find similar incidents: the whole answer, read-only (no lock needed)."""
     assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)), now=now)
     result = assessment_to_dict(assessment)
     similar = find_similar(session, installation=installation, ticket=ticket)
     result["route"] = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
                                    similar=similar, now=now)
     result["similar"] = similar
+    return result
+
+
+def store_assessment(
+    session: Session, *, installation: Installation, ticket: Ticket, result: dict[str, Any],
+    now: datetime | None = None,
+) -> AssessmentRecord:
+    """Store an answer made by `assess` with a new id, and add the ticket to the history (the writes)."""
     # The ticket joins the history as it arrives, so routing and search learn from today's work too.
     record_ticket(session, installation_id=installation.id, ticket=ticket)
     values = {
@@ -84,6 +92,14 @@ def assess_and_store(
     # several times the statement itself. The returned object is transient (not in the session).
     session.connection().execute(_INSERT_ASSESSMENT, [values])
     return AssessmentRecord(**values)
+
+
+def assess_and_store(
+    session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
+) -> AssessmentRecord:
+    """Score, route and find similar incidents for a ticket, and store the whole answer with an id."""
+    result = assess(session, installation=installation, ticket=ticket, now=now)
+    return store_assessment(session, installation=installation, ticket=ticket, result=result, now=now)
 
 
 def resolve_ticket(
