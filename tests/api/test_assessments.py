@@ -1,5 +1,6 @@
 """POST /v1/assessments: the answer a support agent sees, and the errors a caller gets."""
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -63,6 +64,38 @@ def test_assessment_is_stored_and_listed_by_ticket(client, installation):
     assert stored["score"] == first["score"] and stored["signals"] == first["signals"]
     only_refund = client.get("/v1/assessments?ticket_id=1001", headers=bearer(token)).get_json()
     assert [item["ticket"]["id"] for item in only_refund["items"]] == ["1001"]
+
+
+def test_scoring_and_search_happen_before_the_write_lock_is_taken(app, client, installation, monkeypatch):
+    """Both gunicorn workers queue on one SQLite write lock; holding it while searching serialised every assessment."""
+    import sidecar.services.assessments as service
+
+    database = app.extensions["sidecar"].database
+    real_lock, real_find, real_record = database.write_lock, service.find_similar, service.record_ticket
+    locked, seen = [False], {}
+
+    @contextmanager
+    def watched_lock():
+        with real_lock():
+            locked[0] = True
+            try:
+                yield
+            finally:
+                locked[0] = False
+
+    def find_similar(*args, **kwargs):
+        seen["search under lock"] = locked[0]
+        return real_find(*args, **kwargs)
+
+    def record_ticket(*args, **kwargs):
+        seen["history write under lock"] = locked[0]
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(database, "write_lock", watched_lock)
+    monkeypatch.setattr(service, "find_similar", find_similar)
+    monkeypatch.setattr(service, "record_ticket", record_ticket)
+    assert _assess(client, installation["api_token"], REFUND).status_code == 201
+    assert seen == {"search under lock": False, "history write under lock": True}
 
 
 def test_ticket_of_another_source_is_rejected(client, installation):
