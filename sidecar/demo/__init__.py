@@ -15,6 +15,7 @@ from sidecar.services.connections import configure
 from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
+from sidecar.store.history import upsert_history
 from sidecar.store.models import AssessmentRecord, Installation
 
 DEMO_NAME = "Demo: Acme Cloud Support"
@@ -25,6 +26,20 @@ DEMO_ZENDESK_URL = "https://acme-demo.zendesk.com"
 def demo_tickets() -> list[dict[str, Any]]:
     """The demo tickets, in the API's ticket JSON."""
     return json.loads((DEMO_DIR / "tickets.json").read_text(encoding="utf-8"))
+
+
+def demo_history() -> list[dict[str, Any]]:
+    """Past tickets and Jira issues of the demo installation, in the history format (one JSON per line)."""
+    lines = (DEMO_DIR / "history.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def load_demo_history(session: Session, *, installation: Installation) -> None:
+    """Import the demo's past incidents (Zendesk tickets and Jira issues); loading them again changes nothing."""
+    rows = demo_history()
+    for source, kind in (("zendesk", "ticket"), ("jira", "jira_issue")):
+        upsert_history(session, installation_id=installation.id, source=source,
+                       rows=[row for row in rows if row.get("kind", "ticket") == kind])
 
 
 def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
@@ -39,6 +54,8 @@ def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
     configure(session, installation, changes={"zendesk.url": DEMO_ZENDESK_URL}, box=box)
     load_directory(session, installation=installation,
                    document=yaml.safe_load((DEMO_DIR / "experts.yaml").read_text(encoding="utf-8")))
+    # Past incidents first, so the demo's assessments show similar incidents and who solved them.
+    load_demo_history(session, installation=installation)
     assessed = 0
     for data in demo_tickets():
         ticket = ticket_from_mapping(data)
