@@ -252,12 +252,21 @@ function assessmentView(doc, state, t, actions) {
   ], {'data-test': 'assessment'})];
 }
 
+// The route's reasons end with the expert's own joined into one line ("Ana Ruiz: skilled in ..., 2 open
+// of 8 capacity"), which suits the Jira issue and API readers; the sidebar lists the expert's reasons one
+// by one instead, so that line is left out rather than shown twice.
+export function routeReasons(route) {
+  const expertReasons = (route.expert && route.expert.reasons) || [];
+  const summary = route.expert && expertReasons.length ? `${route.expert.name}: ${expertReasons.join(', ')}` : null;
+  return [...new Set([...(route.reasons || []).filter((reason) => reason !== summary), ...expertReasons])];
+}
+
 function routeView(doc, state, t, actions) {
   const assessment = state.assessment;
   if (!assessment || !assessment.route) return [];
   const route = assessment.route;
   const canChoose = !state.escalation && state.stage === Stage.ASSESSED;
-  const reasons = [...new Set([...(route.reasons || []), ...((route.expert && route.expert.reasons) || [])])];
+  const reasons = routeReasons(route);
   const alternatives = route.alternatives || [];
   const teamBlock = route.team ? h(doc, 'dl', {class: 'sidecar-facts'}, [
     h(doc, 'dt', {}, t('ui.route.team_label')),

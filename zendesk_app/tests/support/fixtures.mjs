@@ -72,9 +72,11 @@ export const assessment = {
   ],
   route: {
     team: {id: 'team_billing', name: 'Billing'},
-    expert: {id: 'exp_ana', name: 'Ana Ruiz', email: 'ana@acme.example', available_now: true, score: 1.2, reasons: ['handles billing_refund']},
+    expert: {id: 'exp_ana', name: 'Ana Ruiz', email: 'ana@acme.example', available_now: true, score: 1.2,
+      reasons: ['skilled in billing refund', '2 open of 8 capacity']},
     confidence: 0.82,
-    reasons: ['category billing_refund is handled by Billing'],
+    // As the sidecar sends it: the expert's reasons also joined in the route's last line.
+    reasons: ['handles billing refund (82% sure)', 'Ana Ruiz: skilled in billing refund, 2 open of 8 capacity'],
     alternatives: [
       {team: {id: 'team_billing', name: 'Billing'}, expert: {id: 'exp_bo', name: 'Bo Chen'}, confidence: 0.6, reasons: ['also billing']},
       {team: {id: 'team_legal', name: 'Legal'}, expert: null, confidence: 0.2, reasons: []},

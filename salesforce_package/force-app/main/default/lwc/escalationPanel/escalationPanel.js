@@ -769,7 +769,11 @@ export default class EscalationPanel extends LightningElement {
     get routeReasons() {
         const route = this.route || {};
         const expertReasons = (route.expert && route.expert.reasons) || [];
-        return [...new Set([...(route.reasons || []), ...expertReasons])].map((text, index) => ({
+        // The route's reasons hold the expert's joined in one line ("Ana Ruiz: skilled in ..., 2 open of 8
+        // capacity") for the Jira issue and API readers; the panel lists them one by one instead.
+        const summary = route.expert && expertReasons.length ? `${route.expert.name}: ${expertReasons.join(', ')}` : null;
+        const teamReasons = (route.reasons || []).filter((reason) => reason !== summary);
+        return [...new Set([...teamReasons, ...expertReasons])].map((text, index) => ({
             key: `reason-${index}`,
             text
         }));

@@ -83,7 +83,8 @@ const ASSESSMENT = {
             reasons: ['skilled in billing refund', '2 open of 8 capacity']
         },
         confidence: 0.82,
-        reasons: ['handles billing refund (99% sure)'],
+        // As the sidecar sends it: the expert's reasons also joined in the route's last line.
+        reasons: ['handles billing refund (99% sure)', 'Ana Ruiz: skilled in billing refund, 2 open of 8 capacity'],
         alternatives: [
             {
                 team: { id: 'team_billing', name: 'Billing' },
