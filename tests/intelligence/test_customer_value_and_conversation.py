@@ -92,3 +92,11 @@ def test_waiting_customer_measured_from_their_unanswered_message(make_ticket, no
 def test_no_waiting_signal_on_solved_tickets(make_ticket, now):
     ticket = make_ticket("x", comments=[("customer", "Thanks!")], status="solved")
     assert "customer_waiting" not in by_name(assess_ticket(ticket, now=now))
+
+
+def test_waiting_time_reads_in_hours_then_days():
+    from sidecar.intelligence.signals.conversation import waited
+
+    assert waited(5.54) == "5.5 h"
+    assert waited(47.9) == "47.9 h"
+    assert waited(167.6) == "7.0 days"

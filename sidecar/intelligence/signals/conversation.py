@@ -98,7 +98,12 @@ def _waiting(ticket: Ticket, now: datetime | None) -> Finding | None:
     if hours <= WAIT_FLOOR_HOURS:
         return None
     strength = min(1.0, math.log(hours / WAIT_FLOOR_HOURS) / math.log(WAIT_FULL_HOURS / WAIT_FLOOR_HOURS))
-    return Finding(CUSTOMER_WAITING, strength, f"customer waiting {hours:.1f} h without a reply (since {where})")
+    return Finding(CUSTOMER_WAITING, strength, f"customer waiting {waited(hours)} without a reply (since {where})")
+
+
+def waited(hours: float) -> str:
+    """A waiting time as an agent says it: hours up to two days ("5.5 h"), then days ("7.0 days")."""
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def detect_ticket(ticket: Ticket, now: datetime | None) -> list[Finding]:
