@@ -24,7 +24,7 @@ from sidecar.services.assessments import assessment_to_dict
 from sidecar.services.connections import Connections
 from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
-from sidecar.services.similar_incidents import find_similar
+from sidecar.services.similar_incidents import find_similar, is_resolved
 from sidecar.services.timeline import append_event, timeline_of
 from sidecar.store.history import record_ticket
 from sidecar.store.models import (
@@ -55,7 +55,6 @@ STEP_DESCRIPTIONS = {
 }
 JOB_KIND_PREFIX = "escalation."
 OPEN_STATUSES = ("pending", "delivered", "failed")
-CLOSED_JIRA_STATUSES = frozenset({"done", "closed", "resolved", "cancelled", "canceled", "won't do", "wont do"})
 SUGGESTION_MIN_SCORE = 0.35  # below this an "open issue about the same problem" is a guess, not a suggestion
 
 
@@ -136,7 +135,7 @@ def open_issue_suggestion(similar: list[dict[str, Any]]) -> dict[str, Any] | Non
     for item in similar:
         if item.get("kind") != "jira_issue" or (item.get("score") or 0) < SUGGESTION_MIN_SCORE:
             continue
-        if str(item.get("status") or "").strip().lower() in CLOSED_JIRA_STATUSES or item.get("resolution"):
+        if is_resolved(item.get("status"), item.get("resolution")):
             continue
         return {"key": item["id"], "title": item.get("title"), "url": item.get("url"), "status": item.get("status"),
                 "score": item.get("score"),

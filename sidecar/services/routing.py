@@ -30,9 +30,10 @@ from sidecar.intelligence.team_selection import (
 )
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import active_router
+from sidecar.services.similar_incidents import RESOLVED_STATUSES
 from sidecar.store.models import Expert, HistoryTicket, Installation, RoutingRule, Team
 
-CLOSED_STATUSES = ("solved", "closed", "resolved", "done", "cancelled", "canceled")
+CLOSED_STATUSES = tuple(sorted(RESOLVED_STATUSES))  # an expert's open load is what is not among these
 _WORD = re.compile(r"[a-z0-9][a-z0-9_+-]{1,}")
 
 # Statements are built once: routing runs on every assessment, and building SQLAlchemy expressions
@@ -84,7 +85,7 @@ def open_load(session: Session, *, installation_id: str, experts: Sequence[Exper
 
 def _expert_profile(expert: Expert, *, load: int, similar: Sequence[dict[str, Any]]) -> ExpertProfile:
     identities = _identities(expert)
-    solved = [s for s in similar if (s.get("assignee") or "").lower() in identities]
+    solved = [s for s in similar if (s.get("solved_by") or "").lower() in identities]
     return ExpertProfile(
         id=expert.id, name=expert.name, categories=frozenset(expert.categories or ()),
         tags=frozenset(t.lower() for t in expert.tags or ()), languages=frozenset(expert.languages or ()),

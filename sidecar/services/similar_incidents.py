@@ -10,6 +10,13 @@ from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
 
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
+# Statuses (lower-cased) of Zendesk, Salesforce and Jira that mean the work is over.
+RESOLVED_STATUSES = frozenset({"solved", "closed", "resolved", "done", "cancelled", "canceled", "won't do", "wont do"})
+
+
+def is_resolved(status: str | None, resolution: str | None) -> bool:
+    """True when a past ticket or Jira issue is finished: it has a resolution or a closing status."""
+    return bool(resolution) or (status or "").strip().lower() in RESOLVED_STATUSES
 
 
 def find_similar(
@@ -45,7 +52,8 @@ def find_similar(
             "status": candidate.status,
             "resolution": candidate.resolution,
             "url": candidate.url,
-            "solved_by": candidate.assignee,
+            # Only a finished incident was solved by someone; an open one is still being worked on.
+            "solved_by": candidate.assignee if is_resolved(candidate.status, candidate.resolution) else None,
             "assignee": candidate.assignee,
             "group_name": candidate.group_name,
             "score": round(float(score), 4),

@@ -33,6 +33,17 @@ def test_similar_lists_the_earlier_incident_with_how_it_ended(app, client, insta
     assert "h3" not in [i["id"] for i in items]  # never itself
 
 
+def test_an_incident_still_open_names_its_assignee_but_no_solver(app, client, installation):
+    rows = [*HISTORY[:2], {**HISTORY[2], "assignee": "dara@acme.example"},
+            {"id": "h4", "subject": "CSV export of big reports fails with 500", "created_at": "2026-01-06T10:00:00Z",
+             "description": "Large report CSV export gives a 500 error.", "status": "open"}]
+    _import(app, installation["id"], rows)
+    items = client.get("/v1/tickets/file/h4/similar", headers=bearer(installation["api_token"])).get_json()["items"]
+    by_id = {item["id"]: item for item in items}
+    assert by_id["h3"]["assignee"] == "dara@acme.example" and by_id["h3"]["solved_by"] is None
+    assert by_id["h1"]["solved_by"] == "chen@acme.example"
+
+
 def test_similar_is_scoped_to_the_installation(app, client, installation, make_installation):
     other = make_installation(name="Other")
     _import(app, other["id"])

@@ -310,7 +310,9 @@ function similarView(doc, state, t) {
         item.status ? ` · ${t('ui.similar.status_label')}: ${item.status}` : '',
       ]),
       item.resolution ? h(doc, 'span', {class: 'sidecar-block'}, `${t('ui.similar.resolution_label')}: ${item.resolution}`) : null,
-      item.solved_by ? h(doc, 'span', {class: 'sidecar-muted sidecar-block'}, t('ui.similar.solved_by', {name: item.solved_by})) : null,
+      item.solved_by ? h(doc, 'span', {class: 'sidecar-muted sidecar-block'}, t('ui.similar.solved_by', {name: item.solved_by}))
+        : item.assignee ? h(doc, 'span', {class: 'sidecar-muted sidecar-block', 'data-test': 'similar-assignee'}, t('ui.similar.assigned_to', {name: item.assignee}))
+          : null,
       item.group_name ? h(doc, 'span', {class: 'sidecar-muted sidecar-block'}, t('ui.similar.group', {name: item.group_name})) : null,
     ]))) : h(doc, 'p', {class: 'sidecar-empty', 'data-test': 'similar-empty'}, t('ui.similar.none')),
   ], {'data-test': 'similar-section'})];

@@ -59,6 +59,9 @@ describe('the assessment', () => {
     assert.equal(links[0].getAttribute('href'), 'https://acme.atlassian.net/browse/FIN-88');
     assert.equal(links[0].getAttribute('rel'), 'noopener noreferrer');
     assert.equal(links[2].tagName, 'SPAN'); // no URL: no link
+    // The open FIN-88 has no solver yet: who is working on it instead; the solved ticket names its solver.
+    assert.deepEqual($$('[data-test="similar-assignee"]').map((span) => span.textContent), ['Being worked on by Bo Chen']);
+    assert.match($$('[data-test="similar"] li')[1].textContent, /Solved by Ana Ruiz/);
     assert.ok($('[data-test="escalate"]'));
     assert.equal($('[data-test="escalate"]').tagName, 'BUTTON');
   });

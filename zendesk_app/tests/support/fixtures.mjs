@@ -85,7 +85,7 @@ export const assessment = {
   },
   similar: [
     {source: 'jira', id: 'FIN-88', kind: 'jira_issue', title: 'Duplicate charges on annual plans', status: 'In Progress', resolution: null,
-      url: 'https://acme.atlassian.net/browse/FIN-88', solved_by: null, group_name: 'Billing', score: 0.71},
+      url: 'https://acme.atlassian.net/browse/FIN-88', solved_by: null, assignee: 'Bo Chen', group_name: 'Billing', score: 0.71},
     {source: 'zendesk', id: '40001', kind: 'ticket', title: 'Refund for double charge', status: 'solved', resolution: 'Refunded',
       url: 'https://acme.zendesk.com/agent/tickets/40001', solved_by: 'Ana Ruiz', group_name: 'Billing', score: 0.55},
     {source: 'jira', id: 'FIN-12', kind: 'jira_issue', title: 'Old closed issue', status: 'Done', resolution: 'Fixed', url: null, score: 0.4},

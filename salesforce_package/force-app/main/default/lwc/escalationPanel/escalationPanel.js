@@ -825,7 +825,12 @@ export default class EscalationPanel extends LightningElement {
                 url: safeUrl(item.url),
                 meta: meta.join(' · '),
                 resolution: item.resolution ? format(LABELS.similarResolution, item.resolution) : '',
-                solvedBy: item.solved_by ? format(LABELS.similarSolvedBy, item.solved_by) : ''
+                // An incident still open has no solver yet; who is working on it is worth knowing too.
+                solvedBy: item.solved_by
+                    ? format(LABELS.similarSolvedBy, item.solved_by)
+                    : item.assignee
+                      ? format(LABELS.similarAssignedTo, item.assignee)
+                      : ''
             };
         });
     }

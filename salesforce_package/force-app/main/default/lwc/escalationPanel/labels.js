@@ -40,6 +40,7 @@ import SIMILAR_NONE from '@salesforce/label/c.Escalation_Similar_None';
 import SIMILAR_STATUS from '@salesforce/label/c.Escalation_Similar_Status';
 import SIMILAR_RESOLUTION from '@salesforce/label/c.Escalation_Similar_Resolution';
 import SIMILAR_SOLVED_BY from '@salesforce/label/c.Escalation_Similar_Solved_By';
+import SIMILAR_ASSIGNED_TO from '@salesforce/label/c.Escalation_Similar_Assigned_To';
 import SIMILAR_MATCH from '@salesforce/label/c.Escalation_Similar_Match';
 import KIND_JIRA_ISSUE from '@salesforce/label/c.Escalation_Kind_Jira_Issue';
 import KIND_TICKET from '@salesforce/label/c.Escalation_Kind_Ticket';
@@ -221,6 +222,7 @@ export const LABELS = Object.freeze({
     similarStatus: SIMILAR_STATUS,
     similarResolution: SIMILAR_RESOLUTION,
     similarSolvedBy: SIMILAR_SOLVED_BY,
+    similarAssignedTo: SIMILAR_ASSIGNED_TO,
     similarMatch: SIMILAR_MATCH,
     kindJiraIssue: KIND_JIRA_ISSUE,
     kindTicket: KIND_TICKET,

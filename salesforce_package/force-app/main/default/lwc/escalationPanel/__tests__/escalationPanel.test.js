@@ -42,6 +42,9 @@ jest.mock('@salesforce/label/c.Escalation_Similar_Resolution', () => ({ default:
 jest.mock('@salesforce/label/c.Escalation_Similar_Solved_By', () => ({ default: 'Solved by {0}' }), {
     virtual: true
 });
+jest.mock('@salesforce/label/c.Escalation_Similar_Assigned_To', () => ({ default: 'Being worked on by {0}' }), {
+    virtual: true
+});
 jest.mock('@salesforce/label/c.Escalation_Choose_Alternative', () => ({ default: 'Escalate to {0}' }), {
     virtual: true
 });
@@ -104,6 +107,7 @@ const ASSESSMENT = {
             resolution: null,
             url: 'https://acme.atlassian.net/browse/FIN-88',
             solved_by: null,
+            assignee: 'Bo Chen',
             score: 0.71
         },
         {
@@ -359,6 +363,9 @@ describe('c-escalation-panel', () => {
             const items = [...byId(element, 'similar').querySelectorAll('li')];
             expect(text(items[1])).toContain('Resolution: Refunded');
             expect(text(items[1])).toContain('Solved by Ana Ruiz');
+            // FIN-88 is still open: no solver yet, but who is working on it.
+            expect(text(items[0])).toContain('Being worked on by Bo Chen');
+            expect(text(items[0])).not.toContain('Solved by');
             expect(text(byId(element, 'similar-title'))).toBe('Old closed issue');
         });
 
