@@ -8,7 +8,7 @@ How the parts combine (documented in the README):
      learned router  probability that the installation's history would send this ticket to the team
                      (0.55 of the blend; only when a trained router exists)
      skills          best confidence of an assessment category the team handles (0.30)
-     past incidents  share of the similar past incidents this team solved, weighted by similarity (0.15)
+     past incidents  share of the similar past incidents this team handled, weighted by similarity (0.15)
    Weights of missing evidence are spread over the rest, so the blend stays in 0..1. A tag or product
    word the team lists adds up to 0.1.
 3. If the best blend is under the confidence threshold (0.45), or the router abstained and nothing
@@ -87,8 +87,8 @@ def score_teams(teams: Sequence[TeamProfile], evidence: TeamEvidence) -> list[Te
             share = sum(sim for group, sim in evidence.incident_groups if group in team.history_groups) / incident_weight
             if share > 0:
                 blend += weights["incidents"] * share
-                solved = sum(1 for group, _ in evidence.incident_groups if group in team.history_groups)
-                reasons.append(f"solved {solved} of the similar past incidents")
+                handled = sum(1 for group, _ in evidence.incident_groups if group in team.history_groups)
+                reasons.append(f"handled {handled} of the similar past incidents")
         tag_hits = sorted(team.tags & evidence.words)
         if tag_hits:
             blend += min(2 * TAG_BONUS, TAG_BONUS * len(tag_hits))
