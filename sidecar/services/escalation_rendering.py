@@ -18,15 +18,25 @@ def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str 
                        expert: dict | None, settings: dict[str, Any] | None) -> EscalationContext:
     """The context templates render, from what an escalation stores, redacted by the installation's settings."""
     settings = settings or {}
+    route = stored.get("route") or {}
+    # An escalation always stores its team and expert, the route's when the agent kept them. Only a
+    # different choice is the agent's: otherwise the route's reasons (skills, similar incidents solved,
+    # load) are what the expert should read, not "chosen by the escalating agent".
+    chosen = _id(team) != _id(route.get("team")) or _id(expert) != _id(route.get("expert"))
     context = build_escalation_context(
-        ticket=ticket_from_mapping(stored["ticket"]), assessment=stored["assessment"], route=stored.get("route") or {},
+        ticket=ticket_from_mapping(stored["ticket"]), assessment=stored["assessment"], route=route,
         similar=stored.get("similar") or [], agent_note=note or None, ticket_url=stored.get("ticket_url"),
-        escalation_id=escalation_id, requested_team=team, requested_expert=expert,
+        escalation_id=escalation_id, requested_team=team if chosen else None,
+        requested_expert=expert if chosen else None,
         priority_mapping=settings.get("jira_priority"),
     )
     if stored.get("summary"):
         context = replace(context, title=stored["summary"])  # the agent edited the summary in the preview
     return context.redacted(Redactor.from_settings(settings.get("redaction")))
+
+
+def _id(item: dict | None) -> str | None:
+    return (item or {}).get("id")
 
 
 def preview(plan, *, note: str, link_to: str | None, settings: dict[str, Any] | None, project: str | None,

@@ -296,6 +296,29 @@ def test_a_routed_escalation_goes_to_the_experts_project_component_assignee_and_
     opened = [r for r in fake.requests("slack") if r["path"] == "/conversations.open"]
     assert len(opened) == 1 and slack_posts(fake)[0]["body"]["channel"] == shown["slack"]["channel"] != "C0SUPPORT"
     assert shown["slack"]["channel"].startswith("D")
+    # The agent kept the suggested expert: the issue and the note say why the route chose her.
+    issue_text = adf_to_text(fields["description"])
+    note = zendesk_notes(fake)[0]["body"]["ticket"]["comment"]["body"]
+    assert "rule 'Chargebacks always go to billing' matched" in issue_text
+    assert "chosen by the escalating agent" not in issue_text + note
+
+
+def test_an_expert_the_agent_picks_is_marked_as_their_choice(client, app, live, fake, database, box):
+    import yaml
+
+    from sidecar.services.directory import load_directory
+    from sidecar.services.installations import get_installation
+
+    with database.session() as session:
+        load_directory(session, installation=get_installation(session, live["id"]),
+                       document=yaml.safe_load((FIXTURES / "directory" / "acme.yaml").read_text()))
+    experts = client.get("/v1/experts", headers=bearer(live["api_token"])).get_json()
+    other = next(e for e in experts if e["name"] != "Ana Ruiz")
+    body = escalate(client, live["api_token"], expert_id=other["id"]).get_json()
+    assert body["expert"]["name"] == other["name"]
+    deliver(database, box)
+    note = zendesk_notes(fake)[0]["body"]["ticket"]["comment"]["body"]
+    assert f"{other['name']} (chosen by the escalating agent)" in note
 
 
 def test_three_workers_at_once_deliver_each_escalation_once(client, app, live, fake, database, box):
