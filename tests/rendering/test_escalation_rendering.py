@@ -309,7 +309,9 @@ def test_refund_slack_message(refund, env):
             "<https://acme.zendesk.com/agent/tickets/48213|Zendesk #48213> \u00b7 Northwind Traders\n"
             "Our card was charged twice for the annual Business plan on March 3rd (invoice INV-20931 and INV-20932, "
             "$4,800 each). We only have one subscription. Please refund the duplicate charge.\n"
-            "_Agent's note:_ Checked Stripe: both charges are there.\nShe mentions a chargeback."}},
+            "_Agent's note:_ Checked Stripe: both charges are there.\nShe mentions a chargeback.\n"
+            "_Seen before:_ <https://acme.atlassian.net/browse/BILL-88|BILL-88 Duplicate annual charge when card "
+            "retried> (solved by Maria Lopez)"}},
         {"type": "section", "fields": [
             {"type": "mrkdwn", "text": "*Customer*\nDana Whitfield (Northwind Traders)"},
             {"type": "mrkdwn", "text": "*Tier / ARR*\nbusiness \u00b7 ARR 57,600"},
@@ -334,6 +336,20 @@ def test_refund_slack_message(refund, env):
              "text": {"type": "plain_text", "text": "Reassign", "emoji": True}},
         ]},
     ]
+
+
+def test_slack_names_two_similar_incidents_and_an_open_ones_status(env):
+    similar = [*SIMILAR,
+               {"source": "jira", "id": "BILL-90", "kind": "jira_issue", "title": "Retries charge twice <!channel>",
+                "status": "In Progress", "url": None, "solved_by": None, "score": 0.5},
+               {"source": "zendesk", "id": "47001", "kind": "ticket", "title": "Third one", "status": "solved",
+                "url": None, "solved_by": "Ben", "score": 0.4}]
+    row = json.loads((DEMO / "refund_ticket.json").read_text())["ticket"]
+    context = build(row, REFUND_ASSESSMENT, route=ROUTE, similar=similar)
+    text = render_slack_message(context, jira_key="ESC-1", jira_url=JIRA_URL, env=env)["blocks"][1]["text"]["text"]
+    seen = text.split("_Seen before:_ ", 1)[1]
+    assert seen == ("<https://acme.atlassian.net/browse/BILL-88|BILL-88 Duplicate annual charge when card retried> "
+                    "(solved by Maria Lopez); BILL-90 Retries charge twice &lt;!channel&gt; (In Progress)")
 
 
 def test_slack_buttons_without_ticket_url_or_with_unsafe_jira_url(env):
