@@ -58,6 +58,8 @@ def json_body(schema: Schema) -> dict[str, Any]:
             f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             code="malformed_json",
         ) from None
+    except RecursionError:
+        raise ServiceError("the request body is JSON nested too deeply to read", code="malformed_json") from None
     if not isinstance(data, dict):
         raise ServiceError("the request body must be a JSON object", code="malformed_json")
     if b"\\u0000" in raw:  # JSON can only carry NUL escaped; skip the walk for the usual body

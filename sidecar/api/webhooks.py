@@ -77,6 +77,8 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ServiceError(f"the webhook body is not JSON: {exc}", code="malformed_json") from None
+    except RecursionError:
+        raise ServiceError("the webhook body is JSON nested too deeply to read", code="malformed_json") from None
 
 
 def _parsed(parser, payload: Any) -> parse.InboundEvent:
@@ -179,7 +181,7 @@ def slack_interactions():
     installation, _ = _slack_installation(raw)
     try:
         payload = json.loads(parse_qs(raw.decode("utf-8"))["payload"][0])
-    except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError):
+    except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InvalidInput("a Slack interaction body is form-encoded with a JSON `payload` field") from None
     event = _parsed(parse.parse_slack_interaction, payload)
     _accept(installation, "slack", verify.delivery_id("slack", raw, request.headers, payload), event)

@@ -338,7 +338,7 @@ def _interaction_payload(value: Any) -> Any:
 def _json(text: Any) -> Any:
     try:
         return json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise PayloadError("a Slack interaction payload must be JSON (the form field `payload`)") from None
 
 

@@ -163,6 +163,13 @@ def test_a_stale_or_tampered_webhook_is_401(client, hooked, escalated):
     assert response.status_code == 401 and response.get_json()["error"]["code"]
 
 
+def test_a_signed_body_nested_too_deeply_is_a_400_not_a_500(client, hooked):
+    raw = b'{"a":' * 5000 + b"1" + b"}" * 5000
+    signed = {**sign_jira(raw, "jira-hook-secret"), "X-Atlassian-Webhook-Identifier": "deep-1"}
+    response = client.post(f"/webhooks/jira/{hooked['id']}", data=raw, headers=signed, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed_json"
+
+
 def test_unhandled_events_are_acknowledged_and_ignored(client, hooked):
     deleted = fixture("jira", "webhook_issue_deleted")
     deleted["timestamp"] = int(time.time() * 1000)

@@ -121,6 +121,7 @@ def test_ticket_of_another_source_is_rejected(client, installation):
          422, "invalid_input", "exactly one"),
         (json.dumps({"ticket": {"id": True, "subject": "x"}}).encode(), 422, "invalid_input", "id"),
         (b"{\"a\": \"\xc3\x28\"}", 400, "malformed_json", "UTF-8"),
+        (b'{"ticket":' * 5000 + b"1" + b"}" * 5000, 400, "malformed_json", "nested too deeply"),
     ],
 )
 def test_bad_input_gets_a_clear_4xx_naming_the_problem(client, installation, body, status, code, needle):
