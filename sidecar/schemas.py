@@ -31,6 +31,15 @@ def strip_nul(value: Any) -> Any:
     return value
 
 
+class StoredTime(fields.DateTime):
+    """A stored time in a response, always with its UTC offset (SQLite hands stored times back without one)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from sidecar.store.models import stored_utc
+
+        return super()._serialize(stored_utc(value), attr, obj, **kwargs)
+
+
 class ExternalId(fields.String):
     """An id from a help desk: Zendesk sends numbers, Salesforce strings; both are stored as text."""
 
@@ -227,7 +236,7 @@ class AssessmentSchema(Schema):
     model_version = fields.String()
     route = fields.Nested(RouteSchema)
     similar = fields.List(fields.Nested(SimilarIncidentSchema))
-    created_at = fields.DateTime()
+    created_at = StoredTime()
 
 
 class AssessmentListSchema(Schema):
@@ -284,7 +293,7 @@ class InstallationSchema(Schema):
     id = fields.String()
     name = fields.String()
     source = fields.String()
-    created_at = fields.DateTime()
+    created_at = StoredTime()
 
 
 class HealthSchema(Schema):
@@ -376,8 +385,8 @@ class TeamSchema(RequestSchema):
     tags = _WORDS
     history_groups = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list,
                                  metadata={"description": "help-desk group names in history that mean this team"})
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = StoredTime(dump_only=True)
+    updated_at = StoredTime(dump_only=True)
 
 
 class ExpertSchema(RequestSchema):
@@ -403,8 +412,8 @@ class ExpertSchema(RequestSchema):
     aliases = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list,
                           metadata={"description": "assignee names or ids that mean this expert in history"})
     active = fields.Boolean(load_default=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = StoredTime(dump_only=True)
+    updated_at = StoredTime(dump_only=True)
 
 
 class RuleConditionsField(fields.Dict):

@@ -23,8 +23,10 @@ def authenticate_request() -> None:
     token = token.strip()
     if not header:
         raise Unauthenticated("send 'Authorization: Bearer <api token or ZAF JWT>'", code="missing_credentials")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer":
         raise Unauthenticated("the Authorization header must use the Bearer scheme", code="invalid_token")
+    if not token:
+        raise Unauthenticated("the Authorization header has no token after 'Bearer'", code="invalid_token")
     session = request_session()
     if _looks_like_jwt(token):
         config = runtime().config

@@ -18,6 +18,8 @@ def test_wrong_scheme_and_unknown_token_are_401(client, installation):
     unknown = client.get("/v1/installation", headers=bearer("sct_not-a-real-token"))
     assert unknown.status_code == 401
     assert unknown.get_json()["error"]["code"] == "invalid_token"
+    empty = client.get("/v1/installation", headers={"Authorization": "Bearer "})
+    assert empty.status_code == 401 and "no token" in empty.get_json()["error"]["message"]
 
 
 def test_api_token_authenticates(client, installation):

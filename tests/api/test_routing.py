@@ -160,3 +160,15 @@ def test_routing_rules_are_editable_by_api(app, client, installation, database_u
     bad = client.put("/v1/routing-rules", headers=bearer(token), json={"rules": [{"name": "x", "team_id": "team_nope",
                                                                                     "when": {"tier": ["enterprise"]}}]})
     assert bad.status_code == 422
+
+
+def test_every_stored_time_in_a_response_carries_its_utc_offset(app, client, installation, database_url):
+    from datetime import datetime
+
+    assert _load(database_url, installation["id"]).exit_code == 0
+    headers = bearer(installation["api_token"])
+    times = [client.get("/v1/installation", headers=headers).get_json()["created_at"]]
+    for path in ("/v1/teams", "/v1/experts"):
+        item = client.get(path, headers=headers).get_json()[0]
+        times += [item["created_at"], item["updated_at"]]
+    assert all(datetime.fromisoformat(t).utcoffset() is not None for t in times), times
