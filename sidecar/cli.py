@@ -212,13 +212,14 @@ def installation_create(name: str, source: str) -> None:
 def installation_list() -> None:
     """List installations (no secrets)."""
     from sidecar.services.installations import list_installations
+    from sidecar.store.models import stored_iso
 
     config = _load_config()
     database = _database(config)
     try:
         with database.session() as session:
             rows = [
-                {"id": i.id, "name": i.name, "source": i.source, "created_at": i.created_at}
+                {"id": i.id, "name": i.name, "source": i.source, "created_at": stored_iso(i.created_at)}
                 for i in list_installations(session)
             ]
     finally:

@@ -26,6 +26,17 @@ def test_installation_create_prints_json_last_and_the_token_works(app, client, d
     assert client.get("/v1/installation", headers=bearer(new_token)).status_code == 200
 
 
+def test_installation_list_shows_no_secrets_and_times_with_offsets(app, database_url):
+    from datetime import datetime
+
+    created = json.loads(_run(database_url, "installation", "create", "--name", "Initech", "--source", "zendesk")
+                         .stdout.strip().splitlines()[-1])
+    listed = [json.loads(line) for line in _run(database_url, "installation", "list").stdout.splitlines()]
+    row = next(r for r in listed if r["id"] == created["id"])
+    assert set(row) == {"id", "name", "source", "created_at"}
+    assert datetime.fromisoformat(row["created_at"]).utcoffset() is not None
+
+
 def test_installation_create_rejects_unknown_source(app, database_url):
     result = _run(database_url, "installation", "create", "--name", "X", "--source", "freshdesk")
     assert result.exit_code != 0
