@@ -23,6 +23,7 @@ from sidecar.intelligence.signals import (
     incident,
     looping,
     low_impact,
+    other_languages,
 )
 from sidecar.intelligence.signals.finding import Finding, PatternRule
 from sidecar.intelligence.ticket import Ticket
@@ -37,6 +38,7 @@ MESSAGE_RULES: tuple[PatternRule, ...] = (
     + cross_team.RULES
     + customer_value.RULES
     + low_impact.RULES
+    + other_languages.RULES
 )
 
 

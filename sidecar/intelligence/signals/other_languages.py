@@ -1,0 +1,166 @@
+"""The strongest signals in German, French, Spanish, Portuguese, Italian and Dutch.
+
+B2B support teams answer customers in their own language. The English detectors are broad; these are
+deliberately narrow: only phrases that mean one thing (ask for a person, refund, double charge,
+cancellation, outage, data loss, erasure request, breach), reported under the same signal names so
+weights, categories and evidence work as in English. A match preceded by a negation of its language
+("je ne veux pas parler à un agent") counts for nothing. What is not here (frustration, urgency,
+conversation wording) stays English-only; the README says so.
+"""
+from __future__ import annotations
+
+import re
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.signals import billing, compliance, human_request, incident
+from sidecar.intelligence.signals.finding import PatternRule
+
+# Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
+NEGATIONS = frozenset(
+    "nicht kein keine keinen keinem keiner nie niemals ne n' pas jamais no nunca não nao non mai niet geen nooit"
+    .split()
+)
+_LOOK_BACK = 3  # words before a match that can negate it ("je ne veux pas | parler à ...")
+_WORD = re.compile(r"[^\W_]+'?", re.UNICODE)
+
+
+def _judge_negated_before(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """The rule's strength, or 0 when one of the few words before the match (same sentence) negates it."""
+    before = view.lower[max(0, match.start() - 60):match.start()]
+    before = re.split(r"[.!?;\n]", before)[-1]
+    words = _WORD.findall(before)[-_LOOK_BACK:]
+    return 0.0 if any(word in NEGATIONS for word in words) else rule.base
+
+
+def _judge_plain(_view: MessageView, _match: re.Match[str], rule: PatternRule) -> float:
+    """The rule's strength as is: the pattern carries its own negation ("kein Bot")."""
+    return rule.base
+
+
+_PERSON = {
+    "de": r"(?:menschen|mitarbeiter\w*|person|berater\w*|kundenberater\w*|agenten|vorgesetzten|manager\w*"
+          r"|ansprechpartner\w*|jemandem|supportmitarbeiter\w*)",
+    "fr": r"(?:humain|personne|conseill\w+|agent|opérat\w+|operat\w+|responsable|manager|quelqu['’]un|technicien\w*)",
+    "es": r"(?:humano|persona|agente|asesor\w*|operador\w*|supervisor\w*|encargad\w+|gerente|alguien|representante)",
+    "pt": r"(?:humano|pessoa|atendente|agente|operador\w*|supervisor\w*|gerente|algu[eé]m|representante"
+          r"|consultor\w*)",
+    "it": r"(?:umano|persona|operator[ei]|operatrice|agente|consulente|responsabile|qualcuno|supervisore)",
+    "nl": r"(?:mens|medewerker|persoon|iemand|manager|leidinggevende)",
+}
+_ASKS_FOR_PERSON = "|".join([
+    # de: "mit einem Mitarbeiter sprechen", "Ich möchte einen echten Menschen"
+    rf"\bmit\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}\s+(?:\w+\s+){{0,2}}?(?:sprechen|reden|telefonieren|chatten)",
+    rf"\b(?:möchte|will|brauche|wünsche)\s+(?:\w+\s+){{0,2}}?(?:einen?\s+)?(?:echten\s+|richtigen\s+)?"
+    rf"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*)\b",
+    r"\bverbinden\s+sie\s+mich\s+(?:bitte\s+)?mit",
+    # fr
+    rf"\bparler\s+(?:à|a|avec)\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
+    r"\b(?:veux|voudrais|aimerais|souhaite)\s+(?:\w+\s+){0,2}?(?:un\s+|une\s+)?(?:vrai\s+|vraie\s+)?"
+    r"(?:humain|conseiller|conseillère|agent|être\s+humain|personne\s+réelle)\b",
+    # es
+    rf"\bhablar\s+con\s+(?:\w+\s+){{0,2}}?{_PERSON['es']}",
+    r"\b(?:quiero|necesito|quisiera)\s+(?:\w+\s+){0,2}?(?:un\s+|una\s+)?(?:humano|agente|asesor\w*|operador\w*)\b",
+    # pt
+    rf"\bfalar\s+com\s+(?:\w+\s+){{0,2}}?{_PERSON['pt']}",
+    r"\b(?:quero|preciso)\s+(?:\w+\s+){0,2}?(?:um\s+|uma\s+)?(?:humano|atendente)\b",
+    # it
+    rf"\bparlare\s+con\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
+    # nl
+    rf"\b(?:spreken|praten)\s+(?:met|tegen)\s+(?:\w+\s+){{0,2}}?{_PERSON['nl']}\b",
+    rf"\bmet\s+(?:een\s+)?(?:echte\s+)?{_PERSON['nl']}\s+(?:\w+\s+){{0,2}}?(?:spreken|praten)",
+])
+_CALL_ME = (
+    r"\b(?:rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
+    r"|llámenme|llamenme|me\s+llamen|me\s+liguem|me\s+ligue|me\s+ligar|richiamatemi|chiamatemi|mi\s+richiami"
+    r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
+)
+_NOT_A_BOT = (
+    r"\b(?:kein(?:en)?\s+(?:bot|chatbot|roboter)|nicht\s+(?:mit\s+)?(?:dem|einem)\s+(?:bot|chatbot)"
+    r"|pas\s+(?:un|le|à\s+un|avec\s+un|au)\s+(?:bot|robot|chatbot)"
+    r"|no\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:un|el)\s+(?:bot|robot|chatbot)"
+    r"|não\s+(?:\w+\s+){0,3}?(?:com\s+)?(?:um|o)\s+(?:bot|robô|robo|chatbot)"
+    r"|non\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:un|il)\s+(?:bot|robot|chatbot)"
+    r"|geen\s+(?:bot|robot|chatbot)|niet\s+(?:met\s+)?(?:een|de)\s+(?:bot|chatbot))\b"
+)
+_REFUND = (
+    r"\b(?:rückerstattung|erstattung|rückzahlung|geld\s+zurück|zurückerstatten|gutschrift"
+    r"|rembours\w+|reembols\w+|devolución\s+del?\s+dinero|estorno\w*|dinheiro\s+de\s+volta"
+    r"|rimbors\w+|terugbetal\w+|geld\s+terug|restitutie)\b"
+)
+_DOUBLE_CHARGE = (
+    r"\b(?:(?:doppelt|zweimal)\s+(?:\w+\s+)?(?:belastet|abgebucht|berechnet|bezahlt|kassiert)|falsche\s+rechnung"
+    r"|(?:factur|débit|prélev)\w*\s+(?:\w+\s+)?deux\s+fois|double\s+(?:facturation|prélèvement|débit)"
+    r"|facture\s+erronée|cobr\w+\s+(?:\w+\s+)?dos\s+veces|doble\s+cobro|cobro\s+duplicado|factura\s+incorrecta"
+    r"|cobr\w+\s+(?:\w+\s+)?duas\s+vezes|cobrança\s+(?:duplicada|em\s+dobro|indevida)"
+    r"|addebit\w*\s+(?:\w+\s+)?due\s+volte|doppio\s+addebito|fattura\s+errata"
+    r"|(?:dubbel|twee\s+keer)\s+(?:\w+\s+)?(?:afgeschreven|betaald|gefactureerd))\b"
+)
+_CANCEL = (
+    r"\b(?:kündig\w*|(?:abo|abonnement|vertrag)\s+beenden|résili\w+|annuler\s+(?:mon|notre|l['’])\s*abonnement"
+    r"|cancelar\s+(?:mi|la|nuestra|minha|a|nossa)\s+(?:suscripción|assinatura|cuenta|conta)"
+    r"|dar(?:me|nos)?\s+de\s+baja|disdett\w+|annullare\s+(?:l['’]|il\s+mio\s+|la\s+mia\s+)?abbonamento"
+    r"|opzeg\w+|(?:abonnement|contract)\s+opzeggen)\b"
+)
+# Unavailability counts for a system, not a person ("der Support ist nicht erreichbar" is not an outage).
+_SYSTEM = {
+    "de": r"(?:system|plattform|seite|website|webseite|api|server|dienst|anwendung|app|portal|software)",
+    "fr": r"(?:site|plateforme|api|serveur|service|application|appli|portail|logiciel)",
+    "es": r"(?:sistema|plataforma|servicio|api|servidor|página|aplicación|portal)",
+    "pt": r"(?:sistema|plataforma|serviço|api|servidor|site|aplicativo|portal)",
+    "it": r"(?:sistema|piattaforma|servizio|api|server|sito|applicazione|portale)",
+    "nl": r"(?:systeem|platform|dienst|api|server|site|website|applicatie|portaal)",
+}
+_OUTAGE = "|".join([
+    rf"\b{_SYSTEM['de']}\s+(?:ist\s+)?(?:\w+\s+){{0,4}}?(?:ausgefallen|nicht\s+(?:mehr\s+)?erreichbar)\b",
+    r"\b(?:ausfall|funktioniert\s+(?:gar\s+)?nicht(?:s)?\s+mehr|produktion\s+steht|nichts\s+geht\s+mehr)\b",
+    rf"\b{_SYSTEM['fr']}\s+(?:est\s+)?(?:\w+\s+){{0,4}}?(?:indisponible|inaccessible|hors\s+service)\b",
+    r"\b(?:en\s+panne|panne\s+(?:générale|totale|complète|de|du|des)|ne\s+fonctionne\s+plus"
+    r"|production\s+(?:bloquée|arrêtée))\b",
+    rf"\b{_SYSTEM['es']}\s+(?:está\s+)?(?:\w+\s+){{0,4}}?(?:caíd[oa]|fuera\s+de\s+servicio|inaccesible)\b",
+    r"\b(?:caída\s+del?\s+(?:servicio|sistema|servidor)|no\s+funciona\s+(?:nada|desde)"
+    r"|producción\s+(?:parada|detenida))\b",
+    rf"\b{_SYSTEM['pt']}\s+(?:está\s+)?(?:\w+\s+){{0,4}}?(?:fora\s+do\s+ar|caíd[oa]|indisponível|inacessível)\b",
+    r"\b(?:fora\s+do\s+ar|não\s+funciona\s+(?:mais|nada)|produção\s+parada)\b",
+    rf"\b{_SYSTEM['it']}\s+(?:è\s+)?(?:\w+\s+){{0,4}}?(?:irraggiungibile|non\s+disponibile|inaccessibile)\b",
+    r"\b(?:disservizio|non\s+funziona\s+più|produzione\s+ferma)\b",
+    rf"\b{_SYSTEM['nl']}\s+(?:is\s+)?(?:\w+\s+){{0,4}}?(?:plat|onbereikbaar)\b",
+    # "storing" alone is also English ("storing files"): only with a Dutch article or adjective.
+    r"\b(?:(?:een|de|grote|ernstige)\s+storing|werkt\s+(?:helemaal\s+)?niet\s+meer|productie\s+ligt\s+stil)\b",
+])
+_DATA_LOSS = (
+    r"\b(?:datenverlust|daten\s+(?:sind\s+)?(?:verloren|weg|gelöscht)|perte\s+de\s+données"
+    r"|données\s+(?:perdues|supprimées|effacées)|pérdida\s+de\s+datos|datos\s+(?:perdidos|borrados|eliminados)"
+    r"|perda\s+de\s+dados|dados\s+(?:perdidos|apagados|sumiram)|perdita\s+di\s+dati"
+    r"|dati\s+(?:persi|cancellati|spariti)|dataverlies|gegevens\s+(?:kwijt|verloren|verdwenen))\b"
+)
+_ERASURE = (
+    r"\b(?:dsgvo|rgpd|lgpd|recht\s+auf\s+(?:vergessenwerden|löschung)|(?:daten|personenbezogenen\s+daten)"
+    r"\s+(?:\w+\s+){0,2}?(?:löschen|löschung)|droit\s+à\s+l['’]oubli"
+    r"|(?:supprimer|suppression|effacer|effacement)\s+(?:de\s+)?(?:mes|nos|ses|leurs|toutes\s+les|les)\s+données"
+    r"|derecho\s+al\s+olvido|(?:borrar|eliminar|supresión)\s+(?:de\s+)?(?:mis|nuestros|sus|todos\s+los|los)\s+datos"
+    r"|(?:apagar|excluir|eliminar|exclusão)\s+(?:de\s+)?(?:meus|nossos|seus|todos\s+os|os)\s+dados"
+    r"|diritto\s+all['’]oblio|(?:cancellare|cancellazione|eliminare)\s+(?:dei\s+|i\s+)?(?:miei|nostri|suoi)\s+dati"
+    r"|(?:verwijder\w*)\s+(?:van\s+)?(?:mijn|onze|zijn|haar|alle)\s+(?:persoons)?gegevens)\b"
+)
+_BREACH = (
+    r"\b(?:gehackt|datenleck|sicherheitsvorfall|unbefugte\w*\s+zugriff|piraté|fuite\s+de\s+données"
+    r"|accès\s+non\s+autorisé|compte\s+compromis|hackead[oa]s?|filtración\s+de\s+datos|acceso\s+no\s+autorizado"
+    r"|cuenta\s+comprometida|invadid[oa]|vazamento\s+de\s+dados|acesso\s+não\s+autorizado|hackerat[oaie]"
+    r"|violazione\s+dei\s+dati|accesso\s+non\s+autorizzato|account\s+compromesso|datalek"
+    r"|ongeautoriseerde\s+toegang)\b"
+)
+
+RULES: tuple[PatternRule, ...] = (
+    PatternRule(human_request.ASKS_FOR_HUMAN, _ASKS_FOR_PERSON, 0.95, human_request.CATEGORY,
+                judge=_judge_negated_before),
+    PatternRule(human_request.ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.8, human_request.CATEGORY,
+                judge=_judge_negated_before),
+    PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_plain),
+    PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_negated_before),
+    PatternRule(billing.BILLING_ERROR, _DOUBLE_CHARGE, 0.85, billing.CATEGORY, judge=_judge_negated_before),
+    PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
+    PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_negated_before),
+    PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_negated_before),
+    PatternRule(compliance.PRIVACY_REQUEST, _ERASURE, 0.85, compliance.CATEGORY, judge=_judge_negated_before),
+    PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_negated_before),
+)

@@ -1,0 +1,69 @@
+"""The strongest signals in German, French, Spanish, Portuguese, Italian and Dutch, and English left as it was."""
+from __future__ import annotations
+
+import pytest
+
+
+def signals_of(assessment):
+    return {s.name for s in assessment.signals if s.category}
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "category"),
+    [
+        ("Ich möchte bitte mit einem Mitarbeiter sprechen, der Bot hilft mir nicht.", "asks_for_human",
+         "human_requested"),
+        ("Je voudrais parler à un conseiller, s'il vous plaît.", "asks_for_human", "human_requested"),
+        ("Quiero hablar con una persona, no con un bot.", "rejects_automated_help", "human_requested"),
+        ("Quero falar com um atendente humano.", "asks_for_human", "human_requested"),
+        ("Vorrei parlare con un operatore.", "asks_for_human", "human_requested"),
+        ("Ik wil graag met een medewerker spreken.", "asks_for_human", "human_requested"),
+        ("Rufen Sie mich bitte zurück.", "asks_for_call_or_contact", "human_requested"),
+        ("Wir möchten eine Rückerstattung für die zweite Zahlung.", "refund_request", "billing_refund"),
+        ("Nos cobraron dos veces este mes.", "billing_error", "billing_refund"),
+        ("Nous avons été facturés deux fois.", "billing_error", "billing_refund"),
+        ("Ik wil mijn abonnement opzeggen.", "cancellation_request", "billing_refund"),
+        ("Unsere Website ist seit heute Morgen nicht erreichbar.", "outage", "bug_incident"),
+        ("Le service est en panne depuis ce matin.", "outage", "bug_incident"),
+        ("Nossa API está fora do ar, produção parada.", "outage", "bug_incident"),
+        ("Il servizio non funziona più.", "outage", "bug_incident"),
+        ("Er is een storing op het platform.", "outage", "bug_incident"),
+        ("Después de la migración hubo pérdida de datos.", "data_loss", "bug_incident"),
+        ("Bitte löschen Sie alle Daten gemäß DSGVO.", "privacy_request", "compliance_security"),
+        ("Notre compte a été piraté hier soir.", "security_breach", "compliance_security"),
+    ],
+)
+def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, category):
+    assessment = assess(text)
+    assert signal in signals_of(assessment), assessment.signals
+    assert category in {c.name for c in assessment.categories}
+    evidence = next(s.evidence for s in assessment.signals if s.name == signal)
+    assert evidence.startswith('description: "')  # the customer's own words are quoted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich möchte nicht mit einem Mitarbeiter sprechen.",
+        "Je ne veux pas parler à un agent, merci.",
+        "No necesito hablar con un agente, ya está resuelto.",
+        "Der Support ist nicht erreichbar.",  # people, not a system
+        "L'agent est indisponible.",
+        "Der Termin ist ausgefallen.",
+    ],
+)
+def test_negated_and_look_alike_phrases_do_not_count(assess, text):
+    assert not signals_of(assess(text)) & {"asks_for_human", "outage"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are storing our files in S3.",
+        "We met a person at the conference.",
+        "No bot can help me with the panne of glass.",
+        "The production build passed.",
+    ],
+)
+def test_english_that_looks_foreign_is_left_alone(assess, text):
+    assert not signals_of(assess(text))
