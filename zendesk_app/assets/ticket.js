@@ -132,6 +132,14 @@ function tagsOf(ticket) {
  * objects client.get(TICKET_PATHS) returns under 'ticket', 'ticket.comments', 'ticket.requester'
  * and 'ticket.organization' (requester/organization/comments may also sit inside ticket).
  */
+/** The requester as the sidecar reads it; the locale ("de", "pt-BR") lets routing prefer an expert who speaks it. */
+function requesterOf(person) {
+  const requester = {name: text(person.name), email: text(person.email)};
+  const locale = text(person.locale);
+  if (locale) requester.locale = locale;
+  return requester;
+}
+
 export function toSidecarTicket({ticket, comments, requester, organization} = {}, {botUserIds = []} = {}) {
   if (!ticket || ticket.id === undefined || ticket.id === null) throw new Error('no ticket is open');
   const person = requester || ticket.requester || null;
@@ -145,7 +153,7 @@ export function toSidecarTicket({ticket, comments, requester, organization} = {}
     subject: text(ticket.subject) || '',
     description: htmlToText(ticket.description || ''),
     comments: ordered,
-    requester: person ? {name: text(person.name), email: text(person.email)} : null,
+    requester: person ? requesterOf(person) : null,
     organization: toSidecarOrganization(organization || ticket.organization),
     priority: text(ticket.priority),
     status: text(ticket.status),

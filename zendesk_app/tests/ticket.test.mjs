@@ -70,7 +70,7 @@ describe('toSidecarTicket', () => {
         {author: 'customer', body: "This is ridiculous. Can I please speak to a real person?\nIf this isn't sorted by Friday & we file a chargeback.",
           public: true, created_at: '2026-11-21T15:02:00.000Z'},
       ],
-      requester: {name: 'Dana Whitfield', email: 'dana@brightlane.example'},
+      requester: {name: 'Dana Whitfield', email: 'dana@brightlane.example', locale: 'de'},
       organization: {name: 'Brightlane Logistics', tier: 'enterprise', arr: 480000, renewal_date: '2027-01-15', id: '77', region: 'EMEA'},
       priority: 'high',
       status: 'open',

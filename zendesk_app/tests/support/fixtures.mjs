@@ -11,7 +11,7 @@ export const zafTicket = {
   updatedAt: '2026-11-21T15:02:00Z',
 };
 
-export const zafRequester = {id: 501, name: 'Dana Whitfield', email: 'dana@brightlane.example', role: 'end-user'};
+export const zafRequester = {id: 501, name: 'Dana Whitfield', email: 'dana@brightlane.example', role: 'end-user', locale: 'de'};
 
 export const zafOrganization = {
   id: 77,
