@@ -8,6 +8,8 @@ from sidecar.intelligence.evaluation import human_request_score
 # Written for these tests: short, messy chat lines and longer ticket sentences.
 ASKS_FOR_A_PERSON = [
     "agent pls",
+    "can a human look at this please",
+    "can I have a callback tomorrow morning?",
     "operator",
     "live person",
     "representative!!",
@@ -57,6 +59,7 @@ ASKS_FOR_A_PERSON = [
 # Mentions of agents, managers, people and calls that do not ask for one.
 DOES_NOT_ASK = [
     "The agent said the fix would ship on Friday.",
+    "We have a callback function that never fires.",
     "Our support agent role cannot see the billing tab.",
     "The human resources module is not syncing employee records.",
     "I called the API with the new token and got a 401.",

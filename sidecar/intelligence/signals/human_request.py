@@ -171,6 +171,14 @@ _ANYONE_THERE = re.compile(
     r"\b(?:is\s+)?(?:any\s*one|any\s*body|any1|some\s*one|some\s*body)\s+(?:there|here|home|around|listening|"
     r"available|awake|alive|reading\s+(?:this|these|my))\b"
 )
+# The same ask naming a person outright ("can a human look at this?") is no mere politeness.
+_A_HUMAN_PLEASE_ACT = re.compile(
+    r"\b(?:can|could|will|would|please|pls|need|i\s+need|we\s+need|i\s+want|we\s+want|i'd\s+like|get)\s+"
+    r"(?:a\s+(?:real\s+|live\s+)?(?:person|human)|an?\s+(?:actual|real|live)\s+(?:person|human)(?:\s+being)?)\s+"
+    r"(?:please\s+|pls\s+|to\s+)?"
+    r"(?:help|look|check|call|contact|get\s+back|respond|reply|explain|assist|review|answer|investigate|"
+    r"take\s+a\s+look|fix|sort|handle|email)\b"
+)
 _SOMEONE_PLEASE_ACT = re.compile(
     r"\b(?:can|could|will|would|please|pls|need|have|i\s+need|we\s+need|i\s+want|we\s+want|i'd\s+like|get)\s+"
     r"(?:some(?:one|body|1)|any(?:one|body|1)|a\s+(?:real\s+|live\s+)?(?:person|human)|an?\s+(?:actual|real|live)\s+"
@@ -244,7 +252,7 @@ _CALL_ME = re.compile(
     r"\b(?:call|phone|ring|telephone|text|sms)\s+(?:me|us)\b(?!\s+(?:crazy|old|paranoid|stupid|silly|naive|"
     r"skeptical|picky|whatever|by\s+my\s+name|[a-z]+\s+(?:for\s+short|please\s+instead)))"
     r"|\b(?:give|gimme)\s+(?:me|us)\s+a\s+(?:call|ring|phone\s+call|buzz|phone)\b"
-    r"|\b(?:request|schedule|arrange|book|want|need|get|like|expect|expecting|waiting\s+for|wait\s+for)\s+"
+    r"|\b(?:request|schedule|arrange|book|want|need|get|have|like|expect|expecting|waiting\s+for|wait\s+for)\s+"
     r"(?:a\s+|the\s+)?call[- ]?backs?\b(?![\s_-]*(?:url|uri|function|handler|endpoint|method|hook|param))"
     r"|\b(?:call|ring|phone)\s+(?:\w+\s+)?back\b(?!\s*(?:url|function|handler|end))"
 )
@@ -397,6 +405,8 @@ RULES: tuple[PatternRule, ...] = (
     # Asking who to contact wants a person, less directly.
     PatternRule(ASKS_FOR_HUMAN, _WHO_CAN_I_TALK_TO, 0.6, CATEGORY, anchors=("who",), judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _ANYONE_THERE, 0.6, CATEGORY, anchors=("any", "some"), judge=_judge_plain),
+    PatternRule(ASKS_FOR_HUMAN, _A_HUMAN_PLEASE_ACT, 0.75, CATEGORY,
+                anchors=rule_words("person human"), judge=_judge_plain),
     # "Can someone help me with my card?" is mostly politeness: kept below the category threshold.
     PatternRule(ASKS_FOR_HUMAN, _SOMEONE_PLEASE_ACT, 0.45, CATEGORY,
                 anchors=rule_words("some any sum1 person human"), judge=_judge_plain),
