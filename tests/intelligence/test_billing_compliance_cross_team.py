@@ -22,6 +22,12 @@ def categories(assessment):
         ("We still haven't received our refund.", "refund_request"),
         ("We will file a chargeback with our bank.", "chargeback_or_dispute"),
         ("Please cancel our subscription at the end of the month.", "cancellation_request"),
+        ("We were invoiced for 40 seats although only 25 people use it.", "billing_error"),
+        ("The plan renewed last week even though we cancelled in March.", "billing_error"),
+        ("Your invoice does not match the order form we signed.", "billing_error"),
+        ("Our price went up by 30% without any notice.", "billing_error"),
+        ("Could you waive the late fee this once?", "refund_request"),
+        ("We expect a service credit for the three days of downtime.", "refund_request"),
     ],
 )
 def test_billing_signals(assess, text, expected):
@@ -59,6 +65,7 @@ def test_refund_ticket_scores_above_password_reset(assess):
         ("Under GDPR, please delete all my personal data.", "privacy_request"),
         ("This is a data subject access request for my records.", "privacy_request"),
         ("Can you send your SOC 2 report and sign our DPA?", "compliance_paperwork"),
+        ("In which region is our data stored? We need it hosted in the EU.", "compliance_paperwork"),
         ("Our lawyer will be in touch about this breach of contract.", "legal_threat"),
         ("We received a subpoena regarding one of your users.", "legal_threat"),
     ],
@@ -81,12 +88,24 @@ def test_security_negation(assess):
         ("We need a custom integration with our ERP.", "engineering_request"),
         ("We'd like a custom contract with different payment terms.", "commercial_request"),
         ("Please send a quote for 50 more seats.", "commercial_request"),
+        ("Could you have your legal team review our amendment?", "commercial_request"),
+        ("Can your product team confirm this is on the roadmap?", "engineering_request"),
+        ("This needs both engineering and billing to look at it.", "engineering_request"),
     ],
 )
 def test_cross_team_signals(assess, text, expected):
     assessment = assess(text)
     assert expected in names(assessment), (text, names(assessment))
     assert "cross_team" in categories(assessment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We have a dev team of five people.", "Your billing team was very helpful, thanks!",
+     "The platform team deployed the new build.", "The price stayed the same this year."],
+)
+def test_mentioning_a_team_or_a_price_is_no_request(assess, text):
+    assert not {"engineering_request", "commercial_request", "billing_error"} & names(assess(text))
 
 
 def test_plain_how_to_has_no_category(assess):

@@ -31,7 +31,22 @@ _BILLING_ERROR = (
     r"(?:invoice|charge|charges|bill|billing|amount|payment|transaction|fee|fees|price|pricing|line\s+item)|"
     r"(?:invoice|bill|charge|amount|price)\s+(?:is|was|seems|looks)\s+(?:wrong|incorrect|too\s+high|off|double)|"
     r"billing\s+(?:error|mistake|issue|problem|discrepancy)|still\s+being\s+(?:charged|billed)|"
-    r"(?:charged|billed)\s+(?:for|after)\s+(?:\w+\s+){0,3}?(?:cancel\w*|closed|deleted|downgrad\w*))\b"
+    r"(?:charged|billed)\s+(?:for|after)\s+(?:\w+\s+){0,3}?(?:cancel\w*|closed|deleted|downgrad\w*)|"
+    # Seats billed that are not used, renewals after a cancellation, invoices that contradict the deal,
+    # prices raised without a word: the disputes B2B billing teams see most.
+    r"(?:billed|charged|invoiced)\s+for\s+(?:\d+|more|extra|additional|too\s+many)\s+(?:seats|users|licen[cs]es"
+    r"|agents|members)|"
+    r"(?:renewed|auto-?renewed)\s+(?:\w+\s+){0,3}?(?:after|even\s+though|although|despite)\s+(?:i|we)\s+"
+    r"(?:had\s+|have\s+)?(?:cancel\w*|downgrad\w*|turned\s+off)|"
+    r"(?:invoice|bill|charge|price|amount|pricing)\s+(?:doesn'?t|does\s+not|didn'?t|did\s+not)\s+match|"
+    r"(?:price|pricing|fee|fees|rate|cost|bill)\s+(?:\w+\s+){0,2}?(?:went\s+up|increased|rose|doubled|jumped)\s+"
+    r"(?:\S+\s+){0,3}?(?:without|with\s+no)\s+(?:any\s+)?(?:notice|warning|notification|explanation))\b"
+)
+# Asking for money to be waived or credited is a refund by another name.
+_CREDIT = (
+    r"\b(?:waive\s+(?:\w+\s+){0,2}?(?:fee|fees|charge|charges|penalty|penalties|interest)|"
+    r"(?:a|any|some)\s+(?:service\s+)?credit\s+for|service\s+credits?|credit\s+(?:note|memo)|"
+    r"pro-?rat(?:a|ed)\s+credit)\b"
 )
 _DISPUTE = (
     r"\b(?:charge\s*-?\s*back|dispute\s+(?:the|this|a|these|our|my)?\s*(?:charge|payment|invoice|transaction|bill)|"
@@ -54,7 +69,10 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(BILLING_ERROR, _BILLING_ERROR, 0.85, CATEGORY,
                 anchors=rule_words("double twice duplicate multiple extra incorrectly wrongly over mistakenly charged "
                                    "overcharg wrong incorrect inaccurate unexpected unauthori mystery unknown "
-                                   "unrecogni invoice bill charge amount price billing still billed")),
+                                   "unrecogni invoice bill charge amount price billing still billed invoiced "
+                                   "renewed auto pricing fee rate cost")),
+    PatternRule(REFUND_REQUEST, _CREDIT, 0.7, CATEGORY,
+                anchors=rule_words("waive a any some service credit pro prorata prorated")),
     PatternRule(CHARGEBACK_OR_DISPUTE, _DISPUTE, 0.9, CATEGORY,
                 anchors=rule_words("charge dispute billing payment invoice disputing contact report fraudulent")),
     PatternRule(CANCELLATION_REQUEST, _CANCEL, 0.75, CATEGORY,

@@ -34,7 +34,11 @@ _PAPERWORK = (
     r"dpa|data\s+processing\s+(?:agreement|addendum)|security\s+(?:questionnaire|review|assessment|audit|whitepaper|"
     r"documentation|certification)|pen(?:etration)?\s*-?\s*test(?:ing)?|audit\s+(?:report|logs?|trail|request)|"
     r"compliance\s+(?:report|requirements?|review|team|documentation|certificate)|sub-?processors?|vendor\s+"
-    r"(?:assessment|risk|security\s+review)|infosec)\b"
+    r"(?:assessment|risk|security\s+review)|infosec|data\s+residency|"
+    r"(?:where|which\s+(?:country|countries|region|regions))\s+(?:is\s+|are\s+|do\s+you\s+)?(?:our\s+|my\s+|the\s+|"
+    r"customer\s+)?data\s+(?:is\s+|are\s+)?(?:stored|hosted|kept|located|processed)|"
+    r"data\s+(?:\w+\s+){0,2}?(?:stored|hosted|kept|processed)\s+(?:in|within|inside)\s+(?:the\s+)?"
+    r"(?:eu|europe|european\s+union|us|usa|uk|germany|canada|australia|our\s+region))\b"
 )
 _LEGAL = (
     r"\b(?:lawyers?|attorneys?|legal\s+(?:action|counsel|team|department|proceedings|steps|notice|claim|obligation)|"
@@ -56,7 +60,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "purge personal pii dpo privacy export")),
     PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY,
                 anchors=rule_words("soc iso hipaa baa pci fedramp dpa data security pen penetration audit compliance "
-                                   "sub subprocessor vendor infosec")),
+                                   "sub subprocessor vendor infosec where which residency")),
     PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY,
                 anchors=rule_words("lawyer attorney legal lawsuit law sue suing litigation subpoena court cease breach "
                                    "small regulator regulatory ombudsman ftc ico cnil consumer report bbb better "

@@ -41,6 +41,30 @@ _COMMERCIAL = (
     r"wire\s+transfer|credit\s+note|credit\s+memo|billing\s+(?:address|entity|contact)\s+change)\b"
 )
 
+_ENGINEERING_TEAMS = r"(?:engineering|product|dev|development|technical|tech|security|platform)"
+_BUSINESS_TEAMS = r"(?:legal|finance|billing|accounting|sales|procurement|commercial)"
+
+
+def _names_a_team(teams: str) -> str:
+    """A request naming another team ("have your legal team review", "your product team to confirm")."""
+    return (
+        rf"\b(?:(?:involve|loop\s+in|cc|copy\s+in|bring\s+in|get|need|ask|escalate\s+to|check\s+with|"
+        rf"consult)\s+(?:\w+\s+)?(?:your\s+|the\s+|a\s+|our\s+)?{teams}\s+(?:team|department|dept|people|folks"
+        rf"|counsel)|"
+        # "have" only with your/the: "we have a dev team" is no request.
+        rf"have\s+(?:your|the)\s+{teams}\s+(?:team|department|dept|people|folks|counsel)|"
+        rf"(?:your|the)\s+{teams}\s+(?:team|department|dept)\s+(?:to\s+|can\s+|could\s+|should\s+|must\s+|"
+        rf"needs?\s+to\s+)?(?:confirm|check|look|review|weigh\s+in|approve|sign\s+off|investigate|advise|decide))\b"
+    )
+
+
+# "Both engineering and billing" is the cross-team dependency itself; engineering's is the heavier weight.
+_TWO_TEAMS = (
+    rf"\bboth\s+(?:your\s+|the\s+)?(?:{_ENGINEERING_TEAMS}|{_BUSINESS_TEAMS})\s+(?:team\s+)?and\s+(?:your\s+|the\s+)?"
+    rf"(?:{_ENGINEERING_TEAMS}|{_BUSINESS_TEAMS})\b"
+)
+_TEAM_VERBS = "involve loop cc copy bring get need ask escalate have check consult your the"
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(ENGINEERING_REQUEST, _ENGINEERING, 0.7, CATEGORY,
                 anchors=rule_words("engineering engineer developer dev product technical tech backend platform r&d "
@@ -48,6 +72,11 @@ RULES: tuple[PatternRule, ...] = (
                                    "throttl cap whitelist allowlist allow white custom integration modify update "
                                    "webhook api data schema saml scim sso migration bulk database db restore backup "
                                    "hotfix patch code root rca post postmortem")),
+    PatternRule(ENGINEERING_REQUEST, _names_a_team(_ENGINEERING_TEAMS), 0.65, CATEGORY,
+                anchors=rule_words(_TEAM_VERBS)),
+    PatternRule(ENGINEERING_REQUEST, _TWO_TEAMS, 0.65, CATEGORY, anchors=("both",)),
+    PatternRule(COMMERCIAL_REQUEST, _names_a_team(_BUSINESS_TEAMS), 0.65, CATEGORY,
+                anchors=rule_words(_TEAM_VERBS)),
     PatternRule(COMMERCIAL_REQUEST, _COMMERCIAL, 0.6, CATEGORY,
                 anchors=rule_words("custom contract amend change renegotiate negotiate review msa master order sow "
                                    "statement price pricing quote volume discount upgrade add buy purchase enterprise "
