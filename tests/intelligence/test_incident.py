@@ -24,6 +24,10 @@ def names(assessment):
         ("There is an XSS vulnerability in the comment field.", "security_vulnerability"),
         ("Users can see other customers' tickets in the portal.", "security_vulnerability"),
         ("None of our agents can log in.", "broad_impact"),
+        ("The sync has been stuck for 6 hours.", "malfunction"),
+        ("Our webhooks stopped firing yesterday.", "malfunction"),
+        ("Users keep getting logged out every few minutes.", "malfunction"),
+        ("Emails are not being delivered to our customers.", "malfunction"),
     ],
 )
 def test_incident_signals(assess, text, expected):
@@ -60,3 +64,16 @@ def test_severe_bug_outranks_cosmetic_and_wishes(assess):
 def test_evidence_quotes_the_sentence(assess):
     outage = next(s for s in assess("Hello. Our production site is down! Please help.").signals if s.name == "outage")
     assert outage.evidence == 'description: "Our production site is down!"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I was stuck in traffic this morning.", "I'm stuck, how do I add a user?",
+     "The approval has been pending since Monday with our finance team."],
+)
+def test_being_stuck_is_an_incident_only_for_a_system(assess, text):
+    assert "bug_incident" not in {c.name for c in assess(text).categories}
+
+
+def test_a_lasting_failure_counts_as_an_incident(assess):
+    assert "bug_incident" in {c.name for c in assess("The export job has been stuck for two days.").categories}

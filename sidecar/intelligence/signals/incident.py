@@ -137,6 +137,26 @@ _BROAD = (
     r"(?:cannot|can'?t|unable\s+to)\s+work|work\s+(?:is|has)\s+(?:blocked|stopped|halted)|dead\s+in\s+the\s+water|"
     r"(?:thousands|hundreds|millions)\s+of\s+(?:users|customers|records|orders|emails|dollars))\b"
 )
+# A failure that lasts or repeats ("stuck for 6 hours", "webhooks stopped firing", "emails are not being
+# delivered", "users keep getting logged out") is an incident, where a bare "doesn't work" is often a how-to.
+_THING = (
+    r"(?:sync|syncing|import|imports|export|exports|job|jobs|upload|uploads|migration|deployment|deploy|build|order"
+    r"|orders|payment|payments|page|screen|app|process|queue|integration|connector|webhook|webhooks|report|reports"
+    r"|email|emails|it|everything|server|service|api|dashboard|login|checkout|transfer|backup|update|install\w*)"
+)
+_PERSISTENT_FAILURE = (
+    rf"\b(?:{_THING}\s+(?:has|have|had)\s+been\s+(?:stuck|down|failing|broken|hanging|frozen|pending|processing"
+    rf"|queued|loading|spinning)\s+(?:for|since)|{_THING}\s+(?:is\s+|are\s+|was\s+|were\s+|got\s+|gets\s+"
+    rf"|keeps?\s+getting\s+|seems?\s+(?:to\s+be\s+)?)?stuck|"
+    r"stopped\s+(?:working|firing|syncing|sending|loading|responding|updating|arriving|running|triggering|processing"
+    r"|importing|exporting)(?!\s+(?:with|for|on|at|together)\b)|"
+    r"(?:keeps?|kept)\s+(?:getting\s+)?(?:logged|logging|kicked|signed|signing)\s+(?:us\s+|me\s+)?"
+    r"out|(?:get|gets|getting|are|is|being)\s+(?:logged|kicked|signed)\s+out\s+(?:every|constantly|repeatedly|randomly"
+    r"|all\s+the\s+time)|(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?)\s+"
+    r"(?:are|is|were|was)\s+(?:not|no\s+longer)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered)|"
+    r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?)\s+(?:aren'?t|isn'?t|"
+    r"weren'?t|wasn'?t)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered))\b"
+)
 _MALFUNCTION = (
     r"\b(?:(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not|can'?t|cannot|isn'?t|is\s+not|aren'?t|not"
     r"|fails?\s+to|"
@@ -182,6 +202,12 @@ RULES: tuple[PatternRule, ...] = (
                                    "location order transaction request email message workspace instance region "
                                    "environment browser platform page website entire whole everyone everybody nobody "
                                    "one company board production live work dead thousands hundreds millions")),
+    PatternRule(MALFUNCTION, _PERSISTENT_FAILURE, 0.6, CATEGORY, policy_question=0.5,
+                anchors=rule_words("sync import export job upload migration deploy build order payment page screen app "
+                                   "process queue integration connector webhook report email it everything server "
+                                   "service api dashboard login checkout transfer backup update install stopped keep "
+                                   "keeps kept get gets getting are is being message notification invoice sms text "
+                                   "alert")),
     PatternRule(MALFUNCTION, _MALFUNCTION, 0.4, CATEGORY, policy_question=0.5,
                 anchors=rule_words("work load open start save saving send sync display show render print connect "
                                    "respond function import export upload download log sign update install launch "
