@@ -49,12 +49,27 @@ def test_free_tier_is_not_premium(make_ticket, now):
         "We are evaluating alternatives.",
         "Honestly we are thinking about switching to a competitor.",
         "We won't renew in September.",
+        "If this isn't fixed we will cancel and move to another tool.",
+        "Honestly we're thinking about leaving.",
+        "Your competitor offered us a better price.",
+        "This is a dealbreaker for us.",
+        "Our CEO is asking whether we should keep using you.",
+        "This outage is making us reconsider our renewal.",
     ],
 )
 def test_churn_threats(assess, text):
     assessment = assess(text)
     assert "churn_threat" in by_name(assessment), text
     assert "high_value_customer" in {c.name for c in assessment.categories}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm thinking about switching the dashboard to dark mode.", "Our competitor offered a webinar last week.",
+     "Is this bug a dealbreaker for the release?", "We are thinking of leaving early today."],
+)
+def test_churn_words_in_other_senses_do_not_count(assess, text):
+    assert "churn_threat" not in by_name(assess(text)), text
 
 
 def test_no_churn_when_negated(assess):

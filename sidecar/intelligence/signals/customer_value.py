@@ -43,14 +43,26 @@ _CHURN = (
     r"(?:\w+\s+)?(?:renew\w*|our\s+(?:contract|subscription|partnership|relationship))|"
     r"not\s+renewing|take\s+(?:our|my)\s+business\s+elsewhere|(?:leave|leaving|drop|dropping|ditch|ditching|dump)\s+"
     r"(?:you|your\s+(?:service|product|platform|company))|churn\w*|"
-    r"(?:last|final)\s+(?:straw|chance|warning))\b"
+    r"(?:last|final)\s+(?:straw|chance|warning)|"
+    # Churn said sideways: thinking of leaving, a rival's offer, a deal-breaker, doubting the tool itself.
+    # Each needs its object (or the sentence's end): "thinking of leaving early today" is no threat.
+    r"cancel\w*\s+(?:\w+\s+){0,3}?and\s+(?:move|switch|go|migrate)\s+to|"
+    r"(?:thinking|think|considering)\s+(?:about\s+|of\s+)?(?:leaving\s+(?:you|your)|leaving(?=\s*(?:[.!?,]|$))|"
+    r"switching\s+(?:to\s+(?:another|a\s+different|a\s+competitor)|vendors?|providers?|away)|moving\s+away|"
+    r"dropping\s+you)|"
+    r"competitors?\s+(?:\w+\s+){0,2}?(?:offered|offers|quoted|is\s+offering)\s+(?:us\s+)?(?:a\s+)?(?:better|cheaper"
+    r"|lower|discount|deal|price|pricing)|deal[- ]?breaker\s+for\s+(?:us|our|me)|"
+    r"(?:whether|if)\s+(?:we|i)\s+should\s+(?:keep|continue|stay)\s+(?:using|with)\s+(?:you|your|this)|"
+    r"(?:making|made|makes)\s+(?:us|me)\s+(?:reconsider|rethink|question)(?:\s+(?:using\s+|our\s+|the\s+)?"
+    r"(?:you|your|renew\w*|contract|subscription|partnership|relationship)|(?=\s*(?:[.!?,]|$))))\b"
 )
 
 RULES: tuple[PatternRule, ...] = (
     PatternRule(CHURN_THREAT, _CHURN, 0.85, CATEGORY, hypothetical=0.6, policy_question=0.5,
                 anchors=rule_words("cancel switch move moving migrat go going leave leaving evaluat look consider "
                                    "explor won will not don do reconsider rethink take drop ditch dump churn last "
-                                   "final")),
+                                   "final thinking think considering competitor deal dealbreaker whether if making "
+                                   "made makes")),
 )
 
 
