@@ -9,6 +9,11 @@ from sidecar.intelligence.evaluation import human_request_score
 ASKS_FOR_A_PERSON = [
     "agent pls",
     "can a human look at this please",
+    "your AI keeps giving me wrong answers",
+    "I've been going in circles with your bot for an hour",
+    "please escalate to tier 2",
+    "is there a manager I can talk to?",
+    "Another canned response. Useless.",
     "can I have a callback tomorrow morning?",
     "operator",
     "live person",
@@ -60,6 +65,8 @@ ASKS_FOR_A_PERSON = [
 DOES_NOT_ASK = [
     "The agent said the fix would ship on Friday.",
     "We have a callback function that never fires.",
+    "The automated reply email template has a typo.",
+    "I escalated the issue internally already.",
     "Our support agent role cannot see the billing tab.",
     "The human resources module is not syncing employee records.",
     "I called the API with the new token and got a 401.",

@@ -160,7 +160,8 @@ _BE_TRANSFERRED = re.compile(
     r"sales|support|tech|technical|whoever|a\s+human|a\s+person)\b))"
 )
 _SOMEONE_I_CAN_TALK_TO = re.compile(
-    r"\b(?:some(?:one|body)|any(?:one|body)|a\s+(?:real\s+|live\s+)?(?:person|human)|who(?:m)?)\s+"
+    r"\b(?:some(?:one|body)|any(?:one|body)|a\s+(?:real\s+|live\s+)?(?:person|human)|who(?:m)?|"
+    r"(?:a|an)\s+(?:manager|supervisor|agent|representative|rep|specialist))\s+"
     r"(?:i|we)\s+(?:can|could|should|may|might)\s+(?:talk|speak|chat|reach|contact|call|email)\b"
 )
 _WHO_CAN_I_TALK_TO = re.compile(
@@ -214,7 +215,10 @@ _BOT_FAILS = re.compile(
     rf"|does\s+not|"
     r"don't|can't|cant|cannot|keeps|won't|just|clearly|obviously|never|has\s+no|makes\s+no)\s+(?:\w+\s+){0,2}?"
     r"(?:useless|stupid|dumb|helpful|helping|understand|understanding|useful|answer|answering|"
-    r"getting\s+it|going\s+in\s+circles|repeating|listening|smart|clue|idea|sense|worthless|garbage|trash)\b"
+    r"getting\s+it|going\s+in\s+circles|repeating|listening|smart|clue|idea|sense|worthless|garbage|trash|wrong"
+    r"|irrelevant|nonsense)\b"
+    rf"|\bgoing\s+(?:round\s+and\s+round|around\s+in\s+circles|in\s+circles)\s+with\s+(?:this|the|your|ur|a)\s+"
+    rf"(?:\w+\s+)?{_BOT}\b"
 )
 _STOP_CANNED = re.compile(
     r"\b(?:stop|quit|enough\s+(?:of|with)|tired\s+of|sick\s+of|fed\s+up\s+with|no\s+more|done\s+with|hate)\s+"
@@ -227,6 +231,14 @@ _CANNED = re.compile(
     r"\b(?:canned|scripted|automated|generic|copy[- ]?past(?:e|ed)|boilerplate|templated?|robotic|pre-?written"
     r"|form)\s+"
     r"(?:answers?|responses?|repl(?:y|ies)|messages?|emails?|letters?)\b"
+)
+# A bare "automated reply" may be a product setting ("the automated reply template has a typo"); said of
+# what the customer keeps receiving, it is the rejection of automated help.
+_CANNED_AGAIN = re.compile(
+    r"\b(?:same|another|more|these|those|stupid|useless|pointless|just|only|nothing\s+but|"
+    r"keep\s+(?:getting|sending|receiving)|keeps\s+(?:sending|giving))\s+(?:\w+\s+)?(?:canned|scripted|automated|"
+    r"generic|copy[- ]?past(?:e|ed)|boilerplate|templated?|robotic|pre-?written)\s+"
+    r"(?:answers?|responses?|repl(?:y|ies)|messages?|emails?)\b"
 )
 _NO_BOT = re.compile(
     r"\b(?:don'?t|do\s+not|dont|not|never|no\s+(?:more|longer)|stop|refuse\s+to|won'?t)\s+"
@@ -302,6 +314,9 @@ _ESCALATE = re.compile(
     r"|an\s+|"
     r"for\s+this\s+to\s+be\s+|to\s+be\s+|this\s+to\s+be\s+|it\s+to\s+be\s+)?escalat(?:ed|e|ion)\b"
     r"|\bescalat(?:e|ion)\s+(?:please|pls|asap|now|immediately|required|needed|request)\b"
+    r"|\bescalat(?:e|ed|ing)\s+(?:this\s+|it\s+)?to\s+(?:a\s+|the\s+|your\s+)?(?:tier|level|l)\s*-?\s*[23]\b"
+    r"|\bescalat(?:e|ed|ing)\s+(?:this\s+|it\s+)?to\s+(?:a\s+|the\s+|your\s+)?(?:manager|supervisor|specialist|senior"
+    r"|engineer|engineering|second\s+line|next\s+level|higher\s+level)\b"
 )
 
 _SHORT_FILLER = frozenset(
@@ -416,7 +431,10 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(REJECTS_AUTOMATED_HELP, _BOT_FAILS, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _STOP_CANNED, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _NO_BOT, 0.9, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_no_bot),
-    PatternRule(REJECTS_AUTOMATED_HELP, _CANNED, 0.6, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
+    PatternRule(REJECTS_AUTOMATED_HELP, _CANNED_AGAIN, 0.75, CATEGORY,
+                anchors=rule_words("same another more these those stupid useless pointless just only nothing keep "
+                                   "keeps"), judge=_judge_bot_rejection),
+    PatternRule(REJECTS_AUTOMATED_HELP, _CANNED, 0.45, CATEGORY, anchors=_BOT_ANCHORS, judge=_judge_bot_rejection),
     PatternRule(REJECTS_AUTOMATED_HELP, _ARE_YOU_A_BOT, 0.65, CATEGORY,
                 anchors=_BOT_ANCHORS + rule_words("human person agent people live actual"), judge=_judge_are_you_a_bot),
     PatternRule(ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.85, CATEGORY,
