@@ -46,6 +46,7 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
     [
         "Ich möchte nicht mit einem Mitarbeiter sprechen.",
         "Je ne veux pas parler à un agent, merci.",
+        "Je n’ai pas besoin de parler à un conseiller.",
         "No necesito hablar con un agente, ya está resuelto.",
         "Der Support ist nicht erreichbar.",  # people, not a system
         "L'agent est indisponible.",

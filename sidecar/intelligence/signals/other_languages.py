@@ -17,11 +17,11 @@ from sidecar.intelligence.signals.finding import PatternRule
 
 # Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
 NEGATIONS = frozenset(
-    "nicht kein keine keinen keinem keiner nie niemals ne n' pas jamais no nunca não nao non mai niet geen nooit"
+    "nicht kein keine keinen keinem keiner nie niemals ne n' n’ pas jamais no nunca não nao non mai niet geen nooit"
     .split()
 )
 _LOOK_BACK = 3  # words before a match that can negate it ("je ne veux pas | parler à ...")
-_WORD = re.compile(r"[^\W_]+'?", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+['’]?", re.UNICODE)
 
 
 def _judge_negated_before(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
