@@ -6,7 +6,8 @@ may match (OR):
     category: [billing_refund, ...]   the assessment found one of these categories
     tier: [enterprise, ...]           organization.tier is one of these (case-insensitive)
     tags: [vip, ...]                  the ticket has one of these tags
-    language: [de, fr, ...]           the ticket's language (requester locale/language, or a custom field)
+    language: [de, fr, ...]           the ticket's language (requester locale/language, a custom field, or a guess
+                                      from the customer's words in de, fr, es, pt, it, nl)
     product: [billing-api, ...]       custom_fields.product, or a tag 'product:<name>' / 'product_<name>'
     keywords: ["chargeback", ...]     the customer's text contains one of these words or phrases
     min_arr: 100000                   organization.arr >= this
@@ -63,7 +64,10 @@ def check_conditions(conditions: Mapping[str, Any]) -> list[str]:
 
 
 def ticket_language(ticket: Ticket) -> str | None:
-    """The ticket's language code if the help desk told us (requester locale, or a language custom field)."""
+    """The ticket's language code: what the help desk says (requester locale, a language custom field),
+    else a guess from the customer's own words when they are clearly not English (intelligence.language)."""
+    from sidecar.intelligence.language import guess_language
+
     candidates = []
     if ticket.requester is not None:
         candidates += [ticket.requester.extra.get(k) for k in ("locale", "language")]
@@ -71,7 +75,10 @@ def ticket_language(ticket: Ticket) -> str | None:
     for value in candidates:
         if isinstance(value, str) and value.strip():
             return value.strip().lower().replace("_", "-").split("-")[0]
-    return None
+    guessed = guess_language(" ".join(text for _, text in ticket.customer_messages()))
+    # English is every team's working language here: guessing it would only add "speaks en" to every
+    # route, so only another language is reported.
+    return guessed if guessed != "en" else None
 
 
 def ticket_products(ticket: Ticket) -> set[str]:

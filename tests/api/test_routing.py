@@ -172,3 +172,13 @@ def test_every_stored_time_in_a_response_carries_its_utc_offset(app, client, ins
         item = client.get(path, headers=headers).get_json()[0]
         times += [item["created_at"], item["updated_at"]]
     assert all(datetime.fromisoformat(t).utcoffset() is not None for t in times), times
+
+
+def test_a_ticket_in_spanish_without_a_locale_goes_to_the_expert_who_speaks_it(app, client, installation,
+                                                                               database_url):
+    assert _load(database_url, installation["id"]).exit_code == 0
+    spanish = {"id": "5003", "subject": "Cobro duplicado",
+               "description": "Hola, nos cobraron dos veces este mes. Quiero un reembolso del segundo cobro. Gracias."}
+    route = _route(client, installation["api_token"], spanish)
+    assert route["team"]["name"] == "Billing" and route["expert"]["name"] == "Ana Ruiz"
+    assert "speaks es" in " ".join(route["reasons"])
