@@ -197,6 +197,7 @@ class EscalationContext:
     similar: tuple[SimilarIncident, ...]
     labels: tuple[str, ...]
     priority: str
+    language: str | None = None  # the customer's language when it is not English ("de"), else None
 
     @property
     def ticket_label(self) -> str:
@@ -285,6 +286,8 @@ class EscalationContext:
             "similar": [dataclasses.asdict(s) for s in self.similar],
             "labels": list(self.labels),
             "priority": self.priority,
+            "language": self.language,
+            "language_name": LANGUAGE_NAMES.get(self.language or "", self.language),
         }
 
 
@@ -358,7 +361,21 @@ def build_escalation_context(
         similar=_similar(similar),
         labels=escalation_labels(ticket, [c.name for c in categories]),
         priority=jira_priority(score, tier, priority_mapping),
+        language=_customer_language(ticket),
     )
+
+
+# Names of the languages a customer's text is recognised in (and common locales), for notes and issues.
+LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
+                  "nl": "Dutch", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "sv": "Swedish",
+                  "da": "Danish", "no": "Norwegian", "fi": "Finnish", "pl": "Polish"}
+
+
+def _customer_language(ticket: Ticket) -> str | None:
+    from sidecar.intelligence.routing_rules import ticket_language
+
+    language = ticket_language(ticket)
+    return language if language and language != "en" else None
 
 
 def jira_priority(score: float, tier: str | None, mapping: Mapping[str, Any] | None = None) -> str:

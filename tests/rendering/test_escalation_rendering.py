@@ -502,3 +502,12 @@ def test_every_builtin_template_documents_its_variables(name, env):
 
 def test_default_environment_is_used_when_none_given(refund):
     assert render_jira_issue(refund)["summary"] == render_jira_issue(refund, env=template_environment())["summary"]
+
+
+def test_the_jira_issue_names_the_customers_language_when_it_is_not_english(env):
+    spanish = {"id": "9001", "source": "zendesk", "subject": "Cobro duplicado",
+               "description": "Hola, nos cobraron dos veces este mes. Quiero un reembolso del segundo cobro. Gracias."}
+    issue = render_jira_issue(build(spanish, REFUND_ASSESSMENT), env=env)
+    assert "Language: Spanish" in adf_to_text(issue["description"])
+    english = render_jira_issue(build(BUG_TICKET, BUG_ASSESSMENT), env=env)
+    assert "Language:" not in adf_to_text(english["description"])

@@ -307,6 +307,20 @@ def test_resolution_note_carries_times_findings_and_the_draft(refund, env):
     ]
 
 
+def test_a_customer_writing_in_another_language_gets_a_translate_reminder(refund, env):
+    import dataclasses
+
+    german = dataclasses.replace(refund, language="de")
+    note = render_resolution_note(german, resolution="Done", draft="Hi Dana,", summary=None, jira_key=JIRA_KEY,
+                                  jira_url=JIRA_URL, time_to_acknowledge=None, time_to_resolve=None,
+                                  marker=MARKER, env=env)
+    assert "Drafted reply (review, then send):\nThe customer writes in German: translate the draft" in note
+    english = render_resolution_note(refund, resolution="Done", draft="Hi Dana,", summary=None, jira_key=JIRA_KEY,
+                                     jira_url=JIRA_URL, time_to_acknowledge=None, time_to_resolve=None,
+                                     marker=MARKER, env=env)
+    assert "translate" not in english
+
+
 # --- proactive suggestion and acknowledgement -----------------------------------------------------------
 
 def test_suggestion_note(refund, env):
