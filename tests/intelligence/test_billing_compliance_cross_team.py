@@ -27,6 +27,8 @@ def categories(assessment):
         ("Your invoice does not match the order form we signed.", "billing_error"),
         ("Our price went up by 30% without any notice.", "billing_error"),
         ("Could you waive the late fee this once?", "refund_request"),
+        ("We were charged after our trial ended and never agreed to a paid plan.", "billing_error"),
+        ("The card on file was charged even though we pay by invoice.", "billing_error"),
         ("We expect a service credit for the three days of downtime.", "refund_request"),
     ],
 )
@@ -66,6 +68,9 @@ def test_refund_ticket_scores_above_password_reset(assess):
         ("This is a data subject access request for my records.", "privacy_request"),
         ("Can you send your SOC 2 report and sign our DPA?", "compliance_paperwork"),
         ("In which region is our data stored? We need it hosted in the EU.", "compliance_paperwork"),
+        ("Our auditor needs the access logs for the last 90 days.", "compliance_paperwork"),
+        ("Someone changed our admin email without our knowledge.", "security_breach"),
+        ("We need to report a security incident.", "security_breach"),
         ("Our lawyer will be in touch about this breach of contract.", "legal_threat"),
         ("We received a subpoena regarding one of your users.", "legal_threat"),
     ],
@@ -102,10 +107,12 @@ def test_cross_team_signals(assess, text, expected):
 @pytest.mark.parametrize(
     "text",
     ["We have a dev team of five people.", "Your billing team was very helpful, thanks!",
-     "The platform team deployed the new build.", "The price stayed the same this year."],
+     "The platform team deployed the new build.", "The price stayed the same this year.",
+     "How do I download the access logs?", "I changed the settings without my manager's permission, is that ok?"],
 )
 def test_mentioning_a_team_or_a_price_is_no_request(assess, text):
-    assert not {"engineering_request", "commercial_request", "billing_error"} & names(assess(text))
+    assert not {"engineering_request", "commercial_request", "billing_error", "compliance_paperwork",
+                "security_breach"} & names(assess(text))
 
 
 def test_plain_how_to_has_no_category(assess):

@@ -28,6 +28,8 @@ def names(assessment):
         ("Our webhooks stopped firing yesterday.", "malfunction"),
         ("Users keep getting logged out every few minutes.", "malfunction"),
         ("Emails are not being delivered to our customers.", "malfunction"),
+        ("Our 2FA codes are not arriving.", "malfunction"),
+        ("We get a 403 Forbidden when calling the API.", "error_trace"),
     ],
 )
 def test_incident_signals(assess, text, expected):

@@ -34,6 +34,8 @@ _BILLING_ERROR = (
     r"(?:charged|billed)\s+(?:for|after)\s+(?:\w+\s+){0,3}?(?:cancel\w*|closed|deleted|downgrad\w*)|"
     # Seats billed that are not used, renewals after a cancellation, invoices that contradict the deal,
     # prices raised without a word: the disputes B2B billing teams see most.
+    r"(?:charged|billed)\s+(?:\w+\s+){0,2}?after\s+(?:the\s+|our\s+|my\s+)?(?:free\s+)?trial|"
+    r"(?:charged|billed|debited)\s+(?:\w+\s+){0,3}?(?:even\s+though|although|despite)|"
     r"(?:billed|charged|invoiced)\s+for\s+(?:\d+|more|extra|additional|too\s+many)\s+(?:seats|users|licen[cs]es"
     r"|agents|members)|"
     r"(?:renewed|auto-?renewed)\s+(?:\w+\s+){0,3}?(?:after|even\s+though|although|despite)\s+(?:i|we)\s+"
@@ -70,7 +72,7 @@ RULES: tuple[PatternRule, ...] = (
                 anchors=rule_words("double twice duplicate multiple extra incorrectly wrongly over mistakenly charged "
                                    "overcharg wrong incorrect inaccurate unexpected unauthori mystery unknown "
                                    "unrecogni invoice bill charge amount price billing still billed invoiced "
-                                   "renewed auto pricing fee rate cost")),
+                                   "renewed auto pricing fee rate cost debited")),
     PatternRule(REFUND_REQUEST, _CREDIT, 0.7, CATEGORY,
                 anchors=rule_words("waive a any some service credit pro prorata prorated")),
     PatternRule(CHARGEBACK_OR_DISPUTE, _DISPUTE, 0.9, CATEGORY,

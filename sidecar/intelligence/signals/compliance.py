@@ -16,7 +16,10 @@ _BREACH = (
     r"suspicious\s+(?:login|logins|sign-?ins?|activity|access|emails?)|(?:someone|somebody|an\s+unknown\s+person"
     r"|a\s+stranger)\s+"
     r"(?:else\s+)?(?:(?:logged|logging|has\s+logged|signed|signing)\s+(?:in|into|on)|accessed|got\s+into|"
-    r"changed\s+(?:my|our)\s+(?:password|email|2fa|mfa))|"
+    r"changed\s+(?:my|our)\s+(?:\w+\s+)?(?:password|email|2fa|mfa|phone|permissions?|settings))|"
+    r"(?:changed|reset|removed|added|disabled|deleted)\s+(?:\w+\s+){0,3}?without\s+(?:our|my)\s+(?:knowledge|permission"
+    r"|consent|authori[sz]ation)|security\s+incident|(?:report|reporting)\s+(?:a\s+|an\s+)?(?:security|privacy)\s+"
+    r"(?:issue|incident|problem|concern|event)|"
     r"phishing|ransomware|malware|credential\s+stuffing|stolen\s+(?:credentials|passwords?|data|api\s+keys?|tokens?)|"
     r"(?:credentials|passwords?|api\s+keys?|tokens?|secrets?)\s+(?:were\s+|was\s+|have\s+been\s+|got\s+)?"
     r"(?:leaked|stolen|exposed|compromised)|identity\s+theft)\b"
@@ -34,7 +37,7 @@ _PAPERWORK = (
     r"dpa|data\s+processing\s+(?:agreement|addendum)|security\s+(?:questionnaire|review|assessment|audit|whitepaper|"
     r"documentation|certification)|pen(?:etration)?\s*-?\s*test(?:ing)?|audit\s+(?:report|logs?|trail|request)|"
     r"compliance\s+(?:report|requirements?|review|team|documentation|certificate)|sub-?processors?|vendor\s+"
-    r"(?:assessment|risk|security\s+review)|infosec|data\s+residency|"
+    r"(?:assessment|risk|security\s+review)|infosec|data\s+residency|auditors?|"
     r"(?:where|which\s+(?:country|countries|region|regions))\s+(?:is\s+|are\s+|do\s+you\s+)?(?:our\s+|my\s+|the\s+|"
     r"customer\s+)?data\s+(?:is\s+|are\s+)?(?:stored|hosted|kept|located|processed)|"
     r"data\s+(?:\w+\s+){0,2}?(?:stored|hosted|kept|processed)\s+(?:in|within|inside)\s+(?:the\s+)?"
@@ -54,13 +57,14 @@ RULES: tuple[PatternRule, ...] = (
                 anchors=rule_words("data security breach compromised hacked hacker hijacked taken account unauthori "
                                    "suspicious someone somebody unknown stranger phishing ransomware malware "
                                    "credential "
-                                   "stolen credentials password api token secret identity")),
+                                   "stolen credentials password api token secret identity changed reset removed "
+                                   "added disabled deleted report reporting")),
     PatternRule(PRIVACY_REQUEST, _PRIVACY, 0.8, CATEGORY,
                 anchors=rule_words("gdpr ccpa cpra lgpd pipeda right erasure data subject dsar delete erase remove "
                                    "purge personal pii dpo privacy export")),
     PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY,
                 anchors=rule_words("soc iso hipaa baa pci fedramp dpa data security pen penetration audit compliance "
-                                   "sub subprocessor vendor infosec where which residency")),
+                                   "sub subprocessor vendor infosec where which residency auditor")),
     PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY,
                 anchors=rule_words("lawyer attorney legal lawsuit law sue suing litigation subpoena court cease breach "
                                    "small regulator regulatory ombudsman ftc ico cnil consumer report bbb better "

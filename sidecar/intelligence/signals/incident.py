@@ -104,7 +104,10 @@ _ERROR_TRACE = (
     r"\b(?:error\s*(?:code)?\s*[:#]?\s*(?:0x[0-9a-f]{3,}|[a-z]*-?\d{3,})|0x[0-9a-f]{6,}|stack\s*trace|"
     r"backtrace|traceback|null\s*pointer|null\s+reference|undefined\s+is\s+not|uncaught\s+\w+|unhandled\s+\w+|"
     r"exception\s+(?:thrown|was\s+thrown|occurred|in)|fatal\s+error|http\s+5\d\d|status\s+(?:code\s+)?5\d\d|"
-    r"error\s+5\d\d|5\d\d\s+error)\b"
+    r"error\s+5\d\d|5\d\d\s+error|"
+    # A client error said with its name ("403 Forbidden") is the response the customer got, not a number.
+    r"(?:http\s+)?(?:400|401|403|404|405|409|410|413|422|429)\s+(?:bad\s+request|unauthori[sz]ed|forbidden"
+    r"|not\s+found|method\s+not\s+allowed|conflict|gone|payload\s+too\s+large|unprocessable|too\s+many\s+requests))\b"
 )
 _SECURITY = (
     r"\b(?:vulnerab(?:le|ility|ilities)|exploit(?:able|ed|s)?|xss|cross[- ]site\s+(?:scripting|request)|csrf|"
@@ -152,9 +155,9 @@ _PERSISTENT_FAILURE = (
     r"|importing|exporting)(?!\s+(?:with|for|on|at|together)\b)|"
     r"(?:keeps?|kept)\s+(?:getting\s+)?(?:logged|logging|kicked|signed|signing)\s+(?:us\s+|me\s+)?"
     r"out|(?:get|gets|getting|are|is|being)\s+(?:logged|kicked|signed)\s+out\s+(?:every|constantly|repeatedly|randomly"
-    r"|all\s+the\s+time)|(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?)\s+"
+    r"|all\s+the\s+time)|(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+"
     r"(?:are|is|were|was)\s+(?:not|no\s+longer)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered)|"
-    r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?)\s+(?:aren'?t|isn'?t|"
+    r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+(?:aren'?t|isn'?t|"
     r"weren'?t|wasn'?t)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered))\b"
 )
 _MALFUNCTION = (
@@ -191,7 +194,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "etimedout epipe eaddrinuse ehostunreach enotfound panic")),
     PatternRule(ERROR_TRACE, _ERROR_TRACE, 0.6, CATEGORY, policy_question=1.0,
                 anchors=rule_words("error 0x stack backtrace traceback null undefined uncaught unhandled exception "
-                                   "fatal http status 5")),
+                                   "fatal http status 5 400 401 403 404 405 409 410 413 422 429")),
     PatternRule(SECURITY_VULNERABILITY, _SECURITY, 0.85, CATEGORY, policy_question=0.6,
                 anchors=rule_words("vulnerab exploit xss cross csrf sql injection remote rce privilege escalation "
                                    "security auth authori permission access 2fa mfa sso bypass cve leak exposes "
@@ -207,7 +210,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "process queue integration connector webhook report email it everything server "
                                    "service api dashboard login checkout transfer backup update install stopped keep "
                                    "keeps kept get gets getting are is being message notification invoice sms text "
-                                   "alert")),
+                                   "alert code codes")),
     PatternRule(MALFUNCTION, _MALFUNCTION, 0.4, CATEGORY, policy_question=0.5,
                 anchors=rule_words("work load open start save saving send sync display show render print connect "
                                    "respond function import export upload download log sign update install launch "
