@@ -16,6 +16,7 @@ from marshmallow import (
 
 from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
+from sidecar.store.models import stored_utc
 
 MAX_ID_LENGTH = 100
 
@@ -35,8 +36,6 @@ class StoredTime(fields.DateTime):
     """A stored time in a response, always with its UTC offset (SQLite hands stored times back without one)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        from sidecar.store.models import stored_utc
-
         return super()._serialize(stored_utc(value), attr, obj, **kwargs)
 
 

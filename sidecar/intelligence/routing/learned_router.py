@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
-from sidecar.intelligence.routing.embeddings import (  # noqa: F401
+from sidecar.intelligence.routing.embeddings import (  # noqa: F401 (SentenceEmbedder lived here: old pickles)
     BUNDLED_MINILM,
     SentenceEmbedder,
     make_embedder,

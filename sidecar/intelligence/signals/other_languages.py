@@ -32,7 +32,7 @@ def _judge_negated_before(view: MessageView, match: re.Match[str], rule: Pattern
     return 0.0 if any(word in NEGATIONS for word in words) else rule.base
 
 
-def _judge_plain(_view: MessageView, _match: re.Match[str], rule: PatternRule) -> float:
+def _judge_as_written(_view: MessageView, _match: re.Match[str], rule: PatternRule) -> float:
     """The rule's strength as is: the pattern carries its own negation ("kein Bot")."""
     return rule.base
 
@@ -50,8 +50,8 @@ _PERSON = {
 _ASKS_FOR_PERSON = "|".join([
     # de: "mit einem Mitarbeiter sprechen", "Ich möchte einen echten Menschen"
     rf"\bmit\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}\s+(?:\w+\s+){{0,2}}?(?:sprechen|reden|telefonieren|chatten)",
-    rf"\b(?:möchte|will|brauche|wünsche)\s+(?:\w+\s+){{0,2}}?(?:einen?\s+)?(?:echten\s+|richtigen\s+)?"
-    rf"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*)\b",
+    r"\b(?:möchte|will|brauche|wünsche)\s+(?:\w+\s+){0,2}?(?:einen?\s+)?(?:echten\s+|richtigen\s+)?"
+    r"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*)\b",
     r"\bverbinden\s+sie\s+mich\s+(?:bitte\s+)?mit",
     # fr
     rf"\bparler\s+(?:à|a|avec)\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
@@ -155,7 +155,7 @@ RULES: tuple[PatternRule, ...] = (
                 judge=_judge_negated_before),
     PatternRule(human_request.ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.8, human_request.CATEGORY,
                 judge=_judge_negated_before),
-    PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_plain),
+    PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_as_written),
     PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(billing.BILLING_ERROR, _DOUBLE_CHARGE, 0.85, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
