@@ -247,6 +247,102 @@ def installation_rotate_token(installation_id: str) -> None:
     _print_json({"id": installation_id, "api_token": token})
 
 
+@installation.command("rotate-secret")
+@click.argument("installation_id")
+@click.option("--overlap-hours", default=24.0, type=click.FloatRange(0, 720), show_default=True,
+              help="how long the old shared secret is still accepted (0: it stops at once)")
+def installation_rotate_secret(installation_id: str, overlap_hours: float) -> None:
+    """Issue a new shared secret (for ZAF JWTs); the old one keeps working for the overlap."""
+    from datetime import timedelta
+
+    from sidecar.errors import ServiceError
+    from sidecar.services.credentials import rotate_shared_secret
+    from sidecar.services.installations import get_installation
+    from sidecar.store.models import stored_iso
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            secret, expires = rotate_shared_secret(session, get_installation(session, installation_id),
+                                                   box=_secret_box(config), overlap=timedelta(hours=overlap_hours))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo("Put the new shared_secret in the Zendesk app's settings before the old one stops working.", err=True)
+    _print_json({"id": installation_id, "shared_secret": secret, "previous_valid_until": stored_iso(expires)})
+
+
+@main.group()
+def token() -> None:
+    """Scoped API tokens: admin (everything), agent (assess, escalate, feedback, read), read."""
+
+
+@token.command("create")
+@click.option("--installation", "installation_id", required=True)
+@click.option("--scope", required=True, type=click.Choice(["admin", "agent", "read"]))
+@click.option("--name", default="", help="what the token is for, e.g. 'Salesforce Named Credential'")
+def token_create(installation_id: str, scope: str, name: str) -> None:
+    """Make a scoped token; the last line is JSON with its id and api_token (shown once)."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.credentials import create_token
+    from sidecar.services.installations import get_installation
+
+    config = _load_config()
+    _require_current_schema(config)
+    database = _database(config)
+    try:
+        with database.session() as session:
+            made = create_token(session, installation=get_installation(session, installation_id), scope=scope,
+                                name=name).as_dict()
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo("Store the api_token now: it cannot be shown again.", err=True)
+    _print_json(made)
+
+
+@token.command("list")
+@click.option("--installation", "installation_id", required=True)
+def token_list(installation_id: str) -> None:
+    """List an installation's scoped tokens (never their values)."""
+    from sidecar.services.credentials import list_tokens
+    from sidecar.store.models import stored_iso
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            rows = [{"id": t.id, "scope": t.scope, "name": t.name, "created_at": stored_iso(t.created_at)}
+                    for t in list_tokens(session, installation_id=installation_id)]
+    finally:
+        database.dispose()
+    for row in rows:
+        _print_json(row)
+
+
+@token.command("revoke")
+@click.option("--installation", "installation_id", required=True)
+@click.argument("token_id")
+def token_revoke(installation_id: str, token_id: str) -> None:
+    """Revoke a scoped token; it stops working at once."""
+    from sidecar.errors import ServiceError
+    from sidecar.services.credentials import revoke_token
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            revoke_token(session, installation_id=installation_id, token_id=token_id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    _print_json({"id": token_id, "revoked": True})
+
+
 @installation.command("set-credentials")
 @click.argument("installation_id")
 @click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),

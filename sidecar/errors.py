@@ -57,3 +57,10 @@ class UpstreamError(ServiceError):
 
     status = 502
     code = "upstream_error"
+
+
+class Forbidden(ServiceError):
+    """The credential is valid but its scope does not allow this operation (403)."""
+
+    status = 403
+    code = "forbidden"

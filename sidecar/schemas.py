@@ -611,3 +611,48 @@ class AuditListSchema(Schema):
     """The newest audit entries."""
 
     items = fields.List(fields.Nested(AuditEntrySchema))
+
+
+class TokenCreateSchema(RequestSchema):
+    """Body of POST /v1/tokens: a further credential of this installation."""
+
+    scope = fields.String(required=True, validate=validate.OneOf(("admin", "agent", "read")),
+                          metadata={"description": "admin: everything; agent: assess, escalate, feedback, read; "
+                                                   "read: read assessments, escalations, teams, experts"})
+    name = fields.String(load_default="", validate=validate.Length(max=200),
+                         metadata={"description": "what it is for, e.g. 'Salesforce Named Credential'"})
+
+
+class TokenSchema(Schema):
+    """A scoped token as listed (its value is shown only once, when made)."""
+
+    id = fields.String()
+    scope = fields.String()
+    name = fields.String()
+    created_at = StoredTime()
+
+
+class NewTokenSchema(TokenSchema):
+    """A scoped token just made: the only time its value is shown."""
+
+    api_token = fields.String()
+
+
+class TokenListSchema(Schema):
+    """GET /v1/tokens."""
+
+    items = fields.List(fields.Nested(TokenSchema))
+
+
+class SharedSecretRotationSchema(RequestSchema):
+    """Body of POST /v1/installation/shared-secret."""
+
+    overlap_hours = fields.Float(load_default=24.0, validate=validate.Range(min=0, max=720),
+                                 metadata={"description": "how long the old secret is still accepted (0: not at all)"})
+
+
+class SharedSecretSchema(Schema):
+    """A new shared secret, shown once."""
+
+    shared_secret = fields.String()
+    previous_valid_until = StoredTime(allow_none=True)

@@ -98,3 +98,35 @@ def test_db_current_reports_head(database_url):
 
     result = _run(database_url, "db", "current")
     assert result.stdout.strip() == head_revision()
+
+
+def test_token_create_makes_a_scoped_token_and_revoke_ends_it(app, client, database_url):
+    created = json.loads(_run(database_url, "installation", "create", "--name", "Scoped", "--source", "zendesk")
+                         .stdout.strip().splitlines()[-1])
+    made = _run(database_url, "token", "create", "--installation", created["id"], "--scope", "agent",
+                "--name", "Salesforce Named Credential")
+    assert made.exit_code == 0, made.output
+    token = json.loads(made.stdout.strip().splitlines()[-1])
+    assert token["scope"] == "agent"
+    agent = bearer(token["api_token"])
+    assert client.get("/v1/installation", headers=agent).status_code == 200
+    assert client.get("/v1/audit", headers=agent).status_code == 403
+    listed = [json.loads(line) for line in _run(database_url, "token", "list", "--installation", created["id"])
+              .stdout.splitlines()]
+    assert [(t["id"], t["scope"]) for t in listed] == [(token["id"], "agent")] and "api_token" not in listed[0]
+    assert _run(database_url, "token", "revoke", "--installation", created["id"], token["id"]).exit_code == 0
+    assert client.get("/v1/installation", headers=agent).status_code == 401
+
+
+def test_rotate_secret_prints_the_new_secret_and_the_overlap(app, client, database_url):
+    from tests.conftest import zaf_jwt
+
+    created = json.loads(_run(database_url, "installation", "create", "--name", "Rotating", "--source", "zendesk")
+                         .stdout.strip().splitlines()[-1])
+    rotated = _run(database_url, "installation", "rotate-secret", created["id"], "--overlap-hours", "0")
+    assert rotated.exit_code == 0, rotated.output
+    body = json.loads(rotated.stdout.strip().splitlines()[-1])
+    assert body["previous_valid_until"] is None
+    assert client.get("/v1/installation", headers=bearer(zaf_jwt(created))).status_code == 401
+    renewed = {**created, "shared_secret": body["shared_secret"]}
+    assert client.get("/v1/installation", headers=bearer(zaf_jwt(renewed))).status_code == 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.schemas import AssessmentListQuerySchema, AssessmentRequestSchema
 from sidecar.services.assessments import (
@@ -23,6 +23,7 @@ _query_schema = AssessmentListQuerySchema()
 
 
 @blueprint.post("/assessments")
+@allow("agent")
 def create_assessment():
     """Assess a ticket (given inline or fetched by reference) and store the answer."""
     payload = json_body(_request_schema)
@@ -43,6 +44,7 @@ def create_assessment():
 
 
 @blueprint.get("/assessments")
+@allow("read")
 def list_assessments_view():
     """This installation's stored assessments, newest first."""
     query = _query_schema.load(request.args.to_dict())
@@ -51,6 +53,7 @@ def list_assessments_view():
 
 
 @blueprint.get("/assessments/<assessment_id>")
+@allow("read")
 def get_assessment_view(assessment_id: str):
     """One stored assessment of this installation."""
     record = get_assessment(request_session(), installation=current_installation(), assessment_id=assessment_id)
@@ -58,6 +61,7 @@ def get_assessment_view(assessment_id: str):
 
 
 @blueprint.post("/assessments/<assessment_id>/feedback")
+@allow("agent")
 def rate_assessment(assessment_id: str):
     """An agent's rating of an assessment (right or wrong, with a note); `sidecar train` learns from it."""
     from sidecar.schemas import FeedbackSchema

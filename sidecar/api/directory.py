@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond
 from sidecar.schemas import ExpertSchema, RoutingRuleListSchema, TeamSchema
 from sidecar.services import directory
@@ -18,6 +18,7 @@ def _committed(value):
 
 
 @blueprint.get("/teams")
+@allow("read")
 def list_teams():
     """The installation's teams."""
     teams = directory.list_teams(request_session(), installation=current_installation())
@@ -33,6 +34,7 @@ def create_team():
 
 
 @blueprint.get("/teams/<team_id>")
+@allow("read")
 def get_team(team_id: str):
     """One team."""
     return respond(TeamSchema(), directory.get_team(request_session(), installation=current_installation(), team_id=team_id))
@@ -55,6 +57,7 @@ def delete_team(team_id: str):
 
 
 @blueprint.get("/experts")
+@allow("read")
 def list_experts():
     """The installation's experts, optionally of one team (?team_id=)."""
     experts = directory.list_experts(request_session(), installation=current_installation(),
@@ -71,6 +74,7 @@ def create_expert():
 
 
 @blueprint.get("/experts/<expert_id>")
+@allow("read")
 def get_expert(expert_id: str):
     """One expert."""
     expert = directory.get_expert(request_session(), installation=current_installation(), expert_id=expert_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.errors import InvalidInput
 from sidecar.schemas import EscalationListQuerySchema, EscalationRequestSchema
@@ -35,6 +35,7 @@ def idempotency_key() -> str | None:
 
 
 @blueprint.post("/escalations")
+@allow("agent")
 def create_escalation():
     """Escalate a ticket: 202 with the planned steps, or 200 with the escalation that already exists."""
     payload = json_body(EscalationRequestSchema())
@@ -58,6 +59,7 @@ def create_escalation():
 
 
 @blueprint.post("/escalations/preview")
+@allow("agent")
 def preview_escalation():
     """What escalating this ticket would write (Jira issue, Slack message), with the agent's choices; writes nothing."""
     from sidecar.rendering.environment import template_environment
@@ -80,6 +82,7 @@ def preview_escalation():
 
 
 @blueprint.get("/escalations")
+@allow("read")
 def list_escalations_view():
     """This installation's escalations, newest first (?source=&ticket_id=&status=&limit=)."""
     query = EscalationListQuerySchema().load(request.args.to_dict())
@@ -89,6 +92,7 @@ def list_escalations_view():
 
 
 @blueprint.get("/escalations/<escalation_id>")
+@allow("read")
 def get_escalation_view(escalation_id: str):
     """One escalation: status of each step, Jira key and URL, Slack permalink, errors in words."""
     session = request_session()

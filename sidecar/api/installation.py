@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.errors import InvalidInput
+from sidecar.store.models import utcnow
 from sidecar.schemas import (
     CredentialsSchema,
     CredentialsStatusSchema,
@@ -23,6 +24,7 @@ blueprint.before_request(authenticate_request)
 
 
 @blueprint.get("/installation")
+@allow("read")
 def whoami():
     """The installation the credentials belong to."""
     return respond(InstallationSchema(), current_installation())
@@ -111,6 +113,61 @@ def patch_connections():
         connections = configure(session, installation, changes=body["settings"], box=runtime().box)
         session.commit()
     return jsonify(connections_view(connections))
+
+
+@blueprint.get("/tokens")
+def list_api_tokens():
+    """The installation's scoped tokens (never their values)."""
+    from sidecar.schemas import TokenListSchema
+    from sidecar.services.credentials import list_tokens
+
+    tokens = list_tokens(request_session(), installation_id=current_installation().id)
+    return respond(TokenListSchema(), {"items": tokens})
+
+
+@blueprint.post("/tokens")
+def create_api_token():
+    """Make a scoped token ({"scope": "admin"|"agent"|"read", "name"}); its value is shown only in this answer."""
+    from sidecar.schemas import NewTokenSchema, TokenCreateSchema
+    from sidecar.services.credentials import create_token
+
+    body = json_body(TokenCreateSchema())
+    session = request_session()
+    with runtime().database.write_lock():
+        made = create_token(session, installation=current_installation(), **body)
+        session.commit()
+    return respond(NewTokenSchema(), {**made.as_dict(), "created_at": utcnow()}, status=201)
+
+
+@blueprint.delete("/tokens/<token_id>")
+def revoke_api_token(token_id: str):
+    """Revoke a scoped token; it stops working at once."""
+    from sidecar.services.credentials import revoke_token
+
+    session = request_session()
+    with runtime().database.write_lock():
+        revoke_token(session, installation_id=current_installation().id, token_id=token_id)
+        session.commit()
+    return "", 204
+
+
+@blueprint.post("/installation/shared-secret")
+def rotate_installation_shared_secret():
+    """Issue a new shared secret for ZAF JWTs; the old one is accepted for overlap_hours (default 24)."""
+    from datetime import timedelta
+
+    from sidecar.schemas import SharedSecretRotationSchema, SharedSecretSchema
+    from sidecar.services.credentials import rotate_shared_secret
+
+    raw = request.get_data(cache=True)
+    body = json_body(SharedSecretRotationSchema()) if raw.strip() else SharedSecretRotationSchema().load({})
+    session = request_session()
+    with runtime().database.write_lock():
+        installation = session.merge(current_installation())
+        secret, expires = rotate_shared_secret(session, installation, box=runtime().box,
+                                               overlap=timedelta(hours=body["overlap_hours"]))
+        session.commit()
+    return respond(SharedSecretSchema(), {"shared_secret": secret, "previous_valid_until": expires})
 
 
 @blueprint.get("/audit")

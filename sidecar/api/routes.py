@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from sidecar.api.auth import authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.errors import InvalidInput
 from sidecar.intelligence.scoring import assess_ticket
@@ -22,6 +22,7 @@ _request_schema = AssessmentRequestSchema()
 
 
 @blueprint.post("/routes")
+@allow("agent")
 def create_route():
     """The routing decision alone (team, expert, confidence, reasons, alternatives) for a ticket."""
     payload = json_body(_request_schema)
@@ -35,6 +36,7 @@ def create_route():
 
 
 @blueprint.get("/tickets/<source>/<ticket_id>/similar")
+@allow("read")
 def similar_for_ticket(source: str, ticket_id: str):
     """Similar past tickets and Jira issues for a ticket already in the history (assessed or imported)."""
     if source not in SOURCES + ("jira", "file"):

@@ -5,11 +5,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.errors import InvalidInput, NotFound, Unauthenticated
+from sidecar.errors import InvalidInput, NotFound
 from sidecar.intelligence.ticket import SOURCES
 from sidecar.store.crypto import (
     SecretBox,
@@ -84,63 +83,6 @@ def rotate_api_token(session: Session, installation: Installation) -> str:
     installation.api_token_hash = hash_api_token(token)
     session.flush()
     return token
-
-
-# Built once: this runs on every API call, and building the expression costs more than the query.
-_BY_TOKEN_HASH = select(Installation.__table__).where(Installation.api_token_hash == bindparam("token_hash"))
-
-
-def installation_for_api_token(session: Session, token: str) -> Installation:
-    """The installation owning a bearer API token, or Unauthenticated (a detached object: merge to change it)."""
-    # A Core row, not an ORM load: every call pays for this, and the identity map buys nothing here.
-    row = session.connection().execute(_BY_TOKEN_HASH, {"token_hash": hash_api_token(token)}).mappings().first()
-    if row is None:
-        raise Unauthenticated("the API token is not valid", code="invalid_token")
-    return Installation(**row)
-
-
-def installation_for_jwt(
-    session: Session,
-    token: str,
-    *,
-    box: SecretBox,
-    leeway_seconds: int = 30,
-    max_lifetime_seconds: int = 24 * 3600,
-) -> Installation:
-    """Verify a ZAF-signed HS256 JWT whose `iss` names the installation; return that installation."""
-    try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        raise Unauthenticated("the bearer token is not a well-formed JWT", code="invalid_token") from None
-    if header.get("alg") != "HS256":
-        raise Unauthenticated("only HS256-signed JWTs are accepted", code="invalid_token")
-    installation_id = unverified.get("iss") or unverified.get("installation_id")
-    if not isinstance(installation_id, str) or not installation_id:
-        raise Unauthenticated("the JWT must name the installation in its 'iss' claim", code="invalid_token")
-    installation = session.get(Installation, installation_id)
-    if installation is None:
-        # Same answer as a bad signature: do not reveal which installation ids exist.
-        raise Unauthenticated("the JWT signature is not valid", code="invalid_token")
-    secret = box.decrypt(installation.shared_secret_encrypted)
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            leeway=leeway_seconds,
-            options={"require": ["exp"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("the JWT has expired", code="token_expired") from None
-    except jwt.MissingRequiredClaimError:
-        raise Unauthenticated("the JWT must carry an 'exp' claim", code="invalid_token") from None
-    except jwt.PyJWTError:
-        raise Unauthenticated("the JWT signature is not valid", code="invalid_token") from None
-    issued_at = claims.get("iat")
-    if isinstance(issued_at, (int, float)) and claims["exp"] - issued_at > max_lifetime_seconds:
-        raise Unauthenticated("the JWT lives longer than this installation accepts", code="invalid_token")
-    return installation
 
 
 def set_credentials(session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox) -> None:

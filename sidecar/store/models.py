@@ -55,10 +55,30 @@ class Installation(Base):
     source: Mapped[str] = mapped_column(String(20))
     api_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     shared_secret_encrypted: Mapped[str] = mapped_column(Text)
+    # After a rotation the old secret keeps working until this time, so apps can be updated without a gap.
+    previous_shared_secret_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    previous_shared_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     credentials_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     # Not a secret, and Slack events name only their workspace: kept in the clear so an event finds its installation.
     slack_team_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A further credential of an installation with a scope (admin, agent or read); stored only as a hash.
+
+    The token `sidecar installation create` prints lives on the installation itself and is always admin.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -230,6 +250,8 @@ class Escalation(Base):
     mode: Mapped[str] = mapped_column(String(20), default="live")  # live | dry_run (no Jira credentials)
     link_to: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an existing Jira key to join
     agent_note: Mapped[str] = mapped_column(Text, default="")
+    # Who pressed Escalate: {"id", "name", "email", "verified"}; verified only when Zendesk itself signed it.
+    escalated_by: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     team: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     expert: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
