@@ -1,7 +1,8 @@
 """Inbound webhooks: verified over the raw body before anything is parsed, acknowledged at once, worked later.
 
 Bad or missing signature, or a timestamp outside 5 minutes: 401. The same delivery twice: 200, done
-once. An event type we do not handle: 200 and ignored (so the sender does not retry it forever).
+once; "the same" is the same delivery id or the same signed content (a captured request replayed under
+a new, unsigned delivery id is still a duplicate). An event type we do not handle: 200 and ignored (so the sender does not retry it forever).
 """
 from __future__ import annotations
 
@@ -88,10 +89,12 @@ def _parsed(parser, payload: Any) -> parse.InboundEvent:
         raise InvalidInput(str(exc)) from None
 
 
-def _accept(installation: Installation, system: str, delivery: str, event: parse.InboundEvent):
+def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent):
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
         return jsonify({"status": "ignored", "kind": event.data.get("webhook_event") or event.data.get("type")})
-    accepted = accept_event(runtime().database, installation_id=installation.id, system=system, delivery_id=delivery,
+    accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
+                            delivery_id=verify.delivery_id(system, raw, request.headers, payload),
+                            signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
     return jsonify({"status": "accepted" if accepted else "duplicate", "kind": event.kind})
@@ -106,12 +109,13 @@ def _receive(system: str, installation_id: str, verify_signature, parser, check_
     if check_payload is not None:
         check_payload(payload)
     event = _parsed(parser, payload)
-    return _accept(installation, system, verify.delivery_id(system, raw, request.headers, payload), event)
+    return _accept(installation, system, raw, payload, event)
 
 
 def _jira_fresh(payload: Any) -> None:
     # Jira signs no timestamp; the signed payload carries the event's. Jira's retries resend it unchanged,
-    # so the window is hours, not minutes; replays inside it are stopped by the delivery-id dedupe.
+    # so the window is hours, not minutes; replays inside it are stopped by the dedupe on the delivery id
+    # and on the signed body's digest.
     verify.check_jira_freshness(payload, tolerance=JIRA_FRESHNESS_SECONDS)
 
 
@@ -171,7 +175,7 @@ def slack_events():
     event = _parsed(parse.parse_slack_event, payload)
     if event.kind == "slack.url_verification":
         return jsonify({"challenge": event.data.get("challenge")})
-    return _accept(installation, "slack", verify.delivery_id("slack", raw, request.headers, payload), event)
+    return _accept(installation, "slack", raw, payload, event)
 
 
 @blueprint.post("/slack/interactions")
@@ -184,5 +188,5 @@ def slack_interactions():
     except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InvalidInput("a Slack interaction body is form-encoded with a JSON `payload` field") from None
     event = _parsed(parse.parse_slack_interaction, payload)
-    _accept(installation, "slack", verify.delivery_id("slack", raw, request.headers, payload), event)
+    _accept(installation, "slack", raw, payload, event)
     return "", 200

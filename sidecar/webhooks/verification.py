@@ -20,7 +20,8 @@ Jira Cloud admin webhooks with a secret (vendor, WebSub style)
     There is no timestamp header. After verifying, call `check_jira_freshness(payload)`: it reads
     the payload's `timestamp` (ms), which is when Jira raised the event and stays the same on
     Jira's retries, so pick a tolerance that covers the retry window and rely on dedupe
-    (`delivery_id`, X-Atlassian-Webhook-Identifier) against replays inside it.
+    (`delivery_id`, X-Atlassian-Webhook-Identifier, and `signed_content_id`, the body's digest)
+    against replays inside it.
 
 Salesforce (OURS, sent by the Salesforce package)
     X-Sidecar-Timestamp: Unix seconds, e.g. "1714660803"
@@ -179,6 +180,27 @@ def delivery_id(system: str, raw: bytes, headers: Mapping[str, str], payload: An
     else:
         found = _text(body.get("event_id"))
     return f"{system}:{found}" if found else f"{system}:sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+def signed_content_id(system: str, raw: bytes, headers: Mapping[str, str]) -> str:
+    """An id for exactly what the signature covers ("signed:<sha256 hex>"); call it after the request is verified.
+
+    The delivery-id headers are not signed, so a captured request replayed under a new id passes the
+    signature check again; this id does not change with them. It hashes the MAC input itself (signed
+    timestamp + body, Slack's "v0:ts:body", the Jira body) rather than the signature, whose text has
+    more than one accepted spelling (upper- or lower-case hex).
+    """
+    if system not in SYSTEMS:
+        raise ValueError(f"signed content ids are made for {', '.join(SYSTEMS)}, not {system!r}")
+    if system == "zendesk":
+        message = (_header(headers, ZENDESK_TIMESTAMP) or "").encode() + raw
+    elif system == "salesforce":
+        message = (_header(headers, SALESFORCE_TIMESTAMP) or "").encode() + raw
+    elif system == "slack":
+        message = b"v0:" + (_header(headers, SLACK_TIMESTAMP) or "").encode() + b":" + raw
+    else:  # Jira signs the body alone
+        message = raw
+    return f"signed:{hashlib.sha256(message).hexdigest()}"
 
 
 def sign_zendesk(raw: bytes, secret: str, timestamp: str | float | datetime) -> dict[str, str]:
