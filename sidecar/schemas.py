@@ -461,8 +461,22 @@ class SimilarQuerySchema(Schema):
 JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
 
 
+class EscalatedBySchema(RequestSchema):
+    """The agent who escalates, as the help desk app reports them."""
+
+    id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                       metadata={"description": "the agent's user id in the help desk"})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+
 class EscalationRequestSchema(AssessmentRequestSchema):
     """Body of POST /v1/escalations: the ticket (inline or by reference), who takes it, the agent's note."""
+
+    escalated_by = fields.Nested(EscalatedBySchema, load_default=None, allow_none=True,
+                                 metadata={"description": "who pressed Escalate (recorded on the escalation, the "
+                                                          "Jira issue, the ticket note, the Slack message and the "
+                                                          "audit log; unverified unless the help desk signed it)"})
 
     note = fields.String(load_default="", validate=validate.Length(max=10_000),
                          metadata={"description": "what the agent wants the expert to know"})
@@ -523,6 +537,8 @@ class EscalationSchema(Schema):
     team = fields.Dict(allow_none=True)
     expert = fields.Dict(allow_none=True)
     note = fields.String()
+    escalated_by = fields.Dict(allow_none=True, metadata={"description": "{id, name, email, verified}: who "
+                                                                         "pressed Escalate"})
     link_to = fields.String(allow_none=True)
     suggestion = fields.Dict(allow_none=True, metadata={"description": "an open Jira issue about the same problem"})
     jira = fields.Dict()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from sidecar.api.auth import allow, authenticate_request, current_installation
+from sidecar.api.auth import allow, authenticate_request, current_caller, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.errors import InvalidInput
 from sidecar.schemas import EscalationListQuerySchema, EscalationRequestSchema
@@ -14,6 +14,7 @@ from sidecar.services.escalations import (
     get_escalation,
     list_escalations,
     start_escalation,
+    who_escalated,
 )
 
 blueprint = Blueprint("escalations", __name__, url_prefix="/v1")
@@ -40,7 +41,8 @@ def create_escalation():
     """Escalate a ticket: 202 with the planned steps, or 200 with the escalation that already exists."""
     payload = json_body(EscalationRequestSchema())
     key = idempotency_key()
-    installation = current_installation()
+    caller = current_caller()
+    installation = caller.installation
     box = runtime().box
     ticket = resolve_ticket(installation=installation, payload=payload, box=box)
     session = request_session()
@@ -50,6 +52,7 @@ def create_escalation():
             session, installation=installation, ticket=ticket, connections=load_connections(installation, box=box),
             note=payload["note"], team_id=payload["team_id"], expert_id=payload["expert_id"],
             link_to=payload["link_to"], idempotency_key=key, summary=payload["summary"],
+            escalated_by=who_escalated(payload["escalated_by"], signed=caller.identity), credential=caller.credential,
         )
         session.commit()
     response = jsonify(escalation_to_dict(session, start.escalation))
@@ -74,7 +77,8 @@ def preview_escalation():
     session = request_session()
     plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
                            team_id=payload["team_id"], expert_id=payload["expert_id"], link_to=payload["link_to"],
-                           summary=payload["summary"])
+                           summary=payload["summary"],
+                           escalated_by=who_escalated(payload["escalated_by"], signed=current_caller().identity))
     session.rollback()  # searching and routing read only; nothing of a preview is kept
     return jsonify(preview(plan, note=payload["note"], link_to=payload["link_to"], settings=installation.settings,
                            project=connections.get("jira.project"), issue_type=connections["jira.issue_type"],

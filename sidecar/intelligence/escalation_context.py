@@ -170,6 +170,30 @@ class SimilarIncident:
 
 
 @dataclass(frozen=True)
+class EscalatedBy:
+    """The agent who escalated, as the help desk app reported them (verified only when Zendesk signed it)."""
+
+    id: str | None
+    name: str | None
+    email: str | None
+    verified: bool = False
+
+    @property
+    def display(self) -> str:
+        """'Dana Lee (dana@acme.example)', or whichever of name, email and id is known."""
+        label = self.name or self.email or (f"agent {self.id}" if self.id else "unknown agent")
+        return f"{label} ({self.email})" if self.name and self.email else label
+
+    @classmethod
+    def from_mapping(cls, value: Mapping[str, Any] | None) -> EscalatedBy | None:
+        """From the stored form ({"id", "name", "email", "verified"}); None when nobody is named."""
+        if not value or not any(value.get(key) for key in ("id", "name", "email")):
+            return None
+        return cls(id=value.get("id"), name=value.get("name"), email=value.get("email"),
+                   verified=bool(value.get("verified")))
+
+
+@dataclass(frozen=True)
 class EscalationContext:
     """Everything the Jira issue, the ticket note and the Slack message say about one escalation."""
 
@@ -199,6 +223,7 @@ class EscalationContext:
     labels: tuple[str, ...]
     priority: str
     language: str | None = None  # the customer's language when it is not English ("de"), else None
+    escalated_by: EscalatedBy | None = None  # the agent who pressed Escalate
 
     @property
     def ticket_label(self) -> str:
@@ -289,6 +314,8 @@ class EscalationContext:
             "priority": self.priority,
             "language": self.language,
             "language_name": LANGUAGE_NAMES.get(self.language or "", self.language),
+            "escalated_by": ({**dataclasses.asdict(self.escalated_by), "display": self.escalated_by.display}
+                             if self.escalated_by else None),
         }
 
 
@@ -306,6 +333,7 @@ def build_escalation_context(
     requested_expert: Mapping[str, Any] | None = None,
     requested_team: Mapping[str, Any] | None = None,
     priority_mapping: Mapping[str, Any] | None = None,
+    escalated_by: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> EscalationContext:
     """Gather the escalation's context from the ticket, its assessment, route and similar incidents.
@@ -363,6 +391,7 @@ def build_escalation_context(
         labels=escalation_labels(ticket, [c.name for c in categories]),
         priority=jira_priority(score, tier, priority_mapping),
         language=_customer_language(ticket),
+        escalated_by=EscalatedBy.from_mapping(escalated_by),
     )
 
 

@@ -6,7 +6,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.store.models import AuditEntry, stored_iso
+from sidecar.store.models import AuditEntry, stored_iso, utcnow
+
+
+def record_audit(session: Session, *, installation_id: str, system: str, action: str, target: str, outcome: str,
+                 detail: str = "", escalation_id: str | None = None, job_id: str | None = None) -> None:
+    """Add one audit entry in the caller's transaction (the worker batches its own; see jobs/worker.py)."""
+    session.add(AuditEntry(installation_id=installation_id, at=utcnow(), system=system, action=action,
+                           target=target[:200], outcome=outcome, detail=detail, escalation_id=escalation_id,
+                           job_id=job_id))
 
 
 def list_audit(session: Session, *, installation_id: str, limit: int = 100,

@@ -28,7 +28,7 @@ def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str 
         similar=stored.get("similar") or [], agent_note=note or None, ticket_url=stored.get("ticket_url"),
         escalation_id=escalation_id, requested_team=team if chosen else None,
         requested_expert=expert if chosen else None,
-        priority_mapping=settings.get("jira_priority"),
+        priority_mapping=settings.get("jira_priority"), escalated_by=stored.get("escalated_by"),
     )
     if stored.get("summary"):
         context = replace(context, title=stored["summary"])  # the agent edited the summary in the preview

@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict, InvalidInput, NotFound
+from sidecar.intelligence.escalation_context import EscalatedBy
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.jobs.outbox import enqueue
 from sidecar.services.assessments import assessment_to_dict
+from sidecar.services.audit import record_audit
 from sidecar.services.connections import Connections
 from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
@@ -167,6 +169,7 @@ def plan_escalation(
     expert_id: str | None = None,
     link_to: str | None = None,
     summary: str | None = None,
+    escalated_by: dict[str, Any] | None = None,
 ) -> EscalationPlan:
     """Assess, route and search for the ticket, apply the agent's choices; writes nothing."""
     assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
@@ -176,6 +179,8 @@ def plan_escalation(
     team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
     context = {"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route,
                "similar": similar[:5], "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
+    if escalated_by:
+        context["escalated_by"] = escalated_by
     if summary and summary.strip():
         context["summary"] = " ".join(summary.split())[:255]  # the agent's own words win over ours
     return EscalationPlan(ticket=ticket, assessment=assessment_json, similar=similar, route=route, team=team,
@@ -195,6 +200,8 @@ def start_escalation(
     link_to: str | None = None,
     idempotency_key: str | None = None,
     summary: str | None = None,
+    escalated_by: dict[str, Any] | None = None,
+    credential: str | None = None,
 ) -> EscalationStart:
     """Create the escalation with its steps and first job in one transaction, or return the one that exists."""
     earlier = _existing(session, installation_id=installation.id, ticket=ticket, idempotency_key=idempotency_key)
@@ -202,7 +209,8 @@ def start_escalation(
         return EscalationStart(earlier, created=False)
 
     plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
-                           team_id=team_id, expert_id=expert_id, link_to=link_to, summary=summary)
+                           team_id=team_id, expert_id=expert_id, link_to=link_to, summary=summary,
+                           escalated_by=escalated_by)
     assessment_json, team, expert = plan.assessment, plan.team, plan.expert
     now = utcnow()
     escalation = Escalation(
@@ -210,7 +218,7 @@ def start_escalation(
         ticket_external_id=ticket.id, open_ticket_key=f"{ticket.source}:{ticket.id}",
         idempotency_key=idempotency_key, status="pending",
         mode="live" if connections.is_live("jira") else "dry_run",
-        link_to=link_to, agent_note=note or "", team=team, expert=expert,
+        link_to=link_to, agent_note=note or "", team=team, expert=expert, escalated_by=escalated_by,
         score=assessment_json["score"], level=assessment_json["level"],
         context=plan.context, suggestion=plan.suggestion, created_at=now, updated_at=now,
     )
@@ -233,12 +241,29 @@ def start_escalation(
         return EscalationStart(winner, created=False)
     team_name = (team or {}).get("name")
     expert_name = (expert or {}).get("name")
+    who = EscalatedBy.from_mapping(escalated_by)
+    record_audit(session, installation_id=installation.id, system="sidecar", action="escalation.create",
+                 target=f"{ticket.source}:{ticket.id}", outcome="ok", escalation_id=escalation.id,
+                 detail=f"escalated by {who.display if who else 'an unnamed agent'}"
+                        f" ({'verified by the help desk' if who and who.verified else 'as the app reports it'};"
+                        f" credential: {credential or 'unknown'})")
     append_event(session, escalation=escalation, system="sidecar", kind="escalated", at=now,
+                 actor=who.display if who else None,
                  text=f"Escalated{f' to {expert_name}' if expert_name else ''}{f' ({team_name})' if team_name else ''}"
                       f"{f': {note}' if note else ''}",
                  data={"link_to": link_to, "score": assessment_json["score"], "level": assessment_json["level"]})
     record_ticket(session, installation_id=installation.id, ticket=ticket)
     return EscalationStart(escalation, created=True)
+
+
+def who_escalated(reported: dict[str, Any] | None, *, signed: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Who escalated: an identity the help desk itself signed wins; else what the app reports, marked unverified."""
+    if signed:
+        return {"id": signed.get("id"), "name": signed.get("name"), "email": signed.get("email"), "verified": True}
+    if not reported or not any(reported.get(key) for key in ("id", "name", "email")):
+        return None
+    return {"id": reported.get("id"), "name": reported.get("name"), "email": reported.get("email"),
+            "verified": False}
 
 
 def _max_attempts(connections: Connections) -> int:
@@ -290,6 +315,7 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
         "team": escalation.team,
         "expert": escalation.expert,
         "note": escalation.agent_note,
+        "escalated_by": escalation.escalated_by,
         "link_to": escalation.link_to,
         "suggestion": escalation.suggestion,
         "jira": {"key": escalation.jira_key, "url": escalation.jira_url},
