@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 
 from sidecar.api.context import runtime
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
+from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections, load_connections
 from sidecar.services.inbound import accept_event
 from sidecar.store.models import Installation
@@ -182,11 +183,14 @@ def slack_events():
 def slack_interactions():
     """Slack buttons (Acknowledge, Reassign): acknowledged with an empty 200 within Slack's 3 seconds."""
     raw = request.get_data(cache=True)
-    installation, _ = _slack_installation(raw)
+    installation, connections = _slack_installation(raw)
     try:
         payload = json.loads(parse_qs(raw.decode("utf-8"))["payload"][0])
     except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InvalidInput("a Slack interaction body is form-encoded with a JSON `payload` field") from None
     event = _parsed(parse.parse_slack_interaction, payload)
+    # Least privilege: a stranger's Acknowledge/Reassign is queued as a refusal, never as the action. Only the
+    # cheap expert check runs here; a user-group lookup is a call to Slack, so the job makes it.
+    event = slack_buttons.screen_at_receipt(runtime().database, installation.id, connections, event)
     _accept(installation, "slack", raw, payload, event)
     return "", 200

@@ -13,16 +13,21 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import requests
+
 from sidecar.clients.base import (
+    DEFAULT_TIMEOUT,
     ApiError,
     ApiForbidden,
     ApiNotFound,
     ApiRateLimited,
     ApiSession,
+    ApiTimeout,
     ApiUnauthorized,
     ApiUnavailable,
     HttpClient,
     PlannedRequest,
+    error_for_status,
     parse_retry_after,
     redact,
     require_keys,
@@ -122,6 +127,14 @@ class SlackClient(HttpClient):
             raise ApiError("Slack conversations.open answered without a channel id; check api_url")
         return str(channel["id"])
 
+    def usergroup_members(self, usergroup: str) -> list[str]:
+        """The user ids of one user group (usergroups.users.list; the token needs usergroups:read)."""
+        params = {"usergroup": _required(usergroup, "user group id")}
+        users = self._call(PlannedRequest("GET", "/usergroups.users.list", params=params)).get("users")
+        if not isinstance(users, list) or not all(isinstance(user, str) for user in users):
+            raise ApiError("Slack usergroups.users.list answered without a users list; check api_url")
+        return users
+
     def find_message_with_metadata(
         self,
         channel: str,
@@ -190,6 +203,40 @@ class SlackClient(HttpClient):
             raise ApiRateLimited(message, retry_after=retry_after, code=code)
         # The HTTP status was 200: `status` stays None and `code` carries Slack's error.
         raise error_class(message, None, code=code)
+
+
+def post_to_response_url(response_url: str, message: Mapping[str, Any], *, timeout: Any = DEFAULT_TIMEOUT) -> None:
+    """POST a message to an interaction's `response_url` (no bot token: the URL is its own credential).
+
+    Slack answers 200 (`ok`, or {"ok": true}); a used or expired URL, or a message it cannot show, is
+    an error. The caller decides which hosts may be called (the URL comes from the request body). The
+    URL's last segment is a secret, so no message here carries the URL.
+    """
+    try:
+        # No redirects: a signed payload's URL is called once, where it says, and nowhere else.
+        response = requests.post(response_url, json=dict(message), timeout=timeout, allow_redirects=False,
+                                 headers={"Content-Type": JSON_CONTENT_TYPE})
+    except requests.Timeout:
+        raise ApiTimeout("Slack response_url timed out") from None
+    except requests.RequestException as exc:
+        raise ApiUnavailable(f"Slack response_url could not be reached ({type(exc).__name__})") from None
+    code = _response_url_error(response)
+    if response.status_code == 200 and code is None:
+        return
+    text = f"Slack response_url answered HTTP {response.status_code}" + (f": {code}" if code else "")
+    raise error_for_status(response.status_code if response.status_code != 200 else None, text[:300], code=code)
+
+
+def _response_url_error(response: requests.Response) -> str | None:
+    """Slack's error code from a response_url answer ({"ok": false, "error": ...} or a plain-text code)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text.strip()[:100]
+        return None if body in ("", "ok") and response.ok else (body or None)
+    if isinstance(body, Mapping) and body.get("ok") is False:
+        return str(body.get("error") or "unknown_error")
+    return None
 
 
 def plan_post_message(

@@ -29,6 +29,7 @@ from sidecar.jobs.escalation_delivery import (
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
+from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections
 from sidecar.services.timeline import append_event, event_to_dict, timeline_of
 from sidecar.store.models import (
@@ -265,6 +266,45 @@ def _block_action(session: Session, installation_id: str, data: dict[str, Any]) 
     return 1
 
 
+def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) -> bool:
+    """Refuse a button press by a Slack user the installation does not know (see services.slack_buttons).
+
+    True when refused: nothing is changed; an audit entry and an ephemeral answer to the presser are all.
+    """
+    from sidecar.clients.base import ApiError
+    from sidecar.clients.slack import post_to_response_url
+
+    with ctx.database.session() as session:
+        installation = session.get(Installation, ctx.job.installation_id)
+        if installation is None:
+            raise PermanentJobError("the installation no longer exists")
+        session.expunge(installation)
+    connections = installation_connections(ctx, installation)
+    user_id = (data.get("user") or {}).get("id")
+    if kind == slack_buttons.REFUSED_KIND:  # refused at receipt: no user group could allow it
+        reason = data.get("refusal") or slack_buttons.UNKNOWN_USER
+    else:
+        reason = slack_buttons.authorize(ctx.database, installation.id, connections, user_id,
+                                         lambda: installation_client(ctx, installation, connections, "slack"))
+    if reason is None:
+        return False
+    target = f"{data.get('value') or '?'} by {user_id or '?'}"
+    ctx.audit(system="slack", action="button_refused", target=target, outcome="refused",
+              detail=f"{data.get('action_id')} pressed by {user_id} ({(data.get('user') or {}).get('name')}): {reason}")
+    url = data.get("response_url")
+    if not slack_buttons.response_url_allowed(url, connections):
+        log.warning("refused %s by %s; its response_url is not Slack's, so the refusal is not shown",
+                    data.get("action_id"), user_id)
+        return True
+    try:
+        ctx.call("slack", "respond_ephemeral", target, post_to_response_url, url,
+                 slack_buttons.refusal_message(data, reason))
+    except ApiError as exc:
+        # The refusal stands either way; a retry would only re-ask who the presser is.
+        log.warning("refused %s by %s; telling them failed: %s", data.get("action_id"), user_id, exc.message)
+    return True
+
+
 def _open_escalation(session: Session, installation_id: str, source: str, ticket_id: str) -> Escalation | None:
     return session.scalar(select(Escalation).where(
         Escalation.installation_id == installation_id, Escalation.ticket_source == source,
@@ -303,6 +343,10 @@ class InboundEvents:
         """Apply the event; queue the writes it causes. Proactive re-assessment runs first, outside the lock."""
         payload = ctx.job.payload
         kind, data = payload["kind"], payload.get("data") or {}
+        if kind == slack_buttons.REFUSED_KIND or (kind == "slack.block_action" and slack_buttons.is_guarded(data)):
+            # Decided before the write lock is taken: a user-group lookup is a call to Slack.
+            if _refuse_unknown_presser(ctx, kind, data):
+                return
         proactive = None
         if kind in ("zendesk.ticket_event", "salesforce.case_event"):
             from sidecar.jobs.proactive import reassess_on_customer_comment

@@ -61,6 +61,13 @@ def _slack_team_id(value: str) -> str:
     return value
 
 
+def _slack_usergroup_id(value: str) -> str:
+    value = value.strip()
+    if not (value[:1] == "S" and value[1:].isalnum() and value.isascii() and len(value) <= 40):
+        raise ValueError("must be a Slack user group id such as S0123ABCD")
+    return value
+
+
 def _positive_int(value: str) -> str:
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError("must be a positive whole number")
@@ -112,6 +119,8 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
     ConnectionKey("slack.signing_secret", "Slack app signing secret", secret=True),
     ConnectionKey("slack.team_id", "Slack workspace id (T...), to find the installation for Slack events",
                   check=_slack_team_id),
+    ConnectionKey("slack.allowed_usergroup", "Slack user group (S...) whose members may press Acknowledge and "
+                  "Reassign besides the experts (needs the usergroups:read scope)", check=_slack_usergroup_id),
     ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url),
     ConnectionKey("llm.api_key", "API key of the LLM endpoint", secret=True),
     ConnectionKey("llm.model", "model name for summaries"),

@@ -244,9 +244,23 @@ def test_a_new_customer_comment_goes_to_jira_and_the_thread(client, hooked, esca
     assert "customer_comment" in [e["kind"] for e in shown(client, hooked, escalated["id"])["timeline"]]
 
 
+def load_acme_directory(database, installation):
+    """The acme experts (Ana Ruiz is Slack user U01ANA): only a known Slack user's button presses count."""
+    import yaml
+
+    from sidecar.services.directory import load_directory
+    from sidecar.services.installations import get_installation
+
+    with database.session() as session:
+        load_directory(session, installation=get_installation(session, installation["id"]),
+                       document=yaml.safe_load((FIXTURES / "directory" / "acme.yaml").read_text()))
+
+
 def test_acknowledge_records_who_and_when_and_tells_the_ticket(client, hooked, escalated, fake, database, box):
+    load_acme_directory(database, hooked)
     action = fixture("slack", "interaction_block_actions_acknowledge")
     action["team"]["id"] = TEAM
+    action["user"] = {**action["user"], "id": "U01ANA", "name": "ana.ruiz"}
     action["actions"][0]["value"] = escalated["id"]
     notes_before = len(zendesk_notes(fake))
     response = post_slack_action(client, action)
@@ -351,20 +365,14 @@ def test_one_jira_comment_sent_as_two_events_is_synced_once(client, hooked, esca
 
 
 def test_reassign_hands_the_escalation_to_the_next_expert(client, hooked, fake, database, box):
-    import yaml
-
-    from sidecar.services.directory import load_directory
-    from sidecar.services.installations import get_installation
-
-    with database.session() as session:
-        load_directory(session, installation=get_installation(session, hooked["id"]),
-                       document=yaml.safe_load((FIXTURES / "directory" / "acme.yaml").read_text()))
+    load_acme_directory(database, hooked)
     body = escalate(client, hooked["api_token"]).get_json()
     deliver(database, box)
     first = shown(client, hooked, body["id"])
     assert first["expert"]["name"] == "Ana Ruiz"
     action = fixture("slack", "interaction_block_actions_reassign")
     action["team"]["id"] = TEAM
+    action["user"] = {**action["user"], "id": "U01ANA", "name": "ana.ruiz"}  # the expert passes it on
     action["actions"][0]["value"] = body["id"]
     assert post_slack_action(client, action).status_code == 200
     deliver(database, box)
