@@ -12,12 +12,18 @@ export function resizeToContent(client, doc) {
   return client.invoke('resize', {height: `${doc.body.scrollHeight}px`, width: '100%'});
 }
 
-async function currentUser(client) {
+/** The agent using the sidebar, as ZAF reports them: {locale, id, name, email}. */
+export async function currentUser(client) {
   try {
-    const data = await client.get(['currentUser.locale', 'currentUser.name']);
-    return {locale: data['currentUser.locale'] || 'en', name: data['currentUser.name'] || null};
+    const data = await client.get(['currentUser.locale', 'currentUser.id', 'currentUser.name', 'currentUser.email']);
+    return {
+      locale: data['currentUser.locale'] || 'en',
+      id: data['currentUser.id'] ?? null,
+      name: data['currentUser.name'] || null,
+      email: data['currentUser.email'] || null,
+    };
   } catch {
-    return {locale: 'en', name: null};
+    return {locale: 'en', id: null, name: null, email: null};
   }
 }
 
@@ -33,6 +39,7 @@ export async function startApp(client, {doc = globalThis.document, root = doc.ge
     api: createSidecarApi(client),
     settings,
     agentName: user.name,
+    agent: {id: user.id, name: user.name, email: user.email},
     readTicket: (zafClient) => readTicket(zafClient, settings),
     render: (state, actions) => {
       render(root, state, {t, actions, locale, doc});

@@ -229,10 +229,13 @@ function nullIfEmpty(value) {
   return text === '' || text === undefined ? null : text;
 }
 
-/** The body of POST /v1/escalations/preview and /v1/escalations from the state's form. */
-export function escalationBody(state) {
+/**
+ * The body of POST /v1/escalations/preview and /v1/escalations from the state's form, naming the agent
+ * ({id, name, email} from ZAF's currentUser) as escalated_by when known.
+ */
+export function escalationBody(state, agent = null) {
   const form = state.form || {};
-  return {
+  const body = {
     ticket: state.ticket,
     note: (form.note || '').trim(),
     summary: nullIfEmpty(form.summary),
@@ -240,6 +243,10 @@ export function escalationBody(state) {
     expert_id: nullIfEmpty(form.expert_id),
     link_to: nullIfEmpty(form.link_to),
   };
+  if (agent && (agent.id || agent.name || agent.email)) {
+    body.escalated_by = {id: agent.id == null ? null : String(agent.id), name: agent.name || null, email: agent.email || null};
+  }
+  return body;
 }
 
 /**
@@ -277,6 +284,7 @@ export function createController({
   render = () => {},
   readTicket = (zafClient) => readZafTicket(zafClient, settings),
   agentName = null,
+  agent = null,
   timers = {setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis)},
   pollMs = POLL_MS,
   slowPollMs = SLOW_POLL_MS,
@@ -361,7 +369,7 @@ export function createController({
     const seq = ++previewSeq;
     retryAction = fetchPreview;
     try {
-      const preview = await api.previewEscalation(escalationBody(state));
+      const preview = await api.previewEscalation(escalationBody(state, agent));
       if (seq === previewSeq) dispatch({type: 'preview/ok', preview});
     } catch (error) {
       if (seq === previewSeq) dispatch({type: 'preview/fail', error});
@@ -404,7 +412,7 @@ export function createController({
       retryAction = actions.confirmEscalate;
       dispatch({type: 'escalate/start'});
       try {
-        const {escalation, created} = await api.escalate(escalationBody(state), state.idempotencyKey);
+        const {escalation, created} = await api.escalate(escalationBody(state, agent), state.idempotencyKey);
         dispatch({type: 'escalate/ok', escalation, created});
         schedulePoll();
       } catch (error) {

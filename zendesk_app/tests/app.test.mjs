@@ -5,7 +5,7 @@ import {dirname, join} from 'node:path';
 import {afterEach, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 
-import {startApp} from '../assets/app.js';
+import {currentUser, startApp} from '../assets/app.js';
 import {fakeDocument} from './support/fake-dom.mjs';
 import {fakeClient, settle} from './support/fake-zaf.mjs';
 import {assessment, zafData} from './support/fixtures.mjs';
@@ -33,7 +33,8 @@ function sidecar(options) {
 function zendesk(locale = 'de') {
   return fakeClient({
     respond: sidecar,
-    data: {...zafData(), 'currentUser.locale': locale, 'currentUser.name': 'Marcus Okafor'},
+    data: {...zafData(), 'currentUser.locale': locale, 'currentUser.id': 7001, 'currentUser.name': 'Marcus Okafor',
+      'currentUser.email': 'marcus@acme.example'},
   });
 }
 
@@ -48,6 +49,13 @@ describe('startApp', () => {
     assert.equal(client.requests[0].url, 'https://sidecar.acme.example/v1/assessments');
     assert.ok(client.handlers['ticket.updated'] && client.handlers['ticket.comments.changed']);
     controller.stop();
+  });
+});
+
+describe('currentUser', () => {
+  it('reads the agent\'s id, name and email for escalated_by', async () => {
+    assert.deepEqual(await currentUser(zendesk('en')),
+      {locale: 'en', id: 7001, name: 'Marcus Okafor', email: 'marcus@acme.example'});
   });
 });
 

@@ -110,6 +110,13 @@ describe('reduce', () => {
     const state = {ticket: {id: '1'}, form: {summary: ' S ', note: ' n ', team_id: 'team_1', expert_id: '', link_to: ''}};
     assert.deepEqual(escalationBody(state), {ticket: {id: '1'}, note: 'n', summary: 'S', team_id: 'team_1', expert_id: null, link_to: null});
   });
+
+  it('names the escalating agent as escalated_by when ZAF knows them', () => {
+    const state = {ticket: {id: '1'}, form: {}};
+    const body = escalationBody(state, {id: 9003, name: 'Sam Agent', email: 'sam@acme.example'});
+    assert.deepEqual(body.escalated_by, {id: '9003', name: 'Sam Agent', email: 'sam@acme.example'});
+    assert.equal('escalated_by' in escalationBody(state, {id: null, name: null, email: null}), false);
+  });
 });
 
 describe('the escalation flow', () => {
