@@ -24,6 +24,7 @@ def create_app(config=None) -> Flask:
     )
     from sidecar.api.context import Runtime, close_request_session
     from sidecar.api.errors import register_error_handlers
+    from sidecar.api.guards import install_request_guards
     from sidecar.api.openapi import build_openapi
     from sidecar.config import Config
     from sidecar.observability import configure_logging, install_request_ids
@@ -41,6 +42,7 @@ def create_app(config=None) -> Flask:
     app.extensions["sidecar_openapi"] = build_openapi(__version__)
 
     install_request_ids(app)
+    install_request_guards(app)  # after the request id, so that its refusals carry one too
     app.teardown_request(close_request_session)
     register_error_handlers(app)
     for module in (health, assessments, installation, directory, routes, escalations, webhooks):
