@@ -723,8 +723,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
 
 from sidecar.cli_import import import_group
+from sidecar.cli_retention import retention_group
 
 main.add_command(import_group)
+main.add_command(retention_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

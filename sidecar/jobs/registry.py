@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def all_handlers() -> dict:
-    """{job kind: handler} for escalation delivery and for the work after the handoff."""
-    from sidecar.jobs import after_handoff, escalation_delivery
+    """{job kind: handler} for escalation delivery, the work after the handoff and the retention purge."""
+    from sidecar.jobs import after_handoff, escalation_delivery, retention
 
-    return {**escalation_delivery.HANDLERS, **after_handoff.HANDLERS}
+    return {**escalation_delivery.HANDLERS, **after_handoff.HANDLERS, **retention.HANDLERS}

@@ -30,6 +30,9 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Deleted rows are overwritten with zeros instead of lingering in free pages: an erasure
+        # (POST /v1/erasures) must leave no byte of the person's data in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -1,0 +1,96 @@
+"""After rows are deleted: make the database files forget them (erasure, retention, a deleted installation).
+
+SQLite: every connection runs with `secure_delete=ON` (sidecar.store.db), so deleted cells and freed
+pages are overwritten with zeros. Two places still hold old text afterwards, and this module clears them:
+
+- the FTS5 index (`history_search`): a deleted row only adds a "delete" entry to a new segment; its
+  words stay in the old segment until the segments are merged. 'optimize' merges them all into one,
+  and the old segments' rows are deleted (and so zeroed).
+- the write-ahead log: every page ever written since the last checkpoint, old versions included, is
+  in the -wal file. `wal_checkpoint(TRUNCATE)` copies the current pages into the database file and
+  empties the log.
+
+PostgreSQL: a deleted row (tuple) stays in its page until VACUUM marks its space free; VACUUM cannot
+run inside a transaction, so it runs on an autocommit connection. Even then PostgreSQL promises no
+overwrite: the bytes may stay in free page space until reused, in WAL segments until recycled, and in
+backups and replicas (see README, "Erasure and retention").
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+
+from sidecar.store.db import Database
+from sidecar.store.search import SEARCH_TABLE
+
+log = logging.getLogger("sidecar.store")
+
+CHECKPOINT_ATTEMPTS = 20  # a reader holding an old snapshot (the worker mid-query) blocks a TRUNCATE checkpoint
+CHECKPOINT_PAUSE_SECONDS = 0.05
+_TABLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
+
+
+@dataclass
+class ScrubReport:
+    """What was done to the files after a deletion, for the API's answer and the audit log."""
+
+    backend: str
+    search_index_merged: bool = False
+    wal_truncated: bool | None = None  # SQLite only; False: a reader kept the log busy (retry later)
+    vacuumed: list[str] = field(default_factory=list)  # PostgreSQL only
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        if self.backend == "sqlite":
+            return {"backend": "sqlite", "secure_delete": True, "search_index_merged": self.search_index_merged,
+                    "wal_truncated": bool(self.wal_truncated)}
+        return {"backend": self.backend, "vacuumed": list(self.vacuumed)}
+
+
+def scrub_after_delete(database: Database, *, tables: Iterable[str], history_changed: bool = True) -> ScrubReport:
+    """Purge deleted rows from the full-text index and the files: SQLite merges FTS5 and truncates the WAL, PostgreSQL vacuums."""
+    dialect = database.engine.dialect.name
+    if dialect == "sqlite":
+        report = ScrubReport(backend="sqlite")
+        if history_changed:
+            merge_search_index(database)
+            report.search_index_merged = True
+        report.wal_truncated = checkpoint_wal(database)
+        return report
+    if dialect == "postgresql":
+        return ScrubReport(backend="postgresql", vacuumed=vacuum_tables(database, tables))
+    return ScrubReport(backend=dialect)
+
+
+def merge_search_index(database: Database) -> None:
+    """SQLite: merge every FTS5 segment into one, so the words of deleted tickets leave the index's pages."""
+    with database.write_lock(), database.engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')"))
+
+
+def checkpoint_wal(database: Database) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it; False when readers kept it busy every time."""
+    for attempt in range(CHECKPOINT_ATTEMPTS):
+        # Under the write lock no writer adds frames between the checkpoint and the truncation.
+        with database.write_lock(), database.engine.connect() as connection:
+            busy, _frames, _copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return True
+        time.sleep(CHECKPOINT_PAUSE_SECONDS * (attempt + 1))
+    log.warning("the SQLite write-ahead log could not be truncated: a reader held it; it empties at the next checkpoint")
+    return False
+
+
+def vacuum_tables(database: Database, tables: Iterable[str]) -> list[str]:
+    """PostgreSQL: VACUUM the tables (outside any transaction), so deleted rows' space is freed for reuse."""
+    names = sorted({name for name in tables if name and set(name) <= _TABLE_NAME})  # only our own table names
+    if not names:
+        return []
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM " + ", ".join(names))
+    return names
