@@ -19,8 +19,10 @@ def create_app(config=None) -> Flask:
         escalations,
         health,
         installation,
+        privacy,
         routes,
         webhooks,
+        zendesk_app,
     )
     from sidecar.api.context import Runtime, close_request_session
     from sidecar.api.errors import register_error_handlers
@@ -45,7 +47,8 @@ def create_app(config=None) -> Flask:
     install_request_guards(app)  # after the request id, so that its refusals carry one too
     app.teardown_request(close_request_session)
     register_error_handlers(app)
-    for module in (health, assessments, installation, directory, routes, escalations, webhooks):
+    for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks,
+                   zendesk_app):
         app.register_blueprint(module.blueprint)
     if not config.testing:
         from sidecar.services.router_models import start_router_warm_up

@@ -1,7 +1,7 @@
 """Validate the Zendesk app and build the zip to upload (Admin Center > Apps > Upload private app).
 
     python zendesk_app/package.py [--out DIR] [--sidecar-url URL] [--installation-id ID]
-                                  [--webhook-secret SECRET] [--strict]
+                                  [--webhook-secret SECRET] [--strict] [--signed-urls]
 
 The zip holds manifest.json, requirements.json, translations/ and assets/ (no tests, node_modules
 or dotfiles), plus a copy of translations/ under assets/translations/, because Zendesk serves only
@@ -13,6 +13,11 @@ The repository ships placeholders (sidecar.example.com, INSTALLATION_ID, a dummy
 whitelisted hosts) and in the webhook endpoint, --installation-id completes the endpoint path, and
 --webhook-secret sets the webhook's signing secret (the same value goes into the sidecar as
 zendesk.webhook_secret). Placeholders left are warnings, or errors with --strict.
+
+--signed-urls makes the sidebar a server-side location: its URL becomes SIDECAR_URL/zendesk/app/ID with
+"signedUrls": true, so Zendesk POSTs the first request with an RS256 token naming the agent, and the
+sidecar (with zendesk.app_public_key set) answers with the app and an agent session. Escalations then
+record the agent id as verified, which a browser-made JWT cannot.
 
 The last line printed on stdout is the zip's path; problems go to stderr with exit status 1.
 """
@@ -70,7 +75,8 @@ def _sidecar_host(url: str) -> str:
     return parts.hostname
 
 
-def customise(stage: Path, *, sidecar_url: str | None, installation_id: str | None, webhook_secret: str | None) -> None:
+def customise(stage: Path, *, sidecar_url: str | None, installation_id: str | None, webhook_secret: str | None,
+              signed_urls: bool = False) -> None:
     """Write one customer's sidecar host, installation id and webhook secret into a staged copy."""
     manifest_path = stage / "manifest.json"
     requirements_path = stage / "requirements.json"
@@ -82,6 +88,15 @@ def customise(stage: Path, *, sidecar_url: str | None, installation_id: str | No
         host = _sidecar_host(sidecar_url)
         whitelist = [domain for domain in manifest.get("domainWhitelist") or [] if domain != PLACEHOLDER_HOST]
         manifest["domainWhitelist"] = [host, *[domain for domain in whitelist if domain != host]]
+    if signed_urls:
+        # Zendesk then POSTs the sidebar's first request to the sidecar with a token it signs itself,
+        # naming the agent: the sidecar serves the app from there with a verified agent session.
+        if not sidecar_url or not installation_id:
+            raise PackagingError("--signed-urls needs --sidecar-url and --installation-id (the sidebar is served "
+                                 "from SIDECAR_URL/zendesk/app/INSTALLATION_ID)")
+        manifest["signedUrls"] = True
+        sidebar = manifest["location"]["support"]["ticket_sidebar"]
+        sidebar["url"] = f"{sidecar_url.rstrip('/')}/zendesk/app/{installation_id}"
     for webhook in (requirements.get("webhooks") or {}).values():
         endpoint = webhook.get("endpoint", "")
         if sidecar_url:
@@ -113,6 +128,7 @@ def build(
     installation_id: str | None = None,
     webhook_secret: str | None = None,
     strict: bool = False,
+    signed_urls: bool = False,
 ) -> tuple[Path, list[str]]:
     """Validate and zip the app: (zip path, warnings). Raises PackagingError listing every problem."""
     app_dir = Path(app_dir)
@@ -122,7 +138,8 @@ def build(
         _stage(app_dir, stage)
         if (stage / "manifest.json").is_file():
             try:
-                customise(stage, sidecar_url=sidecar_url, installation_id=installation_id, webhook_secret=webhook_secret)
+                customise(stage, sidecar_url=sidecar_url, installation_id=installation_id, webhook_secret=webhook_secret,
+                          signed_urls=signed_urls)
             except ValueError as exc:
                 raise PackagingError(f"manifest.json or requirements.json is not valid JSON ({exc})") from None
         problems = [str(problem) for problem in validate_app(stage)]
@@ -156,12 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--installation-id", help="the sidecar installation id for the webhook endpoint")
     parser.add_argument("--webhook-secret", help="the webhook's signing secret (also set zendesk.webhook_secret on the sidecar)")
     parser.add_argument("--strict", action="store_true", help="placeholders left are errors")
+    parser.add_argument("--signed-urls", action="store_true",
+                        help="serve the sidebar from the sidecar with Zendesk-signed agent identity (signedUrls)")
     parser.add_argument("--app-dir", default=str(APP_DIR), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         target, warnings = build(args.app_dir, out_dir=args.out, sidecar_url=args.sidecar_url,
                                  installation_id=args.installation_id, webhook_secret=args.webhook_secret,
-                                 strict=args.strict)
+                                 strict=args.strict, signed_urls=args.signed_urls)
     except PackagingError as exc:
         print("The Zendesk app is not valid:", file=sys.stderr)
         for line in str(exc).splitlines():

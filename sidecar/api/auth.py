@@ -12,7 +12,15 @@ from flask import current_app, g, request
 
 from sidecar.api.context import request_session, runtime
 from sidecar.errors import Forbidden, Unauthenticated
-from sidecar.services.credentials import SCOPES, Caller, caller_for_api_token, caller_for_jwt, scope_allows
+from sidecar.services.agent_sessions import SESSION_PREFIX
+from sidecar.services.credentials import (
+    SCOPES,
+    Caller,
+    caller_for_api_token,
+    caller_for_jwt,
+    caller_for_session,
+    scope_allows,
+)
 from sidecar.store.models import Installation
 
 View = TypeVar("View", bound=Callable)
@@ -42,6 +50,8 @@ def _looks_like_jwt(token: str) -> bool:
 
 def _caller(token: str) -> Caller:
     session = request_session()
+    if token.startswith(SESSION_PREFIX):
+        return caller_for_session(session, token, box=runtime().box)
     if _looks_like_jwt(token):
         config = runtime().config
         return caller_for_jwt(session, token, box=runtime().box, leeway_seconds=config.jwt_leeway_seconds,

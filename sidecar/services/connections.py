@@ -68,6 +68,20 @@ def _slack_usergroup_id(value: str) -> str:
     return value
 
 
+def _public_key_pem(value: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    value = value.strip()
+    try:
+        key = load_pem_public_key(value.encode())
+    except ValueError:
+        raise ValueError("must be a PEM public key (-----BEGIN PUBLIC KEY-----...)") from None
+    if not isinstance(key, RSAPublicKey):
+        raise ValueError("must be an RSA public key: Zendesk signs app tokens with RS256")
+    return value
+
+
 def _positive_int(value: str) -> str:
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError("must be a positive whole number")
@@ -94,6 +108,11 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
                   check=_zendesk_field_id),
     ConnectionKey("zendesk.escalation_tag", "tag added to escalated tickets", default="escalated_to_jira"),
     ConnectionKey("zendesk.webhook_secret", "signing secret of the Zendesk webhook", secret=True),
+    ConnectionKey("zendesk.app_public_key", "the Zendesk app's public key (PEM, from GET /api/v2/apps/{app_id}/"
+                  "public_key.pem): verifies the agent identity Zendesk signs when the sidebar loads with "
+                  "signedUrls", check=_public_key_pem),
+    ConnectionKey("zendesk.app_audience", "the app installation URL Zendesk puts in the signed token's aud "
+                  "(https://SUBDOMAIN.zendesk.com/api/v2/apps/installations/ID.json); checked when set"),
     ConnectionKey("salesforce.instance_url", "Salesforce instance URL, e.g. https://acme.my.salesforce.com",
                   check=_url),
     ConnectionKey("salesforce.access_token", "OAuth access token (session id)", secret=True),

@@ -101,6 +101,18 @@ def caller_for_jwt(
     return Caller(installation=installation, scope="agent", credential="zaf jwt")
 
 
+def caller_for_session(session: Session, token: str, *, box: SecretBox) -> Caller:
+    """The agent behind a session started from a Zendesk-signed app load: agent scope, identity verified."""
+    from sidecar.services.agent_sessions import session_agent
+
+    installation_id, agent_id = session_agent(token, box=box)
+    installation = session.get(Installation, installation_id)
+    if installation is None:
+        raise Unauthenticated("the session token is not valid", code="invalid_token")
+    return Caller(installation=installation, scope="agent", credential="zendesk session",
+                  identity={"id": agent_id})
+
+
 def _accepted_secrets(installation: Installation, *, box: SecretBox) -> list[str]:
     accepted = [box.decrypt(installation.shared_secret_encrypted)]
     expires = stored_utc(installation.previous_shared_secret_expires_at)

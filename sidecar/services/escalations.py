@@ -257,9 +257,14 @@ def start_escalation(
 
 
 def who_escalated(reported: dict[str, Any] | None, *, signed: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """Who escalated: an identity the help desk itself signed wins; else what the app reports, marked unverified."""
-    if signed:
-        return {"id": signed.get("id"), "name": signed.get("name"), "email": signed.get("email"), "verified": True}
+    """Who escalated: the agent id the help desk signed wins (verified); else what the app reports (unverified).
+
+    Zendesk signs only the agent's id, so with a signed id the name and email are still as the app reports them.
+    """
+    reported = reported or {}
+    if signed and signed.get("id"):
+        return {"id": str(signed["id"]), "name": reported.get("name"), "email": reported.get("email"),
+                "verified": True}
     if not reported or not any(reported.get(key) for key in ("id", "name", "email")):
         return None
     return {"id": reported.get("id"), "name": reported.get("name"), "email": reported.get("email"),

@@ -256,3 +256,14 @@ def test_strict_packaging_refuses_placeholders(app_copy, tmp_path):
 def test_a_sidecar_url_must_be_https(app_copy, tmp_path):
     with pytest.raises(package.PackagingError, match="must be an https URL"):
         package.build(app_copy, out_dir=tmp_path, sidecar_url="http://sidecar.acme.com")
+
+
+def test_signed_urls_serve_the_sidebar_from_the_sidecar_with_zendesk_signed_identity(app_copy, tmp_path):
+    target, _ = package.build(app_copy, out_dir=tmp_path, sidecar_url="https://sidecar.acme.com",
+                              installation_id="inst_abc123", webhook_secret="whsec-42", strict=True, signed_urls=True)
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["signedUrls"] is True
+    assert manifest["location"]["support"]["ticket_sidebar"]["url"] == "https://sidecar.acme.com/zendesk/app/inst_abc123"
+    with pytest.raises(package.PackagingError, match="--signed-urls needs --sidecar-url and --installation-id"):
+        package.build(app_copy, out_dir=tmp_path, sidecar_url="https://sidecar.acme.com", signed_urls=True)

@@ -31,11 +31,22 @@ export class SidecarError extends Error {
   }
 }
 
+/**
+ * The agent session the sidecar put in the page when Zendesk loaded the app with a signed identity
+ * (package.py --signed-urls), or ''. With one, calls carry it instead of the JWT the browser asks for.
+ */
+export function pageSession(doc = globalThis.document) {
+  const meta = doc && typeof doc.querySelector === 'function' ? doc.querySelector('meta[name="sidecar-session"]') : null;
+  const value = meta && (meta.content || (typeof meta.getAttribute === 'function' && meta.getAttribute('content')));
+  return typeof value === 'string' && value.startsWith('ses_') ? value : '';
+}
+
 /** The app's non-secure settings from client.metadata() (secure ones are never exposed to JS). */
-export async function sidecarSettings(client) {
+export async function sidecarSettings(client, doc = globalThis.document) {
   const metadata = (await client.metadata()) || {};
   const settings = metadata.settings || {};
   return {
+    session: pageSession(doc),
     sidecarUrl: String(settings.sidecar_url || '').trim().replace(/\/+$/, ''),
     installationId: String(settings.installation_id || '').trim(),
     authWithApiToken: settings.auth_with_api_token === true || settings.auth_with_api_token === 'true',
@@ -71,7 +82,11 @@ export function buildRequestOptions(settings, {path, method = 'GET', body, idemp
     httpCompleteResponse: true,
     headers,
   };
-  if (settings.authWithApiToken) {
+  if (settings.session) {
+    // Zendesk signed who the agent is when it loaded this page; the session says so to the sidecar.
+    options.secure = false;
+    headers.Authorization = `Bearer ${settings.session}`;
+  } else if (settings.authWithApiToken) {
     headers.Authorization = 'Bearer {{setting.api_token}}';
   } else {
     headers.Authorization = 'Bearer {{jwt.token}}';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 
 import {
-  buildRequestOptions, classifyFailure, createSidecarApi, ErrorKind, sidecarRequest, sidecarSettings, SidecarError,
+  buildRequestOptions, classifyFailure, createSidecarApi, ErrorKind, pageSession, sidecarRequest, sidecarSettings, SidecarError,
 } from '../assets/api.js';
 import {DEFAULT_SETTINGS, failure, fakeClient, sidecarError} from './support/fake-zaf.mjs';
 
@@ -48,6 +48,22 @@ describe('sidecarRequest', () => {
     assert.equal(options.headers.Authorization, 'Bearer {{setting.api_token}}');
     assert.equal(options.jwt, undefined);
     assert.equal(options.secure, true);
+  });
+
+  it('sends the agent session from a Zendesk-signed page load instead of a browser-made JWT', () => {
+    const settings = {sidecarUrl: 'https://s.example', installationId: 'inst_1', session: 'ses_abc'};
+    const options = buildRequestOptions(settings, {path: '/v1/teams'});
+    assert.equal(options.headers.Authorization, 'Bearer ses_abc');
+    assert.equal(options.jwt, undefined);
+    assert.equal(options.secure, false);
+  });
+
+  it('reads the session from the page only when it is one', () => {
+    const page = (content) => ({querySelector: (selector) => (selector === 'meta[name="sidecar-session"]' ? {content} : null)});
+    assert.equal(pageSession(page('ses_abc')), 'ses_abc');
+    assert.equal(pageSession(page('eyJhbGciOi')), '');
+    assert.equal(pageSession({querySelector: () => null}), '');
+    assert.equal(pageSession(undefined), '');
   });
 
   it('accepts a plain body (status unknown) as well as a complete response', async () => {
@@ -191,6 +207,7 @@ describe('sidecarSettings', () => {
   it('reads the non-secure settings from client.metadata()', async () => {
     const settings = await sidecarSettings(fakeClient());
     assert.deepEqual(settings, {
+      session: '',
       sidecarUrl: 'https://sidecar.acme.example',
       installationId: 'inst_123',
       authWithApiToken: false,
