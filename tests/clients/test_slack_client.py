@@ -314,3 +314,46 @@ def test_api_url_points_the_client_at_a_proxy_or_fake(http):
     SlackClient.from_credentials({"bot_token": TOKEN, "api_url": "http://127.0.0.1:8790/slack/api/"}).auth_test()
 
     assert http.calls[0].request.url == "http://127.0.0.1:8790/slack/api/auth.test"
+
+
+# --- user groups and response_url ----------------------------------------------------------------
+
+
+def test_usergroup_members_lists_the_user_ids(http):
+    http.get(f"{API}/usergroups.users.list", match=[matchers.query_param_matcher({"usergroup": "S0604QSJC"})],
+             json={"ok": True, "users": ["U060R4BJ4", "W123A4BC5"]})
+
+    assert client().usergroup_members("S0604QSJC") == ["U060R4BJ4", "W123A4BC5"]
+    assert http.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_usergroup_members_without_the_scope_is_forbidden(http):
+    http.get(f"{API}/usergroups.users.list", json={"ok": False, "error": "missing_scope", "needed": "usergroups:read"})
+
+    with pytest.raises(ApiForbidden, match=r"needs scope usergroups:read"):
+        client().usergroup_members("S0604QSJC")
+
+
+def test_a_response_url_gets_the_message_and_no_token(http):
+    from sidecar.clients.slack import post_to_response_url
+
+    url = "https://hooks.slack.com/actions/T04QKJ6RF5Y/7049925119011/Qe0qkH3wLrZ2n1n8xXb8pV4d"
+    http.post(url, body="ok")
+    message = {"response_type": "ephemeral", "replace_original": False, "text": "Not for you"}
+
+    post_to_response_url(url, message)
+
+    assert sent_json(http.calls[0]) == message
+    assert "Authorization" not in http.calls[0].request.headers
+
+
+def test_a_used_response_url_is_an_error_that_does_not_name_the_url(http):
+    from sidecar.clients.slack import post_to_response_url
+
+    url = "https://hooks.slack.com/actions/T04QKJ6RF5Y/7049925119011/Qe0qkH3wLrZ2n1n8xXb8pV4d"
+    http.post(url, status=404, json={"ok": False, "error": "used_url"})
+
+    with pytest.raises(ApiNotFound) as raised:
+        post_to_response_url(url, {"text": "x"})
+
+    assert raised.value.code == "used_url" and "Qe0qkH3w" not in raised.value.message

@@ -305,6 +305,36 @@ def test_slack_history_metadata_only_when_asked(fake, slack):
     assert [m["text"] for m in newer["messages"]] == ["message 2"]
 
 
+def test_slack_usergroup_members_as_slack_answers_them(fake, slack):
+    fake.slack_usergroup("S0ONCALL", ["U060R4BJ4", "W123A4BC5"])
+    answer = slack.get(f"{fake.slack_url}/usergroups.users.list", params={"usergroup": "S0ONCALL"}).json()
+    assert answer == {"ok": True, "users": ["U060R4BJ4", "W123A4BC5"]}
+    assert slack.post(f"{fake.slack_url}/usergroups.users.list", data={"usergroup": "S0NOPE"}).json() == {
+        "ok": False, "error": "no_such_subteam"}
+    assert slack.get(f"{fake.slack_url}/usergroups.users.list").json()["error"] == "invalid_arguments"
+    assert requests.get(f"{fake.slack_url}/usergroups.users.list", params={"usergroup": "S0ONCALL"}).json() == {
+        "ok": False, "error": "not_authed"}
+
+
+def test_slack_response_url_takes_five_messages_without_a_token(fake):
+    url = fake.slack_response_url(user="U0ALICE", channel="C0ESCALATE")
+    assert url.startswith(f"{fake.url}/slack/hooks/actions/")
+    message = {"response_type": "ephemeral", "replace_original": False, "text": "Only experts can acknowledge."}
+    first = requests.post(url, json=message)
+    assert (first.status_code, first.json()) == (200, {"ok": True})
+    assert requests.post(url, json={"response_type": "ephemeral"}).json() == {"ok": False, "error": "no_text"}
+    for _ in range(4):
+        assert requests.post(url, json=message).json() == {"ok": True}
+    sixth = requests.post(url, json=message)
+    assert (sixth.status_code, sixth.json()["error"]) == (404, "used_url")
+    assert requests.post(url.rsplit("/", 1)[0] + "/guessed", json=message).json()["error"] == "expired_url"
+    responses = fake.state()["slack"]["responses"]
+    assert len(responses) == 5 and responses[0] == {
+        "user": "U0ALICE", "channel": "C0ESCALATE", "response_type": "ephemeral", "replace_original": False,
+        "delete_original": None, "text": "Only experts can acknowledge.", "blocks": None}
+    assert fake.requests("slack")[0]["path"].startswith("/hooks/actions/")
+
+
 def test_slack_timestamps_are_unique_under_concurrency(fake):
     session_url = f"{fake.slack_url}/chat.postMessage"
     results: list[str] = []

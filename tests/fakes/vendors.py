@@ -10,6 +10,7 @@ Base URLs (one port):
 
     http://127.0.0.1:<port>/jira         Jira Cloud paths below it: /jira/rest/api/3/issue
     http://127.0.0.1:<port>/slack/api    Slack Web API methods below it: /slack/api/chat.postMessage
+    http://127.0.0.1:<port>/slack/hooks  interaction response_urls (`fake.slack_response_url()`), as on hooks.slack.com
     http://127.0.0.1:<port>/zendesk      Zendesk paths below it: /zendesk/api/v2/tickets/1.json
     http://127.0.0.1:<port>/salesforce   Salesforce paths below it: /salesforce/services/data/v62.0/...
     http://127.0.0.1:<port>/_fake        control API (not vendor-shaped): requests, state, faults, reset
@@ -19,6 +20,7 @@ Python:
     with FakeVendors(tickets="sidecar/demo/tickets.json") as fake:
         fake.jira_url, fake.slack_url, fake.zendesk_url, fake.salesforce_url
         fake.fail("jira", method="POST", path=r"/issue$", status=429, retry_after=1, times=2)
+        fake.slack_usergroup("S0ONCALL", ["U0ALICE"]); url = fake.slack_response_url(user="U0ALICE")
         fake.requests("jira"); fake.state(); fake.reset()
 
 Command line (prints the base URLs as one JSON line, then serves until SIGTERM/SIGINT):
@@ -78,6 +80,13 @@ DEVIATIONS = (
     ("Slack errors are HTTP 200 {'ok': false} as Slack does (not 401); any well-formed C/G/D id "
      "exists; a channel name maps to a stable id 'C' + 10 hex digits; a user id U.../W... maps to "
      "the DM channel 'D' + user id."),
+    ("Slack user groups exist only when a test makes them (`slack_usergroup`); usergroups.users.list "
+     "ignores include_disabled and team_id, and answers no_such_subteam for any other id."),
+    ("Slack response_urls are minted by `slack_response_url()` (Slack mints them per interaction); a POST "
+     "answers 200 {'ok': true} and is recorded under state['slack']['responses'] (replace_original and "
+     "delete_original are recorded, not applied). Unknown or 30-minute-old URLs answer 404 expired_url, a "
+     "sixth use 404 used_url, a body without text or blocks 400 no_text: the codes are Slack's, the HTTP "
+     "statuses the fake's."),
     "Zendesk tags are stored as given (no lower-casing or splitting).",
     "Salesforce answers only SOQL on CaseComment by ParentId; Case records are not served.",
     "Default fault bodies imitate each vendor's error shape; their wording is the fake's.",
@@ -292,7 +301,12 @@ class _Request:
         return value.split(" ", 1)[0] if value else None
 
 
+SLACK_HOOKS_PREFIX = "/slack/hooks"  # response_urls: system "slack", path "/hooks/actions/<team>/<id>/<secret>"
+
+
 def _split_system(path: str) -> tuple[str | None, str]:
+    if path.startswith(SLACK_HOOKS_PREFIX + "/"):
+        return "slack", path[len("/slack"):]
     for system, prefix in PREFIXES.items():
         if path == prefix or path.startswith(prefix + "/"):
             return system, path[len(prefix):] or "/"
@@ -1190,6 +1204,8 @@ _SLACK_CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,79}$")
 _SLACK_TS = re.compile(r"^\d{1,12}(?:\.\d{1,6})?$")
+_SLACK_RESPONSE_URL_USES = 5  # Slack: a response_url works up to five times within 30 minutes
+_SLACK_RESPONSE_URL_SECONDS = 30 * 60
 
 
 class _SlackError(Exception):
@@ -1211,6 +1227,7 @@ class _Slack:
             "conversations.open": self.open_conversation,
             "conversations.history": self.history,
             "conversations.replies": self.replies,
+            "usergroups.users.list": self.usergroup_users,
         }
         self.reset()
 
@@ -1219,14 +1236,21 @@ class _Slack:
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.posted: list[tuple[str, dict[str, Any]]] = []  # (channel, message) in posting order
         self.last_micros = 0
+        self.usergroups: dict[str, list[str]] = {}  # user group id -> member user ids
+        self.hooks: dict[str, dict[str, Any]] = {}  # response_url path -> who, where, when minted, uses
+        self.responses: list[dict[str, Any]] = []  # what was posted to response_urls, in order
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "channels": self.channels,
             "messages": [{"channel": channel, **message} for channel, message in self.posted],
+            "usergroups": self.usergroups,
+            "responses": self.responses,
         }
 
     def handle(self, request: _Request) -> _Reply:
+        if request.path.startswith("/hooks/"):
+            return self.respond(request)  # a response_url needs no token: the URL is the credential
         name = request.path.strip("/")
         handler = self.methods.get(name)
         if handler is None:
@@ -1349,6 +1373,39 @@ class _Slack:
         if metadata is not None:
             content["metadata"] = {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
         return content
+
+    def mint_response_url(self, base: str, *, user: str, channel: str) -> str:
+        secret = hashlib.sha1(f"{time.time_ns()}:{len(self.hooks)}".encode()).hexdigest()[:24]
+        path = f"/hooks/actions/{_SLACK_TEAM_ID}/{len(self.hooks) + 1:013d}/{secret}"
+        self.hooks[path] = {"user": user, "channel": channel, "minted": time.time(), "uses": 0}
+        return base + "/slack" + path
+
+    def respond(self, request: _Request) -> _Reply:
+        """A POST to a response_url: {"text" or "blocks", "response_type", "replace_original", ...}."""
+        hook = self.hooks.get(request.path)
+        if request.method != "POST":
+            return _Reply(405, {"ok": False, "error": "invalid_method"})
+        if hook is None or time.time() - hook["minted"] > _SLACK_RESPONSE_URL_SECONDS:
+            return _Reply(404, {"ok": False, "error": "expired_url"})
+        if hook["uses"] >= _SLACK_RESPONSE_URL_USES:
+            return _Reply(404, {"ok": False, "error": "used_url"})
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return _Reply(400, {"ok": False, "error": "invalid_payload"})
+        if not body.get("text") and not body.get("blocks") and not _flag(body.get("delete_original", False)):
+            return _Reply(400, {"ok": False, "error": "no_text"})
+        if body.get("response_type") not in (None, "ephemeral", "in_channel"):
+            return _Reply(400, {"ok": False, "error": "invalid_payload"})
+        hook["uses"] += 1
+        self.responses.append({"user": hook["user"], "channel": hook["channel"],
+                               "response_type": body.get("response_type"),
+                               "replace_original": body.get("replace_original"),
+                               "delete_original": body.get("delete_original"),
+                               "text": body.get("text"), "blocks": body.get("blocks")})
+        return _Reply(200, {"ok": True})
 
     # -- methods --------------------------------------------------------------------------
 
@@ -1519,6 +1576,14 @@ class _Slack:
         if args.get("oldest") not in (None, ""):
             answer["oldest"] = str(args["oldest"])
         return answer
+
+    def usergroup_users(self, args: dict[str, Any]) -> dict[str, Any]:
+        usergroup = str(args.get("usergroup") or "").strip()
+        if not usergroup:
+            raise _SlackError("invalid_arguments")
+        if usergroup not in self.usergroups:
+            raise _SlackError("no_such_subteam")
+        return {"users": list(self.usergroups[usergroup])}
 
     def replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._conversation(args.get("channel"), allow_names=False)
@@ -2500,6 +2565,16 @@ class FakeVendors:
                            times=times, retry_after=retry_after, delay=delay, body=body)
             self._faults.append(fault)
             return fault.describe()
+
+    def slack_usergroup(self, usergroup: str, users: Iterable[str]) -> None:
+        """Make (or replace) a Slack user group with these member ids, for usergroups.users.list."""
+        with self._lock:
+            self._slack.usergroups[usergroup] = list(users)
+
+    def slack_response_url(self, *, user: str = "U0FAKEUSER", channel: str = "C0FAKECHAN") -> str:
+        """A response_url as Slack puts in an interaction payload (what is posted to it: state()["slack"]["responses"])."""
+        with self._lock:
+            return self._slack.mint_response_url(self.url, user=user, channel=channel)
 
     def faults(self) -> list[dict[str, Any]]:
         """The faults still armed."""
