@@ -12,6 +12,10 @@ def test_demo_sets_up_teams_and_routes_its_refund_ticket(app, client, box):
     items = client.get("/v1/assessments?ticket_id=48213", headers=bearer(again["api_token"])).get_json()["items"]
     assert items[0]["route"]["team"]["name"] == "Billing"
     assert client.get("/v1/assessments", headers=bearer(first["api_token"])).status_code == 401
+    # The preview page's token is an agent token, renewed on every start like the admin one.
+    assert client.get("/v1/assessments", headers=bearer(again["agent_token"])).status_code == 200
+    assert client.get("/v1/audit", headers=bearer(again["agent_token"])).status_code == 403
+    assert client.get("/v1/assessments", headers=bearer(first["agent_token"])).status_code == 401
 
 
 def test_demo_history_gives_similar_incidents_and_loads_once(app, client, box):

@@ -13,6 +13,7 @@ from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.services.assessments import assess_and_store
 from sidecar.services.connections import configure
 from sidecar.services.directory import load_directory
+from sidecar.services.credentials import create_token, list_tokens, revoke_token
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import upsert_history
@@ -22,6 +23,8 @@ DEMO_NAME = "Demo: Acme Cloud Support"
 DEMO_DIR = Path(__file__).parent
 DEMO_ZENDESK_URL = "https://acme-demo.zendesk.com"
 
+
+DEMO_SIDEBAR_TOKEN_NAME = "demo sidebar preview"
 
 def demo_tickets() -> list[dict[str, Any]]:
     """The demo tickets, in the API's ticket JSON."""
@@ -68,4 +71,10 @@ def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
         if seen is None:
             assess_and_store(session, installation=installation, ticket=ticket)
         assessed += 1
-    return {"id": installation.id, "name": installation.name, "api_token": token, "assessed": assessed}
+    # The preview page carries its token in the browser, as a sidebar would: an agent token, never the admin one.
+    for old in list_tokens(session, installation_id=installation.id):
+        if old.name == DEMO_SIDEBAR_TOKEN_NAME:
+            revoke_token(session, installation_id=installation.id, token_id=old.id)
+    sidebar = create_token(session, installation=installation, scope="agent", name=DEMO_SIDEBAR_TOKEN_NAME)
+    return {"id": installation.id, "name": installation.name, "api_token": token, "agent_token": sidebar.token,
+            "assessed": assessed}
