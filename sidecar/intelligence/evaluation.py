@@ -1,6 +1,6 @@
 """Measure the scorer on labelled history rows: hand-off detection (needs_human) and escalation (escalated).
 
-Rows are history-format dicts (DESIGN.md, "History format"). Rows without the label are skipped and
+Rows are history-format dicts (docs/architecture.md, "History format"). Rows without the label are skipped and
 counted. With `train_rows`, a model is learned on them first and the test rows are scored by it.
 """
 from __future__ import annotations

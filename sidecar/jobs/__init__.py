@@ -1,1 +1,1 @@
-"""The outbox worker and one handler per job kind (DESIGN.md: jobs/)."""
+"""The outbox worker and one handler per job kind (docs/architecture.md, "Outbox and delivery")."""

@@ -1,6 +1,6 @@
 """Ticket history: validated, idempotent upserts of history-format rows, import cursors, and reads.
 
-A history row is one line of the history format (DESIGN.md, "History format"): `id` plus `subject`
+A history row is one line of the history format (docs/architecture.md, "History format"): `id` plus `subject`
 and/or `description`, and optional `comments`, `group`, `assignee`, `status`, `priority`,
 `resolution`, `url`, `escalated`, `needs_human`, `created_at`, `updated_at`, `resolved_at`, `kind`
 (`ticket` | `jira_issue`), `tags`, `duplicate_of`, `organization`, `requester`... Unknown keys are

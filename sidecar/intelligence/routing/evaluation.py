@@ -1,6 +1,6 @@
 """Measure the learned router on history-format rows: learn from one set, route another.
 
-Rows are history-format dicts (DESIGN.md, "History format"); `group` null means the ticket belongs to
+Rows are history-format dicts (docs/architecture.md, "History format"); `group` null means the ticket belongs to
 no known team (out of scope). Scoring follows the out-of-scope intent benchmarks (CLINC150):
 - accuracy: share of in-scope test tickets routed to their group; an abstention counts as wrong;
 - macro_f1: mean F1 over the in-scope groups of the test set; an abstention is a miss for the true group

@@ -1,4 +1,4 @@
-"""Import a history-format JSONL file (DESIGN.md, "History format") into an installation's history."""
+"""Import a history-format JSONL file (docs/architecture.md, "History format") into an installation's history."""
 from __future__ import annotations
 
 import json
