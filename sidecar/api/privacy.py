@@ -14,10 +14,17 @@ blueprint = Blueprint("privacy", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)
 
 
+class TrimmedEmail(fields.Email):
+    """An e-mail address; spaces around it (a paste from a ticket) are not part of it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
+
+
 class ErasureRequestSchema(Schema):
     """POST /v1/erasures: whose data to erase."""
 
-    requester_email = fields.Email(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
+    requester_email = TrimmedEmail(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
 
 
 class NotReachableSchema(Schema):

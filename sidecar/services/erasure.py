@@ -155,13 +155,16 @@ class _Eraser:
 
     def mentioning(self, model: type[Base]) -> Iterator[Any]:
         """The installation's rows of `model` with the address in any text or JSON column (case-insensitive)."""
+        columns = _text_columns(model)
+        if not columns:  # nothing in it can hold text (the watch rows: keys and scores)
+            return
         query = select(model).where(model.installation_id == self.installation_id)
         if self.prefilter:
             like = "%" + _like_escape(self.email) + "%"
             query = query.where(or_(*(func.lower(cast(column, Text)).like(like, escape="\\")
-                                      for column in _text_columns(model))))
+                                      for column in columns)))
         for row in self.session.scalars(query.execution_options(yield_per=_BATCH)):
-            if any(self.mentions(getattr(row, column.key)) for column in _text_columns(model)):
+            if any(self.mentions(getattr(row, column.key)) for column in columns):
                 yield row
 
     def mentions(self, value: Any) -> bool:
