@@ -87,5 +87,22 @@ def test_any_authorization_header_is_401_not_500(client, installation, header):
         response = client.get("/v1/installation", headers=headers)
     except ValueError:  # werkzeug refuses header values with newlines before sending; nothing reaches us
         return
+    if "\x00" in header:  # no header may hold a NUL: refused before authentication (sidecar/api/guards.py)
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "nul_in_request"
+        return
     assert response.status_code in (200, 401)
     assert response.get_json()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(max_size=20), where=st.sampled_from(["path", "query", "query_key"]))
+def test_any_text_in_a_path_or_query_is_never_a_500_and_a_nul_is_400(client, installation, value, where):
+    from urllib.parse import quote
+
+    text = quote(value, safe="")
+    url = {"path": f"/v1/assessments/{text or 'x'}", "query": f"/v1/assessments?ticket_id={text}",
+           "query_key": f"/v1/assessments?{text or 'k'}=1"}[where]
+    response = client.get(url, headers=bearer(installation["api_token"]))
+    assert response.status_code < 500, (url, response.get_json())
+    if "\x00" in value:
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "nul_in_request"
