@@ -100,6 +100,9 @@ class Config:
     job_poll_seconds: float = 1.0
     templates_dir: str | None = None
     router_embeddings: str = "auto"  # sentence embeddings for the learned router: auto, off, or a model directory
+    # Outbound URLs (Jira, Zendesk, Salesforce, Slack, LLM) may point at loopback and private addresses,
+    # over http too; link-local and cloud-metadata addresses stay refused (sidecar/clients/url_policy.py).
+    allow_private_urls: bool = False
     # Set only by `sidecar demo`: serves /preview/zendesk, a page that plays Zendesk around the real app,
     # calling the API with the demo installation's token (never for a real installation).
     preview_installation_id: str | None = None
@@ -137,6 +140,7 @@ class Config:
             job_poll_seconds=_int(env, "SIDECAR_JOB_POLL_MS", 1000, minimum=10) / 1000.0,
             templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
             router_embeddings=_router_embeddings(env, "SIDECAR_ROUTER_EMBEDDINGS"),
+            allow_private_urls=allow_private_urls_from_env(env),
         )
         from sidecar.store.crypto import (
             check_keys,  # local import: config stays importable alone
@@ -154,6 +158,11 @@ class Config:
         return replace(self, **changes)
 
 
+def allow_private_urls_from_env(env: Mapping[str, str] | None = None) -> bool:
+    """SIDECAR_ALLOW_PRIVATE_URLS (default false), for code that has no Config at hand."""
+    return _bool(os.environ if env is None else env, "SIDECAR_ALLOW_PRIVATE_URLS", False)
+
+
 def testing_config(database_url: str, *, encryption_key: str) -> Config:
     """The configuration the test-suite builds apps with."""
     return Config(
@@ -162,4 +171,5 @@ def testing_config(database_url: str, *, encryption_key: str) -> Config:
         log_level="warning",
         embedded_worker=False,
         testing=True,
+        allow_private_urls=True,  # the fake vendors listen on http://127.0.0.1
     )

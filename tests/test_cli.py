@@ -8,7 +8,9 @@ from tests.conftest import ENCRYPTION_KEY, bearer
 
 
 def _run(database_url, *args):
-    env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning"}
+    # The fake vendors listen on http://127.0.0.1: the operator's switch for private URLs is on, as in testing_config.
+    env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning",
+           "SIDECAR_ALLOW_PRIVATE_URLS": "true"}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 

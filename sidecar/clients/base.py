@@ -15,23 +15,39 @@ be handed as their transport, so SDK-based and hand-written clients behave the s
 Other HTTP statuses are translated by the caller (`HttpClient`, or a vendor client's single
 exception-translation point) with `error_for_response` / `error_for_status`.
 
+- every request, and every redirect it follows, is checked against the outbound URL policy
+  (`url_policy`: https, no loopback/private address unless allowed, never link-local or cloud
+  metadata) before it is sent, and the connected socket's peer address once more; a refusal is
+  `OutboundUrlRefused`, which is not transient, and nothing is sent.
+
 Secrets (tokens, passwords, Authorization headers) never go into messages or logs: messages are built
 from the method, the URL *path* (never the query string) and the vendor's error text, and then passed
-through `redact` with the client's own secrets as a second line of defence.
+through `redact` with the client's own secrets as a second line of defence. `redact` masks every form
+in which a secret left the sidecar (raw, base64 of it and of the Basic-auth string it was sent in,
+URL-encoded, JSON- and XML-escaped), since vendors echo headers and bodies back in their errors.
 """
 from __future__ import annotations
 
+import base64
 import copy
+import html
+import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from sidecar.clients.url_policy import OutboundUrlError, check_address, check_outbound_url
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +122,17 @@ class ApiUnavailable(ApiError):
     transient = True
 
 
+class OutboundUrlRefused(ApiError):
+    """The outbound URL policy refused the request's host (see url_policy); nothing was sent.
+
+    Not transient: the same URL is refused until an admin changes it (or the operator allows private
+    addresses), so a job fails for good with this message instead of retrying.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None, code="outbound_url_refused")
+
+
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
     401: ApiUnauthorized,
     403: ApiForbidden,
@@ -133,7 +160,7 @@ def error_for_response(
     response: requests.Response, *, service: str, secrets: Iterable[str] = ()
 ) -> ApiError:
     """Translate a failed HTTP response into the ApiError family, with a safe, readable message."""
-    code, detail = vendor_error(response)
+    code, detail = vendor_error(response, secrets=secrets)
     request = response.request
     where = f"{request.method} {url_path(request.url)}" if request is not None else url_path(response.url)
     message = f"{service} {where} failed: HTTP {response.status_code}"
@@ -163,15 +190,19 @@ def error_for_transport(
     return ApiError(f"{service} {where} failed: {type(exc).__name__}")
 
 
-def vendor_error(response: requests.Response) -> tuple[str | None, str]:
-    """(error code, readable detail) from an error body, for the JSON shapes our vendors use."""
+def vendor_error(response: requests.Response, *, secrets: Iterable[str] = ()) -> tuple[str | None, str]:
+    """(error code, readable detail) from an error body, for the JSON shapes our vendors use.
+
+    Secrets are masked before the detail is cut to length, so a cut never leaves part of one behind.
+    """
+    secrets = tuple(secrets)
     try:
         body = response.json()
     except ValueError:
-        text = " ".join((response.text or "").split())
+        text = " ".join(redact(response.text or "", secrets).split())
         # An HTML error page says nothing useful beyond its status.
         return None, "" if text.startswith("<") else text[:_DETAIL_LIMIT]
-    return error_code_and_detail(body)
+    return error_code_and_detail(redact_data(body, secrets))
 
 
 def error_code_and_detail(body: Any) -> tuple[str | None, str]:
@@ -229,11 +260,51 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value that appears in `text` with ***."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:  # never blank out single characters of a message
-            text = text.replace(secret, "***")
+    """Replace every form of every secret value that appears in `text` with ***."""
+    forms = {form for secret in secrets for form in secret_forms(secret)}
+    # Longest first: a secret inside a longer form (the Basic-auth string) never leaves a piece behind.
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, "***")
     return text
+
+
+def redact_data(value: Any, secrets: Iterable[str]) -> Any:
+    """`redact` applied to every string in decoded JSON (keys included), before it is cut to a detail."""
+    secrets = tuple(secrets)
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {redact_data(k, secrets): redact_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_data(item, secrets) for item in value]
+    return value
+
+
+def secret_forms(secret: str) -> set[str]:
+    """How a secret the sidecar sent can come back in an echo: raw, base64 (standard and url-safe, with
+    and without padding), URL-encoded, JSON-escaped and XML-escaped. Forms shorter than 4 characters are
+    left out: they would blank out ordinary words of a message."""
+    if not secret:
+        return set()
+    raw = secret.encode("utf-8")
+    forms = {secret, html.escape(secret), html.escape(secret, quote=False)}
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        forms |= {encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")}
+    for quoted in (quote(secret, safe=""), quote_plus(secret), quote(secret)):
+        forms |= {quoted, _lower_percent_escapes(quoted)}
+    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        forms |= {escaped, escaped.replace("/", "\\/")}
+    return {form for form in forms if len(form) >= 4}
+
+
+def basic_auth_secret(user: str, password: str) -> str:
+    """The "user:password" string a Basic Authorization header carries (base64-encoded), to redact as a whole."""
+    return f"{user}:{password}"
+
+
+def _lower_percent_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda match: match.group(0).lower(), text)
 
 
 def url_path(url: str | None) -> str:
@@ -315,9 +386,15 @@ class ApiSession(requests.Session):
         rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
         vendor_origins: Iterable[str] = (),
         secrets: Iterable[str] = (),
+        allow_private: bool = False,
     ) -> None:
         super().__init__()
         self.base_url = base_url.rstrip("/") if base_url else None
+        # The outbound URL policy: checked before each request and redirect (send) and on each new
+        # socket (the adapters), with the operator's SIDECAR_ALLOW_PRIVATE_URLS as the caller passed it.
+        self.allow_private = bool(allow_private)
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, _PolicyAdapter(allow_private=self.allow_private))
         self.service = service
         self.timeout = timeout
         self.rate_limit_wait = rate_limit_wait
@@ -359,6 +436,22 @@ class ApiSession(requests.Session):
                 raise error_for_response(response, service=self.service, secrets=self.secrets)
         return response
 
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send a prepared request (the first one or a redirect) only if the URL policy allows its host.
+
+        The host is resolved again here, at every call, because its DNS may have changed since the
+        URL was saved. A name that does not resolve is let through: the request will fail to resolve
+        too (ApiUnavailable, retried later), or resolve, and then the adapter checks the socket.
+        """
+        try:
+            check_outbound_url(request.url or "", allow_private=self.allow_private)
+            return super().send(request, **kwargs)
+        except OutboundUrlError as exc:  # from the check above, or from the socket check in the adapter
+            host = urlsplit(request.url or "").hostname or "?"
+            message = f"{self.service} {request.method} {url_path(request.url)} not sent to {host}: {exc}"
+            log.warning("%s", message)
+            raise OutboundUrlRefused(message) from None
+
     def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
         """requests' own merge, with the environment's proxy answer remembered per scheme and host.
 
@@ -394,6 +487,60 @@ class ApiSession(requests.Session):
         return response
 
 
+class _PeerCheck:
+    """Mixed into urllib3 connections: the connected socket's peer address must pass the URL policy.
+
+    This closes the gap between the check in ApiSession.send and the connection urllib3 makes, in
+    which a name can resolve to another address (DNS rebinding). It runs before TLS and before a byte
+    of the request is written. Connections through a proxy are not made by these classes (requests
+    uses a separate proxy manager), so an operator's proxy on a private address keeps working.
+    """
+
+    allow_private = False
+    https = True
+
+    def _new_conn(self):
+        sock = super()._new_conn()  # type: ignore[misc]
+        if getattr(self, "_tunnel_host", None) is None and getattr(self, "proxy", None) is None:
+            try:
+                peer = str(sock.getpeername()[0]).split("%", 1)[0]
+                check_address(peer, allow_private=self.allow_private, https=self.https)
+            except OutboundUrlError:
+                sock.close()
+                raise
+        return sock
+
+
+def _policy_pools(allow_private: bool) -> dict[str, type]:
+    http_connection = type("PolicyHTTPConnection", (_PeerCheck, HTTPConnection),
+                           {"allow_private": allow_private, "https": False})
+    https_connection = type("PolicyHTTPSConnection", (_PeerCheck, HTTPSConnection),
+                            {"allow_private": allow_private, "https": True})
+    return {
+        "http": type("PolicyHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_connection}),
+        "https": type("PolicyHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_connection}),
+    }
+
+
+# Built once at import (two variants, never changed): the pool classes per allow_private.
+_POLICY_POOLS = {flag: _policy_pools(flag) for flag in (False, True)}
+
+
+class _PolicyAdapter(HTTPAdapter):
+    """requests' adapter whose direct connections check their peer address (see _PeerCheck)."""
+
+    __attrs__ = [*HTTPAdapter.__attrs__, "allow_private"]
+
+    def __init__(self, *, allow_private: bool, **kwargs: Any) -> None:
+        self.allow_private = allow_private  # before super().__init__, which builds the pool manager
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """The usual pool manager, making connections of the policy's classes."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POLICY_POOLS[self.allow_private]
+
+
 def _same_origin_prefix(url: str, origin: str) -> bool:
     if not url.lower().startswith(origin.lower()):
         return False
@@ -420,6 +567,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
         session: ApiSession | None = None,
+        allow_private: bool = False,
     ) -> None:
         self.base_url = check_base_url(base_url, what=f"{self.service} base URL")
         self._secrets = tuple(s for s in secrets if s)
@@ -429,6 +577,7 @@ class HttpClient:
             timeout=self.timeout,
             rate_limit_wait=self.rate_limit_wait,
             secrets=self._secrets,
+            allow_private=allow_private,
         )
         self.session.headers.update({"Accept": "application/json"})
         if headers:

@@ -23,8 +23,11 @@ def helpdesk_client_for(
     credentials: Mapping[str, Any] | None,
     *,
     settings: Mapping[str, Any] | None = None,
+    allow_private: bool = False,
 ) -> HelpdeskClient:
     """Build the client for an installation's help desk from its credentials and settings.
+
+    `allow_private` is the operator's SIDECAR_ALLOW_PRIVATE_URLS (see clients/url_policy.py).
 
     Settings read (all optional; other keys are ignored, they belong to other parts of the product):
 
@@ -38,12 +41,12 @@ def helpdesk_client_for(
     credentials = credentials or {}
     if source == "zendesk":
         options: dict[str, Any] = _pick(settings, "bot_user_ids", "bot_channels", "organization_fields")
-        return ZendeskClient(credentials, **options)
+        return ZendeskClient(credentials, allow_private=allow_private, **options)
     if source == "salesforce":
         options = _pick(settings, "bot_user_ids", "account_fields", "case_fields")
         if settings.get("api_version"):
             options["version"] = settings["api_version"]
-        return SalesforceClient(credentials, **options)
+        return SalesforceClient(credentials, allow_private=allow_private, **options)
     raise ValueError(f"unknown help desk source {source!r}; expected one of {', '.join(SOURCES)}")
 
 

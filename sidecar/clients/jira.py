@@ -18,6 +18,7 @@ from sidecar.clients.base import (
     ApiSession,
     HttpClient,
     PlannedRequest,
+    basic_auth_secret,
     require_keys,
     segment,
 )
@@ -75,20 +76,25 @@ class JiraClient(HttpClient):
         email: str,
         api_token: str,
         session: ApiSession | None = None,
+        allow_private: bool = False,
     ) -> None:
+        email, api_token = str(email).strip(), str(api_token).strip()
         super().__init__(
             base_url,
-            auth=HTTPBasicAuth(str(email).strip(), str(api_token).strip()),
-            secrets=(str(api_token).strip(),),
+            auth=HTTPBasicAuth(email, api_token),
+            # The token, and the email:token string its Basic header carries (a vendor may echo the header).
+            secrets=(api_token, basic_auth_secret(email, api_token)),
             session=session,
+            allow_private=allow_private,
         )
 
     @classmethod
-    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> JiraClient:
+    def from_credentials(cls, credentials: Mapping[str, Any] | None, *, allow_private: bool = False) -> JiraClient:
         """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
         credentials = credentials or {}
         require_keys(credentials, REQUIRED_CREDENTIALS, service="Jira")
-        return cls(credentials["base_url"], email=credentials["email"], api_token=credentials["api_token"])
+        return cls(credentials["base_url"], email=credentials["email"], api_token=credentials["api_token"],
+                   allow_private=allow_private)
 
     def search(
         self,

@@ -29,6 +29,7 @@ from sidecar.clients.base import (
     Timeout,
     error_code_and_detail,
     redact,
+    redact_data,
 )
 
 COMPLETIONS_PATH = "/chat/completions"
@@ -49,6 +50,7 @@ class ChatClient(HttpClient):
         api_key: str | None,
         model: str,
         session: ApiSession | None = None,
+        allow_private: bool = False,
     ) -> None:
         model = str(model or "").strip()
         if not model:
@@ -59,6 +61,7 @@ class ChatClient(HttpClient):
             headers={"Authorization": f"Bearer {key}"} if key else None,
             secrets=(key,) if key else (),
             session=session,
+            allow_private=allow_private,
         )
         self.model = model
 
@@ -89,7 +92,7 @@ class ChatClient(HttpClient):
         where = f"{self.service} POST {COMPLETIONS_PATH}"
         if isinstance(answer, Mapping) and answer.get("error") and not answer.get("choices"):
             # Some proxies answer HTTP 200 with an OpenAI-style error object.
-            code, detail = error_code_and_detail(answer)
+            code, detail = error_code_and_detail(redact_data(answer, self._secrets))
             raise ApiError(redact(f"{where} failed: {detail or 'error'}", self._secrets), code=code)
         choices = answer.get("choices") if isinstance(answer, Mapping) else None
         first = choices[0] if isinstance(choices, list) and choices else None

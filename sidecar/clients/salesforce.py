@@ -33,6 +33,7 @@ from sidecar.clients.base import (
     error_code_and_detail,
     error_for_status,
     redact,
+    redact_data,
     require_keys,
     url_path,
 )
@@ -133,6 +134,7 @@ class SalesforceClient:
         account_fields: Mapping[str, str] | None = None,
         case_fields: Iterable[str] = (),
         bot_user_ids: Iterable[str] = (),
+        allow_private: bool = False,
     ) -> None:
         self.version = _api_version(version)
         self.account_fields = {**DEFAULT_ACCOUNT_FIELDS, **(account_fields or {})}
@@ -163,6 +165,9 @@ class SalesforceClient:
             )
         secret_keys = ("session_id", "password", "security_token")
         self._secrets = tuple(self._login[key] for key in secret_keys if self._login.get(key))
+        if self._login.get("password") and self._login.get("security_token"):
+            # The SOAP login sends them as one string: <password>{password}{security_token}</password>.
+            self._secrets += (self._login["password"] + self._login["security_token"],)
         self._session = ApiSession(
             base_url,
             service=self.service,
@@ -170,6 +175,7 @@ class SalesforceClient:
             rate_limit_wait=self.rate_limit_wait,
             vendor_origins=[vendor_origin] if vendor_origin else [],
             secrets=self._secrets,
+            allow_private=allow_private,
         )
         self._sf: Salesforce | None = None
         self._export_emails = True
@@ -365,10 +371,10 @@ class SalesforceClient:
         except ApiError:
             raise  # already ours: timeouts, connection errors and 429s from the session
         except SalesforceAuthenticationFailed as exc:
-            message = redact(f"Salesforce login failed: {exc.code}: {exc.auth_message}"[:400], self._secrets)
+            message = redact(f"Salesforce login failed: {exc.code}: {exc.auth_message}", self._secrets)[:400]
             raise ApiUnauthorized(message, 401, code=str(exc.code)) from exc
         except SalesforceError as exc:
-            code, detail = error_code_and_detail(exc.content)
+            code, detail = error_code_and_detail(redact_data(exc.content, self._secrets))
             where = f"{exc.resource_name or 'call'} {url_path(exc.url)}"
             message = f"Salesforce {where} failed: HTTP {exc.status}"
             message = redact(f"{message}: {detail}" if detail else message, self._secrets)

@@ -69,6 +69,7 @@ class SlackClient(HttpClient):
         *,
         base_url: str = DEFAULT_API_URL,
         session: ApiSession | None = None,
+        allow_private: bool = False,
     ) -> None:
         token = str(bot_token or "").strip()
         if not token:
@@ -78,14 +79,16 @@ class SlackClient(HttpClient):
             headers={"Authorization": f"Bearer {token}"},
             secrets=(token,),
             session=session,
+            allow_private=allow_private,
         )
 
     @classmethod
-    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> SlackClient:
+    def from_credentials(cls, credentials: Mapping[str, Any] | None, *, allow_private: bool = False) -> SlackClient:
         """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
         credentials = credentials or {}
         require_keys(credentials, REQUIRED_CREDENTIALS, service="Slack")
-        return cls(credentials["bot_token"], base_url=credentials.get("api_url") or DEFAULT_API_URL)
+        return cls(credentials["bot_token"], base_url=credentials.get("api_url") or DEFAULT_API_URL,
+                   allow_private=allow_private)
 
     def auth_test(self) -> dict[str, Any]:
         """Who the token is (auth.test): {"ok", "url", "team", "user", "team_id", "user_id", "bot_id"}."""
@@ -196,7 +199,7 @@ class SlackClient(HttpClient):
         details = (answer.get("response_metadata") or {}).get("messages")
         if isinstance(details, list) and details:  # invalid_arguments, invalid_blocks explain here
             message += ": " + "; ".join(str(detail) for detail in details[:3])
-        message = redact(message[:500], self._secrets)
+        message = redact(message, self._secrets)[:500]  # masked before the cut: no piece of a secret is left
         error_class = _ERRORS.get(code, ApiError)
         if error_class is ApiRateLimited:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))

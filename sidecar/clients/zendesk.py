@@ -26,6 +26,7 @@ from sidecar.clients.base import (
     ApiUnauthorized,
     PlannedRequest,
     Timeout,
+    basic_auth_secret,
     check_base_url,
     error_for_response,
     require_keys,
@@ -122,6 +123,7 @@ class ZendeskClient:
         bot_user_ids: Iterable[str | int] = (),
         bot_channels: Iterable[str] = DEFAULT_BOT_CHANNELS,
         organization_fields: Mapping[str, str] | None = None,
+        allow_private: bool = False,
     ) -> None:
         require_keys(credentials, REQUIRED_CREDENTIALS, service="Zendesk")
         subdomain = _subdomain(credentials["subdomain"])
@@ -132,6 +134,9 @@ class ZendeskClient:
         self.bot_channels = frozenset(bot_channels)
         self.organization_fields = {**DEFAULT_ORGANIZATION_FIELDS, **(organization_fields or {})}
         api_token = str(credentials["api_token"]).strip()
+        email = str(credentials["email"]).strip()
+        # The token, and the "email/token:token" string zenpy's Basic header carries (vendors echo headers).
+        secrets = (api_token, basic_auth_secret(f"{email}/token", api_token))
         # zenpy always builds https://{subdomain}.{domain}/api/v2/... and only parses answers whose URL
         # contains that host, so it is given the base_url's own host, split at its first dot. The
         # session then re-points zenpy's URLs (and pagination links naming the account's own
@@ -145,19 +150,20 @@ class ZendeskClient:
             timeout=self.timeout,
             rate_limit_wait=self.rate_limit_wait,
             vendor_origins=[f"https://{host}", account_origin],
-            secrets=(api_token,),
+            secrets=secrets,
+            allow_private=allow_private,
         )
         self._zenpy = Zenpy(
             subdomain=zenpy_subdomain,
             domain=zenpy_domain,
-            email=str(credentials["email"]).strip(),
+            email=email,
             token=api_token,
             session=self._session,
             timeout=self.timeout,
             # A long-lived client must not serve a ticket from zenpy's in-process cache.
             disable_cache=True,
         )
-        self._secrets = (api_token,)
+        self._secrets = secrets
 
     def __repr__(self) -> str:
         return f"<ZendeskClient {self.base_url}>"

@@ -415,7 +415,8 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
         llm = work.ctx.cached(("llm", work.installation.id, work.connections.get("llm.url"),
                                work.connections.get("llm.model")),
                               lambda: ChatClient(work.connections["llm.url"], api_key=work.connections.get("llm.api_key"),
-                                                 model=work.connections["llm.model"]))
+                                                 model=work.connections["llm.model"],
+                                                 allow_private=work.ctx.allow_private_urls))
     summary = rolling_summary(
         context=work.context(), timeline=timeline, status=escalation.status, jira_status=escalation.jira_status,
         owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),

@@ -126,18 +126,20 @@ class Delivery:
         return template_environment(self.ctx.templates_dir)
 
 
-def build_client(system: str, connections: Connections):
-    """A client for one system from the installation's connections."""
+def build_client(system: str, connections: Connections, *, allow_private: bool = False):
+    """A client for one system from the installation's connections (`allow_private`: SIDECAR_ALLOW_PRIVATE_URLS)."""
     if system == "jira":
         return jira_api.JiraClient(connections["jira.url"], email=connections["jira.email"],
-                                   api_token=connections["jira.api_token"])
+                                   api_token=connections["jira.api_token"], allow_private=allow_private)
     if system == "slack":
-        return slack_api.SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"])
+        return slack_api.SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"],
+                                     allow_private=allow_private)
     if system == "zendesk":
-        return zendesk_api.ZendeskClient(connections.helpdesk_credentials("zendesk"))
+        return zendesk_api.ZendeskClient(connections.helpdesk_credentials("zendesk"), allow_private=allow_private)
     if system == "salesforce":
         return salesforce_api.SalesforceClient(connections.helpdesk_credentials("salesforce"),
-                                               version=connections["salesforce.api_version"])
+                                               version=connections["salesforce.api_version"],
+                                               allow_private=allow_private)
     raise ValueError(f"no client for {system!r}")
 
 
@@ -166,7 +168,7 @@ def installation_connections(ctx: JobContext, installation: Installation) -> Con
 def installation_client(ctx: JobContext, installation: Installation, connections: Connections, system: str):
     """A client for one system, built once per worker and stored settings, so its connections are kept alive."""
     return ctx.cached(("client", installation.id, system, installation.credentials_encrypted),
-                      lambda: build_client(system, connections))
+                      lambda: build_client(system, connections, allow_private=ctx.allow_private_urls))
 
 
 def load_delivery(ctx: JobContext) -> Delivery:

@@ -60,7 +60,8 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
             .order_by(AssessmentRecord.created_at.desc()).limit(1))
         session.expunge(installation)
     connections = installation_connections(ctx, installation)
-    ticket = current_ticket(connections, installation, source=source, data=data, stored=stored)
+    ticket = current_ticket(connections, installation, source=source, data=data, stored=stored,
+                            allow_private=ctx.allow_private_urls)
 
     def apply(session: Session, installation: Installation) -> None:
         act_on_crossing(session, installation=installation, ticket=ticket, connections=connections, policy=policy,
@@ -70,7 +71,7 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
 
 
 def current_ticket(connections: Connections, installation: Installation, *, source: str, data: dict[str, Any],
-                   stored: dict[str, Any] | None) -> Ticket:
+                   stored: dict[str, Any] | None, allow_private: bool = False) -> Ticket:
     """The ticket as it is now: fetched from the help desk when connected, else the last one seen plus the new comment."""
     from sidecar.clients.helpdesk import helpdesk_client_for
 
@@ -80,7 +81,8 @@ def current_ticket(connections: Connections, installation: Installation, *, sour
     if connections.is_live(source):
         try:
             client = helpdesk_client_for(source, connections.helpdesk_credentials(source),
-                                         settings=(installation.settings or {}).get("helpdesk") or {})
+                                         settings=(installation.settings or {}).get("helpdesk") or {},
+                                         allow_private=allow_private)
             fetched = client.fetch_ticket(ticket_id)
             # The help desk's API can lag its own webhook by a moment: the comment that woke us counts.
             if not any(_same_text(c.body, new.body) for c in fetched.comments):

@@ -41,6 +41,7 @@ class JobContext:
     job: ClaimedJob
     templates_dir: str | None = None
     clients: OrderedDict = field(default_factory=OrderedDict)  # the worker's clients and contexts, reused by its jobs
+    allow_private_urls: bool = False  # SIDECAR_ALLOW_PRIVATE_URLS, handed to every client the jobs build
     _audit: list[dict[str, Any]] = field(default_factory=list)
 
     def cached(self, key: Any, factory: Callable[[], Any]) -> Any:
@@ -118,6 +119,7 @@ class Worker:
         poll_seconds: float = 1.0,
         templates_dir: str | None = None,
         claim_batch: int = CLAIM_BATCH,
+        allow_private_urls: bool | None = None,
     ) -> None:
         if handlers is None:
             from sidecar.jobs.registry import all_handlers
@@ -132,6 +134,10 @@ class Worker:
         self.templates_dir = templates_dir
         self.clients: OrderedDict = OrderedDict()
         self.claim_batch = claim_batch
+        # The outbound URL switch: the caller's Config (`sidecar worker`, `serve`), else the environment.
+        from sidecar.clients.url_policy import private_urls_allowed
+
+        self.allow_private_urls = private_urls_allowed(allow_private_urls)
         self._claimed: deque[ClaimedJob] = deque()
 
     def _next_job(self) -> ClaimedJob | None:
@@ -149,7 +155,8 @@ class Worker:
         if job is None:
             return False
         handler = self.handlers[job.kind]
-        ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir, clients=self.clients)
+        ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir, clients=self.clients,
+                         allow_private_urls=self.allow_private_urls)
         try:
             handler.run(ctx)
         except Exception as exc:  # every failure is settled on the job, never lost

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidecar.clients.base import ApiError, ApiForbidden, ApiUnauthorized
+from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.services.connections import Connections
 
 
@@ -22,51 +23,56 @@ class CheckResult:
         return {"system": self.system, "status": self.status, "message": self.message}
 
 
-def _jira(connections: Connections) -> str:
+def _jira(connections: Connections, allow_private: bool) -> str:
     from sidecar.clients.jira import JiraClient
 
     me = JiraClient(connections["jira.url"], email=connections["jira.email"],
-                    api_token=connections["jira.api_token"]).myself()
+                    api_token=connections["jira.api_token"], allow_private=allow_private).myself()
     return (f"Jira works: signed in as {me.get('displayName') or me.get('emailAddress') or me.get('accountId')}; "
             f"new issues go to project {connections['jira.project']} as {connections['jira.issue_type']}")
 
 
-def _slack(connections: Connections) -> str:
+def _slack(connections: Connections, allow_private: bool) -> str:
     from sidecar.clients.slack import SlackClient
 
-    me = SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"]).auth_test()
+    me = SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"],
+                     allow_private=allow_private).auth_test()
     channel = connections.get("slack.default_channel")
     where = f"; default channel {channel}" if channel else "; no slack.default_channel set (team channels and DMs only)"
     return f"Slack works: bot {me.get('user') or me.get('user_id')} in workspace {me.get('team') or me.get('team_id')}{where}"
 
 
-def _zendesk(connections: Connections) -> str:
+def _zendesk(connections: Connections, allow_private: bool) -> str:
     from sidecar.clients.zendesk import ZendeskClient
 
-    me = ZendeskClient(connections.helpdesk_credentials("zendesk")).current_user()
+    me = ZendeskClient(connections.helpdesk_credentials("zendesk"), allow_private=allow_private).current_user()
     field = connections.get("zendesk.jira_key_field_id")
     where = f"; the Jira key goes to ticket field {field}" if field else \
         "; zendesk.jira_key_field_id is not set, so the Jira key is only in the note"
     return f"Zendesk works: signed in as {me.get('name') or me.get('email')} ({me.get('role')}){where}"
 
 
-def _salesforce(connections: Connections) -> str:
+def _salesforce(connections: Connections, allow_private: bool) -> str:
     from sidecar.clients.salesforce import SalesforceClient
 
-    limits = SalesforceClient(connections.helpdesk_credentials("salesforce"),
-                              version=connections["salesforce.api_version"]).identity()
+    limits = SalesforceClient(connections.helpdesk_credentials("salesforce"), version=connections["salesforce.api_version"],
+                              allow_private=allow_private).identity()
     daily = limits.get("DailyApiRequests") or {}
     left = f"; {daily.get('Remaining')} of {daily.get('Max')} daily API requests left" if daily else ""
     return f"Salesforce works{left}"
 
 
-CHECKS: dict[str, Callable[[Connections], str]] = {
+CHECKS: dict[str, Callable[[Connections, bool], str]] = {
     "zendesk": _zendesk, "salesforce": _salesforce, "jira": _jira, "slack": _slack,
 }
 
 
-def check_connections(connections: Connections, *, source: str) -> list[CheckResult]:
-    """One call per system the installation uses; failures are reported in words, never raised."""
+def check_connections(connections: Connections, *, source: str, allow_private: bool | None = None) -> list[CheckResult]:
+    """One call per system the installation uses; failures are reported in words, never raised.
+
+    `allow_private`: SIDECAR_ALLOW_PRIVATE_URLS; None reads it as `url_policy.private_urls_allowed` does.
+    """
+    allow_private = private_urls_allowed(allow_private)
     results = []
     for system, check in CHECKS.items():
         if system in ("zendesk", "salesforce") and system != source:
@@ -78,7 +84,7 @@ def check_connections(connections: Connections, *, source: str) -> list[CheckRes
                                        "its escalation steps run in dry-run"))
             continue
         try:
-            results.append(CheckResult(system, "ok", check(connections)))
+            results.append(CheckResult(system, "ok", check(connections, allow_private)))
         except (ApiUnauthorized, ApiForbidden) as exc:
             results.append(CheckResult(system, "failed", f"{system.capitalize()} refused the credentials: {exc.message}"))
         except ApiError as exc:

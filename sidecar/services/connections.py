@@ -5,6 +5,12 @@ keys are refused with their name, so a typo never silently does nothing. All val
 together, encrypted, in `Installation.credentials_encrypted`; secrets are write-only (views say only
 that they are set). A system is *live* when its required keys are set; otherwise the escalation steps
 that would write to it run in dry-run and record the exact requests they would have sent.
+
+The URLs the sidecar sends requests to (`jira.url`, `zendesk.url`, `salesforce.instance_url`,
+`slack.api_url`, `llm.url`) are checked against the outbound URL policy when they are saved
+(clients/url_policy.py). Changing where a system's requests go without giving its secret again in
+the same change removes the stored secret, so a credential is never sent to a host it was not
+entered for; the returned Connections name what was removed (`cleared`).
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from sidecar.clients.base import check_base_url
+from sidecar.clients.url_policy import check_outbound_url, private_urls_allowed
 from sidecar.errors import InvalidInput
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
@@ -97,10 +104,11 @@ class ConnectionKey:
     secret: bool = False
     check: Callable[[str], str] = _text
     default: str | None = None
+    outbound: bool = False  # a URL the sidecar sends requests (and credentials) to: the URL policy applies
 
 
 KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
-    ConnectionKey("zendesk.url", "Zendesk base URL, e.g. https://acme.zendesk.com", check=_url),
+    ConnectionKey("zendesk.url", "Zendesk base URL, e.g. https://acme.zendesk.com", check=_url, outbound=True),
     ConnectionKey("zendesk.subdomain", "Zendesk subdomain (derived from zendesk.url when unset)"),
     ConnectionKey("zendesk.email", "Zendesk agent email the API token belongs to"),
     ConnectionKey("zendesk.api_token", "Zendesk API token", secret=True),
@@ -114,7 +122,7 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
     ConnectionKey("zendesk.app_audience", "the app installation URL Zendesk puts in the signed token's aud "
                   "(https://SUBDOMAIN.zendesk.com/api/v2/apps/installations/ID.json); checked when set"),
     ConnectionKey("salesforce.instance_url", "Salesforce instance URL, e.g. https://acme.my.salesforce.com",
-                  check=_url),
+                  check=_url, outbound=True),
     ConnectionKey("salesforce.access_token", "OAuth access token (session id)", secret=True),
     ConnectionKey("salesforce.username", "API user (username-password OAuth flow)"),
     ConnectionKey("salesforce.password", "API user's password", secret=True),
@@ -125,14 +133,14 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
                   default="Jira_Key__c"),
     ConnectionKey("salesforce.webhook_secret", "HMAC key the Salesforce package signs Case events with",
                   secret=True),
-    ConnectionKey("jira.url", "Jira base URL, e.g. https://acme.atlassian.net", check=_url),
+    ConnectionKey("jira.url", "Jira base URL, e.g. https://acme.atlassian.net", check=_url, outbound=True),
     ConnectionKey("jira.email", "Atlassian account email the API token belongs to"),
     ConnectionKey("jira.api_token", "Atlassian API token", secret=True),
     ConnectionKey("jira.project", "project key new issues go to (a team's jira_project wins)",
                   check=_jira_key_part),
     ConnectionKey("jira.issue_type", "issue type of new issues", default="Bug"),
     ConnectionKey("jira.webhook_secret", "secret of the Jira admin webhook", secret=True),
-    ConnectionKey("slack.api_url", "Slack Web API base URL", check=_url, default=SLACK_API_URL),
+    ConnectionKey("slack.api_url", "Slack Web API base URL", check=_url, default=SLACK_API_URL, outbound=True),
     ConnectionKey("slack.bot_token", "Slack bot token (xoxb-...)", secret=True),
     ConnectionKey("slack.default_channel", "channel id for escalations without an expert or team channel"),
     ConnectionKey("slack.signing_secret", "Slack app signing secret", secret=True),
@@ -140,7 +148,7 @@ KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
                   check=_slack_team_id),
     ConnectionKey("slack.allowed_usergroup", "Slack user group (S...) whose members may press Acknowledge and "
                   "Reassign besides the experts (needs the usergroups:read scope)", check=_slack_usergroup_id),
-    ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url),
+    ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url, outbound=True),
     ConnectionKey("llm.api_key", "API key of the LLM endpoint", secret=True),
     ConnectionKey("llm.model", "model name for summaries"),
     ConnectionKey("jobs.max_attempts", "delivery attempts before a job is parked as dead", check=_positive_int),
@@ -163,8 +171,10 @@ _LEGACY = {"base_url": "url", "instance_url": "instance_url"}
 class Connections(Mapping[str, str]):
     """The decrypted settings of one installation, defaults filled in, with what is live."""
 
-    def __init__(self, values: Mapping[str, str]):
+    def __init__(self, values: Mapping[str, str], *, cleared: Iterable[str] | None = None):
         self._values = {k: v for k, v in values.items() if v not in (None, "")}
+        # Set by `configure`: the secrets it removed because their system's URL changed (else None).
+        self.cleared: tuple[str, ...] | None = tuple(cleared) if cleared is not None else None
 
     def __getitem__(self, key: str) -> str:
         if key in self._values:
@@ -260,12 +270,20 @@ def configure(
     *,
     changes: Mapping[str, Any],
     box: SecretBox,
+    allow_private: bool | None = None,
 ) -> Connections:
-    """Set (or, with an empty value or None, remove) connection keys; unknown keys and bad values are refused."""
+    """Set (or, with an empty value or None, remove) connection keys; unknown keys and bad values are refused.
+
+    Outbound URLs must pass the URL policy (`allow_private`: SIDECAR_ALLOW_PRIVATE_URLS; None reads it as
+    `url_policy.private_urls_allowed` does). A changed destination clears the secrets sent there unless
+    the change gives them again; the result's `cleared` names them.
+    """
     if not isinstance(changes, Mapping) or not changes:
         raise InvalidInput("give at least one KEY=VALUE to set")
     errors: dict[str, str] = {}
     values = load_connections(installation, box=box).stored()
+    before = dict(values)
+    allowed: bool | None = None
     for key, value in changes.items():
         spec = KEYS.get(key)
         if spec is None:
@@ -279,14 +297,77 @@ def configure(
             continue
         try:
             values[key] = spec.check(str(value))
-        except ValueError as exc:
+            if spec.outbound:
+                allowed = private_urls_allowed(allow_private) if allowed is None else allowed
+                check_outbound_url(values[key], allow_private=allowed)
+        except ValueError as exc:  # OutboundUrlError included: the reason names the address and the rule
             errors[key] = str(exc)
     if errors:
         raise InvalidInput("some settings were refused", details=errors)
+    given = {key for key, value in changes.items() if value is not None and str(value).strip()}
+    cleared = _clear_moved_secrets(before, values, given=given)
     installation.credentials_encrypted = box.encrypt_json(values) if values else None
     installation.slack_team_id = values.get("slack.team_id")  # kept in the clear: Slack events name only this
     session.flush()
-    return Connections(values)
+    return Connections(values, cleared=cleared)
+
+
+def _zendesk_destination(values: Mapping[str, str]) -> str | None:
+    # The client's base_url: zendesk.url, else the account's own host from the subdomain.
+    if values.get("zendesk.url"):
+        return values["zendesk.url"]
+    subdomain = values.get("zendesk.subdomain")
+    return f"https://{subdomain}.zendesk.com" if subdomain else None
+
+
+def _setting(key: str, default: str | None = None) -> Callable[[Mapping[str, str]], str | None]:
+    return lambda values: values.get(key) or KEYS[key].default or default
+
+
+# Where each system's outbound secrets are sent, and which secrets those are. Inbound secrets (webhook
+# and signing secrets check what others send to us) go nowhere and are kept.
+DESTINATIONS: tuple[tuple[Callable[[Mapping[str, str]], str | None], tuple[str, ...]], ...] = (
+    (_zendesk_destination, ("zendesk.api_token",)),
+    (_setting("salesforce.instance_url"), ("salesforce.access_token",)),
+    (_setting("salesforce.domain", "login"), ("salesforce.password", "salesforce.security_token")),
+    (_setting("jira.url"), ("jira.api_token",)),
+    (_setting("slack.api_url"), ("slack.bot_token",)),
+    (_setting("llm.url"), ("llm.api_key",)),
+)
+
+
+def _clear_moved_secrets(before: Mapping[str, str], after: dict[str, str], *, given: set[str]) -> list[str]:
+    """Remove (from `after`) the secrets whose destination changed and that were not given again; name them.
+
+    A destination that was never set had no secret sent anywhere yet (a token entered before its URL),
+    so setting it clears nothing; removing or changing a set one does, and setting it to the same
+    place again does not.
+    """
+    cleared: list[str] = []
+    for destination, secrets in DESTINATIONS:
+        old, new = destination(before), destination(after)
+        if old is None or _same_place(old, new):
+            continue
+        for secret in secrets:
+            if secret not in given and after.get(secret):
+                del after[secret]
+                cleared.append(secret)
+    return cleared
+
+
+def _same_place(old: str, new: str | None) -> bool:
+    if new is None:
+        return False
+    if "://" not in old or "://" not in new:
+        return old.strip().lower() == new.strip().lower()
+    a, b = urlsplit(old.strip()), urlsplit(new.strip())
+    try:
+        ports = (a.port or (443 if a.scheme.lower() == "https" else 80),
+                 b.port or (443 if b.scheme.lower() == "https" else 80))
+    except ValueError:
+        return False
+    return (a.scheme.lower(), a.hostname, ports[0], a.path.rstrip("/")) == \
+        (b.scheme.lower(), b.hostname, ports[1], b.path.rstrip("/"))
 
 
 def connections_view(connections: Connections) -> dict[str, Any]:
@@ -304,6 +385,8 @@ def connections_view(connections: Connections) -> dict[str, Any]:
                 settings[name] = connections.get(key)
         view[system] = {"live": connections.is_live(system), "missing": connections.missing(system),
                         "settings": settings}
+    if connections.cleared is not None:  # the answer to a change: secrets removed because a URL moved
+        view["cleared"] = list(connections.cleared)
     return view
 
 

@@ -12,6 +12,7 @@ from sidecar.clients.base import (
     ApiUnauthorized,
 )
 from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
+from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.installations import get_credentials
@@ -20,9 +21,13 @@ from sidecar.store.models import Installation
 
 
 def helpdesk_client_of(
-    installation: Installation, *, box: SecretBox, settings: dict[str, Any] | None = None
+    installation: Installation, *, box: SecretBox, settings: dict[str, Any] | None = None,
+    allow_private: bool | None = None,
 ) -> HelpdeskClient:
-    """The installation's help-desk client from its stored credentials, or Conflict saying what is missing."""
+    """The installation's help-desk client from its stored credentials, or Conflict saying what is missing.
+
+    `allow_private`: SIDECAR_ALLOW_PRIVATE_URLS; None reads it as `url_policy.private_urls_allowed` does.
+    """
     credentials = get_credentials(installation, box=box)
     if not credentials:
         raise Conflict(
@@ -33,14 +38,16 @@ def helpdesk_client_of(
     if settings is None:
         settings = (installation.settings or {}).get("helpdesk") or {}
     try:
-        return helpdesk_client_for(installation.source, credentials, settings=settings)
+        return helpdesk_client_for(installation.source, credentials, settings=settings,
+                                   allow_private=private_urls_allowed(allow_private))
     except ValueError as exc:  # incomplete credentials: the message names fields, never values
         raise Conflict(str(exc), code="credentials_incomplete") from None
 
 
-def fetch_ticket(*, installation: Installation, ticket_id: str, box: SecretBox) -> Ticket:
+def fetch_ticket(*, installation: Installation, ticket_id: str, box: SecretBox,
+                 allow_private: bool | None = None) -> Ticket:
     """Fetch and normalise one ticket with the installation's stored credentials."""
-    client = helpdesk_client_of(installation, box=box)
+    client = helpdesk_client_of(installation, box=box, allow_private=allow_private)
     vendor = installation.source.capitalize()
     try:
         return client.fetch_ticket(ticket_id)

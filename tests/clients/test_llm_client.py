@@ -64,7 +64,7 @@ def test_defaults_are_deterministic_and_short(http):
 
 def test_a_local_server_without_a_key_gets_no_authorization_header(http):
     http.post("http://localhost:11434/v1/chat/completions", json=completion("local answer"))
-    local = ChatClient("http://localhost:11434/v1/", api_key=None, model="llama3.1:8b")
+    local = ChatClient("http://localhost:11434/v1/", api_key=None, model="llama3.1:8b", allow_private=True)
     assert local.complete(MESSAGES) == "local answer"
     request = http.calls[0].request
     assert "Authorization" not in request.headers

@@ -237,7 +237,7 @@ def test_an_http_instance_url_is_called_as_configured(http, salesforce_json):
     base = "http://127.0.0.1:8766"
     register_case(http, salesforce_json, base=base)
 
-    SalesforceClient({"instance_url": base, "access_token": TOKEN}).fetch_case(CASE_ID)
+    SalesforceClient({"instance_url": base, "access_token": TOKEN}, allow_private=True).fetch_case(CASE_ID)
 
     assert {call.request.url.split("/services/")[0] for call in http.calls} == {base}
 

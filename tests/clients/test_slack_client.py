@@ -311,7 +311,8 @@ def test_credentials_name_what_is_missing_never_values():
 def test_api_url_points_the_client_at_a_proxy_or_fake(http):
     http.post("http://127.0.0.1:8790/slack/api/auth.test", json=slack("auth_test.json"))
 
-    SlackClient.from_credentials({"bot_token": TOKEN, "api_url": "http://127.0.0.1:8790/slack/api/"}).auth_test()
+    SlackClient.from_credentials({"bot_token": TOKEN, "api_url": "http://127.0.0.1:8790/slack/api/"},
+                                 allow_private=True).auth_test()
 
     assert http.calls[0].request.url == "http://127.0.0.1:8790/slack/api/auth.test"
 

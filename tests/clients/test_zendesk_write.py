@@ -25,7 +25,8 @@ NOTE = "Escalated to ENG-4211 (Jira). Expert: Dana Okafor. [escalation esc_01HXY
 
 
 def client(**extra) -> ZendeskClient:
-    return ZendeskClient({**CREDENTIALS, **extra})
+    # A local base_url (http://127.0.0.1) is reachable only with the operator's switch.
+    return ZendeskClient({**CREDENTIALS, **extra}, allow_private="base_url" in extra)
 
 
 def sent(call) -> tuple[str, str, object]:

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_worker(database_url: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY,
-           "SIDECAR_JOB_LEASE_SECONDS": "2", "SIDECAR_JOB_POLL_MS": "100", "LOG_LEVEL": "warning"}
+           "SIDECAR_JOB_LEASE_SECONDS": "2", "SIDECAR_JOB_POLL_MS": "100", "LOG_LEVEL": "warning",
+           "SIDECAR_ALLOW_PRIVATE_URLS": "true"}  # the fake vendors listen on http://127.0.0.1
     return subprocess.Popen([sys.executable, "-m", "sidecar.cli", "worker"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

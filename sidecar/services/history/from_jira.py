@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sidecar.clients.jira import JiraClient, adf_to_text, field_names
+from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import parse_datetime
 from sidecar.services.history.pacing import Clock, RequestPacer
@@ -44,7 +45,7 @@ CREDENTIALS_KEY = "jira"
 _RESOLUTION_SLACK = timedelta(minutes=1)
 
 
-def jira_client_for(installation: Installation, *, box: SecretBox) -> JiraClient:
+def jira_client_for(installation: Installation, *, box: SecretBox, allow_private: bool | None = None) -> JiraClient:
     """The JiraClient from the `jira` entry of the installation's stored credentials."""
     credentials = installation_credentials(installation, box=box, what='Jira ("jira": {base_url, email, api_token})')
     jira = credentials.get(CREDENTIALS_KEY)
@@ -55,7 +56,7 @@ def jira_client_for(installation: Installation, *, box: SecretBox) -> JiraClient
             code="credentials_missing",
         )
     try:
-        return JiraClient.from_credentials(jira)
+        return JiraClient.from_credentials(jira, allow_private=private_urls_allowed(allow_private))
     except ValueError as exc:
         raise Conflict(str(exc), code="credentials_incomplete") from None
 

@@ -40,7 +40,8 @@ CALLS_PER_MINUTE = 120
 _QUEUE_PREFIX, _USER_PREFIX = "00G", "005"
 
 
-def salesforce_client_for(installation: Installation, *, box: SecretBox) -> SalesforceClient:
+def salesforce_client_for(installation: Installation, *, box: SecretBox,
+                          allow_private: bool | None = None) -> SalesforceClient:
     """The SalesforceClient of a Salesforce installation; reads the `group_field` setting too."""
     if installation.source != "salesforce":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Salesforce",
@@ -49,7 +50,7 @@ def salesforce_client_for(installation: Installation, *, box: SecretBox) -> Sale
     group_field = settings.get("group_field")
     if group_field:
         settings["case_fields"] = [*(settings.get("case_fields") or ()), group_field]
-    client = helpdesk_client_of(installation, box=box, settings=settings)
+    client = helpdesk_client_of(installation, box=box, settings=settings, allow_private=allow_private)
     assert isinstance(client, SalesforceClient)
     return client
 

@@ -54,12 +54,12 @@ _USERS_PER_CALL = 100
 _EXPORT_DELAY = timedelta(minutes=1)  # the export refuses start times in the last minute
 
 
-def zendesk_client_for(installation: Installation, *, box: SecretBox) -> ZendeskClient:
+def zendesk_client_for(installation: Installation, *, box: SecretBox, allow_private: bool | None = None) -> ZendeskClient:
     """The ZendeskClient of a Zendesk installation, from its stored credentials and help-desk settings."""
     if installation.source != "zendesk":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Zendesk",
                        code="wrong_source")
-    client = helpdesk_client_of(installation, box=box)
+    client = helpdesk_client_of(installation, box=box, allow_private=allow_private)
     assert isinstance(client, ZendeskClient)
     return client
 
