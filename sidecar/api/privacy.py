@@ -25,6 +25,9 @@ class ErasureRequestSchema(Schema):
     """POST /v1/erasures: whose data to erase."""
 
     requester_email = TrimmedEmail(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
+    # PostgreSQL only: VACUUM FULL the touched tables, so their files no longer hold the deleted rows
+    # (locks each table while it is rewritten). SQLite's deletes are secure already.
+    compact = fields.Boolean(load_default=False)
 
 
 class NotReachableSchema(Schema):
@@ -57,6 +60,7 @@ class InstallationDeletionQuerySchema(Schema):
     """DELETE /v1/installation?confirm=<installation id>: the id, so no stray request deletes everything."""
 
     confirm = fields.String(required=True)
+    compact = fields.Boolean(load_default=False)  # PostgreSQL: VACUUM FULL afterwards, as for an erasure
 
 
 class InstallationDeletionSchema(Schema):
@@ -79,7 +83,8 @@ def erase():
     body = json_body(ErasureRequestSchema())
     installation_id = current_installation().id
     _release_request_session()
-    report = erase_requester(runtime().database, installation_id=installation_id, email=body["requester_email"])
+    report = erase_requester(runtime().database, installation_id=installation_id, email=body["requester_email"],
+                             compact=body["compact"])
     return jsonify(ErasureSchema().dump(report.as_dict()))
 
 
@@ -103,11 +108,11 @@ def put_retention():
 
 @blueprint.delete("/installation")
 def delete_this_installation():
-    """Delete this installation and everything of it; its tokens stop working. Needs ?confirm=<installation id>."""
+    """Delete this installation and everything of it; its tokens stop working. Needs ?confirm=<installation id> (&compact=true)."""
     installation_id = current_installation().id
     query = InstallationDeletionQuerySchema().load(request.args.to_dict())
     if query["confirm"] != installation_id:
         raise ValidationError({"confirm": ["Must be this installation's id."]})
     _release_request_session()
-    result = delete_installation(runtime().database, installation_id=installation_id)
+    result = delete_installation(runtime().database, installation_id=installation_id, compact=query["compact"])
     return jsonify(InstallationDeletionSchema().dump(result))

@@ -110,8 +110,11 @@ def normalise_email(value: Any) -> str:
     return email
 
 
-def erase_requester(database: Database, *, installation_id: str, email: str) -> ErasureReport:
-    """Delete the requester's tickets and everything about them, redact the address elsewhere, scrub the files."""
+def erase_requester(database: Database, *, installation_id: str, email: str, compact: bool = False) -> ErasureReport:
+    """Delete the requester's tickets and everything about them, redact the address elsewhere, scrub the files.
+
+    `compact`: on PostgreSQL, VACUUM FULL the touched tables (see sidecar.store.scrub).
+    """
     email = normalise_email(email)
     report = ErasureReport(id="era_" + secrets.token_hex(8))
     with database.write_lock(), database.session() as session:
@@ -129,7 +132,8 @@ def erase_requester(database: Database, *, installation_id: str, email: str) -> 
         ))
         touched = eraser.touched_tables()
     history_changed = bool(report.erased["history_tickets"] or report.redacted["history_tickets"])
-    report.storage = scrub_after_delete(database, tables=touched, history_changed=history_changed).as_dict()
+    report.storage = scrub_after_delete(database, tables=touched, history_changed=history_changed,
+                                        compact=compact).as_dict()
     return report
 
 
@@ -397,7 +401,7 @@ def _count(result: Any) -> int:
 # A whole installation
 
 
-def delete_installation(database: Database, *, installation_id: str) -> dict[str, Any]:
+def delete_installation(database: Database, *, installation_id: str, compact: bool = False) -> dict[str, Any]:
     """Delete an installation and every row of it (its tokens stop working); returns counts per table and the scrub."""
     deleted: dict[str, int] = {}
     tables = [table for table in reversed(Base.metadata.sorted_tables)
@@ -413,5 +417,6 @@ def delete_installation(database: Database, *, installation_id: str) -> dict[str
         deleted[Installation.__tablename__] = _count(session.execute(
             delete(Installation).where(Installation.id == installation_id)))
     touched = {name for name, count in deleted.items() if count}
-    storage = scrub_after_delete(database, tables=touched, history_changed=bool(deleted.get("history_tickets")))
+    storage = scrub_after_delete(database, tables=touched, history_changed=bool(deleted.get("history_tickets")),
+                                 compact=compact)
     return {"id": installation_id, "deleted": deleted, "storage": storage.as_dict()}

@@ -10,10 +10,13 @@ pages are overwritten with zeros. Two places still hold old text afterwards, and
   in the -wal file. `wal_checkpoint(TRUNCATE)` copies the current pages into the database file and
   empties the log.
 
-PostgreSQL: a deleted row (tuple) stays in its page until VACUUM marks its space free; VACUUM cannot
-run inside a transaction, so it runs on an autocommit connection. Even then PostgreSQL promises no
-overwrite: the bytes may stay in free page space until reused, in WAL segments until recycled, and in
-backups and replicas (see README, "Erasure and retention").
+PostgreSQL has no secure delete. A deleted row (tuple) stays in its page; VACUUM (which cannot run
+inside a transaction, so it runs on an autocommit connection) makes it unreachable and its space free
+for reuse, but leaves its bytes in the page until a new row overwrites them (measured on PostgreSQL 15:
+a deleted, vacuumed row is still in the table's file). VACUUM FULL (`compact`) rewrites each table and
+its indexes into new files and unlinks the old ones, so the live files no longer hold the row; it
+holds an exclusive lock on each table while it rewrites it. Neither reaches WAL segments not yet
+recycled, base backups, WAL archives or replicas' own files (see README, "Erasure and retention").
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from sidecar.store.db import Database
 from sidecar.store.search import SEARCH_TABLE
@@ -32,6 +36,7 @@ log = logging.getLogger("sidecar.store")
 
 CHECKPOINT_ATTEMPTS = 20  # a reader holding an old snapshot (the worker mid-query) blocks a TRUNCATE checkpoint
 CHECKPOINT_PAUSE_SECONDS = 0.05
+VACUUM_LOCK_TIMEOUT_SECONDS = 30
 _TABLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
 
 
@@ -43,17 +48,27 @@ class ScrubReport:
     search_index_merged: bool = False
     wal_truncated: bool | None = None  # SQLite only; False: a reader kept the log busy (retry later)
     vacuumed: list[str] = field(default_factory=list)  # PostgreSQL only
+    full: bool = False  # PostgreSQL: VACUUM FULL (the tables rewritten) rather than VACUUM
+    vacuum_error: str | None = None  # PostgreSQL: why VACUUM did not run (the rows are deleted all the same)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         if self.backend == "sqlite":
             return {"backend": "sqlite", "secure_delete": True, "search_index_merged": self.search_index_merged,
                     "wal_truncated": bool(self.wal_truncated)}
-        return {"backend": self.backend, "vacuumed": list(self.vacuumed)}
+        answer: dict[str, Any] = {"backend": self.backend, "vacuumed": list(self.vacuumed), "vacuum_full": self.full}
+        if self.vacuum_error:
+            answer["vacuum_error"] = self.vacuum_error
+        return answer
 
 
-def scrub_after_delete(database: Database, *, tables: Iterable[str], history_changed: bool = True) -> ScrubReport:
-    """Purge deleted rows from the full-text index and the files: SQLite merges FTS5 and truncates the WAL, PostgreSQL vacuums."""
+def scrub_after_delete(database: Database, *, tables: Iterable[str], history_changed: bool = True,
+                       compact: bool = False) -> ScrubReport:
+    """Purge deleted rows from the full-text index and the files: SQLite merges FTS5 and truncates the WAL, PostgreSQL vacuums.
+
+    `compact` (PostgreSQL) runs VACUUM FULL instead, which rewrites the tables so that their files no
+    longer hold the deleted rows; SQLite needs no such step (its deletes are secure already).
+    """
     dialect = database.engine.dialect.name
     if dialect == "sqlite":
         report = ScrubReport(backend="sqlite")
@@ -63,7 +78,15 @@ def scrub_after_delete(database: Database, *, tables: Iterable[str], history_cha
         report.wal_truncated = checkpoint_wal(database)
         return report
     if dialect == "postgresql":
-        return ScrubReport(backend="postgresql", vacuumed=vacuum_tables(database, tables))
+        report = ScrubReport(backend="postgresql", full=compact)
+        try:
+            report.vacuumed = vacuum_tables(database, tables, full=compact)
+        except DBAPIError as exc:
+            # The deletes are committed; a VACUUM that waited too long for a lock is reported, not raised:
+            # autovacuum frees the space later, and the admin can compact again.
+            log.warning("VACUUM after a deletion did not run: %s", type(exc.orig).__name__)
+            report.vacuum_error = f"VACUUM did not run ({type(exc.orig).__name__}); autovacuum will free the space later"
+        return report
     return ScrubReport(backend=dialect)
 
 
@@ -86,11 +109,16 @@ def checkpoint_wal(database: Database) -> bool:
     return False
 
 
-def vacuum_tables(database: Database, tables: Iterable[str]) -> list[str]:
-    """PostgreSQL: VACUUM the tables (outside any transaction), so deleted rows' space is freed for reuse."""
+def vacuum_tables(database: Database, tables: Iterable[str], *, full: bool = False) -> list[str]:
+    """PostgreSQL: VACUUM (or VACUUM FULL) the tables outside any transaction; returns the tables vacuumed."""
     names = sorted({name for name in tables if name and set(name) <= _TABLE_NAME})  # only our own table names
     if not names:
         return []
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM " + ", ".join(names))
+        # Never wait long behind another session's lock: the caller is an HTTP request or a daily job.
+        connection.exec_driver_sql(f"SET lock_timeout = {int(VACUUM_LOCK_TIMEOUT_SECONDS * 1000)}")
+        try:
+            connection.exec_driver_sql(("VACUUM FULL " if full else "VACUUM ") + ", ".join(names))
+        finally:
+            connection.exec_driver_sql("RESET lock_timeout")
     return names

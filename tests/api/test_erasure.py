@@ -298,3 +298,53 @@ def test_only_an_admin_erases_sets_retention_or_deletes_the_installation(client,
     assert response.status_code == 403, response.get_json()
     assert response.get_json()["error"]["details"]["required_scope"] == "admin"
     assert client.post("/v1/erasures", json={"requester_email": EMAIL}).status_code == 401
+
+
+# --------------------------------------------------------------------------------------------------
+# PostgreSQL: what VACUUM FULL ("compact") guarantees for the live files
+
+
+def _relation_files_holding(database, tables, needle: str) -> list[str]:
+    """Which files of the tables (heap, TOAST, indexes) hold `needle`, read by the server (superuser only)."""
+    found = []
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("CHECKPOINT")  # dirty pages reach the files first
+        relations = connection.execute(text(
+            "SELECT c.oid::regclass::text, pg_relation_filepath(c.oid) FROM pg_class c"
+            " WHERE c.oid = ANY(SELECT unnest(ARRAY[t.oid, t.reltoastrelid]) FROM pg_class t"
+            "                   WHERE t.relname = ANY(:tables) AND t.relkind = 'r'"
+            "                   UNION SELECT i.indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
+            "                   WHERE t.relname = ANY(:tables))"), {"tables": list(tables)}).all()
+        for name, path in relations:
+            if path is None:
+                continue
+            data = connection.execute(text("SELECT pg_read_binary_file(:path)"), {"path": path}).scalar()
+            if needle.lower().encode() in bytes(data).lower():
+                found.append(name)
+    return found
+
+
+def test_on_postgresql_compact_leaves_no_byte_of_the_address_in_the_touched_tables_files(client, installation,
+                                                                                        database):
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite is covered by the file test above)")
+    with database.engine.connect() as connection:
+        if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+            pytest.skip("reading relation files needs a superuser")
+    email = "pg.only.person@example.org"
+    token = installation["api_token"]
+    # Someone else's rows first, hers last on the same pages: where VACUUM moves no live row over a dead
+    # one (rows fill a page from its end), it leaves the dead row's bytes in place.
+    for number in ("403", "404", "405"):
+        _assess(client, token, {"id": number, "subject": "Seat count", "requester": {"email": "bob@globex.example"},
+                                "comments": [{"author": "customer", "body": "Please add two seats."}]})
+    for number, words in (("401", "Wombatgrinder billing"), ("402", "Wombatgrinder export")):
+        _assess(client, token, {"id": number, "subject": words, "requester": {"email": email},
+                                "comments": [{"author": "customer", "body": f"{words} broke, write to {email}"}]})
+    assert _relation_files_holding(database, ["history_tickets", "assessments"], email)
+
+    body = client.post("/v1/erasures", json={"requester_email": email, "compact": True},
+                       headers=bearer(token)).get_json()
+
+    assert body["storage"]["vacuum_full"] is True and "history_tickets" in body["storage"]["vacuumed"]
+    assert _relation_files_holding(database, body["storage"]["vacuumed"], email) == []
