@@ -281,7 +281,7 @@ class _Eraser:
             job_ids.update(session.scalars(select(Job.id).where(Job.escalation_id.in_(chunk))))
         for _, ticket_id in sorted(owned):
             candidates = select(Job).where(Job.installation_id == installation_id,
-                                           cast(Job.payload, Text).like("%" + _like_escape(ticket_id) + "%", escape="\\"))
+                                           cast(Job.payload, Text).like(_quoted_like(ticket_id), escape="\\"))
             job_ids.update(job.id for job in session.scalars(candidates) if _job_ticket(job) in owned)
         session.expunge_all()
         for chunk in _chunks(sorted(job_ids)):
@@ -305,7 +305,7 @@ class _Eraser:
             (Escalation, Escalation.context, lambda row: row.context, _set_context),
         ):
             query = select(model).where(model.installation_id == self.installation_id)
-            narrowing = [cast(column, Text).like("%" + _like_escape(ticket_id) + "%", escape="\\") for ticket_id in ids]
+            narrowing = [cast(column, Text).like(_quoted_like(ticket_id), escape="\\") for ticket_id in ids]
             for row in self.session.scalars(query.where(or_(*narrowing))):
                 value = dict(getter(row) or {})
                 similar = value.get("similar")
@@ -373,6 +373,11 @@ def _fit(value: Any, column: Any) -> Any:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _quoted_like(ticket_id: str) -> str:
+    """A LIKE pattern for the id as a JSON string ("101"), so a short id does not match every number."""
+    return '%"' + _like_escape(ticket_id) + '"%'
 
 
 def _job_ticket(job: Job) -> TicketKey | None:
