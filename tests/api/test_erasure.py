@@ -9,7 +9,6 @@ from sqlalchemy import func, select, text
 
 from sidecar import create_app
 from sidecar.config import testing_config as make_test_config
-from sidecar.jobs.worker import Worker
 from sidecar.services.inbound import accept_event
 from sidecar.services.installations import create_installation
 from sidecar.store.crypto import SecretBox
