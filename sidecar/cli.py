@@ -123,7 +123,8 @@ def _new_worker(config: Config):
     from sidecar.jobs.worker import Worker
 
     return Worker(_database(config), box=_secret_box(config), lease_seconds=config.job_lease_seconds,
-                  poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir)
+                  poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir,
+                  allow_private_urls=config.allow_private_urls)
 
 
 @main.command()
@@ -399,13 +400,17 @@ def installation_configure(installation_id: str, assignments: tuple[str, ...], r
     try:
         with database.session() as session:
             connections = configure(session, get_installation(session, installation_id), changes=changes,
-                                    box=_secret_box(config))
+                                    box=_secret_box(config), allow_private=config.allow_private_urls)
     except ServiceError as exc:
         details = "".join(f"\n  {key}: {why}" for key, why in (exc.details or {}).items()) if isinstance(
             exc.details, dict) else ""
         raise click.ClickException(exc.message + details) from None
     finally:
         database.dispose()
+    if connections.cleared:
+        # Said in words too: a secret that silently disappeared would look like a bug later.
+        click.echo(f"cleared {', '.join(connections.cleared)}: the URL it is sent to changed; "
+                   "set it again (in the same command as the URL) if the new URL should receive it", err=True)
     _print_json(connections_view(connections))
 
 
@@ -429,7 +434,7 @@ def installation_check(installation_id: str) -> None:
         raise click.ClickException(exc.message) from None
     finally:
         database.dispose()
-    results = check_connections(connections, source=source)
+    results = check_connections(connections, source=source, allow_private=config.allow_private_urls)
     marks = {"ok": "ok  ", "failed": "FAIL", "not_configured": "--  "}
     for result in results:
         click.echo(f"{marks[result.status]} {result.message}")
@@ -704,7 +709,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         database.dispose()
     token = summary["api_token"]
     click.echo(f"Demo installation {summary['id']} ({summary['name']}) with {summary['assessed']} assessed demo tickets.")
-    click.echo(f"API token (new on every demo start): {token}")
+    click.echo(f"Admin API token (new on every demo start): {token}")
     click.echo("Try:")
     click.echo(f"  curl -s -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/assessments")
     click.echo(
@@ -718,7 +723,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     )
     click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): http://{host}:{port}/preview/zendesk")
     if not no_serve:
-        config = config.with_overrides(preview_installation_id=summary["id"], preview_token=token)
+        config = config.with_overrides(preview_installation_id=summary["id"], preview_token=summary["agent_token"])
         _serve(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 
