@@ -261,24 +261,35 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """Replace every form of every secret value that appears in `text` with ***."""
-    forms = {form for secret in secrets for form in secret_forms(secret)}
-    # Longest first: a secret inside a longer form (the Basic-auth string) never leaves a piece behind.
-    for form in sorted(forms, key=len, reverse=True):
-        if form in text:
-            text = text.replace(form, "***")
-    return text
+    return _mask(text, _forms(secrets))
 
 
 def redact_data(value: Any, secrets: Iterable[str]) -> Any:
     """`redact` applied to every string in decoded JSON (keys included), before it is cut to a detail."""
-    secrets = tuple(secrets)
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, Mapping):
-        return {redact_data(k, secrets): redact_data(v, secrets) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact_data(item, secrets) for item in value]
-    return value
+    forms = _forms(secrets)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return _mask(item, forms)
+        if isinstance(item, Mapping):
+            return {walk(k): walk(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [walk(element) for element in item]
+        return item
+
+    return walk(value)
+
+
+def _forms(secrets: Iterable[str]) -> list[str]:
+    # Longest first: a secret inside a longer form (the Basic-auth string) never leaves a piece behind.
+    return sorted({form for secret in secrets for form in secret_forms(secret)}, key=len, reverse=True)
+
+
+def _mask(text: str, forms: list[str]) -> str:
+    for form in forms:
+        if form in text:
+            text = text.replace(form, "***")
+    return text
 
 
 def secret_forms(secret: str) -> set[str]:
