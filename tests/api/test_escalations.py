@@ -127,7 +127,7 @@ def test_five_simultaneous_requests_make_one_escalation(app, live, fake, databas
 def test_jira_failing_twice_then_answering_still_makes_one_issue(client, live, fake, database, box):
     fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=500, times=2)
     escalation_id = escalate(client, live["api_token"]).get_json()["id"]
-    worker = Worker(database, box=box)
+    worker = Worker(database, box=box, allow_private_urls=True)
     worker.drain()
     shown = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()
     jira_step = shown["steps"][0]
@@ -143,7 +143,7 @@ def test_a_429_is_retried_after_the_time_jira_asks_for(client, live, fake, datab
     fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=429, retry_after=45, times=1)
     escalate(client, live["api_token"])
     before = utcnow()
-    Worker(database, box=box).drain()
+    Worker(database, box=box, allow_private_urls=True).drain()
     with database.session() as session:
         job = session.query(Job).filter(Job.kind == "escalation.jira_issue").one()
         run_after = job.run_after if job.run_after.tzinfo else job.run_after.replace(tzinfo=before.tzinfo)
@@ -157,7 +157,7 @@ def test_a_timeout_after_jira_created_the_issue_does_not_create_a_second(client,
     monkeypatch.setattr(JiraClient, "timeout", (1.0, 0.3))
     fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=None, delay=0.8, times=1)
     escalation_id = escalate(client, live["api_token"]).get_json()["id"]
-    Worker(database, box=box).drain()
+    Worker(database, box=box, allow_private_urls=True).drain()
     step = client.get(f"/v1/escalations/{escalation_id}", headers=bearer(live["api_token"])).get_json()["steps"][0]
     assert step["status"] == "retrying" and "timed out" in step["error"]
     deliver(database, box)
@@ -325,7 +325,7 @@ def test_three_workers_at_once_deliver_each_escalation_once(client, app, live, f
     for ticket in MANY:
         for _ in range(2):  # and each clicked twice
             escalate(client, live["api_token"], ticket=ticket)
-    workers = [Worker(database, box=box, worker_id=f"w{n}", claim_batch=2) for n in range(3)]
+    workers = [Worker(database, box=box, worker_id=f"w{n}", claim_batch=2, allow_private_urls=True) for n in range(3)]
     threads = [threading.Thread(target=worker.drain) for worker in workers]
     for thread in threads:
         thread.start()
@@ -358,7 +358,7 @@ def test_the_preview_shows_what_would_be_written_and_writes_nothing(client, live
 def test_in_a_burst_each_escalation_is_finished_before_later_ones_are_started(client, live, fake, database, box):
     for ticket in MANY[:3]:
         assert escalate(client, live["api_token"], ticket=ticket).status_code == 202
-    Worker(database, box=box, worker_id="one", claim_batch=1).drain()
+    Worker(database, box=box, worker_id="one", claim_batch=1, allow_private_urls=True).drain()
     # The order the fakes were written to: the first ticket's expert is pinged before the third ticket's
     # Jira issue is even created (not three issues first and every Slack ping last).
     writes = [(r["path"], (r["body"] or {})) for r in fake.requests() if r["method"] in ("POST", "PUT")]
