@@ -26,6 +26,7 @@ from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound
+from sidecar.services.audit import record_audit
 from sidecar.store.db import Database
 from sidecar.store.models import (
     AssessmentFeedback,
@@ -122,14 +123,14 @@ def erase_requester(database: Database, *, installation_id: str, email: str, com
             raise NotFound(f"no installation {installation_id!r}")
         eraser = _Eraser(session, installation_id, email, report)
         eraser.run()
-        session.add(AuditEntry(
-            installation_id=installation_id, at=utcnow(), system="sidecar", action="erasure",
+        record_audit(
+            session, installation_id=installation_id, system="sidecar", action="erasure",
             target=f"erasure {report.id}", outcome="ok",
             # Never the address: the admin who asked keeps the link between the person and this id.
             detail=json.dumps({"requester": "erased", "tickets": report.tickets,
                                "erased": {k: v for k, v in report.erased.items() if v},
                                "redacted": {k: v for k, v in report.redacted.items() if v}}),
-        ))
+        )
         touched = eraser.touched_tables()
     history_changed = bool(report.erased["history_tickets"] or report.redacted["history_tickets"])
     report.storage = scrub_after_delete(database, tables=touched, history_changed=history_changed,

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound
+from sidecar.services.audit import record_audit
 from sidecar.store.db import Database
 from sidecar.store.models import (
     AssessmentFeedback,
@@ -128,9 +129,9 @@ def purge_installation(database: Database, *, installation_id: str, now: datetim
         report.cutoff = (now or utcnow()) - timedelta(days=days)
         report.deleted = _purge(session, installation_id, report.cutoff)
         if any(report.deleted.values()):
-            session.add(AuditEntry(installation_id=installation_id, at=utcnow(), system="sidecar",
-                                   action="retention_purge", target=f"older than {days} days", outcome="ok",
-                                   detail=json.dumps({k: v for k, v in report.deleted.items() if v})))
+            record_audit(session, installation_id=installation_id, system="sidecar", action="retention_purge",
+                         target=f"older than {days} days", outcome="ok",
+                         detail=json.dumps({k: v for k, v in report.deleted.items() if v}))
     if scrub and any(report.deleted.values()):
         touched = {name for name, count in report.deleted.items() if count}
         report.storage = scrub_after_delete(database, tables=touched,
