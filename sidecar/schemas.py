@@ -10,6 +10,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    post_load,
     validate,
     validates_schema,
 )
@@ -19,6 +20,10 @@ from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
 from sidecar.store.models import stored_utc
 
 MAX_ID_LENGTH = 100
+# Python's whitespace (what str.strip() removes) spelled out: JSON Schema patterns are ECMA regexes, whose
+# \s differs from Python's (\x1c-\x1f and \x85 are not in it, \ufeff is), so the document cannot say \s.
+BLANK = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = f"[^{BLANK}]"  # a pattern: holds something other than whitespace
 
 
 def strip_nul(value: Any) -> Any:
@@ -39,18 +44,55 @@ class StoredTime(fields.DateTime):
         return super()._serialize(stored_utc(value), attr, obj, **kwargs)
 
 
+MAX_INTEGER_ID = 2**63 - 1
+
+
 class ExternalId(fields.String):
-    """An id from a help desk: Zendesk sends numbers, Salesforce strings; both are stored as text."""
+    """An id from a help desk: Zendesk sends numbers, Salesforce strings; both are stored as text.
+
+    `integers=False` for a query parameter, where everything is text.
+    """
+
+    def __init__(self, *, integers: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.integers = integers
+
+    def openapi_alternatives(self) -> list[dict[str, Any]]:
+        """What /openapi.json says this field takes (sidecar.api.openapi documents it as anyOf)."""
+        text = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH, "pattern": NOT_BLANK}
+        return [text, {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER_ID}] if self.integers else [text]
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ValidationError("must be a string or an integer")
-        text = str(value).strip()
-        if not text:
-            raise ValidationError("must not be empty")
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, int) and not self.integers):
+            raise ValidationError("must be a string or an integer" if self.integers else "must be a string")
+        if isinstance(value, int) and not 0 <= value <= MAX_INTEGER_ID:
+            raise ValidationError(f"must be from 0 to {MAX_INTEGER_ID}")
+        text = str(value)
+        # Length before stripping, as documented: surrounding spaces are dropped, not a way past the limit.
         if len(text) > MAX_ID_LENGTH:
             raise ValidationError(f"must be at most {MAX_ID_LENGTH} characters")
+        text = text.strip()
+        if not text:
+            raise ValidationError("must not be empty")
         return text
+
+
+class JsonFloat(fields.Float):
+    """A JSON number: a numeric string such as "0.5" is refused, as the document says (marshmallow takes it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false: marshmallow would also take 1, "yes", "on" and the like."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class RequestSchema(Schema):
@@ -68,7 +110,7 @@ class CommentSchema(Schema):
 
     author = fields.String(required=True, validate=validate.OneOf(AUTHOR_ROLES))
     body = fields.String(required=True)
-    public = fields.Boolean(load_default=True)
+    public = JsonBoolean(load_default=True)
     created_at = fields.DateTime(load_default=None, allow_none=True)
 
 
@@ -80,7 +122,7 @@ class OrganizationSchema(Schema):
 
     name = fields.String(allow_none=True)
     tier = fields.String(allow_none=True)
-    arr = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0))
+    arr = JsonFloat(allow_none=True, allow_nan=False, validate=validate.Range(min=0))
     renewal_date = fields.Date(allow_none=True)
 
 
@@ -251,31 +293,67 @@ class AssessmentListQuerySchema(Schema):
         unknown = EXCLUDE
 
     source = fields.String(validate=validate.OneOf(SOURCES))
-    ticket_id = ExternalId()
+    ticket_id = ExternalId(integers=False, metadata={"description": "an empty value is refused, not 'any ticket'"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def _unit_interval(**kwargs) -> JsonFloat:
+    return JsonFloat(allow_nan=False, validate=validate.Range(min=0, max=1), **kwargs)
+
+
+def _weights_schema() -> type[Schema]:
+    # One property per known signal, so the document lists the names the scorer accepts.
+    from sidecar.intelligence.scoring import DEFAULT_WEIGHTS
+
+    weight = {name: JsonFloat(allow_nan=False, validate=validate.Range(min=-20, max=20)) for name in DEFAULT_WEIGHTS}
+    return Schema.from_dict(weight, name="ScoringWeightsSchema")
+
+
+class LevelThresholdsSchema(Schema):
+    """Scores from which a level starts (0 to 1)."""
+
+    class Meta:
+        unknown = RAISE
+
+    medium = _unit_interval()
+    high = _unit_interval()
+    critical = _unit_interval()
 
 
 class ScoringSettingsSchema(RequestSchema):
     """An installation's overrides of the default weights and thresholds."""
 
-    weights = fields.Dict(
-        keys=fields.String(), values=fields.Float(allow_nan=False, validate=validate.Range(min=-20, max=20)),
-        load_default=dict,
-    )
-    level_thresholds = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(("medium", "high", "critical"))),
-        values=fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1)),
-        load_default=dict,
-    )
-    escalate_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
-    watch_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
-    category_threshold = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1), load_default=None)
+    weights = fields.Nested(_weights_schema()(unknown=RAISE), load_default=dict,
+                            metadata={"description": "log-odds per unit of a signal's strength"})
+    level_thresholds = fields.Nested(LevelThresholdsSchema, load_default=dict)
+    escalate_threshold = _unit_interval(allow_none=True, load_default=None)
+    watch_threshold = _unit_interval(allow_none=True, load_default=None)
+    category_threshold = _unit_interval(allow_none=True, load_default=None)
+
+
+class ScoringSettingsViewSchema(Schema):
+    """The weights and thresholds in effect, and this installation's overrides."""
+
+    weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    level_thresholds = fields.Dict(keys=fields.String(), values=fields.Float())
+    escalate_threshold = fields.Float()
+    watch_threshold = fields.Float()
+    category_threshold = fields.Float()
+    overrides = fields.Dict()
 
 
 class CredentialsSchema(RequestSchema):
     """Help desk credentials for `ticket_ref` fetches; write-only, stored encrypted."""
 
-    credentials = fields.Dict(keys=fields.String(), required=True)
+    credentials = fields.Dict(keys=fields.String(), required=True, metadata={
+        "minProperties": 1,
+        "additionalProperties": {"nullable": True, "anyOf": [
+            {"type": "string"}, {"type": "number"},
+            {"type": "object", "additionalProperties": {"nullable": True, "anyOf": [{"type": "string"},
+                                                                                    {"type": "number"}]}}]},
+        "description": "connection settings: the help desk's own keys (subdomain, email, api_token; "
+                       "instance_url, access_token...), dotted keys (jira.url), or {\"jira\": {...}}; "
+                       "unknown keys are refused (422 names them)"})
     settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "field maps, bot user ids"})
 
 
@@ -304,15 +382,16 @@ class HealthSchema(Schema):
 class ErrorDetailSchema(Schema):
     """The error object."""
 
-    code = fields.String()
-    message = fields.String()
-    details = fields.Raw()
+    code = fields.String(required=True, metadata={"description": "machine-readable, e.g. invalid_input, forbidden"})
+    message = fields.String(required=True, metadata={"description": "for people"})
+    details = fields.Raw(allow_none=True, metadata={"description": "per-field problems, or what else the code "
+                                                                   "needs (forbidden: required_scope and scope)"})
 
 
 class ErrorSchema(Schema):
     """The one shape of every error response."""
 
-    error = fields.Nested(ErrorDetailSchema)
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 # --- teams, experts, routing rules ---------------------------------------------------------------
@@ -321,13 +400,20 @@ _CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be HH:MM (24-
 _DAY = validate.OneOf(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 
 
-def _valid_timezone(value: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+def _timezones() -> list[str]:
+    from zoneinfo import available_timezones
 
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+    return sorted(available_timezones())
+
+
+TIMEZONES = _timezones()
+_TIMEZONE_SET = frozenset(TIMEZONES)
+
+
+def _valid_timezone(value: str) -> None:
+    # The names the document lists, no more: ZoneInfo would also open "localtime" or "posixrules".
+    if value not in _TIMEZONE_SET:
+        raise ValidationError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
 
 
 class WorkingHoursSchema(Schema):
@@ -360,6 +446,11 @@ class OutOfOfficeSchema(Schema):
 
     @validates_schema
     def _ordered(self, data, **kwargs):
+        # In a PATCH of an expert the whole list is replaced, so each period is still complete even though
+        # marshmallow's partial loading does not require the fields of nested schemas.
+        missing = [name for name in ("start", "end") if name not in data]
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
         if data["end"] < data["start"]:
             raise ValidationError("end must not be before start", field_name="end")
 
@@ -404,13 +495,13 @@ class ExpertSchema(RequestSchema):
     tags = _WORDS
     languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="use ISO 639 codes like en, de")),
                             load_default=list)
-    timezone = fields.String(load_default="UTC", validate=_valid_timezone)
+    timezone = fields.String(load_default="UTC", validate=_valid_timezone, metadata={"enum": TIMEZONES})
     working_hours = fields.Nested(WorkingHoursSchema, load_default=lambda: WorkingHoursSchema().load({}))
     capacity = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=0, max=1000))
     out_of_office = fields.List(fields.Nested(OutOfOfficeSchema), load_default=list)
     aliases = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list,
                           metadata={"description": "assignee names or ids that mean this expert in history"})
-    active = fields.Boolean(load_default=True)
+    active = JsonBoolean(load_default=True)
     created_at = StoredTime(dump_only=True)
     updated_at = StoredTime(dump_only=True)
 
@@ -428,6 +519,20 @@ class RuleConditionsField(fields.Dict):
         return loaded
 
 
+def _rule_conditions_document() -> dict[str, Any]:
+    # What sidecar.intelligence.routing_rules.check_conditions accepts, for /openapi.json.
+    from sidecar.intelligence.routing_rules import LIST_CONDITIONS, NUMBER_CONDITIONS
+
+    words = {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": NOT_BLANK}}
+    properties = {name: words for name in LIST_CONDITIONS}
+    properties.update({name: {"type": "number", "minimum": 0} for name in NUMBER_CONDITIONS})
+    return {"properties": properties, "additionalProperties": False, "minProperties": 1,
+            "description": "all must hold; inside a list any value may match"}
+
+
+_RULE_CONDITIONS_DOCUMENT = _rule_conditions_document()
+
+
 class RoutingRuleSchema(Schema):
     """One routing rule: when these conditions hold, send the ticket to this team."""
 
@@ -437,8 +542,9 @@ class RoutingRuleSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     team_id = fields.String(required=True)
-    when = RuleConditionsField(required=True, attribute="conditions", data_key="when")
-    enabled = fields.Boolean(load_default=True)
+    when = RuleConditionsField(required=True, attribute="conditions", data_key="when",
+                               metadata=_RULE_CONDITIONS_DOCUMENT)
+    enabled = JsonBoolean(load_default=True)
 
 
 class RoutingRuleListSchema(RequestSchema):
@@ -574,28 +680,165 @@ class EscalationListQuerySchema(Schema):
         unknown = RAISE
 
     source = fields.String(validate=validate.OneOf(SOURCES))
-    ticket_id = ExternalId()
+    ticket_id = ExternalId(integers=False, metadata={"description": "an empty value is refused, not 'any ticket'"})
     status = fields.String(validate=validate.OneOf(("pending", "delivered", "failed", "resolved")))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+# Value formats of the connection settings whose check is a plain shape (sidecar.services.connections
+# checks them again, with the same rules); URLs are also refused when they point at private or link-local
+# addresses, which no pattern can say.
+_S = f"[{BLANK}]*"  # surrounding whitespace, which the checks strip
+_CONNECTION_PATTERNS = {
+    "url": (rf"^https?://[^{BLANK}/?#@\\]+(/[^{BLANK}?#\\]*)?$", "an https URL without credentials, query or fragment"),
+    "jira.project": (rf"^{_S}[A-Za-z][A-Za-z0-9_]*{_S}$", "a Jira project key such as ESC"),
+    "zendesk.jira_key_field_id": (rf"^{_S}[0-9]+{_S}$", "the numeric id of a Zendesk ticket field"),
+    "salesforce.jira_key_field": (rf"^{_S}_*[A-Za-z0-9][A-Za-z0-9_]*{_S}$", "a field API name such as Jira_Key__c"),
+    "slack.team_id": (rf"^{_S}[TE][A-Za-z0-9]{{1,39}}{_S}$", "a Slack workspace id such as T0123ABCD"),
+    # Spaces only around it: the check reads int() of the unstripped value, which refuses other whitespace.
+    "jobs.max_attempts": (r"^ *0*[1-9][0-9]* *$", "a positive whole number"),
+}
+
+
+def _connection_settings_schema() -> type[Schema]:
+    """One nullable string property per known connection setting (from sidecar.services.connections.KEYS)."""
+    from sidecar.services.connections import KEYS
+
+    properties = {}
+    for name, key in KEYS.items():
+        shape = _CONNECTION_PATTERNS.get("url" if name.endswith((".url", ".instance_url", ".api_url")) else name)
+        description = key.description + (" (secret: write-only)" if key.secret else "")
+        checks: list[Any] = [validate.Length(max=2000)]
+        if shape is not None:
+            # A blank value removes the setting, so it is exempt from the value's shape.
+            checks.append(validate.Regexp(rf"^{_S}$|{shape[0]}", error=f"must be {shape[1]}"))
+            description += f"; {shape[1]}"
+        # marshmallow reads a dot in an attribute name as nesting: the attribute is dot-free, the key is not.
+        properties[name] = fields.String(allow_none=True, validate=checks, data_key=name,
+                                         attribute=name.replace(".", "__"),
+                                         metadata={"description": description + "; null or \"\" removes it"})
+    return _DottedKeysSchema.from_dict(properties, name="ConnectionSettingsSchema")
+
+
+class _DottedKeysSchema(Schema):
+    """Loads to the dotted keys (`jira.url`) that the connection settings are named by."""
+
+    @post_load
+    def _dotted(self, data, **kwargs):
+        return {key.replace("__", "."): value for key, value in data.items()}
 
 
 class ConnectionsUpdateSchema(RequestSchema):
     """Body of PATCH /v1/installation/connections: {"settings": {"jira.url": "...", ...}}; null or "" removes."""
 
-    settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    settings = fields.Nested(_connection_settings_schema()(unknown=RAISE), required=True,
+                             metadata={"description": "at least one setting"})
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data.get("settings"):
+            raise ValidationError("give at least one setting", field_name="settings")
+
+    def handle_error(self, error: ValidationError, data: Any, **kwargs) -> None:
+        """Name each refused setting at the top of the details, as the service's own checks do."""
+        from sidecar.services.connections import KEYS
+
+        problems = error.messages.get("settings") if isinstance(error.messages, dict) else None
+        if not isinstance(problems, dict):
+            raise error
+        unknown = "unknown setting; known: " + ", ".join(sorted(KEYS))
+        raise ValidationError({key: unknown if messages == ["Unknown field."] else messages
+                               for key, messages in problems.items()})
 
 
-class EscalationSettingsSchema(RequestSchema):
-    """Body of PUT /v1/settings/escalation; either key may be left out (unchanged)."""
+class ConnectionSystemSchema(Schema):
+    """One system's connection: live or dry-run, what is missing, its settings (secrets as {"set": bool})."""
+
+    live = fields.Boolean()
+    missing = fields.List(fields.String())
+    settings = fields.Dict(keys=fields.String())
+
+
+def _connections_view_schema() -> type[Schema]:
+    from sidecar.services.connections import SYSTEMS
+
+    view = {system: fields.Nested(ConnectionSystemSchema) for system in SYSTEMS}
+    view["cleared"] = fields.List(fields.String(), metadata={
+        "description": "after a change: the secrets removed because their system's URL moved"})
+    return Schema.from_dict(view, name="ConnectionsViewSchema")
+
+
+ConnectionsViewSchema = _connections_view_schema()
+
+
+class RedactionSettingsSchema(Schema):
+    """What is masked before anything reaches Jira or Slack."""
 
     class Meta:
         unknown = RAISE
 
-    redaction = fields.Dict(metadata={"description": "{emails, phones, cards (default true), patterns: [regex]}"})
-    jira_priority = fields.Dict(metadata={"description": "{Highest, High, Medium: score bounds, tier_bumps: {tier: steps}}"})
-    ack_minutes = fields.Raw(metadata={"description": "minutes until the next expert is pinged (default 30)"})
-    proactive = fields.Raw(metadata={"description": "off | suggest (default) | auto, when a score crosses the threshold"})
-    sync_customer_comments = fields.Raw(metadata={"description": "new customer comments go to Jira and Slack (default true)"})
+    emails = JsonBoolean(metadata={"description": "default false"})
+    phones = JsonBoolean(metadata={"description": "default false"})
+    cards = JsonBoolean(metadata={"description": "payment card numbers that pass the Luhn check; default true"})
+    patterns = fields.List(fields.String(validate=validate.Length(min=1, max=500), metadata={"format": "regex"}),
+                           allow_none=True, validate=validate.Length(max=50),
+                           metadata={"description": "Python regular expressions; each must compile and must not "
+                                                    "match the empty string"})
+
+
+class JiraPrioritySchema(Schema):
+    """Scores from which a Jira priority starts, and how many steps an account tier moves it up."""
+
+    class Meta:
+        unknown = RAISE
+
+    Highest = _unit_interval(metadata={"description": "default 0.85"})
+    High = _unit_interval(metadata={"description": "default 0.6"})
+    Medium = _unit_interval(metadata={"description": "default 0.35"})
+    Low = _unit_interval(metadata={"description": "accepted and unused: below Medium is Low"})
+    tier_bumps = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), allow_none=True,
+                             metadata={"description": "{tier: steps up}; default enterprise, strategic, platinum "
+                                                      "and vip: 1"})
+
+
+class EscalationSettingsSchema(RequestSchema):
+    """Body of PUT /v1/settings/escalation; a key left out is unchanged."""
+
+    class Meta:
+        unknown = RAISE
+
+    redaction = fields.Nested(RedactionSettingsSchema, allow_none=True,
+                              metadata={"description": "null: back to the defaults"})
+    jira_priority = fields.Nested(JiraPrioritySchema, allow_none=True,
+                                  metadata={"description": "null: back to the defaults"})
+    ack_minutes = fields.Integer(strict=True, validate=validate.Range(min=1, max=7 * 24 * 60),
+                                 metadata={"description": "minutes until the next expert is pinged (default 30)"})
+    proactive = fields.String(validate=validate.OneOf(("off", "suggest", "auto")),
+                              metadata={"description": "when a score crosses the threshold: off, suggest (default) "
+                                                       "or auto"})
+    sync_customer_comments = JsonBoolean(metadata={"description": "new customer comments go to Jira and Slack "
+                                                                  "(default true)"})
+
+
+class EscalationSettingsViewSchema(Schema):
+    """The escalation settings in effect."""
+
+    redaction = fields.Nested(RedactionSettingsSchema)
+    jira_priority = fields.Dict()
+    ack_minutes = fields.Integer()
+    proactive = fields.String()
+    sync_customer_comments = fields.Boolean()
+
+
+class FeedbackAnswerSchema(Schema):
+    """A rating as stored."""
+
+    id = fields.Integer()
+    assessment_id = fields.String()
+    rating = fields.String()
+    note = fields.String()
+    agent = fields.String(allow_none=True)
+    created_at = fields.String()
 
 
 class FeedbackSchema(RequestSchema):
@@ -608,6 +851,40 @@ class FeedbackSchema(RequestSchema):
     note = fields.String(load_default="", validate=validate.Length(max=5000))
     agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                           metadata={"description": "who rated it (the agent's name or id)"})
+
+
+class AuditQuerySchema(Schema):
+    """Query string of GET /v1/audit."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=100, metadata={"description": "1 to 500 (a value outside is brought inside)"})
+    escalation_id = fields.String(load_default=None, metadata={"description": "only this escalation's writes"})
+
+
+class ExpertListQuerySchema(Schema):
+    """Query string of GET /v1/experts."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    team_id = fields.String(metadata={"description": "only this team's experts (empty: all)"})
+
+
+class WebhookAnswerSchema(Schema):
+    """How a verified webhook was taken: accepted, a duplicate of one already taken, or ignored."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("accepted", "duplicate", "ignored")))
+    kind = fields.String(allow_none=True, metadata={"description": "the event, e.g. ticket.comment_added"})
+
+
+class SlackEventAnswerSchema(Schema):
+    """A Slack event taken (as a webhook answer), or the url_verification challenge echoed."""
+
+    status = fields.String(validate=validate.OneOf(("accepted", "duplicate", "ignored")))
+    kind = fields.String(allow_none=True)
+    challenge = fields.String(allow_none=True, metadata={"description": "url_verification only"})
 
 
 class AuditEntrySchema(Schema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from sidecar.api.auth import allow, authenticate_request, current_caller, current_installation
 from sidecar.api.context import json_body, request_session, runtime
@@ -19,6 +20,17 @@ from sidecar.services.escalations import (
 
 blueprint = Blueprint("escalations", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)
+
+
+class EscalationIdConverter(BaseConverter):
+    """An escalation id in a path: any segment but 'preview', so GET /v1/escalations/preview is a 405 (and
+    OPTIONS says POST only) instead of falling through to a 404 for an escalation named 'preview'."""
+
+    regex = r"(?!preview(?:/|$))[^/]+"
+
+
+# Recorded before the routes below, so the converter exists when their rules are added.
+blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter))
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -95,7 +107,7 @@ def list_escalations_view():
     return jsonify({"items": [escalation_to_dict(session, e) for e in items]})
 
 
-@blueprint.get("/escalations/<escalation_id>")
+@blueprint.get("/escalations/<escalation_id:escalation_id>")
 @allow("read")
 def get_escalation_view(escalation_id: str):
     """One escalation: status of each step, Jira key and URL, Slack permalink, errors in words."""

@@ -27,4 +27,6 @@ def readyz():
 @blueprint.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document generated from the marshmallow schemas."""
-    return jsonify(current_app.extensions["sidecar_openapi"])
+    from sidecar.api.openapi import openapi_document
+
+    return jsonify(openapi_document(current_app))

@@ -150,7 +150,9 @@ def jira(installation_id: str):
 
 def _slack_installation(raw: bytes) -> tuple[Installation, Connections]:
     """The installation whose Slack signing secret signed this request (chosen by the team id in the body)."""
-    text = raw if raw.lstrip()[:1] == b"{" else unquote_plus(raw.decode("latin-1")).encode("latin-1")
+    # Percent-escapes decoded as latin-1 too (unquote's default, UTF-8, made characters latin-1 cannot
+    # encode again: a 500), so each byte stays one character; a team id is ASCII either way.
+    text = raw if raw.lstrip()[:1] == b"{" else unquote_plus(raw.decode("latin-1"), encoding="latin-1").encode("latin-1")
     match = _SLACK_TEAM.search(text)
     database = runtime().database
     with database.sessions() as session:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sidecar.errors import InvalidInput, NotFound
+from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -116,16 +116,17 @@ def resolve_ticket(
         data = dict(payload["ticket"])
         data.setdefault("source", installation.source)
         if data["source"] != installation.source:
-            raise InvalidInput(
+            # Well-formed, but not this installation's help desk: the state decides, so 409.
+            raise Conflict(
                 f"this installation is a {installation.source} installation; ticket.source is {data['source']}",
-                details={"ticket.source": data["source"]},
+                code="source_mismatch", details={"ticket.source": data["source"]},
             )
         return ticket_from_mapping(data)
     ref = payload["ticket_ref"]
     if ref["source"] != installation.source:
-        raise InvalidInput(
+        raise Conflict(
             f"this installation is a {installation.source} installation; ticket_ref.source is {ref['source']}",
-            details={"ticket_ref.source": ref["source"]},
+            code="source_mismatch", details={"ticket_ref.source": ref["source"]},
         )
     return fetch(installation=installation, ticket_id=ref["id"], box=box)
 

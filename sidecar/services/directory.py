@@ -118,7 +118,9 @@ def _check_team(session: Session, installation: Installation, team_id: str) -> N
     try:
         get_team(session, installation=installation, team_id=team_id)
     except NotFound:
-        raise InvalidInput(f"no team {team_id!r} in this installation", details={"team_id": team_id}) from None
+        # A well-formed id the installation does not have: the state decides, so 409 (as /openapi.json says).
+        raise Conflict(f"no team {team_id!r} in this installation", code="unknown_team",
+                       details={"team_id": team_id}) from None
 
 
 def _expert_with_email(session: Session, installation: Installation, email: str) -> Expert | None:
@@ -176,8 +178,8 @@ def replace_rules(session: Session, *, installation: Installation, rules: list[d
     for index, rule in enumerate(rules):
         try:
             _check_team(session, installation, rule["team_id"])
-        except InvalidInput as exc:
-            raise InvalidInput(exc.message, details={f"rules[{index}].team_id": rule["team_id"]}) from None
+        except Conflict as exc:
+            raise Conflict(exc.message, code=exc.code, details={f"rules[{index}].team_id": rule["team_id"]}) from None
     current = list_rules(session, installation=installation)
     wanted = [(r["name"], r["team_id"], r["conditions"], r.get("enabled", True)) for r in rules]
     if wanted == [(r.name, r.team_id, r.conditions, r.enabled) for r in current]:

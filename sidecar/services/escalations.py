@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sidecar.errors import Conflict, InvalidInput, NotFound
+from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -113,16 +113,16 @@ def _chosen(session: Session, *, installation: Installation, route: dict[str, An
     if expert_id:
         row = session.get(Expert, expert_id)
         if row is None or row.installation_id != installation.id:
-            raise InvalidInput(f"no expert {expert_id!r}", details={"expert_id": expert_id})
+            raise Conflict(f"no expert {expert_id!r}", code="unknown_expert", details={"expert_id": expert_id})
         expert = {**expert_json(row), "team_id": row.team_id}
         team_row = session.get(Team, row.team_id)
         team = team_json(team_row) if team_row else None
     if team_id:
         row = session.get(Team, team_id)
         if row is None or row.installation_id != installation.id:
-            raise InvalidInput(f"no team {team_id!r}", details={"team_id": team_id})
+            raise Conflict(f"no team {team_id!r}", code="unknown_team", details={"team_id": team_id})
         if expert is not None and expert["team_id"] != team_id:
-            raise InvalidInput("the chosen expert is not in the chosen team",
+            raise Conflict("the chosen expert is not in the chosen team", code="expert_not_in_team",
                                details={"expert_id": expert_id, "team_id": team_id})
         team = team_json(row)
         if expert is None and (route.get("team") or {}).get("id") == team_id:

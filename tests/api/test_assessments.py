@@ -100,7 +100,7 @@ def test_scoring_and_search_happen_before_the_write_lock_is_taken(app, client, i
 
 def test_ticket_of_another_source_is_rejected(client, installation):
     response = _assess(client, installation["api_token"], {**PASSWORD_RESET, "source": "salesforce"})
-    assert response.status_code == 422
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "source_mismatch"
     assert "salesforce" in response.get_json()["error"]["message"]
 
 

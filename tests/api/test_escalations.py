@@ -255,12 +255,12 @@ def test_card_numbers_are_masked_in_what_goes_to_jira_and_slack(client, live, fa
 
 
 def test_agent_overrides_and_bad_input_are_checked(client, live):
-    for body, field in (({"ticket": REFUND, "link_to": "not a key"}, "link_to"),
-                        ({"ticket": REFUND, "expert_id": "exp_nope"}, "expert_id"),
-                        ({"ticket": REFUND, "team_id": "team_nope"}, "team_id"),
-                        ({}, "_schema")):
+    for body, field, status in (({"ticket": REFUND, "link_to": "not a key"}, "link_to", 422),
+                                ({"ticket": REFUND, "expert_id": "exp_nope"}, "expert_id", 409),
+                                ({"ticket": REFUND, "team_id": "team_nope"}, "team_id", 409),
+                                ({}, "_schema", 422)):
         response = client.post("/v1/escalations", json=body, headers=bearer(live["api_token"]))
-        assert response.status_code == 422, (body, response.get_json())
+        assert response.status_code == status, (body, response.get_json())
         assert field in json.dumps(response.get_json()["error"])
     response = client.post("/v1/escalations", json={"ticket": REFUND},
                            headers={**bearer(live["api_token"]), "Idempotency-Key": "x" * 300})

@@ -138,7 +138,7 @@ def test_directory_is_per_installation_and_validated(app, client, installation, 
     assert client.get(f"/v1/teams/{team_id}", headers=bearer(other["api_token"])).status_code == 404
     foreign_expert = client.post("/v1/experts", headers=bearer(other["api_token"]),
                                  json={"team_id": team_id, "name": "Mallory", "email": "m@evil.example"})
-    assert foreign_expert.status_code == 422
+    assert foreign_expert.status_code == 409 and foreign_expert.get_json()["error"]["code"] == "unknown_team"
     duplicate = client.post("/v1/teams", headers=bearer(installation["api_token"]), json={"name": "Billing"})
     assert duplicate.status_code == 409
     typo = client.post("/v1/teams", headers=bearer(installation["api_token"]), json={"name": "X", "slak": "#x"})
@@ -159,7 +159,7 @@ def test_routing_rules_are_editable_by_api(app, client, installation, database_u
     assert _route(client, token, ticket)["team"]["name"] == "Trust and Legal"
     bad = client.put("/v1/routing-rules", headers=bearer(token), json={"rules": [{"name": "x", "team_id": "team_nope",
                                                                                     "when": {"tier": ["enterprise"]}}]})
-    assert bad.status_code == 422
+    assert bad.status_code == 409 and bad.get_json()["error"]["code"] == "unknown_team"
 
 
 def test_every_stored_time_in_a_response_carries_its_utc_offset(app, client, installation, database_url):

@@ -111,7 +111,7 @@ def test_every_v1_view_states_or_defaults_its_scope(app):
         ("/v1/escalations", ("POST",)): "agent",
         ("/v1/escalations/preview", ("POST",)): "agent",
         ("/v1/escalations", ("GET",)): "read",
-        ("/v1/escalations/<escalation_id>", ("GET",)): "read",
+        ("/v1/escalations/<escalation_id:escalation_id>", ("GET",)): "read",
         ("/v1/teams", ("GET",)): "read",
         ("/v1/teams/<team_id>", ("GET",)): "read",
         ("/v1/experts", ("GET",)): "read",

@@ -28,7 +28,7 @@ def test_unknown_weight_and_disordered_thresholds_are_422(client, installation):
     token = installation["api_token"]
     unknown = client.put("/v1/settings/scoring", json={"weights": {"vibes": 1.0}}, headers=bearer(token))
     assert unknown.status_code == 422
-    assert "vibes" in unknown.get_json()["error"]["message"]
+    assert unknown.get_json()["error"]["details"] == {"weights": {"vibes": ["Unknown field."]}}
     disordered = client.put("/v1/settings/scoring", json={"level_thresholds": {"high": 0.2}}, headers=bearer(token))
     assert disordered.status_code == 422
     assert "medium" in disordered.get_json()["error"]["message"]

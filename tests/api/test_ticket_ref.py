@@ -81,10 +81,10 @@ def test_ticket_ref_vendor_failures_are_named_without_secrets(client, installati
     assert "zd-secret-token-123" not in response.get_data(as_text=True)
 
 
-def test_ticket_ref_for_the_wrong_help_desk_is_422(client, installation):
+def test_ticket_ref_for_the_wrong_help_desk_is_409(client, installation):
     response = client.post("/v1/assessments", json={"ticket_ref": {"source": "salesforce", "id": "5003000000D8cuI"}},
                            headers=bearer(installation["api_token"]))
-    assert response.status_code == 422
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "source_mismatch"
 
 
 def test_salesforce_ticket_ref_with_a_malformed_id_is_422(client, make_installation):
