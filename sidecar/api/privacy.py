@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from sidecar.api.auth import authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
+from sidecar.schemas import JsonBoolean
 from sidecar.services.erasure import MAX_EMAIL_LENGTH, delete_installation, erase_requester
 from sidecar.services.retention import MAX_DAYS, retention_settings, set_retention
 
@@ -27,7 +28,7 @@ class ErasureRequestSchema(Schema):
     requester_email = TrimmedEmail(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
     # PostgreSQL only: VACUUM FULL the touched tables, so their files no longer hold the deleted rows
     # (locks each table while it is rewritten). SQLite's deletes are secure already.
-    compact = fields.Boolean(load_default=False)
+    compact = JsonBoolean(load_default=False)  # true or false: /openapi.json says boolean (not 1, "yes")
 
 
 class NotReachableSchema(Schema):
