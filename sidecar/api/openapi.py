@@ -70,12 +70,13 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
         ErrorCase(422, ("invalid_input",), "the Idempotency-Key header is not 1 to 200 printable ASCII characters"),
     ),
     "webhook": (
-        ErrorCase(400, ("malformed_json",), "the body is not JSON (or, from Slack buttons, has no JSON `payload`)"),
+        ErrorCase(400, ("malformed_json",), "the verified body is not JSON, or is nested too deeply"),
         ErrorCase(401, ("missing_signature", "bad_signature", "stale_timestamp", "webhook_secret_missing",
                         "no_secret", "unknown_workspace"),
                   "the signature is missing, wrong or too old, or no signing secret is configured"),
         ErrorCase(413, ("body_too_large",), "the body is larger than SIDECAR_MAX_BODY_BYTES"),
-        ErrorCase(422, ("invalid_input",), "a verified body that is not an event of this sender"),
+        ErrorCase(422, ("invalid_input",), "a verified body that is not an event of this sender (from Slack buttons: "
+                                           "a form without a JSON `payload` field)"),
     ),
     "webhook_installation": (ErrorCase(404, ("not_found",), "no installation with this id"),),
     "not_ready": (ErrorCase(503, ("not_ready",), "the database is not reachable"),),

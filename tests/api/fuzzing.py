@@ -97,6 +97,8 @@ class FuzzReport:
         return {
             "operations": len(self.operations),
             "requests": self.requests,
+            "responses": {f"{klass}xx": sum(n for (_, status), n in self.statuses.items() if status // 100 == klass)
+                          for klass in (2, 4, 5)},
             "kinds_of_5xx": len(self.server_errors),
             "undocumented_statuses": sum(self.undocumented.values()),
             "valid_requests_refused": sum(self.refused.values()),
