@@ -41,7 +41,6 @@ def create_app(config=None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing, JSON_SORT_KEYS=False)
     app.json.sort_keys = False
     app.extensions["sidecar"] = Runtime(config=config, database=Database(config.database_url), box=SecretBox(keys))
-    app.extensions["sidecar_openapi"] = build_openapi(__version__)
 
     install_request_ids(app)
     install_request_guards(app)  # after the request id, so that its refusals carry one too
@@ -50,6 +49,7 @@ def create_app(config=None) -> Flask:
     for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks,
                    zendesk_app):
         app.register_blueprint(module.blueprint)
+    app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes
     if not config.testing:
         from sidecar.services.router_models import start_router_warm_up
 

@@ -27,6 +27,4 @@ def readyz():
 @blueprint.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document generated from the marshmallow schemas."""
-    from sidecar.api.openapi import openapi_document
-
-    return jsonify(openapi_document(current_app))
+    return jsonify(current_app.extensions["sidecar_openapi"])

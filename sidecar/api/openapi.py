@@ -323,16 +323,6 @@ def required_scopes(app: Any) -> dict[tuple[str, str], str]:
     return scopes
 
 
-def openapi_document(app: Any) -> dict[str, Any]:
-    """The app's document, built once with its views' scopes (after every blueprint is registered)."""
-    from sidecar import __version__
-
-    document = app.extensions.get("sidecar_openapi_scoped")
-    if document is None:
-        document = app.extensions["sidecar_openapi_scoped"] = build_openapi(__version__, app)
-    return document
-
-
 def build_openapi(version: str, app: Any = None) -> dict[str, Any]:
     """The OpenAPI 3.0 document as a dict; with the app, each /v1 operation names the scope it needs."""
     plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
