@@ -186,32 +186,38 @@ def _repair_credentials(credentials: dict[str, Any]) -> None:
     """Only keys this (Zendesk) installation has, with values as for PATCH connections; never empty."""
     from sidecar.services.connections import KEYS, legacy_credentials_as_keys
 
-    for key in list(credentials):
-        value = credentials[key]
-        keys = legacy_credentials_as_keys({key: value}, "zendesk")
-        if not keys or any(name not in KEYS for name in keys):
-            del credentials[key]
-        elif isinstance(value, dict):
-            if not value:
+    def setting(key: str, value: Any) -> str | None:
+        names = list(legacy_credentials_as_keys({key: value}, "zendesk"))
+        return names[0] if len(names) == 1 and names[0] in KEYS else None
+
+    for key, value in list(credentials.items()):
+        if isinstance(value, dict):  # {"jira": {"url": ...}}: each inner key is a setting of that system
+            inner = {name: _safe_value(setting(key, {name: v}), v) for name, v in value.items()
+                     if setting(key, {name: v}) is not None}
+            credentials[key] = inner
+            if not inner:
                 del credentials[key]
-            else:
-                credentials[key] = {inner: _safe_value(f"{key}.{inner}", v) for inner, v in value.items()}
+        elif setting(key, value) is None:
+            del credentials[key]
         else:
-            credentials[key] = _safe_value(next(iter(keys)), value)
+            credentials[key] = _safe_value(setting(key, value), value)
     if not credentials:
         credentials["email"] = "agent@example.com"
 
 
 def _safe_value(name: str, value: Any) -> Any:
+    """A value `configure` accepts for the setting: a blank or null one removes it, a URL is SAFE_URL."""
     from sidecar.services.connections import KEYS
 
-    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
-        return value if value is None or (isinstance(value, str)) else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
     if _is_url_setting(name):
         return SAFE_URL
     try:
         KEYS[name].check(str(value))
-    except (ValueError, KeyError):
+    except ValueError:
         return None
     return value
 

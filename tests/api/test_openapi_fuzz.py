@@ -27,7 +27,7 @@ def test_admin_credentials_every_operation(app, database_url, three):
     main, config, doomed = three
     tokens = Tokens(main=main["api_token"], config=config["api_token"], doomed=doomed["api_token"],
                     doomed_id=doomed["id"])
-    report = fuzz(app, tokens, max_examples=25, deadline=60, seed=SEED, phases=("fuzzing",),
+    report = fuzz(app, tokens, max_examples=40, deadline=60, seed=SEED, phases=("fuzzing",),
                   database_hosts=database_hosts(database_url))
     _assert_clean(report)
     assert len(report.operations) >= 45, sorted(report.operations)
