@@ -121,7 +121,7 @@ def _repair(case: Any, tokens: Tokens) -> None:
     if label == "PUT /v1/settings/scoring":
         # medium <= high <= critical and watch <= escalate, each merged over the defaults.
         levels = body.get("level_thresholds")
-        if isinstance(levels, dict):
+        if isinstance(levels, dict) and set(levels) <= set(DEFAULT_LEVEL_THRESHOLDS):
             merged = sorted({**DEFAULT_LEVEL_THRESHOLDS, **levels}.values())
             body["level_thresholds"] = dict(zip(("medium", "high", "critical"), merged, strict=True))
         watch = body.get("watch_threshold")
