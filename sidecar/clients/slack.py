@@ -26,12 +26,14 @@ from sidecar.clients.base import (
     ApiUnauthorized,
     ApiUnavailable,
     HttpClient,
+    OutboundUrlRefused,
     PlannedRequest,
     error_for_status,
     parse_retry_after,
     redact,
     require_keys,
 )
+from sidecar.clients.url_policy import OutboundUrlError, check_outbound_url
 
 log = logging.getLogger(__name__)
 
@@ -208,13 +210,19 @@ class SlackClient(HttpClient):
         raise error_class(message, None, code=code)
 
 
-def post_to_response_url(response_url: str, message: Mapping[str, Any], *, timeout: Any = DEFAULT_TIMEOUT) -> None:
+def post_to_response_url(response_url: str, message: Mapping[str, Any], *, allow_private: bool = False,
+                         timeout: Any = DEFAULT_TIMEOUT) -> None:
     """POST a message to an interaction's `response_url` (no bot token: the URL is its own credential).
 
     Slack answers 200 (`ok`, or {"ok": true}); a used or expired URL, or a message it cannot show, is
     an error. The caller decides which hosts may be called (the URL comes from the request body). The
-    URL's last segment is a secret, so no message here carries the URL.
+    URL's last segment is a secret, so no message here carries the URL. The outbound URL policy applies
+    as to every other call (the host allow-list is the caller's; this is the address check).
     """
+    try:
+        check_outbound_url(response_url, allow_private=allow_private)
+    except OutboundUrlError as exc:
+        raise OutboundUrlRefused(f"Slack response_url not called: {exc}") from None
     try:
         # No redirects: a signed payload's URL is called once, where it says, and nowhere else.
         response = requests.post(response_url, json=dict(message), timeout=timeout, allow_redirects=False,

@@ -298,7 +298,7 @@ def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) ->
         return True
     try:
         ctx.call("slack", "respond_ephemeral", target, post_to_response_url, url,
-                 slack_buttons.refusal_message(data, reason))
+                 slack_buttons.refusal_message(data, reason), allow_private=ctx.allow_private_urls)
     except ApiError as exc:
         # The refusal stands either way; a retry would only re-ask who the presser is.
         log.warning("refused %s by %s; telling them failed: %s", data.get("action_id"), user_id, exc.message)

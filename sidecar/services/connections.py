@@ -90,9 +90,10 @@ def _public_key_pem(value: str) -> str:
 
 
 def _positive_int(value: str) -> str:
-    if not value.strip().isdigit() or int(value) < 1:
+    value = value.strip()
+    if not value.isdigit() or int(value) < 1:
         raise ValueError("must be a positive whole number")
-    return value.strip()
+    return value
 
 
 @dataclass(frozen=True)

@@ -358,3 +358,16 @@ def test_a_used_response_url_is_an_error_that_does_not_name_the_url(http):
         post_to_response_url(url, {"text": "x"})
 
     assert raised.value.code == "used_url" and "Qe0qkH3w" not in raised.value.message
+
+
+def test_a_response_url_on_a_metadata_address_is_refused_before_anything_is_sent(http):
+    from sidecar.clients.base import OutboundUrlRefused
+    from sidecar.clients.slack import post_to_response_url
+
+    url = "http://169.254.169.254/latest/meta-data/"
+
+    # Nothing is registered: a request that went out would be a ConnectionError from `responses`.
+    with pytest.raises(OutboundUrlRefused, match="link-local"):
+        post_to_response_url(url, {"text": "x"}, allow_private=True)
+
+    assert len(http.calls) == 0
