@@ -549,25 +549,58 @@ def experts_load(path: str, installation_id: str) -> None:
 @main.command()
 @click.option("--installation", "installation_id", required=True)
 def train(installation_id: str) -> None:
-    """Train the installation's router from its imported history; the new version becomes active."""
+    """Train the installation's router and escalation model from its stored history; each new version is stored.
+
+    The router becomes active at once; the escalation model is used only when the scoring settings say
+    `model: learned` (or `shadow: learned`). Either may be skipped for lack of labels (the reason is printed);
+    the command fails only when neither could be trained.
+    """
     from sidecar.errors import ServiceError
+    from sidecar.services.escalation_models import train_installation_escalation
     from sidecar.services.installations import get_installation
     from sidecar.services.router_models import train_installation_router
 
     config = _load_config()
     database = _database(config)
+    results: dict[str, Any] = {}
+    problems: list[str] = []
     try:
         with database.session() as session:
             get_installation(session, installation_id)
-            result = train_installation_router(session, installation_id=installation_id,
-                                               embeddings=config.router_embeddings)
+        try:
+            with database.session() as session:
+                router = train_installation_router(session, installation_id=installation_id,
+                                                   embeddings=config.router_embeddings)
+            results.update(router)
+            click.echo(f"router {router['version']} trained on {router['tickets']} tickets "
+                       f"({router['groups']} groups) in {router['train_seconds']}s; now active")
+        except ServiceError as exc:
+            if exc.code != "not_enough_history":
+                raise  # a setting is wrong: say so, train nothing
+            results["router"] = {"error": exc.code, "message": exc.message}
+            problems.append(f"router not trained: {exc.message}")
+            click.echo(problems[-1], err=True)
+        try:
+            with database.session() as session:
+                escalation = train_installation_escalation(session, installation_id=installation_id)
+            results["escalation"] = escalation
+            click.echo(f"escalation model {escalation['version']} trained on {escalation['tickets']} tickets "
+                       f"({escalation['escalated']} escalated, {escalation['calibration']} calibration) in "
+                       f"{escalation['train_seconds']}s; used when the scoring settings say model or shadow "
+                       "\"learned\"")
+        except ServiceError as exc:
+            if exc.code != "not_enough_labels":
+                raise
+            results["escalation"] = {"error": exc.code, "message": exc.message}
+            problems.append(f"escalation model not trained: {exc.message}")
+            click.echo(problems[-1], err=True)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     finally:
         database.dispose()
-    click.echo(f"router {result['version']} trained on {result['tickets']} tickets "
-               f"({result['groups']} groups) in {result['train_seconds']}s; now active")
-    _print_json(result)
+    if len(problems) == 2:
+        raise click.ClickException("; ".join(problems))
+    _print_json(results)  # the router's figures as before, with "escalation" (and "router" when it was skipped)
 
 
 # --- scoring and evaluation ----------------------------------------------------------------------
@@ -638,11 +671,53 @@ def eval_handoff(test: str, train: str | None) -> None:
 
 
 @eval_group.command("escalation")
-@click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--test", "test", type=click.Path(exists=True, dir_okay=False))
 @click.option("--train", "train", type=click.Path(exists=True, dir_okay=False))
-def eval_escalation(test: str, train: str | None) -> None:
-    """ROC-AUC and PR-AUC of the score against escalated labels."""
+@click.option("--installation", "installation_id", default=None,
+              help="back-test rules vs learned on this installation's stored history, split by time")
+@click.option("--test-fraction", default=0.3, type=click.FloatRange(0.05, 0.95), show_default=True,
+              help="with --installation: the newest share of the history that is tested on")
+def eval_escalation(test: str | None, train: str | None, installation_id: str | None, test_fraction: float) -> None:
+    """ROC-AUC and PR-AUC of the score against escalated labels (files), or a rules vs learned back-test
+    on an installation's own history (--installation)."""
+    if installation_id:
+        if test or train:
+            raise click.UsageError("--installation reads the stored history; leave out --test and --train")
+        _eval_installation_escalation(installation_id, test_fraction)
+        return
+    if not test:
+        raise click.UsageError("give --test F.jsonl (with --train F.jsonl to learn first), or --installation ID")
     _run_eval("escalation", test, train)
+
+
+def _eval_installation_escalation(installation_id: str, test_fraction: float) -> None:
+    from sidecar.errors import ServiceError
+    from sidecar.intelligence import evaluation
+    from sidecar.services.escalation_models import labelled_history
+    from sidecar.services.installations import get_installation
+    from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+
+    config = _load_config()
+    database = _database(config)
+    try:
+        with database.session() as session:
+            installation = get_installation(session, installation_id)
+            policy = policy_from_overrides(scoring_overrides(installation))
+            items = labelled_history(session, installation_id=installation_id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    started = time.perf_counter()
+    try:
+        result = evaluation.backtest_escalation([i.ticket for i in items], [i.escalated for i in items],
+                                                policy=policy, test_fraction=test_fraction)
+    except ValueError as exc:
+        raise click.ClickException(f"{exc} ({len(items)} labelled history tickets)") from None
+    result = {"installation": installation_id, **result, "seconds": round(time.perf_counter() - started, 2)}
+    click.echo(evaluation.format_backtest_table(
+        f"escalation back-test on installation {installation_id}: rules vs learned, split by time", result))
+    _print_json(result)
 
 
 @eval_group.command("routing")

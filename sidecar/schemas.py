@@ -264,6 +264,13 @@ class SimilarListSchema(Schema):
     items = fields.List(fields.Nested(SimilarIncidentSchema))
 
 
+class ShadowScoreSchema(Schema):
+    """The score another model gave the same ticket (stored, never acted on)."""
+
+    model_version = fields.String()
+    score = fields.Float()
+
+
 class AssessmentSchema(Schema):
     """An assessment as the API returns it."""
 
@@ -275,6 +282,8 @@ class AssessmentSchema(Schema):
     categories = fields.List(fields.Nested(CategorySchema))
     signals = fields.List(fields.Nested(SignalSchema))
     model_version = fields.String()
+    shadow = fields.Nested(ShadowScoreSchema, metadata={
+        "description": "present when the scoring settings name a shadow model: its score for the same ticket"})
     route = fields.Nested(RouteSchema)
     similar = fields.List(fields.Nested(SimilarIncidentSchema))
     created_at = StoredTime()
@@ -320,6 +329,9 @@ class LevelThresholdsSchema(Schema):
     critical = _unit_interval()
 
 
+SCORING_MODELS = ("rules", "learned")
+
+
 class ScoringSettingsSchema(RequestSchema):
     """An installation's overrides of the default weights and thresholds."""
 
@@ -329,6 +341,12 @@ class ScoringSettingsSchema(RequestSchema):
     escalate_threshold = _unit_interval(allow_none=True, load_default=None)
     watch_threshold = _unit_interval(allow_none=True, load_default=None)
     category_threshold = _unit_interval(allow_none=True, load_default=None)
+    model = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(SCORING_MODELS), metadata={
+        "description": "which model makes the score: `rules` (the default) or `learned` (the installation's "
+                       "escalation model from `sidecar train`; 409 when none is trained)"})
+    shadow = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(SCORING_MODELS), metadata={
+        "description": "the other model, also run on every assessment; its score is stored beside the "
+                       "assessment as `shadow` (must differ from `model`)"})
 
 
 class ScoringSettingsViewSchema(Schema):
@@ -339,6 +357,8 @@ class ScoringSettingsViewSchema(Schema):
     escalate_threshold = fields.Float()
     watch_threshold = fields.Float()
     category_threshold = fields.Float()
+    model = fields.String(validate=validate.OneOf(SCORING_MODELS))
+    shadow = fields.String(allow_none=True, validate=validate.OneOf(SCORING_MODELS))
     overrides = fields.Dict()
 
 

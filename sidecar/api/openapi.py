@@ -83,6 +83,9 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
     "escalation_path": (ErrorCase(405, ("method_not_allowed",),
                                   "`escalation_id` is `preview`: that path is POST /v1/escalations/preview's"),),
     "confirm": (ErrorCase(422, ("invalid_input",), "`confirm` is not this installation's id"),),
+    "escalation_model": (ErrorCase(409, ("no_escalation_model",),
+                                   "`model` or `shadow` is `learned` but `sidecar train` has stored no escalation "
+                                   "model for this installation"),),
 }
 
 
@@ -181,7 +184,10 @@ OPERATIONS: tuple[Operation, ...] = (
               {200: schemas.ScoringSettingsViewSchema}, body=schemas.ScoringSettingsSchema,
               description="Thresholds are checked together with the defaults they are merged over: "
                           "level thresholds must satisfy medium <= high <= critical, and watch_threshold must not "
-                          "be above escalate_threshold (422 otherwise)."),
+                          "be above escalate_threshold (422 otherwise). `model` chooses what makes the score "
+                          "(`rules` or `learned`); `shadow` names the other model, whose score is stored beside "
+                          "each assessment; signals, evidence and categories always come from the rules.",
+              traits=("escalation_model",)),
     Operation("/v1/routes", "post", "Route a ticket: team and named expert with reasons and alternatives",
               {200: schemas.RouteSchema}, body=schemas.AssessmentRequestSchema, traits=("ticket_ref",)),
     Operation("/v1/tickets/{source}/{ticket_id}/similar", "get", "Similar past tickets and Jira issues",

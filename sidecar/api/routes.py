@@ -6,13 +6,11 @@ from flask import Blueprint, jsonify, request
 from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, runtime
 from sidecar.errors import InvalidInput
-from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import SOURCES, Ticket
 from sidecar.schemas import AssessmentRequestSchema, SimilarQuerySchema
-from sidecar.services.assessments import resolve_ticket
+from sidecar.services.assessments import resolve_ticket, score_ticket
 from sidecar.services.history_tickets import ticket_from_history
 from sidecar.services.routing import route_ticket
-from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
 
 blueprint = Blueprint("routes", __name__, url_prefix="/v1")
@@ -29,7 +27,7 @@ def create_route():
     installation = current_installation()
     ticket = resolve_ticket(installation=installation, payload=payload, box=runtime().box)
     session = request_session()
-    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
+    assessment = score_ticket(session, installation=installation, ticket=ticket)[0]  # the chosen model's score
     similar = find_similar(session, installation=installation, ticket=ticket)
     return jsonify(route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
                                 similar=similar))

@@ -159,3 +159,93 @@ def format_metrics_table(title: str, metrics: Mapping[str, Any]) -> str:
     lines.append(f"{'-' * name_width}   {'-' * value_width}")
     lines.extend(f"{name.ljust(name_width)}   {value.rjust(value_width)}" for name, value in rows)
     return "\n".join(lines)
+
+
+def calibration_table(labels: Sequence[bool], scores: Sequence[float], bins: int = 10) -> list[dict[str, Any]]:
+    """Ten equal-width score bins: how many tickets, their mean score and the share that were escalated."""
+    table = []
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [(y, s) for y, s in zip(labels, scores) if low <= s < high or (index == bins - 1 and s == 1.0)]
+        table.append({
+            "bin": f"{low:.1f}-{high:.1f}",
+            "tickets": len(members),
+            "mean_score": sum(s for _, s in members) / len(members) if members else None,
+            "escalated_rate": sum(1 for y, _ in members if y) / len(members) if members else None,
+        })
+    return table
+
+
+def score_metrics(labels: Sequence[bool], scores: Sequence[float], threshold: float) -> dict[str, Any]:
+    """ROC-AUC, PR-AUC, Brier score, precision and recall at `threshold`, and the calibration table."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    predicted = [score >= threshold for score in scores]
+    precision, recall, _ = _precision_recall_f1(_binary_counts(labels, predicted))
+    return {
+        "roc_auc": float(roc_auc_score(labels, scores)),
+        "pr_auc": float(average_precision_score(labels, scores)),
+        "brier": float(brier_score_loss([int(y) for y in labels], scores)),
+        "precision_at_threshold": precision,
+        "recall_at_threshold": recall,
+        "predicted_escalate": sum(predicted),
+        "calibration": calibration_table(labels, scores),
+    }
+
+
+def backtest_escalation(tickets: Sequence[Ticket], labels: Sequence[bool], *, policy: ScoringPolicy | None = None,
+                        test_fraction: float = 0.3) -> dict[str, Any]:
+    """Rules vs a calibrated learned model on tickets ordered oldest first: train on the older part, test on
+    the newer (`test_fraction` of the rows), both scored at the policy's escalate threshold."""
+    from sidecar.intelligence.learned import train_calibrated_escalation_model
+    from sidecar.intelligence.scoring import resolve_policy
+
+    if len(tickets) != len(labels):
+        raise ValueError(f"{len(tickets)} tickets but {len(labels)} labels")
+    cut = len(tickets) - max(1, round(len(tickets) * test_fraction))
+    train_tickets, train_labels = list(tickets[:cut]), [bool(v) for v in labels[:cut]]
+    test_tickets, test_labels = list(tickets[cut:]), [bool(v) for v in labels[cut:]]
+    _check_classes(train_labels, "escalated (older, training part)")
+    _check_classes(test_labels, "escalated (newer, test part)")
+    threshold = resolve_policy(policy)[2]
+    rules_scores = [assess_ticket(t, policy=policy, now=reference_time(t)).score for t in test_tickets]
+    model = train_calibrated_escalation_model(train_tickets, train_labels)
+    learned_scores = model.predict_many(test_tickets)
+    return {
+        "train_rows": len(train_tickets),
+        "train_positives": sum(train_labels),
+        "test_rows": len(test_tickets),
+        "test_positives": sum(test_labels),
+        "escalate_threshold": threshold,
+        "calibration_method": model.method,
+        "rules": {"model": RULES_MODEL_VERSION, **score_metrics(test_labels, rules_scores, threshold)},
+        "learned": {"model": model.version, **score_metrics(test_labels, learned_scores, threshold)},
+    }
+
+
+def format_backtest_table(title: str, result: Mapping[str, Any]) -> str:
+    """Rules and learned side by side, then each one's calibration table."""
+    def show(value: Any) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    names = ["model", "roc_auc", "pr_auc", "brier", "precision_at_threshold", "recall_at_threshold",
+             "predicted_escalate"]
+    width = max(len(n) for n in names)
+    rules, learned = result["rules"], result["learned"]
+    col = max(12, len(str(rules["model"])), len(str(learned["model"])))
+    lines = [title, f"train {result['train_rows']} older tickets ({result['train_positives']} escalated), "
+                    f"test {result['test_rows']} newer ({result['test_positives']} escalated); escalate threshold "
+                    f"{result['escalate_threshold']:.2f}; calibration {result['calibration_method']}", ""]
+    lines.append(f"{'metric'.ljust(width)}   {'rules'.rjust(col)}   {'learned'.rjust(col)}")
+    lines.append(f"{'-' * width}   {'-' * col}   {'-' * col}")
+    for name in names:
+        lines.append(f"{name.ljust(width)}   {show(rules[name]).rjust(col)}   {show(learned[name]).rjust(col)}")
+    lines.append("")
+    lines.append("calibration (test tickets per score bin: count, mean score, share escalated)")
+    lines.append(f"{'bin':<9} {'rules n':>7} {'score':>6} {'esc':>6}   {'learned n':>9} {'score':>6} {'esc':>6}")
+    for r, lrn in zip(rules["calibration"], learned["calibration"]):
+        lines.append(f"{r['bin']:<9} {r['tickets']:>7} {show(r['mean_score']):>6} {show(r['escalated_rate']):>6}   "
+                     f"{lrn['tickets']:>9} {show(lrn['mean_score']):>6} {show(lrn['escalated_rate']):>6}")
+    return "\n".join(lines)

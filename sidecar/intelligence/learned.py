@@ -167,3 +167,91 @@ def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *,
 def train_handoff_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> HandoffModel:
     """Fit a hand-off model on past tickets and whether the customer asked for a human."""
     return _fit(HandoffModel, "handoff-lr", HANDOFF_SIGNALS, tickets, labels, C=C)
+
+
+class CalibratedEscalationModel(EscalationModel):
+    """An escalation model whose probability is calibrated on held-out folds (Platt or isotonic).
+
+    The base logistic regression is fitted with balanced class weights, which ranks well but inflates the
+    rare class's probability; the calibrator maps its raw probability to the share of such tickets that
+    were escalated, so 0.8 means about 80%.
+    """
+
+    def __init__(self, *, base: EscalationModel, calibrator, method: str, version: str) -> None:
+        super().__init__(signals=base.signals, word_vectorizer=base.word_vectorizer,
+                         char_vectorizer=base.char_vectorizer, tfidf=base.tfidf, classifier=base.classifier,
+                         trained_on=base.trained_on, version=version)
+        self.calibrator = calibrator
+        self.method = method
+
+    def raw_many(self, tickets: Sequence[Ticket]) -> list[float]:
+        """The base model's uncalibrated probabilities."""
+        return super().predict_many(tickets)
+
+    def predict_many(self, tickets: Sequence[Ticket]) -> list[float]:
+        if not tickets:
+            return []
+        return calibrate(self.calibrator, self.method, self.raw_many(tickets))
+
+
+def calibrate(calibrator, method: str, raw: Sequence[float]) -> list[float]:
+    """Apply a fitted calibrator (see fit_calibrator) to raw probabilities."""
+    import numpy as np
+
+    x = np.asarray(raw, dtype=float)
+    if method == "isotonic":
+        out = calibrator.predict(x)
+    else:
+        out = calibrator.predict_proba(_logit(x).reshape(-1, 1))[:, 1]
+    return [float(min(1.0, max(0.0, p))) for p in out]
+
+
+def _logit(x):
+    import numpy as np
+
+    x = np.clip(x, 1e-6, 1 - 1e-6)
+    return np.log(x / (1 - x))
+
+
+ISOTONIC_MIN_ROWS = 1000  # isotonic regression needs many held-out rows; below that Platt scaling is steadier
+
+
+def fit_calibrator(raw: Sequence[float], labels: Sequence[bool]):
+    """(calibrator, method) mapping held-out raw probabilities to observed escalation rates."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.asarray(raw, dtype=float)
+    y = np.asarray([bool(v) for v in labels], dtype=int)
+    if len(x) >= ISOTONIC_MIN_ROWS:
+        return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y), "isotonic"
+    return LogisticRegression(C=1e6).fit(_logit(x).reshape(-1, 1), y), "platt"
+
+
+def train_calibrated_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, folds: int = 5,
+                                      C: float = 1.0) -> CalibratedEscalationModel:
+    """Fit the escalation model on all tickets, calibrated on out-of-fold predictions.
+
+    Each of `folds` stratified folds is scored by a model fitted on the others (held out, so the
+    calibrator sees honest probabilities); the calibrator is fitted on those, the final model on all rows.
+    """
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    if len(tickets) != len(labels):
+        raise ValueError(f"{len(tickets)} tickets but {len(labels)} labels")
+    y = np.asarray([bool(v) for v in labels], dtype=int)
+    smallest = int(min(y.sum(), len(y) - y.sum()))
+    if smallest < 2:
+        raise ValueError("training needs at least two examples of each class")
+    folds = max(2, min(folds, smallest))
+    raw = np.zeros(len(y))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for train_idx, held_idx in splitter.split(np.zeros(len(y)), y):
+        fold_model = train_escalation_model([tickets[i] for i in train_idx], [bool(y[i]) for i in train_idx], C=C)
+        raw[held_idx] = fold_model.predict_many([tickets[i] for i in held_idx])
+    calibrator, method = fit_calibrator(raw.tolist(), y.tolist())
+    base = train_escalation_model(tickets, [bool(v) for v in y], C=C)
+    return CalibratedEscalationModel(base=base, calibrator=calibrator, method=method,
+                                     version=base.version.replace("esc-lr", "esc-cal", 1))

@@ -15,7 +15,7 @@ from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.services.helpdesk_tickets import fetch_ticket
 from sidecar.services.routing import route_ticket
-from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+from sidecar.services.scoring_settings import policy_from_overrides, scoring_models, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import record_ticket
@@ -55,12 +55,42 @@ def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
 _INSERT_ASSESSMENT = insert(AssessmentRecord.__table__)
 
 
+def score_ticket(
+    session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
+) -> tuple[Assessment, dict[str, Any] | None]:
+    """The assessment by the model the scoring settings choose, and the shadow model's score (or None).
+
+    Signals, evidence and categories always come from the rules; with `model: learned` only the score (and
+    so level and recommendation) comes from the installation's escalation model, loaded once per process.
+    A `learned` setting with no model stored (it cannot normally happen: the settings refuse it) scores by
+    the rules.
+    """
+    overrides = scoring_overrides(installation)
+    policy = policy_from_overrides(overrides)
+    model_name, shadow_name = scoring_models(overrides)
+    learned = None
+    if "learned" in (model_name, shadow_name):
+        from sidecar.services.escalation_models import active_escalation_model
+
+        learned = active_escalation_model(session, installation_id=installation.id)
+    assessment = assess_ticket(ticket, policy=policy, model=learned if model_name == "learned" else None, now=now)
+    shadow = None
+    if shadow_name == "learned" and learned is not None:
+        shadow = {"model_version": learned.version, "score": round(float(learned.predict_proba(ticket)), 4)}
+    elif shadow_name == "rules" and model_name == "learned" and learned is not None:
+        rules = assess_ticket(ticket, policy=policy, now=now)
+        shadow = {"model_version": rules.model_version, "score": round(rules.score, 4)}
+    return assessment, shadow
+
+
 def assess(
     session: Session, *, installation: Installation, ticket: Ticket, now: datetime | None = None
 ) -> dict[str, Any]:
     """Score a ticket, route it and find similar incidents: the whole answer, read-only (no lock needed)."""
-    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)), now=now)
+    assessment, shadow = score_ticket(session, installation=installation, ticket=ticket, now=now)
     result = assessment_to_dict(assessment)
+    if shadow is not None:
+        result["shadow"] = shadow
     similar = find_similar(session, installation=installation, ticket=ticket)
     result["route"] = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
                                    similar=similar, now=now)

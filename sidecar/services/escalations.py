@@ -18,14 +18,12 @@ from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
-from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.jobs.outbox import enqueue
-from sidecar.services.assessments import assessment_to_dict
+from sidecar.services.assessments import assessment_to_dict, score_ticket
 from sidecar.services.audit import record_audit
 from sidecar.services.connections import Connections
 from sidecar.services.routing import expert_json, route_ticket, team_json
-from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.services.similar_incidents import find_similar, is_resolved
 from sidecar.services.timeline import append_event, timeline_of
 from sidecar.store.history import record_ticket
@@ -172,7 +170,7 @@ def plan_escalation(
     escalated_by: dict[str, Any] | None = None,
 ) -> EscalationPlan:
     """Assess, route and search for the ticket, apply the agent's choices; writes nothing."""
-    assessment = assess_ticket(ticket, policy=policy_from_overrides(scoring_overrides(installation)))
+    assessment = score_ticket(session, installation=installation, ticket=ticket)[0]  # the chosen model's score
     assessment_json = assessment_to_dict(assessment)
     similar = find_similar(session, installation=installation, ticket=ticket, limit=10)
     route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)

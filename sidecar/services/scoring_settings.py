@@ -5,10 +5,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sidecar.errors import InvalidInput
+from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.assessment import ScoringPolicy
 from sidecar.intelligence.scoring import resolve_policy
 from sidecar.store.models import Installation
+
+
+def scoring_models(overrides: dict[str, Any]) -> tuple[str, str | None]:
+    """(model that makes the score, shadow model or None) named by the overrides."""
+    return overrides.get("model") or "rules", overrides.get("shadow")
 
 
 def policy_from_overrides(overrides: dict[str, Any]) -> ScoringPolicy:
@@ -35,6 +40,8 @@ def _effective(overrides: dict[str, Any]) -> dict[str, Any]:
         "escalate_threshold": escalate,
         "watch_threshold": watch,
         "category_threshold": category,
+        "model": overrides.get("model") or "rules",
+        "shadow": overrides.get("shadow"),
         "overrides": overrides,
     }
 
@@ -47,6 +54,17 @@ def effective_scoring_settings(installation: Installation) -> dict[str, Any]:
 def update_scoring_settings(session: Session, *, installation: Installation, overrides: dict[str, Any]) -> dict[str, Any]:
     """Replace the installation's overrides after the scorer has checked names and threshold order."""
     cleaned = {k: v for k, v in overrides.items() if v not in (None, {}, [])}
+    model, shadow = cleaned.get("model") or "rules", cleaned.get("shadow")
+    if shadow is not None and shadow == model:
+        raise InvalidInput(f"shadow must name the other model than model ({model!r})",
+                           details={"shadow": [f"the same as model ({model!r})"]})
+    if "learned" in (model, shadow):
+        from sidecar.services.escalation_models import has_escalation_model
+
+        if not has_escalation_model(session, installation_id=installation.id):
+            raise Conflict("this installation has no trained escalation model; run `sidecar train --installation "
+                           f"{installation.id}` on a history with `escalated` labels first",
+                           code="no_escalation_model", details={"model": model, "shadow": shadow})
     try:
         merged = _effective(cleaned)
     except ValueError as exc:  # the scorer names the bad weight or threshold

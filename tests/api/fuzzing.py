@@ -130,6 +130,8 @@ def _repair(case: Any, tokens: Tokens) -> None:
         escalate = DEFAULT_ESCALATE_THRESHOLD if escalate is None else escalate
         if watch > escalate:
             body["watch_threshold"], body["escalate_threshold"] = escalate, watch
+        if body.get("shadow") is not None and body.get("shadow") == (body.get("model") or "rules"):
+            body.pop("shadow")  # a shadow must be the other model (422 otherwise)
     elif label == "PUT /v1/settings/escalation":
         mapping = body.get("jira_priority")
         if isinstance(mapping, dict):
