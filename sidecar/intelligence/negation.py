@@ -118,6 +118,59 @@ def is_hypothetical(view: MessageView, start: int, end: int, *, sentence: tuple[
     return _HYPOTHETICAL.search(lower, left, start) is not None
 
 
+# Talk about something already over: the clause holding a match says it was fixed or is working again,
+# or thanks us for having handled it ("thanks for fixing the outage last week", "the sync errors were
+# resolved quickly", "we can log in again"). An incident word there reports history, not a need.
+_CLAUSE_BREAK = re.compile(r"[,;:]\s|\s[-\u2013\u2014]\s|\b(?:but|however|although|though|yet|except|whereas|while)\b")
+_RESOLVED_TALK = re.compile(
+    # Thanks for something done; not a polite request ("I'd appreciate a refund", "thanks in advance").
+    r"\b(?:(?<!would\s)(?<!'d\s)(?<!\u2019d\s)(?<!will\s)(?<!i'll\s)"
+    r"(?:thanks?|thank\s+you|grateful|appreciate[sd]?|kudos)\b(?!\s+(?:you\s+)?in\s+advance)(?:\s+\w+){0,6}?\s+"
+    r"(?:fix\w*|handl\w*|resolv\w*|solv\w*|sort\w*|restor\w*|recover\w*|refund\w*|credit\w*|reimburs\w*|"
+    r"(?:for|on)\s+(?:the\s+|your\s+)?(?:quick|fast|prompt|swift)\w*|getting\s+\w+\s+back)|"
+    r"(?:was|were|is|are|has\s+been|have\s+been|got|now|all|since|been|finally|fully)\s+(?:\w+\s+)?"
+    r"(?:fixed|resolved|solved|sorted|restored|recovered|cleared\s+up)|"
+    r"back\s+(?:up\s+and\s+running|online|to\s+normal)|(?:works|working|running|loads|loading|syncing)\s+"
+    r"(?:again|fine\s+(?:again|now)|normally\s+(?:again|now)|smoothly)|(?:log|sign)\s*(?:in|on)\s+again|"
+    r"all\s+(?:good|fine|sorted|set)\s+now)\b"
+)
+_STILL_GOING = re.compile(
+    r"\b(?:still|again|anymore|any\s+more|keeps?|kept|no|not|nothing|none|never|yet|unresolved|ongoing|recurr\w*|"
+    r"persist\w*|continu\w*|each\s+time|every\s+time|(?:came|come|comes|coming)\s+back|return\w*|reappear\w*|"
+    r"re-?occur\w*|needs?\s+to|must|should|asap|when\s+will)\b|n'?t\b|n\u2019t\b"
+)
+
+
+def _clause_of(lower: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
+    begin, finish = left, right
+    for brk in _CLAUSE_BREAK.finditer(lower, left, right):
+        if brk.end() <= start:
+            begin = brk.end()
+        elif brk.start() >= end:
+            finish = brk.start()
+            break
+    return begin, finish
+
+
+def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None) -> bool:
+    """True when the match's clause speaks of it as over: fixed, working again, or thanked for having been
+    handled; unless the clause also says it is still or again going on ("fixed, but it is down again")."""
+    lower = view.lower
+    left, right = sentence or sentence_of(view, start, end)
+    begin, finish = _clause_of(lower, left, right, start, end)
+    if _RESOLVED_TALK.search(lower, begin, finish) is None:
+        return False
+    # A question ("is the outage fixed?") asks, it does not report. Anything in the sentence saying it goes
+    # on, or must still be done, vetoes once the resolution cues themselves are blanked ("working again"
+    # holds an "again" of its own): when in doubt, the incident counts in full.
+    text = lower[left:right]
+    if text.rstrip().endswith("?"):
+        return False
+    for cue in reversed(list(_RESOLVED_TALK.finditer(text))):
+        text = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
+    return _STILL_GOING.search(text) is None
+
+
 def is_policy_question(
     view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None
 ) -> bool:

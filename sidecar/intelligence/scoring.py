@@ -151,14 +151,56 @@ def combine_findings(findings: list[Finding]) -> dict[str, tuple[float, Finding,
     return combined
 
 
-def category_confidences(combined: dict[str, tuple[float, Finding, int]]) -> dict[str, float]:
-    """Per category: the chance at least one of its signals is right (noisy-or of their strengths)."""
+def category_confidences(combined: dict[str, tuple[float, Finding, int]], *, value: bool = True) -> dict[str, float]:
+    """Per category: the chance at least one of its signals is right (noisy-or of their strengths).
+    With value=False the customer-value category is left out."""
     remaining: dict[str, float] = {}
     for strength, finding, _count in combined.values():
-        if finding.category is None:
+        if finding.category is None or (not value and finding.category == VALUE_CATEGORY):
             continue
         remaining[finding.category] = remaining.get(finding.category, 1.0) * (1.0 - strength)
     return {name: 1.0 - rest for name, rest in remaining.items() if rest < 1.0}
+
+
+# Who the customer is (tier, ARR, renewal soon) says how much a reason matters, not that there is one.
+VALUE_CATEGORY = "high_value_customer"
+VALUE_SIGNALS = frozenset({"premium_tier", "high_arr", "renewal_soon"})
+REASON_ON_ITS_OWN = "churn_threat"  # a threat to leave is a reason, and it is the value category's own
+
+
+def reason_strength(combined: dict[str, tuple[float, Finding, int]]) -> float:
+    """How sure the rules are that the ticket has a reason for an expert: the most confident category other
+    than customer value (noisy-or of its signals), or a churn threat."""
+    confidences = category_confidences(combined, value=False)
+    churn = combined.get(REASON_ON_ITS_OWN)
+    return max([*confidences.values(), churn[0] if churn else 0.0, 0.0])
+
+
+def value_as_amplifier(combined: dict[str, tuple[float, Finding, int]]) -> dict[str, tuple[float, Finding, int]]:
+    """The findings with tier, ARR and renewal scaled by the reason strength: value raises the score of a
+    ticket that has a reason (an outage, a refund, a request for a person, a churn threat) in proportion to
+    how sure that reason is, and adds nothing to a thank-you, an out-of-office reply or a wish."""
+    present = VALUE_SIGNALS.intersection(combined)
+    if not present:
+        return combined
+    gate = reason_strength(combined)
+    gated = dict(combined)
+    for name in present:
+        strength, finding, count = combined[name]
+        if gate <= 0.0:
+            del gated[name]
+        else:
+            gated[name] = (strength * gate, finding, count)
+    return gated
+
+
+def reported_categories(confidences: dict[str, float], threshold: float, churn: float = 0.0) -> dict[str, float]:
+    """The categories reported at `threshold`; customer value only beside another reported category or a
+    churn threat (categories are reasons, and a customer's value is not one by itself)."""
+    reported = {name: c for name, c in confidences.items() if c >= threshold and c > 0.0}
+    if VALUE_CATEGORY in reported and len(reported) == 1 and churn < threshold:
+        del reported[VALUE_CATEGORY]
+    return reported
 
 
 def level_for(score: float, levels: dict[str, float]) -> str:
@@ -187,9 +229,14 @@ def _as_utc(now: datetime | None) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
-def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:
-    """Baseline plus the weighted strengths: the rules model's log-odds of escalation."""
+def _weighted_sum(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:
     return weights[BASELINE] + sum(weights.get(name, 0.0) * strength for name, (strength, _, _) in combined.items())
+
+
+def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:
+    """Baseline plus the weighted strengths (customer value scaled by the reason strength, see
+    value_as_amplifier): the rules model's log-odds of escalation."""
+    return _weighted_sum(value_as_amplifier(combined), weights)
 
 
 def assess_ticket(
@@ -201,7 +248,7 @@ def assess_ticket(
 ) -> Assessment:
     """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
     weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
-    combined = combine_findings(detect_signals(ticket, now=_as_utc(now)))
+    combined = value_as_amplifier(combine_findings(detect_signals(ticket, now=_as_utc(now))))
     signals: list[Signal] = []
     for name, (strength, finding, count) in combined.items():
         contribution = weights.get(name, 0.0) * strength
@@ -214,12 +261,14 @@ def assess_ticket(
         score = float(model.predict_proba(ticket))
         version = model.version
     else:
-        score = _logistic(rules_logit(combined, weights))
+        score = _logistic(_weighted_sum(combined, weights))
         version = RULES_MODEL_VERSION
+    churn = combined.get(REASON_ON_ITS_OWN)
     categories = [
         CategoryScore(name=name, confidence=confidence)
-        for name, confidence in category_confidences(combined).items()
-        if confidence >= category_threshold and confidence > 0.0
+        for name, confidence in reported_categories(
+            category_confidences(combined), category_threshold, churn[0] if churn else 0.0
+        ).items()
     ]
     categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))
     return Assessment(

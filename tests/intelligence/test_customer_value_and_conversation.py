@@ -13,7 +13,8 @@ def by_name(assessment):
 
 
 def test_enterprise_tier_and_arr_are_named_with_their_values(make_ticket, now):
-    ticket = make_ticket("The report is slow.", organization={"name": "Acme", "tier": "Enterprise", "arr": 250000})
+    # Value is shown beside a reason (here a crash); see test_categories_are_reasons.py for value alone.
+    ticket = make_ticket("The report page crashes.", organization={"name": "Acme", "tier": "Enterprise", "arr": 250000})
     signals = by_name(assess_ticket(ticket, now=now))
     assert signals["premium_tier"].evidence == "organization.tier = Enterprise"
     assert signals["high_arr"].evidence == "organization.arr = 250000"
@@ -21,7 +22,8 @@ def test_enterprise_tier_and_arr_are_named_with_their_values(make_ticket, now):
 
 def test_arr_contribution_grows_with_log_arr(make_ticket, now):
     def arr_contribution(arr):
-        signals = by_name(assess_ticket(make_ticket("Question", organization={"arr": arr}), now=now))
+        ticket = make_ticket("We were charged twice this month.", organization={"arr": arr})
+        signals = by_name(assess_ticket(ticket, now=now))
         return signals["high_arr"].contribution if "high_arr" in signals else 0.0
 
     small, medium, large, huge = (arr_contribution(a) for a in (5_000, 20_000, 200_000, 2_000_000))
@@ -31,8 +33,9 @@ def test_arr_contribution_grows_with_log_arr(make_ticket, now):
 
 
 def test_renewal_soon_uses_now(make_ticket, now):
-    soon = make_ticket("Question", organization={"renewal_date": (now + timedelta(days=10)).date().isoformat()})
-    later = make_ticket("Question", organization={"renewal_date": (now + timedelta(days=200)).date().isoformat()})
+    reason = "We were charged twice this month."
+    soon = make_ticket(reason, organization={"renewal_date": (now + timedelta(days=10)).date().isoformat()})
+    later = make_ticket(reason, organization={"renewal_date": (now + timedelta(days=200)).date().isoformat()})
     assert "renewal_soon" in by_name(assess_ticket(soon, now=now))
     assert "in 10 days" in by_name(assess_ticket(soon, now=now))["renewal_soon"].evidence
     assert "renewal_soon" not in by_name(assess_ticket(later, now=now))

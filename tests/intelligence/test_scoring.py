@@ -123,7 +123,7 @@ def test_a_learned_model_sets_the_score_but_rules_still_explain(make_ticket, now
 
 
 def test_naive_now_is_taken_as_utc(make_ticket):
-    ticket = make_ticket("hello", organization={"renewal_date": "2024-06-10"})
+    ticket = make_ticket("hello, our dashboard is down", organization={"renewal_date": "2024-06-10"})
     aware = assess_ticket(ticket, now=datetime(2024, 6, 3, 12))
     assert "renewal_soon" in {s.name for s in aware.signals}
 

@@ -10,11 +10,15 @@ from sidecar.intelligence.negation import (
     is_hypothetical,
     is_negated,
     is_policy_question,
+    is_resolved_talk,
     sentence_of,
 )
 
 HYPOTHETICAL_FACTOR = 0.4  # "if we ever needed a refund" counts, but far less than "refund me"
 POLICY_QUESTION_FACTOR = 0.5  # "what is your refund policy?" is a question, not a demand
+# "Thanks for fixing the outage last week" names an incident that is over: it counts a quarter.
+RESOLVED_FACTOR = 0.25
+RESOLVABLE_CATEGORIES = frozenset({"bug_incident", "billing_refund", "compliance_security", "cross_team"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +51,17 @@ def judged_strength(
     *,
     hypothetical: float = HYPOTHETICAL_FACTOR,
     policy_question: float = POLICY_QUESTION_FACTOR,
+    resolved: float = 1.0,
     sentence: tuple[int, int] | None = None,
 ) -> float:
     """The strength of a match after its context: 0 when negated, less when hypothetical or a policy question."""
     if is_negated(view, start, end):
         return 0.0
     strength = base
-    if hypothetical != 1.0 or policy_question != 1.0:
+    if hypothetical != 1.0 or policy_question != 1.0 or resolved != 1.0:
         sentence = sentence or sentence_of(view, start, end)
+        if resolved != 1.0 and is_resolved_talk(view, start, end, sentence=sentence):
+            strength *= resolved
         if hypothetical != 1.0 and is_hypothetical(view, start, end, sentence=sentence):
             strength *= hypothetical
         if policy_question != 1.0 and is_policy_question(view, start, end, sentence=sentence):
@@ -74,6 +81,7 @@ def default_judge(view: MessageView, match: re.Match[str], rule: PatternRule) ->
         rule.base,
         hypothetical=rule.hypothetical,
         policy_question=rule.policy_question,
+        resolved=rule.resolved,
     )
 
 
@@ -137,6 +145,7 @@ class PatternRule:
         "judge",
         "policy_question",
         "residual",
+        "resolved",
         "signal",
         "source",
         "whole",
@@ -152,6 +161,7 @@ class PatternRule:
         anchors: Iterable[str] = (),
         hypothetical: float = HYPOTHETICAL_FACTOR,
         policy_question: float = POLICY_QUESTION_FACTOR,
+        resolved: float | None = None,
         judge: Judge = default_judge,
         case_sensitive: bool = False,
         max_alternatives: int = 64,
@@ -167,6 +177,10 @@ class PatternRule:
         self.anchors = tuple(a.lower() for a in anchors)
         self.hypothetical = hypothetical
         self.policy_question = policy_question
+        # A reason for an expert (a rule with a category) counts less in talk about something already over;
+        # customer value and the human-request rules keep theirs unless they say otherwise.
+        self.resolved = resolved if resolved is not None else (
+            RESOLVED_FACTOR if category in RESOLVABLE_CATEGORIES else 1.0)
         self.judge = judge
         self.case_sensitive = case_sensitive
         # With a tail, only the head is split (small patterns compile fast); a head match is confirmed
