@@ -194,9 +194,11 @@ def score_metrics(labels: Sequence[bool], scores: Sequence[float], threshold: fl
 
 
 def backtest_escalation(tickets: Sequence[Ticket], labels: Sequence[bool], *, policy: ScoringPolicy | None = None,
-                        test_fraction: float = 0.3) -> dict[str, Any]:
+                        test_fraction: float = 0.3, min_per_class: int = 20) -> dict[str, Any]:
     """Rules vs a calibrated learned model on tickets ordered oldest first: train on the older part, test on
-    the newer (`test_fraction` of the rows), both scored at the policy's escalate threshold."""
+    the newer (`test_fraction` of the rows), both scored at the policy's escalate threshold. A training part
+    with fewer than `min_per_class` tickets of a class (what `sidecar train` requires) is measured but warned
+    about."""
     from sidecar.intelligence.learned import train_calibrated_escalation_model
     from sidecar.intelligence.scoring import resolve_policy
 
@@ -211,7 +213,13 @@ def backtest_escalation(tickets: Sequence[Ticket], labels: Sequence[bool], *, po
     rules_scores = [assess_ticket(t, policy=policy, now=reference_time(t)).score for t in test_tickets]
     model = train_calibrated_escalation_model(train_tickets, train_labels)
     learned_scores = model.predict_many(test_tickets)
+    warnings = []
+    for name, count in (("escalated", sum(train_labels)), ("not escalated", len(train_labels) - sum(train_labels))):
+        if count < min_per_class:
+            warnings.append(f"the training part holds {count} {name} tickets, fewer than the {min_per_class} "
+                            "`sidecar train` requires: the learned figures are less reliable than they look")
     return {
+        "warnings": warnings,
         "train_rows": len(train_tickets),
         "train_positives": sum(train_labels),
         "test_rows": len(test_tickets),
@@ -248,4 +256,5 @@ def format_backtest_table(title: str, result: Mapping[str, Any]) -> str:
     for r, lrn in zip(rules["calibration"], learned["calibration"]):
         lines.append(f"{r['bin']:<9} {r['tickets']:>7} {show(r['mean_score']):>6} {show(r['escalated_rate']):>6}   "
                      f"{lrn['tickets']:>9} {show(lrn['mean_score']):>6} {show(lrn['escalated_rate']):>6}")
+    lines.extend(f"warning: {w}" for w in result.get("warnings", []))
     return "\n".join(lines)

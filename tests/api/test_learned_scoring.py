@@ -76,3 +76,14 @@ def test_the_learned_model_is_per_installation(app, client, installation, make_i
     other = make_installation(name="Other")
     response = client.put("/v1/settings/scoring", json={"model": "learned"}, headers=bearer(other["api_token"]))
     assert response.status_code == 409
+
+
+def test_the_escalation_preview_carries_the_chosen_score(app, client, installation):
+    token = installation["api_token"]
+    _train(app, installation["id"])
+    before = client.post("/v1/escalations/preview", json=TICKET, headers=bearer(token))
+    assert before.status_code == 200, before.get_data(as_text=True)
+    assert client.put("/v1/settings/scoring", json={"model": "learned"}, headers=bearer(token)).status_code == 200
+    learned = client.post("/v1/assessments", json=TICKET, headers=bearer(token)).get_json()
+    after = client.post("/v1/escalations/preview", json=TICKET, headers=bearer(token)).get_json()
+    assert after["score"] == learned["score"] != before.get_json()["score"]

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import random
 
-from sidecar.intelligence.evaluation import backtest_escalation, calibration_table, score_metrics
+from sidecar.intelligence.evaluation import (
+    backtest_escalation,
+    calibration_table,
+    format_backtest_table,
+    score_metrics,
+)
 from sidecar.intelligence.learned import CalibratedEscalationModel, train_calibrated_escalation_model
 from sidecar.intelligence.ticket import ticket_from_mapping
 from tests.learned_escalation_support import ROUTINE, SEVERE, synthetic_history
@@ -67,3 +72,7 @@ def test_backtest_trains_on_the_older_part_and_tests_on_the_newer():
                 "calibration"} <= set(result[name])
         assert sum(row["tickets"] for row in result[name]["calibration"]) == 30
     assert result["learned"]["roc_auc"] > 0.85
+    assert result["warnings"] == []
+    small = backtest_escalation(tickets[:40], labels[:40], test_fraction=0.5)
+    assert len(small["warnings"]) == 2 and "fewer than the 20" in small["warnings"][0]
+    assert "warning: the training part holds" in format_backtest_table("t", small)
