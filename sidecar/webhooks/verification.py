@@ -91,8 +91,8 @@ def verify_zendesk(
 ) -> None:
     """Check a Zendesk webhook: base64 HMAC-SHA256 of timestamp + body, timestamp within tolerance."""
     _require_secret(secret, "Zendesk")
-    _verify_timestamped(raw, headers, secret, signature_header=ZENDESK_SIGNATURE, timestamp_header=ZENDESK_TIMESTAMP,
-                        parse_time=_iso_seconds, now=now, tolerance=tolerance)
+    _verify_timestamped("zendesk", raw, headers, secret, signature_header=ZENDESK_SIGNATURE,
+                        timestamp_header=ZENDESK_TIMESTAMP, parse_time=_iso_seconds, now=now, tolerance=tolerance)
 
 
 def verify_slack(
@@ -111,7 +111,7 @@ def verify_slack(
     version, _, digest = signature.partition("=")
     if version != "v0" or not _is_hex_digest(digest):
         raise WebhookRejected(f"{SLACK_SIGNATURE} is not of the form v0=<64 hex digits>")
-    expected = _mac(secret, b"v0:" + timestamp.encode() + b":" + raw).hex()
+    expected = _mac(secret, signed_message("slack", raw, timestamp)).hex()
     if not hmac.compare_digest(digest.lower().encode(), expected.encode()):
         raise WebhookRejected(f"{SLACK_SIGNATURE} does not match the body and the signing secret")
     _check_fresh(sent_at, now=now, tolerance=tolerance, what=SLACK_TIMESTAMP)
@@ -124,7 +124,7 @@ def verify_jira(raw: bytes, headers: Mapping[str, str], secret: str) -> None:
     method, _, digest = signature.partition("=")
     if method.strip().lower() != "sha256" or not _is_hex_digest(digest):
         raise WebhookRejected(f"{JIRA_SIGNATURE} is not of the form sha256=<64 hex digits>")
-    expected = _mac(secret, raw).hex()
+    expected = _mac(secret, signed_message("jira", raw)).hex()
     if not hmac.compare_digest(digest.lower().encode(), expected.encode()):
         raise WebhookRejected(f"{JIRA_SIGNATURE} does not match the body and the webhook secret")
 
@@ -152,17 +152,17 @@ def verify_salesforce(
 ) -> None:
     """Check our Salesforce scheme: base64 HMAC-SHA256 of Unix-seconds timestamp + body, within tolerance."""
     _require_secret(secret, "Salesforce")
-    _verify_timestamped(raw, headers, secret, signature_header=SALESFORCE_SIGNATURE,
+    _verify_timestamped("salesforce", raw, headers, secret, signature_header=SALESFORCE_SIGNATURE,
                         timestamp_header=SALESFORCE_TIMESTAMP, parse_time=_unix_seconds, now=now, tolerance=tolerance)
 
 
-def _verify_timestamped(raw: bytes, headers: Mapping[str, str], secret: str, *, signature_header: str,
+def _verify_timestamped(system: str, raw: bytes, headers: Mapping[str, str], secret: str, *, signature_header: str,
                         timestamp_header: str, parse_time, now: float | None, tolerance: float) -> None:
     """The scheme Zendesk and our Salesforce package share: base64 HMAC-SHA256 of timestamp + body, then freshness."""
     signature = _required_header(headers, signature_header)
     timestamp = _required_header(headers, timestamp_header)
     sent_at = parse_time(timestamp, timestamp_header)
-    _compare_base64(signature, _mac(secret, timestamp.encode() + raw), signature_header)
+    _compare_base64(signature, _mac(secret, signed_message(system, raw, timestamp)), signature_header)
     _check_fresh(sent_at, now=now, tolerance=tolerance, what=timestamp_header)
 
 
@@ -192,40 +192,45 @@ def signed_content_id(system: str, raw: bytes, headers: Mapping[str, str]) -> st
     """
     if system not in SYSTEMS:
         raise ValueError(f"signed content ids are made for {', '.join(SYSTEMS)}, not {system!r}")
-    if system == "zendesk":
-        message = (_header(headers, ZENDESK_TIMESTAMP) or "").encode() + raw
-    elif system == "salesforce":
-        message = (_header(headers, SALESFORCE_TIMESTAMP) or "").encode() + raw
-    elif system == "slack":
-        message = b"v0:" + (_header(headers, SLACK_TIMESTAMP) or "").encode() + b":" + raw
-    else:  # Jira signs the body alone
-        message = raw
-    return f"signed:{hashlib.sha256(message).hexdigest()}"
+    timestamp = _header(headers, _TIMESTAMP_HEADERS[system]) if system in _TIMESTAMP_HEADERS else None
+    return f"signed:{hashlib.sha256(signed_message(system, raw, timestamp or '')).hexdigest()}"
+
+
+_TIMESTAMP_HEADERS = {"zendesk": ZENDESK_TIMESTAMP, "salesforce": SALESFORCE_TIMESTAMP, "slack": SLACK_TIMESTAMP}
+
+
+def signed_message(system: str, raw: bytes, timestamp: str = "") -> bytes:
+    """Exactly what a system's signature covers: the one place verifying, signing and replay dedupe agree on."""
+    if system == "slack":
+        return b"v0:" + timestamp.encode() + b":" + raw
+    if system == "jira":  # Jira signs the body alone
+        return raw
+    return timestamp.encode() + raw  # Zendesk and our Salesforce package
 
 
 def sign_zendesk(raw: bytes, secret: str, timestamp: str | float | datetime) -> dict[str, str]:
     """Headers Zendesk would send for this body (for tests, the bench and checking a setup)."""
     stamp = _iso_text(timestamp)
-    signature = base64.b64encode(_mac(secret, stamp.encode() + raw)).decode()
+    signature = base64.b64encode(_mac(secret, signed_message("zendesk", raw, stamp))).decode()
     return {ZENDESK_SIGNATURE: signature, ZENDESK_TIMESTAMP: stamp}
 
 
 def sign_slack(raw: bytes, secret: str, timestamp: str | float) -> dict[str, str]:
     """Headers Slack would send for this body (for tests, the bench and checking a setup)."""
     stamp = _unix_text(timestamp)
-    digest = _mac(secret, b"v0:" + stamp.encode() + b":" + raw).hex()
+    digest = _mac(secret, signed_message("slack", raw, stamp)).hex()
     return {SLACK_SIGNATURE: f"v0={digest}", SLACK_TIMESTAMP: stamp}
 
 
 def sign_jira(raw: bytes, secret: str) -> dict[str, str]:
     """Headers a Jira admin webhook with a secret would send (for tests, the bench and checking a setup)."""
-    return {JIRA_SIGNATURE: f"sha256={_mac(secret, raw).hex()}"}
+    return {JIRA_SIGNATURE: f"sha256={_mac(secret, signed_message('jira', raw)).hex()}"}
 
 
 def sign_salesforce(raw: bytes, secret: str, timestamp: str | float) -> dict[str, str]:
     """Headers the Salesforce package sends for this body (for tests, the bench and checking the Apex)."""
     stamp = _unix_text(timestamp)
-    signature = base64.b64encode(_mac(secret, stamp.encode() + raw)).decode()
+    signature = base64.b64encode(_mac(secret, signed_message("salesforce", raw, stamp))).decode()
     return {SALESFORCE_SIGNATURE: signature, SALESFORCE_TIMESTAMP: stamp}
 
 
