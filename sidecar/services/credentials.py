@@ -122,13 +122,12 @@ def _accepted_secrets(installation: Installation, *, box: SecretBox) -> list[str
 
 
 def _verified_claims(token: str, accepted: list[str], *, leeway_seconds: int) -> dict[str, Any]:
-    for position, secret in enumerate(accepted):
+    for secret in accepted:  # the current secret, then the previous one during a rotation's overlap
         try:
             return jwt.decode(token, secret, algorithms=["HS256"], leeway=leeway_seconds,
                               options={"require": ["exp", "iat", "iss"]})
         except jwt.InvalidSignatureError:
-            if position == len(accepted) - 1:
-                break
+            continue
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the JWT has expired", code="token_expired") from None
         except jwt.MissingRequiredClaimError as exc:
