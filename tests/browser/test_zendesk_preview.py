@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
@@ -99,5 +100,10 @@ def test_the_preview_assesses_a_demo_ticket_and_escalates_it(sidecar, browser):
 
 
 def _text(driver, selector: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, selector)
-    return found[0].text.strip() if found else ""
+    # The app re-renders while it polls: an element found a moment ago may be gone when read, which
+    # counts as "not there yet" for the waits that call this.
+    try:
+        found = driver.find_elements(By.CSS_SELECTOR, selector)
+        return found[0].text.strip() if found else ""
+    except StaleElementReferenceException:
+        return ""
