@@ -1,8 +1,19 @@
-"""Similar past incidents for a ticket: full-text candidates from history, re-ranked, with how each ended."""
+"""Similar past incidents for a ticket: candidates from history, re-ranked, with how each ended.
+
+Candidates come two ways: full-text search (sidecar.store.search) and, when sentence embeddings are
+available (SIDECAR_SIMILAR_EMBEDDINGS, sidecar.intelligence.similarity.embedding), the nearest stored
+ticket vectors by cosine (sidecar.store.vectors). The union is re-ranked by the mean of the word and
+subject TF-IDF cosines and the embedding cosine. `search_and_rank` is that whole path; `find_similar`
+(the API) and `sidecar eval similar` both run it.
+"""
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import Ticket
@@ -12,6 +23,69 @@ from sidecar.store.models import Installation
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
 # Statuses (lower-cased) of Zendesk, Salesforce and Jira that mean the work is over.
 RESOLVED_STATUSES = frozenset({"solved", "closed", "resolved", "done", "cancelled", "canceled", "won't do", "wont do"})
+
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SimilarSearch:
+    """One search: each stage's candidates (best first) and the final order with scores."""
+
+    full_text: list[Any] = field(default_factory=list)
+    nearest: list[Any] = field(default_factory=list)  # by embedding cosine; empty without embeddings
+    ranked: list[tuple[Any, float]] = field(default_factory=list)
+
+
+def search_and_rank(
+    session: Session,
+    *,
+    installation_id: str,
+    text: str,
+    subject: str | None = None,
+    exclude: tuple[str, str] | None = None,
+    created_before: datetime | None = None,
+    embedder: Any = None,
+    pool: int | None = None,
+) -> SimilarSearch:
+    """Full-text candidates plus embedding neighbours (`pool` of each), merged and re-ranked.
+
+    `embedder` None means full-text candidates and TF-IDF re-ranking only. An embedder that fails
+    (model missing, runtime error) is logged and search goes on without it.
+    """
+    from sidecar.intelligence.similarity.embedding import embedding_text
+    from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
+    from sidecar.store.search import search_similar
+    from sidecar.store.vectors import search_nearest, stored_vectors
+
+    pool = CANDIDATE_POOL if pool is None else pool
+    found = SimilarSearch()
+    found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
+                                     exclude=exclude, created_before=created_before)
+    if embedder is None:
+        found.ranked = rerank(text, found.full_text, query_subject=subject)
+        return found
+    try:
+        query = embedder.encode([embedding_text(text)])[0]
+    except Exception as exc:  # an assessment must not fail because a model cannot load
+        log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
+        found.ranked = rerank(text, found.full_text, query_subject=subject)
+        return found
+    model = embedder.name
+    found.nearest = search_nearest(session, installation_id=installation_id, model=model, vector=query,
+                                   limit=pool, exclude=exclude, created_before=created_before)
+    candidates = list(found.full_text)
+    seen = {candidate.id for candidate in candidates}
+    candidates += [candidate for candidate in found.nearest if candidate.id not in seen]
+    vectors = stored_vectors(session, installation_id=installation_id, model=model,
+                             ids=[candidate.id for candidate in candidates])
+    if vectors.shape[1] == len(query):
+        cosines = vectors @ query.astype(np.float32)
+        cosines = np.where(np.any(vectors != 0, axis=1), cosines, np.nan)  # no stored vector yet
+    else:
+        cosines = np.full(len(candidates), np.nan)
+    found.ranked = rerank(text, candidates, query_subject=subject, embedding=cosines)
+    return found
 
 
 def is_resolved(status: str | None, resolution: str | None) -> bool:
@@ -32,16 +106,15 @@ def find_similar(
     `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
     imported file row), so the ticket never lists itself.
     """
-    from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
-    from sidecar.store.search import search_similar
+    from sidecar.intelligence.similarity.embedding import similar_embedder
 
     text = ticket_text(ticket)
     if not text.strip():
         return []
-    candidates = search_similar(session, installation_id=installation.id, text=text, limit=CANDIDATE_POOL,
-                                exclude=history_key or (ticket.source, ticket.id))
+    found = search_and_rank(session, installation_id=installation.id, text=text, subject=ticket.subject or None,
+                            exclude=history_key or (ticket.source, ticket.id), embedder=similar_embedder())
     results = []
-    for candidate, score in rerank(text, candidates, query_subject=ticket.subject or None)[:limit]:
+    for candidate, score in found.ranked[:limit]:
         if score < MIN_SCORE:
             break
         results.append({

@@ -198,6 +198,27 @@ class HistoryTicket(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class HistoryEmbedding(Base):
+    """A history ticket's sentence embedding, for similar-incident search (sidecar.store.vectors).
+
+    Deleted with its ticket (and with its installation) by the database itself. `content_hash` is the
+    ticket's content hash when it was embedded: a ticket whose content or model changed since is
+    embedded again.
+    """
+
+    __tablename__ = "history_embeddings"
+    __table_args__ = (Index("ix_history_embeddings_installation", "installation_id", "model"),)
+
+    history_ticket_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("history_tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
+    model: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, little-endian, unit length when written
+    embedded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class LearnedModel(Base):
     """A trained, versioned model of one installation (router, escalation...), stored as bytes."""
 

@@ -409,9 +409,22 @@ def scratch_history_index(tickets: Iterable[Mapping[str, Any]]) -> Iterator[Call
     minus session and installation_id. Used to measure search on a file through the product's own
     index and query.
     """
+    with scratch_history(tickets) as (session, installation_id):
+        yield lambda **arguments: search_similar(session, installation_id=installation_id, **arguments)
+
+
+@contextmanager
+def scratch_history(
+    tickets: Iterable[Mapping[str, Any]], *, embedder: Any = None
+) -> Iterator[tuple[Session, str]]:
+    """A throw-away SQLite history holding `tickets` (see scratch_history_index); yields (session, installation id).
+
+    With an `embedder`, every ticket is embedded and stored the way an import stores it.
+    """
     from sidecar.store.db import Database
     from sidecar.store.migrate import upgrade_database
     from sidecar.store.models import Installation
+    from sidecar.store.vectors import embed_history
 
     installation_id = "scratch"
     defaults = {"installation_id": installation_id, "source": "file", "kind": "ticket", "description": "", "data": {}}
@@ -427,7 +440,13 @@ def scratch_history_index(tickets: Iterable[Mapping[str, Any]]) -> Iterator[Call
                 rows = [{**defaults, **ticket} for ticket in tickets]
                 if rows:
                     connection.execute(insert(HistoryTicket), rows)
+            if embedder is not None:
+                embed_history(database, installation_id=installation_id, embedder=embedder)
             with database.session() as session:
-                yield lambda **arguments: search_similar(session, installation_id=installation_id, **arguments)
+                yield session, installation_id
         finally:
+            if embedder is not None:
+                from sidecar.store.vectors import invalidate
+
+                invalidate(installation_id)
             database.dispose()

@@ -9,8 +9,12 @@ candidates. Rows without `created_at` cannot be placed in time and take no part.
 
 Both stages are measured through the product's own code: the rows go through the importer's mapping
 (`prepare_history_row`) into a throw-away SQLite database migrated like the product's (FTS5 and its
-triggers), candidates come from `search_similar`, then `rerank` orders them. The full-text order
-alone is reported beside the re-ranked one. Seamonkey's 1,076 tickets take about 2 seconds.
+triggers), every ticket is embedded and stored as an import stores it (when embeddings are available,
+as the product decides: SIDECAR_SIMILAR_EMBEDDINGS), and each query runs the product's
+`search_and_rank` (full-text candidates plus embedding neighbours, re-ranked). Reported beside the
+product's order: the full-text order alone, the embedding order alone, and the re-ranked full-text
+candidates without embeddings (the product without the `embeddings` extra). Seamonkey's 1,076 tickets
+take about 2 seconds without embeddings and about a minute with the transformer on two cores.
 """
 from __future__ import annotations
 
@@ -101,12 +105,14 @@ def evaluate_similar(
     *,
     search: Callable[..., Sequence[Any]] | None = None,
     pool: int = CANDIDATE_POOL,
+    embeddings: str | None = None,
 ) -> dict[str, Any]:
     """Recall@1/5/10 and MRR of similar-incident search for tickets whose duplicate came earlier.
 
     `search` takes search_similar's keyword arguments (text, limit, exclude, created_before) and
-    returns candidates with `external_id`, `subject` and `text`; by default a throw-away SQLite
-    history is built from the rows and searched with the product's own `search_similar`.
+    returns candidates with `external_id`, `subject` and `text` (full-text search only, re-ranked);
+    by default a throw-away SQLite history is built from the rows and searched the product's way,
+    with embeddings as `embeddings` (a SIDECAR_SIMILAR_EMBEDDINGS value; None reads the variable).
     """
     rows = list(rows)
     for row in rows:
@@ -118,14 +124,62 @@ def evaluate_similar(
     if search is None:
         # The store is needed only to measure: rows go in through the importer's own mapping, so the
         # indexed text (and each query's text) is exactly what the product would have.
+        from sidecar.intelligence.similarity.embedding import similar_embedder, similar_embedding_model
+        from sidecar.services.similar_incidents import search_and_rank
         from sidecar.store.history import prepare_history_row
-        from sidecar.store.search import scratch_history_index
+        from sidecar.store.search import scratch_history
 
         tickets = [dict(prepare_history_row(row, source="file").columns) for row in rows]
         texts = {ticket["external_id"]: ticket["search_text"] for ticket in tickets}
-        with scratch_history_index(tickets) as scratch_search:
-            return _measure(queries, len(rows), scratch_search, pool, texts)
+        embedder = similar_embedder(embeddings)
+        with scratch_history(tickets, embedder=embedder) as (session, installation_id):
+            def product(*, text: str, subject: str, **arguments: Any) -> Any:
+                return search_and_rank(session, installation_id=installation_id, text=text, subject=subject,
+                                       embedder=embedder, pool=pool, **arguments)
+
+            metrics = _measure_product(queries, len(rows), product, texts, pool)
+        metrics["embedding_model"] = similar_embedding_model(embeddings)
+        return metrics
     return _measure(queries, len(rows), search, pool, {str(row["id"]): searchable_text(row) for row in rows})
+
+
+def _measure_product(
+    queries: Sequence[tuple[Mapping[str, Any], set[str]]],
+    tickets: int,
+    search: Callable[..., Any],
+    texts: Mapping[str, str],
+    pool: int,
+) -> dict[str, Any]:
+    full_text: list[int | None] = []
+    full_text_reranked: list[int | None] = []
+    nearest: list[int | None] = []
+    product: list[int | None] = []
+    pooled: list[bool] = []
+    for row, relevant in queries:
+        text = texts[str(row["id"])]
+        subject = str(row.get("subject") or "")
+        found = search(text=text, subject=subject, exclude=("file", str(row["id"])),
+                       created_before=_timestamp(row.get("created_at")))
+        full_text.append(_first_hit([c.external_id for c in found.full_text], relevant))
+        nearest.append(_first_hit([c.external_id for c in found.nearest], relevant))
+        ranked = [c.external_id for c, _ in found.ranked]
+        product.append(_first_hit(ranked, relevant))
+        pooled.append(any(ticket_id in relevant for ticket_id in ranked))
+        if found.nearest:
+            alone = rerank(text, found.full_text, query_subject=subject)
+            full_text_reranked.append(_first_hit([c.external_id for c, _ in alone], relevant))
+        else:
+            full_text_reranked.append(product[-1])
+    return {
+        "tickets": tickets,
+        "queries": len(queries),
+        "candidate_pool": pool,
+        **_summarise(product, ""),
+        **_summarise(full_text, "full_text_"),
+        **_summarise(full_text_reranked, "full_text_reranked_"),
+        **_summarise(nearest, "embeddings_"),
+        "found_in_pool": sum(pooled) / len(queries),
+    }
 
 
 def _measure(
@@ -156,14 +210,27 @@ def _measure(
 
 
 def format_similar_table(metrics: Mapping[str, Any], title: str = "similar incidents") -> str:
-    """A plain-text table: recall@1/5/10 and MRR of full-text search alone and re-ranked."""
+    """A plain-text table: recall@1/5/10 and MRR of full-text search alone and re-ranked (and, when measured,
+    of the embeddings alone and of the product's search: both candidate sets, re-ranked with embeddings)."""
+    hybrid = "embeddings_mrr" in metrics and metrics.get("embedding_model")
+    if hybrid:
+        heading = (f"{metrics['candidate_pool']} full-text and {metrics['candidate_pool']} embedding "
+                   f"({metrics['embedding_model']}) candidates re-ranked")
+        columns = [("full-text", "full_text_"), ("embeddings", "embeddings_"),
+                   ("ft+rerank", "full_text_reranked_"), ("product", "")]
+    else:
+        model = " (no embeddings)" if "embedding_model" in metrics else ""
+        heading = f"{metrics['candidate_pool']} full-text candidates re-ranked{model}"
+        columns = [("full-text", "full_text_"), ("re-ranked", "")]
     lines = [
-        f"{title}: {metrics['queries']} queries over {metrics['tickets']} tickets, "
-        f"{metrics['candidate_pool']} full-text candidates re-ranked",
-        f"{'metric':<12}{'full-text':>11}{'re-ranked':>11}",
+        f"{title}: {metrics['queries']} queries over {metrics['tickets']} tickets, {heading}",
+        f"{'metric':<12}" + "".join(f"{label:>12}" for label, _ in columns),
     ]
     for name in [f"recall_at_{k}" for k in CUTOFFS] + ["mrr"]:
         label = name.replace("recall_at_", "recall@")
-        lines.append(f"{label:<12}{metrics['full_text_' + name]:>11.3f}{metrics[name]:>11.3f}")
-    lines.append(f"{'in pool':<12}{metrics['found_in_pool']:>11.3f}{'':>11}")
+        lines.append(f"{label:<12}" + "".join(f"{metrics[prefix + name]:>12.3f}" for _, prefix in columns))
+    if hybrid:
+        lines.append(f"{'in pool':<12}" + f"{'':>12}" * (len(columns) - 1) + f"{metrics['found_in_pool']:>12.3f}")
+    else:
+        lines.append(f"{'in pool':<12}{metrics['found_in_pool']:>12.3f}{'':>12}")
     return "\n".join(lines)

@@ -17,6 +17,9 @@ from sidecar.intelligence.similarity.features import (
 TEXT_CHARS = 2000  # the start of a ticket says what it is about; pasted logs further down add noise and time
 SUBJECT_WEIGHT = 0.5  # equal say for subject and text: no weight was fitted to the development data
 CANDIDATE_POOL = 100  # full-text candidates to re-rank: 50 finds 93% of seamonkey's duplicates, 100 98%
+# With sentence embeddings the score is the plain mean of three cosines (text, subject, embedding):
+# each has an equal say, as text and subject already do; nothing was fitted.
+EMBEDDING_WEIGHT = 1.0 / 3.0
 
 
 class SearchCandidate(Protocol):
@@ -58,12 +61,18 @@ def rerank(
     *,
     query_subject: str | None = None,
     subject_weight: float = SUBJECT_WEIGHT,
+    embedding: np.ndarray | None = None,
+    embedding_weight: float = EMBEDDING_WEIGHT,
 ) -> list[tuple[C, float]]:
     """Candidates ordered by similarity to the query, best first, each with a score in 0..1.
 
     The score is a weighted mean of the word TF-IDF cosine of the whole texts and the character
     n-gram TF-IDF cosine of the subjects. When the query has no subject (or a candidate has none),
     the text similarity stands in for the missing one, so nobody is ranked down for a blank field.
+
+    `embedding`, when given, holds each candidate's sentence-embedding cosine to the query (NaN for a
+    candidate without a stored vector); it joins the mean with `embedding_weight`. A candidate without
+    one keeps the mean of the other two, as a blank subject does.
     """
     if not candidates:
         return []
@@ -75,6 +84,11 @@ def rerank(
         has_subject[:] = False
     subject = np.where(has_subject, signals.subject, signals.text)
     scores = (1.0 - subject_weight) * signals.text + subject_weight * subject
+    if embedding is not None and len(candidates):
+        cosines = np.asarray(embedding, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            mixed = (1.0 - embedding_weight) * scores + embedding_weight * np.clip(cosines, 0.0, 1.0)
+        scores = np.where(np.isnan(cosines), scores, mixed)
     # Stable: equal scores keep the full-text order.
     order = np.argsort(-scores, kind="stable")
     return [(candidates[i], float(scores[i])) for i in order]
