@@ -36,6 +36,7 @@ from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     EscalationStep,
+    HistoryEmbedding,
     HistoryTicket,
     Installation,
     Job,
@@ -44,6 +45,7 @@ from sidecar.store.models import (
     utcnow,
 )
 from sidecar.store.scrub import scrub_after_delete
+from sidecar.store.vectors import invalidate as invalidate_vectors
 
 REDACTED = "[erased]"
 MAX_EMAIL_LENGTH = 254
@@ -58,7 +60,8 @@ CUSTOMER_TABLES: tuple[type[Base], ...] = (
     HistoryTicket, AssessmentRecord, AssessmentFeedback, Escalation, EscalationEvent, EscalationStep, Job,
     AuditEntry, WebhookDelivery, TicketWatch,
 )
-KINDS = tuple(model.__tablename__ for model in CUSTOMER_TABLES)
+# Sentence embeddings hold no words to redact, but are derived from the ticket: deleted with it, counted.
+KINDS = tuple(model.__tablename__ for model in CUSTOMER_TABLES) + (HistoryEmbedding.__tablename__,)
 
 TicketKey = tuple[str, str]  # (source, external id)
 
@@ -271,10 +274,15 @@ class _Eraser:
             erased["ticket_watch"] += _count(session.execute(delete(TicketWatch).where(
                 TicketWatch.installation_id == installation_id, TicketWatch.ticket_source == source,
                 TicketWatch.ticket_external_id == ticket_id)))
-            # The full-text entry goes with the row (the delete trigger on SQLite, the row itself on PostgreSQL).
-            erased["history_tickets"] += _count(session.execute(delete(HistoryTicket).where(
-                HistoryTicket.installation_id == installation_id, HistoryTicket.source == source,
-                HistoryTicket.external_id == ticket_id)))
+            # The full-text entry goes with the row (the delete trigger on SQLite, the row itself on PostgreSQL);
+            # its sentence embedding explicitly (counted, and its table scrubbed, whatever ON DELETE CASCADE does).
+            ticket = (HistoryTicket.installation_id == installation_id, HistoryTicket.source == source,
+                      HistoryTicket.external_id == ticket_id)
+            erased["history_embeddings"] += _count(session.execute(delete(HistoryEmbedding).where(
+                HistoryEmbedding.history_ticket_id.in_(select(HistoryTicket.id).where(*ticket)))))
+            erased["history_tickets"] += _count(session.execute(delete(HistoryTicket).where(*ticket)))
+        if erased["history_embeddings"]:
+            invalidate_vectors(installation_id)  # this process's cached matrix; others re-check within 30 s
         # Jobs about the tickets: their payloads carry the person's words. A job a worker holds right
         # now is deleted too; the worker then finds it gone and drops it (its lease is "lost").
         job_ids: set[str] = set()
@@ -422,6 +430,7 @@ def delete_installation(database: Database, *, installation_id: str, compact: bo
             deleted[table.name] = _count(session.execute(table.delete().where(table.c.installation_id == installation_id)))
         deleted[Installation.__tablename__] = _count(session.execute(
             delete(Installation).where(Installation.id == installation_id)))
+    invalidate_vectors(installation_id)
     touched = {name for name, count in deleted.items() if count}
     storage = scrub_after_delete(database, tables=touched, history_changed=bool(deleted.get("history_tickets")),
                                  compact=compact)

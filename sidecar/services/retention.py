@@ -30,6 +30,7 @@ from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     EscalationStep,
+    HistoryEmbedding,
     HistoryTicket,
     Installation,
     Job,
@@ -38,6 +39,7 @@ from sidecar.store.models import (
     utcnow,
 )
 from sidecar.store.scrub import scrub_after_delete
+from sidecar.store.vectors import invalidate as invalidate_vectors
 
 SETTING = "retention_days"
 MAX_DAYS = 36_500  # a hundred years: anything longer is "forever", which is null
@@ -132,6 +134,8 @@ def purge_installation(database: Database, *, installation_id: str, now: datetim
             record_audit(session, installation_id=installation_id, system="sidecar", action="retention_purge",
                          target=f"older than {days} days", outcome="ok",
                          detail=json.dumps({k: v for k, v in report.deleted.items() if v}))
+    if report.deleted.get("history_embeddings"):
+        invalidate_vectors(installation_id)
     if scrub and any(report.deleted.values()):
         touched = {name for name, count in report.deleted.items() if count}
         report.storage = scrub_after_delete(database, tables=touched,
@@ -174,6 +178,10 @@ def _purge(session: Session, installation_id: str, cutoff: datetime) -> dict[str
     # A ticket's last activity: when it last changed, else when it was opened, else when we stored it.
     last_activity = func.coalesce(HistoryTicket.updated_at, HistoryTicket.resolved_at, HistoryTicket.created_at,
                                   HistoryTicket.imported_at)
+    old_tickets = select(HistoryTicket.id).where(HistoryTicket.installation_id == installation_id,
+                                                 last_activity < cutoff)
+    run("history_embeddings", delete(HistoryEmbedding).where(HistoryEmbedding.installation_id == installation_id,
+                                                             HistoryEmbedding.history_ticket_id.in_(old_tickets)))
     run("history_tickets", delete(HistoryTicket).where(HistoryTicket.installation_id == installation_id,
                                                        last_activity < cutoff))
     run("ticket_watch", delete(TicketWatch).where(TicketWatch.installation_id == installation_id,

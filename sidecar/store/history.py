@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from sidecar.clients.normalise import html_to_text
 from sidecar.intelligence.ticket import AUTHOR_ROLES, Ticket, ticket_to_mapping
-from sidecar.store.models import HistoryTicket, ImportCursor, stored_utc, utcnow
+from sidecar.store.models import HistoryEmbedding, HistoryTicket, ImportCursor, stored_utc, utcnow
+from sidecar.store.vectors import invalidate as invalidate_vectors
 
 KINDS = ("ticket", "jira_issue")
 HASH_KEY = "_hash"
@@ -429,14 +430,18 @@ def delete_history(session: Session, *, installation_id: str, source: str, exter
     ids = sorted({str(i) for i in external_ids})
     removed = 0
     for start in range(0, len(ids), BATCH_SIZE):
-        result = session.execute(
-            delete(HistoryTicket).where(
-                HistoryTicket.installation_id == installation_id,
-                HistoryTicket.source == source,
-                HistoryTicket.external_id.in_(ids[start:start + BATCH_SIZE]),
-            )
+        tickets = (
+            HistoryTicket.installation_id == installation_id,
+            HistoryTicket.source == source,
+            HistoryTicket.external_id.in_(ids[start:start + BATCH_SIZE]),
         )
+        # Their sentence embeddings too (explicitly: not only when the database enforces ON DELETE CASCADE).
+        session.execute(delete(HistoryEmbedding).where(
+            HistoryEmbedding.history_ticket_id.in_(select(HistoryTicket.id).where(*tickets))))
+        result = session.execute(delete(HistoryTicket).where(*tickets))
         removed += result.rowcount or 0
+    if removed:
+        invalidate_vectors(installation_id)
     return removed
 
 

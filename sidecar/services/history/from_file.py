@@ -9,6 +9,7 @@ from pathlib import Path
 from sidecar.services.history.runner import (
     ImportSummary,
     check_installation,
+    embed_imported,
     write_page,
 )
 from sidecar.store.db import Database
@@ -85,4 +86,5 @@ def import_history_file(
         flush()
     elif on_progress:
         on_progress(done)
+    embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()

@@ -188,6 +188,42 @@ def write_page(
             set_cursor(session, installation_id=installation_id, source=source, cursor=cursor)
     summary.add(counts)
     summary.deleted += removed
+    embed_imported(database, installation_id=installation_id, summary=summary, source=source,
+                   external_ids=[row.external_id for row in rows])
+
+
+def embed_imported(
+    database: Database,
+    *,
+    installation_id: str,
+    summary: ImportSummary,
+    source: str | None = None,
+    external_ids: Iterable[str] | None = None,
+) -> None:
+    """Store sentence embeddings of imported tickets for similar-incident search; never fails the import.
+
+    With `external_ids`, only those tickets (one page; unchanged ones already embedded cost one
+    query); without, every ticket of the installation still missing a current vector: tickets
+    imported before migration 0007, recorded live by assessments, or embedded by another model.
+    Nothing happens when embeddings are off or not installed (SIDECAR_SIMILAR_EMBEDDINGS).
+    """
+    from sidecar.intelligence.similarity.embedding import similar_embedder
+    from sidecar.store.vectors import embed_history
+
+    if "embeddings_error" in summary.extra:
+        return
+    embedder = similar_embedder()
+    if embedder is None:
+        return
+    try:
+        embedded = embed_history(database, installation_id=installation_id, embedder=embedder, source=source,
+                                 external_ids=external_ids)
+    except Exception as exc:  # a missing model or runtime error: search falls back to full-text
+        log.warning("history import: embeddings not stored (%s); similar search uses full text for these "
+                    "tickets until `sidecar history embed` runs", exc)
+        summary.extra["embeddings_error"] = str(exc)
+        return
+    summary.extra["embedded"] = summary.extra.get("embedded", 0) + embedded
 
 
 def run_pages(
@@ -214,6 +250,7 @@ def run_pages(
         summary.finish()
         if on_page:
             on_page(summary)
+    embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()
 
 

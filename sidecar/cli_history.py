@@ -1,0 +1,62 @@
+"""`sidecar history embed`: store sentence embeddings of an installation's history for similar-incident search.
+
+Every import embeds the tickets it writes, and at its end every ticket of the installation still
+without a current vector. This command does the same at once without importing: after upgrading to
+migration 0007 (tickets imported before it have no vector), after changing SIDECAR_SIMILAR_EMBEDDINGS
+to another model, for tickets recorded live by assessments, or after an import run with
+SIDECAR_SIMILAR_EMBEDDINGS=off to keep it fast. Idempotent: a ticket already embedded is skipped.
+"""
+from __future__ import annotations
+
+import time
+
+import click
+
+
+@click.group(name="history")
+def history_group() -> None:
+    """Ticket history kept for routing and similar-incident search."""
+
+
+@history_group.command("embed")
+@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@click.option("--embeddings", "embeddings", envvar="SIDECAR_SIMILAR_EMBEDDINGS", default="auto", show_default=True,
+              help="auto (all-MiniLM-L6-v2 when the embeddings extra is installed), or a model")
+def history_embed(installation_id: str, embeddings: str) -> None:
+    """Embed every history ticket of the installation that has no vector from the current model yet."""
+    # Imported here: sidecar.cli registers this group, and its helpers are the ones every command uses.
+    from sidecar import cli
+    from sidecar.errors import ServiceError
+    from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
+    from sidecar.intelligence.similarity.embedding import similar_embedder
+    from sidecar.services.history.runner import check_installation
+    from sidecar.store.vectors import count_embeddings, embed_history
+
+    embedder = similar_embedder(embeddings)
+    if embedder is None:
+        raise click.ClickException("no embedding model: SIDECAR_SIMILAR_EMBEDDINGS is off, or the embeddings extra "
+                                   "is not installed (pip install -e '.[embeddings]')")
+    config = cli._load_config()
+    cli._require_current_schema(config)
+    database = cli._database(config)
+    started = time.perf_counter()
+    try:
+        check_installation(database, installation_id)
+
+        def progress(done: int) -> None:
+            click.echo(f"embedded {done} tickets", err=True)
+
+        written = embed_history(database, installation_id=installation_id, embedder=embedder, on_progress=progress)
+        with database.session() as session:
+            stored = count_embeddings(session, installation_id=installation_id, model=embedder.name)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    except EmbeddingsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        database.dispose()
+    seconds = round(time.perf_counter() - started, 2)
+    click.echo(f"{installation_id}: embedded {written} tickets with {embedder.name} in {seconds:.1f}s "
+               f"({stored} stored)")
+    cli._print_json({"installation": installation_id, "model": embedder.name, "embedded": written,
+                     "stored": stored, "seconds": seconds})
