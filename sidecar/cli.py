@@ -746,7 +746,9 @@ def eval_routing(train: str, test: str, embeddings: str) -> None:
 
 @eval_group.command("similar")
 @click.option("--tickets", "tickets", required=True, type=click.Path(exists=True, dir_okay=False))
-def eval_similar(tickets: str) -> None:
+@click.option("--embeddings", "embeddings", envvar="SIDECAR_SIMILAR_EMBEDDINGS", default="auto", show_default=True,
+              help="sentence embeddings beside full-text search, as the product uses them: auto, off, or a model")
+def eval_similar(tickets: str, embeddings: str) -> None:
     """For each ticket with an earlier duplicate, search earlier tickets: recall@1/5/10 and MRR."""
     rows = _read_jsonl(tickets)
     from sidecar.intelligence.similarity.evaluation import (
@@ -755,7 +757,7 @@ def eval_similar(tickets: str) -> None:
     )
 
     try:
-        metrics = evaluate_similar(rows)
+        metrics = evaluate_similar(rows, embeddings=embeddings)  # EmbeddingsUnavailable is a ValueError
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_similar_table(metrics))
@@ -802,9 +804,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         _serve(config, host, port, int(os.environ.get("WEB_CONCURRENCY", "2")))
 
 
+from sidecar.cli_history import history_group
 from sidecar.cli_import import import_group
 from sidecar.cli_retention import retention_group
 
+main.add_command(history_group)
 main.add_command(import_group)
 main.add_command(retention_group)
 
