@@ -62,7 +62,7 @@ class ConceptEmbedder:
 
 
 HISTORY = [
-    {"id": "1", "subject": "Please reimburse my money", "description": "I paid twice and want it repaid.",
+    {"id": "1", "subject": "Reimburse my money", "description": "I paid twice and want it repaid.",
      "status": "solved", "assignee": "ana@example.com", "created_at": "2024-03-01T09:00:00Z"},
     {"id": "2", "subject": "Cannot sign in", "description": "My password is rejected every time.",
      "status": "solved", "created_at": "2024-03-02T09:00:00Z", "requester": {"email": "eve@example.com"}},
