@@ -56,13 +56,14 @@ def search_and_rank(
     from sidecar.intelligence.similarity.embedding import embedding_text
     from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
     from sidecar.store.search import search_similar
-    from sidecar.store.vectors import search_nearest, stored_vectors
+    from sidecar.store.vectors import has_vectors, search_nearest, stored_vectors
 
     pool = CANDIDATE_POOL if pool is None else pool
     found = SimilarSearch()
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before)
-    if embedder is None:
+    # Without stored vectors (none imported yet) the query is not encoded: the transformer costs ~20 ms.
+    if embedder is None or not has_vectors(session, installation_id=installation_id, model=embedder.name):
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
     try:
