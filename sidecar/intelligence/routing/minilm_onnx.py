@@ -160,13 +160,14 @@ class Encoder:
         return out / np.maximum(norms, 1e-12)  # sentence-transformers' Normalize module (F.normalize)
 
 
-def piece_vectors(*, batch: int = 1024) -> np.ndarray:
-    """One vector per vocabulary piece: the model's mean-pooled output for [CLS] piece [SEP] (static vectors)."""
+def piece_vectors(pieces: Sequence[int] | None = None, *, batch: int = 1024) -> np.ndarray:
+    """One vector per vocabulary piece (pieces: these ids only): the model's mean-pooled output for
+    [CLS] piece [SEP], the static vectors' source."""
     vocab = tokenizer(max_tokens=None).get_vocab()
-    size, cls, sep = len(vocab), vocab[CLS], vocab[SEP]
-    vectors = np.zeros((size, HIDDEN_SIZE), dtype=np.float32)
-    for start in range(0, size, batch):
-        ids = np.arange(start, min(size, start + batch), dtype=np.int64)
-        inputs = np.stack([np.full_like(ids, cls), ids, np.full_like(ids, sep)], axis=1)
-        vectors[start:start + len(ids)] = hidden_states(inputs, np.ones_like(inputs)).mean(axis=1)
+    ids = np.arange(len(vocab), dtype=np.int64) if pieces is None else np.asarray(pieces, dtype=np.int64)
+    vectors = np.zeros((len(ids), HIDDEN_SIZE), dtype=np.float32)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        inputs = np.stack([np.full_like(chunk, vocab[CLS]), chunk, np.full_like(chunk, vocab[SEP])], axis=1)
+        vectors[start:start + len(chunk)] = hidden_states(inputs, np.ones_like(inputs)).mean(axis=1)
     return vectors
