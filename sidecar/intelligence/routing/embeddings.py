@@ -138,9 +138,11 @@ class SentenceEmbedder:
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:
+                    retrain = ("; this router was trained with the PyTorch copy of it: retrain it (the bundled model "
+                               "now runs on onnxruntime)") if self.location == BUNDLED_MINILM else ""
                     raise EmbeddingsUnavailable(f"embedding model {self.location!r} needs sentence-transformers and "
                                                 "PyTorch, which are not installed (the embeddings extra runs only "
-                                                "the bundled model, on onnxruntime)") from exc
+                                                f"the bundled model, on onnxruntime){retrain}") from exc
                 self._model = SentenceTransformer(location, device="cpu")
                 self._model.max_seq_length = min(self._model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
             return self._model
