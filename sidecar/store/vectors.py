@@ -269,8 +269,8 @@ def embed_history(
 ) -> int:
     """Embed an installation's history tickets that have no current vector from `embedder`; returns how many.
 
-    Tickets are read, encoded outside any transaction (the transformer takes ~40 ms a ticket on
-    two cores) and written batch by batch, so no write lock is held while the model runs.
+    Tickets are read, encoded outside any transaction (the transformer takes 40-170 ms a ticket on
+    two cores, by how busy they are) and written batch by batch, so no write lock is held while the model runs.
     `source`/`external_ids` limit it to some tickets (one import page).
     """
     from sidecar.intelligence.similarity.embedding import embedding_text

@@ -14,7 +14,8 @@ as the product decides: SIDECAR_SIMILAR_EMBEDDINGS), and each query runs the pro
 `search_and_rank` (full-text candidates plus embedding neighbours, re-ranked). Reported beside the
 product's order: the full-text order alone, the embedding order alone, and the re-ranked full-text
 candidates without embeddings (the product without the `embeddings` extra). Seamonkey's 1,076 tickets
-take about 2 seconds without embeddings and about a minute with the transformer on two cores.
+take about 2 seconds without embeddings; with the transformer, embedding every ticket takes most of
+the time (one to three minutes on two busy cores).
 """
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def evaluate_similar(
     if search is None:
         # The store is needed only to measure: rows go in through the importer's own mapping, so the
         # indexed text (and each query's text) is exactly what the product would have.
-        from sidecar.intelligence.similarity.embedding import similar_embedder, similar_embedding_model
+        from sidecar.intelligence.similarity.embedding import similar_embedder
         from sidecar.services.similar_incidents import search_and_rank
         from sidecar.store.history import prepare_history_row
         from sidecar.store.search import scratch_history
@@ -138,7 +139,9 @@ def evaluate_similar(
                                        embedder=embedder, pool=pool, **arguments)
 
             metrics = _measure_product(queries, len(rows), product, texts, pool)
-        metrics["embedding_model"] = similar_embedding_model(embeddings)
+        metrics["embedding_model"] = embedder.name if embedder is not None else None
+        if embedder is None:  # the product is full-text search re-ranked; nothing else to report
+            metrics = {k: v for k, v in metrics.items() if not k.startswith(("embeddings_", "full_text_reranked_"))}
         return metrics
     return _measure(queries, len(rows), search, pool, {str(row["id"]): searchable_text(row) for row in rows})
 

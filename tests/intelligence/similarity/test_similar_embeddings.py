@@ -282,7 +282,6 @@ def test_float16_storage_keeps_the_vector():
 def test_evaluation_runs_the_product_path_and_reports_each_stage(monkeypatch):
     stand_in = ConceptEmbedder()
     monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
-    monkeypatch.setattr(similar_embedding, "similar_embedding_model", lambda setting=None: stand_in.name)
     rows = [*HISTORY, {"id": "5", "subject": "Refund", "description": "Charged double, refund please",
                        "created_at": "2024-03-05T09:00:00Z", "duplicate_of": ["1"]}]
     metrics = evaluate_similar(rows)
