@@ -310,3 +310,32 @@ def test_the_bundled_transformer_finds_a_paraphrase_full_text_misses(database, i
         found = find_similar(session, installation=record, ticket=ticket)
     assert found and found[0]["id"] == "1"
     invalidate()
+
+
+def _cli(database_url, *args, **env):
+    from click.testing import CliRunner
+
+    from sidecar.cli_history import history_group
+    from tests.conftest import ENCRYPTION_KEY
+
+    environment = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, **env}
+    return CliRunner().invoke(history_group, list(args), env=environment, catch_exceptions=False)
+
+
+def test_cli_history_embed_backfills_and_reports_json(app, database_url, database, installation, tmp_path,
+                                                      monkeypatch):
+    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: None)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    refused = _cli(database_url, "embed", "--installation", installation["id"])
+    assert refused.exit_code != 0 and "no embedding model" in refused.output
+
+    stand_in = ConceptEmbedder()
+    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
+    result = _cli(database_url, "embed", "--installation", installation["id"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["embedded"], summary["stored"], summary["model"]) == (4, 4, "test-concepts")
+    again = _cli(database_url, "embed", "--installation", installation["id"])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["embedded"] == 0
+    unknown = _cli(database_url, "embed", "--installation", "inst_nope")
+    assert unknown.exit_code != 0 and "inst_nope" in unknown.output
