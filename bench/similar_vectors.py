@@ -122,7 +122,8 @@ def measure(tickets: int, queries: int) -> dict:
     return {
         "tickets": tickets, "build_seconds": round(built, 1), "first_query_ms": round(first, 1),
         "search_p50_ms": round(statistics.median(plain), 2), "search_p95_ms": round(percentile(plain, 0.95), 2),
-        "cpu_ms_per_query": round(cpu, 2), "dated_p50_ms": round(statistics.median(dated), 2), "dated_p95_ms": round(percentile(dated, 0.95), 2),
+        "cpu_ms_per_query": round(cpu, 2),
+        "dated_p50_ms": round(statistics.median(dated), 2), "dated_p95_ms": round(percentile(dated, 0.95), 2),
         "product_float32_ms": round(statistics.median(product32), 2),
         "product_float16_ms": round(statistics.median(product16), 2),
         "matrix_mb": round(tickets * DIMENSIONS * 4 / 1e6, 1),

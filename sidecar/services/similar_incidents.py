@@ -62,7 +62,7 @@ def search_and_rank(
     found = SimilarSearch()
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before)
-    # Without stored vectors (none imported yet) the query is not encoded: the transformer costs ~20 ms.
+    # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
     if embedder is None or not has_vectors(session, installation_id=installation_id, model=embedder.name):
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
