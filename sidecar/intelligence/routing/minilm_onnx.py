@@ -33,7 +33,8 @@ MODEL_SIZE = 22_928_619
 VOCAB = Path(__file__).parent / "minilm" / "vocab.txt"
 HIDDEN_SIZE = 384
 MAX_TOKENS = 128  # the transformer reads a ticket's opening: cost grows with length, routing is decided early
-BATCH = 64  # texts per run, as sentence-transformers batches them
+BATCH = 64  # texts per run at most, as sentence-transformers batches them
+BATCH_TOKENS = 2048  # padded word pieces per run at most: 64 short sentences, or 16 tickets of 128 pieces
 # onnxruntime's intra-op threads. One session serves every web thread of a process; two threads use this
 # project's 2-core machines, and more would fight the web threads for them. SIDECAR_EMBEDDING_THREADS overrides.
 DEFAULT_THREADS = 2
@@ -115,6 +116,9 @@ def session() -> Any:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = int(os.environ.get("SIDECAR_EMBEDDING_THREADS") or DEFAULT_THREADS)
             options.inter_op_num_threads = 1
+            # Idle threads sleep rather than spin: the cores are shared with the web threads and other
+            # processes, and spinning there made a single sentence 2-3x slower (bench/embedding_runtime.py).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3  # errors only: its warnings about unused initialisers are noise
             _session = (os.getpid(), onnxruntime.InferenceSession(str(path), sess_options=options,
                                                                  providers=["CPUExecutionProvider"]))
@@ -145,19 +149,30 @@ class Encoder:
         """Unit-length float32 embeddings, one row per text."""
         encodings = self.tokenizer().encode_batch([str(text) for text in texts])
         out = np.zeros((len(encodings), HIDDEN_SIZE), dtype=np.float32)
-        # Texts of like length share a batch (sentence-transformers sorts so too): little padding to run.
-        order = np.argsort([len(encoding.ids) for encoding in encodings], kind="stable")
-        for start in range(0, len(order), batch):
-            rows = order[start:start + batch]
-            ids = np.zeros((len(rows), max(len(encodings[row].ids) for row in rows)), dtype=np.int64)  # [PAD] is 0
+        pieces = [encoding.ids for encoding in encodings]
+        for rows in _batches([len(ids) for ids in pieces], batch):
+            ids = np.zeros((len(rows), max(len(pieces[row]) for row in rows)), dtype=np.int64)  # [PAD] is 0
             for line, row in enumerate(rows):
-                ids[line, :len(encodings[row].ids)] = encodings[row].ids
-            mask = (np.arange(ids.shape[1]) < np.asarray([[len(encodings[row].ids)] for row in rows])).astype(np.int64)
+                ids[line, :len(pieces[row])] = pieces[row]
+            mask = (np.arange(ids.shape[1]) < np.asarray([[len(pieces[row])] for row in rows])).astype(np.int64)
             hidden = hidden_states(ids, mask)
             weights = mask[:, :, None].astype(np.float32)
             out[rows] = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)  # mean over the mask
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)  # sentence-transformers' Normalize module (F.normalize)
+
+
+def _batches(lengths: list[int], size: int) -> list[np.ndarray]:
+    """Rows to run together: by length (sentence-transformers sorts so too), at most `size` texts and
+    BATCH_TOKENS padded word pieces a batch. Padding costs as much as text: 64 short sentences padded to
+    their longest one's 60 pieces ran 8x slower a text than the same sentences in length order."""
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    for end in range(1, len(order) + 1):
+        if end == len(order) or end - start == size or (end - start + 1) * lengths[order[end]] > BATCH_TOKENS:
+            batches.append(order[start:end])
+            start = end
+    return batches
 
 
 def piece_vectors(pieces: Sequence[int] | None = None, *, batch: int = 1024) -> np.ndarray:
