@@ -670,6 +670,27 @@ def eval_handoff(test: str, train: str | None) -> None:
     _run_eval("handoff", test, train)
 
 
+@eval_group.command("categories")
+@click.option("--test", "test", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--show-misses", is_flag=True, help="list each row whose categories differ")
+def eval_categories(test: str, show_misses: bool) -> None:
+    """Per-category precision, recall and F1 against rows' `categories` lists, and escalate vs needs_human."""
+    rows = _read_jsonl(test)
+    from sidecar.intelligence import evaluation
+
+    started = time.perf_counter()
+    try:
+        result = evaluation.evaluate_categories(rows)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    click.echo(evaluation.format_categories_table(f"categories vs labels ({Path(test).name})", result))
+    if show_misses:
+        for miss in result["mismatches"]:
+            click.echo(f"  {miss['id']}: expected {miss['expected']}, found {miss['found']}")
+    _print_json({key: value for key, value in result.items() if key != "mismatches"})
+
+
 @eval_group.command("escalation")
 @click.option("--test", "test", type=click.Path(exists=True, dir_okay=False))
 @click.option("--train", "train", type=click.Path(exists=True, dir_okay=False))

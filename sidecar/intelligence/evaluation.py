@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sidecar.intelligence.assessment import ScoringPolicy
+from sidecar.intelligence.assessment import CATEGORIES, ScoringPolicy
 from sidecar.intelligence.learned import (
     reference_time,
     train_escalation_model,
@@ -17,8 +17,8 @@ from sidecar.intelligence.learned import (
 from sidecar.intelligence.scoring import (
     DEFAULT_CATEGORY_THRESHOLD,
     DEFAULT_ESCALATE_THRESHOLD,
-    RULES_MODEL_VERSION,
     assess_ticket,
+    rules_version,
 )
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 
@@ -89,7 +89,7 @@ def evaluate_handoff(
         threshold, version = LEARNED_THRESHOLD, model.version
     else:
         scores = [human_request_score(t) for t in tickets]
-        threshold, version = DEFAULT_CATEGORY_THRESHOLD, RULES_MODEL_VERSION
+        threshold, version = DEFAULT_CATEGORY_THRESHOLD, rules_version()
     predicted = [score >= threshold for score in scores]
     counts = _binary_counts(labels, predicted)
     precision, recall, f1 = _precision_recall_f1(counts)
@@ -105,6 +105,67 @@ def evaluate_handoff(
         "f1": f1,
         "pr_auc": float(average_precision_score(labels, scores)),
     }
+
+
+def evaluate_categories(test_rows: Iterable[Mapping[str, Any]], *,
+                        policy: ScoringPolicy | None = None) -> dict[str, Any]:
+    """Per category precision, recall and F1 of the reported categories against each row's `categories`
+    list, their micro-F1, and F1 of the escalate recommendation against `needs_human`."""
+    rows = [row for row in test_rows if isinstance(row.get("categories"), list)]
+    if not rows:
+        raise ValueError("no rows carry a 'categories' list")
+    unknown = sorted({c for row in rows for c in row["categories"]} - set(CATEGORIES))
+    if unknown:
+        raise ValueError(f"unknown categories in the labels: {', '.join(unknown)}")
+    counts = {name: {"tp": 0, "fp": 0, "fn": 0} for name in CATEGORIES}
+    escalate_labels: list[bool] = []
+    escalate_predicted: list[bool] = []
+    misses: list[dict[str, Any]] = []
+    for row in rows:
+        ticket = ticket_from_mapping(row, default_source="zendesk")
+        assessment = assess_ticket(ticket, policy=policy, now=reference_time(ticket))
+        found = {c.name for c in assessment.categories}
+        wanted = set(row["categories"])
+        for name in CATEGORIES:
+            if name in found and name in wanted:
+                counts[name]["tp"] += 1
+            elif name in found:
+                counts[name]["fp"] += 1
+            elif name in wanted:
+                counts[name]["fn"] += 1
+        if isinstance(row.get("needs_human"), bool):
+            escalate_labels.append(row["needs_human"])
+            escalate_predicted.append(assessment.recommendation == "escalate")
+        if found != wanted:
+            misses.append({"id": row.get("id"), "expected": sorted(wanted), "found": sorted(found)})
+    per_category = {}
+    for name, c in counts.items():
+        precision, recall, f1 = _precision_recall_f1(c)
+        per_category[name] = {"support": c["tp"] + c["fn"], "precision": precision, "recall": recall, "f1": f1}
+    total = {key: sum(c[key] for c in counts.values()) for key in ("tp", "fp", "fn")}
+    result: dict[str, Any] = {"rows": len(rows), "model": assessment.model_version,
+                              "micro_f1": _precision_recall_f1(total)[2], "categories": per_category}
+    if escalate_labels:
+        precision, recall, f1 = _precision_recall_f1(_binary_counts(escalate_labels, escalate_predicted))
+        result["needs_human"] = {"rows": len(escalate_labels), "positives": sum(escalate_labels),
+                                 "precision": precision, "recall": recall, "f1": f1}
+    result["mismatched_rows"] = len(misses)
+    result["mismatches"] = misses
+    return result
+
+
+def format_categories_table(title: str, result: Mapping[str, Any]) -> str:
+    """Per category support, precision, recall and F1; then micro-F1 and the escalate-vs-needs_human line."""
+    lines = [title, f"{'category':<22} {'support':>7} {'precision':>9} {'recall':>7} {'f1':>6}"]
+    for name, m in result["categories"].items():
+        lines.append(f"{name:<22} {m['support']:>7} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f}")
+    lines.append(f"{'micro':<22} {'':>7} {'':>9} {'':>7} {result['micro_f1']:>6.3f}")
+    human = result.get("needs_human")
+    if human:
+        lines.append(f"{'escalate/needs_human':<22} {human['positives']:>7} {human['precision']:>9.3f} "
+                     f"{human['recall']:>7.3f} {human['f1']:>6.3f}")
+    lines.append(f"{result['mismatched_rows']} of {result['rows']} rows differ in some category ({result['model']})")
+    return "\n".join(lines)
 
 
 def evaluate_escalation(
@@ -123,7 +184,7 @@ def evaluate_escalation(
         version = model.version
     else:
         scores = [assess_ticket(t, now=reference_time(t)).score for t in tickets]
-        version = RULES_MODEL_VERSION
+        version = rules_version()
     predicted = [score >= DEFAULT_ESCALATE_THRESHOLD for score in scores]
     counts = _binary_counts(labels, predicted)
     precision, recall, _ = _precision_recall_f1(counts)
@@ -226,7 +287,7 @@ def backtest_escalation(tickets: Sequence[Ticket], labels: Sequence[bool], *, po
         "test_positives": sum(test_labels),
         "escalate_threshold": threshold,
         "calibration_method": model.method,
-        "rules": {"model": RULES_MODEL_VERSION, **score_metrics(test_labels, rules_scores, threshold)},
+        "rules": {"model": rules_version(), **score_metrics(test_labels, rules_scores, threshold)},
         "learned": {"model": model.version, **score_metrics(test_labels, learned_scores, threshold)},
     }
 

@@ -22,8 +22,8 @@ from sidecar.intelligence.scoring import (
     DEFAULT_WEIGHTS,
     combine_findings,
     rules_logit,
+    ticket_findings,
 )
-from sidecar.intelligence.signals import detect_signals
 from sidecar.intelligence.signals.human_request import (
     ASKS_FOR_CALL_OR_CONTACT,
     ASKS_FOR_ESCALATION,
@@ -54,7 +54,7 @@ def customer_text(ticket: Ticket) -> str:
 
 def signal_features(ticket: Ticket, names: Sequence[str]) -> list[float]:
     """Combined strength of each named rule signal, then the rules' log-odds scaled to about -1..1."""
-    combined = combine_findings(detect_signals(ticket, now=reference_time(ticket)))
+    combined = combine_findings(ticket_findings(ticket, now=reference_time(ticket))[0])
     row = [combined[name][0] if name in combined else 0.0 for name in names]
     row.append(rules_logit(combined, DEFAULT_WEIGHTS) / 5.0)
     return row

@@ -19,6 +19,7 @@ from sidecar.intelligence.assessment import (
     ScoringPolicy,
     Signal,
 )
+from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.ticket import Ticket
 
@@ -239,6 +240,22 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
     return _weighted_sum(value_as_amplifier(combined), weights)
 
 
+def rules_version() -> str:
+    """What the rules model is called here: "rules-1", or "rules-1+semantic-1:<examples>" with the semantic layer."""
+    layer = active_layer()
+    return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
+
+
+def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
+    """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
+    what found them ("rules-1" or "rules-1+semantic-1:<examples>")."""
+    findings = detect_signals(ticket, now=_as_utc(now))
+    layer = active_layer()
+    if layer is None:
+        return findings, RULES_MODEL_VERSION
+    return layer.refine(ticket, findings), f"{RULES_MODEL_VERSION}+{layer.version}"
+
+
 def assess_ticket(
     ticket: Ticket,
     *,
@@ -248,7 +265,8 @@ def assess_ticket(
 ) -> Assessment:
     """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
     weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
-    combined = value_as_amplifier(combine_findings(detect_signals(ticket, now=_as_utc(now))))
+    findings, rules_version = ticket_findings(ticket, now=now)
+    combined = value_as_amplifier(combine_findings(findings))
     signals: list[Signal] = []
     for name, (strength, finding, count) in combined.items():
         contribution = weights.get(name, 0.0) * strength
@@ -262,7 +280,7 @@ def assess_ticket(
         version = model.version
     else:
         score = _logistic(_weighted_sum(combined, weights))
-        version = RULES_MODEL_VERSION
+        version = rules_version
     churn = combined.get(REASON_ON_ITS_OWN)
     categories = [
         CategoryScore(name=name, confidence=confidence)

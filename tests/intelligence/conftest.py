@@ -51,3 +51,12 @@ def make_ticket() -> Callable[..., Ticket]:
 def assess() -> Callable[..., Assessment]:
     """assess(text, **history_fields) -> Assessment of a one-message ticket at NOW."""
     return assess_text
+
+
+@pytest.fixture(scope="module")
+def rules_only():
+    """The rules alone (SIDECAR_SEMANTIC=off) for a whole module: tests of what the patterns themselves find
+    and quote. The product with its semantic layer is tested in test_semantic_meaning.py and the API tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIDECAR_SEMANTIC", "off")
+        yield

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 
 def names(assessment):
     return {s.name for s in assessment.signals}

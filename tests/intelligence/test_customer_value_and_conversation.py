@@ -7,6 +7,9 @@ import pytest
 
 from sidecar.intelligence.scoring import assess_ticket
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 
 def by_name(assessment):
     return {s.name: s for s in assessment.signals}

@@ -24,6 +24,9 @@ from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.services.assessments import assessment_to_dict
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 DEMO = Path(__file__).resolve().parents[2] / "sidecar" / "demo"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.evaluation import (
     evaluate_escalation,
     evaluate_handoff,
@@ -30,7 +31,7 @@ def test_handoff_metrics_without_training():
     assert metrics["f1"] == pytest.approx(2 * 0.75 / 1.75)
     # The three detected requests rank first, so average precision is at least 3/4.
     assert 0.75 <= metrics["pr_auc"] <= 1.0
-    assert metrics["model"] == "rules-1"
+    assert metrics["model"] == rules_version()
 
 
 def test_handoff_with_training_rows_reports_the_learned_version():

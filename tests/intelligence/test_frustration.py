@@ -5,6 +5,9 @@ import pytest
 
 from sidecar.intelligence.scoring import assess_ticket
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 
 def names(assessment):
     return {s.name for s in assessment.signals}

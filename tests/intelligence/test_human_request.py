@@ -5,6 +5,9 @@ import pytest
 
 from sidecar.intelligence.evaluation import human_request_score
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 # Written for these tests: short, messy chat lines and longer ticket sentences.
 ASKS_FOR_A_PERSON = [
     "agent pls",

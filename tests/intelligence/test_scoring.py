@@ -24,6 +24,9 @@ from sidecar.intelligence.scoring import (
     assess_ticket,
 )
 
+# What the rules find and quote, without the semantic layer (see conftest.rules_only).
+pytestmark = pytest.mark.usefixtures("rules_only")
+
 REFUND = "You charged our card twice in May. I want a refund for the duplicate charge."
 
 

@@ -207,6 +207,7 @@ class PatternRule:
         best: re.Match[str] | None = None
         best_strength = 0.0
         judged = 0
+        ruled_out: re.Match[str] | None = None
         for index in which:
             if index < 0:
                 pattern, word_start = self.residual, False
@@ -229,6 +230,8 @@ class PatternRule:
                         continue
                 strength = self.judge(view, match, self)
                 judged += 1
+                if strength <= 0.0 and ruled_out is None:
+                    ruled_out = match
                 if strength > best_strength:
                     best, best_strength = match, strength
                     if strength >= self.base:
@@ -238,7 +241,12 @@ class PatternRule:
                     break
                 match = pattern.search(haystack, resume, end)
         if best is None:
-            return None
+            if ruled_out is None:
+                return None
+            # The phrase is there but its context rules it out ("I don't want to talk to a manager"): a
+            # finding of strength 0 that weighs nothing, so that the semantic layer, which reads meaning
+            # and not negation, does not report what the rules have read and set aside.
+            return Finding(self.signal, 0.0, category=self.category, span=(view, ruled_out.start(), ruled_out.end()))
         return Finding(self.signal, best_strength, category=self.category, span=(view, best.start(), best.end()))
 
 

@@ -1,7 +1,11 @@
 """Bugs and incidents: outages, data loss, crashes and hangs, regressions, error traces, security holes, reach."""
 from __future__ import annotations
 
-from sidecar.intelligence.signals.finding import PatternRule, rule_words
+import re
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule, default_judge, rule_words
 
 CATEGORY = "bug_incident"
 OUTAGE = "outage"
@@ -169,6 +173,62 @@ _MALFUNCTION = (
     r"glitch\w*|malfunction\w*|defect|wrong|incorrect(?:ly)?|doesn'?t\s+behave|unexpected(?:ly)?)\b"
 )
 
+# Reach stated as a number: "4,000 invoices went out wrong", "300 users locked out", "we lost $40k in orders".
+# A number alone is not impact ("we have 500 users on the Growth plan"): the sentence must also say that
+# something failed or was lost. Reported as broad_impact without a category: reach raises the severity of
+# whatever the reason is (a billing error, an outage), it does not say which.
+_COUNTED = (
+    r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
+    r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
+    r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces"
+)
+_NUMERIC_IMPACT = (
+    r"(?:\d{1,3}(?:[,.\s]\d{3})+|\d{2,}|\d+(?:\.\d+)?\s*k|dozens|hundreds|thousands|millions)\s+(?:of\s+)?"
+    rf"(?:our\s+|my\s+|the\s+|their\s+)?(?:[a-z-]+\s+)?(?:{_COUNTED})\b"
+    r"|[$€£]\s?\d[\d,.]*\s*(?:k|m|million|thousand)?\b"
+    r"|\b\d[\d,.]*\s*(?:k|m)?\s*(?:usd|eur|gbp|dollars|euros|pounds)\b"
+)
+_IMPACT_WORDS = re.compile(
+    r"\b(?:fail\w*|wrong\w*|error\w*|incorrect\w*|locked|lock(?:ed)?\s+out|can'?t|cannot|unable|lost|losing|"
+    r"lose|missing|down|blocked|stuck|duplicat\w*|double[ds]?|twice|affected|impacted|broken|not\s+(?:\w+\s+)?"
+    r"(?:receiv\w*|load\w*|work\w*|sen[dt]\w*|sync\w*|process\w*|pa(?:y|id)\w*)|overcharg\w*|bounc\w*|"
+    r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us)\b"
+)
+_MONEY_LOST = re.compile(r"\b(?:lost|losing|lose|revenue|sales|cost(?:s|ing)?\s+us|out\s+of\s+pocket|missed)\b")
+_MIN_COUNT = 20  # "2 users" is a detail; twenty or more is reach
+
+
+def _count(text: str) -> float:
+    words = {"dozens": 24, "hundreds": 200, "thousands": 2000, "millions": 2_000_000}
+    first = text.split()[0].lower()
+    if first in words:
+        return words[first]
+    digits = re.match(r"[$€£]?\s?(\d[\d,.\s]*)", text)
+    if digits is None:
+        return 0.0
+    number = re.sub(r"[,\s]|\.(?=\d{3}\b)", "", digits.group(1).strip())
+    try:
+        value = float(number.rstrip("."))
+    except ValueError:
+        return 0.0
+    return value * 1000 if re.match(r"[$€£]?\s?[\d.,]+\s*k\b", text.lower()) else value
+
+
+def _judge_numeric_impact(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """The rule's strength when the number is reach (20 or more, in a sentence saying something failed) or
+    lost business (1,000 or more in money, in a sentence saying it was lost); else nothing."""
+    text = match.group()
+    money = text[:1] in "$€£" or bool(re.search(r"usd|eur|gbp|dollars|euros|pounds", text))
+    if _count(text) < (1000 if money else _MIN_COUNT):
+        return 0.0
+    sentence = sentence_of(view, match.start(), match.end())
+    # Money is reach when business was lost ("we lost $40k in orders"); a charge to refund is the
+    # customer's billing problem, which the billing signals weigh.
+    if not (_MONEY_LOST if money else _IMPACT_WORDS).search(view.lower, *sentence):
+        return 0.0
+    return default_judge(view, match, rule)
+
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(OUTAGE, _OUTAGE, 0.95, CATEGORY, policy_question=0.6,
                 anchors=rule_words("outage downtime disruption interruption degradation down offline unavailable "
@@ -200,6 +260,9 @@ RULES: tuple[PatternRule, ...] = (
                                    "security auth authori permission access 2fa mfa sso bypass cve leak exposes "
                                    "exposed "
                                    "exposing other another someone plain unencrypted")),
+    PatternRule(BROAD_IMPACT, _NUMERIC_IMPACT, 0.8, None, policy_question=0.5, judge=_judge_numeric_impact,
+                resolved=RESOLVED_FACTOR, anchors=rule_words(_COUNTED.replace("|", " ") + " usd eur gbp dollars euros "
+                                                             "pounds")),
     PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5,
                 anchors=rule_words("user customer client agent employee staff team member account tenant site store "
                                    "location order transaction request email message workspace instance region "

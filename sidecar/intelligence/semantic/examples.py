@@ -1,0 +1,89 @@
+"""The semantic layer's example sentences (examples*.jsonl, written for this product) and what each label means.
+
+A label is either a reason for an expert, reported under the rule signal of the same name (so weights,
+categories and the agent's evidence work as for the rules), or a kind of sentence that is not a reason
+(resolved talk, a hypothetical, an auto-reply, a wish, a how-to question, pleasantries). The second kind
+exists to pull sentences away from the first: "thanks for fixing last week's outage" is nearer to
+resolved talk than to an outage, and then the rules' findings in that sentence are damped too. `context`
+is the background: statements, negated reasons, routine requests and chat fragments, so that a sentence
+unlike any reason reads as nothing rather than as the least unlikely reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+EXAMPLES_DIRECTORY = Path(__file__).parent
+
+# label -> (signal it reports, category); None: not a reason.
+REASONS: dict[str, tuple[str, str]] = {
+    "asks_for_human": ("asks_for_human", "human_requested"),
+    "rejects_automated_help": ("rejects_automated_help", "human_requested"),
+    "outage": ("outage", "bug_incident"),
+    "data_loss": ("data_loss", "bug_incident"),
+    "crash_or_hang": ("crash_or_hang", "bug_incident"),
+    "regression": ("regression", "bug_incident"),
+    "refund_request": ("refund_request", "billing_refund"),
+    "billing_error": ("billing_error", "billing_refund"),
+    "chargeback_or_dispute": ("chargeback_or_dispute", "billing_refund"),
+    "cancellation_request": ("cancellation_request", "billing_refund"),
+    "security_breach": ("security_breach", "compliance_security"),
+    "privacy_request": ("privacy_request", "compliance_security"),
+    "compliance_paperwork": ("compliance_paperwork", "compliance_security"),
+    "legal_threat": ("legal_threat", "compliance_security"),
+    "engineering_request": ("engineering_request", "cross_team"),
+    "commercial_request": ("commercial_request", "cross_team"),
+    "churn_threat": ("churn_threat", "high_value_customer"),
+}
+# Not reasons. The factor scales the rules' findings inside such a sentence (an auto-reply quoting the
+# customer's outage report is not the customer reporting it again); a signal, when given, is reported.
+NOT_REASONS: dict[str, tuple[float, str | None]] = {
+    "resolved_or_thanks": (0.25, "calm_or_resolved"),
+    "hypothetical": (0.4, None),
+    "auto_reply": (0.0, None),
+    "feature_request": (1.0, "feature_request"),
+    "how_to_question": (1.0, "how_to_question"),
+    "small_talk": (1.0, None),
+    "context": (1.0, None),
+}
+LABELS = tuple(REASONS) + tuple(NOT_REASONS)
+
+
+@dataclass(frozen=True)
+class ExampleSet:
+    """The example sentences, their labels, and a digest that names this exact set (for caches, versions)."""
+
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]
+    digest: str
+
+
+def read_examples(*paths: Path) -> ExampleSet:
+    """Read and check example files (default: every examples*.jsonl beside this module): one {"label",
+    "text"} object per line, labels from LABELS."""
+    paths = paths or tuple(sorted(EXAMPLES_DIRECTORY.glob("examples*.jsonl")))
+    texts: list[str] = []
+    labels: list[str] = []
+    digest = hashlib.sha256()
+    for path in paths:
+        raw = path.read_bytes()
+        digest.update(raw)
+        for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            label, text = row.get("label"), row.get("text")
+            if label not in LABELS or not isinstance(text, str) or not text.strip():
+                raise ValueError(f"{path.name} line {number}: needs a known label and a text, got {row!r}")
+            labels.append(label)
+            texts.append(" ".join(text.split()))
+    return ExampleSet(texts=tuple(texts), labels=tuple(labels), digest=digest.hexdigest()[:12])
+
+
+@lru_cache(maxsize=1)
+def bundled_examples() -> ExampleSet:
+    """The examples shipped with the package (read once per process)."""
+    return read_examples()

@@ -1,0 +1,192 @@
+"""The semantic layer's mechanics, with a small stand-in embedder so each decision is predictable.
+
+The stand-in embeds a text as its bag of words (hashed, unit length): sentences sharing words are near.
+What the real model understands is measured by `sidecar eval categories` and tested in
+test_semantic_meaning.py; here: pieces, the classifier, evidence, damping and the caches.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.semantic.examples import LABELS, read_examples
+from sidecar.intelligence.semantic.layer import (
+    MIN_PROBABILITY,
+    Fitted,
+    Reading,
+    SemanticLayer,
+    _finding_for,
+    char_ngrams,
+    fit_examples,
+    ngram_features,
+)
+from sidecar.intelligence.semantic.sentences import message_pieces
+from sidecar.intelligence.signals import detect_signals
+from sidecar.intelligence.ticket import ticket_from_mapping
+
+
+class BagOfWords:
+    """Hashed word counts, unit length; counts how many texts it was asked to embed."""
+
+    name = "bag-of-words"
+
+    def __init__(self) -> None:
+        self.encoded = 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        out = np.zeros((len(texts), 256), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9']+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+EXAMPLES = [
+    ("asks_for_human", "please let me talk to a real person now"),
+    ("asks_for_human", "connect me with a human agent please"),
+    ("asks_for_human", "i want to talk to a person on your team"),
+    ("asks_for_human", "can a real human agent call me"),
+    ("outage", "the payment page fails for every customer since the upgrade"),
+    ("outage", "the payment page is down for all our customers"),
+    ("outage", "every customer sees errors on the payment page"),
+    ("outage", "checkout is down and failing for everyone"),
+    ("resolved_or_thanks", "thanks for fixing the outage it works now"),
+    ("resolved_or_thanks", "thank you it is fixed and everything works again"),
+    ("resolved_or_thanks", "thanks it works now all fixed"),
+    ("resolved_or_thanks", "many thanks the problem is solved"),
+    ("small_talk", "hope all is well with you"),
+    ("small_talk", "hope you are well"),
+    ("small_talk", "hi team hope all is well"),
+    ("small_talk", "have a lovely weekend"),
+]
+
+
+@pytest.fixture()
+def layer(tmp_path):
+    path = tmp_path / "examples.jsonl"
+    path.write_text("\n".join(json.dumps({"label": label, "text": text}) for label, text in EXAMPLES), encoding="utf-8")
+    return SemanticLayer(BagOfWords(), read_examples(path), cache_dir=tmp_path / "cache")
+
+
+def ticket(text, **extra):
+    return ticket_from_mapping({"id": "1", "subject": "", "description": text, **extra}, default_source="zendesk")
+
+
+def test_a_contrast_word_starts_a_new_piece_so_politeness_does_not_dilute_what_follows():
+    view = MessageView.of("description", "customer",
+                          "Hope all is well, low priority, but the payment page fails for everyone. Thanks!")
+    assert [p.text for p in message_pieces(view)] == [
+        "Hope all is well, low priority", "but the payment page fails for everyone.", "Thanks!"]
+
+
+def test_pieces_keep_their_place_in_the_message_for_quoting():
+    text = "First line here.\nSecond one; third part"
+    view = MessageView.of("comment 2", "customer", text)
+    pieces = message_pieces(view)
+    assert [text[p.start:p.end] for p in pieces] == ["First line here.", "Second one;", "third part"]
+    assert pieces[1].contains("comment 2", pieces[1].start, pieces[1].end)
+    assert not pieces[1].contains("description", pieces[1].start, pieces[1].end)
+
+
+def test_a_reason_is_reported_under_its_rule_signal_quoting_the_sentence_and_the_example(layer):
+    text = "Hope all is well. The payment page fails for every customer since the upgrade."
+    findings = layer.refine(ticket(text), [])
+    outage = [f for f in findings if f.signal == "outage"]
+    assert len(outage) == 1
+    assert outage[0].category == "bug_incident"
+    assert outage[0].strength > 0.5
+    assert outage[0].evidence.startswith('description: "The payment page fails for every customer since the upgrade."')
+    assert 'reads as outage, like "the payment page fails for every customer since the upgrade"' in outage[0].evidence
+    assert not any(f.signal == "asks_for_human" for f in findings)
+
+
+def test_a_subject_beside_a_message_is_not_read_as_a_request_but_a_lone_chat_line_is(layer):
+    beside = layer.refine(ticket("hope you are well", subject="connect me with a human agent please"), [])
+    assert not any(f.signal == "asks_for_human" for f in beside)
+    alone = layer.refine(ticket("", subject="connect me with a human agent please"), [])
+    assert any(f.signal == "asks_for_human" for f in alone)
+
+
+def test_resolved_talk_damps_the_rules_findings_in_that_sentence_only(layer):
+    text = "Thanks for fixing the payment page outage, it works now. The payment page is down for all our customers."
+    t = ticket(text)
+    rules = detect_signals(t, now=None)
+    outage_rules = [f for f in rules if f.signal == "outage"]
+    assert len(outage_rules) >= 1, "the rules see both mentions of an outage"
+    refined = layer.refine(t, rules)
+    first_sentence_end = text.index("now.") + 4
+    for before, after in zip(rules, refined):
+        if before.span and before.span[2] <= first_sentence_end and before.signal == "outage":
+            assert after.strength == pytest.approx(before.strength * 0.25)
+        elif before.span and before.span[1] > first_sentence_end:
+            # Untouched, or superseded by the semantic reading of the same sentence (one reason per sentence).
+            assert after.strength == before.strength or (
+                after.strength == 0.0 and any(f.span is None and f.category == before.category for f in refined))
+
+
+def test_an_unsure_reading_reports_nothing():
+    (piece,) = message_pieces(MessageView.of("description", "customer", "The payment page fails for every customer."))
+    sure = Reading(piece=piece, group="bug_incident", probability=0.9, label="outage", example="x")
+    assert _finding_for(sure).strength == pytest.approx(0.9)
+    assert _finding_for(replace(sure, probability=MIN_PROBABILITY - 0.01)) is None
+    small_talk = replace(sure, group="small_talk", label="small_talk")
+    assert _finding_for(small_talk) is None, "pleasantries are not a signal"
+
+
+def test_character_ngrams_and_their_weights_match_scikit_learns_tfidf():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["wanna spk to a persn", "mujhe kisi insaan se baat karni hai", "Refund   me NOW"]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
+    assert sorted(set(char_ngrams(texts[2]))) == sorted(vectorizer.build_analyzer()(texts[2]))
+    mine = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True).fit(texts)
+    expected = mine.transform([texts[0]]).toarray()[0]
+    columns, values = ngram_features(texts[0], mine.vocabulary_, mine.idf_)
+    got = np.zeros_like(expected)
+    got[columns] = values
+    assert np.allclose(got, expected, atol=1e-6)
+
+
+def test_the_fitted_classifier_is_cached_as_plain_arrays_and_reloads_to_the_same_readings(layer, tmp_path):
+    pieces = message_pieces(MessageView.of("description", "customer", "checkout is failing for all our customers"))
+    first = layer.read(pieces)
+    (cached,) = list((tmp_path / "cache").glob("semantic-bag-of-words-*.npz"))
+    np.load(cached, allow_pickle=False).close()  # no pickled objects inside
+    again = SemanticLayer(BagOfWords(), layer.examples, cache_dir=tmp_path / "cache")
+    assert isinstance(again.fitted(), Fitted)
+    assert again.embedder.encoded == 0, "the examples were not embedded again"
+    assert again.read(pieces)[0].probability == pytest.approx(first[0].probability, abs=1e-6)
+    assert fit_examples(BagOfWords(), layer.examples).embedding_weights.shape == again.fitted().embedding_weights.shape
+
+
+def test_each_text_is_embedded_once_and_the_cache_keeps_no_text(layer):
+    layer.fitted()
+    before = layer.embedder.encoded
+    t = ticket("Connect me with a human agent please. Connect me with a human agent please.")
+    layer.refine(t, [])
+    layer.refine(t, [])
+    assert layer.embedder.encoded - before == 1
+    assert all(isinstance(key, bytes) and len(key) == 16 for key in layer._readings)
+
+
+def test_the_examples_file_is_checked_line_by_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"label": "asks_for_human", "text": "a person please"}\n{"label": "nonsense", "text": "x"}\n',
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2"):
+        read_examples(path)
+
+
+def test_the_bundled_examples_cover_every_label_in_several_languages():
+    examples = read_examples()
+    counts = {label: examples.labels.count(label) for label in LABELS}
+    assert min(counts.values()) >= 30, counts
+    assert len(set(examples.texts)) == len(examples.texts)
