@@ -5,7 +5,10 @@ all-MiniLM-L6-v2 exported to ONNX with int8 weights. Its graph takes input_ids, 
 token_type_ids (int64, batch x sequence) and returns last_hidden_state (batch x sequence x 384): token
 vectors, not a sentence. What sentence-transformers does on top of the model (its modules.json: Transformer,
 Pooling with mean over the attention mask, Normalize) is done here in numpy, so a sentence comes out as
-it does from the PyTorch model (cosine 0.99+ on banking77 and bitext texts: bench/embedding_runtime.py).
+it does from the PyTorch model (cosine 0.9996 on average, 0.9991 at worst, over 1,200 banking77, bitext
+and SeaMonkey texts: bench/embedding_runtime.py --compare-torch). The int8 weights are cast to float
+when the session loads (onnxruntime folds the graph's Cast nodes), so it computes as fast as PyTorch
+does; what it saves is the install (138 MB against 1,100), the start (about 1.5 s against 9) and memory.
 
 The package ships no tokenizer: minilm/vocab.txt beside this file is the model's WordPiece vocabulary
 (minilm/NOTICE), and tokenizer() configures the `tokenizers` package exactly as the model's tokenizer.json
