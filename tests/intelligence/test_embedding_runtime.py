@@ -139,17 +139,31 @@ def test_a_sentence_transformers_directory_needs_them_installed_and_says_so(tmp_
         SentenceEmbedder(str(tmp_path)).encode(["refund please"])
 
 
-def test_routers_trained_with_the_pytorch_model_keep_it_or_cannot_run(no_torch):
+@needs_model
+def test_routers_trained_with_the_pytorch_model_run_on_the_onnx_one_where_it_is_gone(no_torch, monkeypatch, caplog):
+    from sidecar.intelligence.routing import embeddings
+
+    monkeypatch.setattr(embeddings, "_stand_in_encoder", None)  # as a fresh process: not warned yet
     # Pickled before the ONNX runtime: a SentenceEmbedder of the bundled model, a StaticEmbedder without a runtime.
     legacy = pickle.loads(pickle.dumps(SentenceEmbedder(BUNDLED_MINILM)))
-    with pytest.raises(EmbeddingsUnavailable, match="trained with the PyTorch copy .*retrain"):
-        legacy.encode(["refund please"])
+    with caplog.at_level("WARNING", logger="sidecar.routing"):
+        vectors = legacy.encode(["refund please", "my card has not arrived"])
+        legacy.encode(["again"])
+    assert np.allclose(vectors, make_embedder(BUNDLED_MINILM).encode(["refund please", "my card has not arrived"]),
+                       atol=1e-6)
+    assert legacy.name == BUNDLED_MINILM  # its router's version still names the model it was trained with
+    warnings = [record.getMessage() for record in caplog.records if "retrain" in record.getMessage()]
+    assert len(warnings) == 1 and "PyTorch" in warnings[0]  # once a process, not once a ticket
     static = StaticEmbedder.__new__(StaticEmbedder)
     static.__setstate__({"location": BUNDLED_MINILM, "weights": None})
-    assert static.runtime == "torch" and static.name == BUNDLED_STATIC  # its router's version is unchanged
-    with pytest.raises(EmbeddingsUnavailable, match="retrain"):
-        static.encode(["refund please"])
+    assert static.runtime == "torch" and static.name == BUNDLED_STATIC
+    assert np.linalg.norm(static.encode(["refund please"])) == pytest.approx(1.0, abs=1e-5)
     assert pickle.loads(pickle.dumps(make_embedder(BUNDLED_STATIC))).runtime == "onnx-int8"
+
+
+def test_another_sentence_transformers_model_still_needs_its_directory(no_torch):
+    with pytest.raises(EmbeddingsUnavailable, match="directory not found"):
+        SentenceEmbedder("/models/that/are/not/here").encode(["refund please"])
 
 
 @needs_model
