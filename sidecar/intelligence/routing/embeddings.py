@@ -12,7 +12,7 @@ on average to the PyTorch model's, bench/embedding_runtime.py). Nothing is ever 
   ([CLS] piece [SEP], mean-pooled: 30,522 tiny inputs, about 20 s, cached on disk); a text is the mean
   of its pieces' vectors, weighted by how rare each piece is in the history. Like model2vec's distilled static embeddings: it keeps much of what the model
   knows about words ("refund" is near "money back", "weather" is far from banking) at the cost of a
-  dictionary lookup, about 0.1 ms a ticket, where the transformer costs 3-20 ms on a 2-core machine.
+  dictionary lookup, about 0.1 ms a ticket, where the transformer costs 10-40 ms on a 2-core machine.
 - `all-MiniLM-L6-v2`: the transformer itself over the ticket's opening (MAX_TOKENS word pieces).
   More accurate in-scope (banking77: 0.931 against 0.911), slower to train and to route.
 - a directory of another sentence-transformers model: through sentence-transformers and PyTorch, when
@@ -62,7 +62,7 @@ def embedding_model_for(setting: str | None, *, tickets: int) -> str | None:
     `auto` picks the transformer for histories of up to AUTO_TRANSFORMER_MAX_TICKETS tickets (two points
     more in-scope accuracy on banking77; training embeds every ticket it reads, minutes at that size) and
     the static vectors for larger ones, where the transformer would take many minutes to train and such
-    an installation routes many tickets a day (3-20 ms each with the transformer, 0.1 ms static).
+    an installation routes many tickets a day (10-40 ms each with the transformer, 0.1 ms static).
     """
     value = (setting or "auto").strip()
     if value.lower() == "off":
