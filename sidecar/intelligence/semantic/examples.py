@@ -41,7 +41,7 @@ REASONS: dict[str, tuple[str, str]] = {
 # Not reasons. The factor scales the rules' findings inside such a sentence (an auto-reply quoting the
 # customer's outage report is not the customer reporting it again); a signal, when given, is reported.
 NOT_REASONS: dict[str, tuple[float, str | None]] = {
-    "resolved_or_thanks": (0.25, "calm_or_resolved"),
+    "resolved_or_thanks": (0.25, None),
     "hypothetical": (0.4, None),
     "auto_reply": (0.0, None),
     "feature_request": (1.0, "feature_request"),
