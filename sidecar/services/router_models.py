@@ -101,7 +101,7 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
 
 def warm_active_routers(database, *, limit: int = 16) -> int:
     """Load the newest active routers into this process's cache and route one text with each, so the first
-    real request does not wait for them (with the transformer: seconds to import torch and load it)."""
+    real request does not wait for them (with the transformer: under a second to load the ONNX model)."""
     with database.session() as session:
         rows = session.execute(select(LearnedModel.id, LearnedModel.installation_id)
                                .where(LearnedModel.kind == ROUTER_KIND, LearnedModel.active.is_(True))
