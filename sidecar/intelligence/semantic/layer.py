@@ -116,7 +116,9 @@ class SemanticLayer:
             if self._fitted is None:
                 path = None
                 if self.cache_dir is not None:
-                    path = self.cache_dir / f"semantic-{_safe(self.embedder.name)}-{self.examples.digest}.npz"
+                    # Named by everything the fit depends on: a new model, example set or setting refits.
+                    fit = f"{LAYER_VERSION}-c{REGULARISATION:g}-n{NGRAMS[0]}{NGRAMS[1]}"
+                    path = self.cache_dir / f"semantic-{_safe(self.embedder.name)}-{fit}-{self.examples.digest}.npz"
                     if path.exists():
                         self._fitted = Fitted.load(path)
                         return self._fitted
