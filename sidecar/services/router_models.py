@@ -114,10 +114,16 @@ def warm_active_routers(database, *, limit: int = 16) -> int:
 
 
 def start_router_warm_up(database) -> threading.Thread:
-    """warm_active_routers in a daemon thread (web processes call it as they start; failures are logged)."""
+    """Load the assessment's semantic layer, then warm_active_routers, in a daemon thread (web processes call
+    it as they start; failures are logged)."""
 
     def run() -> None:
         try:
+            from sidecar.intelligence.semantic import active_layer
+
+            # The first process on a machine fits the layer (about 15 s, then cached on disk); later ones
+            # load it in a fraction of a second. Either way not on the first sidebar request.
+            active_layer()
             warm_active_routers(database)
         except Exception:  # a warm-up must never take the process down: routers also load on first use
             log.warning("router warm-up failed; routers load on first use", exc_info=True)
