@@ -26,6 +26,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "data_loss": ("data_loss", "bug_incident"),
     "crash_or_hang": ("crash_or_hang", "bug_incident"),
     "regression": ("regression", "bug_incident"),
+    "malfunction": ("malfunction", "bug_incident"),
     "refund_request": ("refund_request", "billing_refund"),
     "billing_error": ("billing_error", "billing_refund"),
     "chargeback_or_dispute": ("chargeback_or_dispute", "billing_refund"),
