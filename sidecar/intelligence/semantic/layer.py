@@ -180,17 +180,16 @@ class SemanticLayer:
 
     def refine(self, ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
         """The rules' findings, damped inside sentences that read as resolved, hypothetical or automatic,
-        plus a finding for each sentence whose meaning is a reason (or a wish, a how-to, resolved talk)."""
+        plus a finding for each sentence whose meaning is a reason (or a wish, or a how-to question)."""
         pieces = customer_pieces(ticket)
         readings = self.read(pieces)
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
                    if r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0 and r.probability >= (
                        AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
-        automatic = {r.piece.view.where for r in readings
+        automatic = {r.piece.view.where: r.piece.view for r in readings
                      if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}
-        damping.extend((Piece(r.piece.view, 0, len(r.piece.view.text)), 0.0)
-                       for r in readings if r.piece.view.where in automatic and r.label == AUTO_REPLY)
+        damping.extend((Piece(view, 0, len(view.text)), 0.0) for view in automatic.values())
         refined = [_damped(finding, damping) for finding in findings]
         for reading in readings:
             if not speaks_for_itself(reading.piece, pieces) or reading.piece.view.where in automatic:
