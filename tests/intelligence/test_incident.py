@@ -82,3 +82,38 @@ def test_being_stuck_is_an_incident_only_for_a_system(assess, text):
 
 def test_a_lasting_failure_counts_as_an_incident(assess):
     assert "bug_incident" in {c.name for c in assess("The export job has been stuck for two days.").categories}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 4,000 invoices were generated with the wrong amount.",
+        "All 900 seats are locked out since 8am.",
+        "Thousands of payslips went out with the wrong tax code.",
+        "We lost $40k in orders yesterday because checkout failed.",
+        "Roughly 250 customers did not receive their order confirmations.",
+    ],
+)
+def test_impact_stated_as_numbers_is_reach_without_a_category_of_its_own(assess, text):
+    assessment = assess(text)
+    reach = [s for s in assessment.signals if s.name == "broad_impact"]
+    assert reach and reach[0].category is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have 500 users on the Growth plan.",  # a number, nothing failed
+        "2 users cannot log in.",  # a detail, not reach
+        "We were double charged and want the $4,800 refunded.",  # the customer's money: a billing matter
+        "We process about 3,000 orders a day with your API.",
+    ],
+)
+def test_numbers_that_are_not_impact_are_not_reach(assess, text):
+    assert "broad_impact" not in names(assess(text)), text
+
+
+def test_a_hypothetical_number_counts_less(assess):
+    reach = {s.name: s.contribution for s in assess("If 300 users ever got locked out, what happens?").signals}
+    stated = {s.name: s.contribution for s in assess("300 users got locked out this morning.").signals}
+    assert reach.get("broad_impact", 0.0) < stated["broad_impact"]
