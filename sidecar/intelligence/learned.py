@@ -12,6 +12,7 @@ pickle (see to_bytes): only load bytes this service wrote itself, since unpickli
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -20,8 +21,10 @@ from sidecar.intelligence.model_envelope import dump_model, load_model
 from sidecar.intelligence.scoring import (
     BASELINE,
     DEFAULT_WEIGHTS,
+    RULES_MODEL_VERSION,
     combine_findings,
     rules_logit,
+    rules_version,
     ticket_findings,
 )
 from sidecar.intelligence.signals.human_request import (
@@ -31,6 +34,9 @@ from sidecar.intelligence.signals.human_request import (
     REJECTS_AUTOMATED_HELP,
 )
 from sidecar.intelligence.ticket import Ticket
+
+log = logging.getLogger("sidecar.learned")
+_WARNED: set[tuple[str, str]] = set()  # (model version, findings version) pairs already logged
 
 MODEL_FORMAT = "sidecar-intelligence-model"
 MODEL_FORMAT_VERSION = 1
@@ -79,6 +85,7 @@ class LearnedModel:
         import numpy as np
         from scipy import sparse
 
+        _warn_if_findings_changed(self)
         texts = [customer_text(t) for t in tickets]
         text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
         text = self.tfidf.transform(text)
@@ -148,7 +155,7 @@ def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Seq
     )
     classifier.fit(features, y)
     digest = hashlib.sha256(classifier.coef_.tobytes() + classifier.intercept_.tobytes()).hexdigest()[:12]
-    return model_class(
+    model = model_class(
         signals=signals,
         word_vectorizer=word,
         char_vectorizer=char,
@@ -157,6 +164,20 @@ def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Seq
         trained_on=len(tickets),
         version=f"{prefix}-{digest}",
     )
+    model.findings_version = rules_version()
+    return model
+
+
+
+def _warn_if_findings_changed(model: LearnedModel) -> None:
+    """Log once per process when a model reads findings other than those it was trained on (the semantic
+    layer switched on or off, or new example sentences): its scores still come, less well founded."""
+    trained = getattr(model, "findings_version", RULES_MODEL_VERSION)  # models from before the semantic layer
+    now = rules_version()
+    if trained != now and (model.version, now) not in _WARNED:
+        _WARNED.add((model.version, now))
+        log.warning("model %s was trained on findings of %s and now reads %s; retrain it (sidecar train)",
+                    model.version, trained, now)
 
 
 def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> EscalationModel:
@@ -183,6 +204,7 @@ class CalibratedEscalationModel(EscalationModel):
                          trained_on=base.trained_on, version=version)
         self.calibrator = calibrator
         self.method = method
+        self.findings_version = getattr(base, "findings_version", RULES_MODEL_VERSION)
 
     def raw_many(self, tickets: Sequence[Ticket]) -> list[float]:
         """The base model's uncalibrated probabilities."""

@@ -101,3 +101,23 @@ def test_handoff_model_learns_requests_for_a_person(make_ticket):
         make_ticket("how do i export my invoices")
     )
     assert HandoffModel.from_bytes(model.to_bytes()).version == model.version
+
+
+def test_a_model_remembers_the_findings_it_was_trained_on_and_warns_once_when_they_change(monkeypatch, caplog):
+    from sidecar.intelligence import learned
+    from sidecar.intelligence.learned import train_escalation_model
+    from sidecar.intelligence.scoring import rules_version
+    from sidecar.intelligence.ticket import ticket_from_mapping
+
+    monkeypatch.setenv("SIDECAR_SEMANTIC", "off")
+    tickets = [ticket_from_mapping({"id": str(i), "description": text}, default_source="zendesk")
+               for i, text in enumerate(["The site is down for everyone", "Thanks, all good"] * 4)]
+    model = train_escalation_model(tickets, [True, False] * 4)
+    assert model.findings_version == rules_version() == "rules-1"
+    monkeypatch.setattr(learned, "rules_version", lambda: "rules-1+semantic-9:abc")
+    learned._WARNED.clear()
+    with caplog.at_level("WARNING", logger="sidecar.learned"):
+        model.predict_many(tickets[:2])
+        model.predict_many(tickets[:2])
+    warnings = [r for r in caplog.records if "retrain" in r.getMessage()]
+    assert len(warnings) == 1 and "rules-1+semantic-9:abc" in warnings[0].getMessage()
