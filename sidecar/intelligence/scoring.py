@@ -3,8 +3,9 @@
 The rules model is a logistic over weighted evidence: each signal has a strength in 0..1 (how sure the
 detector is, e.g. 0.9 for "refund me now", 0.45 for "what is your refund policy?"), a weight in log-odds
 (below), and the score is logistic(baseline + sum(weight * strength)), so it reads like a probability.
-A learned model (see learned.py) may replace the score; the signals and categories always come from the
-rules, so an agent can always see why.
+The findings are the rules' (signals/), refined by the semantic layer when it is on (semantic/: what a
+sentence means, beside what a pattern matches). A learned model (see learned.py) may replace the score;
+the signals and categories always come from those findings, so an agent can always see why.
 """
 from __future__ import annotations
 
