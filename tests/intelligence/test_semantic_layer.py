@@ -83,14 +83,16 @@ def ticket(text, **extra):
 def test_a_contrast_word_starts_a_new_piece_so_politeness_does_not_dilute_what_follows():
     view = MessageView.of("description", "customer",
                           "Hope all is well, low priority, but the payment page fails for everyone. Thanks!")
-    assert [p.text for p in message_pieces(view)] == [
+    pieces = message_pieces(view)
+    assert [p.text for p in pieces if not p.whole] == [
         "Hope all is well, low priority", "but the payment page fails for everyone.", "Thanks!"]
+    assert [p.text for p in pieces if p.whole] == [view.text], "a short message is read whole too"
 
 
 def test_pieces_keep_their_place_in_the_message_for_quoting():
     text = "First line here.\nSecond one; third part"
     view = MessageView.of("comment 2", "customer", text)
-    pieces = message_pieces(view)
+    pieces = [p for p in message_pieces(view) if not p.whole]
     assert [text[p.start:p.end] for p in pieces] == ["First line here.", "Second one;", "third part"]
     assert pieces[1].contains("comment 2", pieces[1].start, pieces[1].end)
     assert not pieces[1].contains("description", pieces[1].start, pieces[1].end)
@@ -167,13 +169,18 @@ def test_the_fitted_classifier_is_cached_as_plain_arrays_and_reloads_to_the_same
     assert fit_examples(BagOfWords(), layer.examples).embedding_weights.shape == again.fitted().embedding_weights.shape
 
 
+def test_a_long_message_is_not_read_whole():
+    view = MessageView.of("description", "customer", "A sentence that says something. " * 20)
+    assert not any(p.whole for p in message_pieces(view))
+
+
 def test_each_text_is_embedded_once_and_the_cache_keeps_no_text(layer):
     layer.fitted()
     before = layer.embedder.encoded
     t = ticket("Connect me with a human agent please. Connect me with a human agent please.")
     layer.refine(t, [])
     layer.refine(t, [])
-    assert layer.embedder.encoded - before == 1
+    assert layer.embedder.encoded - before == 2, "the sentence once, and the message read whole once"
     assert all(isinstance(key, bytes) and len(key) == 16 for key in layer._readings)
 
 

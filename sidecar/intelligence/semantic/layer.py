@@ -183,20 +183,26 @@ class SemanticLayer:
         plus a finding for each sentence whose meaning is a reason (or a wish, or a how-to question)."""
         pieces = customer_pieces(ticket)
         readings = self.read(pieces)
+        # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken".
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
-                   if r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0 and r.probability >= (
-                       AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
+                   if not r.piece.whole and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
+                   and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
         automatic = {r.piece.view.where: r.piece.view for r in readings
-                     if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}
+                     if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}  # whole or part
         damping.extend((Piece(view, 0, len(view.text)), 0.0) for view in automatic.values())
         refined = [_damped(finding, damping) for finding in findings]
+        read_in_sentences: set[tuple[str, str | None]] = set()  # (message, category) a sentence already gave
         for reading in readings:
             if not speaks_for_itself(reading.piece, pieces) or reading.piece.view.where in automatic:
                 continue
             finding = _finding_for(reading)
             if finding is None:
                 continue
+            key = (reading.piece.view.where, finding.category)
+            if reading.piece.whole and key in read_in_sentences:
+                continue  # the whole message says again what one of its sentences said
+            read_in_sentences.add(key)
             # The rules' own findings of the category in this sentence: one reason per sentence is counted,
             # the stronger reading of it, so a sentence is neither counted twice nor quoted twice.
             same = [i for i, f in enumerate(refined) if f.category == finding.category and f.category is not None

@@ -14,6 +14,7 @@ from sidecar.intelligence.message import MessageView
 MAX_PIECE_CHARS = 300  # a longer sentence is cut: the model reads about 128 word pieces anyway
 MAX_PIECES_PER_MESSAGE = 12  # long messages are mostly quoted history, logs and signatures
 MIN_PIECE_CHARS = 3
+WHOLE_MESSAGE_CHARS = 400  # a message up to this long is also read whole (a chat line, a short ticket)
 
 # Sentence ends, then contrast words of the seven languages the product reads, each after a comma or
 # semicolon ("..., but", "...; pero").
@@ -30,6 +31,7 @@ class Piece:
     view: MessageView
     start: int
     end: int
+    whole: bool = False  # the whole of a short message, read beside its sentences (see message_pieces)
 
     @property
     def text(self) -> str:
@@ -59,7 +61,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def message_pieces(view: MessageView) -> list[Piece]:
-    """The sentences of a message, split again at a contrast word, at most MAX_PIECES_PER_MESSAGE."""
+    """The sentences of a message, split again at a contrast word, at most MAX_PIECES_PER_MESSAGE; and a
+    short message of several sentences once more as a whole, since a reason is often spread over two
+    ("Gentle nudge on this one: the report has shown zero revenue for three days.")."""
     pieces: list[Piece] = []
     for sentence_start, sentence_end in _spans(view.text, _SENTENCE_BREAK, 0, len(view.text)):
         for start, end in _spans(view.text, _CONTRAST_BREAK, sentence_start, sentence_end):
@@ -68,4 +72,6 @@ def message_pieces(view: MessageView) -> list[Piece]:
                 pieces.append(Piece(view, start, end))
                 if len(pieces) == MAX_PIECES_PER_MESSAGE:
                     return pieces
+    if len(pieces) > 1 and pieces[-1].end - pieces[0].start <= WHOLE_MESSAGE_CHARS:
+        pieces.append(Piece(view, pieces[0].start, pieces[-1].end, whole=True))
     return pieces
