@@ -143,7 +143,7 @@ def evaluate_categories(test_rows: Iterable[Mapping[str, Any]], *,
         precision, recall, f1 = _precision_recall_f1(c)
         per_category[name] = {"support": c["tp"] + c["fn"], "precision": precision, "recall": recall, "f1": f1}
     total = {key: sum(c[key] for c in counts.values()) for key in ("tp", "fp", "fn")}
-    result: dict[str, Any] = {"rows": len(rows), "model": assessment.model_version,
+    result: dict[str, Any] = {"rows": len(rows), "model": rules_version(),
                               "micro_f1": _precision_recall_f1(total)[2], "categories": per_category}
     if escalate_labels:
         precision, recall, f1 = _precision_recall_f1(_binary_counts(escalate_labels, escalate_predicted))

@@ -62,14 +62,14 @@ def search_and_rank(
     found = SimilarSearch()
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before)
+    query = None
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
-    if embedder is None or not has_vectors(session, installation_id=installation_id, model=embedder.name):
-        found.ranked = rerank(text, found.full_text, query_subject=subject)
-        return found
-    try:
-        query = embedder.encode([embedding_text(text)])[0]
-    except Exception as exc:  # an assessment must not fail because a model cannot load
-        log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
+    if embedder is not None and has_vectors(session, installation_id=installation_id, model=embedder.name):
+        try:
+            query = embedder.encode([embedding_text(text)])[0]
+        except Exception as exc:  # an assessment must not fail because a model cannot load
+            log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
+    if query is None:
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
     model = embedder.name
