@@ -2,7 +2,9 @@
 
 The rules model is a logistic over weighted evidence: each signal has a strength in 0..1 (how sure the
 detector is, e.g. 0.9 for "refund me now", 0.45 for "what is your refund policy?"), a weight in log-odds
-(below), and the score is logistic(baseline + sum(weight * strength)), so it reads like a probability.
+(below), and the score is logistic(baseline + sum(weight * strength)), so it reads like a probability;
+a reported reason an agent has no authority to settle (money, law, another team, a person asked for)
+keeps it at least in the "high" band (authority_floor).
 The findings are the rules' (signals/), refined by the semantic layer when it is on (semantic/: what a
 sentence means, beside what a pattern matches). A learned model (see learned.py) may replace the score;
 the signals and categories always come from those findings, so an agent can always see why.
@@ -24,7 +26,7 @@ from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.ticket import Ticket
 
-RULES_MODEL_VERSION = "rules-1"
+RULES_MODEL_VERSION = "rules-2"  # rules-2: patience split from resolved talk, the authority floor
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -84,7 +86,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "cosmetic_or_docs": -0.9,  # typos, colours, docs: real but not urgent
     "maintenance_task": -1.0,  # ports, clean-ups, refactors: internal chores
     "how_to_question": -0.6,  # "how do I ...?": answerable from the help centre
-    "calm_or_resolved": -1.2,  # "no rush", "that fixed it": the customer says it can wait
+    "calm_or_resolved": -1.2,  # "that fixed it", "you can close this": the customer says it is solved
+    "no_rush": -1.2,  # "no rush", "low priority": lowers only a ticket without a reason (see gate_by_reason)
 }
 
 DEFAULT_LEVEL_THRESHOLDS: dict[str, float] = {"medium": 0.35, "high": 0.6, "critical": 0.85}
@@ -168,6 +171,7 @@ def category_confidences(combined: dict[str, tuple[float, Finding, int]], *, val
 VALUE_CATEGORY = "high_value_customer"
 VALUE_SIGNALS = frozenset({"premium_tier", "high_arr", "renewal_soon"})
 REASON_ON_ITS_OWN = "churn_threat"  # a threat to leave is a reason, and it is the value category's own
+PATIENCE_SIGNAL = "no_rush"
 
 
 def reason_strength(combined: dict[str, tuple[float, Finding, int]]) -> float:
@@ -178,22 +182,46 @@ def reason_strength(combined: dict[str, tuple[float, Finding, int]]) -> float:
     return max([*confidences.values(), churn[0] if churn else 0.0, 0.0])
 
 
-def value_as_amplifier(combined: dict[str, tuple[float, Finding, int]]) -> dict[str, tuple[float, Finding, int]]:
-    """The findings with tier, ARR and renewal scaled by the reason strength: value raises the score of a
-    ticket that has a reason (an outage, a refund, a request for a person, a churn threat) in proportion to
-    how sure that reason is, and adds nothing to a thank-you, an out-of-office reply or a wish."""
-    present = VALUE_SIGNALS.intersection(combined)
-    if not present:
-        return combined
+def gate_by_reason(combined: dict[str, tuple[float, Finding, int]]) -> dict[str, tuple[float, Finding, int]]:
+    """The findings with customer value scaled by the reason strength and patience by its complement.
+
+    Value (tier, ARR, renewal) raises the score of a ticket that has a reason (an outage, a refund, a request
+    for a person, a churn threat) in proportion to how sure that reason is, and adds nothing to a thank-you,
+    an out-of-office reply or a wish. Patience ("no rush", "low priority") is politeness beside a reason
+    ("no rush, but none of our customers can pay") and lowers only a ticket that has none."""
     gate = reason_strength(combined)
     gated = dict(combined)
-    for name in present:
+    for name, scale in [*((name, gate) for name in VALUE_SIGNALS), (PATIENCE_SIGNAL, 1.0 - gate)]:
+        if name not in combined:
+            continue
         strength, finding, count = combined[name]
-        if gate <= 0.0:
+        if scale <= 0.0:
             del gated[name]
         else:
-            gated[name] = (strength * gate, finding, count)
+            gated[name] = (strength * scale, finding, count)
     return gated
+
+
+# Reasons an agent has no authority to settle (money, law and security, another team's work, a person
+# asked for, a threat to leave) need an expert however calmly they are put, so a reported one lifts the
+# score into the "high" band by itself. Bugs are not among them: whether a bug needs engineering depends
+# on how severe it is, which the weighted signals rank (a typo needs no expert, an outage does).
+AUTHORITY_CATEGORIES = frozenset({"billing_refund", "compliance_security", "cross_team", "human_requested"})
+AUTHORITY_BAND = (0.60, 0.75)
+
+
+def authority_floor(combined: dict[str, tuple[float, Finding, int]], category_threshold: float) -> float:
+    """The least score a reported authority reason gives: 0.60 at the category threshold rising to 0.75 at
+    certainty, or 0 when no such reason is reported."""
+    confidences = category_confidences(combined, value=False)
+    churn = combined.get(REASON_ON_ITS_OWN)
+    sure = max([c for name, c in confidences.items() if name in AUTHORITY_CATEGORIES]
+               + [churn[0] if churn else 0.0])
+    if sure < category_threshold or sure <= 0.0:
+        return 0.0
+    low, high = AUTHORITY_BAND
+    span = 1.0 - category_threshold
+    return low + (high - low) * ((sure - category_threshold) / span if span > 0 else 1.0)
 
 
 def reported_categories(confidences: dict[str, float], threshold: float, churn: float = 0.0) -> dict[str, float]:
@@ -236,20 +264,20 @@ def _weighted_sum(combined: dict[str, tuple[float, Finding, int]], weights: dict
 
 
 def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float]) -> float:
-    """Baseline plus the weighted strengths (customer value scaled by the reason strength, see
-    value_as_amplifier): the rules model's log-odds of escalation."""
-    return _weighted_sum(value_as_amplifier(combined), weights)
+    """Baseline plus the weighted strengths (customer value and patience gated by the reason strength, see
+    gate_by_reason): the rules model's log-odds of escalation, before the authority floor."""
+    return _weighted_sum(gate_by_reason(combined), weights)
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-1", or "rules-1+semantic-1:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-2", or "rules-2+semantic-1:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-1" or "rules-1+semantic-1:<examples>")."""
+    what found them ("rules-2" or "rules-2+semantic-1:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:
@@ -267,7 +295,7 @@ def assess_ticket(
     """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
     weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
     findings, rules_version = ticket_findings(ticket, now=now)
-    combined = value_as_amplifier(combine_findings(findings))
+    combined = gate_by_reason(combine_findings(findings))
     signals: list[Signal] = []
     for name, (strength, finding, count) in combined.items():
         contribution = weights.get(name, 0.0) * strength
@@ -280,7 +308,7 @@ def assess_ticket(
         score = float(model.predict_proba(ticket))
         version = model.version
     else:
-        score = _logistic(_weighted_sum(combined, weights))
+        score = max(_logistic(_weighted_sum(combined, weights)), authority_floor(combined, category_threshold))
         version = rules_version
     churn = combined.get(REASON_ON_ITS_OWN)
     categories = [

@@ -71,7 +71,7 @@ def test_urgency_and_its_negation(assess):
     assert "urgency_language" in names(assess("Urgent: we go live tomorrow and checkout fails."))
     calm = assess("Not urgent, whenever you get a chance.")
     assert "urgency_language" not in names(calm)
-    assert "calm_or_resolved" in names(calm)
+    assert "no_rush" in names(calm)
 
 
 def test_rising_frustration_across_messages(make_ticket, now):

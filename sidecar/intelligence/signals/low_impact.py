@@ -1,5 +1,6 @@
 """What lowers the need for an expert: feature requests, cosmetic or documentation issues, chores, how-to
-questions, and a customer who says there is no rush or that it is already solved."""
+questions, a customer who says there is no rush (patience, weighed against the reasons in scoring) and
+one who says it is already solved."""
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ COSMETIC_OR_DOCS = "cosmetic_or_docs"
 MAINTENANCE_TASK = "maintenance_task"
 HOW_TO_QUESTION = "how_to_question"
 CALM_OR_RESOLVED = "calm_or_resolved"
+NO_RUSH = "no_rush"
 
 _FEATURE = (
     r"\b(?:feature\s+(?:request|idea|suggestion|proposal)|enhancement|(?:it\s+)?would\s+be\s+(?:nice|great|good"
@@ -55,13 +57,19 @@ _HOW_TO = (
     r"delete|remove|see|view|download|invite|switch)|what\s+(?:is|are)\s+the\s+(?:steps|way|best\s+way|process)|"
     r"quick\s+question|just\s+a\s+question|question\s+about)\b"
 )
-_CALM = (
+# Patience: the customer says it can wait. That is about tone and timing, not about whether there is a
+# problem an expert must solve ("no rush, but none of our customers can pay"), so scoring lets it lower only
+# a ticket without a reason of its own.
+_NO_RUSH = (
     r"\b(?:no\s+(?:rush|hurry|urgency|pressure)|not\s+(?:urgent|a\s+priority|time[- ]sensitive|critical|pressing"
     r"|a\s+big\s+deal|"
     r"blocking)|low\s+priority|whenever\s+(?:you\s+)?(?:get\s+a\s+chance|can|have\s+(?:a\s+moment|time))|"
     r"(?:at\s+your|in\s+your\s+own)\s+(?:convenience|leisure|pace)|no\s+worries|just\s+(?:curious|wondering|fyi|"
-    r"a\s+heads\s+up)|fyi|"
-    r"(?:that|this)\s+(?:worked|fixed\s+it|solved\s+it|did\s+the\s+trick|helped)(?=\s*(?:[,.!]|$|thanks|thank"
+    r"a\s+heads\s+up)|fyi)\b"
+)
+# Resolved: the customer says the problem is gone or the ticket can be closed.
+_RESOLVED = (
+    r"\b(?:(?:that|this)\s+(?:worked|fixed\s+it|solved\s+it|did\s+the\s+trick|helped)(?=\s*(?:[,.!]|$|thanks|thank"
     r"|perfectly|"
     r"great))|(?:works|working)\s+(?:now|fine\s+now|perfectly\s+now)\b(?!\s+(?:but|except))|"
     r"(?:issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:now\s+)?(?:resolved|solved|fixed|sorted)|"
@@ -130,7 +138,9 @@ RULES: tuple[PatternRule, ...] = (
                 anchors=rule_words("how where is can what quick just question")),
     PatternRule(FEATURE_REQUEST, _TASK_SUBJECT_FEATURE, 0.6, judge=_judge_subject_only),
     PatternRule(MAINTENANCE_TASK, _TASK_SUBJECT_CHORE, 0.6, judge=_judge_subject_only),
-    PatternRule(CALM_OR_RESOLVED, _CALM, 0.8, hypothetical=1.0, policy_question=1.0, judge=_judge_calm,
-                anchors=rule_words("no not low whenever at in just for fyi that it this works working issue problem "
-                                   "all you please close never nevermind figured thanks thank")),
+    PatternRule(NO_RUSH, _NO_RUSH, 0.8, hypothetical=1.0, policy_question=1.0, judge=_judge_calm,
+                anchors=rule_words("no not low whenever at in just fyi")),
+    PatternRule(CALM_OR_RESOLVED, _RESOLVED, 0.8, hypothetical=1.0, policy_question=1.0, judge=_judge_calm,
+                anchors=rule_words("that it this works working issue problem all you please close never nevermind "
+                                   "figured thanks thank")),
 )
