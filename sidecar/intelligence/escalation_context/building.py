@@ -76,17 +76,13 @@ def build_escalation_context(
     score = float(assessment.get("score") or 0.0)
     team, expert, route_reasons, by_agent = _assignment(route, requested_team, requested_expert)
     categories = _categories(assessment.get("categories") or ())
-
     return EscalationContext(
         escalation_id=str(escalation_id),
         ticket_source=ticket.source,
         ticket_id=ticket.id,
         ticket_url=ticket_url or None,
         title=summary_title(ticket),
-        customer=Customer(
-            name=ticket.requester.name if ticket.requester else None,
-            email=ticket.requester.email if ticket.requester else None,
-        ),
+        customer=_customer(ticket),
         account=_account(ticket, now),
         problem=problem_statement(ticket),
         steps=extract_steps([*customer, *internal_agent, *([note] if note else [])], sentence_sources=customer),
@@ -127,6 +123,11 @@ def _conversation_texts(ticket: Ticket, note: str | None) -> tuple[list[str], li
         clean_block(c.body) for c in ticket.comments if c.author == "agent" and not c.public and c.body
     ]
     return customer_texts(ticket), agent_texts, internal_agent_texts
+
+
+def _customer(ticket: Ticket) -> Customer:
+    requester = ticket.requester
+    return Customer(name=requester.name if requester else None, email=requester.email if requester else None)
 
 
 def _customer_language(ticket: Ticket) -> str | None:

@@ -64,10 +64,12 @@ def _redact_value(value: Any, redactor: Redactor) -> Any:
 
 
 def is_expert_statement(event: Mapping[str, Any]) -> bool:
+    """True for what an expert wrote (a Jira comment, a Slack thread reply), not the sidecar's own lines."""
     return event["system"] in EXPERT_SYSTEMS and event["kind"] in EXPERT_KINDS
 
 
 def last_index(events: Sequence[Mapping[str, Any]], kinds: Iterable[str], *, systems: Iterable[str] | None = None) -> int:
+    """The index of the newest event of one of `kinds` (and `systems`, when given), or -1."""
     kinds = set(kinds)
     wanted = set(systems) if systems is not None else None
     for index in range(len(events) - 1, -1, -1):

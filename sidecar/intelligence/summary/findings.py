@@ -23,6 +23,8 @@ _COVER_BONUS = 1.0  # per kind of finding not yet shown: a cause and a fix beat 
 
 @dataclass(frozen=True)
 class Candidate:
+    """One expert statement as a possible finding: its informative text, how informative, and its kinds."""
+
     index: int  # position in the ordered timeline
     text: str
     score: float
