@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidecar.domain import marker as echo_marker
 from sidecar.jobs.escalation_delivery import (
     DEFAULT_ACK_MINUTES,
     Delivery,
@@ -42,23 +43,12 @@ from sidecar.store.models import (
 
 log = logging.getLogger(__name__)
 
-MARKER_PREFIX = "[sidecar:"
 UPDATE_EVENT_TYPE = "sidecar_update"
 RESOLVED_TAG = "escalation_resolved"
 SUGGESTED_TAG = "escalation_suggested"
 ACK_ROUNDS = 2  # after two unanswered pings the team channel has been told; people take it from there
 CUSTOMER_STATUSES_REOPENED = frozenset({"new", "open", "pending", "hold", "on-hold", "reopened", "working",
                                        "escalated"})
-
-
-def update_marker(escalation_id: str, event_id: str) -> str:
-    """The marker of a write caused by one timeline event."""
-    return f"[sidecar:{escalation_id}:{event_id}]"
-
-
-def carries_marker(text: str | None) -> bool:
-    """True for text the sidecar wrote itself (it must not be synced back)."""
-    return MARKER_PREFIX in (text or "")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,7 +145,7 @@ def _jira_issue_updated(session: Session, installation_id: str, data: dict[str, 
 
 
 def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    if carries_marker(data.get("body_text")):
+    if echo_marker.detect(data.get("body_text")):
         return 0  # our own comment (a Slack reply or a customer comment we synced) coming back
     changed = 0
     for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
@@ -181,7 +171,7 @@ def _seen_comment(session: Session, escalation_id: str, comment_id: Any) -> bool
 
 
 def _slack_message(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    if data.get("bot_id") or data.get("subtype") or not data.get("thread_ts") or carries_marker(data.get("text")):
+    if data.get("bot_id") or data.get("subtype") or not data.get("thread_ts") or echo_marker.detect(data.get("text")):
         return 0  # the bot's own posts, edits and joins, and top-level chatter are not thread replies to sync
     escalation = session.scalar(select(Escalation).where(
         Escalation.installation_id == installation_id, Escalation.slack_channel == data.get("channel"),
@@ -325,7 +315,7 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
         if event is not None:
             _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
             changed += 1
-    if (comment.get("author") == "customer" and comment.get("body") and not carries_marker(comment.get("body"))
+    if (comment.get("author") == "customer" and comment.get("body") and not echo_marker.detect(comment.get("body"))
             and escalation.status != "resolved"
             and escalation_setting(installation, "sync_customer_comments", True)):
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
@@ -449,7 +439,7 @@ class UpdateTicketNote:
         escalation = work.escalation
         env = work.environment()
         context = work.context()
-        marker = update_marker(escalation.id, event["id"])
+        marker = echo_marker.for_event(escalation.id, event["id"])
         tags: tuple[str, ...] = ()
         if event["kind"] == "resolved":
             summary = current_summary(ctx, work, timeline)
@@ -533,7 +523,7 @@ class UpdateJiraComment:
         escalation = work.escalation
         if not escalation.jira_key:
             return
-        marker = update_marker(escalation.id, event["id"])
+        marker = echo_marker.for_event(escalation.id, event["id"])
         body = render_jira_comment(work.context(), event=event, marker=marker, env=work.environment())
         comment_on_jira(ctx, work, key=escalation.jira_key, body_adf=body, marker=marker)
 

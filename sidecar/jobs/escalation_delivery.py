@@ -30,6 +30,7 @@ from sidecar.clients import salesforce as salesforce_api
 from sidecar.clients import slack as slack_api
 from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
+from sidecar.domain import marker as echo_marker
 from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
@@ -60,11 +61,6 @@ DEFAULT_ACK_MINUTES = 30  # until someone presses Acknowledge; then the next exp
 def escalation_label(escalation_id: str) -> str:
     """The Jira label that marks the issue of one escalation (how the issue is found before creating)."""
     return ESCALATION_LABEL_PREFIX + escalation_id.replace("_", "-")
-
-
-def escalation_marker(escalation_id: str) -> str:
-    """The marker our ticket notes carry: finds the note before writing it again, and stops echoes."""
-    return f"[sidecar:{escalation_id}]"
 
 
 def dry_run_key(escalation_id: str) -> str:
@@ -391,12 +387,12 @@ class JiraIssueStep(StepHandler):
 
         escalation = delivery.escalation
         key = escalation.link_to
-        marker = escalation_marker(escalation.id)
+        marker = echo_marker.for_escalation(escalation.id)
         entry = _affected_entry(delivery, context)
         if not delivery.connections.is_live("jira"):
             affected = affected_after_join(None, entry)
-            comment = _with_marker(render_affected_comment(context, affected_count=affected["count"],
-                                                           total_arr=affected["total_arr"], env=env), marker)
+            comment = echo_marker.append_adf(render_affected_comment(
+                context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
             requests = [jira_api.plan_add_comment(key, comment), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
             ctx.audit(system="jira", action="join_issue", target=key, outcome="dry_run")
@@ -414,8 +410,8 @@ class JiraIssueStep(StepHandler):
                                                 AFFECTED_PROPERTY), entry)
         comments = ctx.call("jira", "list_comments", key, client.comments, key)
         if not any(marker in jira_api.adf_to_text(c.get("body")) for c in comments):
-            comment = _with_marker(render_affected_comment(context, affected_count=affected["count"],
-                                                           total_arr=affected["total_arr"], env=env), marker)
+            comment = echo_marker.append_adf(render_affected_comment(
+                context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
         ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
         settle_step(ctx, delivery, status="done", result={"key": key, "joined": True, "affected": affected["count"],
@@ -423,14 +419,6 @@ class JiraIssueStep(StepHandler):
                     escalation_changes={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
                     follow_ups=("jira_link", "ticket_note", "slack_message"))
-
-
-def _with_marker(adf: dict[str, Any], marker: str) -> dict[str, Any]:
-    """An ADF document with our marker as its last, small paragraph (how we recognise our own comments)."""
-    content = list(adf.get("content") or [])
-    content.append({"type": "paragraph", "content": [{"type": "text", "text": marker,
-                                                      "marks": [{"type": "subsup", "attrs": {"type": "sub"}}]}]})
-    return {**adf, "content": content}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -485,7 +473,7 @@ class TicketNoteStep(StepHandler):
         from sidecar.rendering.escalation import render_ticket_note
 
         escalation = delivery.escalation
-        marker = escalation_marker(escalation.id)
+        marker = echo_marker.for_escalation(escalation.id)
         note = render_ticket_note(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
                                   marker=marker, env=delivery.environment())
         tags = (delivery.connections["zendesk.escalation_tag"],) if delivery.ticket_source == "zendesk" else ()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.clients.base import ApiError
+from sidecar.domain import marker as echo_marker
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.jobs.escalation_delivery import installation_connections
 from sidecar.jobs.outbox import enqueue
@@ -42,10 +43,10 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
     Returns the step to run inside the event's transaction, or None when the event is not a customer
     comment or the installation's policy is off.
     """
-    from sidecar.jobs.after_handoff import carries_marker, escalation_setting
+    from sidecar.jobs.after_handoff import escalation_setting
 
     comment = data.get("comment") or {}
-    if comment.get("author") != "customer" or not comment.get("body") or carries_marker(comment.get("body")):
+    if comment.get("author") != "customer" or not comment.get("body") or echo_marker.detect(comment.get("body")):
         return None
     with ctx.database.session() as session:
         installation = session.get(Installation, ctx.job.installation_id)
@@ -156,7 +157,7 @@ def _queue_suggestion(session: Session, *, installation: Installation, ticket: T
 
     result = record.result
     route = result.get("route") or {}
-    marker = f"[sidecar:suggest:{ticket.source}:{ticket.id}:{crossing}]"
+    marker = echo_marker.for_suggestion(ticket.source, ticket.id, crossing)
     context = build_escalation_context(
         ticket=ticket, assessment=result, route=route, similar=result.get("similar") or [], agent_note=None,
         ticket_url=ticket_url(connections, source=ticket.source, ticket_id=ticket.id), escalation_id="suggestion",

@@ -10,7 +10,9 @@ from typing import Any
 
 import jinja2
 
+from sidecar.domain import marker as echo_marker
 from sidecar.intelligence.escalation_context import EscalationContext, format_amount
+from sidecar.intelligence.text.clean import truncate
 from sidecar.rendering.adf import markup_to_adf, safe_url
 from sidecar.rendering.environment import escape_mrkdwn, template_environment
 
@@ -47,7 +49,7 @@ def render_jira_issue(context: EscalationContext, *, env: jinja2.Environment | N
     data = context.as_template_data()
     summary = " ".join(env.get_template(ISSUE_SUMMARY_TEMPLATE).render(data).split())
     description = env.get_template(ISSUE_DESCRIPTION_TEMPLATE).render(data)
-    return {"summary": _truncate(summary or context.title, JIRA_SUMMARY_MAX), "description": markup_to_adf(description)}
+    return {"summary": truncate(summary or context.title, JIRA_SUMMARY_MAX), "description": markup_to_adf(description)}
 
 
 def render_ticket_note(
@@ -61,13 +63,8 @@ def render_ticket_note(
     """The internal note for the help-desk ticket (plain text), ending with `marker` on its own line."""
     env = env or template_environment()
     data = {**context.as_template_data(), "jira_key": jira_key, "jira_url": jira_url, "marker": marker}
-    return ending_with_marker(env.get_template(TICKET_NOTE_TEMPLATE).render(data).strip(), marker)
-
-
-def ending_with_marker(note: str, marker: str) -> str:
-    """The note with `marker` as its last line (added when an overriding template dropped it)."""
-    # Without the marker the sidecar would echo its own note back from the help desk's webhook.
-    return note if note.endswith(marker) else f"{note}\n{marker}"
+    # Added when an overriding template dropped it: without it the sidecar would echo its own note back.
+    return echo_marker.append(env.get_template(TICKET_NOTE_TEMPLATE).render(data).strip(), marker)
 
 
 def render_slack_message(
@@ -85,7 +82,7 @@ def render_slack_message(
 
     header = f"{_LEVEL_EMOJI.get(context.level, '')} {jira_key}: {context.title}".strip()
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _truncate(header, SLACK_HEADER_MAX), "emoji": True}},
+        {"type": "header", "text": {"type": "plain_text", "text": truncate(header, SLACK_HEADER_MAX), "emoji": True}},
     ]
     if summary:
         blocks.append({"type": "section",
@@ -188,7 +185,7 @@ def _slack_buttons(context: EscalationContext, jira_url: str) -> list[dict[str, 
             buttons.append({
                 "type": "button",
                 "action_id": action_id,
-                "text": {"type": "plain_text", "text": _truncate(label, SLACK_BUTTON_TEXT_MAX), "emoji": True},
+                "text": {"type": "plain_text", "text": truncate(label, SLACK_BUTTON_TEXT_MAX), "emoji": True},
                 "url": href,
             })
     # Last: handing it on is the rarer choice, and Slack shows buttons in order.
@@ -199,17 +196,6 @@ def _slack_buttons(context: EscalationContext, jira_url: str) -> list[dict[str, 
         "value": context.escalation_id[:SLACK_BUTTON_VALUE_MAX],
     })
     return buttons
-
-
-def _truncate(text: str, limit: int) -> str:
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rstrip()
-    space = cut.rfind(" ")
-    if space >= limit * 2 // 3:
-        cut = cut[:space].rstrip(" ,;:-")
-    return cut + "\u2026"
 
 
 def truncate_mrkdwn(text: str, limit: int) -> str:

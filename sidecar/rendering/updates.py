@@ -17,20 +17,17 @@ from typing import Any
 
 import jinja2
 
-from sidecar.intelligence.escalation_context import (
-    EscalationContext,
-    format_when,
-    sentences,
-    truncate,
-)
+from sidecar.domain import marker as echo_marker
+from sidecar.intelligence.escalation_context import EscalationContext, format_when
 from sidecar.intelligence.summary import RollingSummary, slack_to_plain, statement_kinds
+from sidecar.intelligence.text.clean import truncate
+from sidecar.intelligence.text.sentences import sentences
 from sidecar.intelligence.ticket import parse_datetime
 from sidecar.rendering.adf import markup_to_adf
 from sidecar.rendering.environment import escape_mrkdwn, template_environment
 from sidecar.rendering.escalation import (
     SLACK_FALLBACK_MAX,
     SLACK_SECTION_TEXT_MAX,
-    ending_with_marker,
     truncate_mrkdwn,
 )
 
@@ -84,7 +81,7 @@ def render_update_note(
     env = env or template_environment()
     data = {**context.as_template_data(), "event": event_template_data(event), "summary": _summary_data(summary),
             "jira_key": jira_key, "jira_url": jira_url, "marker": marker}
-    return _with_marker(env.get_template(UPDATE_NOTE_TEMPLATE).render(data), marker)
+    return echo_marker.append(_clean_text(env.get_template(UPDATE_NOTE_TEMPLATE).render(data)), marker)
 
 
 def render_thread_reply(
@@ -121,8 +118,7 @@ def render_jira_comment(
     document = markup_to_adf(env.get_template(SYNC_COMMENT_TEMPLATE).render(data))
     if marker not in _adf_text(document):
         # An override that drops the marker would make the sidecar sync its own comment back.
-        document["content"].append({"type": "paragraph", "content": [
-            {"type": "text", "text": marker, "marks": [{"type": "code"}]}]})
+        document = echo_marker.append_adf(document, marker, style="code")
     return document
 
 
@@ -177,7 +173,7 @@ def render_resolution_note(
         "time_to_resolve": time_to_resolve or None,
         "marker": marker,
     }
-    return _with_marker(env.get_template(RESOLUTION_NOTE_TEMPLATE).render(data), marker)
+    return echo_marker.append(_clean_text(env.get_template(RESOLUTION_NOTE_TEMPLATE).render(data)), marker)
 
 
 def resolution_kind(resolution: str | None) -> str:
@@ -217,7 +213,7 @@ def render_suggestion_note(
         "suggested": " / ".join(n for n in (team_name, expert_name) if n) or None,
         "marker": marker,
     }
-    return _with_marker(env.get_template(SUGGESTION_NOTE_TEMPLATE).render(data), marker)
+    return echo_marker.append(_clean_text(env.get_template(SUGGESTION_NOTE_TEMPLATE).render(data)), marker)
 
 
 def render_ack_note(
@@ -234,7 +230,7 @@ def render_ack_note(
     data = {**context.as_template_data(), "who": who, "when": format_when(at) if at else None,
             "when_iso": at.isoformat() if at else None, "marker": marker or None}
     note = env.get_template(ACK_NOTE_TEMPLATE).render(data)
-    return _with_marker(note, marker) if marker else _clean_text(note)
+    return echo_marker.append(_clean_text(note), marker)
 
 
 def render_ack_timeout_note(
@@ -251,7 +247,7 @@ def render_ack_timeout_note(
     data = {**context.as_template_data(), "minutes": minutes, "waited": format_duration(float(minutes) * 60),
             "pinged": [n for n in names if n], "marker": marker or None}
     note = env.get_template(ACK_TIMEOUT_NOTE_TEMPLATE).render(data)
-    return _with_marker(note, marker) if marker else _clean_text(note)
+    return echo_marker.append(_clean_text(note), marker)
 
 
 def format_duration(seconds: float) -> str:
@@ -416,11 +412,6 @@ def _clean_text(text: str) -> str:
     # Optional template parts can leave runs of blank lines; one blank line is the most a note shows.
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text)
-
-
-def _with_marker(note: str, marker: str | None) -> str:
-    note = _clean_text(note)
-    return ending_with_marker(note, marker) if marker else note
 
 
 def _adf_text(node: Any) -> str:

@@ -9,18 +9,17 @@ import pytest
 
 from sidecar.intelligence.escalation_context import (
     EscalationContext,
-    Identifier,
     build_escalation_context,
-    build_timeline,
-    extract_errors,
-    extract_identifiers,
-    extract_steps,
     jira_priority,
     summary_title,
-    what_was_tried,
 )
 from sidecar.intelligence.redaction import Redactor
 from sidecar.intelligence.scoring import assess_ticket
+from sidecar.intelligence.text.errors import extract_errors
+from sidecar.intelligence.text.identifiers import Identifier, extract_identifiers
+from sidecar.intelligence.text.steps import extract_steps
+from sidecar.intelligence.text.timeline import build_timeline
+from sidecar.intelligence.text.tried import what_was_tried
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.services.assessments import assessment_to_dict
 
