@@ -1,7 +1,8 @@
 """Bounded schema fuzzing of /openapi.json in the test command (tests/api/fuzzing.py says what is checked).
 
-Bounded by examples per operation and a wall-clock deadline: together the two passes add about half a
-minute to the suite. `python bench/fuzz_api.py` runs every phase for minutes (README, "Measured figures").
+Bounded by examples per operation, small enough that every operation is reached well before the
+wall-clock deadline even on a loaded machine (the deadline is only a safety valve; the admin pass takes
+about 10 s): together the two passes add about half a minute to the suite. `python bench/fuzz_api.py` runs every phase for minutes (README, "Measured figures").
 """
 import pytest
 
@@ -27,9 +28,10 @@ def test_admin_credentials_every_operation(app, database_url, three):
     main, config, doomed = three
     tokens = Tokens(main=main["api_token"], config=config["api_token"], doomed=doomed["api_token"],
                     doomed_id=doomed["id"])
-    report = fuzz(app, tokens, max_examples=40, deadline=60, seed=SEED, phases=("fuzzing",),
+    report = fuzz(app, tokens, max_examples=15, deadline=240, seed=SEED, phases=("fuzzing",),
                   database_hosts=database_hosts(database_url))
     _assert_clean(report)
+    assert report.stop_reason == "completed", report.figures()
     assert len(report.operations) >= 45, sorted(report.operations)
 
 
