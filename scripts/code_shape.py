@@ -49,7 +49,8 @@ def _resolve(node: ast.ImportFrom, current: str, is_package: bool) -> list[str]:
         prefix = ".".join(base + ([node.module] if node.module else []))
     else:
         prefix = node.module or ""
-    return [prefix] + [f"{prefix}.{alias.name}" for alias in node.names]
+    # "from pkg import sub" names the submodule; "from mod import name" resolves to mod in import_graph.
+    return [f"{prefix}.{alias.name}" for alias in node.names]
 
 
 def _targets(node: ast.AST, current: str, is_package: bool) -> list[str]:
