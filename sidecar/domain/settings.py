@@ -130,7 +130,8 @@ class EscalationSettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> EscalationSettings:
         """The escalation keys of the stored settings (they sit at the top level); null or absent: the default."""
-        return cls(**{key: value for key, value in (data or {}).items() if key in ESCALATION_KEYS and value is not None})
+        data = data or {}
+        return cls(**{key: data[key] for key in ESCALATION_KEYS if data.get(key) is not None})
 
     def to_mapping(self) -> dict[str, Any]:
         """Every escalation key with its stored form (`jira_priority`: the overrides only)."""
@@ -203,7 +204,7 @@ class InstallationSettings:
                    stored_keys=tuple(data), kept=kept)
 
     def updated(self, **changes: Any) -> InstallationSettings:
-        """A copy with stored keys set: `scoring`, `helpdesk`, `retention_days` (None removes it) or an escalation key."""
+        """A copy with these keys set: scoring, helpdesk, retention_days (None removes it), escalation keys."""
         unknown = sorted(set(changes) - set(KNOWN_KEYS))
         if unknown:
             raise TypeError(f"unknown installation setting(s): {', '.join(unknown)}")

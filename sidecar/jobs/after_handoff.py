@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.jobs.escalation_delivery import (
-    DEFAULT_ACK_MINUTES,
     Delivery,
     installation_client,
     installation_connections,
@@ -31,6 +30,7 @@ from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections
+from sidecar.services.installations import installation_settings
 from sidecar.services.timeline import append_event, event_to_dict, timeline_of
 from sidecar.store.models import (
     Escalation,
@@ -59,16 +59,6 @@ def update_marker(escalation_id: str, event_id: str) -> str:
 def carries_marker(text: str | None) -> bool:
     """True for text the sidecar wrote itself (it must not be synced back)."""
     return MARKER_PREFIX in (text or "")
-
-
-# --------------------------------------------------------------------------------------------------
-# Settings
-
-
-def escalation_setting(installation: Installation, name: str, default: Any) -> Any:
-    """One of the installation's escalation settings (`PUT /v1/settings/escalation`), or its default."""
-    value = (installation.settings or {}).get(name)
-    return default if value is None else value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -327,7 +317,7 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
             changed += 1
     if (comment.get("author") == "customer" and comment.get("body") and not carries_marker(comment.get("body"))
             and escalation.status != "resolved"
-            and escalation_setting(installation, "sync_customer_comments", True)):
+            and installation_settings(installation).escalation.sync_customer_comments):
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
                              actor=data.get("requester_name") or "customer", text=comment["body"])
         _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
@@ -421,7 +411,8 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
         context=work.context(), timeline=timeline, status=escalation.status, jira_status=escalation.jira_status,
         owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),
         acknowledged_by=escalation.acknowledged_by, llm=llm,
-        redactor=Redactor.from_settings((work.installation.settings or {}).get("redaction")),
+        redactor=Redactor.from_settings(
+            installation_settings(work.installation).escalation.redaction.to_mapping()),
     )
     with ctx.database.write_lock(), ctx.database.session() as session:
         row = session.get(Escalation, escalation.id)
@@ -572,7 +563,7 @@ class AcknowledgementCheck:
             if escalation is None or escalation.acknowledged_at is not None or escalation.status == "resolved":
                 return
             installation = session.get(Installation, escalation.installation_id)
-            minutes = int(escalation_setting(installation, "ack_minutes", DEFAULT_ACK_MINUTES))
+            minutes = installation_settings(installation).escalation.ack_minutes
             event = reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
             _fan_out(session, escalation, event)
             if (event.data or {}).get("expert"):
