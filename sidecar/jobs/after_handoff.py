@@ -216,8 +216,9 @@ def reassign(session: Session, escalation: Escalation, *, actor: str | None, kin
     if team.get("id"):
         stored = escalation.context or {}
         categories = {c["name"]: c["confidence"] for c in (stored.get("assessment") or {}).get("categories", [])}
-        nxt = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
-                          ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
+        found = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
+                            ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
+        nxt = found.to_mapping() if found is not None else None
     escalation.pinged_experts = list(dict.fromkeys(asked))
     previous = (escalation.expert or {}).get("name")
     if nxt is not None:
