@@ -23,6 +23,7 @@ from sidecar.intelligence.expert_selection import (
     rank_experts,
 )
 from sidecar.intelligence.routing_rules import (
+    RuleMatch,
     RuleSpec,
     first_matching_rule,
     ticket_language,
@@ -160,13 +161,7 @@ def route_ticket(
     scores = score_teams([_team_profile(t) for t in teams], evidence)
     match = first_matching_rule(rules, ticket, set(categories))
     model_version = f"rules+{router.version}" if router and router_probabilities is not None else "rules"
-    if match is not None:
-        chosen = TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
-                           reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",))
-        confident, why_not = True, ""
-    else:
-        chosen = scores[0] if scores else None
-        confident, why_not = is_confident(chosen, evidence)
+    chosen, confident, why_not = _choose_team(match, scores, team_rows, evidence)
     if not confident:
         return Route(team=None, expert=None, confidence=round(chosen.confidence, 3) if chosen else 0.0,
                      reasons=(why_not,), alternatives=_team_alternatives(scores, team_rows, exclude=None),
@@ -181,23 +176,36 @@ def route_ticket(
         ticket_tags=evidence.words, language=ticket_language(ticket), now=now,
     )
     by_id = {e.id: e for e in experts}
-    reasons = list(chosen.reasons)
-    chosen_expert = None
-    if ranked:
-        best = ranked[0]
-        chosen_expert = _route_expert(by_id[best.expert.id], best)
-        reasons.append(f"{best.expert.name}: {', '.join(best.reasons)}")
-    else:
-        reasons.append(f"no expert in {team.name} can take it now" + (
-            f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)"))
-    for expert, why in excluded:
-        reasons.append(f"{expert.name} skipped: {why}")
+    chosen_expert = _route_expert(by_id[ranked[0].expert.id], ranked[0]) if ranked else None
+    reasons = (*chosen.reasons, *_expert_reasons(team.name, ranked, excluded))
     alternatives = [RouteAlternative(team=route_team(team), expert=_route_expert(by_id[c.expert.id], c),
                                      confidence=round(chosen.confidence, 3), reasons=tuple(c.reasons))
                     for c in ranked[1:3]]
     alternatives += _team_alternatives(scores, team_rows, exclude=team.id)
     return Route(team=route_team(team), expert=chosen_expert, confidence=round(chosen.confidence, 3),
-                 reasons=tuple(reasons), alternatives=tuple(alternatives), model_version=model_version)
+                 reasons=reasons, alternatives=tuple(alternatives), model_version=model_version)
+
+
+def _choose_team(match: RuleMatch | None, scores: Sequence[TeamScore], team_rows: dict[str, Team],
+                 evidence: TeamEvidence) -> tuple[TeamScore | None, bool, str]:
+    """The matched rule's team, else the best-scored one; whether it is confident enough, and why not."""
+    if match is not None:
+        return TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
+                         reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",)), True, ""
+    chosen = scores[0] if scores else None
+    confident, why_not = is_confident(chosen, evidence)
+    return chosen, confident, why_not
+
+
+def _expert_reasons(team_name: str, ranked: Sequence[ExpertChoice],
+                    excluded: Sequence[tuple[ExpertProfile, str]]) -> list[str]:
+    """Why the chosen expert (or why nobody), and why each skipped expert was skipped."""
+    if ranked:
+        reasons = [f"{ranked[0].expert.name}: {', '.join(ranked[0].reasons)}"]
+    else:
+        reasons = [f"no expert in {team_name} can take it now" + (
+            f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)")]
+    return reasons + [f"{expert.name} skipped: {why}" for expert, why in excluded]
 
 
 def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *,
