@@ -20,8 +20,6 @@ from sidecar.intelligence.redaction import validate_redaction_settings
 from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.models import Installation
 
-KEYS = ESCALATION_KEYS
-
 
 def settings_view(settings: EscalationSettings) -> dict[str, Any]:
     """The settings as the API shows them: the priority mapping merged with its defaults."""
@@ -77,11 +75,11 @@ _CHECKS = {"redaction": _redaction, "jira_priority": _jira_priority, "ack_minute
 
 def update_escalation_settings(session: Session, *, installation: Installation, changes: dict[str, Any]) -> dict[str, Any]:
     """Change redaction and/or the priority mapping after checking them; errors name the bad key."""
-    unknown = sorted(set(changes) - set(KEYS))
+    unknown = sorted(set(changes) - set(ESCALATION_KEYS))
     if unknown:
-        raise InvalidInput(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(KEYS)}",
+        raise InvalidInput(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(ESCALATION_KEYS)}",
                            details={key: "unknown" for key in unknown})
-    checked = {key: _CHECKS[key](changes[key]) for key in KEYS if key in changes}
+    checked = {key: _CHECKS[key](changes[key]) for key in ESCALATION_KEYS if key in changes}
     settings = installation_settings(installation).updated(**checked)
     save_settings(session, installation, settings)
     return settings_view(settings.escalation)
