@@ -15,6 +15,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from sidecar.domain.settings import PROACTIVE_POLICIES, SCORING_MODELS
 from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
 from sidecar.store.models import stored_utc
@@ -327,9 +328,6 @@ class LevelThresholdsSchema(Schema):
     medium = _unit_interval()
     high = _unit_interval()
     critical = _unit_interval()
-
-
-SCORING_MODELS = ("rules", "learned")
 
 
 class ScoringSettingsSchema(RequestSchema):
@@ -833,7 +831,7 @@ class EscalationSettingsSchema(RequestSchema):
                                   metadata={"description": "null: back to the defaults"})
     ack_minutes = fields.Integer(strict=True, validate=validate.Range(min=1, max=7 * 24 * 60),
                                  metadata={"description": "minutes until the next expert is pinged (default 30)"})
-    proactive = fields.String(validate=validate.OneOf(("off", "suggest", "auto")),
+    proactive = fields.String(validate=validate.OneOf(PROACTIVE_POLICIES),
                               metadata={"description": "when a score crosses the threshold: off, suggest (default) "
                                                        "or auto"})
     sync_customer_comments = JsonBoolean(metadata={"description": "new customer comments go to Jira and Slack "

@@ -17,6 +17,7 @@ from sidecar.services.escalations import (
     start_escalation,
     who_escalated,
 )
+from sidecar.services.installations import installation_settings
 
 blueprint = Blueprint("escalations", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)
@@ -92,7 +93,8 @@ def preview_escalation():
                            summary=payload["summary"],
                            escalated_by=who_escalated(payload["escalated_by"], signed=current_caller().identity))
     session.rollback()  # searching and routing read only; nothing of a preview is kept
-    return jsonify(preview(plan, note=payload["note"], link_to=payload["link_to"], settings=installation.settings,
+    return jsonify(preview(plan, note=payload["note"], link_to=payload["link_to"],
+                           settings=installation_settings(installation).escalation,
                            project=connections.get("jira.project"), issue_type=connections["jira.issue_type"],
                            env=template_environment(runtime().config.templates_dir)))
 

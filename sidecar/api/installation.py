@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request
 
 from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.domain.settings import HelpdeskSettings
 from sidecar.errors import InvalidInput
 from sidecar.store.models import utcnow
 from sidecar.schemas import (
@@ -13,7 +14,12 @@ from sidecar.schemas import (
     InstallationSchema,
     ScoringSettingsSchema,
 )
-from sidecar.services.installations import credential_keys, set_credentials
+from sidecar.services.installations import (
+    credential_keys,
+    installation_settings,
+    save_settings,
+    set_credentials,
+)
 from sidecar.services.scoring_settings import (
     effective_scoring_settings,
     update_scoring_settings,
@@ -44,9 +50,8 @@ def put_credentials():
     session = request_session()
     installation = session.merge(current_installation())
     set_credentials(session, installation, credentials=body["credentials"], box=runtime().box)
-    settings = dict(installation.settings or {})
-    settings["helpdesk"] = body["settings"]
-    installation.settings = settings
+    helpdesk = HelpdeskSettings.from_mapping(body["settings"])
+    save_settings(session, installation, installation_settings(installation).updated(helpdesk=helpdesk))
     session.commit()
     return respond(CredentialsStatusSchema(), {"configured": True,
                                                "keys": credential_keys(installation, box=runtime().box)})

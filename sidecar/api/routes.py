@@ -1,13 +1,18 @@
 """POST /v1/routes and GET /v1/tickets/<source>/<id>/similar: who should take this, and has it happened before?"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from sidecar.api.auth import allow, authenticate_request, current_installation
-from sidecar.api.context import json_body, request_session, runtime
+from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.errors import InvalidInput
 from sidecar.intelligence.ticket import SOURCES, Ticket
-from sidecar.schemas import AssessmentRequestSchema, SimilarQuerySchema
+from sidecar.schemas import (
+    AssessmentRequestSchema,
+    RouteSchema,
+    SimilarListSchema,
+    SimilarQuerySchema,
+)
 from sidecar.services.assessments import resolve_ticket, score_ticket
 from sidecar.services.history_tickets import ticket_from_history
 from sidecar.services.routing import route_ticket
@@ -29,8 +34,8 @@ def create_route():
     session = request_session()
     assessment = score_ticket(session, installation=installation, ticket=ticket)[0]  # the chosen model's score
     similar = find_similar(session, installation=installation, ticket=ticket)
-    return jsonify(route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
-                                similar=similar))
+    return respond(RouteSchema(), route_ticket(session, installation=installation, ticket=ticket,
+                                               assessment=assessment, similar=similar))
 
 
 @blueprint.get("/tickets/<source>/<ticket_id>/similar")
@@ -45,4 +50,4 @@ def similar_for_ticket(source: str, ticket_id: str):
                                          external_id=ticket_id)
     items = find_similar(session, installation=current_installation(), ticket=ticket, limit=query["limit"],
                          history_key=(source, ticket_id))
-    return jsonify({"ticket": {"source": source, "id": ticket_id}, "items": items})
+    return respond(SimilarListSchema(), {"ticket": {"source": source, "id": ticket_id}, "items": items})

@@ -26,11 +26,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sidecar.domain.settings import RedactionSettings
+
 EMAIL_PLACEHOLDER = "[email]"
 PHONE_PLACEHOLDER = "[phone]"
 PATTERN_PLACEHOLDER = "[redacted]"
 
-DEFAULT_SETTINGS: dict[str, Any] = {"emails": False, "phones": False, "cards": True, "patterns": []}
+DEFAULT_SETTINGS: dict[str, Any] = RedactionSettings().to_mapping()  # the defaults live in the domain
 MAX_PATTERNS = 50
 MAX_PATTERN_LENGTH = 500
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from sidecar.domain import marker as echo_marker
 from sidecar.jobs.escalation_delivery import (
-    DEFAULT_ACK_MINUTES,
     Delivery,
     installation_client,
     installation_connections,
@@ -32,6 +31,7 @@ from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections
+from sidecar.services.installations import installation_settings
 from sidecar.services.timeline import append_event, event_to_dict, timeline_of
 from sidecar.store.models import (
     Escalation,
@@ -49,16 +49,6 @@ SUGGESTED_TAG = "escalation_suggested"
 ACK_ROUNDS = 2  # after two unanswered pings the team channel has been told; people take it from there
 CUSTOMER_STATUSES_REOPENED = frozenset({"new", "open", "pending", "hold", "on-hold", "reopened", "working",
                                        "escalated"})
-
-
-# --------------------------------------------------------------------------------------------------
-# Settings
-
-
-def escalation_setting(installation: Installation, name: str, default: Any) -> Any:
-    """One of the installation's escalation settings (`PUT /v1/settings/escalation`), or its default."""
-    value = (installation.settings or {}).get(name)
-    return default if value is None else value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -216,8 +206,9 @@ def reassign(session: Session, escalation: Escalation, *, actor: str | None, kin
     if team.get("id"):
         stored = escalation.context or {}
         categories = {c["name"]: c["confidence"] for c in (stored.get("assessment") or {}).get("categories", [])}
-        nxt = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
-                          ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
+        found = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
+                            ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
+        nxt = found.to_mapping() if found is not None else None
     escalation.pinged_experts = list(dict.fromkeys(asked))
     previous = (escalation.expert or {}).get("name")
     if nxt is not None:
@@ -317,7 +308,7 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
             changed += 1
     if (comment.get("author") == "customer" and comment.get("body") and not echo_marker.detect(comment.get("body"))
             and escalation.status != "resolved"
-            and escalation_setting(installation, "sync_customer_comments", True)):
+            and installation_settings(installation).escalation.sync_customer_comments):
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
                              actor=data.get("requester_name") or "customer", text=comment["body"])
         _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
@@ -411,7 +402,8 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
         context=work.context(), timeline=timeline, status=escalation.status, jira_status=escalation.jira_status,
         owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),
         acknowledged_by=escalation.acknowledged_by, llm=llm,
-        redactor=Redactor.from_settings((work.installation.settings or {}).get("redaction")),
+        redactor=Redactor.from_settings(
+            installation_settings(work.installation).escalation.redaction.to_mapping()),
     )
     with ctx.database.write_lock(), ctx.database.session() as session:
         row = session.get(Escalation, escalation.id)
@@ -562,7 +554,7 @@ class AcknowledgementCheck:
             if escalation is None or escalation.acknowledged_at is not None or escalation.status == "resolved":
                 return
             installation = session.get(Installation, escalation.installation_id)
-            minutes = int(escalation_setting(installation, "ack_minutes", DEFAULT_ACK_MINUTES))
+            minutes = installation_settings(installation).escalation.ack_minutes
             event = reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
             _fan_out(session, escalation, event)
             if (event.data or {}).get("expert"):

@@ -31,10 +31,12 @@ from sidecar.clients import slack as slack_api
 from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
 from sidecar.domain import marker as echo_marker
+from sidecar.domain.settings import EscalationSettings
 from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.services.connections import Connections, load_connections
+from sidecar.services.installations import installation_settings
 from sidecar.store.models import (
     Escalation,
     EscalationStep,
@@ -55,7 +57,6 @@ PLACEHOLDER_URLS = {
 }
 SETTLED = ("done", "dry_run", "skipped")
 DRY_RUN_SLACK_CHANNEL = "#escalations"  # shown in dry-run plans when no channel is configured yet
-DEFAULT_ACK_MINUTES = 30  # until someone presses Acknowledge; then the next expert (or the channel) is pinged
 
 
 def escalation_label(escalation_id: str) -> str:
@@ -99,9 +100,9 @@ class Delivery:
 
     def context(self):
         """The escalation's rendering context, redacted by the installation's settings (built once per worker)."""
-        settings = self.installation.settings or {}
+        settings = self.settings()
         key = ("context", self.escalation.id, self.escalation.agent_note,
-               repr((settings.get("redaction"), settings.get("jira_priority"))))
+               repr((settings.redaction, settings.jira_priority)))
         return self.ctx.cached(key, self._build_context)
 
     def _build_context(self):
@@ -109,7 +110,11 @@ class Delivery:
 
         return escalation_context(self.escalation.context or {}, escalation_id=self.escalation.id,
                                   note=self.escalation.agent_note, team=self.escalation.team,
-                                  expert=self.escalation.expert, settings=self.installation.settings)
+                                  expert=self.escalation.expert, settings=self.settings())
+
+    def settings(self) -> EscalationSettings:
+        """The installation's escalation settings."""
+        return installation_settings(self.installation).escalation
 
     def client(self, system: str):
         """The system's client for these connections, reused across jobs (keep-alive connections)."""
@@ -539,7 +544,7 @@ class SlackMessageStep(StepHandler):
             return
         channel, ts = outcome.result["channel"], outcome.result["ts"]
         permalink = _permalink(ctx, delivery.client("slack"), channel, ts)
-        minutes = int((delivery.installation.settings or {}).get("ack_minutes") or DEFAULT_ACK_MINUTES)
+        minutes = delivery.settings().ack_minutes
         check = ("escalation.ack_check", {"escalation_id": escalation.id, "round": 1},
                  utcnow() + timedelta(minutes=minutes))
         settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts,

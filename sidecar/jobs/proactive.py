@@ -23,6 +23,7 @@ from sidecar.jobs.escalation_delivery import installation_connections
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.worker import JobContext
 from sidecar.services.connections import Connections
+from sidecar.services.installations import installation_settings
 from sidecar.store.models import (
     AssessmentRecord,
     Escalation,
@@ -33,9 +34,6 @@ from sidecar.store.models import (
 
 log = logging.getLogger(__name__)
 
-POLICIES = ("off", "suggest", "auto")
-DEFAULT_POLICY = "suggest"
-
 
 def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str, Any]) -> Callable | None:
     """Prepare the re-assessment of a ticket a customer just wrote on (fetching it outside any lock).
@@ -43,8 +41,6 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
     Returns the step to run inside the event's transaction, or None when the event is not a customer
     comment or the installation's policy is off.
     """
-    from sidecar.jobs.after_handoff import escalation_setting
-
     comment = data.get("comment") or {}
     if comment.get("author") != "customer" or not comment.get("body") or echo_marker.detect(comment.get("body")):
         return None
@@ -52,7 +48,7 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
         installation = session.get(Installation, ctx.job.installation_id)
         if installation is None or installation.source != source:
             return None
-        policy = escalation_setting(installation, "proactive", DEFAULT_POLICY)
+        policy = installation_settings(installation).escalation.proactive
         if policy not in ("suggest", "auto"):
             return None
         stored = session.scalar(select(AssessmentRecord.ticket).where(
@@ -82,7 +78,7 @@ def current_ticket(connections: Connections, installation: Installation, *, sour
     if connections.is_live(source):
         try:
             client = helpdesk_client_for(source, connections.helpdesk_credentials(source),
-                                         settings=(installation.settings or {}).get("helpdesk") or {},
+                                         settings=installation_settings(installation).helpdesk.to_mapping(),
                                          allow_private=allow_private)
             fetched = client.fetch_ticket(ticket_id)
             # The help desk's API can lag its own webhook by a moment: the comment that woke us counts.
@@ -161,7 +157,7 @@ def _queue_suggestion(session: Session, *, installation: Installation, ticket: T
     context = build_escalation_context(
         ticket=ticket, assessment=result, route=route, similar=result.get("similar") or [], agent_note=None,
         ticket_url=ticket_url(connections, source=ticket.source, ticket_id=ticket.id), escalation_id="suggestion",
-    ).redacted(Redactor.from_settings((installation.settings or {}).get("redaction")))
+    ).redacted(Redactor.from_settings(installation_settings(installation).escalation.redaction.to_mapping()))
     # Several signals can quote the same sentence; an agent needs each piece of evidence once.
     reasons = list(dict.fromkeys(s["evidence"] for s in result.get("signals", [])))[:5]
     body = render_suggestion_note(context, score=record.score, level=record.level, reasons=reasons,

@@ -92,9 +92,10 @@ def assess(
     if shadow is not None:
         result["shadow"] = shadow
     similar = find_similar(session, installation=installation, ticket=ticket)
-    result["route"] = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment,
-                                   similar=similar, now=now)
-    result["similar"] = similar
+    route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar,
+                         now=now)
+    result["route"] = route.to_mapping()
+    result["similar"] = [incident.to_mapping() for incident in similar]
     return result
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from sidecar.domain.settings import ScoringSettings
 from sidecar.errors import Conflict
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 from sidecar.services.router_models import _ModelCache
@@ -46,11 +47,11 @@ class LabelledTicket:
 
 def _escalate_threshold(installation_id: str, session: Session) -> float:
     from sidecar.intelligence.scoring import resolve_policy
-    from sidecar.services.scoring_settings import policy_from_overrides
+    from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
     from sidecar.store.models import Installation
 
     installation = session.get(Installation, installation_id)
-    overrides = ((installation.settings or {}).get("scoring") or {}) if installation is not None else {}
+    overrides = scoring_overrides(installation) if installation is not None else ScoringSettings()
     return resolve_policy(policy_from_overrides(overrides))[2]
 
 

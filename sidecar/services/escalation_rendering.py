@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sidecar.domain.settings import EscalationSettings
 from sidecar.intelligence.escalation_context import (
     EscalationContext,
     build_escalation_context,
@@ -15,9 +16,9 @@ PREVIEW_ID = "esc_preview"
 
 
 def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str | None, team: dict | None,
-                       expert: dict | None, settings: dict[str, Any] | None) -> EscalationContext:
+                       expert: dict | None, settings: EscalationSettings | None) -> EscalationContext:
     """The context templates render, from what an escalation stores, redacted by the installation's settings."""
-    settings = settings or {}
+    settings = settings or EscalationSettings()
     route = stored.get("route") or {}
     # An escalation always stores its team and expert, the route's when the agent kept them. Only a
     # different choice is the agent's: otherwise the route's reasons (skills, similar incidents solved,
@@ -28,18 +29,18 @@ def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str 
         similar=stored.get("similar") or [], agent_note=note or None, ticket_url=stored.get("ticket_url"),
         escalation_id=escalation_id, requested_team=team if chosen else None,
         requested_expert=expert if chosen else None,
-        priority_mapping=settings.get("jira_priority"), escalated_by=stored.get("escalated_by"),
+        priority_mapping=settings.jira_priority, escalated_by=stored.get("escalated_by"),
     )
     if stored.get("summary"):
         context = replace(context, title=stored["summary"])  # the agent edited the summary in the preview
-    return context.redacted(Redactor.from_settings(settings.get("redaction")))
+    return context.redacted(Redactor.from_settings(settings.redaction.to_mapping()))
 
 
 def _id(item: dict | None) -> str | None:
     return (item or {}).get("id")
 
 
-def preview(plan, *, note: str, link_to: str | None, settings: dict[str, Any] | None, project: str | None,
+def preview(plan, *, note: str, link_to: str | None, settings: EscalationSettings | None, project: str | None,
             issue_type: str, env) -> dict[str, Any]:
     """What escalating would write: the Jira issue (summary, text, priority, labels) and the Slack message."""
     from sidecar.clients.jira import adf_to_text

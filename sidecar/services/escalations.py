@@ -9,6 +9,7 @@ constraint on the open ticket settles races between concurrent requests).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sidecar.domain.records import Route, SimilarIncident
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -104,10 +106,12 @@ def _existing(session: Session, *, installation_id: str, ticket: Ticket, idempot
     return find_open_escalation(session, installation_id=installation_id, source=ticket.source, ticket_id=ticket.id)
 
 
-def _chosen(session: Session, *, installation: Installation, route: dict[str, Any], team_id: str | None,
+def _chosen(session: Session, *, installation: Installation, route: Route, team_id: str | None,
             expert_id: str | None) -> tuple[dict | None, dict | None]:
     """The team and expert: the agent's choice when given (checked to exist here), else the route's."""
     team = expert = None
+    route_team = route.team.to_mapping() if route.team else None
+    route_expert = route.expert.to_mapping() if route.expert else None
     if expert_id:
         row = session.get(Expert, expert_id)
         if row is None or row.installation_id != installation.id:
@@ -123,22 +127,21 @@ def _chosen(session: Session, *, installation: Installation, route: dict[str, An
             raise Conflict("the chosen expert is not in the chosen team", code="expert_not_in_team",
                                details={"expert_id": expert_id, "team_id": team_id})
         team = team_json(row)
-        if expert is None and (route.get("team") or {}).get("id") == team_id:
-            expert = route.get("expert")
+        if expert is None and route.team is not None and route.team.id == team_id:
+            expert = route_expert
     if team is None and expert is None:
-        team, expert = route.get("team"), route.get("expert")
+        team, expert = route_team, route_expert
     return team, expert
 
 
-def open_issue_suggestion(similar: list[dict[str, Any]]) -> dict[str, Any] | None:
+def open_issue_suggestion(similar: Sequence[SimilarIncident]) -> dict[str, Any] | None:
     """The most similar Jira issue that is still open: the ticket may belong there instead of a new issue."""
     for item in similar:
-        if item.get("kind") != "jira_issue" or (item.get("score") or 0) < SUGGESTION_MIN_SCORE:
+        if item.kind != "jira_issue" or (item.score or 0) < SUGGESTION_MIN_SCORE:
             continue
-        if is_resolved(item.get("status"), item.get("resolution")):
+        if is_resolved(item.status, item.resolution):
             continue
-        return {"key": item["id"], "title": item.get("title"), "url": item.get("url"), "status": item.get("status"),
-                "score": item.get("score"),
+        return {"key": item.id, "title": item.title, "url": item.url, "status": item.status, "score": item.score,
                 "why": "an open Jira issue about the same problem; escalate with link_to to join it"}
     return None
 
@@ -149,8 +152,8 @@ class EscalationPlan:
 
     ticket: Ticket
     assessment: dict[str, Any]
-    similar: list[dict[str, Any]]
-    route: dict[str, Any]
+    similar: tuple[SimilarIncident, ...]
+    route: Route
     team: dict[str, Any] | None
     expert: dict[str, Any] | None
     context: dict[str, Any]  # what the worker renders from (stored on the escalation)
@@ -175,13 +178,13 @@ def plan_escalation(
     similar = find_similar(session, installation=installation, ticket=ticket, limit=10)
     route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)
     team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
-    context = {"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route,
-               "similar": similar[:5], "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
+    context = {"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route.to_mapping(),
+               "similar": [s.to_mapping() for s in similar[:5]], "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
     if escalated_by:
         context["escalated_by"] = escalated_by
     if summary and summary.strip():
         context["summary"] = " ".join(summary.split())[:255]  # the agent's own words win over ours
-    return EscalationPlan(ticket=ticket, assessment=assessment_json, similar=similar, route=route, team=team,
+    return EscalationPlan(ticket=ticket, assessment=assessment_json, similar=tuple(similar), route=route, team=team,
                           expert=expert, context=context,
                           suggestion=None if link_to else open_issue_suggestion(similar))
 

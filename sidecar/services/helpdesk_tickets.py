@@ -15,7 +15,7 @@ from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
 from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
 from sidecar.intelligence.ticket import Ticket
-from sidecar.services.installations import get_credentials
+from sidecar.services.installations import get_credentials, installation_settings
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
 
@@ -36,7 +36,7 @@ def helpdesk_client_of(
             code="credentials_missing",
         )
     if settings is None:
-        settings = (installation.settings or {}).get("helpdesk") or {}
+        settings = installation_settings(installation).helpdesk.to_mapping()
     try:
         return helpdesk_client_for(installation.source, credentials, settings=settings,
                                    allow_private=private_urls_allowed(allow_private))

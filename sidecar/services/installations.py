@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidecar.domain.settings import InstallationSettings
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.intelligence.ticket import SOURCES
 from sidecar.store.crypto import (
@@ -62,6 +63,17 @@ def create_installation(session: Session, *, name: str, source: str, box: Secret
     session.add(installation)
     session.flush()
     return NewInstallation(installation=installation, api_token=token, shared_secret=secret)
+
+
+def installation_settings(installation: Installation) -> InstallationSettings:
+    """The installation's settings, typed, defaults filled in."""
+    return InstallationSettings.from_mapping(installation.settings)
+
+
+def save_settings(session: Session, installation: Installation, settings: InstallationSettings) -> None:
+    """Store the installation's settings (only what it has set; see InstallationSettings.to_mapping)."""
+    installation.settings = settings.to_mapping()  # a new object: JSON columns track assignment
+    session.flush()
 
 
 def get_installation(session: Session, installation_id: str) -> Installation:

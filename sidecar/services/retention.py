@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.services.audit import record_audit
+from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.db import Database
 from sidecar.store.models import (
     AssessmentFeedback,
@@ -41,7 +42,6 @@ from sidecar.store.models import (
 from sidecar.store.scrub import scrub_after_delete
 from sidecar.store.vectors import invalidate as invalidate_vectors
 
-SETTING = "retention_days"
 MAX_DAYS = 36_500  # a hundred years: anything longer is "forever", which is null
 FINISHED_ESCALATIONS = ("resolved", "cancelled")
 FINISHED_JOBS = ("done", "dead")
@@ -68,8 +68,7 @@ class PurgeReport:
 
 def retention_days(installation: Installation) -> int | None:
     """The installation's retention window in days, or None to keep everything."""
-    value = (installation.settings or {}).get(SETTING)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return installation_settings(installation).retention_days
 
 
 def retention_settings(installation: Installation) -> dict[str, Any]:
@@ -90,12 +89,7 @@ def check_days(days: Any) -> int | None:
 def set_retention(session: Session, *, installation: Installation, days: Any) -> dict[str, Any]:
     """Set (or with None remove) the window; with a window, make sure a purge is scheduled (the first one at once)."""
     days = check_days(days)
-    settings = dict(installation.settings or {})
-    if days is None:
-        settings.pop(SETTING, None)
-    else:
-        settings[SETTING] = days
-    installation.settings = settings  # a new object: JSON columns track assignment
+    save_settings(session, installation, installation_settings(installation).updated(retention_days=days))
     if days is not None:
         schedule_purge(session, installation_id=installation.id, run_after=utcnow())
     session.flush()

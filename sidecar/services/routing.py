@@ -9,6 +9,13 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from sidecar.domain.records import (
+    Route,
+    RouteAlternative,
+    RouteExpert,
+    RouteTeam,
+    SimilarIncident,
+)
 from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.expert_selection import (
     ExpertChoice,
@@ -16,6 +23,7 @@ from sidecar.intelligence.expert_selection import (
     rank_experts,
 )
 from sidecar.intelligence.routing_rules import (
+    RuleMatch,
     RuleSpec,
     first_matching_rule,
     ticket_language,
@@ -83,22 +91,27 @@ def open_load(session: Session, *, installation_id: str, experts: Sequence[Exper
     return load
 
 
-def _expert_profile(expert: Expert, *, load: int, similar: Sequence[dict[str, Any]]) -> ExpertProfile:
+def _expert_profile(expert: Expert, *, load: int, similar: Sequence[SimilarIncident]) -> ExpertProfile:
     identities = _identities(expert)
-    solved = [s for s in similar if (s.get("solved_by") or "").lower() in identities]
+    solved = [s for s in similar if (s.solved_by or "").lower() in identities]
     return ExpertProfile(
         id=expert.id, name=expert.name, categories=frozenset(expert.categories or ()),
         tags=frozenset(t.lower() for t in expert.tags or ()), languages=frozenset(expert.languages or ()),
         timezone=expert.timezone or "UTC", working_hours=expert.working_hours or {}, capacity=expert.capacity,
         out_of_office=expert.out_of_office or (), open_load=load,
-        similar_solved=sum(float(s.get("score") or 0) for s in solved), similar_count=len(solved),
+        similar_solved=sum(float(s.score or 0) for s in solved), similar_count=len(solved),
     )
+
+
+def route_team(team: Team) -> RouteTeam:
+    """A team as routes name it."""
+    return RouteTeam(id=team.id, name=team.name, slack_channel=team.slack_channel, jira_project=team.jira_project,
+                     jira_component=team.jira_component)
 
 
 def team_json(team: Team) -> dict[str, Any]:
     """A team as routes and escalations show it."""
-    return {"id": team.id, "name": team.name, "slack_channel": team.slack_channel, "jira_project": team.jira_project,
-            "jira_component": team.jira_component}
+    return route_team(team).to_mapping()
 
 
 def expert_json(expert: Expert) -> dict[str, Any]:
@@ -107,9 +120,10 @@ def expert_json(expert: Expert) -> dict[str, Any]:
             "jira_account_id": expert.jira_account_id}
 
 
-def _expert_json(expert: Expert, choice: ExpertChoice) -> dict[str, Any]:
-    return {**expert_json(expert), "available_now": choice.available_now, "score": round(choice.score, 3),
-            "reasons": list(choice.reasons)}
+def _route_expert(expert: Expert, choice: ExpertChoice) -> RouteExpert:
+    return RouteExpert(id=expert.id, name=expert.name, email=expert.email, slack_user_id=expert.slack_user_id,
+                       jira_account_id=expert.jira_account_id, available_now=choice.available_now,
+                       score=round(choice.score, 3), reasons=tuple(choice.reasons))
 
 
 def _ticket_words(ticket: Ticket) -> frozenset[str]:
@@ -123,9 +137,9 @@ def route_ticket(
     installation: Installation,
     ticket: Ticket,
     assessment: Assessment,
-    similar: Sequence[dict[str, Any]] = (),
+    similar: Sequence[SimilarIncident] = (),
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> Route:
     """Team and named expert with confidence, reasons and ranked alternatives; team None when unsure."""
     now = now or datetime.now(UTC)
     connection = session.connection()
@@ -141,24 +155,17 @@ def route_ticket(
         categories=categories,
         router_probabilities=router_probabilities,
         router_abstained=router_abstained,
-        incident_groups=[((s.get("group_name") or "").lower(), float(s.get("score") or 0))
-                         for s in similar if s.get("group_name")],
+        incident_groups=[(s.group_name.lower(), float(s.score or 0)) for s in similar if s.group_name],
         words=_ticket_words(ticket),
     )
     scores = score_teams([_team_profile(t) for t in teams], evidence)
     match = first_matching_rule(rules, ticket, set(categories))
     model_version = f"rules+{router.version}" if router and router_probabilities is not None else "rules"
-    if match is not None:
-        chosen = TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
-                           reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",))
-        confident, why_not = True, ""
-    else:
-        chosen = scores[0] if scores else None
-        confident, why_not = is_confident(chosen, evidence)
+    chosen, confident, why_not = _choose_team(match, scores, team_rows, evidence)
     if not confident:
-        return {"team": None, "expert": None, "confidence": round(chosen.confidence, 3) if chosen else 0.0,
-                "reasons": [why_not], "alternatives": _team_alternatives(scores, team_rows, exclude=None),
-                "model_version": model_version}
+        return Route(team=None, expert=None, confidence=round(chosen.confidence, 3) if chosen else 0.0,
+                     reasons=(why_not,), alternatives=_team_alternatives(scores, team_rows, exclude=None),
+                     model_version=model_version)
 
     team = team_rows[chosen.team.id]
     experts = connection.execute(_EXPERTS, {**params, "team_id": team.id}).all()
@@ -169,30 +176,45 @@ def route_ticket(
         ticket_tags=evidence.words, language=ticket_language(ticket), now=now,
     )
     by_id = {e.id: e for e in experts}
-    reasons = list(chosen.reasons)
-    chosen_expert = None
-    if ranked:
-        best = ranked[0]
-        chosen_expert = _expert_json(by_id[best.expert.id], best)
-        reasons.append(f"{best.expert.name}: {', '.join(best.reasons)}")
-    else:
-        reasons.append(f"no expert in {team.name} can take it now" + (
-            f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)"))
-    for expert, why in excluded:
-        reasons.append(f"{expert.name} skipped: {why}")
-    alternatives = [{"team": team_json(team), "expert": _expert_json(by_id[c.expert.id], c),
-                     "confidence": round(chosen.confidence, 3), "reasons": list(c.reasons)} for c in ranked[1:3]]
+    chosen_expert = _route_expert(by_id[ranked[0].expert.id], ranked[0]) if ranked else None
+    reasons = (*chosen.reasons, *_expert_reasons(team.name, ranked, excluded))
+    alternatives = [RouteAlternative(team=route_team(team), expert=_route_expert(by_id[c.expert.id], c),
+                                     confidence=round(chosen.confidence, 3), reasons=tuple(c.reasons))
+                    for c in ranked[1:3]]
     alternatives += _team_alternatives(scores, team_rows, exclude=team.id)
-    return {"team": team_json(team), "expert": chosen_expert, "confidence": round(chosen.confidence, 3),
-            "reasons": reasons, "alternatives": alternatives, "model_version": model_version}
+    return Route(team=route_team(team), expert=chosen_expert, confidence=round(chosen.confidence, 3),
+                 reasons=reasons, alternatives=tuple(alternatives), model_version=model_version)
 
 
-def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *, exclude: str | None) -> list[dict]:
-    return [
-        {"team": team_json(team_rows[s.team.id]), "expert": None, "confidence": round(s.confidence, 3),
-         "reasons": list(s.reasons)}
+def _choose_team(match: RuleMatch | None, scores: Sequence[TeamScore], team_rows: dict[str, Team],
+                 evidence: TeamEvidence) -> tuple[TeamScore | None, bool, str]:
+    """The matched rule's team, else the best-scored one; whether it is confident enough, and why not."""
+    if match is not None:
+        return TeamScore(team=_team_profile(team_rows[match.rule.team_id]), confidence=RULE_CONFIDENCE,
+                         reasons=(f"rule '{match.rule.name}' matched: {'; '.join(match.because)}",)), True, ""
+    chosen = scores[0] if scores else None
+    confident, why_not = is_confident(chosen, evidence)
+    return chosen, confident, why_not
+
+
+def _expert_reasons(team_name: str, ranked: Sequence[ExpertChoice],
+                    excluded: Sequence[tuple[ExpertProfile, str]]) -> list[str]:
+    """Why the chosen expert (or why nobody), and why each skipped expert was skipped."""
+    if ranked:
+        reasons = [f"{ranked[0].expert.name}: {', '.join(ranked[0].reasons)}"]
+    else:
+        reasons = [f"no expert in {team_name} can take it now" + (
+            f" ({'; '.join(f'{e.name} {why}' for e, why in excluded)})" if excluded else " (the team has no experts)")]
+    return reasons + [f"{expert.name} skipped: {why}" for expert, why in excluded]
+
+
+def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *,
+                       exclude: str | None) -> tuple[RouteAlternative, ...]:
+    return tuple(
+        RouteAlternative(team=route_team(team_rows[s.team.id]), expert=None, confidence=round(s.confidence, 3),
+                         reasons=tuple(s.reasons))
         for s in scores if s.team.id != exclude and s.confidence > 0
-    ][:3]
+    )[:3]
 
 
 def next_expert(
@@ -204,7 +226,7 @@ def next_expert(
     categories: Mapping[str, float],
     exclude: Sequence[str] = (),
     now: datetime | None = None,
-) -> dict[str, Any] | None:
+) -> RouteExpert | None:
     """The best expert of the team not yet asked (reassign, nobody acknowledged), ranked as routing ranks them."""
     connection = session.connection()
     params = {"installation_id": installation_id}
@@ -220,4 +242,4 @@ def next_expert(
     if not ranked:
         return None
     by_id = {e.id: e for e in experts}
-    return _expert_json(by_id[ranked[0].expert.id], ranked[0])
+    return _route_expert(by_id[ranked[0].expert.id], ranked[0])

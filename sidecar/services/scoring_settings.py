@@ -5,34 +5,36 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sidecar.domain.settings import ScoringSettings
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.assessment import ScoringPolicy
 from sidecar.intelligence.scoring import resolve_policy
+from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.models import Installation
 
 
-def scoring_models(overrides: dict[str, Any]) -> tuple[str, str | None]:
+def scoring_models(overrides: ScoringSettings) -> tuple[str, str | None]:
     """(model that makes the score, shadow model or None) named by the overrides."""
-    return overrides.get("model") or "rules", overrides.get("shadow")
+    return overrides.scoring_model, overrides.shadow
 
 
-def policy_from_overrides(overrides: dict[str, Any]) -> ScoringPolicy:
+def policy_from_overrides(overrides: ScoringSettings) -> ScoringPolicy:
     """The ScoringPolicy an installation's stored overrides describe."""
     return ScoringPolicy(
-        weights=dict(overrides.get("weights") or {}),
-        level_thresholds=dict(overrides.get("level_thresholds") or {}),
-        escalate_threshold=overrides.get("escalate_threshold"),
-        watch_threshold=overrides.get("watch_threshold"),
-        category_threshold=overrides.get("category_threshold"),
+        weights=dict(overrides.weights),
+        level_thresholds=dict(overrides.level_thresholds),
+        escalate_threshold=overrides.escalate_threshold,
+        watch_threshold=overrides.watch_threshold,
+        category_threshold=overrides.category_threshold,
     )
 
 
-def scoring_overrides(installation: Installation) -> dict[str, Any]:
-    """The installation's stored scoring overrides (empty when it uses the defaults)."""
-    return (installation.settings or {}).get("scoring") or {}
+def scoring_overrides(installation: Installation) -> ScoringSettings:
+    """The installation's stored scoring overrides (all unset when it uses the defaults)."""
+    return installation_settings(installation).scoring
 
 
-def _effective(overrides: dict[str, Any]) -> dict[str, Any]:
+def _effective(overrides: ScoringSettings) -> dict[str, Any]:
     weights, levels, escalate, watch, category = resolve_policy(policy_from_overrides(overrides))
     return {
         "weights": weights,
@@ -40,9 +42,9 @@ def _effective(overrides: dict[str, Any]) -> dict[str, Any]:
         "escalate_threshold": escalate,
         "watch_threshold": watch,
         "category_threshold": category,
-        "model": overrides.get("model") or "rules",
-        "shadow": overrides.get("shadow"),
-        "overrides": overrides,
+        "model": overrides.scoring_model,
+        "shadow": overrides.shadow,
+        "overrides": overrides.to_mapping(),
     }
 
 
@@ -53,8 +55,8 @@ def effective_scoring_settings(installation: Installation) -> dict[str, Any]:
 
 def update_scoring_settings(session: Session, *, installation: Installation, overrides: dict[str, Any]) -> dict[str, Any]:
     """Replace the installation's overrides after the scorer has checked names and threshold order."""
-    cleaned = {k: v for k, v in overrides.items() if v not in (None, {}, [])}
-    model, shadow = cleaned.get("model") or "rules", cleaned.get("shadow")
+    cleaned = ScoringSettings.from_mapping(overrides)
+    model, shadow = scoring_models(cleaned)
     if shadow is not None and shadow == model:
         raise InvalidInput(f"shadow must name the other model than model ({model!r})",
                            details={"shadow": [f"the same as model ({model!r})"]})
@@ -68,7 +70,6 @@ def update_scoring_settings(session: Session, *, installation: Installation, ove
     try:
         merged = _effective(cleaned)
     except ValueError as exc:  # the scorer names the bad weight or threshold
-        raise InvalidInput(str(exc), details={"settings": cleaned}) from None
-    installation.settings = {**(installation.settings or {}), "scoring": cleaned}  # a new object: JSON columns track assignment
-    session.flush()
+        raise InvalidInput(str(exc), details={"settings": cleaned.to_mapping()}) from None
+    save_settings(session, installation, installation_settings(installation).updated(scoring=cleaned))
     return merged

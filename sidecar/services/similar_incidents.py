@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from sidecar.domain.records import SimilarIncident
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
@@ -101,7 +102,7 @@ def find_similar(
     ticket: Ticket,
     limit: int = 5,
     history_key: tuple[str, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[SimilarIncident]:
     """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver.
 
     `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
@@ -118,18 +119,18 @@ def find_similar(
     for candidate, score in found.ranked[:limit]:
         if score < MIN_SCORE:
             break
-        results.append({
-            "source": candidate.source,
-            "id": candidate.external_id,
-            "kind": candidate.kind,
-            "title": candidate.subject,
-            "status": candidate.status,
-            "resolution": candidate.resolution,
-            "url": candidate.url,
+        results.append(SimilarIncident(
+            source=candidate.source,
+            id=candidate.external_id,
+            kind=candidate.kind,
+            title=candidate.subject,
+            status=candidate.status,
+            resolution=candidate.resolution,
+            url=candidate.url,
             # Only a finished incident was solved by someone; an open one is still being worked on.
-            "solved_by": candidate.assignee if is_resolved(candidate.status, candidate.resolution) else None,
-            "assignee": candidate.assignee,
-            "group_name": candidate.group_name,
-            "score": round(float(score), 4),
-        })
+            solved_by=candidate.assignee if is_resolved(candidate.status, candidate.resolution) else None,
+            assignee=candidate.assignee,
+            group_name=candidate.group_name,
+            score=round(float(score), 4),
+        ))
     return results

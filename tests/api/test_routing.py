@@ -125,7 +125,7 @@ def test_a_thousand_tickets_spread_fairly_over_equal_experts(app, client, instal
         for n in range(1000):
             ticket = ticket_from_mapping({**REFUND, "id": f"refund-{n}"})
             decision = route_ticket(session, installation=inst, ticket=ticket, assessment=assess_ticket(ticket))
-            counts[decision["expert"]["name"]] += 1
+            counts[decision.expert.name] += 1
     assert set(counts) == {"Ana Ruiz", "Ben Okafor"}
     assert 400 <= counts["Ana Ruiz"] <= 600, counts  # no one starved, no one flooded
 

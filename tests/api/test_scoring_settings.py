@@ -1,4 +1,5 @@
 """An installation tunes its weights and thresholds; the next assessment uses them."""
+from sidecar.store.models import Installation
 from tests.conftest import bearer
 
 TICKET = {"ticket": {"id": "9", "subject": "Refund please",
@@ -42,3 +43,22 @@ def test_settings_are_per_installation(client, installation, make_installation):
     client.put("/v1/settings/scoring", json={"escalate_threshold": 0.9}, headers=bearer(installation["api_token"]))
     theirs = client.get("/v1/settings/scoring", headers=bearer(other["api_token"])).get_json()
     assert theirs["overrides"] == {}
+
+
+def test_each_settings_call_stores_only_its_own_keys(app, client, installation):
+    token = installation["api_token"]
+    assert client.put("/v1/settings/scoring", json={"escalate_threshold": 0.8, "model": "rules"},
+                      headers=bearer(token)).status_code == 200
+    assert client.put("/v1/settings/escalation", json={"ack_minutes": 45, "redaction": None},
+                      headers=bearer(token)).status_code == 200
+    assert client.put("/v1/installation/credentials", headers=bearer(token), json={
+        "credentials": {"subdomain": "acme", "email": "a@acme.test", "api_token": "t"},
+        "settings": {"bot_user_ids": [7]}}).status_code == 200
+    with app.extensions["sidecar"].database.session() as session:
+        stored = session.get(Installation, installation["id"]).settings
+    assert stored == {"scoring": {"escalate_threshold": 0.8, "model": "rules"}, "ack_minutes": 45,
+                      "redaction": {"emails": False, "phones": False, "cards": True, "patterns": []},
+                      "helpdesk": {"bot_user_ids": [7]}}
+    view = client.get("/v1/settings/escalation", headers=bearer(token)).get_json()
+    assert view["ack_minutes"] == 45 and view["proactive"] == "suggest" and view["jira_priority"]["Highest"] == 0.85
+    assert client.get("/v1/settings/scoring", headers=bearer(token)).get_json()["overrides"] == stored["scoring"]

@@ -29,6 +29,7 @@ from sidecar.services.history.runner import (
     last_agent_reply,
     run_pages,
 )
+from sidecar.services.installations import installation_settings
 from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
 from sidecar.store.history import get_cursor
@@ -46,10 +47,10 @@ def salesforce_client_for(installation: Installation, *, box: SecretBox,
     if installation.source != "salesforce":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Salesforce",
                        code="wrong_source")
-    settings = dict((installation.settings or {}).get("helpdesk") or {})
-    group_field = settings.get("group_field")
-    if group_field:
-        settings["case_fields"] = [*(settings.get("case_fields") or ()), group_field]
+    helpdesk = installation_settings(installation).helpdesk
+    settings = helpdesk.to_mapping()
+    if helpdesk.group_field:
+        settings["case_fields"] = [*helpdesk.case_fields, helpdesk.group_field]
     client = helpdesk_client_of(installation, box=box, settings=settings, allow_private=allow_private)
     assert isinstance(client, SalesforceClient)
     return client

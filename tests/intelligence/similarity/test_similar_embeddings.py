@@ -163,7 +163,7 @@ def test_a_duplicate_worded_with_no_shared_words_is_found_through_embeddings(dat
         found = find_similar(session, installation=record, ticket=ticket)
         full_text = search_and_rank(session, installation_id=installation["id"], text="Refund\nCharged double, "
                                     "refund please", embedder=None).full_text
-    assert found and found[0]["id"] == "1" and found[0]["solved_by"] == "ana@example.com"
+    assert found and found[0].id == "1" and found[0].solved_by == "ana@example.com"
     assert "1" not in [candidate.external_id for candidate in full_text]  # no word in common
 
 
@@ -238,7 +238,7 @@ def test_without_embeddings_search_is_full_text_and_rerank_as_before(database, i
         found = find_similar(session, installation=record, ticket=ticket)
         search = search_and_rank(session, installation_id=installation["id"], text="Printer is offline again\n"
                                  "The office printer fails", subject="Printer is offline again")
-    assert found[0]["id"] == "4"
+    assert found[0].id == "4"
     assert search.nearest == []
     expected = rerank("Printer is offline again\nThe office printer fails", search.full_text,
                       query_subject="Printer is offline again")
@@ -260,7 +260,7 @@ def test_a_failing_embedder_leaves_import_and_search_working(database, installat
     with database.session() as session:
         found = find_similar(session, installation=record,
                              ticket=Ticket(id="9", source="zendesk", subject="Printer offline", description=""))
-    assert found[0]["id"] == "4"
+    assert found[0].id == "4"
 
 
 def test_live_recorded_tickets_get_vectors_from_the_next_backfill(database, installation, embedder):
@@ -308,7 +308,7 @@ def test_the_bundled_transformer_finds_a_paraphrase_full_text_misses(database, i
                     description="")
     with database.session() as session:
         found = find_similar(session, installation=record, ticket=ticket)
-    assert found and found[0]["id"] == "1"
+    assert found and found[0].id == "1"
     invalidate()
 
 
