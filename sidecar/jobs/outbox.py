@@ -77,7 +77,7 @@ def job_row(*, installation_id: str, kind: str, payload: dict[str, Any], escalat
     """Every column of a new queued job, for the ORM (`enqueue`) or a Core INSERT on a hot path."""
     now = now or utcnow()
     return {"id": new_job_id(), "installation_id": installation_id, "kind": kind, "payload": payload,
-            "escalation_id": escalation_id, "status": "queued", "attempts": 0, "max_attempts": max_attempts,
+            "escalation_id": escalation_id, "status": JobStatus.QUEUED, "attempts": 0, "max_attempts": max_attempts,
             "run_after": run_after or now, "created_at": now, "updated_at": now, "locked_by": None,
             "locked_until": None, "last_error": None, "finished_at": None}
 
@@ -128,7 +128,8 @@ def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DE
                        worker_id=worker_id) for row in rows]
 
 
-_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)), JOBS.c.status == JobStatus.RUNNING,
+_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)),
+                               JOBS.c.status == JobStatus.RUNNING,
                                JOBS.c.locked_by == bindparam("worker_id"))
             .values(status=JobStatus.QUEUED, locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1))
 
@@ -143,7 +144,8 @@ def release(database: Database, jobs: list[ClaimedJob]) -> None:
 
 # Settling only works while this worker still holds the lease; a job whose lease ran out and was taken
 # by another worker belongs to that worker now. Built once: a worker settles every job it runs.
-_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING, JOBS.c.locked_by == bindparam("worker_id"))
+_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING,
+             JOBS.c.locked_by == bindparam("worker_id"))
 _COMPLETE = update(JOBS).where(_HELD).values(status=JobStatus.DONE, locked_by=None, locked_until=None, last_error=None,
                                              finished_at=bindparam("now"), updated_at=bindparam("now"))
 
@@ -171,7 +173,7 @@ def fail(
     error: str,
     permanent: bool = False,
     retry_after: float | None = None,
-) -> str:
+) -> JobStatus:
     """Settle a failed attempt: back to the queue after a backoff, or dead. Returns the new status."""
     now = utcnow()
     dead = permanent or job.attempts >= job.max_attempts
