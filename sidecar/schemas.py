@@ -16,9 +16,23 @@ from marshmallow import (
 )
 
 from sidecar.domain.settings import PROACTIVE_POLICIES, SCORING_MODELS
-from sidecar.intelligence.assessment import CATEGORIES, LEVELS, RECOMMENDATIONS
+from sidecar.domain.statuses import (
+    AssessmentLevel,
+    AuditOutcome,
+    EscalationMode,
+    EscalationStatus,
+    FeedbackRating,
+    Recommendation,
+    StepStatus,
+    WebhookStatus,
+)
+from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.ticket import AUTHOR_ROLES, SOURCES
 from sidecar.store.models import stored_utc
+
+_LEVELS = validate.OneOf([s.value for s in AssessmentLevel])
+_ESCALATION_STATUSES = validate.OneOf([s.value for s in EscalationStatus])
+_WEBHOOK_STATUSES = validate.OneOf([s.value for s in WebhookStatus])
 
 MAX_ID_LENGTH = 100
 # Python's whitespace (what str.strip() removes) spelled out: JSON Schema patterns are ECMA regexes, whose
@@ -278,8 +292,8 @@ class AssessmentSchema(Schema):
     id = fields.String()
     ticket = fields.Nested(TicketRefSchema)
     score = fields.Float(metadata={"description": "0 to 1: how much the ticket needs a human expert"})
-    level = fields.String(validate=validate.OneOf(LEVELS))
-    recommendation = fields.String(validate=validate.OneOf(RECOMMENDATIONS))
+    level = fields.String(validate=_LEVELS)
+    recommendation = fields.String(validate=validate.OneOf([s.value for s in Recommendation]))
     categories = fields.List(fields.Nested(CategorySchema))
     signals = fields.List(fields.Nested(SignalSchema))
     model_version = fields.String()
@@ -629,7 +643,7 @@ class EscalationPreviewSchema(Schema):
     link_to = fields.String(allow_none=True)
     suggestion = fields.Dict(allow_none=True)
     score = fields.Float()
-    level = fields.String()
+    level = fields.String(validate=_LEVELS)
     slack_text = fields.String()
 
 
@@ -638,7 +652,7 @@ class EscalationStepSchema(Schema):
 
     name = fields.String(metadata={"description": "jira_issue | jira_link | ticket_note | slack_message"})
     system = fields.String()
-    status = fields.String(metadata={"description": "planned | retrying | done | dry_run | skipped | dead"})
+    status = fields.String(validate=validate.OneOf([s.value for s in StepStatus]))
     description = fields.String()
     attempts = fields.Integer()
     error = fields.String(allow_none=True)
@@ -654,10 +668,11 @@ class EscalationSchema(Schema):
 
     id = fields.String()
     ticket = fields.Dict()
-    status = fields.String(metadata={"description": "pending | delivered | failed | resolved"})
-    mode = fields.String(metadata={"description": "live | dry_run"})
+    status = fields.String(validate=_ESCALATION_STATUSES)
+    mode = fields.String(validate=validate.OneOf([s.value for s in EscalationMode]),
+                         metadata={"description": "dry_run: no Jira credentials, the steps record their requests"})
     score = fields.Float()
-    level = fields.String()
+    level = fields.String(validate=_LEVELS)
     team = fields.Dict(allow_none=True)
     expert = fields.Dict(allow_none=True)
     note = fields.String()
@@ -699,7 +714,7 @@ class EscalationListQuerySchema(Schema):
 
     source = fields.String(validate=validate.OneOf(SOURCES))
     ticket_id = ExternalId(integers=False, metadata={"description": "an empty value is refused, not 'any ticket'"})
-    status = fields.String(validate=validate.OneOf(("pending", "delivered", "failed", "resolved")))
+    status = fields.String(validate=_ESCALATION_STATUSES)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -853,7 +868,7 @@ class FeedbackAnswerSchema(Schema):
 
     id = fields.Integer()
     assessment_id = fields.String()
-    rating = fields.String()
+    rating = fields.String(validate=validate.OneOf([s.value for s in FeedbackRating]))
     note = fields.String()
     agent = fields.String(allow_none=True)
     created_at = fields.String()
@@ -865,7 +880,7 @@ class FeedbackSchema(RequestSchema):
     class Meta:
         unknown = RAISE
 
-    rating = fields.String(required=True, validate=validate.OneOf(("right", "wrong")))
+    rating = fields.String(required=True, validate=validate.OneOf([s.value for s in FeedbackRating]))
     note = fields.String(load_default="", validate=validate.Length(max=5000))
     agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                           metadata={"description": "who rated it (the agent's name or id)"})
@@ -893,14 +908,14 @@ class ExpertListQuerySchema(Schema):
 class WebhookAnswerSchema(Schema):
     """How a verified webhook was taken: accepted, a duplicate of one already taken, or ignored."""
 
-    status = fields.String(required=True, validate=validate.OneOf(("accepted", "duplicate", "ignored")))
+    status = fields.String(required=True, validate=_WEBHOOK_STATUSES)
     kind = fields.String(allow_none=True, metadata={"description": "the event, e.g. ticket.comment_added"})
 
 
 class SlackEventAnswerSchema(Schema):
     """A Slack event taken (as a webhook answer), or the url_verification challenge echoed."""
 
-    status = fields.String(validate=validate.OneOf(("accepted", "duplicate", "ignored")))
+    status = fields.String(validate=_WEBHOOK_STATUSES)
     kind = fields.String(allow_none=True)
     challenge = fields.String(allow_none=True, metadata={"description": "url_verification only"})
 
@@ -912,7 +927,7 @@ class AuditEntrySchema(Schema):
     system = fields.String()
     action = fields.String()
     target = fields.String()
-    outcome = fields.String()
+    outcome = fields.String(validate=validate.OneOf([s.value for s in AuditOutcome]))
     detail = fields.String()
     escalation_id = fields.String(allow_none=True)
     job_id = fields.String(allow_none=True)

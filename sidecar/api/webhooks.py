@@ -16,6 +16,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import bindparam, select
 
 from sidecar.api.context import runtime
+from sidecar.domain.statuses import WebhookStatus
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
 from sidecar.schemas import strip_nul
 from sidecar.services import slack_buttons
@@ -102,13 +103,13 @@ def _parsed(parser, payload: Any) -> parse.InboundEvent:
 
 def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent):
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
-        return jsonify({"status": "ignored", "kind": event.data.get("webhook_event") or event.data.get("type")})
+        return jsonify({"status": WebhookStatus.IGNORED, "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
                             delivery_id=verify.delivery_id(system, raw, request.headers, payload),
                             signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
-    return jsonify({"status": "accepted" if accepted else "duplicate", "kind": event.kind})
+    return jsonify({"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE, "kind": event.kind})
 
 
 def _receive(system: str, installation_id: str, verify_signature, parser, check_payload=None):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sidecar.domain.statuses import AssessmentLevel, Recommendation
+
 CATEGORIES = (
     "billing_refund",
     "bug_incident",
@@ -11,8 +13,8 @@ CATEGORIES = (
     "high_value_customer",
     "human_requested",
 )
-LEVELS = ("low", "medium", "high", "critical")
-RECOMMENDATIONS = ("escalate", "watch", "none")
+LEVELS = tuple(AssessmentLevel)  # lowest first
+RECOMMENDATIONS = tuple(Recommendation)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class Assessment:
     """The answer to 'does this ticket need a human expert, and why?'."""
 
     score: float
-    level: str
-    recommendation: str
+    level: AssessmentLevel
+    recommendation: Recommendation
     categories: tuple[CategoryScore, ...]
     signals: tuple[Signal, ...]
     model_version: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sidecar.domain.statuses import Recommendation
 from sidecar.intelligence.assessment import CATEGORIES, ScoringPolicy
 from sidecar.intelligence.learned import (
     reference_time,
@@ -135,7 +136,7 @@ def evaluate_categories(test_rows: Iterable[Mapping[str, Any]], *,
                 counts[name]["fn"] += 1
         if isinstance(row.get("needs_human"), bool):
             escalate_labels.append(row["needs_human"])
-            escalate_predicted.append(assessment.recommendation == "escalate")
+            escalate_predicted.append(assessment.recommendation == Recommendation.ESCALATE)
         if found != wanted:
             misses.append({"id": row.get("id"), "expected": sorted(wanted), "found": sorted(found)})
     per_category = {}

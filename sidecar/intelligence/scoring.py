@@ -15,6 +15,7 @@ import math
 from datetime import UTC, datetime
 from typing import Protocol
 
+from sidecar.domain.statuses import AssessmentLevel, Recommendation
 from sidecar.intelligence.assessment import (
     CATEGORIES,
     Assessment,
@@ -90,7 +91,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "no_rush": -1.2,  # "no rush", "low priority": lowers only a ticket without a reason (see gate_by_reason)
 }
 
-DEFAULT_LEVEL_THRESHOLDS: dict[str, float] = {"medium": 0.35, "high": 0.6, "critical": 0.85}
+DEFAULT_LEVEL_THRESHOLDS: dict[str, float] = {
+    AssessmentLevel.MEDIUM: 0.35, AssessmentLevel.HIGH: 0.6, AssessmentLevel.CRITICAL: 0.85}
 DEFAULT_ESCALATE_THRESHOLD = 0.6  # the "high" level: one clear reason, or several weaker ones together
 DEFAULT_WATCH_THRESHOLD = 0.35  # worth a look: one moderate reason
 DEFAULT_CATEGORY_THRESHOLD = 0.5  # report a category when its detector is more sure than not
@@ -118,7 +120,7 @@ def resolve_policy(policy: ScoringPolicy | None) -> tuple[dict[str, float], dict
     if bad_levels:
         raise ValueError(f"unknown level threshold(s): {', '.join(bad_levels)} (use medium, high, critical)")
     levels = {**DEFAULT_LEVEL_THRESHOLDS, **{k: float(v) for k, v in policy.level_thresholds.items()}}
-    if not levels["medium"] <= levels["high"] <= levels["critical"]:
+    if not levels[AssessmentLevel.MEDIUM] <= levels[AssessmentLevel.HIGH] <= levels[AssessmentLevel.CRITICAL]:
         raise ValueError("level thresholds must satisfy medium <= high <= critical")
     escalate = DEFAULT_ESCALATE_THRESHOLD if policy.escalate_threshold is None else float(policy.escalate_threshold)
     watch = DEFAULT_WATCH_THRESHOLD if policy.watch_threshold is None else float(policy.watch_threshold)
@@ -233,24 +235,21 @@ def reported_categories(confidences: dict[str, float], threshold: float, churn: 
     return reported
 
 
-def level_for(score: float, levels: dict[str, float]) -> str:
+def level_for(score: float, levels: dict[str, float]) -> AssessmentLevel:
     """low / medium / high / critical for a score."""
-    if score >= levels["critical"]:
-        return "critical"
-    if score >= levels["high"]:
-        return "high"
-    if score >= levels["medium"]:
-        return "medium"
-    return "low"
+    for level in (AssessmentLevel.CRITICAL, AssessmentLevel.HIGH, AssessmentLevel.MEDIUM):
+        if score >= levels[level]:
+            return level
+    return AssessmentLevel.LOW
 
 
-def recommendation_for(score: float, *, escalate: float, watch: float) -> str:
+def recommendation_for(score: float, *, escalate: float, watch: float) -> Recommendation:
     """escalate / watch / none for a score."""
     if score >= escalate:
-        return "escalate"
+        return Recommendation.ESCALATE
     if score >= watch:
-        return "watch"
-    return "none"
+        return Recommendation.WATCH
+    return Recommendation.NONE
 
 
 def _as_utc(now: datetime | None) -> datetime:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.domain import marker as echo_marker
+from sidecar.domain.statuses import AuditOutcome, EscalationStatus
 from sidecar.jobs.escalation_delivery import (
     Delivery,
     installation_client,
@@ -79,10 +80,10 @@ def _by_jira_key(session: Session, installation_id: str, key: str) -> list[Escal
 def resolve(session: Session, escalation: Escalation, *, resolution: str | None, status: str | None,
             actor: str | None) -> EscalationEvent | None:
     """Mark an escalation resolved (frees the ticket for a new escalation) and note it on the timeline."""
-    if escalation.status == "resolved":
+    if escalation.status == EscalationStatus.RESOLVED:
         return None
     now = utcnow()
-    escalation.status = "resolved"
+    escalation.status = EscalationStatus.RESOLVED
     escalation.resolved_at = now
     escalation.resolution = resolution
     escalation.jira_status = status or escalation.jira_status
@@ -95,13 +96,13 @@ def resolve(session: Session, escalation: Escalation, *, resolution: str | None,
 
 def reopen(session: Session, escalation: Escalation, *, system: str, actor: str | None, why: str) -> EscalationEvent | None:
     """Reopen a resolved escalation (unless the ticket has another open one) and note it on the timeline."""
-    if escalation.status != "resolved":
+    if escalation.status != EscalationStatus.RESOLVED:
         return None
     key = f"{escalation.ticket_source}:{escalation.ticket_external_id}"
     other = session.scalar(select(Escalation.id).where(Escalation.installation_id == escalation.installation_id,
                                                        Escalation.open_ticket_key == key))
     now = utcnow()
-    escalation.status = "delivered"
+    escalation.status = EscalationStatus.DELIVERED
     escalation.resolved_at = None
     escalation.reopened_count = (escalation.reopened_count or 0) + 1
     escalation.open_ticket_key = None if other else key
@@ -117,7 +118,7 @@ def _jira_issue_updated(session: Session, installation_id: str, data: dict[str, 
         status, previous = data.get("status"), data.get("previous_status")
         if data.get("resolved"):
             event = resolve(session, escalation, resolution=data.get("resolution"), status=status, actor=actor)
-        elif escalation.status == "resolved":
+        elif escalation.status == EscalationStatus.RESOLVED:
             event = reopen(session, escalation, system="jira", actor=actor,
                            why=f"Reopened in Jira ({previous or 'resolved'} -> {status})")
         elif previous and status and previous != status:
@@ -139,7 +140,8 @@ def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) 
         return 0  # our own comment (a Slack reply or a customer comment we synced) coming back
     changed = 0
     for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
-        if escalation.status == "resolved" or _seen_comment(session, escalation.id, data.get("comment_id")):
+        if (escalation.status == EscalationStatus.RESOLVED
+                or _seen_comment(session, escalation.id, data.get("comment_id"))):
             continue
         event = append_event(session, escalation=escalation, system="jira", kind="comment",
                              actor=(data.get("author") or {}).get("display_name"), text=data.get("body_text") or "",
@@ -166,7 +168,7 @@ def _slack_message(session: Session, installation_id: str, data: dict[str, Any])
     escalation = session.scalar(select(Escalation).where(
         Escalation.installation_id == installation_id, Escalation.slack_channel == data.get("channel"),
         Escalation.slack_ts == data["thread_ts"]))
-    if escalation is None or escalation.status == "resolved":
+    if escalation is None or escalation.status == EscalationStatus.RESOLVED:
         return 0
     event = append_event(session, escalation=escalation, system="slack", kind="comment",
                          actor=data.get("user"), text=data.get("text") or "", data={"ts": data.get("ts")})
@@ -183,7 +185,7 @@ def _escalation_for_action(session: Session, installation_id: str, data: dict[st
 
 def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: str | None) -> EscalationEvent | None:
     """Record the first acknowledgement (who and when) and note it on the timeline."""
-    if escalation.acknowledged_at is not None or escalation.status == "resolved":
+    if escalation.acknowledged_at is not None or escalation.status == EscalationStatus.RESOLVED:
         return None
     now = utcnow()
     escalation.acknowledged_by = who
@@ -270,7 +272,7 @@ def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) ->
     if reason is None:
         return False
     target = f"{data.get('value') or '?'} by {user_id or '?'}"
-    ctx.audit(system="slack", action="button_refused", target=target, outcome="refused",
+    ctx.audit(system="slack", action="button_refused", target=target, outcome=AuditOutcome.REFUSED,
               detail=f"{data.get('action_id')} pressed by {user_id} ({(data.get('user') or {}).get('name')}): {reason}")
     url = data.get("response_url")
     if not slack_buttons.response_url_allowed(url, connections):
@@ -300,14 +302,14 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
     comment = data.get("comment") or {}
     changed = 0
     reopened_status = str(data.get("status") or "").lower() in CUSTOMER_STATUSES_REOPENED and not data.get("closed")
-    if escalation.status == "resolved" and reopened_status and data.get("event") != "ticket_created":
+    if escalation.status == EscalationStatus.RESOLVED and reopened_status and data.get("event") != "ticket_created":
         event = reopen(session, escalation, system=source, actor=None,
                        why=f"The ticket was reopened ({data.get('status')})")
         if event is not None:
             _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
             changed += 1
     if (comment.get("author") == "customer" and comment.get("body") and not echo_marker.detect(comment.get("body"))
-            and escalation.status != "resolved"
+            and escalation.status != EscalationStatus.RESOLVED
             and installation_settings(installation).escalation.sync_customer_comments):
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
                              actor=data.get("requester_name") or "customer", text=comment["body"])
@@ -534,7 +536,7 @@ class UpdateJiraAssignee:
         if not account or not key:
             return
         if not work.connections.is_live("jira"):
-            ctx.audit(system="jira", action="assign", target=key, outcome="dry_run")
+            ctx.audit(system="jira", action="assign", target=key, outcome=AuditOutcome.DRY_RUN)
             return
         client = work.client("jira")
         ctx.call("jira", "assign", key, client.update_issue, key, fields={"assignee": {"accountId": account}})
@@ -551,7 +553,8 @@ class AcknowledgementCheck:
         round_number = int(ctx.job.payload.get("round") or 1)
         with ctx.database.write_lock(), ctx.database.session() as session:
             escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
-            if escalation is None or escalation.acknowledged_at is not None or escalation.status == "resolved":
+            if (escalation is None or escalation.acknowledged_at is not None
+                    or escalation.status == EscalationStatus.RESOLVED):
                 return
             installation = session.get(Installation, escalation.installation_id)
             minutes = installation_settings(installation).escalation.ack_minutes

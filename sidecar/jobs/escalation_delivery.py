@@ -32,6 +32,14 @@ from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.settings import EscalationSettings
+from sidecar.domain.statuses import (
+    SETTLED_STEP_STATUSES,
+    AuditOutcome,
+    EscalationStatus,
+    JobStatus,
+    StepStatus,
+    WriteStatus,
+)
 from sidecar.jobs.outbox import job_row
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
@@ -55,7 +63,6 @@ PLACEHOLDER_URLS = {
     "zendesk": "https://your-subdomain.zendesk.com",
     "salesforce": "https://your-org.my.salesforce.com",
 }
-SETTLED = ("done", "dry_run", "skipped")
 DRY_RUN_SLACK_CHANNEL = "#escalations"  # shown in dry-run plans when no channel is configured yet
 
 
@@ -86,7 +93,7 @@ class Delivery:
     @property
     def settled(self) -> bool:
         """True when the step already finished (a repeated job does nothing)."""
-        return self.step is not None and self.step.status in SETTLED
+        return self.step is not None and self.step.status in SETTLED_STEP_STATUSES
 
     @property
     def ticket_source(self) -> str:
@@ -199,7 +206,8 @@ _NEW_JOBS = insert(Job.__table__)
 def _escalation_update(columns: tuple[str, ...]):
     """UPDATE escalations SET <columns> for one escalation that is not resolved, built once per column set."""
     return (update(ESCALATIONS_TABLE)
-            .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"), ESCALATIONS_TABLE.c.status != "resolved")
+            .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"),
+                   ESCALATIONS_TABLE.c.status != EscalationStatus.RESOLVED)
             .values({name: bindparam("v_" + name) for name in columns}))
 
 
@@ -248,20 +256,20 @@ def settle_step(
 
 def escalation_status_change(statuses: list[str], *, now) -> dict[str, Any]:
     """The escalation's status from its steps' statuses: failed if one is dead, delivered when all settled."""
-    if any(status == "dead" for status in statuses):
-        return {"status": "failed"}
-    if all(status in SETTLED for status in statuses):
-        return {"status": "delivered", "delivered_at": now}
-    return {"status": "pending"}
+    if any(status == StepStatus.DEAD for status in statuses):
+        return {"status": EscalationStatus.FAILED}
+    if all(status in SETTLED_STEP_STATUSES for status in statuses):
+        return {"status": EscalationStatus.DELIVERED, "delivered_at": now}
+    return {"status": EscalationStatus.PENDING}
 
 
 def _update_escalation_status(session, escalation: Escalation) -> None:
     statuses = [s.status for s in session.scalars(
         select(EscalationStep).where(EscalationStep.escalation_id == escalation.id))]
-    if escalation.status == "resolved":
+    if escalation.status == EscalationStatus.RESOLVED:
         return
     change = escalation_status_change(statuses, now=utcnow())
-    if change["status"] == "delivered" and escalation.status == "delivered":
+    if change["status"] == EscalationStatus.DELIVERED and escalation.status == EscalationStatus.DELIVERED:
         return
     for name, value in change.items():
         setattr(escalation, name, value)
@@ -288,9 +296,9 @@ class StepHandler:
             step = session.scalar(select(EscalationStep).where(
                 EscalationStep.escalation_id == ctx.job.payload["escalation_id"],
                 EscalationStep.name == ctx.job.payload["step"]))
-            if step is None or step.status in SETTLED:
+            if step is None or step.status in SETTLED_STEP_STATUSES:
                 return
-            step.status = "dead" if status == "dead" else "retrying"
+            step.status = StepStatus.DEAD if status == JobStatus.DEAD else StepStatus.RETRYING
             step.attempts = ctx.job.attempts
             step.error = error
             step.updated_at = utcnow()
@@ -361,8 +369,9 @@ class JiraIssueStep(StepHandler):
         if not delivery.connections.is_live("jira"):
             key = dry_run_key(escalation.id)
             base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
-            ctx.audit(system="jira", action="create_issue", target=key, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=[jira_api.plan_create_issue(fields, properties=properties)],
+            ctx.audit(system="jira", action="create_issue", target=key, outcome=AuditOutcome.DRY_RUN)
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN,
+                        requests=[jira_api.plan_create_issue(fields, properties=properties)],
                         result={"key": key, "dry_run": True},
                         escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
                         follow_ups=("jira_link", "ticket_note", "slack_message"))
@@ -382,7 +391,7 @@ class JiraIssueStep(StepHandler):
             issue = ctx.call("jira", "create_issue", fields["project"]["key"], client.create_issue, fields,
                              properties=properties)
             created, key = True, issue["key"]
-        settle_step(ctx, delivery, status="done", result={"key": key, "id": issue.get("id"), "created": created},
+        settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "id": issue.get("id"), "created": created},
                     escalation_changes={"jira_key": key, "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(key)},
                     follow_ups=("jira_link", "ticket_note", "slack_message"))
@@ -400,8 +409,8 @@ class JiraIssueStep(StepHandler):
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
             requests = [jira_api.plan_add_comment(key, comment), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
-            ctx.audit(system="jira", action="join_issue", target=key, outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run", requests=requests, result={"key": key, "joined": True},
+            ctx.audit(system="jira", action="join_issue", target=key, outcome=AuditOutcome.DRY_RUN)
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=requests, result={"key": key, "joined": True},
                         escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
                         follow_ups=("jira_link", "ticket_note", "slack_message"))
             return
@@ -419,7 +428,7 @@ class JiraIssueStep(StepHandler):
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
         ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
-        settle_step(ctx, delivery, status="done", result={"key": key, "joined": True, "affected": affected["count"],
+        settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "joined": True, "affected": affected["count"],
                                                           "total_arr": affected["total_arr"]},
                     escalation_changes={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
@@ -444,7 +453,7 @@ class JiraLinkStep(StepHandler):
         escalation = delivery.escalation
         url = (escalation.context or {}).get("ticket_url")
         if not url:
-            settle_step(ctx, delivery, status="skipped",
+            settle_step(ctx, delivery, status=StepStatus.SKIPPED,
                         result={"reason": f"the ticket's URL is unknown: set {escalation.ticket_source}."
                                           f"{'url' if escalation.ticket_source == 'zendesk' else 'instance_url'}"})
             return
@@ -455,14 +464,14 @@ class JiraLinkStep(StepHandler):
                          summary=(escalation.context.get("ticket") or {}).get("subject") or None,
                          relationship="escalated from", resolved=False)
         if not delivery.connections.is_live("jira"):
-            ctx.audit(system="jira", action="remote_link", target=escalation.jira_key or "", outcome="dry_run")
-            settle_step(ctx, delivery, status="dry_run",
+            ctx.audit(system="jira", action="remote_link", target=escalation.jira_key or "", outcome=AuditOutcome.DRY_RUN)
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN,
                         requests=[jira_api.plan_remote_link(escalation.jira_key, **plan_args)])
             return
         client = delivery.client("jira")
         link = ctx.call("jira", "remote_link", escalation.jira_key, client.upsert_remote_link,
                         escalation.jira_key, **plan_args)
-        settle_step(ctx, delivery, status="done", result={"id": link.get("id")})
+        settle_step(ctx, delivery, status=StepStatus.DONE, result={"id": link.get("id")})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -485,10 +494,10 @@ class TicketNoteStep(StepHandler):
         outcome = write_ticket_note(ctx, delivery, body=note, marker=marker, jira_key=escalation.jira_key, tags=tags)
         # The first rolling summary, so the sidebar has one from the start (updates refresh it later).
         changes = {"summary": first_summary(delivery)}
-        if outcome.status == "dry_run":
-            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests, escalation_changes=changes)
+        if outcome.status == WriteStatus.DRY_RUN:
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=outcome.requests, escalation_changes=changes)
         else:
-            settle_step(ctx, delivery, status="done", result={"note": outcome.status, "tags": list(tags)},
+            settle_step(ctx, delivery, status=StepStatus.DONE, result={"note": outcome.status, "tags": list(tags)},
                         escalation_changes=changes)
 
 
@@ -529,7 +538,7 @@ class SlackMessageStep(StepHandler):
             # A dry-run still shows the message; where it would go is a placeholder until configured.
             destination = DRY_RUN_SLACK_CHANNEL
         if not destination:
-            settle_step(ctx, delivery, status="skipped", result={
+            settle_step(ctx, delivery, status=StepStatus.SKIPPED, result={
                 "reason": "no Slack destination: the expert has no slack_user_id, the team no slack_channel, "
                           "and slack.default_channel is not set"})
             return
@@ -538,8 +547,8 @@ class SlackMessageStep(StepHandler):
         oldest = stored_utc(escalation.created_at).timestamp() - 60 if escalation.created_at else 0.0
         outcome = post_to_slack(ctx, delivery, channel=destination, text=message["text"], blocks=message["blocks"],
                                 event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
-        if outcome.status == "dry_run":
-            settle_step(ctx, delivery, status="dry_run", requests=outcome.requests,
+        if outcome.status == WriteStatus.DRY_RUN:
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=outcome.requests,
                         escalation_changes={"slack_channel": destination})
             return
         channel, ts = outcome.result["channel"], outcome.result["ts"]
@@ -547,8 +556,8 @@ class SlackMessageStep(StepHandler):
         minutes = delivery.settings().ack_minutes
         check = ("escalation.ack_check", {"escalation_id": escalation.id, "round": 1},
                  utcnow() + timedelta(minutes=minutes))
-        settle_step(ctx, delivery, status="done", result={"channel": channel, "ts": ts,
-                                                          "posted": outcome.status == "written"},
+        settle_step(ctx, delivery, status=StepStatus.DONE, result={"channel": channel, "ts": ts,
+                                                          "posted": outcome.status == WriteStatus.WRITTEN},
                     escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink},
                     scheduled=(check,))
 

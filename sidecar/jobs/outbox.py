@@ -23,6 +23,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from sidecar.domain.statuses import JobStatus
 from sidecar.errors import Conflict, NotFound
 from sidecar.store.db import Database
 from sidecar.store.models import Job, utcnow
@@ -76,7 +77,7 @@ def job_row(*, installation_id: str, kind: str, payload: dict[str, Any], escalat
     """Every column of a new queued job, for the ORM (`enqueue`) or a Core INSERT on a hot path."""
     now = now or utcnow()
     return {"id": new_job_id(), "installation_id": installation_id, "kind": kind, "payload": payload,
-            "escalation_id": escalation_id, "status": "queued", "attempts": 0, "max_attempts": max_attempts,
+            "escalation_id": escalation_id, "status": JobStatus.QUEUED, "attempts": 0, "max_attempts": max_attempts,
             "run_after": run_after or now, "created_at": now, "updated_at": now, "locked_by": None,
             "locked_until": None, "last_error": None, "finished_at": None}
 
@@ -90,16 +91,16 @@ def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
     now = bindparam("now")
     query = (select(JOBS.c.id, JOBS.c.installation_id, JOBS.c.kind, JOBS.c.payload, JOBS.c.attempts,
                     JOBS.c.max_attempts, JOBS.c.escalation_id)
-             .where(or_(and_(JOBS.c.status == "queued", JOBS.c.run_after <= now),
+             .where(or_(and_(JOBS.c.status == JobStatus.QUEUED, JOBS.c.run_after <= now),
                         # its worker died: the lease ran out
-                        and_(JOBS.c.status == "running", JOBS.c.locked_until < now)))
+                        and_(JOBS.c.status == JobStatus.RUNNING, JOBS.c.locked_until < now)))
              .order_by(JOBS.c.run_after, JOBS.c.created_at).limit(bindparam("limit")))
     if kinds:
         query = query.where(JOBS.c.kind.in_(kinds))
     if postgresql:
         query = query.with_for_update(skip_locked=True)
     take = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)))
-            .values(status="running", locked_by=bindparam("worker_id"), locked_until=bindparam("until"),
+            .values(status=JobStatus.RUNNING, locked_by=bindparam("worker_id"), locked_until=bindparam("until"),
                     attempts=JOBS.c.attempts + 1, updated_at=now))
     return query, take
 
@@ -127,9 +128,10 @@ def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DE
                        worker_id=worker_id) for row in rows]
 
 
-_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)), JOBS.c.status == "running",
+_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)),
+                               JOBS.c.status == JobStatus.RUNNING,
                                JOBS.c.locked_by == bindparam("worker_id"))
-            .values(status="queued", locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1))
+            .values(status=JobStatus.QUEUED, locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1))
 
 
 def release(database: Database, jobs: list[ClaimedJob]) -> None:
@@ -142,8 +144,9 @@ def release(database: Database, jobs: list[ClaimedJob]) -> None:
 
 # Settling only works while this worker still holds the lease; a job whose lease ran out and was taken
 # by another worker belongs to that worker now. Built once: a worker settles every job it runs.
-_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == "running", JOBS.c.locked_by == bindparam("worker_id"))
-_COMPLETE = update(JOBS).where(_HELD).values(status="done", locked_by=None, locked_until=None, last_error=None,
+_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING,
+             JOBS.c.locked_by == bindparam("worker_id"))
+_COMPLETE = update(JOBS).where(_HELD).values(status=JobStatus.DONE, locked_by=None, locked_until=None, last_error=None,
                                              finished_at=bindparam("now"), updated_at=bindparam("now"))
 
 
@@ -170,20 +173,20 @@ def fail(
     error: str,
     permanent: bool = False,
     retry_after: float | None = None,
-) -> str:
+) -> JobStatus:
     """Settle a failed attempt: back to the queue after a backoff, or dead. Returns the new status."""
     now = utcnow()
     dead = permanent or job.attempts >= job.max_attempts
     values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error[:4000], "updated_at": now}
     if dead:
-        values.update(status="dead", finished_at=now)
+        values.update(status=JobStatus.DEAD, finished_at=now)
     else:
         delay = backoff_seconds(job.attempts, retry_after=retry_after)
-        values.update(status="queued", run_after=now + timedelta(seconds=delay))
+        values.update(status=JobStatus.QUEUED, run_after=now + timedelta(seconds=delay))
     result = session.execute(update(JOBS).where(_HELD).values(**values), {"job_id": job.id, "worker_id": job.worker_id})
     if result.rowcount != 1:
-        return "lost"
-    return "dead" if dead else "queued"
+        return JobStatus.LOST
+    return JobStatus.DEAD if dead else JobStatus.QUEUED
 
 
 def retry(session: Session, job_id: str, *, installation_id: str | None = None) -> Job:
@@ -191,10 +194,10 @@ def retry(session: Session, job_id: str, *, installation_id: str | None = None) 
     job = session.get(Job, job_id)
     if job is None or (installation_id and job.installation_id != installation_id):
         raise NotFound(f"no job {job_id!r}")
-    if job.status in ("running", "done"):
+    if job.status in (JobStatus.RUNNING, JobStatus.DONE):
         raise Conflict(f"job {job_id} is {job.status}; only dead or queued jobs can be retried", code="job_not_retryable")
     now = utcnow()
-    job.status = "queued"
+    job.status = JobStatus.QUEUED
     job.run_after = now
     job.max_attempts = max(job.max_attempts, job.attempts + DEFAULT_MAX_ATTEMPTS)
     job.updated_at = now

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sidecar.domain.statuses import JobStatus
 from sidecar.jobs.worker import JobContext, PermanentJobError
 from sidecar.services.retention import PURGE_JOB_KIND, purge_installation, retention_days, schedule_purge
 from sidecar.store.models import Installation, utcnow
@@ -35,7 +36,7 @@ class RetentionPurge:
 
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
         """A purge that failed for good still keeps the daily chain going."""
-        if status == "dead":
+        if status == JobStatus.DEAD:
             self._schedule_next(ctx)
 
     @staticmethod

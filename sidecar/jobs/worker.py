@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 
 from sidecar.clients.base import ApiError
+from sidecar.domain.statuses import AuditOutcome, JobStatus
 from sidecar.jobs import outbox
 from sidecar.jobs.outbox import ClaimedJob
 from sidecar.store.crypto import SecretBox
@@ -81,9 +82,9 @@ class JobContext:
         try:
             result = function(*args, **kwargs)
         except ApiError as exc:
-            self.audit(system=system, action=action, target=target, outcome="error", detail=exc.message)
+            self.audit(system=system, action=action, target=target, outcome=AuditOutcome.ERROR, detail=exc.message)
             raise
-        self.audit(system=system, action=action, target=target, outcome="ok")
+        self.audit(system=system, action=action, target=target, outcome=AuditOutcome.OK)
         return result
 
 
@@ -168,7 +169,7 @@ class Worker:
             with self.database.write_lock(), self.database.session() as session:
                 status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
                 ctx.store_audit(session)
-            if status != "lost":
+            if status != JobStatus.LOST:
                 self._settled(handler, ctx, status=status, error=message)
             return True
         if not ctx.finished:

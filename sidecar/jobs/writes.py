@@ -15,6 +15,7 @@ from sidecar.clients import salesforce as salesforce_api
 from sidecar.clients import slack as slack_api
 from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import PlannedRequest
+from sidecar.domain.statuses import AuditOutcome, WriteStatus
 from sidecar.jobs.worker import JobContext
 
 
@@ -51,8 +52,8 @@ def _zendesk_note(ctx, work, ticket_id: str, *, body, marker, jira_key, tags) ->
     custom_fields = {int(field_id): jira_key} if field_id and jira_key else None
     if not connections.is_live("zendesk"):
         plan = zendesk_api.plan_internal_note(ticket_id, body=body, custom_fields=custom_fields, tags=list(tags) or None)
-        ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome="dry_run")
-        return WriteOutcome("dry_run", [plan])
+        ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome=AuditOutcome.DRY_RUN)
+        return WriteOutcome(WriteStatus.DRY_RUN, [plan])
     client = work.client("zendesk")
     existing = None
     if not first_attempt(ctx):
@@ -60,11 +61,11 @@ def _zendesk_note(ctx, work, ticket_id: str, *, body, marker, jira_key, tags) ->
     if existing is None:
         ctx.call("zendesk", "internal_note", ticket_id, client.add_internal_note, ticket_id, body=body,
                  custom_fields=custom_fields, tags=list(tags) or None)
-        return WriteOutcome("written", result={"tags": list(tags)})
+        return WriteOutcome(WriteStatus.WRITTEN, result={"tags": list(tags)})
     if custom_fields or tags:  # the note is there; make sure the field and tags are too (both idempotent)
         ctx.call("zendesk", "update_ticket", ticket_id, client.update_ticket, ticket_id,
                  custom_fields=custom_fields, tags=list(tags) or None)
-    return WriteOutcome("existing", result={"tags": list(tags)})
+    return WriteOutcome(WriteStatus.EXISTING, result={"tags": list(tags)})
 
 
 def _salesforce_note(ctx, work, case_id: str, *, body, marker, jira_key) -> WriteOutcome:
@@ -75,8 +76,8 @@ def _salesforce_note(ctx, work, case_id: str, *, body, marker, jira_key) -> Writ
         plans = [salesforce_api.plan_case_comment(case_id, body, version=version)]
         if jira_key:
             plans.append(salesforce_api.plan_update_case(case_id, {field_name: jira_key}, version=version))
-        ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome="dry_run")
-        return WriteOutcome("dry_run", plans)
+        ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome=AuditOutcome.DRY_RUN)
+        return WriteOutcome(WriteStatus.DRY_RUN, plans)
     client = work.client("salesforce")
     existing = None
     if not first_attempt(ctx):
@@ -85,7 +86,7 @@ def _salesforce_note(ctx, work, case_id: str, *, body, marker, jira_key) -> Writ
         ctx.call("salesforce", "case_comment", case_id, client.add_case_comment, case_id, body)
     if jira_key:
         ctx.call("salesforce", "update_case", case_id, client.update_case, case_id, {field_name: jira_key})
-    return WriteOutcome("existing" if existing else "written")
+    return WriteOutcome(WriteStatus.EXISTING if existing else WriteStatus.WRITTEN)
 
 
 def post_to_slack(ctx: JobContext, work, *, channel: str, text: str, blocks: list[dict] | None,
@@ -95,8 +96,8 @@ def post_to_slack(ctx: JobContext, work, *, channel: str, text: str, blocks: lis
     metadata = {"event_type": event_type, "event_payload": {key: value}}
     if not work.connections.is_live("slack"):
         plan = slack_api.plan_post_message(channel, text=text, blocks=blocks, thread_ts=thread_ts, metadata=metadata)
-        ctx.audit(system="slack", action="post_message", target=channel, outcome="dry_run")
-        return WriteOutcome("dry_run", [plan], {"channel": channel})
+        ctx.audit(system="slack", action="post_message", target=channel, outcome=AuditOutcome.DRY_RUN)
+        return WriteOutcome(WriteStatus.DRY_RUN, [plan], {"channel": channel})
     client = work.client("slack")
     if channel[:1] in ("U", "W"):  # a person: post in the DM the bot has with them
         channel = ctx.call("slack", "open_dm", channel, client.open_conversation, channel)
@@ -105,21 +106,21 @@ def post_to_slack(ctx: JobContext, work, *, channel: str, text: str, blocks: lis
         found = ctx.call("slack", "find_message", channel, client.find_message_with_metadata, channel,
                          event_type=event_type, key=key, value=value, oldest=oldest, thread_ts=thread_ts)
     if found is not None:
-        return WriteOutcome("existing", result={"channel": channel, "ts": found["ts"]})
+        return WriteOutcome(WriteStatus.EXISTING, result={"channel": channel, "ts": found["ts"]})
     posted = ctx.call("slack", "post_message", channel, client.post_message, channel, text=text, blocks=blocks,
                       thread_ts=thread_ts, metadata=metadata)
-    return WriteOutcome("written", result={"channel": posted["channel"], "ts": posted["ts"]})
+    return WriteOutcome(WriteStatus.WRITTEN, result={"channel": posted["channel"], "ts": posted["ts"]})
 
 
 def comment_on_jira(ctx: JobContext, work, *, key: str, body_adf: dict, marker: str) -> WriteOutcome:
     """A Jira comment ending with our marker, found again on a retry."""
     if not work.connections.is_live("jira"):
-        ctx.audit(system="jira", action="add_comment", target=key, outcome="dry_run")
-        return WriteOutcome("dry_run", [jira_api.plan_add_comment(key, body_adf)])
+        ctx.audit(system="jira", action="add_comment", target=key, outcome=AuditOutcome.DRY_RUN)
+        return WriteOutcome(WriteStatus.DRY_RUN, [jira_api.plan_add_comment(key, body_adf)])
     client = work.client("jira")
     if not first_attempt(ctx):
         comments = ctx.call("jira", "list_comments", key, client.comments, key)
         if any(marker in jira_api.adf_to_text(comment.get("body")) for comment in comments):
-            return WriteOutcome("existing")
+            return WriteOutcome(WriteStatus.EXISTING)
     created = ctx.call("jira", "add_comment", key, client.add_comment, key, body_adf)
-    return WriteOutcome("written", result={"comment_id": created.get("id")})
+    return WriteOutcome(WriteStatus.WRITTEN, result={"comment_id": created.get("id")})

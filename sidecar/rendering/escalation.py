@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from sidecar.domain import marker as echo_marker
+from sidecar.domain.statuses import AssessmentLevel
 from sidecar.intelligence.escalation_context import EscalationContext, format_amount
 from sidecar.intelligence.text.clean import truncate
 from sidecar.rendering.adf import markup_to_adf, safe_url
@@ -40,7 +41,8 @@ OPEN_JIRA_ACTION = "escalation_open_jira"
 REASSIGN_ACTION = "escalation_reassign"  # the next expert of the team, by the routing ranking
 OPEN_TICKET_ACTION = "escalation_open_ticket"
 
-_LEVEL_EMOJI = {"critical": ":rotating_light:", "high": ":warning:", "medium": ":large_yellow_circle:"}
+_LEVEL_EMOJI = {AssessmentLevel.CRITICAL: ":rotating_light:", AssessmentLevel.HIGH: ":warning:",
+                AssessmentLevel.MEDIUM: ":large_yellow_circle:"}
 
 
 def render_jira_issue(context: EscalationContext, *, env: jinja2.Environment | None = None) -> dict[str, Any]:

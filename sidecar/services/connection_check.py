@@ -7,6 +7,7 @@ from typing import Any
 
 from sidecar.clients.base import ApiError, ApiForbidden, ApiUnauthorized
 from sidecar.clients.url_policy import private_urls_allowed
+from sidecar.domain.statuses import CheckStatus
 from sidecar.services.connections import Connections
 
 
@@ -15,7 +16,7 @@ class CheckResult:
     """How one system answered: ok, failed, or not configured (dry-run), with a sentence for people."""
 
     system: str
-    status: str  # ok | failed | not_configured
+    status: CheckStatus
     message: str
 
     def as_dict(self) -> dict[str, str]:
@@ -79,21 +80,24 @@ def check_connections(connections: Connections, *, source: str, allow_private: b
             continue
         if not connections.is_live(system):
             missing = ", ".join(connections.missing(system)) or "credentials"
-            results.append(CheckResult(system, "not_configured",
+            results.append(CheckResult(system, CheckStatus.NOT_CONFIGURED,
                                        f"{system.capitalize()} is not configured (set {missing}); "
                                        "its escalation steps run in dry-run"))
             continue
         try:
-            results.append(CheckResult(system, "ok", check(connections, allow_private)))
+            results.append(CheckResult(system, CheckStatus.OK, check(connections, allow_private)))
         except (ApiUnauthorized, ApiForbidden) as exc:
-            results.append(CheckResult(system, "failed", f"{system.capitalize()} refused the credentials: {exc.message}"))
+            results.append(CheckResult(system, CheckStatus.FAILED,
+                                       f"{system.capitalize()} refused the credentials: {exc.message}"))
         except ApiError as exc:
-            results.append(CheckResult(system, "failed", f"{system.capitalize()} did not work: {exc.message}"))
+            results.append(CheckResult(system, CheckStatus.FAILED, f"{system.capitalize()} did not work: {exc.message}"))
         except ValueError as exc:  # a malformed setting, caught before any call
-            results.append(CheckResult(system, "failed", f"{system.capitalize()} settings are incomplete: {exc}"))
+            results.append(CheckResult(system, CheckStatus.FAILED,
+                                       f"{system.capitalize()} settings are incomplete: {exc}"))
     return results
 
 
 def summary(results: list[CheckResult]) -> dict[str, Any]:
     """The JSON line the CLI prints last."""
-    return {"ok": all(r.status != "failed" for r in results), "systems": [r.as_dict() for r in results]}
+    return {"ok": all(r.status != CheckStatus.FAILED for r in results),
+            "systems": [r.as_dict() for r in results]}

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from sidecar.domain.statuses import AuditOutcome, JobStatus, StepStatus
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.services.audit import record_audit
 from sidecar.store.db import Database
@@ -128,7 +129,7 @@ def erase_requester(database: Database, *, installation_id: str, email: str, com
         eraser.run()
         record_audit(
             session, installation_id=installation_id, system="sidecar", action="erasure",
-            target=f"erasure {report.id}", outcome="ok",
+            target=f"erasure {report.id}", outcome=AuditOutcome.OK,
             # Never the address: the admin who asked keeps the link between the person and this id.
             detail=json.dumps({"requester": "erased", "tickets": report.tickets,
                                "erased": {k: v for k, v in report.erased.items() if v},
@@ -245,17 +246,18 @@ class _Eraser:
             steps = {step.name: step.status for step in self.session.scalars(
                 select(EscalationStep).where(EscalationStep.escalation_id == escalation.id))}
             # Dry-run steps wrote nothing anywhere: only what was really sent is listed.
-            if steps.get("jira_issue") == "done":
+            if steps.get("jira_issue") == StepStatus.DONE:
                 for key in (escalation.jira_key, escalation.link_to):
                     if key:
                         self.report.jira_issues.add(key)
-            if steps.get("slack_message") == "done" and escalation.slack_ts:
+            if steps.get("slack_message") == StepStatus.DONE and escalation.slack_ts:
                 self.report.slack_messages.add(escalation.slack_permalink
                                                or f"{escalation.slack_channel}/p{escalation.slack_ts.replace('.', '')}")
-            if steps.get("ticket_note") == "done":
+            if steps.get("ticket_note") == StepStatus.DONE:
                 self.report.helpdesk_tickets.add((escalation.ticket_source, escalation.ticket_external_id))
         for job in self.session.scalars(select(Job).where(
-                Job.installation_id == self.installation_id, Job.kind == "proactive.ticket_note", Job.status == "done")):
+                Job.installation_id == self.installation_id, Job.kind == "proactive.ticket_note",
+                Job.status == JobStatus.DONE)):
             key = _job_ticket(job)
             if key in owned or self.mentions(job.payload):
                 self.report.helpdesk_tickets.add(key)

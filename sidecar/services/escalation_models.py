@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sidecar.domain.settings import ScoringSettings
+from sidecar.domain.statuses import FeedbackRating
 from sidecar.errors import Conflict
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 from sidecar.services.router_models import _ModelCache
@@ -69,7 +70,7 @@ def feedback_escalation_labels(session: Session, *, installation_id: str) -> dic
     labels: dict[tuple[str, str], bool] = {}
     for rating, source, ticket_id, score in rows:
         high = float(score) >= threshold
-        labels[(source, ticket_id)] = high if rating == "right" else not high
+        labels[(source, ticket_id)] = high if rating == FeedbackRating.RIGHT else not high
     return labels
 
 

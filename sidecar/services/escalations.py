@@ -18,6 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sidecar.domain.records import Route, SimilarIncident
+from sidecar.domain.statuses import (
+    AuditOutcome,
+    EscalationMode,
+    EscalationStatus,
+    JobStatus,
+    StepStatus,
+)
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -56,7 +63,7 @@ STEP_DESCRIPTIONS = {
     "slack_message": "message the expert or the team channel in Slack",
 }
 JOB_KIND_PREFIX = "escalation."
-OPEN_STATUSES = ("pending", "delivered", "failed")
+OPEN_STATUSES = (EscalationStatus.PENDING, EscalationStatus.DELIVERED, EscalationStatus.FAILED)
 SUGGESTION_MIN_SCORE = 0.35  # below this an "open issue about the same problem" is a guess, not a suggestion
 
 
@@ -217,8 +224,8 @@ def start_escalation(
     escalation = Escalation(
         id=new_escalation_id(), installation_id=installation.id, ticket_source=ticket.source,
         ticket_external_id=ticket.id, open_ticket_key=f"{ticket.source}:{ticket.id}",
-        idempotency_key=idempotency_key, status="pending",
-        mode="live" if connections.is_live("jira") else "dry_run",
+        idempotency_key=idempotency_key, status=EscalationStatus.PENDING,
+        mode=EscalationMode.LIVE if connections.is_live("jira") else EscalationMode.DRY_RUN,
         link_to=link_to, agent_note=note or "", team=team, expert=expert, escalated_by=escalated_by,
         score=assessment_json["score"], level=assessment_json["level"],
         context=plan.context, suggestion=plan.suggestion, created_at=now, updated_at=now,
@@ -227,7 +234,7 @@ def start_escalation(
     for position, (name, system) in enumerate(STEPS):
         session.add(EscalationStep(escalation_id=escalation.id, installation_id=installation.id, position=position,
                                    name=name, system=ticket.source if system == "helpdesk" else system,
-                                   status="planned", attempts=0, updated_at=now))
+                                   status=StepStatus.PLANNED, attempts=0, updated_at=now))
     enqueue(session, installation_id=installation.id, kind=JOB_KIND_PREFIX + "jira_issue",
             payload={"escalation_id": escalation.id, "step": "jira_issue"}, escalation_id=escalation.id,
             max_attempts=_max_attempts(connections))
@@ -244,7 +251,7 @@ def start_escalation(
     expert_name = (expert or {}).get("name")
     who = EscalatedBy.from_mapping(escalated_by)
     record_audit(session, installation_id=installation.id, system="sidecar", action="escalation.create",
-                 target=f"{ticket.source}:{ticket.id}", outcome="ok", escalation_id=escalation.id,
+                 target=f"{ticket.source}:{ticket.id}", outcome=AuditOutcome.OK, escalation_id=escalation.id,
                  detail=f"escalated by {who.display if who else 'an unnamed agent'}"
                         f" ({'verified by the help desk' if who and who.verified else 'as the app reports it'};"
                         f" credential: {credential or 'unknown'})")
@@ -332,7 +339,8 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
              "attempts": step.attempts, "error": step.error, "requests": step.requests, "result": step.result,
              "job_id": jobs[step.name].id if step.name in jobs else None,
              "next_attempt_at": stored_iso(jobs[step.name].run_after)
-             if step.name in jobs and jobs[step.name].status == "queued" and step.status == "retrying" else None,
+             if step.name in jobs and jobs[step.name].status == JobStatus.QUEUED
+             and step.status == StepStatus.RETRYING else None,
              "updated_at": stored_iso(step.updated_at)}
             for step in steps
         ],
@@ -355,7 +363,7 @@ def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
     """The customer reply drafted when the escalation was last resolved (None while it is open)."""
     from sidecar.store.models import EscalationEvent
 
-    if escalation.status != "resolved":
+    if escalation.status != EscalationStatus.RESOLVED:
         return None
     data = session.scalar(select(EscalationEvent.data).where(
         EscalationEvent.escalation_id == escalation.id, EscalationEvent.kind == "resolved")
@@ -376,11 +384,11 @@ def reopen_step_for_retry(session: Session, job: Job) -> None:
         return
     step = session.scalar(select(EscalationStep).where(EscalationStep.escalation_id == job.escalation_id,
                                                        EscalationStep.name == step_name))
-    if step is not None and step.status == "dead":
-        step.status = "retrying"
+    if step is not None and step.status == StepStatus.DEAD:
+        step.status = StepStatus.RETRYING
         step.updated_at = utcnow()
     escalation = session.get(Escalation, job.escalation_id)
-    if escalation is not None and escalation.status == "failed":
-        escalation.status = "pending"
+    if escalation is not None and escalation.status == EscalationStatus.FAILED:
+        escalation.status = EscalationStatus.PENDING
         escalation.updated_at = utcnow()
     session.flush()

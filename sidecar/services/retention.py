@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from sidecar.domain.statuses import AuditOutcome, EscalationStatus, JobStatus
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.services.audit import record_audit
 from sidecar.services.installations import installation_settings, save_settings
@@ -43,8 +44,8 @@ from sidecar.store.scrub import scrub_after_delete
 from sidecar.store.vectors import invalidate as invalidate_vectors
 
 MAX_DAYS = 36_500  # a hundred years: anything longer is "forever", which is null
-FINISHED_ESCALATIONS = ("resolved", "cancelled")
-FINISHED_JOBS = ("done", "dead")
+FINISHED_ESCALATIONS = (EscalationStatus.RESOLVED,)
+FINISHED_JOBS = (JobStatus.DONE, JobStatus.DEAD)
 PURGE_JOB_KIND = "retention.purge"
 _BATCH = 500
 
@@ -102,7 +103,7 @@ def schedule_purge(session: Session, *, installation_id: str, run_after: datetim
     from sidecar.jobs.outbox import enqueue
 
     waiting = select(Job.id).where(Job.installation_id == installation_id, Job.kind == PURGE_JOB_KIND,
-                                   Job.status.in_(("queued", "running")))
+                                   Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
     if exclude_job_id:
         waiting = waiting.where(Job.id != exclude_job_id)
     if session.scalar(waiting.limit(1)) is not None:
@@ -126,7 +127,7 @@ def purge_installation(database: Database, *, installation_id: str, now: datetim
         report.deleted = _purge(session, installation_id, report.cutoff)
         if any(report.deleted.values()):
             record_audit(session, installation_id=installation_id, system="sidecar", action="retention_purge",
-                         target=f"older than {days} days", outcome="ok",
+                         target=f"older than {days} days", outcome=AuditOutcome.OK,
                          detail=json.dumps({k: v for k, v in report.deleted.items() if v}))
     if report.deleted.get("history_embeddings"):
         invalidate_vectors(installation_id)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from sidecar.domain.statuses import FeedbackRating
 from sidecar.errors import Conflict
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 from sidecar.store.models import HistoryTicket, LearnedModel
@@ -157,7 +158,7 @@ def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, se
             continue
         label = (team.history_groups or [team.name])[0]
         key = (source, ticket_id)
-        if rating == "right":
+        if rating == FeedbackRating.RIGHT:
             confirmed[key] = label
             refuted.discard((key, label))
         else:

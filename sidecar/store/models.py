@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sidecar.domain.statuses import AssessmentLevel, EscalationMode, EscalationStatus, JobStatus, StepStatus
+
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -267,8 +269,8 @@ class Escalation(Base):
     ticket_external_id: Mapped[str] = mapped_column(String(100))
     open_ticket_key: Mapped[str | None] = mapped_column(String(130), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed|resolved
-    mode: Mapped[str] = mapped_column(String(20), default="live")  # live | dry_run (no Jira credentials)
+    status: Mapped[str] = mapped_column(String(20), default=EscalationStatus.PENDING)
+    mode: Mapped[str] = mapped_column(String(20), default=EscalationMode.LIVE)  # dry_run: no Jira credentials
     link_to: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an existing Jira key to join
     agent_note: Mapped[str] = mapped_column(Text, default="")
     # Who pressed Escalate: {"id", "name", "email", "verified"}; verified only when Zendesk itself signed it.
@@ -276,7 +278,7 @@ class Escalation(Base):
     team: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     expert: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    level: Mapped[str] = mapped_column(String(20), default="low")
+    level: Mapped[str] = mapped_column(String(20), default=AssessmentLevel.LOW)
     context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # what the templates render
     suggestion: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)  # open Jira issue like it
     jira_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -353,7 +355,7 @@ class AssessmentFeedback(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
     assessment_id: Mapped[str] = mapped_column(String(40), ForeignKey("assessments.id", ondelete="CASCADE"))
-    rating: Mapped[str] = mapped_column(String(10))  # right | wrong
+    rating: Mapped[str] = mapped_column(String(10))  # a FeedbackRating
     note: Mapped[str] = mapped_column(Text, default="")
     agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -371,7 +373,7 @@ class EscalationStep(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(40))
     system: Mapped[str] = mapped_column(String(20))  # jira | slack | zendesk | salesforce
-    status: Mapped[str] = mapped_column(String(20), default="planned")  # planned|retrying|done|dry_run|skipped|dead
+    status: Mapped[str] = mapped_column(String(20), default=StepStatus.PLANNED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     requests: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType, nullable=True)  # dry-run: what it would send
@@ -389,7 +391,7 @@ class Job(Base):
     installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | dead
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
     run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -414,7 +416,7 @@ class AuditEntry(Base):
     system: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200), default="")
-    outcome: Mapped[str] = mapped_column(String(20))  # ok | error | dry_run
+    outcome: Mapped[str] = mapped_column(String(20))  # an AuditOutcome
     detail: Mapped[str] = mapped_column(Text, default="")
     escalation_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     job_id: Mapped[str | None] = mapped_column(String(40), nullable=True)

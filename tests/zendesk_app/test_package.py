@@ -35,6 +35,7 @@ EXPECTED_FILES = {
     "assets/app.css",
     "assets/app.js",
     "assets/api.js",
+    "assets/constants.js",
     "assets/flow.js",
     "assets/i18n.js",
     "assets/ticket.js",

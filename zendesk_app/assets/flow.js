@@ -5,10 +5,11 @@
 // createController() does the I/O (sidecar calls, ZAF calls, timers) and feeds events to reduce().
 
 import {ErrorKind, newIdempotencyKey} from './api.js';
+import {EscalationStatus, StepStatus} from './constants.js';
 import {readTicket as readZafTicket, jiraKeyOrNull} from './ticket.js';
 
 // A step in one of these states will not change without someone acting (see EscalationStepSchema).
-export const SETTLED_STEP_STATUSES = new Set(['done', 'dry_run', 'skipped', 'dead']);
+export const SETTLED_STEP_STATUSES = new Set([StepStatus.DONE, StepStatus.DRY_RUN, StepStatus.SKIPPED, StepStatus.DEAD]);
 export const POLL_MS = 4000; // while steps are still being delivered
 export const SLOW_POLL_MS = 60000; // while the escalation is open (acknowledgements, Jira updates)
 export const REASSESS_DEBOUNCE_MS = 1500;
@@ -51,7 +52,7 @@ export function stepsSettled(escalation) {
 }
 
 function stageFor(escalation) {
-  return escalation && escalation.status === 'resolved' ? Stage.RESOLVED : Stage.ESCALATED;
+  return escalation && escalation.status === EscalationStatus.RESOLVED ? Stage.RESOLVED : Stage.ESCALATED;
 }
 
 function errorInfo(error) {
@@ -108,8 +109,8 @@ function stepChanges(before, after) {
 
 function withEscalation(state, escalation) {
   let next = {...state, escalation, stage: stageFor(escalation), preview: null, form: null, notice: null};
-  const wasResolved = state.escalation && state.escalation.status === 'resolved';
-  if (escalation.status === 'resolved' && !wasResolved) {
+  const wasResolved = state.escalation && state.escalation.status === EscalationStatus.RESOLVED;
+  if (escalation.status === EscalationStatus.RESOLVED && !wasResolved) {
     next = announce(next, 'ui.live.resolved');
   } else {
     const changed = stepChanges(state.escalation, escalation);
@@ -312,7 +313,7 @@ export function createController({
     const escalation = state.escalation;
     if (stopped || !escalation) return;
     const settled = stepsSettled(escalation);
-    if (escalation.status === 'resolved' && settled) return;
+    if (escalation.status === EscalationStatus.RESOLVED && settled) return;
     pollTimer = timers.setTimeout(poll, settled ? slowPollMs : pollMs);
   }
 

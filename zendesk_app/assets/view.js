@@ -5,11 +5,29 @@
 // Each section is rebuilt only when the part of the state it shows has changed, so polling does
 // not disturb a half-typed note, and focus is put back on the element that had it.
 
+import {AssessmentLevel, EscalationMode, EscalationStatus, FeedbackRating, Recommendation, StepStatus} from './constants.js';
 import {linkCandidates, Stage} from './flow.js';
 
-export const LEVEL_TONES = {low: 'green', medium: 'yellow', high: 'red', critical: 'red'};
-export const STEP_TONES = {planned: 'grey', retrying: 'yellow', done: 'green', dry_run: 'blue', skipped: 'grey', dead: 'red'};
-export const ESCALATION_TONES = {pending: 'blue', delivered: 'green', failed: 'red', resolved: 'kale'};
+export const LEVEL_TONES = {
+  [AssessmentLevel.LOW]: 'green',
+  [AssessmentLevel.MEDIUM]: 'yellow',
+  [AssessmentLevel.HIGH]: 'red',
+  [AssessmentLevel.CRITICAL]: 'red',
+};
+export const STEP_TONES = {
+  [StepStatus.PLANNED]: 'grey',
+  [StepStatus.RETRYING]: 'yellow',
+  [StepStatus.DONE]: 'green',
+  [StepStatus.DRY_RUN]: 'blue',
+  [StepStatus.SKIPPED]: 'grey',
+  [StepStatus.DEAD]: 'red',
+};
+export const ESCALATION_TONES = {
+  [EscalationStatus.PENDING]: 'blue',
+  [EscalationStatus.DELIVERED]: 'green',
+  [EscalationStatus.FAILED]: 'red',
+  [EscalationStatus.RESOLVED]: 'kale',
+};
 export const STEP_ORDER = ['jira_issue', 'jira_link', 'ticket_note', 'slack_message'];
 
 const ERROR_KEYS = {
@@ -24,8 +42,17 @@ const ERROR_KEYS = {
   insert_failed: 'ui.errors.insert_failed',
   unexpected: 'ui.errors.unexpected',
 };
-const LEVEL_KEYS = {low: 'ui.level.low', medium: 'ui.level.medium', high: 'ui.level.high', critical: 'ui.level.critical'};
-const RECOMMENDATION_KEYS = {escalate: 'ui.recommendation.escalate', watch: 'ui.recommendation.watch', none: 'ui.recommendation.none'};
+const LEVEL_KEYS = {
+  [AssessmentLevel.LOW]: 'ui.level.low',
+  [AssessmentLevel.MEDIUM]: 'ui.level.medium',
+  [AssessmentLevel.HIGH]: 'ui.level.high',
+  [AssessmentLevel.CRITICAL]: 'ui.level.critical',
+};
+const RECOMMENDATION_KEYS = {
+  [Recommendation.ESCALATE]: 'ui.recommendation.escalate',
+  [Recommendation.WATCH]: 'ui.recommendation.watch',
+  [Recommendation.NONE]: 'ui.recommendation.none',
+};
 const STEP_KEYS = {
   jira_issue: 'ui.escalation.step.jira_issue',
   jira_link: 'ui.escalation.step.jira_link',
@@ -33,18 +60,18 @@ const STEP_KEYS = {
   slack_message: 'ui.escalation.step.slack_message',
 };
 const STEP_STATUS_KEYS = {
-  planned: 'ui.escalation.step_status.planned',
-  retrying: 'ui.escalation.step_status.retrying',
-  done: 'ui.escalation.step_status.done',
-  dry_run: 'ui.escalation.step_status.dry_run',
-  skipped: 'ui.escalation.step_status.skipped',
-  dead: 'ui.escalation.step_status.dead',
+  [StepStatus.PLANNED]: 'ui.escalation.step_status.planned',
+  [StepStatus.RETRYING]: 'ui.escalation.step_status.retrying',
+  [StepStatus.DONE]: 'ui.escalation.step_status.done',
+  [StepStatus.DRY_RUN]: 'ui.escalation.step_status.dry_run',
+  [StepStatus.SKIPPED]: 'ui.escalation.step_status.skipped',
+  [StepStatus.DEAD]: 'ui.escalation.step_status.dead',
 };
 const ESCALATION_STATUS_KEYS = {
-  pending: 'ui.escalation.status.pending',
-  delivered: 'ui.escalation.status.delivered',
-  failed: 'ui.escalation.status.failed',
-  resolved: 'ui.escalation.status.resolved',
+  [EscalationStatus.PENDING]: 'ui.escalation.status.pending',
+  [EscalationStatus.DELIVERED]: 'ui.escalation.status.delivered',
+  [EscalationStatus.FAILED]: 'ui.escalation.status.failed',
+  [EscalationStatus.RESOLVED]: 'ui.escalation.status.resolved',
 };
 
 // --- pure helpers ---------------------------------------------------------------------------------
@@ -220,7 +247,7 @@ function assessmentView(doc, state, t, actions) {
   if (!assessment) return [];
   const signals = [...(assessment.signals || [])].sort((a, b) => (b.contribution || 0) - (a.contribution || 0));
   const categories = assessment.categories || [];
-  const level = assessment.level || 'low';
+  const level = assessment.level || AssessmentLevel.LOW;
   return [section(doc, 'assessment', t('ui.assessment.heading'), [
     h(doc, 'dl', {class: 'sidecar-facts'}, [
       h(doc, 'dt', {}, t('ui.assessment.score_label')),
@@ -245,8 +272,8 @@ function assessmentView(doc, state, t, actions) {
       : h(doc, 'p', {class: 'sidecar-empty'}, t('ui.assessment.no_categories')),
     h(doc, 'div', {class: 'sidecar-rating', role: 'group', 'aria-labelledby': 'rating-question'}, [
       h(doc, 'span', {id: 'rating-question'}, t('ui.assessment.rate_question')),
-      button(doc, t('ui.assessment.rate_right'), () => actions.rate('right'), {class: 'c-btn--sm', 'aria-pressed': String(state.rating === 'right'), 'data-test': 'rate-right'}),
-      button(doc, t('ui.assessment.rate_wrong'), () => actions.rate('wrong'), {class: 'c-btn--sm', 'aria-pressed': String(state.rating === 'wrong'), 'data-test': 'rate-wrong'}),
+      button(doc, t('ui.assessment.rate_right'), () => actions.rate(FeedbackRating.RIGHT), {class: 'c-btn--sm', 'aria-pressed': String(state.rating === FeedbackRating.RIGHT), 'data-test': 'rate-right'}),
+      button(doc, t('ui.assessment.rate_wrong'), () => actions.rate(FeedbackRating.WRONG), {class: 'c-btn--sm', 'aria-pressed': String(state.rating === FeedbackRating.WRONG), 'data-test': 'rate-wrong'}),
       state.rating ? h(doc, 'span', {class: 'sidecar-muted', 'data-test': 'rating-thanks'}, t('ui.assessment.rate_thanks')) : null,
     ]),
   ], {'data-test': 'assessment'})];
@@ -444,9 +471,9 @@ function escalationView(doc, state, t, actions, locale) {
   const acknowledged = escalation.acknowledged && escalation.acknowledged.by;
   const summary = escalation.summary && escalation.summary.text;
   const timeline = escalation.timeline || [];
-  const resolved = escalation.status === 'resolved';
+  const resolved = escalation.status === EscalationStatus.RESOLVED;
   return [section(doc, 'escalation', t('ui.escalation.heading'), [
-    escalation.mode === 'dry_run' ? h(doc, 'p', {class: 'c-callout c-callout--info sidecar-banner', 'data-test': 'dry-run'}, t('ui.escalation.dry_run')) : null,
+    escalation.mode === EscalationMode.DRY_RUN ? h(doc, 'p', {class: 'c-callout c-callout--info sidecar-banner', 'data-test': 'dry-run'}, t('ui.escalation.dry_run')) : null,
     h(doc, 'dl', {class: 'sidecar-facts'}, [
       h(doc, 'dt', {}, t('ui.escalation.status_label')),
       h(doc, 'dd', {}, tag(doc, ESCALATION_STATUS_KEYS[escalation.status] ? t(ESCALATION_STATUS_KEYS[escalation.status]) : humanize(escalation.status),

@@ -1,8 +1,10 @@
 // Pure helpers of the escalation panel: what the sidecar's answers mean and what is sent back.
 // Mirrors zendesk_app/assets/flow.js and view.js; no DOM and no Apex here, so it is easy to test.
 
+import { EscalationStatus, StepStatus } from 'c/escalationConstants';
+
 // A step in one of these states will not change without someone acting (the sidecar's EscalationStepSchema).
-export const SETTLED_STEP_STATUSES = new Set(['done', 'dry_run', 'skipped', 'dead']);
+export const SETTLED_STEP_STATUSES = new Set([StepStatus.DONE, StepStatus.DRY_RUN, StepStatus.SKIPPED, StepStatus.DEAD]);
 export const STEP_ORDER = ['jira_issue', 'jira_link', 'ticket_note', 'slack_message'];
 export const POLL_MS = 4000; // while steps are still being delivered
 export const SLOW_POLL_MS = 60000; // while the escalation is open (acknowledgements, Jira updates, resolution)
@@ -123,7 +125,7 @@ export function pollInterval(escalation) {
     if (!settled) {
         return POLL_MS;
     }
-    return escalation.status === 'resolved' ? null : SLOW_POLL_MS;
+    return escalation.status === EscalationStatus.RESOLVED ? null : SLOW_POLL_MS;
 }
 
 /** Steps in their delivery order (unknown ones last). */

@@ -4,6 +4,13 @@ import { getFocusedTabInfo, getTabInfo } from 'lightning/platformWorkspaceApi';
 import { APPLICATION_SCOPE, MessageContext, subscribe, unsubscribe } from 'lightning/messageService';
 import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import TAB_FOCUSED_CHANNEL from '@salesforce/messageChannel/lightning__tabFocused';
+import {
+    AssessmentLevel,
+    EscalationMode,
+    EscalationStatus,
+    FeedbackRating,
+    StepStatus
+} from 'c/escalationConstants';
 import assessCase from '@salesforce/apex/EscalationController.assessCase';
 import previewEscalation from '@salesforce/apex/EscalationController.previewEscalation';
 import escalateCase from '@salesforce/apex/EscalationController.escalateCase';
@@ -58,25 +65,25 @@ const Stage = Object.freeze({
 });
 
 const LEVEL_BADGE_CLASSES = {
-    low: 'slds-theme_success',
-    medium: 'slds-theme_warning',
-    high: 'slds-theme_error',
-    critical: 'slds-theme_error'
+    [AssessmentLevel.LOW]: 'slds-theme_success',
+    [AssessmentLevel.MEDIUM]: 'slds-theme_warning',
+    [AssessmentLevel.HIGH]: 'slds-theme_error',
+    [AssessmentLevel.CRITICAL]: 'slds-theme_error'
 };
 const STEP_BADGE_CLASSES = {
-    done: 'slds-theme_success',
-    dry_run: 'slds-badge_lightest',
-    retrying: 'slds-theme_warning',
-    dead: 'slds-theme_error'
+    [StepStatus.DONE]: 'slds-theme_success',
+    [StepStatus.DRY_RUN]: 'slds-badge_lightest',
+    [StepStatus.RETRYING]: 'slds-theme_warning',
+    [StepStatus.DEAD]: 'slds-theme_error'
 };
 const ESCALATION_BADGE_CLASSES = {
-    delivered: 'slds-theme_success',
-    failed: 'slds-theme_error',
-    resolved: 'slds-badge_inverse'
+    [EscalationStatus.DELIVERED]: 'slds-theme_success',
+    [EscalationStatus.FAILED]: 'slds-theme_error',
+    [EscalationStatus.RESOLVED]: 'slds-badge_inverse'
 };
 
 function stageFor(escalation) {
-    return escalation && escalation.status === 'resolved' ? Stage.RESOLVED : Stage.ESCALATED;
+    return escalation && escalation.status === EscalationStatus.RESOLVED ? Stage.RESOLVED : Stage.ESCALATED;
 }
 
 /**
@@ -322,12 +329,12 @@ export default class EscalationPanel extends LightningElement {
 
     applyEscalation(escalation) {
         const before = this.escalation;
-        const wasResolved = before && before.status === 'resolved';
+        const wasResolved = before && before.status === EscalationStatus.RESOLVED;
         this.escalation = escalation;
         this.stage = stageFor(escalation);
         this.preview = null;
         this.form = null;
-        if (escalation.status === 'resolved' && !wasResolved && before) {
+        if (escalation.status === EscalationStatus.RESOLVED && !wasResolved && before) {
             this.announce(LABELS.liveResolved);
             return;
         }
@@ -592,11 +599,11 @@ export default class EscalationPanel extends LightningElement {
     }
 
     handleRateRight() {
-        this.rate('right');
+        this.rate(FeedbackRating.RIGHT);
     }
 
     handleRateWrong() {
-        this.rate('wrong');
+        this.rate(FeedbackRating.WRONG);
     }
 
     /** Copy the drafted reply; where the clipboard is unavailable, show it selectable instead. */
@@ -672,7 +679,7 @@ export default class EscalationPanel extends LightningElement {
     }
 
     get level() {
-        return this.assessment.level || 'low';
+        return this.assessment.level || AssessmentLevel.LOW;
     }
 
     get levelLabel() {
@@ -717,11 +724,11 @@ export default class EscalationPanel extends LightningElement {
     }
 
     get rightVariant() {
-        return this.rating === 'right' ? 'brand' : 'neutral';
+        return this.rating === FeedbackRating.RIGHT ? 'brand' : 'neutral';
     }
 
     get wrongVariant() {
-        return this.rating === 'wrong' ? 'brand' : 'neutral';
+        return this.rating === FeedbackRating.WRONG ? 'brand' : 'neutral';
     }
 
     get isRated() {
@@ -943,7 +950,7 @@ export default class EscalationPanel extends LightningElement {
     }
 
     get isDryRun() {
-        return this.escalation.mode === 'dry_run';
+        return this.escalation.mode === EscalationMode.DRY_RUN;
     }
 
     get escalationStatus() {
@@ -1021,7 +1028,7 @@ export default class EscalationPanel extends LightningElement {
     }
 
     get isResolved() {
-        return this.escalation.status === 'resolved';
+        return this.escalation.status === EscalationStatus.RESOLVED;
     }
 
     get resolutionText() {

@@ -181,6 +181,7 @@ import EVENT_STATUS_CHANGED from '@salesforce/label/c.Escalation_Event_Status_Ch
 import EVENT_RESOLVED from '@salesforce/label/c.Escalation_Event_Resolved';
 import EVENT_REOPENED from '@salesforce/label/c.Escalation_Event_Reopened';
 import EVENT_STABLE from '@salesforce/label/c.Escalation_Event_Stable';
+import { AssessmentLevel, EscalationStatus, Recommendation, StepStatus } from 'c/escalationConstants';
 
 export const LABELS = Object.freeze({
     panelTitle: PANEL_TITLE,
@@ -282,16 +283,16 @@ export const LABELS = Object.freeze({
 });
 
 export const LEVEL_LABELS = Object.freeze({
-    low: LEVEL_LOW,
-    medium: LEVEL_MEDIUM,
-    high: LEVEL_HIGH,
-    critical: LEVEL_CRITICAL
+    [AssessmentLevel.LOW]: LEVEL_LOW,
+    [AssessmentLevel.MEDIUM]: LEVEL_MEDIUM,
+    [AssessmentLevel.HIGH]: LEVEL_HIGH,
+    [AssessmentLevel.CRITICAL]: LEVEL_CRITICAL
 });
 
 export const RECOMMENDATION_LABELS = Object.freeze({
-    escalate: RECOMMENDATION_ESCALATE,
-    watch: RECOMMENDATION_WATCH,
-    none: RECOMMENDATION_NONE
+    [Recommendation.ESCALATE]: RECOMMENDATION_ESCALATE,
+    [Recommendation.WATCH]: RECOMMENDATION_WATCH,
+    [Recommendation.NONE]: RECOMMENDATION_NONE
 });
 
 export const CATEGORY_LABELS = Object.freeze({
@@ -350,10 +351,10 @@ export const SIGNAL_LABELS = Object.freeze({
 });
 
 export const ESCALATION_STATUS_LABELS = Object.freeze({
-    pending: STATUS_PENDING,
-    delivered: STATUS_DELIVERED,
-    failed: STATUS_FAILED,
-    resolved: STATUS_RESOLVED
+    [EscalationStatus.PENDING]: STATUS_PENDING,
+    [EscalationStatus.DELIVERED]: STATUS_DELIVERED,
+    [EscalationStatus.FAILED]: STATUS_FAILED,
+    [EscalationStatus.RESOLVED]: STATUS_RESOLVED
 });
 
 export const STEP_LABELS = Object.freeze({
@@ -364,12 +365,12 @@ export const STEP_LABELS = Object.freeze({
 });
 
 export const STEP_STATUS_LABELS = Object.freeze({
-    planned: STEP_STATUS_PLANNED,
-    retrying: STEP_STATUS_RETRYING,
-    done: STEP_STATUS_DONE,
-    dry_run: STEP_STATUS_DRY_RUN,
-    skipped: STEP_STATUS_SKIPPED,
-    dead: STEP_STATUS_DEAD
+    [StepStatus.PLANNED]: STEP_STATUS_PLANNED,
+    [StepStatus.RETRYING]: STEP_STATUS_RETRYING,
+    [StepStatus.DONE]: STEP_STATUS_DONE,
+    [StepStatus.DRY_RUN]: STEP_STATUS_DRY_RUN,
+    [StepStatus.SKIPPED]: STEP_STATUS_SKIPPED,
+    [StepStatus.DEAD]: STEP_STATUS_DEAD
 });
 
 export const SYSTEM_LABELS = Object.freeze({
