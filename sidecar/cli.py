@@ -488,7 +488,7 @@ def jobs_retry(job_id: str) -> None:
     config = _load_config()
     database = _database(config)
     try:
-        with database.write_lock(), database.session() as session:
+        with database.write_session() as session:
             job = retry(session, job_id)
             reopen_step_for_retry(session, job)
             result = {"id": job.id, "kind": job.kind, "status": job.status}
