@@ -108,13 +108,13 @@ class Database:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """A session for one short write transaction, under the write lock (commit on success)."""
-        with self.write_session() as session:
+        with self.write_lock(), self.session() as session:
             yield session
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """A connection in one short write transaction, under the write lock (commit on success)."""
-        with self.write_connection() as connection:
+        with self.write_lock(), self.engine.begin() as connection:
             yield connection
 
     def is_reachable(self) -> bool:
