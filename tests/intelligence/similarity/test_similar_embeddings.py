@@ -315,7 +315,7 @@ def test_the_bundled_transformer_finds_a_paraphrase_full_text_misses(database, i
 def _cli(database_url, *args, **env):
     from click.testing import CliRunner
 
-    from sidecar.cli_history import history_group
+    from sidecar.cli.history import history_group
     from tests.conftest import ENCRYPTION_KEY
 
     environment = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, **env}
