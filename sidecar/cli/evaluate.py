@@ -6,11 +6,24 @@ from pathlib import Path
 
 import click
 
-from sidecar.cli.runtime import database_for, input_file, load_config, print_json, read_jsonl, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    input_file,
+    load_config,
+    print_json,
+    read_jsonl,
+    service_errors,
+)
 from sidecar.intelligence import evaluation
 from sidecar.intelligence.routing.embeddings import embedding_model_for
-from sidecar.intelligence.routing.evaluation import evaluate_routing, format_routing_table
-from sidecar.intelligence.similarity.evaluation import evaluate_similar, format_similar_table
+from sidecar.intelligence.routing.evaluation import (
+    evaluate_routing,
+    format_routing_table,
+)
+from sidecar.intelligence.similarity.evaluation import (
+    evaluate_similar,
+    format_similar_table,
+)
 from sidecar.services.escalation_models import labelled_history
 from sidecar.services.installations import get_installation
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides

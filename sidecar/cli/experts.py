@@ -6,7 +6,12 @@ from pathlib import Path
 import click
 import yaml
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+)
 from sidecar.errors import ServiceError
 from sidecar.services.directory import load_directory
 from sidecar.services.installations import get_installation

@@ -12,7 +12,12 @@ import time
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+)
 from sidecar.errors import ServiceError
 from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
 from sidecar.intelligence.similarity.embedding import similar_embedder

@@ -15,7 +15,13 @@ from typing import Any
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json, secret_box
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    secret_box,
+)
 from sidecar.clients.base import ApiError
 from sidecar.errors import ServiceError
 from sidecar.intelligence.ticket import parse_datetime

@@ -9,10 +9,22 @@ from typing import Any
 
 import click
 
-from sidecar.cli.runtime import database_for, load_config, print_json, secret_box, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    load_config,
+    print_json,
+    secret_box,
+    service_errors,
+)
 from sidecar.errors import ServiceError
 from sidecar.services.connection_check import check_connections, summary
-from sidecar.services.connections import KEYS, configure, connections_view, load_connections, parse_assignments
+from sidecar.services.connections import (
+    KEYS,
+    configure,
+    connections_view,
+    load_connections,
+    parse_assignments,
+)
 from sidecar.services.credentials import rotate_shared_secret
 from sidecar.services.installations import (
     create_installation,

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    service_errors,
+)
 from sidecar.jobs.outbox import list_jobs, retry
 from sidecar.services.escalations import reopen_step_for_retry
 

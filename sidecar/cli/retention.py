@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    service_errors,
+)
 from sidecar.services.retention import purge_all, purge_installation
 
 

@@ -9,7 +9,12 @@ import click
 from gunicorn.app.base import BaseApplication
 
 from sidecar import create_app
-from sidecar.cli.runtime import load_config, open_database, require_current_schema, secret_box
+from sidecar.cli.runtime import (
+    load_config,
+    open_database,
+    require_current_schema,
+    secret_box,
+)
 from sidecar.config import Config
 from sidecar.jobs.worker import Worker, start_worker_thread
 

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    service_errors,
+)
 from sidecar.services.credentials import create_token, list_tokens, revoke_token
 from sidecar.services.installations import get_installation
 from sidecar.store.models import stored_iso

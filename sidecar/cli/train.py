@@ -5,7 +5,13 @@ from typing import Any
 
 import click
 
-from sidecar.cli.runtime import database_for, installation_option, load_config, print_json, service_errors
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    service_errors,
+)
 from sidecar.config import Config
 from sidecar.errors import ServiceError
 from sidecar.services.escalation_models import train_installation_escalation
