@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from sidecar.store.crypto import is_valid_key
+
 DEFAULT_SQLITE_PATH = Path("instance") / "sidecar.sqlite3"
 
 
@@ -83,6 +85,16 @@ def _router_embeddings(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _check_encryption_keys(keys: tuple[str, ...]) -> None:
+    # The key is never echoed: the message names its position in SIDECAR_ENCRYPTION_KEY.
+    for position, key in enumerate(keys, start=1):
+        if not is_valid_key(key):
+            raise ConfigError(
+                f"SIDECAR_ENCRYPTION_KEY entry {position} is not a valid key "
+                "(32 url-safe base64 bytes; generate one with: sidecar keygen)"
+            )
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting the sidecar reads; `from_env` documents the variable behind each."""
@@ -142,11 +154,7 @@ class Config:
             router_embeddings=_router_embeddings(env, "SIDECAR_ROUTER_EMBEDDINGS"),
             allow_private_urls=allow_private_urls_from_env(env),
         )
-        from sidecar.store.crypto import (
-            check_keys,  # local import: config stays importable alone
-        )
-
-        check_keys(config.encryption_keys)
+        _check_encryption_keys(config.encryption_keys)
         return config
 
     def with_overrides(self, **changes) -> Config:

@@ -335,7 +335,7 @@ class InboundEvents:
             from sidecar.jobs.proactive import reassess_on_customer_comment
 
             proactive = reassess_on_customer_comment(ctx, source=kind.split(".")[0], data=data)
-        with ctx.database.write_lock(), ctx.database.session() as session:
+        with ctx.database.write_session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
             if installation is None:
                 raise PermanentJobError("the installation no longer exists")
@@ -407,7 +407,7 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
         redactor=Redactor.from_settings(
             installation_settings(work.installation).escalation.redaction.to_mapping()),
     )
-    with ctx.database.write_lock(), ctx.database.session() as session:
+    with ctx.database.write_session() as session:
         row = session.get(Escalation, escalation.id)
         if row is not None:
             row.summary = {**summary.as_dict(), "updated_at": utcnow().isoformat()}
@@ -465,7 +465,7 @@ class UpdateTicketNote:
 
 def _keep_draft(ctx: JobContext, event_id: str, draft: str) -> None:
     """Keep the drafted reply on the resolution event: the sidebar's "insert drafted reply" reads it there."""
-    with ctx.database.write_lock(), ctx.database.session() as session:
+    with ctx.database.write_session() as session:
         row = session.get(EscalationEvent, event_id)
         if row is not None:
             row.data = {**(row.data or {}), "drafted_reply": draft}
@@ -551,7 +551,7 @@ class AcknowledgementCheck:
     def run(self, ctx: JobContext) -> None:
         """If the escalation is still unacknowledged, reassign to the next expert and say so everywhere."""
         round_number = int(ctx.job.payload.get("round") or 1)
-        with ctx.database.write_lock(), ctx.database.session() as session:
+        with ctx.database.write_session() as session:
             escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
             if (escalation is None or escalation.acknowledged_at is not None
                     or escalation.status == EscalationStatus.RESOLVED):

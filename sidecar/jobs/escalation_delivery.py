@@ -232,7 +232,7 @@ def settle_step(
                    "v_result": result, "v_now": now}
     if requests is not None:
         step_values["v_requests"] = [request.as_dict() for request in requests]
-    with ctx.database.write_lock(), ctx.database.engine.begin() as connection:
+    with ctx.database.write_connection() as connection:
         connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
         others = connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
                                                    "step_id": delivery.step.id}).scalars().all()
@@ -292,7 +292,7 @@ class StepHandler:
 
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
         """A failed attempt: the step shows the error in words, and `retrying` or `dead`."""
-        with ctx.database.write_lock(), ctx.database.session() as session:
+        with ctx.database.write_session() as session:
             step = session.scalar(select(EscalationStep).where(
                 EscalationStep.escalation_id == ctx.job.payload["escalation_id"],
                 EscalationStep.name == ctx.job.payload["step"]))

@@ -117,7 +117,7 @@ def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DE
     """Take up to `limit` of the oldest due jobs under one lease, in one transaction (oldest first)."""
     now = utcnow()
     query, take = _claim_statements(kinds or None, database.engine.dialect.name == "postgresql")
-    with database.write_lock(), database.engine.begin() as connection:
+    with database.write_connection() as connection:
         rows = connection.execute(query, {"now": now, "limit": limit}).all()
         if not rows:
             return []
@@ -138,7 +138,7 @@ def release(database: Database, jobs: list[ClaimedJob]) -> None:
     """Give back claimed jobs this worker will not run after all (it is stopping): due again at once."""
     if not jobs:
         return
-    with database.write_lock(), database.engine.begin() as connection:
+    with database.write_connection() as connection:
         connection.execute(_RELEASE, {"job_ids": [job.id for job in jobs], "worker_id": jobs[0].worker_id})
 
 

@@ -41,7 +41,7 @@ class RetentionPurge:
 
     @staticmethod
     def _schedule_next(ctx: JobContext) -> None:
-        with ctx.database.write_lock(), ctx.database.session() as session:
+        with ctx.database.write_session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
             if installation is None or retention_days(installation) is None:
                 return

@@ -166,14 +166,14 @@ class Worker:
                 log.exception("job %s (%s) failed unexpectedly", job.id, job.kind)
             else:
                 log.warning("job %s (%s) attempt %d failed: %s", job.id, job.kind, job.attempts, message)
-            with self.database.write_lock(), self.database.session() as session:
+            with self.database.write_session() as session:
                 status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
                 ctx.store_audit(session)
             if status != JobStatus.LOST:
                 self._settled(handler, ctx, status=status, error=message)
             return True
         if not ctx.finished:
-            with self.database.write_lock(), self.database.session() as session:
+            with self.database.write_session() as session:
                 ctx.finish(session)
         log.info("job %s (%s) done after %d attempt(s)", job.id, job.kind, job.attempts)
         return True

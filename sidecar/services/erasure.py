@@ -122,7 +122,7 @@ def erase_requester(database: Database, *, installation_id: str, email: str, com
     """
     email = normalise_email(email)
     report = ErasureReport(id="era_" + secrets.token_hex(8))
-    with database.write_lock(), database.session() as session:
+    with database.write_session() as session:
         if session.get(Installation, installation_id) is None:
             raise NotFound(f"no installation {installation_id!r}")
         eraser = _Eraser(session, installation_id, email, report)
@@ -422,7 +422,7 @@ def delete_installation(database: Database, *, installation_id: str, compact: bo
     deleted: dict[str, int] = {}
     tables = [table for table in reversed(Base.metadata.sorted_tables)
               if "installation_id" in table.c and table.name != Installation.__tablename__]
-    with database.write_lock(), database.session() as session:
+    with database.write_session() as session:
         if session.get(Installation, installation_id) is None:
             raise NotFound(f"no installation {installation_id!r}")
         session.expunge_all()

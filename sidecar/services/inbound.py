@@ -27,7 +27,7 @@ def accept_event(database: Database, *, installation_id: str, system: str, deliv
     now = utcnow()
     keys = [delivery_id[:200]] + ([signed_id[:200]] if signed_id and signed_id != delivery_id else [])
     try:
-        with database.write_lock(), database.engine.begin() as connection:
+        with database.write_connection() as connection:
             # Core statements: this is on the path a vendor waits on, and the ORM would double its cost.
             # Either key already taken breaks the unique constraint and rolls the whole delivery back.
             connection.execute(_DELIVERY, [{"installation_id": installation_id, "system": system, "delivery_id": key,

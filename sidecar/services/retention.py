@@ -115,7 +115,7 @@ def schedule_purge(session: Session, *, installation_id: str, run_after: datetim
 def purge_installation(database: Database, *, installation_id: str, now: datetime | None = None,
                        scrub: bool = True) -> PurgeReport:
     """Delete the installation's data older than its window (nothing when it keeps everything)."""
-    with database.write_lock(), database.session() as session:
+    with database.write_session() as session:
         installation = session.get(Installation, installation_id)
         if installation is None:
             raise NotFound(f"no installation {installation_id!r}")

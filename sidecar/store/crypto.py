@@ -22,18 +22,13 @@ def generate_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def check_keys(keys: tuple[str, ...]) -> None:
-    """Raise ConfigError if any configured key is not a valid Fernet key (the key is never echoed)."""
-    from sidecar.config import ConfigError
-
-    for position, key in enumerate(keys, start=1):
-        try:
-            Fernet(key.encode())
-        except (ValueError, TypeError):
-            raise ConfigError(
-                f"SIDECAR_ENCRYPTION_KEY entry {position} is not a valid key "
-                "(32 url-safe base64 bytes; generate one with: sidecar keygen)"
-            ) from None
+def is_valid_key(key: str) -> bool:
+    """True when the text is a usable encryption key (32 url-safe base64 bytes)."""
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def load_or_create_key_file(path: str) -> str:

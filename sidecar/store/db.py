@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ContextManager
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -104,6 +104,18 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session for one short write transaction, under the write lock (commit on success)."""
+        with self.write_lock(), self.session() as session:
+            yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A connection in one short write transaction, under the write lock (commit on success)."""
+        with self.write_lock(), self.engine.begin() as connection:
+            yield connection
 
     def is_reachable(self) -> bool:
         """True when a trivial query succeeds (readiness)."""

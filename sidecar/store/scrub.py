@@ -92,7 +92,7 @@ def scrub_after_delete(database: Database, *, tables: Iterable[str], history_cha
 
 def merge_search_index(database: Database) -> None:
     """SQLite: merge every FTS5 segment into one, so the words of deleted tickets leave the index's pages."""
-    with database.write_lock(), database.engine.begin() as connection:
+    with database.write_connection() as connection:
         connection.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')"))
 
 

@@ -288,7 +288,7 @@ def embed_history(
         if not todo:
             return written
         vectors = embedder.encode([embedding_text(ticket.text) for ticket in todo])
-        with database.write_lock(), database.session() as session:
+        with database.write_session() as session:
             written += write_embeddings(session, installation_id=installation_id, model=model, rows=[
                 (ticket.id, ticket.content_hash, vector) for ticket, vector in zip(todo, vectors)])
         after = todo[-1].id

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sidecar.cli_import import import_group
+from sidecar.cli.imports import import_group
 from sidecar.errors import NotFound
 from sidecar.services.history import import_history_file
 from sidecar.store.history import count_history, get_history_ticket

@@ -10,7 +10,7 @@ import responses
 from click.testing import CliRunner
 from responses import matchers
 
-from sidecar.cli_import import import_group
+from sidecar.cli.imports import import_group
 from sidecar.clients.base import ApiUnavailable
 from sidecar.clients.jira import HISTORY_FIELDS, JiraClient
 from sidecar.errors import Conflict

@@ -9,7 +9,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from sidecar.cli_import import import_group
+from sidecar.cli.imports import import_group
 from sidecar.clients.salesforce import SalesforceClient
 from sidecar.services.history import import_salesforce_history
 from sidecar.services.installations import get_installation, set_credentials

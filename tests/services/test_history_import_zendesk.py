@@ -14,7 +14,7 @@ import responses
 from click.testing import CliRunner
 from responses import matchers
 
-from sidecar.cli_import import import_group
+from sidecar.cli.imports import import_group
 from sidecar.clients.base import ApiRateLimited, ApiUnavailable
 from sidecar.clients.zendesk import ZendeskClient
 from sidecar.errors import Conflict, InvalidInput

@@ -180,7 +180,7 @@ def write_page(
 ) -> None:
     """Upsert one page of prepared rows, apply deletions and store the cursor, in one transaction."""
     deleted = list(deleted)
-    with database.write_lock(), database.session() as session:
+    with database.write_session() as session:
         counts = upsert_history(session, installation_id=installation_id, rows=rows, source=source)
         removed = delete_history(session, installation_id=installation_id, source=source,
                                  external_ids=deleted) if deleted else 0

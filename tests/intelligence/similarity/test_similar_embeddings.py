@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from sidecar.cli import history as cli_history
 from sidecar.intelligence.routing.embeddings import bundled_model_installed
 from sidecar.intelligence.similarity import embedding as similar_embedding
 from sidecar.intelligence.similarity.evaluation import evaluate_similar, format_similar_table
@@ -32,6 +34,7 @@ from sidecar.store.vectors import (
     search_nearest,
     tickets_to_embed,
 )
+from tests.conftest import ENCRYPTION_KEY
 
 CONCEPTS = {
     "refund": 0, "reimburse": 0, "reimbursement": 0, "money": 0, "repay": 0, "repaid": 0,
@@ -313,24 +316,20 @@ def test_the_bundled_transformer_finds_a_paraphrase_full_text_misses(database, i
 
 
 def _cli(database_url, *args, **env):
-    from click.testing import CliRunner
-
-    from sidecar.cli_history import history_group
-    from tests.conftest import ENCRYPTION_KEY
-
     environment = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, **env}
-    return CliRunner().invoke(history_group, list(args), env=environment, catch_exceptions=False)
+    return CliRunner().invoke(cli_history.history_group, list(args), env=environment, catch_exceptions=False)
 
 
 def test_cli_history_embed_backfills_and_reports_json(app, database_url, database, installation, tmp_path,
                                                       monkeypatch):
-    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: None)
+    # The command's own name for it: sidecar.cli.history imports similar_embedder.
+    monkeypatch.setattr(cli_history, "similar_embedder", lambda setting=None: None)
     import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
     refused = _cli(database_url, "embed", "--installation", installation["id"])
     assert refused.exit_code != 0 and "no embedding model" in refused.output
 
     stand_in = ConceptEmbedder()
-    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
+    monkeypatch.setattr(cli_history, "similar_embedder", lambda setting=None: stand_in)
     result = _cli(database_url, "embed", "--installation", installation["id"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])

@@ -12,6 +12,18 @@ import time
 
 import click
 
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+)
+from sidecar.errors import ServiceError
+from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
+from sidecar.intelligence.similarity.embedding import similar_embedder
+from sidecar.services.history.runner import check_installation
+from sidecar.store.vectors import count_embeddings, embed_history
+
 
 @click.group(name="history")
 def history_group() -> None:
@@ -19,44 +31,33 @@ def history_group() -> None:
 
 
 @history_group.command("embed")
-@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@installation_option(help="installation id (inst_...)")
 @click.option("--embeddings", "embeddings", envvar="SIDECAR_SIMILAR_EMBEDDINGS", default="auto", show_default=True,
               help="auto (all-MiniLM-L6-v2 when the embeddings extra is installed), or a model")
 def history_embed(installation_id: str, embeddings: str) -> None:
     """Embed every history ticket of the installation that has no vector from the current model yet."""
-    # Imported here: sidecar.cli registers this group, and its helpers are the ones every command uses.
-    from sidecar import cli
-    from sidecar.errors import ServiceError
-    from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
-    from sidecar.intelligence.similarity.embedding import similar_embedder
-    from sidecar.services.history.runner import check_installation
-    from sidecar.store.vectors import count_embeddings, embed_history
-
     embedder = similar_embedder(embeddings)
     if embedder is None:
         raise click.ClickException("no embedding model: SIDECAR_SIMILAR_EMBEDDINGS is off, or the embeddings extra "
                                    "is not installed (pip install -e '.[embeddings]')")
-    config = cli._load_config()
-    cli._require_current_schema(config)
-    database = cli._database(config)
-    started = time.perf_counter()
     try:
-        check_installation(database, installation_id)
+        with database_for(load_config(), current_schema=True) as database:
+            started = time.perf_counter()
+            check_installation(database, installation_id)
 
-        def progress(done: int) -> None:
-            click.echo(f"embedded {done} tickets", err=True)
+            def progress(done: int) -> None:
+                click.echo(f"embedded {done} tickets", err=True)
 
-        written = embed_history(database, installation_id=installation_id, embedder=embedder, on_progress=progress)
-        with database.session() as session:
-            stored = count_embeddings(session, installation_id=installation_id, model=embedder.name)
+            written = embed_history(database, installation_id=installation_id, embedder=embedder,
+                                    on_progress=progress)
+            with database.session() as session:
+                stored = count_embeddings(session, installation_id=installation_id, model=embedder.name)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     except EmbeddingsUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        database.dispose()
     seconds = round(time.perf_counter() - started, 2)
     click.echo(f"{installation_id}: embedded {written} tickets with {embedder.name} in {seconds:.1f}s "
                f"({stored} stored)")
-    cli._print_json({"installation": installation_id, "model": embedder.name, "embedded": written,
-                     "stored": stored, "seconds": seconds})
+    print_json({"installation": installation_id, "model": embedder.name, "embedded": written,
+                 "stored": stored, "seconds": seconds})

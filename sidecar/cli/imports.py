@@ -15,12 +15,32 @@ from typing import Any
 
 import click
 
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    secret_box,
+)
+from sidecar.clients.base import ApiError
+from sidecar.errors import ServiceError
+from sidecar.intelligence.ticket import parse_datetime
+from sidecar.services.history import (
+    import_history_file,
+    import_jira_history,
+    import_salesforce_history,
+    import_zendesk_history,
+    jira_client_for,
+    salesforce_client_for,
+    zendesk_client_for,
+)
+from sidecar.services.history.runner import load_installation
+from sidecar.store.crypto import SecretBoxError
+
 MAX_PRINTED_REJECTS = 1000  # beyond this the summary's count (and its first 20 messages) must do
 
 
 def _parse_since(value: str | None) -> datetime | None:
-    from sidecar.intelligence.ticket import parse_datetime
-
     if value is None:
         return None
     try:
@@ -32,25 +52,14 @@ def _parse_since(value: str | None) -> datetime | None:
 @contextmanager
 def _runtime() -> Iterator[tuple[Any, Any, Any]]:
     """(config, database, secret box) for one command, with errors a person can act on."""
-    # Imported here: sidecar.cli registers this group, and its helpers are the ones every command uses.
-    from sidecar import cli
-
-    config = cli._load_config()
-    cli._require_current_schema(config)
-    database = cli._database(config)
-    try:
-        yield config, database, cli._secret_box(config)
-    finally:
-        database.dispose()
+    config = load_config()
+    with database_for(config, current_schema=True) as database:
+        yield config, database, secret_box(config)
 
 
 @contextmanager
 def _reported_errors(resume_hint: bool) -> Iterator[None]:
     """Turn service and vendor errors into one-line CLI errors (messages never carry secrets)."""
-    from sidecar.clients.base import ApiError
-    from sidecar.errors import ServiceError
-    from sidecar.store.crypto import SecretBoxError
-
     try:
         yield
     except ServiceError as exc:
@@ -88,13 +97,11 @@ def _print_page(summary) -> None:
 
 
 def _finish(summary, *, since: datetime | None = None) -> None:
-    from sidecar import cli
-
     if since is not None and summary.resumed:
         click.echo("note: resumed from the stored position, so --since was not used (add --restart to start "
                    "again at --since)", err=True)
     click.echo(summary.describe())
-    cli._print_json(summary.as_dict())
+    print_json(summary.as_dict())
 
 
 @click.group(name="import")
@@ -104,13 +111,11 @@ def import_group() -> None:
 
 @import_group.command("file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@installation_option(help="installation id (inst_...)")
 @click.option("--source", default="file", show_default=True,
               help="source name the rows are keyed under; re-import with the same name to update them")
 def import_file(path: str, installation_id: str, source: str) -> None:
     """Import a history-format JSONL file; bad lines are reported on stderr, counted and skipped."""
-    from sidecar.services.history import import_history_file
-
     with _runtime() as (_config, database, _box), _reported_errors(resume_hint=False):
         size = os.path.getsize(path)
         with click.progressbar(length=size, label="importing", file=sys.stderr,
@@ -128,7 +133,7 @@ def import_file(path: str, installation_id: str, source: str) -> None:
 
 
 @import_group.command("zendesk")
-@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@installation_option(help="installation id (inst_...)")
 @click.option("--since", help="first import: tickets changed since this date or time (ISO 8601); "
                               "later runs resume from the stored cursor")
 @click.option("--restart", is_flag=True, help="ignore the stored cursor and start again at --since")
@@ -141,9 +146,6 @@ def import_file(path: str, installation_id: str, source: str) -> None:
 def import_zendesk(installation_id: str, since: str | None, restart: bool, comments: bool,
                    comments_per_minute: int, exports_per_minute: int) -> None:
     """Import Zendesk tickets through the incremental export (resumable, within its rate limit)."""
-    from sidecar.services.history import import_zendesk_history, zendesk_client_for
-    from sidecar.services.history.runner import load_installation
-
     when = _parse_since(since)
     with _runtime() as (_config, database, box), _reported_errors(resume_hint=True):
         installation = load_installation(database, installation_id)
@@ -159,18 +161,12 @@ def import_zendesk(installation_id: str, since: str | None, restart: bool, comme
 
 
 @import_group.command("salesforce")
-@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@installation_option(help="installation id (inst_...)")
 @click.option("--since", help="first import: Cases modified since this date or time (ISO 8601); "
                               "later runs resume from the last modification seen")
 @click.option("--restart", is_flag=True, help="ignore the stored position and start again at --since")
 def import_salesforce(installation_id: str, since: str | None, restart: bool) -> None:
     """Import Salesforce Cases with their comments, emails and Account fields (resumable)."""
-    from sidecar.services.history import (
-        import_salesforce_history,
-        salesforce_client_for,
-    )
-    from sidecar.services.history.runner import load_installation
-
     when = _parse_since(since)
     with _runtime() as (_config, database, box), _reported_errors(resume_hint=True):
         installation = load_installation(database, installation_id)
@@ -185,14 +181,11 @@ def import_salesforce(installation_id: str, since: str | None, restart: bool) ->
 
 
 @import_group.command("jira")
-@click.option("--installation", "installation_id", required=True, help="installation id (inst_...)")
+@installation_option(help="installation id (inst_...)")
 @click.option("--jql", required=True, help="which issues, e.g. 'project = ENG AND resolution IS NOT EMPTY'")
 @click.option("--restart", is_flag=True, help="do not resume an interrupted run of the same query")
 def import_jira(installation_id: str, jql: str, restart: bool) -> None:
     """Import resolved Jira issues (kind jira_issue) for similar-incident search."""
-    from sidecar.services.history import import_jira_history, jira_client_for
-    from sidecar.services.history.runner import load_installation
-
     with _runtime() as (_config, database, box), _reported_errors(resume_hint=True):
         client = jira_client_for(load_installation(database, installation_id), box=box)
         summary = import_jira_history(database, installation_id=installation_id, client=client, jql=jql,

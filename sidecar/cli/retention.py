@@ -7,6 +7,15 @@ from __future__ import annotations
 
 import click
 
+from sidecar.cli.runtime import (
+    database_for,
+    installation_option,
+    load_config,
+    print_json,
+    service_errors,
+)
+from sidecar.services.retention import purge_all, purge_installation
+
 
 @click.group(name="retention")
 def retention_group() -> None:
@@ -14,30 +23,18 @@ def retention_group() -> None:
 
 
 @retention_group.command("purge")
-@click.option("--installation", "installation_id", default=None,
-              help="only this installation (default: every installation with a retention window)")
+@installation_option(required=False,
+                     help="only this installation (default: every installation with a retention window)")
 def retention_purge(installation_id: str | None) -> None:
     """Delete history, assessments, finished escalations and jobs, deliveries and audit entries older than the window."""
-    # Imported here: sidecar.cli registers this group, and its helpers are the ones every command uses.
-    from sidecar import cli
-    from sidecar.errors import ServiceError
-    from sidecar.services.retention import purge_all, purge_installation
-
-    config = cli._load_config()
-    cli._require_current_schema(config)
-    database = cli._database(config)
-    try:
+    with service_errors(), database_for(load_config(), current_schema=True) as database:
         if installation_id:
             reports = [purge_installation(database, installation_id=installation_id)]
         else:
             reports = purge_all(database)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
-    finally:
-        database.dispose()
     if not reports:
         click.echo("no installation has a retention window", err=True)
     for report in reports:
         if report.days is None:
             click.echo(f"{report.installation_id} keeps everything (no retention window): nothing purged", err=True)
-        cli._print_json(report.as_dict())
+        print_json(report.as_dict())

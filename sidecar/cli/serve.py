@@ -1,0 +1,82 @@
+"""`sidecar serve` and `sidecar worker`: the web app with its embedded outbox worker, and stand-alone workers."""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from sidecar import create_app
+from sidecar.cli.runtime import (
+    load_config,
+    open_database,
+    require_current_schema,
+    secret_box,
+)
+from sidecar.config import Config
+from sidecar.jobs.worker import Worker, start_worker_thread
+
+
+class SidecarServer(BaseApplication):
+    """gunicorn serving the sidecar's app, set up from here (no gunicorn config file or command line)."""
+
+    def __init__(self, config: Config, host: str, port: int, workers: int):
+        self.app_config = config
+        self.options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": 4,
+                        "accesslog": None}
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply the options (gunicorn calls this while constructing)."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """The WSGI app each web process serves."""
+        return create_app(self.app_config)
+
+
+def new_worker(config: Config) -> Worker:
+    """An outbox worker with the configured database, keys, timings and templates."""
+    return Worker(open_database(config), box=secret_box(config), lease_seconds=config.job_lease_seconds,
+                  poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir,
+                  allow_private_urls=config.allow_private_urls)
+
+
+def serve_app(config: Config, host: str, port: int, workers: int) -> None:
+    """Serve until stopped, with the embedded worker thread unless the configuration turns it off."""
+    if config.embedded_worker:
+        # A thread in the gunicorn master: it is started before the web processes are forked, and a
+        # fork copies only the forking thread, so each web process stays single-purpose.
+        start_worker_thread(new_worker(config))
+        click.echo("embedded outbox worker: running (set SIDECAR_EMBEDDED_WORKER=false to run `sidecar worker` apart)")
+    sys.stdout.flush()
+    SidecarServer(config, host, port, workers).run()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--workers", default=2, type=int, show_default=True, help="web processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app and, unless SIDECAR_EMBEDDED_WORKER=false, one outbox worker thread, on DATABASE_URL."""
+    config = load_config()
+    require_current_schema(config)
+    click.echo(f"sidecar listening on http://{host}:{port} (database: {config.database_url.split('@')[-1]})")
+    serve_app(config, host, port, workers)
+
+
+@click.command()
+def worker() -> None:
+    """Run the outbox worker in the foreground: delivers escalations (Jira, ticket notes, Slack) until stopped."""
+    config = load_config()
+    require_current_schema(config)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runner = new_worker(config)
+    click.echo(f"sidecar worker {runner.worker_id} started")
+    runner.run(stop)
+    click.echo("sidecar worker stopped")
