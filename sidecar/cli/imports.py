@@ -35,6 +35,7 @@ from sidecar.services.history import (
     zendesk_client_for,
 )
 from sidecar.services.history.runner import load_installation
+from sidecar.services.installations import installation_settings
 from sidecar.store.crypto import SecretBoxError
 
 MAX_PRINTED_REJECTS = 1000  # beyond this the summary's count (and its first 20 messages) must do
@@ -150,11 +151,11 @@ def import_zendesk(installation_id: str, since: str | None, restart: bool, comme
     with _runtime() as (_config, database, box), _reported_errors(resume_hint=True):
         installation = load_installation(database, installation_id)
         client = zendesk_client_for(installation, box=box)
-        settings = (installation.settings or {}).get("helpdesk") or {}
+        helpdesk = installation_settings(installation).helpdesk
         summary = import_zendesk_history(
             database, installation_id=installation_id, client=client, since=when, restart=restart,
             comments=comments, comments_per_minute=comments_per_minute, exports_per_minute=exports_per_minute,
-            escalation_tags=settings.get("escalation_tags") or (),
+            escalation_tags=helpdesk.escalation_tags,
             on_page=_print_page, on_rejected=_print_rejected(), on_wait=_print_wait,
         )
     _finish(summary, since=when)
@@ -171,10 +172,10 @@ def import_salesforce(installation_id: str, since: str | None, restart: bool) ->
     with _runtime() as (_config, database, box), _reported_errors(resume_hint=True):
         installation = load_installation(database, installation_id)
         client = salesforce_client_for(installation, box=box)
-        settings = (installation.settings or {}).get("helpdesk") or {}
+        helpdesk = installation_settings(installation).helpdesk
         summary = import_salesforce_history(
             database, installation_id=installation_id, client=client, since=when, restart=restart,
-            group_field=settings.get("group_field"), on_page=_print_page, on_rejected=_print_rejected(),
+            group_field=helpdesk.group_field, on_page=_print_page, on_rejected=_print_rejected(),
             on_wait=_print_wait,
         )
     _finish(summary, since=when)
