@@ -250,6 +250,25 @@ class SalesforceClient:
             # simple-salesforce PATCHes /services/data/v{version}/sobjects/Case/{id}: the plan.
             self._salesforce().Case.update(plan.path.rsplit("/", 1)[1], plan.json)
 
+    # The HelpdeskClient protocol's writes (clients/helpdesk.py), in Salesforce's terms. Cases have no
+    # tags: the Jira key field is what marks an escalated Case, so `tags` are not written.
+    def find_note(self, ticket_id: str, marker: str) -> dict[str, Any] | None:
+        """The protocol's name for find_case_comment_containing."""
+        return self.find_case_comment_containing(ticket_id, marker)
+
+    def add_note(self, ticket_id: str, *, body: str, fields: Mapping[str, Any] | None = None,
+                 tags: Iterable[str] = ()) -> str:
+        """The protocol's note: an internal CaseComment, then a Case update for `fields` (two requests)."""
+        comment_id = self.add_case_comment(ticket_id, body)
+        self.update_fields(ticket_id, fields=fields, tags=tags)
+        return comment_id
+
+    def update_fields(self, ticket_id: str, *, fields: Mapping[str, Any] | None = None,
+                      tags: Iterable[str] = ()) -> None:
+        """The protocol's field update: update_case, when there are fields."""
+        if fields:
+            self.update_case(ticket_id, fields)
+
     def find_case_comment_containing(self, case_id: str, marker: str) -> dict[str, Any] | None:
         """The first CaseComment (oldest first) whose CommentBody contains `marker`, or None.
 

@@ -94,23 +94,6 @@ def set_credentials(session: Session, installation: Installation, *, credentials
     configure(session, installation, changes=legacy_credentials_as_keys(credentials, installation.source), box=box)
 
 
-def get_credentials(installation: Installation, *, box: SecretBox) -> dict[str, Any] | None:
-    """The help desk credentials in the shape its client takes (plus "jira" when set), or None."""
-    from sidecar.services.connections import load_connections
-
-    connections = load_connections(installation, box=box)
-    if not connections:
-        return None
-    credentials: dict[str, Any] = connections.helpdesk_credentials(installation.source)
-    credentials = {key: value for key, value in credentials.items() if value}
-    jira = connections.section("jira")
-    jira_credentials = {("base_url" if key == "url" else key): jira[key] for key in ("url", "email", "api_token")
-                        if jira.get(key)}
-    if jira_credentials:
-        credentials["jira"] = jira_credentials
-    return credentials or None
-
-
 def credential_keys(installation: Installation, *, box: SecretBox) -> list[str]:
     """Which connection settings are stored (names only, for status displays)."""
     from sidecar.services.connections import load_connections

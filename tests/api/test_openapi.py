@@ -2,7 +2,13 @@
 import pytest
 
 from sidecar.api.auth import required_scope
-from sidecar.api.openapi import ERRORS, OPERATIONS, UNDOCUMENTED_ROUTES, error_responses, required_scopes
+from sidecar.api.openapi import (
+    ERRORS,
+    OPERATIONS,
+    UNDOCUMENTED_ROUTES,
+    error_responses,
+    required_scopes,
+)
 from tests.conftest import bearer
 
 V1 = [op for op in OPERATIONS if op.path.startswith("/v1/")]
@@ -119,7 +125,7 @@ def test_a_state_dependent_refusal_is_a_409(client, installation):
 
 
 def test_connection_settings_are_listed_by_name(client, installation, spec):
-    from sidecar.services.connections import KEYS
+    from sidecar.domain.connections import KEYS
 
     settings = spec["components"]["schemas"]["ConnectionSettings"]
     assert set(settings["properties"]) == set(KEYS) and settings["additionalProperties"] is False
