@@ -47,8 +47,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from sidecar.clients.url_policy import OutboundUrlError, check_address, check_outbound_url
-from sidecar.domain.connections import check_base_url  # one URL-shape rule for settings and clients
+from sidecar.clients.url_policy import (
+    OutboundUrlError,
+    check_address,
+    check_outbound_url,
+)
+from sidecar.domain.connections import check_base_url
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.clients.factory import build_client, has_credentials, helpdesk_client, helpdesk_notes
+from sidecar.clients.factory import (
+    build_client,
+    has_credentials,
+    helpdesk_client,
+    helpdesk_notes,
+)
 from sidecar.clients.helpdesk import HelpdeskClient
 from sidecar.clients.jira import JiraClient
 from sidecar.clients.llm import ChatClient
-from sidecar.clients.salesforce import SalesforceClient, plan_case_comment, plan_update_case
+from sidecar.clients.salesforce import (
+    SalesforceClient,
+    plan_case_comment,
+    plan_update_case,
+)
 from sidecar.clients.slack import SlackClient
 from sidecar.clients.zendesk import ZendeskClient, plan_internal_note
 from sidecar.domain.connections import Connections
