@@ -2,13 +2,7 @@
 import pytest
 
 from sidecar.api.auth import required_scope
-from sidecar.api.openapi import (
-    ERRORS,
-    OPERATIONS,
-    UNDOCUMENTED_ROUTES,
-    error_responses,
-    required_scopes,
-)
+from sidecar.api.openapi import ERRORS, OPERATIONS, UNDOCUMENTED_ROUTES, error_responses, required_scopes
 from tests.conftest import bearer
 
 V1 = [op for op in OPERATIONS if op.path.startswith("/v1/")]
