@@ -10,6 +10,11 @@ from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.intelligence.ticket import SOURCES
+from sidecar.services.connections import (
+    configure,
+    legacy_credentials_as_keys,
+    load_connections,
+)
 from sidecar.store.crypto import (
     SecretBox,
     hash_api_token,
@@ -87,8 +92,6 @@ def rotate_api_token(session: Session, installation: Installation) -> str:
 
 def set_credentials(session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox) -> None:
     """Store help desk (and nested {"jira": {...}}) credentials as connection keys, encrypted, never returned."""
-    from sidecar.services.connections import configure, legacy_credentials_as_keys
-
     if not isinstance(credentials, dict) or not credentials:
         raise InvalidInput("credentials must be a non-empty JSON object")
     configure(session, installation, changes=legacy_credentials_as_keys(credentials, installation.source), box=box)
@@ -96,6 +99,4 @@ def set_credentials(session: Session, installation: Installation, *, credentials
 
 def credential_keys(installation: Installation, *, box: SecretBox) -> list[str]:
     """Which connection settings are stored (names only, for status displays)."""
-    from sidecar.services.connections import load_connections
-
     return sorted(load_connections(installation, box=box).stored())
