@@ -24,7 +24,8 @@ class HelpdeskClient(Protocol):
     """A help desk: fetch one ticket as our `Ticket`; find and write internal notes, fields and tags on it.
 
     `fields` are the help desk's own field ids or API names with their values; `tags` are added to
-    the ticket's others. Every method raises an ApiError on failure.
+    the ticket's others (Salesforce Cases have none: its client does not write them, the Jira key
+    field marks an escalated Case). Every method raises an ApiError on failure.
     """
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:
