@@ -1,6 +1,7 @@
 """Outbound clients, one module per external system, over the shared base in `base.py`.
 
-Domain code imports from here (or `sidecar.clients.helpdesk`), never a vendor SDK.
+Domain code imports from here (or `sidecar.clients.helpdesk`), never a vendor SDK; every client is built
+from an installation's connections by `sidecar.clients.factory`.
 """
 from sidecar.clients.base import (
     ApiError,
@@ -12,7 +13,8 @@ from sidecar.clients.base import (
     ApiUnavailable,
     HttpClient,
 )
-from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
+from sidecar.clients.factory import build_client, helpdesk_client
+from sidecar.clients.helpdesk import HelpdeskClient
 from sidecar.clients.salesforce import SalesforceClient
 from sidecar.clients.zendesk import ZendeskClient
 
@@ -28,5 +30,6 @@ __all__ = [
     "HttpClient",
     "SalesforceClient",
     "ZendeskClient",
-    "helpdesk_client_for",
+    "build_client",
+    "helpdesk_client",
 ]

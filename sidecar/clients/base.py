@@ -47,7 +47,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from sidecar.clients.url_policy import OutboundUrlError, check_address, check_outbound_url
+from sidecar.clients.url_policy import (
+    OutboundUrlError,
+    check_address,
+    check_outbound_url,
+)
+from sidecar.domain.connections import check_base_url
 
 log = logging.getLogger(__name__)
 
@@ -328,16 +333,6 @@ def url_path(url: str | None) -> str:
 def segment(value: Any) -> str:
     """Encode one value for use as a single URL path segment."""
     return quote(str(value), safe="")
-
-
-def check_base_url(url: str, *, what: str) -> str:
-    """Validate an http(s) base URL and return it without a trailing slash."""
-    parts = urlsplit(str(url).strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{what} must be an http(s) URL with a host, e.g. https://example.com")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError(f"{what} must not contain credentials, a query string or a fragment")
-    return str(url).strip().rstrip("/")
 
 
 def require_keys(credentials: Mapping[str, Any], required: Iterable[str], *, service: str) -> None:

@@ -19,11 +19,9 @@ from sidecar.clients.base import (
     HttpClient,
     PlannedRequest,
     basic_auth_secret,
-    require_keys,
     segment,
 )
 
-REQUIRED_CREDENTIALS = ("base_url", "email", "api_token")
 SEARCH_PATH = "/rest/api/3/search/jql"
 # What history import reads of an issue; the enhanced search returns only the fields asked for.
 HISTORY_FIELDS = (
@@ -87,14 +85,6 @@ class JiraClient(HttpClient):
             session=session,
             allow_private=allow_private,
         )
-
-    @classmethod
-    def from_credentials(cls, credentials: Mapping[str, Any] | None, *, allow_private: bool = False) -> JiraClient:
-        """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
-        credentials = credentials or {}
-        require_keys(credentials, REQUIRED_CREDENTIALS, service="Jira")
-        return cls(credentials["base_url"], email=credentials["email"], api_token=credentials["api_token"],
-                   allow_private=allow_private)
 
     def search(
         self,

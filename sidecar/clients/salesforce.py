@@ -231,8 +231,11 @@ class SalesforceClient:
         """A Ticket from one record of an export page."""
         return self._to_ticket(record, record.get("CaseComments") or [], record.get("EmailMessages") or [])
 
-    def add_case_comment(self, case_id: str, body: str) -> str:
-        """Add an internal (unpublished) CaseComment to a Case and return the new comment's Id."""
+    # Cases have no tags: the `tags` of the help-desk protocol's writes are not written (the Jira key
+    # field is what marks an escalated Case).
+    def add_note(self, case_id: str, *, body: str, fields: Mapping[str, Any] | None = None,
+                 tags: Iterable[str] = ()) -> str:
+        """Add an internal (unpublished) CaseComment, then set `fields` (a second request); the comment's Id."""
         plan = plan_case_comment(case_id, body, version=self.version)
         with self._translated_errors():
             # simple-salesforce POSTs to /services/data/v{version}/sobjects/CaseComment/: the plan.
@@ -241,16 +244,19 @@ class SalesforceClient:
         # is something other than Salesforce answering.
         if not isinstance(answer, Mapping) or not answer.get("id"):
             raise ApiError("Salesforce CaseComment create answered without an id; check instance_url")
+        self.update_fields(case_id, fields=fields)
         return str(answer["id"])
 
-    def update_case(self, case_id: str, fields: Mapping[str, Any]) -> None:
-        """Set fields on a Case (PATCH; Salesforce answers 204 No Content)."""
+    def update_fields(self, case_id: str, *, fields: Mapping[str, Any] | None = None, tags: Iterable[str] = ()) -> None:
+        """Set fields on a Case (PATCH; Salesforce answers 204 No Content); nothing to send without fields."""
+        if not fields:
+            return
         plan = plan_update_case(case_id, fields, version=self.version)
         with self._translated_errors():
             # simple-salesforce PATCHes /services/data/v{version}/sobjects/Case/{id}: the plan.
             self._salesforce().Case.update(plan.path.rsplit("/", 1)[1], plan.json)
 
-    def find_case_comment_containing(self, case_id: str, marker: str) -> dict[str, Any] | None:
+    def find_note(self, case_id: str, marker: str) -> dict[str, Any] | None:
         """The first CaseComment (oldest first) whose CommentBody contains `marker`, or None.
 
         SOQL cannot filter on CommentBody (a long text area: no LIKE or = on it), so the Case's

@@ -31,14 +31,12 @@ from sidecar.clients.base import (
     error_for_status,
     parse_retry_after,
     redact,
-    require_keys,
 )
 from sidecar.clients.url_policy import OutboundUrlError, check_outbound_url
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api"
-REQUIRED_CREDENTIALS = ("bot_token",)
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 HISTORY_PAGE_SIZE = 200  # conversations.history allows up to 999; Slack suggests no more than 200
 
@@ -83,14 +81,6 @@ class SlackClient(HttpClient):
             session=session,
             allow_private=allow_private,
         )
-
-    @classmethod
-    def from_credentials(cls, credentials: Mapping[str, Any] | None, *, allow_private: bool = False) -> SlackClient:
-        """Build the client from a credentials mapping; ValueError names missing keys (never values)."""
-        credentials = credentials or {}
-        require_keys(credentials, REQUIRED_CREDENTIALS, service="Slack")
-        return cls(credentials["bot_token"], base_url=credentials.get("api_url") or DEFAULT_API_URL,
-                   allow_private=allow_private)
 
     def auth_test(self) -> dict[str, Any]:
         """Who the token is (auth.test): {"ok", "url", "team", "user", "team_id", "user_id", "bot_id"}."""

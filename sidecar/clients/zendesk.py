@@ -1,7 +1,8 @@
 """Zendesk Support: tickets read through zenpy and normalised into our `Ticket`; the escalation's writes.
 
 Each write is first a `PlannedRequest` from a module-level `plan_*` function that needs no
-credentials (a dry run records it); the `ZendeskClient` method of the same name sends that plan.
+credentials (a dry run records it); the `ZendeskClient` method that makes the write sends that plan
+(`add_note`: plan_internal_note, `update_fields`: plan_ticket_update, `add_tags`: plan_add_tags).
 """
 from __future__ import annotations
 
@@ -273,13 +274,13 @@ class ZendeskClient:
             )
         return user
 
-    def add_internal_note(
+    def add_note(
         self,
         ticket_id: str | int,
         *,
         body: str,
-        custom_fields: Mapping[int | str, Any] | None = None,
-        tags: Iterable[str] | None = None,
+        fields: Mapping[int | str, Any] | None = None,
+        tags: Iterable[str] | None = (),
     ) -> dict[str, Any]:
         """Add a private comment (and set custom fields, add tags) in one ticket update; Zendesk's {"ticket", "audit"}.
 
@@ -287,20 +288,20 @@ class ZendeskClient:
         zenpy: zenpy's ticket update adds the ticket id to the body, so it would not send the planned
         JSON (and its usual form, fetch then update, costs an extra call).
         """
-        answer = self._send(plan_internal_note(ticket_id, body=body, custom_fields=custom_fields, tags=tags))
+        answer = self._send(plan_internal_note(ticket_id, body=body, custom_fields=fields, tags=tags))
         if not isinstance(answer, Mapping) or not isinstance(answer.get("ticket"), Mapping):
             raise ApiError("Zendesk ticket update did not answer with the ticket; check base_url")
         return dict(answer)
 
-    def update_ticket(
+    def update_fields(
         self,
         ticket_id: str | int,
         *,
-        custom_fields: Mapping[int | str, Any] | None = None,
-        tags: Iterable[str] | None = None,
+        fields: Mapping[int | str, Any] | None = None,
+        tags: Iterable[str] | None = (),
     ) -> dict[str, Any]:
         """Set custom fields and add tags without a comment (one ticket update); Zendesk's {"ticket", "audit"}."""
-        answer = self._send(plan_ticket_update(ticket_id, custom_fields=custom_fields, tags=tags))
+        answer = self._send(plan_ticket_update(ticket_id, custom_fields=fields, tags=tags))
         if not isinstance(answer, Mapping) or not isinstance(answer.get("ticket"), Mapping):
             raise ApiError("Zendesk ticket update did not answer with the ticket; check base_url")
         return dict(answer)
@@ -315,7 +316,7 @@ class ZendeskClient:
             answer = self._zenpy.tickets.add_tags(_ticket_number(ticket_id), list(plan.json["tags"]))
             return [str(tag) for tag in _records_or_values(answer)]
 
-    def find_comment_containing(self, ticket_id: str | int, marker: str) -> dict[str, Any] | None:
+    def find_note(self, ticket_id: str | int, marker: str) -> dict[str, Any] | None:
         """The first comment (oldest first) whose body, plain_body or html_body contains `marker`, or None.
 
         Reads the ticket's comments page by page and stops at the first match. Next pages are

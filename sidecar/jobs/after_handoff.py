@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidecar.clients.factory import build_client
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus
 from sidecar.jobs.escalation_delivery import (
@@ -393,13 +394,9 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
     escalation = work.escalation
     llm = None
     if work.connections.is_live("llm"):
-        from sidecar.clients.llm import ChatClient
-
         llm = work.ctx.cached(("llm", work.installation.id, work.connections.get("llm.url"),
                                work.connections.get("llm.model")),
-                              lambda: ChatClient(work.connections["llm.url"], api_key=work.connections.get("llm.api_key"),
-                                                 model=work.connections["llm.model"],
-                                                 allow_private=work.ctx.allow_private_urls))
+                              lambda: build_client("llm", work.connections, allow_private=work.ctx.allow_private_urls))
     summary = rolling_summary(
         context=work.context(), timeline=timeline, status=escalation.status, jira_status=escalation.jira_status,
         owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),

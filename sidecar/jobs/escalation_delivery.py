@@ -26,10 +26,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 
 from sidecar.clients import jira as jira_api
-from sidecar.clients import salesforce as salesforce_api
-from sidecar.clients import slack as slack_api
-from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
+from sidecar.clients.factory import build_client
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.settings import EscalationSettings
 from sidecar.domain.statuses import (
@@ -132,23 +130,6 @@ class Delivery:
         from sidecar.rendering.environment import template_environment
 
         return template_environment(self.ctx.templates_dir)
-
-
-def build_client(system: str, connections: Connections, *, allow_private: bool = False):
-    """A client for one system from the installation's connections (`allow_private`: SIDECAR_ALLOW_PRIVATE_URLS)."""
-    if system == "jira":
-        return jira_api.JiraClient(connections["jira.url"], email=connections["jira.email"],
-                                   api_token=connections["jira.api_token"], allow_private=allow_private)
-    if system == "slack":
-        return slack_api.SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"],
-                                     allow_private=allow_private)
-    if system == "zendesk":
-        return zendesk_api.ZendeskClient(connections.helpdesk_credentials("zendesk"), allow_private=allow_private)
-    if system == "salesforce":
-        return salesforce_api.SalesforceClient(connections.helpdesk_credentials("salesforce"),
-                                               version=connections["salesforce.api_version"],
-                                               allow_private=allow_private)
-    raise ValueError(f"no client for {system!r}")
 
 
 STEPS_TABLE = EscalationStep.__table__

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.clients.base import ApiError
+from sidecar.clients.factory import helpdesk_client
 from sidecar.domain import marker as echo_marker
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.jobs.escalation_delivery import installation_connections
@@ -70,16 +71,13 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
 def current_ticket(connections: Connections, installation: Installation, *, source: str, data: dict[str, Any],
                    stored: dict[str, Any] | None, allow_private: bool = False) -> Ticket:
     """The ticket as it is now: fetched from the help desk when connected, else the last one seen plus the new comment."""
-    from sidecar.clients.helpdesk import helpdesk_client_for
-
     ticket_id = str(data["ticket_id"])
     comment = data["comment"]
     new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)), created_at=utcnow())
     if connections.is_live(source):
         try:
-            client = helpdesk_client_for(source, connections.helpdesk_credentials(source),
-                                         settings=installation_settings(installation).helpdesk.to_mapping(),
-                                         allow_private=allow_private)
+            client = helpdesk_client(source, connections, settings=installation_settings(installation).helpdesk.to_mapping(),
+                                     allow_private=allow_private)
             fetched = client.fetch_ticket(ticket_id)
             # The help desk's API can lag its own webhook by a moment: the comment that woke us counts.
             if not any(_same_text(c.body, new.body) for c in fetched.comments):

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidecar.clients import jira as jira_api
-from sidecar.clients import salesforce as salesforce_api
 from sidecar.clients import slack as slack_api
-from sidecar.clients import zendesk as zendesk_api
 from sidecar.clients.base import PlannedRequest
+from sidecar.clients.factory import helpdesk_notes
 from sidecar.domain.statuses import AuditOutcome, WriteStatus
 from sidecar.jobs.worker import JobContext
 
@@ -40,53 +39,26 @@ def first_attempt(ctx: JobContext) -> bool:
 def write_ticket_note(ctx: JobContext, work, *, body: str, marker: str, jira_key: str | None = None,
                       tags: tuple[str, ...] = ()) -> WriteOutcome:
     """An internal (never public) note on the ticket, plus the Jira key field and tags when given."""
-    ticket_id = work.escalation_ticket_id
-    if work.ticket_source == "zendesk":
-        return _zendesk_note(ctx, work, ticket_id, body=body, marker=marker, jira_key=jira_key, tags=tags)
-    return _salesforce_note(ctx, work, ticket_id, body=body, marker=marker, jira_key=jira_key)
-
-
-def _zendesk_note(ctx, work, ticket_id: str, *, body, marker, jira_key, tags) -> WriteOutcome:
-    connections = work.connections
-    field_id = connections.get("zendesk.jira_key_field_id")
-    custom_fields = {int(field_id): jira_key} if field_id and jira_key else None
-    if not connections.is_live("zendesk"):
-        plan = zendesk_api.plan_internal_note(ticket_id, body=body, custom_fields=custom_fields, tags=list(tags) or None)
-        ctx.audit(system="zendesk", action="internal_note", target=ticket_id, outcome=AuditOutcome.DRY_RUN)
-        return WriteOutcome(WriteStatus.DRY_RUN, [plan])
-    client = work.client("zendesk")
-    existing = None
-    if not first_attempt(ctx):
-        existing = ctx.call("zendesk", "find_note", ticket_id, client.find_comment_containing, ticket_id, marker)
-    if existing is None:
-        ctx.call("zendesk", "internal_note", ticket_id, client.add_internal_note, ticket_id, body=body,
-                 custom_fields=custom_fields, tags=list(tags) or None)
-        return WriteOutcome(WriteStatus.WRITTEN, result={"tags": list(tags)})
-    if custom_fields or tags:  # the note is there; make sure the field and tags are too (both idempotent)
-        ctx.call("zendesk", "update_ticket", ticket_id, client.update_ticket, ticket_id,
-                 custom_fields=custom_fields, tags=list(tags) or None)
-    return WriteOutcome(WriteStatus.EXISTING, result={"tags": list(tags)})
-
-
-def _salesforce_note(ctx, work, case_id: str, *, body, marker, jira_key) -> WriteOutcome:
-    connections = work.connections
-    field_name = connections["salesforce.jira_key_field"]
-    version = connections["salesforce.api_version"]
-    if not connections.is_live("salesforce"):
-        plans = [salesforce_api.plan_case_comment(case_id, body, version=version)]
-        if jira_key:
-            plans.append(salesforce_api.plan_update_case(case_id, {field_name: jira_key}, version=version))
-        ctx.audit(system="salesforce", action="case_comment", target=case_id, outcome=AuditOutcome.DRY_RUN)
+    ticket_id, source, connections = work.escalation_ticket_id, work.ticket_source, work.connections
+    notes = helpdesk_notes(source, connections)
+    fields = notes.jira_key_fields(jira_key)
+    if not connections.is_live(source):
+        plans = notes.plan(ticket_id, body=body, fields=fields, tags=tags)
+        ctx.audit(system=source, action=notes.note_action, target=ticket_id, outcome=AuditOutcome.DRY_RUN)
         return WriteOutcome(WriteStatus.DRY_RUN, plans)
-    client = work.client("salesforce")
+    client = work.client(source)
     existing = None
     if not first_attempt(ctx):
-        existing = ctx.call("salesforce", "find_comment", case_id, client.find_case_comment_containing, case_id, marker)
+        existing = ctx.call(source, notes.find_action, ticket_id, client.find_note, ticket_id, marker)
+    carried = notes.note_carries_fields
     if existing is None:
-        ctx.call("salesforce", "case_comment", case_id, client.add_case_comment, case_id, body)
-    if jira_key:
-        ctx.call("salesforce", "update_case", case_id, client.update_case, case_id, {field_name: jira_key})
-    return WriteOutcome(WriteStatus.EXISTING if existing else WriteStatus.WRITTEN)
+        ctx.call(source, notes.note_action, ticket_id, client.add_note, ticket_id, body=body,
+                 fields=fields if carried else None, tags=tags if carried else ())
+    # The note is there (found, or just written without them): make sure the fields and tags are too
+    # (both idempotent).
+    if (fields or tags) and (existing is not None or not carried):
+        ctx.call(source, notes.update_action, ticket_id, client.update_fields, ticket_id, fields=fields, tags=tags)
+    return WriteOutcome(WriteStatus.WRITTEN if existing is None else WriteStatus.EXISTING, result={"tags": list(tags)})
 
 
 def post_to_slack(ctx: JobContext, work, *, channel: str, text: str, blocks: list[dict] | None,

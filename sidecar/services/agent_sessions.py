@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from sidecar.domain.connections import Connections
 from sidecar.errors import Unauthenticated
-from sidecar.services.connections import Connections
 from sidecar.store.crypto import SecretBox, SecretBoxError
 from sidecar.store.models import utcnow
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidecar.clients.base import ApiError, ApiForbidden, ApiUnauthorized
+from sidecar.clients.factory import build_client
 from sidecar.clients.url_policy import private_urls_allowed
+from sidecar.domain.connections import Connections
 from sidecar.domain.statuses import CheckStatus
-from sidecar.services.connections import Connections
 
 
 @dataclass(frozen=True)
@@ -25,28 +26,20 @@ class CheckResult:
 
 
 def _jira(connections: Connections, allow_private: bool) -> str:
-    from sidecar.clients.jira import JiraClient
-
-    me = JiraClient(connections["jira.url"], email=connections["jira.email"],
-                    api_token=connections["jira.api_token"], allow_private=allow_private).myself()
+    me = build_client("jira", connections, allow_private=allow_private).myself()
     return (f"Jira works: signed in as {me.get('displayName') or me.get('emailAddress') or me.get('accountId')}; "
             f"new issues go to project {connections['jira.project']} as {connections['jira.issue_type']}")
 
 
 def _slack(connections: Connections, allow_private: bool) -> str:
-    from sidecar.clients.slack import SlackClient
-
-    me = SlackClient(connections["slack.bot_token"], base_url=connections["slack.api_url"],
-                     allow_private=allow_private).auth_test()
+    me = build_client("slack", connections, allow_private=allow_private).auth_test()
     channel = connections.get("slack.default_channel")
     where = f"; default channel {channel}" if channel else "; no slack.default_channel set (team channels and DMs only)"
     return f"Slack works: bot {me.get('user') or me.get('user_id')} in workspace {me.get('team') or me.get('team_id')}{where}"
 
 
 def _zendesk(connections: Connections, allow_private: bool) -> str:
-    from sidecar.clients.zendesk import ZendeskClient
-
-    me = ZendeskClient(connections.helpdesk_credentials("zendesk"), allow_private=allow_private).current_user()
+    me = build_client("zendesk", connections, allow_private=allow_private).current_user()
     field = connections.get("zendesk.jira_key_field_id")
     where = f"; the Jira key goes to ticket field {field}" if field else \
         "; zendesk.jira_key_field_id is not set, so the Jira key is only in the note"
@@ -54,10 +47,7 @@ def _zendesk(connections: Connections, allow_private: bool) -> str:
 
 
 def _salesforce(connections: Connections, allow_private: bool) -> str:
-    from sidecar.clients.salesforce import SalesforceClient
-
-    limits = SalesforceClient(connections.helpdesk_credentials("salesforce"), version=connections["salesforce.api_version"],
-                              allow_private=allow_private).identity()
+    limits = build_client("salesforce", connections, allow_private=allow_private).identity()
     daily = limits.get("DailyApiRequests") or {}
     left = f"; {daily.get('Remaining')} of {daily.get('Max')} daily API requests left" if daily else ""
     return f"Salesforce works{left}"

@@ -1,7 +1,8 @@
-"""Connections of an installation to Zendesk, Salesforce, Jira, Slack (and an optional LLM).
+"""Connections of an installation to Zendesk, Salesforce, Jira, Slack (and an optional LLM): loading and changing them.
 
-Every setting is one dotted key (`jira.url`, `slack.bot_token`, ...) from the registry below; unknown
-keys are refused with their name, so a typo never silently does nothing. All values are stored
+Every setting is one dotted key (`jira.url`, `slack.bot_token`, ...) from the registry in
+sidecar/domain/connections.py (re-exported here); unknown keys are refused with their name, so a typo
+never silently does nothing. All values are stored
 together, encrypted, in `Installation.credentials_encrypted`; secrets are write-only (views say only
 that they are set). A system is *live* when its required keys are set; otherwise the escalation steps
 that would write to it run in dry-run and record the exact requests they would have sent.
@@ -15,227 +16,30 @@ entered for; the returned Connections name what was removed (`cleared`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from sidecar.clients.base import check_base_url
 from sidecar.clients.url_policy import check_outbound_url, private_urls_allowed
+from sidecar.domain.connections import (
+    KEYS,
+    REQUIRED,
+    SLACK_API_URL,
+    SYSTEMS,
+    ConnectionKey,
+    Connections,
+)
 from sidecar.errors import InvalidInput
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
 
-SLACK_API_URL = "https://slack.com/api"
-
-
-def _url(value: str) -> str:
-    return check_base_url(value, what="this URL")
-
-
-def _text(value: str) -> str:
-    value = value.strip()
-    if len(value) > 2000:
-        raise ValueError("must be at most 2000 characters")
-    return value
-
-
-def _jira_key_part(value: str) -> str:
-    value = value.strip().upper()
-    if not value.replace("_", "").isalnum() or not value[:1].isalpha():
-        raise ValueError("must be a Jira project key such as ESC")
-    return value
-
-
-def _zendesk_field_id(value: str) -> str:
-    if not value.strip().isdigit():
-        raise ValueError("must be the numeric id of a Zendesk ticket field")
-    return value.strip()
-
-
-def _salesforce_field(value: str) -> str:
-    value = value.strip()
-    if not value.replace("_", "").isalnum():
-        raise ValueError("must be a field API name such as Jira_Key__c")
-    return value
-
-
-def _slack_team_id(value: str) -> str:
-    value = value.strip()
-    if not (value[:1] in ("T", "E") and value[1:].isalnum() and len(value) <= 40):
-        raise ValueError("must be a Slack workspace id such as T0123ABCD")
-    return value
-
-
-def _slack_usergroup_id(value: str) -> str:
-    value = value.strip()
-    if not (value[:1] == "S" and value[1:].isalnum() and value.isascii() and len(value) <= 40):
-        raise ValueError("must be a Slack user group id such as S0123ABCD")
-    return value
-
-
-def _public_key_pem(value: str) -> str:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    value = value.strip()
-    try:
-        key = load_pem_public_key(value.encode())
-    except ValueError:
-        raise ValueError("must be a PEM public key (-----BEGIN PUBLIC KEY-----...)") from None
-    if not isinstance(key, RSAPublicKey):
-        raise ValueError("must be an RSA public key: Zendesk signs app tokens with RS256")
-    return value
-
-
-def _positive_int(value: str) -> str:
-    value = value.strip()
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError("must be a positive whole number")
-    return value
-
-
-@dataclass(frozen=True)
-class ConnectionKey:
-    """One configurable setting: its name, whether it is a secret, how a value is checked."""
-
-    name: str
-    description: str
-    secret: bool = False
-    check: Callable[[str], str] = _text
-    default: str | None = None
-    outbound: bool = False  # a URL the sidecar sends requests (and credentials) to: the URL policy applies
-
-
-KEYS: dict[str, ConnectionKey] = {key.name: key for key in (
-    ConnectionKey("zendesk.url", "Zendesk base URL, e.g. https://acme.zendesk.com", check=_url, outbound=True),
-    ConnectionKey("zendesk.subdomain", "Zendesk subdomain (derived from zendesk.url when unset)"),
-    ConnectionKey("zendesk.email", "Zendesk agent email the API token belongs to"),
-    ConnectionKey("zendesk.api_token", "Zendesk API token", secret=True),
-    ConnectionKey("zendesk.jira_key_field_id", "id of the ticket field that holds the Jira key",
-                  check=_zendesk_field_id),
-    ConnectionKey("zendesk.escalation_tag", "tag added to escalated tickets", default="escalated_to_jira"),
-    ConnectionKey("zendesk.webhook_secret", "signing secret of the Zendesk webhook", secret=True),
-    ConnectionKey("zendesk.app_public_key", "the Zendesk app's public key (PEM, from GET /api/v2/apps/{app_id}/"
-                  "public_key.pem): verifies the agent identity Zendesk signs when the sidebar loads with "
-                  "signedUrls", check=_public_key_pem),
-    ConnectionKey("zendesk.app_audience", "the app installation URL Zendesk puts in the signed token's aud "
-                  "(https://SUBDOMAIN.zendesk.com/api/v2/apps/installations/ID.json); checked when set"),
-    ConnectionKey("salesforce.instance_url", "Salesforce instance URL, e.g. https://acme.my.salesforce.com",
-                  check=_url, outbound=True),
-    ConnectionKey("salesforce.access_token", "OAuth access token (session id)", secret=True),
-    ConnectionKey("salesforce.username", "API user (username-password OAuth flow)"),
-    ConnectionKey("salesforce.password", "API user's password", secret=True),
-    ConnectionKey("salesforce.security_token", "API user's security token", secret=True),
-    ConnectionKey("salesforce.domain", "login domain: login, test, or a My Domain such as acme.my"),
-    ConnectionKey("salesforce.api_version", "REST API version", default="62.0"),
-    ConnectionKey("salesforce.jira_key_field", "Case field that holds the Jira key", check=_salesforce_field,
-                  default="Jira_Key__c"),
-    ConnectionKey("salesforce.webhook_secret", "HMAC key the Salesforce package signs Case events with",
-                  secret=True),
-    ConnectionKey("jira.url", "Jira base URL, e.g. https://acme.atlassian.net", check=_url, outbound=True),
-    ConnectionKey("jira.email", "Atlassian account email the API token belongs to"),
-    ConnectionKey("jira.api_token", "Atlassian API token", secret=True),
-    ConnectionKey("jira.project", "project key new issues go to (a team's jira_project wins)",
-                  check=_jira_key_part),
-    ConnectionKey("jira.issue_type", "issue type of new issues", default="Bug"),
-    ConnectionKey("jira.webhook_secret", "secret of the Jira admin webhook", secret=True),
-    ConnectionKey("slack.api_url", "Slack Web API base URL", check=_url, default=SLACK_API_URL, outbound=True),
-    ConnectionKey("slack.bot_token", "Slack bot token (xoxb-...)", secret=True),
-    ConnectionKey("slack.default_channel", "channel id for escalations without an expert or team channel"),
-    ConnectionKey("slack.signing_secret", "Slack app signing secret", secret=True),
-    ConnectionKey("slack.team_id", "Slack workspace id (T...), to find the installation for Slack events",
-                  check=_slack_team_id),
-    ConnectionKey("slack.allowed_usergroup", "Slack user group (S...) whose members may press Acknowledge and "
-                  "Reassign besides the experts (needs the usergroups:read scope)", check=_slack_usergroup_id),
-    ConnectionKey("llm.url", "OpenAI-compatible chat endpoint base URL", check=_url, outbound=True),
-    ConnectionKey("llm.api_key", "API key of the LLM endpoint", secret=True),
-    ConnectionKey("llm.model", "model name for summaries"),
-    ConnectionKey("jobs.max_attempts", "delivery attempts before a job is parked as dead", check=_positive_int),
-)}
-
-SYSTEMS = ("zendesk", "salesforce", "jira", "slack", "llm")
-# What each system needs before the sidecar writes to it for real.
-REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "zendesk": (("zendesk.email", "zendesk.api_token"), ),
-    "salesforce": (("salesforce.instance_url", "salesforce.access_token"),
-                   ("salesforce.username", "salesforce.password")),
-    "jira": (("jira.url", "jira.email", "jira.api_token", "jira.project"),),
-    "slack": (("slack.bot_token",),),
-    "llm": (("llm.url", "llm.model"),),
-}
+# The registry and the Connections type live in the domain, below every layer; importers of this module keep
+# finding them here.
+__all__ = ["KEYS", "REQUIRED", "SLACK_API_URL", "SYSTEMS", "ConnectionKey", "Connections", "configure",
+           "connections_view", "legacy_credentials_as_keys", "load_connections", "parse_assignments"]
 # The flat keys of credentials stored before connections existed (PUT /v1/installation/credentials).
 _LEGACY = {"base_url": "url", "instance_url": "instance_url"}
-
-
-class Connections(Mapping[str, str]):
-    """The decrypted settings of one installation, defaults filled in, with what is live."""
-
-    def __init__(self, values: Mapping[str, str], *, cleared: Iterable[str] | None = None):
-        self._values = {k: v for k, v in values.items() if v not in (None, "")}
-        # Set by `configure`: the secrets it removed because their system's URL changed (else None).
-        self.cleared: tuple[str, ...] | None = tuple(cleared) if cleared is not None else None
-
-    def __getitem__(self, key: str) -> str:
-        if key in self._values:
-            return self._values[key]
-        default = KEYS[key].default if key in KEYS else None
-        if default is None:
-            raise KeyError(key)
-        return default
-
-    def __iter__(self):
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        """The value, the key's default, or `default`."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def stored(self) -> dict[str, str]:
-        """What is stored (no defaults), for re-encryption."""
-        return dict(self._values)
-
-    def is_live(self, system: str) -> bool:
-        """True when one of the system's required key sets is complete (zendesk also needs a host)."""
-        if system == "zendesk" and not (self.get("zendesk.url") or self.get("zendesk.subdomain")):
-            return False
-        return any(all(self.get(key) for key in keys) for keys in REQUIRED[system])
-
-    def missing(self, system: str) -> list[str]:
-        """The keys still needed for the system's first (preferred) way of connecting."""
-        needed = list(REQUIRED[system][0])
-        if system == "zendesk":
-            needed.insert(0, "zendesk.url")
-        return [key for key in needed if not self.get(key)]
-
-    def section(self, system: str) -> dict[str, str]:
-        """The system's settings without the prefix, defaults included: {"url": ..., "api_token": ...}."""
-        prefix = system + "."
-        keys = {key for key in KEYS if key.startswith(prefix)} | {k for k in self._values if k.startswith(prefix)}
-        return {key[len(prefix):]: self[key] for key in sorted(keys) if self.get(key) is not None}
-
-    def helpdesk_credentials(self, source: str) -> dict[str, str]:
-        """The credentials mapping the Zendesk / Salesforce client expects."""
-        section = self.section(source)
-        if source == "zendesk":
-            url = section.get("url")
-            subdomain = section.get("subdomain")
-            if not subdomain and url:
-                subdomain = (urlsplit(url).hostname or "").split(".")[0]
-            credentials = {"subdomain": subdomain or "", "email": section.get("email", ""),
-                           "api_token": section.get("api_token", "")}
-            if url:
-                credentials["base_url"] = url
-            return credentials
-        keys = ("instance_url", "access_token", "username", "password", "security_token", "domain")
-        return {key: section[key] for key in keys if section.get(key)}
 
 
 def load_connections(installation: Installation, *, box: SecretBox) -> Connections:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sidecar.domain.connections import Connections
 from sidecar.domain.records import Route, SimilarIncident
 from sidecar.domain.statuses import (
     AuditOutcome,
@@ -31,7 +32,6 @@ from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
 from sidecar.jobs.outbox import enqueue
 from sidecar.services.assessments import assessment_to_dict, score_ticket
 from sidecar.services.audit import record_audit
-from sidecar.services.connections import Connections
 from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.similar_incidents import find_similar, is_resolved
 from sidecar.services.timeline import append_event, timeline_of

@@ -11,11 +11,13 @@ from sidecar.clients.base import (
     ApiTimeout,
     ApiUnauthorized,
 )
-from sidecar.clients.helpdesk import HelpdeskClient, helpdesk_client_for
+from sidecar.clients.factory import has_credentials, helpdesk_client
+from sidecar.clients.helpdesk import HelpdeskClient
 from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.errors import Conflict, InvalidInput, NotFound, UpstreamError
 from sidecar.intelligence.ticket import Ticket
-from sidecar.services.installations import get_credentials, installation_settings
+from sidecar.services.connections import load_connections
+from sidecar.services.installations import installation_settings
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
 
@@ -28,8 +30,8 @@ def helpdesk_client_of(
 
     `allow_private`: SIDECAR_ALLOW_PRIVATE_URLS; None reads it as `url_policy.private_urls_allowed` does.
     """
-    credentials = get_credentials(installation, box=box)
-    if not credentials:
+    connections = load_connections(installation, box=box)
+    if not has_credentials(installation.source, connections):
         raise Conflict(
             f"no {installation.source} credentials are stored for installation {installation.id}; store them "
             "with PUT /v1/installation/credentials or `sidecar installation set-credentials`",
@@ -38,8 +40,8 @@ def helpdesk_client_of(
     if settings is None:
         settings = installation_settings(installation).helpdesk.to_mapping()
     try:
-        return helpdesk_client_for(installation.source, credentials, settings=settings,
-                                   allow_private=private_urls_allowed(allow_private))
+        return helpdesk_client(installation.source, connections, settings=settings,
+                               allow_private=private_urls_allowed(allow_private))
     except ValueError as exc:  # incomplete credentials: the message names fields, never values
         raise Conflict(str(exc), code="credentials_incomplete") from None
 

@@ -11,6 +11,11 @@ from sqlalchemy.orm import Session
 from sidecar.domain.settings import InstallationSettings
 from sidecar.errors import InvalidInput, NotFound
 from sidecar.intelligence.ticket import SOURCES
+from sidecar.services.connections import (
+    configure,
+    legacy_credentials_as_keys,
+    load_connections,
+)
 from sidecar.store.crypto import (
     SecretBox,
     hash_api_token,
@@ -99,32 +104,11 @@ def rotate_api_token(session: Session, installation: Installation) -> str:
 
 def set_credentials(session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox) -> None:
     """Store help desk (and nested {"jira": {...}}) credentials as connection keys, encrypted, never returned."""
-    from sidecar.services.connections import configure, legacy_credentials_as_keys
-
     if not isinstance(credentials, dict) or not credentials:
         raise InvalidInput("credentials must be a non-empty JSON object")
     configure(session, installation, changes=legacy_credentials_as_keys(credentials, installation.source), box=box)
 
 
-def get_credentials(installation: Installation, *, box: SecretBox) -> dict[str, Any] | None:
-    """The help desk credentials in the shape its client takes (plus "jira" when set), or None."""
-    from sidecar.services.connections import load_connections
-
-    connections = load_connections(installation, box=box)
-    if not connections:
-        return None
-    credentials: dict[str, Any] = connections.helpdesk_credentials(installation.source)
-    credentials = {key: value for key, value in credentials.items() if value}
-    jira = connections.section("jira")
-    jira_credentials = {("base_url" if key == "url" else key): jira[key] for key in ("url", "email", "api_token")
-                        if jira.get(key)}
-    if jira_credentials:
-        credentials["jira"] = jira_credentials
-    return credentials or None
-
-
 def credential_keys(installation: Installation, *, box: SecretBox) -> list[str]:
     """Which connection settings are stored (names only, for status displays)."""
-    from sidecar.services.connections import load_connections
-
     return sorted(load_connections(installation, box=box).stored())

@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 
+from sidecar.domain.connections import Connections
 from sidecar.rendering.escalation import ACKNOWLEDGE_ACTION, REASSIGN_ACTION
-from sidecar.services.connections import Connections
 from sidecar.store.models import Expert
 
 GUARDED_ACTIONS = frozenset({ACKNOWLEDGE_ACTION, REASSIGN_ACTION})  # the link buttons change nothing

@@ -169,8 +169,8 @@ def _repair_settings(settings: dict[str, Any]) -> None:
     Settings whose shape the document gives as a pattern are left alone, so that a disagreement between
     the pattern and the check is found rather than repaired.
     """
+    from sidecar.domain.connections import KEYS
     from sidecar.schemas import _CONNECTION_PATTERNS
-    from sidecar.services.connections import KEYS
 
     for name, value in list(settings.items()):
         if not isinstance(value, str) or not value.strip() or name not in KEYS:
@@ -209,7 +209,7 @@ def _repair_credentials(credentials: dict[str, Any]) -> None:
 
 def _safe_value(name: str, value: Any) -> Any:
     """A value `configure` accepts for the setting: a blank or null one removes it, a URL is SAFE_URL."""
-    from sidecar.services.connections import KEYS
+    from sidecar.domain.connections import KEYS
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return value

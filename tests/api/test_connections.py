@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from sidecar.services.connections import KEYS
+from sidecar.domain.connections import KEYS
 from sidecar.store.models import Installation
 from tests.conftest import bearer
 

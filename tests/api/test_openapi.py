@@ -119,7 +119,7 @@ def test_a_state_dependent_refusal_is_a_409(client, installation):
 
 
 def test_connection_settings_are_listed_by_name(client, installation, spec):
-    from sidecar.services.connections import KEYS
+    from sidecar.domain.connections import KEYS
 
     settings = spec["components"]["schemas"]["ConnectionSettings"]
     assert set(settings["properties"]) == set(KEYS) and settings["additionalProperties"] is False

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from sidecar.services.connections import Connections
+from sidecar.domain.connections import Connections
 from sidecar.store.models import AuditEntry, Job, WebhookDelivery
 from sidecar.webhooks.verification import sign_slack
 from tests.conftest import FIXTURES, bearer

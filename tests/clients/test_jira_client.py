@@ -13,7 +13,7 @@ from tests.clients.conftest import load_fixture
 SITE = "https://acme.atlassian.net"
 SEARCH = f"{SITE}/rest/api/3/search/jql"
 TOKEN = "ATATT3xFfGF0-jira-s3cret-token"
-CREDENTIALS = {"base_url": SITE, "email": "escalations@acme.example", "api_token": TOKEN}
+EMAIL = "escalations@acme.example"
 JQL = "project = ENG AND resolution IS NOT EMPTY"
 
 
@@ -28,7 +28,7 @@ def search_params(**extra) -> dict:
 def test_search_sends_jql_fields_and_basic_auth_and_reads_the_token(http):
     http.get(SEARCH, match=[matchers.query_param_matcher(search_params())], json=jira("search_page1.json"))
 
-    page = JiraClient.from_credentials(CREDENTIALS).search(JQL)
+    page = JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL)
 
     assert [issue["key"] for issue in page.issues] == ["ENG-4211", "ENG-4215"]
     assert (page.next_page_token, page.is_last) == ("CAEaAggD", False)
@@ -43,7 +43,7 @@ def test_the_next_page_is_asked_for_with_its_token_and_the_last_page_ends(http):
     http.get(SEARCH, match=[matchers.query_param_matcher(search_params(nextPageToken="CAEaAggD"))],
              json=jira("search_page2.json"))
 
-    page = JiraClient.from_credentials(CREDENTIALS).search(JQL, next_page_token="CAEaAggD")
+    page = JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL, next_page_token="CAEaAggD")
 
     # The last page has no nextPageToken at all (JRACLOUD-92184), only isLast.
     assert [issue["key"] for issue in page.issues] == ["OPS-77"]
@@ -53,14 +53,14 @@ def test_the_next_page_is_asked_for_with_its_token_and_the_last_page_ends(http):
 def test_is_last_wins_over_a_stray_token(http):
     http.get(SEARCH, json={"issues": [], "nextPageToken": "stale", "isLast": True})
 
-    assert JiraClient.from_credentials(CREDENTIALS).search(JQL).is_last
+    assert JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL).is_last
 
 
 def test_refused_credentials_are_unauthorized_without_the_token(http):
     http.get(SEARCH, status=401, json=jira("error_unauthorized.json"))
 
     with pytest.raises(ApiUnauthorized) as caught:
-        JiraClient.from_credentials(CREDENTIALS).search(JQL)
+        JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL)
 
     assert "HTTP 401" in str(caught.value) and "not authenticated" in str(caught.value)
     assert TOKEN not in str(caught.value) and "project" not in str(caught.value)  # no query string either
@@ -70,14 +70,14 @@ def test_bad_jql_names_jira_s_complaint(http):
     http.get(SEARCH, status=400, json=jira("error_bad_jql.json"))
 
     with pytest.raises(ApiError, match="Error in the JQL Query"):
-        JiraClient.from_credentials(CREDENTIALS).search("project = ENG resolved")
+        JiraClient(SITE, email=EMAIL, api_token=TOKEN).search("project = ENG resolved")
 
 
 def test_rate_limit_carries_retry_after(http):
     http.get(SEARCH, status=429, headers={"Retry-After": "30"}, json={"errorMessages": ["Rate limit exceeded."]})
 
     with pytest.raises(ApiRateLimited) as caught:
-        JiraClient.from_credentials(CREDENTIALS).search(JQL)
+        JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL)
 
     assert caught.value.retry_after == 30.0
 
@@ -86,14 +86,7 @@ def test_an_answer_that_is_not_search_results_is_an_error(http):
     http.get(SEARCH, json={"hello": "proxy"})
 
     with pytest.raises(ApiError, match="check base_url"):
-        JiraClient.from_credentials(CREDENTIALS).search(JQL)
-
-
-def test_credentials_name_missing_keys_never_values():
-    with pytest.raises(ValueError) as caught:
-        JiraClient.from_credentials({"base_url": SITE, "api_token": TOKEN})
-
-    assert "email" in str(caught.value) and TOKEN not in str(caught.value)
+        JiraClient(SITE, email=EMAIL, api_token=TOKEN).search(JQL)
 
 
 def test_issue_url_and_a_configurable_base():

@@ -30,7 +30,6 @@ from tests.clients.conftest import load_fixture
 SITE = "https://acme.atlassian.net"
 TOKEN = "ATATT3xFfGF0-jira-wr1te-s3cret"
 EMAIL = "escalations@acme.example"
-CREDENTIALS = {"base_url": SITE, "email": EMAIL, "api_token": TOKEN}
 ISSUE = f"{SITE}/rest/api/3/issue"
 ADF = {"type": "doc", "version": 1, "content": [
     {"type": "paragraph", "content": [{"type": "text", "text": "Escalated from Zendesk #35436."}]},
@@ -56,7 +55,7 @@ def jira(name: str):
 
 
 def client() -> JiraClient:
-    return JiraClient.from_credentials(CREDENTIALS)
+    return JiraClient(SITE, email=EMAIL, api_token=TOKEN)
 
 
 def sent(call) -> tuple[str, str, object]:

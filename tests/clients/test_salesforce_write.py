@@ -44,10 +44,10 @@ def client(**options) -> SalesforceClient:
 # --- internal comment ----------------------------------------------------------------------------
 
 
-def test_add_case_comment_sends_the_plan_and_returns_the_new_id(http, salesforce_json):
+def test_add_note_sends_the_plan_and_returns_the_new_id(http, salesforce_json):
     http.post(COMMENTS, status=201, json=salesforce_json("case_comment_created.json"))
 
-    comment_id = client().add_case_comment(CASE_ID, NOTE)
+    comment_id = client().add_note(CASE_ID, body=NOTE)
 
     assert comment_id == "00aHn00000CmNt9IAF"
     plan = plan_case_comment(CASE_ID, NOTE)
@@ -62,7 +62,7 @@ def test_the_plan_follows_the_client_s_api_version(http, salesforce_json):
     http.post(f"{INSTANCE}/services/data/v60.0/sobjects/CaseComment/", status=201,
               json=salesforce_json("case_comment_created.json"))
 
-    client(version="60.0").add_case_comment(CASE_ID, NOTE)
+    client(version="60.0").add_note(CASE_ID, body=NOTE)
 
     assert plan_case_comment(CASE_ID, NOTE, version="60.0").as_dict() == {
         "method": "POST",
@@ -75,7 +75,7 @@ def test_a_comment_needs_a_body_and_a_case_id(http):
     with pytest.raises(ValueError, match="body"):
         plan_case_comment(CASE_ID, " ")
     with pytest.raises(ValueError, match="Salesforce Case id"):
-        client().add_case_comment("500Hn00001XyZaB' OR Id != '", NOTE)
+        client().add_note("500Hn00001XyZaB' OR Id != '", body=NOTE)
     with pytest.raises(ValueError, match="Salesforce Case id"):
         plan_case_comment("003Hn00002AbCdEIAV", NOTE)  # a Contact, not a Case
     assert len(http.calls) == 0
@@ -85,7 +85,7 @@ def test_a_create_answer_without_an_id_is_an_error(http):
     http.post(COMMENTS, status=201, json={"hello": "proxy"})
 
     with pytest.raises(ApiError, match="without an id"):
-        client().add_case_comment(CASE_ID, NOTE)
+        client().add_note(CASE_ID, body=NOTE)
 
 
 def test_expired_token_is_unauthorized_and_never_shown(http, salesforce_json, caplog):
@@ -94,7 +94,7 @@ def test_expired_token_is_unauthorized_and_never_shown(http, salesforce_json, ca
     salesforce = client()
 
     with pytest.raises(ApiUnauthorized) as raised:
-        salesforce.add_case_comment(CASE_ID, NOTE)
+        salesforce.add_note(CASE_ID, body=NOTE)
 
     assert raised.value.code == "INVALID_SESSION_ID"
     for text in (str(raised.value), repr(salesforce), caplog.text):
@@ -105,7 +105,7 @@ def test_daily_api_limit_on_write_is_rate_limited(http, salesforce_json):
     http.post(COMMENTS, status=403, json=salesforce_json("error_request_limit.json"))
 
     with pytest.raises(ApiRateLimited) as raised:
-        client().add_case_comment(CASE_ID, NOTE)
+        client().add_note(CASE_ID, body=NOTE)
 
     assert raised.value.code == "REQUEST_LIMIT_EXCEEDED"
 
@@ -114,7 +114,7 @@ def test_http_429_fails_fast_with_retry_after(http, sleeps):
     http.post(COMMENTS, status=429, headers={"Retry-After": "90"})
 
     with pytest.raises(ApiRateLimited) as raised:
-        client().add_case_comment(CASE_ID, NOTE)
+        client().add_note(CASE_ID, body=NOTE)
 
     assert raised.value.retry_after == 90.0 and sleeps == []
 
@@ -125,9 +125,9 @@ def test_server_error_and_timeout(http):
     salesforce = client()
 
     with pytest.raises(ApiUnavailable, match="UNKNOWN_EXCEPTION"):
-        salesforce.add_case_comment(CASE_ID, NOTE)
+        salesforce.add_note(CASE_ID, body=NOTE)
     with pytest.raises(ApiTimeout):
-        salesforce.add_case_comment(CASE_ID, NOTE)
+        salesforce.add_note(CASE_ID, body=NOTE)
 
 
 # --- Case update ---------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_update_case_patches_the_planned_fields(http):
     http.patch(CASE, status=204)
     fields = {"Jira_Key__c": "ENG-4211", "Status": "Escalated"}
 
-    assert client().update_case(CASE_ID, fields) is None
+    assert client().update_fields(CASE_ID, fields=fields) is None
 
     plan = plan_update_case(CASE_ID, fields)
     assert sent(http.calls[0]) == (plan.method, INSTANCE + plan.path, plan.json) == ("PATCH", CASE, fields)
@@ -147,7 +147,7 @@ def test_a_read_only_field_is_a_clear_error(http, salesforce_json):
     http.patch(CASE, status=400, json=salesforce_json("error_field_not_updateable.json"))
 
     with pytest.raises(ApiError) as raised:
-        client().update_case(CASE_ID, {"CaseNumber": "1"})
+        client().update_fields(CASE_ID, fields={"CaseNumber": "1"})
 
     assert (raised.value.status, raised.value.code) == (400, "INVALID_FIELD_FOR_INSERT_UPDATE")
     assert "CaseNumber" in str(raised.value)
@@ -157,7 +157,7 @@ def test_a_deleted_case_is_not_found(http, salesforce_json):
     http.patch(CASE, status=404, json=salesforce_json("error_entity_deleted.json"))
 
     with pytest.raises(ApiNotFound, match="entity is deleted"):
-        client().update_case(CASE_ID, {"Status": "Escalated"})
+        client().update_fields(CASE_ID, fields={"Status": "Escalated"})
 
 
 @pytest.mark.parametrize("fields", [{}, {"Status = 'x'": 1}, {"Account.Name": "x"}, {"": 1}])
@@ -173,7 +173,7 @@ def test_find_case_comment_reads_in_order_and_matches_in_python(http, salesforce
     http.get(QUERY, json=salesforce_json("case_comments_page1.json"))
     http.get(NEXT_PAGE, json=salesforce_json("case_comments_page2.json"))
 
-    comment = client().find_case_comment_containing(CASE_ID, "Finance cannot run the close")
+    comment = client().find_note(CASE_ID, "Finance cannot run the close")
 
     assert comment is not None and comment["Id"] == "00aHn00000CmNt4IAF"
     soql = http.calls[0].request.params["q"]
@@ -185,7 +185,7 @@ def test_find_case_comment_reads_in_order_and_matches_in_python(http, salesforce
 def test_find_case_comment_stops_at_the_first_match(http, salesforce_json):
     http.get(QUERY, json=salesforce_json("case_comments_page1.json"))
 
-    comment = client().find_case_comment_containing(CASE_ID, "looping in billing")
+    comment = client().find_note(CASE_ID, "looping in billing")
 
     assert comment["Id"] == "00aHn00000CmNt2IAF"
     assert len(http.calls) == 1
@@ -195,12 +195,12 @@ def test_find_case_comment_answers_none_when_absent(http, salesforce_json):
     http.get(QUERY, json=salesforce_json("case_comments_page1.json"))
     http.get(NEXT_PAGE, json=salesforce_json("case_comments_page2.json"))
 
-    assert client().find_case_comment_containing(CASE_ID, "esc_NOT_THERE") is None
+    assert client().find_note(CASE_ID, "esc_NOT_THERE") is None
 
 
 def test_find_case_comment_checks_the_id_before_any_call(http):
     with pytest.raises(ValueError, match="Salesforce Case id"):
-        client().find_case_comment_containing("500Hn00001XyZaB' OR ParentId != '", "x")
+        client().find_note("500Hn00001XyZaB' OR ParentId != '", "x")
     assert len(http.calls) == 0
 
 

@@ -39,7 +39,7 @@ def sent_json(call) -> dict:
 
 
 def client() -> SlackClient:
-    return SlackClient.from_credentials({"bot_token": TOKEN})
+    return SlackClient(TOKEN)
 
 
 # --- requests and their parsing ------------------------------------------------------------------
@@ -301,18 +301,10 @@ def test_the_token_never_reaches_messages_or_logs(http, caplog):
 # --- construction --------------------------------------------------------------------------------
 
 
-def test_credentials_name_what_is_missing_never_values():
-    with pytest.raises(ValueError) as raised:
-        SlackClient.from_credentials({"api_url": API, "signing_secret": "shh-not-for-the-client"})
-
-    assert "bot_token" in str(raised.value) and "shh" not in str(raised.value)
-
-
 def test_api_url_points_the_client_at_a_proxy_or_fake(http):
     http.post("http://127.0.0.1:8790/slack/api/auth.test", json=slack("auth_test.json"))
 
-    SlackClient.from_credentials({"bot_token": TOKEN, "api_url": "http://127.0.0.1:8790/slack/api/"},
-                                 allow_private=True).auth_test()
+    SlackClient(TOKEN, base_url="http://127.0.0.1:8790/slack/api/", allow_private=True).auth_test()
 
     assert http.calls[0].request.url == "http://127.0.0.1:8790/slack/api/auth.test"
 

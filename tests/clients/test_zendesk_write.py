@@ -74,7 +74,7 @@ def test_internal_note_sends_the_plan_and_is_never_public(http, zendesk_json):
     http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}.json", json=zendesk_json("ticket_update_internal_note.json"))
     custom_fields = {360099001: "ENG-4211"}
 
-    answer = client().add_internal_note(TICKET, body=NOTE, custom_fields=custom_fields)
+    answer = client().add_note(TICKET, body=NOTE, fields=custom_fields)
 
     assert answer["audit"]["events"][0]["public"] is False
     plan = plan_internal_note(TICKET, body=NOTE, custom_fields=custom_fields)
@@ -108,7 +108,7 @@ def test_the_note_goes_to_the_configured_base_url(http, zendesk_json):
     base = "http://127.0.0.1:8765/zendesk"
     http.put(f"{base}/api/v2/tickets/{TICKET}.json", json=zendesk_json("ticket_update_internal_note.json"))
 
-    client(base_url=base).add_internal_note(TICKET, body=NOTE)
+    client(base_url=base).add_note(TICKET, body=NOTE)
 
     assert http.calls[0].request.url == f"{base}/api/v2/tickets/{TICKET}.json"
 
@@ -117,7 +117,7 @@ def test_a_deleted_ticket_is_not_found(http, zendesk_json):
     http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}.json", status=404, json=zendesk_json("error_record_not_found.json"))
 
     with pytest.raises(ApiNotFound) as raised:
-        client().add_internal_note(TICKET, body=NOTE)
+        client().add_note(TICKET, body=NOTE)
 
     assert str(raised.value) == (
         f"Zendesk PUT /api/v2/tickets/{TICKET}.json failed: HTTP 404 Not Found: RecordNotFound: Not found"
@@ -131,7 +131,7 @@ def test_an_invalid_update_names_zendesk_s_complaint(http):
     })
 
     with pytest.raises(ApiError) as raised:
-        client().add_internal_note(TICKET, body=NOTE, custom_fields={360099001: "??"})
+        client().add_note(TICKET, body=NOTE, fields={360099001: "??"})
 
     assert (raised.value.status, raised.value.code) == (422, "RecordInvalid")
     assert "Record validation errors" in str(raised.value)
@@ -141,7 +141,7 @@ def test_rate_limited_update_fails_fast_with_retry_after(http, sleeps):
     http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}.json", status=429, headers={"Retry-After": "45"})
 
     with pytest.raises(ApiRateLimited) as raised:
-        client().add_internal_note(TICKET, body=NOTE)
+        client().add_note(TICKET, body=NOTE)
 
     assert raised.value.retry_after == 45.0
     assert sleeps == []
@@ -151,7 +151,7 @@ def test_a_timed_out_note_is_a_timeout(http):
     http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}.json", body=requests.ReadTimeout())
 
     with pytest.raises(ApiTimeout):
-        client().add_internal_note(TICKET, body=NOTE)
+        client().add_note(TICKET, body=NOTE)
 
 
 def test_a_refused_write_never_shows_the_token(http, zendesk_json, caplog):
@@ -160,7 +160,7 @@ def test_a_refused_write_never_shows_the_token(http, zendesk_json, caplog):
     zendesk = client()
 
     with pytest.raises(ApiUnauthorized) as raised:
-        zendesk.add_internal_note(TICKET, body=NOTE)
+        zendesk.add_note(TICKET, body=NOTE)
 
     for text in (str(raised.value), repr(zendesk), caplog.text):
         assert TOKEN not in text
@@ -209,7 +209,7 @@ def test_find_comment_follows_cursor_links_to_the_marker(http, zendesk_json):
     http.get(COMMENTS, match=[matchers.query_param_matcher({"page[after]": "xOnCpn8m", "page[size]": "100"})],
              json=zendesk_json("ticket_comments_page2.json"))
 
-    comment = client().find_comment_containing(TICKET, "Escalated to ENG-4211")
+    comment = client().find_note(TICKET, "Escalated to ENG-4211")
 
     assert comment is not None and comment["id"] == 1330
     assert comment["public"] is False
@@ -218,7 +218,7 @@ def test_find_comment_follows_cursor_links_to_the_marker(http, zendesk_json):
 def test_find_comment_stops_at_the_first_match(http, zendesk_json):
     http.get(COMMENTS, json=zendesk_json("ticket_comments_page1.json"))
 
-    comment = client().find_comment_containing(TICKET, "third outage this month")
+    comment = client().find_note(TICKET, "third outage this month")
 
     assert comment["id"] == 1274
     assert len(http.calls) == 1
@@ -229,7 +229,7 @@ def test_find_comment_matches_the_html_body_too(http):
                                            "html_body": "<p>marker <code>esc_01HXYZ</code></p>"}],
                              "meta": {"has_more": False}, "links": {"next": None}})
 
-    assert client().find_comment_containing(TICKET, "<code>esc_01HXYZ</code>")["id"] == 9
+    assert client().find_note(TICKET, "<code>esc_01HXYZ</code>")["id"] == 9
 
 
 def test_find_comment_answers_none_after_the_last_page(http, zendesk_json):
@@ -238,7 +238,7 @@ def test_find_comment_answers_none_after_the_last_page(http, zendesk_json):
     http.get(COMMENTS, match=[matchers.query_param_matcher({"page[after]": "xOnCpn8m", "page[size]": "100"})],
              json=zendesk_json("ticket_comments_page2.json"))
 
-    assert client().find_comment_containing(TICKET, "esc_NOT_THERE") is None
+    assert client().find_note(TICKET, "esc_NOT_THERE") is None
 
 
 def test_find_comment_follows_offset_pagination_and_a_configured_base_url(http, zendesk_json):
@@ -249,7 +249,7 @@ def test_find_comment_follows_offset_pagination_and_a_configured_base_url(http, 
              match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})],
              json={"comments": [{"id": 1501, "body": NOTE}], "next_page": None, "previous_page": None, "count": 101})
 
-    comment = client(base_url=base).find_comment_containing(TICKET, "esc_01HXYZ")
+    comment = client(base_url=base).find_note(TICKET, "esc_01HXYZ")
 
     assert comment["id"] == 1501
     assert all(call.request.url.startswith(base) for call in http.calls)
@@ -260,7 +260,7 @@ def test_find_comment_never_follows_a_link_to_another_host(http):
                              "links": {"next": "https://evil.example/api/v2/tickets/35436/comments.json"}})
 
     with pytest.raises(ApiError, match="another host"):
-        client().find_comment_containing(TICKET, "esc_01HXYZ")
+        client().find_note(TICKET, "esc_01HXYZ")
 
     assert len(http.calls) == 1
 
@@ -272,9 +272,9 @@ def test_find_comment_never_follows_a_link_to_another_host(http):
 def test_ticket_ids_are_numbers_and_checked_before_any_call(http, bad_id):
     zendesk = client()
     for call in (
-        lambda: zendesk.add_internal_note(bad_id, body=NOTE),
+        lambda: zendesk.add_note(bad_id, body=NOTE),
         lambda: zendesk.add_tags(bad_id, ["escalated"]),
-        lambda: zendesk.find_comment_containing(bad_id, "esc_01HXYZ"),
+        lambda: zendesk.find_note(bad_id, "esc_01HXYZ"),
         lambda: plan_internal_note(bad_id, body=NOTE),
     ):
         with pytest.raises(ValueError, match="positive whole number"):

@@ -53,7 +53,7 @@ def register_search(http) -> None:
 
 
 def run(database, installation_id, **options):
-    return import_jira_history(database, installation_id=installation_id, client=JiraClient.from_credentials(JIRA),
+    return import_jira_history(database, installation_id=installation_id, client=JiraClient(SITE, email=JIRA["email"], api_token=JIRA["api_token"]),
                                jql=JQL, **options)
 
 
@@ -119,14 +119,14 @@ def test_an_interrupted_run_resumes_with_the_stored_page_token(http, database, i
     assert resumed.resumed and (resumed.inserted, resumed.pages) == (1, 1)
 
 
-def test_jira_credentials_live_under_the_jira_key(app, database, installation, box):
+def test_jira_credentials_are_the_jira_connection_settings(app, database, installation, box):
     with database.session() as session:
         record = get_installation(session, installation["id"])
         set_credentials(session, record, credentials=HELPDESK, box=box)
         with pytest.raises(Conflict, match='"jira" object'):
             jira_client_for(record, box=box)
         set_credentials(session, record, credentials={**HELPDESK, "jira": {"base_url": SITE}}, box=box)
-        with pytest.raises(Conflict, match="missing email, api_token"):
+        with pytest.raises(Conflict, match="missing jira.email, jira.api_token"):
             jira_client_for(record, box=box)
         set_credentials(session, record, credentials={**HELPDESK, "jira": JIRA}, box=box)
         assert jira_client_for(record, box=box).base_url == SITE

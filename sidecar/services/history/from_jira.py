@@ -1,8 +1,8 @@
 """Import resolved Jira issues as history rows (kind `jira_issue`), so similar-incident search finds them.
 
-Jira credentials live in the installation's stored credentials under a `jira` key, beside the help
-desk's own: ``{"subdomain": ..., "email": ..., "api_token": ..., "jira": {"base_url":
-"https://acme.atlassian.net", "email": "bot@acme.example", "api_token": "..."}}``.
+Jira is reached with the installation's connection settings `jira.url`, `jira.email` and
+`jira.api_token` (`sidecar installation configure`, or a `{"jira": {...}}` object in the stored
+help-desk credentials).
 
 Issues come from the enhanced JQL search (`/rest/api/3/search/jql`, token-paginated). Only
 resolved issues (a `resolution` is set) become rows; the others are counted as ignored. Each row:
@@ -21,16 +21,17 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sidecar.clients.factory import build_client, has_credentials
 from sidecar.clients.jira import JiraClient, adf_to_text, field_names
 from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import parse_datetime
+from sidecar.services.connections import load_connections
 from sidecar.services.history.pacing import Clock, RequestPacer
 from sidecar.services.history.runner import (
     ImportPage,
     ImportSummary,
     check_installation,
-    installation_credentials,
     run_pages,
 )
 from sidecar.store.crypto import SecretBox
@@ -40,23 +41,22 @@ from sidecar.store.models import Installation
 
 SOURCE = "jira"
 CALLS_PER_MINUTE = 120
-CREDENTIALS_KEY = "jira"
 # The resolving comment is saved with the transition, a moment after resolutiondate at most.
 _RESOLUTION_SLACK = timedelta(minutes=1)
 
 
 def jira_client_for(installation: Installation, *, box: SecretBox, allow_private: bool | None = None) -> JiraClient:
-    """The JiraClient from the `jira` entry of the installation's stored credentials."""
-    credentials = installation_credentials(installation, box=box, what='Jira ("jira": {base_url, email, api_token})')
-    jira = credentials.get(CREDENTIALS_KEY)
-    if not isinstance(jira, Mapping):
+    """The JiraClient from the installation's `jira.*` connection settings, or Conflict saying what is missing."""
+    connections = load_connections(installation, box=box)
+    if not has_credentials("jira", connections):
         raise Conflict(
-            f"installation {installation.id} has no Jira credentials: add a \"jira\" object "
-            "{base_url, email, api_token} to its stored credentials",
+            f"installation {installation.id} has no Jira credentials: set jira.url, jira.email and jira.api_token "
+            "with `sidecar installation configure` (or a \"jira\" object {base_url, email, api_token} in its "
+            "stored credentials)",
             code="credentials_missing",
         )
     try:
-        return JiraClient.from_credentials(jira, allow_private=private_urls_allowed(allow_private))
+        return build_client("jira", connections, allow_private=private_urls_allowed(allow_private))
     except ValueError as exc:
         raise Conflict(str(exc), code="credentials_incomplete") from None
 

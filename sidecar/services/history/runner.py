@@ -7,10 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sidecar.errors import Conflict
 from sidecar.intelligence.ticket import Ticket
-from sidecar.services.installations import get_credentials, get_installation
-from sidecar.store.crypto import SecretBox
+from sidecar.services.installations import get_installation
 from sidecar.store.db import Database
 from sidecar.store.history import (
     HistoryRowError,
@@ -133,18 +131,6 @@ def load_installation(database: Database, installation_id: str) -> Installation:
         installation = get_installation(session, installation_id)
         session.expunge(installation)
     return installation
-
-
-def installation_credentials(installation: Installation, *, box: SecretBox, what: str) -> dict[str, Any]:
-    """The installation's stored credentials, or Conflict saying how to store them."""
-    credentials = get_credentials(installation, box=box)
-    if not credentials:
-        raise Conflict(
-            f"no credentials are stored for installation {installation.id}; store the {what} credentials "
-            "with `sidecar installation set-credentials`",
-            code="credentials_missing",
-        )
-    return credentials
 
 
 def prepare_rows(
