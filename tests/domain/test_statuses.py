@@ -53,7 +53,9 @@ def test_the_domain_imports_nothing_of_the_rest_of_the_sidecar_and_no_io():
             else:
                 continue
             for name in names:
-                assert name.split(".")[0] in {"__future__", "enum", "dataclasses", "typing", "collections", "types", "re"}, (
+                # Pure standard library only: types, parsing, no I/O and nothing of the rest of the sidecar.
+                assert name == "urllib.parse" or name.split(".")[0] in {
+                    "__future__", "enum", "dataclasses", "typing", "collections", "types", "re"}, (
                     f"{path.name} imports {name}")
 
 
