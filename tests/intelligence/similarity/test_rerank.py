@@ -104,6 +104,38 @@ def test_subject_weight_moves_the_balance():
     assert ids(by_text)[0] == "1"
 
 
+def test_the_embedding_cosine_joins_the_mean_with_an_equal_say():
+    query, subject = "Dashboard slow\nThe October invoice page is slow", "Dashboard slow"
+    signals = similarity_signals(query, POOL, query_subject=subject)
+    cosines = np.array([0.2, 0.9, 0.5, 0.1])
+
+    ranked = dict((c.external_id, score) for c, score in rerank(query, POOL, query_subject=subject, embedding=cosines))
+
+    expected = (signals.text + signals.subject + cosines) / 3.0
+    assert [ranked[c.external_id] for c in POOL] == pytest.approx(list(expected))
+
+
+def test_a_candidate_without_a_stored_vector_keeps_the_mean_of_the_other_two():
+    query, subject = "Cannot reset password\nThe reset e-mail never arrives", "Cannot reset password"
+    without = dict((c.external_id, s) for c, s in rerank(query, POOL, query_subject=subject))
+    cosines = np.array([0.0, 0.0, np.nan, 0.0])  # "3" has no vector yet; the others look unrelated
+
+    ranked = rerank(query, POOL, query_subject=subject, embedding=cosines)
+
+    assert ids(ranked)[0] == "3"
+    assert dict((c.external_id, s) for c, s in ranked)["3"] == pytest.approx(without["3"])
+    assert all(not math.isnan(score) for _, score in ranked)
+
+
+def test_negative_embedding_cosines_count_as_no_similarity():
+    query, subject = "Invoice VAT wrong\nOctober invoice has the wrong VAT", "Invoice VAT wrong"
+
+    zero = rerank(query, POOL, query_subject=subject, embedding=np.zeros(len(POOL)))
+    negative = rerank(query, POOL, query_subject=subject, embedding=np.full(len(POOL), -0.7))
+
+    assert [s for _, s in negative] == pytest.approx([s for _, s in zero])
+
+
 def test_signals_are_one_per_candidate():
     signals = similarity_signals("app crashes", POOL, query_subject="app crashes")
 
