@@ -20,13 +20,11 @@ from sidecar.intelligence.routing.evaluation import (
     evaluate_routing,
     format_routing_table,
 )
-from sidecar.intelligence.similarity.evaluation import (
-    evaluate_similar,
-    format_similar_table,
-)
+from sidecar.intelligence.similarity.evaluation import format_similar_table
 from sidecar.services.escalation_models import labelled_history
 from sidecar.services.installations import get_installation
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
+from sidecar.services.similar_evaluation import evaluate_product_search
 
 
 @click.group(name="eval")
@@ -143,7 +141,7 @@ def eval_similar(tickets: str, embeddings: str) -> None:
     """For each ticket with an earlier duplicate, search earlier tickets: recall@1/5/10 and MRR."""
     rows = read_jsonl(tickets)
     try:
-        metrics = evaluate_similar(rows, embeddings=embeddings)  # EmbeddingsUnavailable is a ValueError
+        metrics = evaluate_product_search(rows, embeddings=embeddings)  # EmbeddingsUnavailable is a ValueError
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_similar_table(metrics))

@@ -17,12 +17,14 @@ from sqlalchemy import func, select
 from sidecar.cli import history as cli_history
 from sidecar.intelligence.routing.embeddings import bundled_model_installed
 from sidecar.intelligence.similarity import embedding as similar_embedding
-from sidecar.intelligence.similarity.evaluation import evaluate_similar, format_similar_table
+from sidecar.intelligence.similarity.evaluation import format_similar_table
 from sidecar.intelligence.similarity.rerank import rerank
 from sidecar.intelligence.ticket import Ticket
+from sidecar.services import similar_evaluation
 from sidecar.services.erasure import delete_installation, erase_requester
 from sidecar.services.history import import_history_file
 from sidecar.services.retention import purge_installation
+from sidecar.services.similar_evaluation import evaluate_product_search
 from sidecar.services.similar_incidents import find_similar, search_and_rank
 from sidecar.store.history import delete_history, record_ticket
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, Installation
@@ -284,10 +286,10 @@ def test_float16_storage_keeps_the_vector():
 
 def test_evaluation_runs_the_product_path_and_reports_each_stage(monkeypatch):
     stand_in = ConceptEmbedder()
-    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
+    monkeypatch.setattr(similar_evaluation, "similar_embedder", lambda setting=None: stand_in)
     rows = [*HISTORY, {"id": "5", "subject": "Refund", "description": "Charged double, refund please",
                        "created_at": "2024-03-05T09:00:00Z", "duplicate_of": ["1"]}]
-    metrics = evaluate_similar(rows)
+    metrics = evaluate_product_search(rows)
     assert metrics["embedding_model"] == "test-concepts"
     assert metrics["recall_at_1"] == 1.0 and metrics["embeddings_recall_at_1"] == 1.0
     assert metrics["full_text_recall_at_10"] == 0.0

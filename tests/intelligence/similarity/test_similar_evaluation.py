@@ -11,6 +11,8 @@ from sidecar.intelligence.similarity import (
     format_similar_table,
     searchable_text,
 )
+from sidecar.intelligence.similarity.evaluation import duplicate_queries_with_groups
+from sidecar.services.similar_evaluation import evaluate_product_search
 
 
 def ticket(ticket_id: str, day: int | None, subject: str, description: str = "", duplicate_of=()) -> dict:
@@ -42,7 +44,7 @@ def test_links_are_read_both_ways_and_the_later_ticket_asks():
 
 
 def test_search_is_measured_through_the_product_pipeline():
-    metrics = evaluate_similar(ROWS)
+    metrics = evaluate_product_search(ROWS)
 
     assert metrics["queries"] == 2
     assert metrics["tickets"] == len(ROWS)
@@ -91,11 +93,11 @@ def test_recall_and_mrr_count_the_first_duplicate_found():
 
 def test_a_file_without_earlier_duplicates_cannot_be_measured():
     with pytest.raises(ValueError, match="duplicate_of"):
-        evaluate_similar([ticket("1", 1, "a"), ticket("2", 2, "b")])
+        evaluate_product_search([ticket("1", 1, "a"), ticket("2", 2, "b")])
 
 
 def test_the_table_shows_both_stages():
-    table = format_similar_table(evaluate_similar(ROWS), "tiny")
+    table = format_similar_table(evaluate_product_search(ROWS), "tiny")
 
     assert table.splitlines()[0].startswith("tiny: 2 queries over 8 tickets")
     assert "recall@10" in table and "full-text" in table and "re-ranked" in table
@@ -109,3 +111,28 @@ def test_searchable_text_takes_customer_comments_only():
     }
 
     assert searchable_text(row) == "Export fails\nCSV export errors\nstill broken"
+
+
+def test_a_duplicate_group_joins_tickets_linked_through_others():
+    rows = [
+        ticket("a", 1, "Export fails"),
+        ticket("b", 2, "CSV export broken", duplicate_of=["a"]),
+        ticket("c", 3, "Export to CSV errors", duplicate_of=["b"]),
+        ticket("d", 4, "Unrelated login issue"),
+    ]
+    found = {row["id"]: (direct, group) for row, direct, group in duplicate_queries_with_groups(rows)}
+    assert found == {"b": ({"a"}, {"a"}), "c": ({"b"}, {"a", "b"})}
+
+
+def test_group_figures_count_an_earlier_member_of_the_group():
+    rows = [
+        ticket("a", 1, "Export fails"),
+        ticket("b", 2, "CSV export broken", duplicate_of=["a"]),
+        ticket("c", 3, "Export to CSV errors", duplicate_of=["b"]),
+    ]
+    metrics = evaluate_product_search(rows, embeddings="off")
+    # c's direct duplicate is b; a (same group) counts only in the group figures.
+    assert metrics["queries"] == 2
+    assert metrics["group_recall_at_10"] == 1.0
+    assert metrics["group_mrr"] >= metrics["mrr"]
+    assert "same duplicate group" in format_similar_table(metrics)
