@@ -22,11 +22,12 @@ from sidecar.intelligence.semantic.layer import (
     Reading,
     SemanticLayer,
     _finding_for,
+    _sentence_is_a_reason,
     char_ngrams,
     fit_examples,
     ngram_features,
 )
-from sidecar.intelligence.semantic.sentences import message_pieces
+from sidecar.intelligence.semantic.sentences import message_pieces, sentence_of
 from sidecar.intelligence.signals import detect_signals
 from sidecar.intelligence.ticket import ticket_from_mapping
 
@@ -197,3 +198,34 @@ def test_the_bundled_examples_cover_every_label_in_several_languages():
     counts = {label: examples.labels.count(label) for label in LABELS}
     assert min(counts.values()) >= 30, counts
     assert len(set(examples.texts)) == len(examples.texts)
+
+
+def test_a_short_message_is_also_read_in_its_clauses():
+    text = "Our checkout has been down since noon, get an engineer on the phone right now"
+    pieces = message_pieces(MessageView.of("description", "customer", text))
+    assert [p.text for p in pieces if not p.clause and not p.whole] == [text]
+    assert [p.text for p in pieces if p.clause] == [
+        "Our checkout has been down since noon", "get an engineer on the phone right now"]
+    assert all(sentence_of(p, pieces).text == text for p in pieces if p.clause)
+
+
+def test_a_comma_cuts_only_between_two_clauses_of_several_words_and_only_in_a_short_message():
+    few = message_pieces(MessageView.of("description", "customer", "Hi team, the export fails every night"))
+    assert not any(p.clause for p in few), "'Hi team' is no clause"
+    long_text = ("The export to our data warehouse fails every night, the job log shows a timeout. " * 6).strip()
+    assert not any(p.clause for p in message_pieces(MessageView.of("description", "customer", long_text)))
+
+
+def test_a_clause_counts_only_inside_a_sentence_that_reads_as_a_reason():
+    text = "Thanks for getting the scanners back online, the service has been fine since then"
+    pieces = message_pieces(MessageView.of("description", "customer", text))
+    clause = next(p for p in pieces if p.clause)
+    sentence = sentence_of(clause, pieces)
+    assert not _sentence_is_a_reason(clause, pieces, {id(sentence): "resolved_or_thanks"})
+    assert _sentence_is_a_reason(clause, pieces, {id(sentence): "outage"})
+
+
+def test_two_reasons_in_one_line_are_both_found(layer):
+    text = "the payment page is down for all our customers, connect me with a human agent please"
+    signals = {f.signal for f in layer.refine(ticket(text), []) if f.strength > 0}
+    assert {"outage", "asks_for_human"} <= signals

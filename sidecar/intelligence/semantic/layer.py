@@ -35,7 +35,7 @@ from sidecar.intelligence.semantic.examples import (
     ExampleSet,
     bundled_examples,
 )
-from sidecar.intelligence.semantic.sentences import Piece, message_pieces
+from sidecar.intelligence.semantic.sentences import Piece, message_pieces, sentence_of
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
 
@@ -185,7 +185,7 @@ class SemanticLayer:
         readings = self.read(pieces)
         # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken".
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
-                   if not r.piece.whole and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
+                   if not r.piece.whole and not r.piece.clause and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
                    and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
         automatic = {r.piece.view.where: r.piece.view for r in readings
@@ -193,8 +193,11 @@ class SemanticLayer:
         damping.extend((Piece(view, 0, len(view.text)), 0.0) for view in automatic.values())
         refined = [_damped(finding, damping) for finding in findings]
         read_in_sentences: set[tuple[str, str | None]] = set()  # (message, category) a sentence already gave
+        label_of = {id(r.piece): r.label for r in readings}
         for reading in readings:
             if not speaks_for_itself(reading.piece, pieces) or reading.piece.view.where in automatic:
+                continue
+            if reading.piece.clause and not _sentence_is_a_reason(reading.piece, pieces, label_of):
                 continue
             finding = _finding_for(reading)
             if finding is None:
@@ -281,6 +284,13 @@ def speaks_for_itself(piece: Piece, pieces: Sequence[Piece]) -> bool:
     """False for a subject beside a message: a subject is a label ("Refund received", "Webhook retries")
     whose meaning the message gives; read alone it reads as the request it names. It still damps."""
     return piece.view.where != "subject" or all(other.view.where == "subject" for other in pieces)
+
+
+def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict[int, str]) -> bool:
+    """A clause counts only inside a sentence that reads as a reason: out of its sentence, "thanks for
+    getting the scanners back online" would read as the outage it thanks us for."""
+    sentence = sentence_of(clause, list(pieces))
+    return sentence is not None and label_of.get(id(sentence)) in REASONS
 
 
 def _finding_for(reading: Reading) -> Finding | None:

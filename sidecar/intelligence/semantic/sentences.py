@@ -2,7 +2,11 @@
 
 A sentence is the unit a person quotes, so it is the unit of evidence. A contrast word starts a new
 piece ("hope all is well, low priority, but since this morning the payment page fails for everyone"):
-the politeness before it must not dilute what comes after.
+the politeness before it must not dilute what comes after. In a short message (a chat line, a short
+ticket) a sentence is also read in its comma-separated clauses, since one line often holds two reasons
+("checkout is down, get an engineer on the phone"); the layer counts a clause only inside a sentence
+that itself reads as a reason, so a clause read out of its context ("thanks for getting the scanners back
+online, ...") gives nothing.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?\n]+(?=\s|$)|[;:]\s")
 _CONTRAST_BREAK = re.compile(
     r",\s*(?=(?:but|however|although|though|yet|pero|aber|doch|mais|mas|ma|maar|lekin|par)\b)", re.IGNORECASE
 )
+_COMMA = re.compile(r",\s+")
+MIN_CLAUSE_WORDS = 4  # both sides of a comma keep this many words, or the comma does not cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,7 @@ class Piece:
     start: int
     end: int
     whole: bool = False  # the whole of a short message, read beside its sentences (see message_pieces)
+    clause: bool = False  # one comma-separated clause of a sentence of a short message, read beside it
 
     @property
     def text(self) -> str:
@@ -60,18 +67,51 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, min(end, start + MAX_PIECE_CHARS)
 
 
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence cut at the commas that leave MIN_CLAUSE_WORDS words on both sides (one span if none)."""
+    spans: list[tuple[int, int]] = []
+    left = start
+    for match in _COMMA.finditer(text, start, end):
+        if (len(text[left:match.start()].split()) >= MIN_CLAUSE_WORDS
+                and len(text[match.end():end].split()) >= MIN_CLAUSE_WORDS):
+            spans.append((left, match.start()))
+            left = match.end()
+    spans.append((left, end))
+    return spans
+
+
+def _piece(view: MessageView, start: int, end: int, *, clause: bool = False) -> Piece | None:
+    start, end = _trimmed(view.text, start, end)
+    if end - start >= MIN_PIECE_CHARS and any(ch.isalpha() for ch in view.text[start:end]):
+        return Piece(view, start, end, clause=clause)
+    return None
+
+
 def message_pieces(view: MessageView) -> list[Piece]:
-    """The sentences of a message, split again at a contrast word, at most MAX_PIECES_PER_MESSAGE; and a
-    short message of several sentences once more as a whole, since a reason is often spread over two
-    ("Gentle nudge on this one: the report has shown zero revenue for three days.")."""
-    pieces: list[Piece] = []
+    """The sentences of a message, split again at a contrast word, at most MAX_PIECES_PER_MESSAGE; in a
+    short message, each sentence's clauses beside it; and a short message of several sentences once more
+    as a whole, since a reason is often spread over two ("Gentle nudge on this one: the report has shown
+    zero revenue for three days.")."""
+    sentences: list[Piece] = []
     for sentence_start, sentence_end in _spans(view.text, _SENTENCE_BREAK, 0, len(view.text)):
         for start, end in _spans(view.text, _CONTRAST_BREAK, sentence_start, sentence_end):
-            start, end = _trimmed(view.text, start, end)
-            if end - start >= MIN_PIECE_CHARS and any(ch.isalpha() for ch in view.text[start:end]):
-                pieces.append(Piece(view, start, end))
-                if len(pieces) == MAX_PIECES_PER_MESSAGE:
-                    return pieces
-    if len(pieces) > 1 and pieces[-1].end - pieces[0].start <= WHOLE_MESSAGE_CHARS:
-        pieces.append(Piece(view, pieces[0].start, pieces[-1].end, whole=True))
+            piece = _piece(view, start, end)
+            if piece is not None:
+                sentences.append(piece)
+                if len(sentences) == MAX_PIECES_PER_MESSAGE:
+                    return sentences
+    pieces = list(sentences)
+    if len(view.text) <= WHOLE_MESSAGE_CHARS:
+        for sentence in sentences:
+            spans = _clauses(view.text, sentence.start, sentence.end)
+            if len(spans) > 1:
+                pieces.extend(p for p in (_piece(view, a, b, clause=True) for a, b in spans) if p is not None)
+    if len(sentences) > 1 and sentences[-1].end - sentences[0].start <= WHOLE_MESSAGE_CHARS:
+        pieces.append(Piece(view, sentences[0].start, sentences[-1].end, whole=True))
     return pieces
+
+
+def sentence_of(clause: Piece, pieces: list[Piece]) -> Piece | None:
+    """The sentence piece a clause was cut from."""
+    return next((p for p in pieces if not p.clause and not p.whole and p.view is clause.view
+                 and p.start <= clause.start and clause.end <= p.end), None)
