@@ -41,9 +41,10 @@ How a ticket is routed
    on a ticket it would have misrouted costs nothing, so a weak model abstains more and a strong one less.
    Calibration uses at most calibration_rows tickets, which is plenty for a threshold and keeps 100k fast.
    Tried as further gate signals and not kept (banking77, 2026-12-06): the margin of the top group over the
-   runner-up (out-of-scope recall +1.5 to +2.4 points on held-out teams, -1.1 on off-domain requests with
-   embeddings; the other way round with TF-IDF alone) and the Mahalanobis distance of the embedding to the
-   nearest group mean (recall down 0.4-3.7 points).
+   runner-up and the top group's raw score (each: out-of-scope recall +1.5 to +2.4 points on held-out teams
+   but -1.1 / -2.5 on off-domain requests with embeddings, the other way round with TF-IDF alone: they move
+   the gate's weight from familiarity to confidence rather than separate better), and the Mahalanobis
+   distance of the embedding to the nearest group mean (recall down 0.4-3.7 points).
 
 Models are pickled (to_bytes): only load bytes this service wrote, since unpickling runs code. A model
 that uses embeddings stores where the weights are, not the weights: they must be there when it loads.
