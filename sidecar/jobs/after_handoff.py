@@ -1,8 +1,8 @@
 """After the handoff: inbound events become timeline entries, and each entry fans out to idempotent writes.
 
 `inbound.event` (one per accepted webhook delivery) is database work only: it finds the escalation the
-event is about, appends the event to its timeline, changes the escalation (resolved, reopened,
-acknowledged, reassigned) and queues one job per write it causes. The write jobs (`update.*`) render
+event is about, has the lifecycle (services.lifecycle) change it and note the event on its timeline
+(resolved, reopened, acknowledged, reassigned), and queues one job per write it causes. The write jobs (`update.*`) render
 from the timeline entry, so a retry writes the same thing, and look for their marker before writing
 again.
 

@@ -12,6 +12,8 @@
   history is searched for it before posting; its ts is kept for the thread of later updates.
 
 A system without credentials runs in dry-run: the step records the exact requests it would send.
+Each step ends in the lifecycle (services.lifecycle.settle_step, or step_failed on a failed attempt),
+which records it and sets the escalation's status.
 """
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ class Delivery:
     """One step of one escalation, loaded for a job: the rows, the connections and the rendering context.
 
     The rows are read-only: snapshots with the models' attributes (load_delivery) or ORM rows (after the
-    handoff); every write goes through settle_step's statements or a session of its own.
+    handoff); every change to them goes through the lifecycle (services.lifecycle).
     """
 
     ctx: JobContext
@@ -170,19 +172,20 @@ def load_delivery(ctx: JobContext) -> Delivery:
                                          "step": ctx.job.payload["step"]}).mappings().first()
     if row is None:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
-    # Read-only snapshots, not ORM objects: a job never writes through them (settle_step uses statements),
+    # Read-only snapshots, not ORM objects: a job never writes through them (the lifecycle uses statements),
     # and building three mapped instances per job cost more than the query.
     installation = SimpleNamespace(**_columns(row, "i_"))
     return Delivery(ctx, installation, SimpleNamespace(**_columns(row, "e_")), SimpleNamespace(**_columns(row, "s_")),
                     installation_connections(ctx, installation))
 
 
-def settle_step(ctx: JobContext, delivery: Delivery, *, status: str, requests: list[PlannedRequest] | None = None,
-                **kwargs: Any) -> None:
-    """Settle the delivery's step through the lifecycle (see lifecycle.settle_step for the other arguments)."""
-    lifecycle.settle_step(ctx, escalation=delivery.escalation, step=delivery.step, status=status,
+def settle_step(ctx: JobContext, delivery: Delivery, *, status: str, result: dict[str, Any] | None = None,
+                requests: list[PlannedRequest] | None = None, learnt: dict[str, Any] | None = None,
+                follow_ups: tuple[str, ...] = (), scheduled: tuple[tuple[str, dict[str, Any], Any], ...] = ()) -> None:
+    """Settle the delivery's step through the lifecycle (lifecycle.settle_step says what each argument is)."""
+    lifecycle.settle_step(ctx, escalation=delivery.escalation, step=delivery.step, status=status, result=result,
                           requests=None if requests is None else [request.as_dict() for request in requests],
-                          **kwargs)
+                          learnt=learnt, follow_ups=follow_ups, scheduled=scheduled)
 
 
 class StepHandler:
