@@ -26,7 +26,7 @@ from sidecar.clients.slack import post_to_response_url
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus
 from sidecar.intelligence.redaction import Redactor
-from sidecar.jobs.context import JobContext, PermanentJobError
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.escalation_delivery import (
     Delivery,
     installation_client,
@@ -442,7 +442,7 @@ class AcknowledgementCheck:
         round_number = int(ctx.job.payload.get("round") or 1)
         with ctx.database.write_session() as session:
             escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
-            if not lifecycle.awaiting_acknowledgement(escalation):
+            if escalation is None or not lifecycle.awaiting_acknowledgement(escalation):
                 return
             installation = session.get(Installation, escalation.installation_id)
             minutes = installation_settings(installation).escalation.ack_minutes
@@ -497,7 +497,7 @@ class TicketWork:
         return installation_client(self.ctx, self.installation, self.connections, system)
 
 
-HANDLERS = {
+HANDLERS: dict[str, JobHandler] = {
     "inbound.event": InboundEvents(),
     "update.ticket_note": UpdateTicketNote(),
     "update.slack_reply": UpdateSlackReply(),

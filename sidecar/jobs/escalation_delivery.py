@@ -18,7 +18,6 @@ which records it and sets the escalation's status.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
@@ -39,7 +38,7 @@ from sidecar.domain.statuses import (
     WriteStatus,
 )
 from sidecar.intelligence.summary import summarise_escalation
-from sidecar.jobs.context import JobContext, PermanentJobError
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
 from sidecar.rendering.environment import template_environment
 from sidecar.rendering.escalation import (
@@ -450,7 +449,7 @@ def _permalink(ctx: JobContext, client, channel: str, ts: str) -> str | None:
         return None
 
 
-HANDLERS: dict[str, Callable[..., Any] | StepHandler] = {
+HANDLERS: dict[str, JobHandler] = {
     "escalation." + handler.step: handler
     for handler in (JiraIssueStep(), JiraLinkStep(), TicketNoteStep(), SlackMessageStep())
 }

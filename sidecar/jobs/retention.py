@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sidecar.domain.statuses import JobStatus
 from sidecar.errors import NotFound
-from sidecar.jobs.context import JobContext, PermanentJobError
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.services.retention import PURGE_JOB_KIND, purge_installation, retention_days, schedule_purge
 from sidecar.store.models import Installation, utcnow
 
@@ -48,4 +48,4 @@ class RetentionPurge:
                            exclude_job_id=ctx.job.id)
 
 
-HANDLERS = {PURGE_JOB_KIND: RetentionPurge()}
+HANDLERS: dict[str, JobHandler] = {PURGE_JOB_KIND: RetentionPurge()}

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import SETTLED_STEP_STATUSES, EscalationStatus, StepStatus
@@ -117,18 +118,18 @@ def start(session: Session, *, installation_id: str, source: str, ticket_id: str
 # Steps
 
 
-def escalation_status_change(statuses: Iterable[str], *, now) -> dict[str, Any]:
+def escalation_status_change(statuses: Iterable[str], *, now: datetime) -> dict[str, Any]:
     """The escalation's status from its steps' statuses: failed if one is dead, delivered when all settled."""
-    statuses = list(statuses)
-    if any(status == StepStatus.DEAD for status in statuses):
+    seen = list(statuses)
+    if any(status == StepStatus.DEAD for status in seen):
         return {"status": EscalationStatus.FAILED}
-    if all(status in SETTLED_STEP_STATUSES for status in statuses):
+    if all(status in SETTLED_STEP_STATUSES for status in seen):
         return {"status": EscalationStatus.DELIVERED, "delivered_at": now}
     return {"status": EscalationStatus.PENDING}
 
 
-STEPS_TABLE = EscalationStep.__table__
-ESCALATIONS_TABLE = Escalation.__table__
+STEPS_TABLE = cast(Table, EscalationStep.__table__)
+ESCALATIONS_TABLE = cast(Table, Escalation.__table__)
 # Built once: settle_step runs for every delivered step, and building a statement costs more than running it.
 _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
     status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=None, result=bindparam("v_result"),
@@ -136,11 +137,11 @@ _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id"
 _SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"))
 _OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
                                                   STEPS_TABLE.c.id != bindparam("step_id"))
-_NEW_JOBS = insert(Job.__table__)
+_NEW_JOBS = insert(cast(Table, Job.__table__))
 
 
 @lru_cache(maxsize=32)
-def _escalation_update(columns: tuple[str, ...]):
+def _escalation_update(columns: tuple[str, ...]) -> Update:
     """UPDATE escalations SET <columns> for one escalation that is not resolved, built once per column set."""
     return (update(ESCALATIONS_TABLE)
             .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"),
@@ -174,7 +175,8 @@ def settle_step(
         step_values["v_requests"] = requests
     with ctx.database.write_connection() as connection:
         connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
-        others = connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id, "step_id": step.id}).scalars().all()
+        others: list[str] = list(connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
+                                                                   "step_id": step.id}).scalars())
         changes = {**(learnt or {}), "updated_at": now, **escalation_status_change([status, *others], now=now)}
         connection.execute(_escalation_update(tuple(sorted(changes))),
                            {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
@@ -205,7 +207,8 @@ def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: b
     step.updated_at = utcnow()
     escalation = session.get(Escalation, step.escalation_id)
     session.flush()
-    _follow_steps(session, escalation)
+    if escalation is not None:
+        _follow_steps(session, escalation)
 
 
 def _follow_steps(session: Session, escalation: Escalation) -> None:
@@ -254,7 +257,7 @@ def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
     customers = [c for c in (current or {}).get("customers", []) if isinstance(c, dict)]
     if not any(c.get("ticket") == entry["ticket"] for c in customers):
         customers.append(entry)
-    accounts = {}
+    accounts: dict[str, Any] = {}
     for customer in customers:  # one account with two tickets is one affected customer
         accounts.setdefault(customer.get("account") or customer["ticket"], customer.get("arr"))
     total_arr = sum(float(arr) for arr in accounts.values() if isinstance(arr, (int, float)))
@@ -331,10 +334,9 @@ def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: 
                         text=f"Acknowledged by {who}", data={"user_id": user_id})
 
 
-def awaiting_acknowledgement(escalation: Escalation | None) -> bool:
+def awaiting_acknowledgement(escalation: Escalation) -> bool:
     """True while nobody has acknowledged an escalation that is still open."""
-    return (escalation is not None and escalation.acknowledged_at is None
-            and escalation.status != EscalationStatus.RESOLVED)
+    return escalation.acknowledged_at is None and escalation.status != EscalationStatus.RESOLVED
 
 
 def reassign(session: Session, escalation: Escalation, *, actor: str | None, kind: str = "reassigned",
