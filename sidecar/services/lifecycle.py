@@ -6,7 +6,8 @@
 
 Jobs and webhooks decide *that* something happened (a step finished, Jira says done, a button was
 pressed); the functions here decide what it does to the rows: status, timestamps, the open-ticket key,
-who has it, and the timeline event that records it. Everything runs in the caller's transaction.
+who has it, and the timeline event that records it. All run in the caller's transaction except
+`settle_step`, which is its own (it completes the job too).
 
 The open-ticket key ("<source>:<ticket id>", `ticket_key`) is set while an escalation is open and
 cleared once it is resolved; its unique constraint makes "one open escalation per ticket" hold under
