@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -46,7 +45,6 @@ from sidecar.store.models import (
     EscalationEvent,
     Installation,
     stored_utc,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -459,9 +457,9 @@ class AcknowledgementCheck:
 
 def schedule_ack_check(session: Session, escalation: Escalation, *, minutes: int, round_number: int = 1) -> None:
     """Queue the check that pings the next expert if nobody acknowledges within `minutes`."""
-    enqueue(session, installation_id=escalation.installation_id, kind="escalation.ack_check",
-            payload={"escalation_id": escalation.id, "round": round_number}, escalation_id=escalation.id,
-            run_after=utcnow() + timedelta(minutes=minutes))
+    kind, payload, run_after = lifecycle.ack_check(escalation.id, minutes=minutes, round_number=round_number)
+    enqueue(session, installation_id=escalation.installation_id, kind=kind, payload=payload,
+            escalation_id=escalation.id, run_after=run_after)
 
 
 class ProactiveNote:
@@ -503,6 +501,6 @@ HANDLERS: dict[str, JobHandler] = {
     "update.slack_reply": UpdateSlackReply(),
     "update.jira_comment": UpdateJiraComment(),
     "update.jira_assignee": UpdateJiraAssignee(),
-    "escalation.ack_check": AcknowledgementCheck(),
+    lifecycle.ACK_CHECK_KIND: AcknowledgementCheck(),
     "proactive.ticket_note": ProactiveNote(),
 }

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -432,8 +431,7 @@ class SlackMessageStep(StepHandler):
         channel, ts = outcome.result["channel"], outcome.result["ts"]
         permalink = _permalink(ctx, delivery.client("slack"), channel, ts)
         minutes = delivery.settings().ack_minutes
-        check = ("escalation.ack_check", {"escalation_id": escalation.id, "round": 1},
-                 utcnow() + timedelta(minutes=minutes))
+        check = lifecycle.ack_check(escalation.id, minutes=minutes)
         settle_step(ctx, delivery, status=StepStatus.DONE, result={"channel": channel, "ts": ts,
                                                           "posted": outcome.status == WriteStatus.WRITTEN},
                     learnt={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink},

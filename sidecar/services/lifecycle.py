@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -51,6 +51,7 @@ STEPS: tuple[tuple[str, str], ...] = (
 JOB_KIND_PREFIX = "escalation."
 FIRST_STEP = STEPS[0][0]
 FOLLOW_UP_STEPS = tuple(name for name, _ in STEPS[1:])  # what the first step makes due
+ACK_CHECK_KIND = "escalation.ack_check"
 # What a settled step may record on its escalation: what it learnt, never a status (that follows from
 # the steps, below).
 DELIVERY_FIELDS = frozenset({"jira_key", "jira_id", "jira_url", "slack_channel", "slack_ts", "slack_permalink",
@@ -333,6 +334,12 @@ def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: 
     escalation.updated_at = now
     return append_event(session, escalation=escalation, system="slack", kind="acknowledged", actor=who, at=now,
                         text=f"Acknowledged by {who}", data={"user_id": user_id})
+
+
+def ack_check(escalation_id: str, *, minutes: int, round_number: int = 1) -> tuple[str, dict[str, Any], datetime]:
+    """(kind, payload, run_after) of the job that pings the next expert if nobody acknowledges in `minutes`."""
+    return (ACK_CHECK_KIND, {"escalation_id": escalation_id, "round": round_number},
+            utcnow() + timedelta(minutes=minutes))
 
 
 def awaiting_acknowledgement(escalation: Escalation) -> bool:
