@@ -11,7 +11,7 @@ from sidecar.cli.runtime import (
     service_errors,
 )
 from sidecar.jobs.outbox import list_jobs, retry
-from sidecar.services.escalations import reopen_step_for_retry
+from sidecar.services.lifecycle import reopen_step_for_retry
 
 
 @click.group()

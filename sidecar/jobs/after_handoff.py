@@ -1,8 +1,8 @@
 """After the handoff: inbound events become timeline entries, and each entry fans out to idempotent writes.
 
 `inbound.event` (one per accepted webhook delivery) is database work only: it finds the escalation the
-event is about, appends the event to its timeline, changes the escalation (resolved, reopened,
-acknowledged, reassigned) and queues one job per write it causes. The write jobs (`update.*`) render
+event is about, has the lifecycle (services.lifecycle) change it and note the event on its timeline
+(resolved, reopened, acknowledged, reassigned), and queues one job per write it causes. The write jobs (`update.*`) render
 from the timeline entry, so a retry writes the same thing, and look for their marker before writing
 again.
 
@@ -14,33 +14,37 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidecar.clients.base import ApiError
 from sidecar.clients.factory import build_client
+from sidecar.clients.slack import post_to_response_url
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus
+from sidecar.intelligence.redaction import Redactor
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.escalation_delivery import (
     Delivery,
     installation_client,
     installation_connections,
 )
 from sidecar.jobs.outbox import enqueue
-from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.jobs.proactive import reassess_on_customer_comment
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
-from sidecar.services import slack_buttons
+from sidecar.rendering import updates
+from sidecar.services import lifecycle, slack_buttons
 from sidecar.services.connections import Connections
 from sidecar.services.installations import installation_settings
+from sidecar.services.summaries import rolling_summary
 from sidecar.services.timeline import append_event, event_to_dict, timeline_of
 from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     Installation,
     stored_utc,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -78,59 +82,14 @@ def _by_jira_key(session: Session, installation_id: str, key: str) -> list[Escal
                                 .order_by(Escalation.created_at)))
 
 
-def resolve(session: Session, escalation: Escalation, *, resolution: str | None, status: str | None,
-            actor: str | None) -> EscalationEvent | None:
-    """Mark an escalation resolved (frees the ticket for a new escalation) and note it on the timeline."""
-    if escalation.status == EscalationStatus.RESOLVED:
-        return None
-    now = utcnow()
-    escalation.status = EscalationStatus.RESOLVED
-    escalation.resolved_at = now
-    escalation.resolution = resolution
-    escalation.jira_status = status or escalation.jira_status
-    escalation.open_ticket_key = None
-    escalation.updated_at = now
-    return append_event(session, escalation=escalation, system="jira", kind="resolved", actor=actor, at=now,
-                        text=f"Resolved in Jira{f' ({resolution})' if resolution else ''}",
-                        data={"resolution": resolution, "status": status})
-
-
-def reopen(session: Session, escalation: Escalation, *, system: str, actor: str | None, why: str) -> EscalationEvent | None:
-    """Reopen a resolved escalation (unless the ticket has another open one) and note it on the timeline."""
-    if escalation.status != EscalationStatus.RESOLVED:
-        return None
-    key = f"{escalation.ticket_source}:{escalation.ticket_external_id}"
-    other = session.scalar(select(Escalation.id).where(Escalation.installation_id == escalation.installation_id,
-                                                       Escalation.open_ticket_key == key))
-    now = utcnow()
-    escalation.status = EscalationStatus.DELIVERED
-    escalation.resolved_at = None
-    escalation.reopened_count = (escalation.reopened_count or 0) + 1
-    escalation.open_ticket_key = None if other else key
-    escalation.updated_at = now
-    return append_event(session, escalation=escalation, system=system, kind="reopened", actor=actor, at=now,
-                        text=why)
-
-
 def _jira_issue_updated(session: Session, installation_id: str, data: dict[str, Any]) -> int:
     changed = 0
     actor = (data.get("actor") or {}).get("display_name")
     for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
-        status, previous = data.get("status"), data.get("previous_status")
-        if data.get("resolved"):
-            event = resolve(session, escalation, resolution=data.get("resolution"), status=status, actor=actor)
-        elif escalation.status == EscalationStatus.RESOLVED:
-            event = reopen(session, escalation, system="jira", actor=actor,
-                           why=f"Reopened in Jira ({previous or 'resolved'} -> {status})")
-        elif previous and status and previous != status:
-            escalation.jira_status = status
-            event = append_event(session, escalation=escalation, system="jira", kind="status_changed", actor=actor,
-                                 text=f"{escalation.jira_key} moved {previous} -> {status}",
-                                 data={"from": previous, "to": status})
-        else:
-            event = None
+        event = lifecycle.follow_jira_issue(session, escalation, resolved=bool(data.get("resolved")),
+                                            status=data.get("status"), previous=data.get("previous_status"),
+                                            resolution=data.get("resolution"), actor=actor)
         if event is not None:
-            escalation.jira_status = status or escalation.jira_status
             _fan_out(session, escalation, event)
             changed += 1
     return changed
@@ -184,52 +143,6 @@ def _escalation_for_action(session: Session, installation_id: str, data: dict[st
     return escalation
 
 
-def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: str | None) -> EscalationEvent | None:
-    """Record the first acknowledgement (who and when) and note it on the timeline."""
-    if escalation.acknowledged_at is not None or escalation.status == EscalationStatus.RESOLVED:
-        return None
-    now = utcnow()
-    escalation.acknowledged_by = who
-    escalation.acknowledged_at = now
-    escalation.updated_at = now
-    return append_event(session, escalation=escalation, system="slack", kind="acknowledged", actor=who, at=now,
-                        text=f"Acknowledged by {who}", data={"user_id": user_id})
-
-
-def reassign(session: Session, escalation: Escalation, *, actor: str | None, kind: str = "reassigned",
-             minutes: int | None = None) -> EscalationEvent | None:
-    """Hand the escalation to the next expert of its team (routing's ranking), or say the team channel has it."""
-    from sidecar.intelligence.ticket import ticket_from_mapping
-    from sidecar.services.routing import next_expert
-
-    team = escalation.team or {}
-    current = (escalation.expert or {}).get("id")
-    asked = [e for e in (escalation.pinged_experts or []) if e] + ([current] if current else [])
-    nxt = None
-    if team.get("id"):
-        stored = escalation.context or {}
-        categories = {c["name"]: c["confidence"] for c in (stored.get("assessment") or {}).get("categories", [])}
-        found = next_expert(session, installation_id=escalation.installation_id, team_id=team["id"],
-                            ticket=ticket_from_mapping(stored["ticket"]), categories=categories, exclude=asked)
-        nxt = found.to_mapping() if found is not None else None
-    escalation.pinged_experts = list(dict.fromkeys(asked))
-    previous = (escalation.expert or {}).get("name")
-    if nxt is not None:
-        escalation.expert = {**nxt, "team_id": team.get("id")}
-        who = nxt["name"]
-    else:
-        who = f"the {team['name']} channel" if team.get("name") else "the team channel"
-    escalation.updated_at = utcnow()
-    if kind == "ack_timeout":
-        text = f"Nobody acknowledged within {minutes} min; pinged {who}"
-    else:
-        text = f"Reassigned{f' from {previous}' if previous else ''} to {who}"
-    return append_event(session, escalation=escalation, system="slack" if kind == "reassigned" else "sidecar",
-                        kind=kind, actor=actor, text=text,
-                        data={"expert": nxt, "team_channel": (team.get("slack_channel") if nxt is None else None),
-                              "minutes": minutes})
-
-
 def _block_action(session: Session, installation_id: str, data: dict[str, Any]) -> int:
     escalation = _escalation_for_action(session, installation_id, data)
     if escalation is None:
@@ -237,10 +150,10 @@ def _block_action(session: Session, installation_id: str, data: dict[str, Any]) 
     user = data.get("user") or {}
     who = user.get("name") or user.get("id") or "someone"
     if data.get("action_id") == "escalation_acknowledge":
-        event = acknowledge(session, escalation, who=who, user_id=user.get("id"))
+        event = lifecycle.acknowledge(session, escalation, who=who, user_id=user.get("id"))
     elif data.get("action_id") == "escalation_reassign":
-        event = reassign(session, escalation, actor=who)
-        if event is not None and (event.data or {}).get("expert"):
+        event = lifecycle.reassign(session, escalation, actor=who)
+        if (event.data or {}).get("expert"):
             _queue(session, escalation, "update.jira_assignee", event)
     else:
         return 0
@@ -255,9 +168,6 @@ def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) ->
 
     True when refused: nothing is changed; an audit entry and an ephemeral answer to the presser are all.
     """
-    from sidecar.clients.base import ApiError
-    from sidecar.clients.slack import post_to_response_url
-
     with ctx.database.session() as session:
         installation = session.get(Installation, ctx.job.installation_id)
         if installation is None:
@@ -289,22 +199,17 @@ def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) ->
     return True
 
 
-def _open_escalation(session: Session, installation_id: str, source: str, ticket_id: str) -> Escalation | None:
-    return session.scalar(select(Escalation).where(
-        Escalation.installation_id == installation_id, Escalation.ticket_source == source,
-        Escalation.ticket_external_id == ticket_id).order_by(Escalation.created_at.desc()).limit(1))
-
-
 def _ticket_event(session: Session, installation: Installation, source: str, data: dict[str, Any]) -> int:
     """A help-desk event on a ticket: sync a new customer comment to an escalation, or reopen it."""
-    escalation = _open_escalation(session, installation.id, source, str(data["ticket_id"]))
+    escalation = lifecycle.escalation_for_ticket(session, installation_id=installation.id, source=source,
+                                                 ticket_id=str(data["ticket_id"]))
     if escalation is None:
         return 0
     comment = data.get("comment") or {}
     changed = 0
     reopened_status = str(data.get("status") or "").lower() in CUSTOMER_STATUSES_REOPENED and not data.get("closed")
     if escalation.status == EscalationStatus.RESOLVED and reopened_status and data.get("event") != "ticket_created":
-        event = reopen(session, escalation, system=source, actor=None,
+        event = lifecycle.reopen(session, escalation, system=source, actor=None,
                        why=f"The ticket was reopened ({data.get('status')})")
         if event is not None:
             _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
@@ -333,8 +238,6 @@ class InboundEvents:
                 return
         proactive = None
         if kind in ("zendesk.ticket_event", "salesforce.case_event"):
-            from sidecar.jobs.proactive import reassess_on_customer_comment
-
             proactive = reassess_on_customer_comment(ctx, source=kind.split(".")[0], data=data)
         with ctx.database.write_session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
@@ -388,9 +291,6 @@ def current_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, An
 
 
 def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]]):
-    from sidecar.intelligence.redaction import Redactor
-    from sidecar.services.summaries import rolling_summary
-
     escalation = work.escalation
     llm = None
     if work.connections.is_live("llm"):
@@ -405,18 +305,14 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
             installation_settings(work.installation).escalation.redaction.to_mapping()),
     )
     with ctx.database.write_session() as session:
-        row = session.get(Escalation, escalation.id)
-        if row is not None:
-            row.summary = {**summary.as_dict(), "updated_at": utcnow().isoformat()}
+        lifecycle.store_summary(session, escalation.id, summary.as_dict())
     return summary
 
 
 def _duration(start, end) -> str | None:
-    from sidecar.rendering.updates import format_duration
-
     if start is None or end is None:
         return None
-    return format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
+    return updates.format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
 
 
 class UpdateTicketNote:
@@ -424,8 +320,6 @@ class UpdateTicketNote:
 
     def run(self, ctx: JobContext) -> None:
         """Render the note for the event and write it once."""
-        from sidecar.rendering import updates
-
         work, event, timeline = load_update(ctx)
         escalation = work.escalation
         env = work.environment()
@@ -473,14 +367,12 @@ class UpdateSlackReply:
 
     def run(self, ctx: JobContext) -> None:
         """Render the reply for the event and post it once in the thread."""
-        from sidecar.rendering.updates import render_thread_reply
-
         work, event, timeline = load_update(ctx)
         escalation = work.escalation
         if not escalation.slack_ts or not escalation.slack_channel:
             return
         summary = current_summary(ctx, work, timeline) if event["kind"] in ("resolved", "status_changed") else None
-        message = render_thread_reply(work.context(), event=event, summary=summary, env=work.environment())
+        message = updates.render_thread_reply(work.context(), event=event, summary=summary, env=work.environment())
         text, blocks = message["text"], message.get("blocks")
         mention = _mention(event)
         if mention:
@@ -508,14 +400,12 @@ class UpdateJiraComment:
 
     def run(self, ctx: JobContext) -> None:
         """Render the comment for the event and add it once."""
-        from sidecar.rendering.updates import render_jira_comment
-
         work, event, _ = load_update(ctx)
         escalation = work.escalation
         if not escalation.jira_key:
             return
         marker = echo_marker.for_event(escalation.id, event["id"])
-        body = render_jira_comment(work.context(), event=event, marker=marker, env=work.environment())
+        body = updates.render_jira_comment(work.context(), event=event, marker=marker, env=work.environment())
         comment_on_jira(ctx, work, key=escalation.jira_key, body_adf=body, marker=marker)
 
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
@@ -550,12 +440,11 @@ class AcknowledgementCheck:
         round_number = int(ctx.job.payload.get("round") or 1)
         with ctx.database.write_session() as session:
             escalation = session.get(Escalation, ctx.job.payload["escalation_id"])
-            if (escalation is None or escalation.acknowledged_at is not None
-                    or escalation.status == EscalationStatus.RESOLVED):
+            if escalation is None or not lifecycle.awaiting_acknowledgement(escalation):
                 return
             installation = session.get(Installation, escalation.installation_id)
             minutes = installation_settings(installation).escalation.ack_minutes
-            event = reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
+            event = lifecycle.reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
             _fan_out(session, escalation, event)
             if (event.data or {}).get("expert"):
                 _queue(session, escalation, "update.jira_assignee", event)
@@ -568,9 +457,9 @@ class AcknowledgementCheck:
 
 def schedule_ack_check(session: Session, escalation: Escalation, *, minutes: int, round_number: int = 1) -> None:
     """Queue the check that pings the next expert if nobody acknowledges within `minutes`."""
-    enqueue(session, installation_id=escalation.installation_id, kind="escalation.ack_check",
-            payload={"escalation_id": escalation.id, "round": round_number}, escalation_id=escalation.id,
-            run_after=utcnow() + timedelta(minutes=minutes))
+    kind, payload, run_after = lifecycle.ack_check(escalation.id, minutes=minutes, round_number=round_number)
+    enqueue(session, installation_id=escalation.installation_id, kind=kind, payload=payload,
+            escalation_id=escalation.id, run_after=run_after)
 
 
 class ProactiveNote:
@@ -606,12 +495,12 @@ class TicketWork:
         return installation_client(self.ctx, self.installation, self.connections, system)
 
 
-HANDLERS = {
+HANDLERS: dict[str, JobHandler] = {
     "inbound.event": InboundEvents(),
     "update.ticket_note": UpdateTicketNote(),
     "update.slack_reply": UpdateSlackReply(),
     "update.jira_comment": UpdateJiraComment(),
     "update.jira_assignee": UpdateJiraAssignee(),
-    "escalation.ack_check": AcknowledgementCheck(),
+    lifecycle.ACK_CHECK_KIND: AcknowledgementCheck(),
     "proactive.ticket_note": ProactiveNote(),
 }

@@ -12,18 +12,17 @@
   history is searched for it before posting; its ts is kept for the thread of later updates.
 
 A system without credentials runs in dry-run: the step records the exact requests it would send.
+Each step ends in the lifecycle (services.lifecycle.settle_step, or step_failed on a failed attempt),
+which records it and sets the escalation's status.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select
 
 from sidecar.clients import jira as jira_api
 from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
@@ -33,21 +32,29 @@ from sidecar.domain.settings import EscalationSettings
 from sidecar.domain.statuses import (
     SETTLED_STEP_STATUSES,
     AuditOutcome,
-    EscalationStatus,
     JobStatus,
     StepStatus,
     WriteStatus,
 )
-from sidecar.jobs.outbox import job_row
-from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.intelligence.summary import summarise_escalation
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.writes import first_attempt, post_to_slack, write_ticket_note
+from sidecar.rendering.environment import template_environment
+from sidecar.rendering.escalation import (
+    render_affected_comment,
+    render_jira_issue,
+    render_slack_message,
+    render_ticket_note,
+)
+from sidecar.services import lifecycle
 from sidecar.services.connections import Connections, load_connections
+from sidecar.services.escalation_rendering import escalation_context
 from sidecar.services.installations import installation_settings
+from sidecar.services.lifecycle import FOLLOW_UP_STEPS, affected_after_join, affected_entry
 from sidecar.store.models import (
     Escalation,
     EscalationStep,
     Installation,
-    Job,
     stored_utc,
     utcnow,
 )
@@ -79,7 +86,7 @@ class Delivery:
     """One step of one escalation, loaded for a job: the rows, the connections and the rendering context.
 
     The rows are read-only: snapshots with the models' attributes (load_delivery) or ORM rows (after the
-    handoff); every write goes through settle_step's statements or a session of its own.
+    handoff); every change to them goes through the lifecycle (services.lifecycle).
     """
 
     ctx: JobContext
@@ -111,8 +118,6 @@ class Delivery:
         return self.ctx.cached(key, self._build_context)
 
     def _build_context(self):
-        from sidecar.services.escalation_rendering import escalation_context
-
         return escalation_context(self.escalation.context or {}, escalation_id=self.escalation.id,
                                   note=self.escalation.agent_note, team=self.escalation.team,
                                   expert=self.escalation.expert, settings=self.settings())
@@ -127,8 +132,6 @@ class Delivery:
 
     def environment(self):
         """The Jinja environment: the operator's templates first, then ours."""
-        from sidecar.rendering.environment import template_environment
-
         return template_environment(self.ctx.templates_dir)
 
 
@@ -167,93 +170,20 @@ def load_delivery(ctx: JobContext) -> Delivery:
                                          "step": ctx.job.payload["step"]}).mappings().first()
     if row is None:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
-    # Read-only snapshots, not ORM objects: a job never writes through them (settle_step uses statements),
+    # Read-only snapshots, not ORM objects: a job never writes through them (the lifecycle uses statements),
     # and building three mapped instances per job cost more than the query.
     installation = SimpleNamespace(**_columns(row, "i_"))
     return Delivery(ctx, installation, SimpleNamespace(**_columns(row, "e_")), SimpleNamespace(**_columns(row, "s_")),
                     installation_connections(ctx, installation))
 
 
-_SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
-    status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=None, result=bindparam("v_result"),
-    updated_at=bindparam("v_now"))
-_SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"))
-_OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
-                                                  STEPS_TABLE.c.id != bindparam("step_id"))
-_NEW_JOBS = insert(Job.__table__)
-
-
-@lru_cache(maxsize=32)
-def _escalation_update(columns: tuple[str, ...]):
-    """UPDATE escalations SET <columns> for one escalation that is not resolved, built once per column set."""
-    return (update(ESCALATIONS_TABLE)
-            .where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id"),
-                   ESCALATIONS_TABLE.c.status != EscalationStatus.RESOLVED)
-            .values({name: bindparam("v_" + name) for name in columns}))
-
-
-def settle_step(
-    ctx: JobContext,
-    delivery: Delivery,
-    *,
-    status: str,
-    result: dict[str, Any] | None = None,
-    requests: list[PlannedRequest] | None = None,
-    escalation_changes: dict[str, Any] | None = None,
-    follow_ups: tuple[str, ...] = (),
-    scheduled: tuple[tuple[str, dict[str, Any], Any], ...] = (),
-) -> None:
-    """Record a finished step and what it learnt, queue the steps that waited for it, and complete the job: one transaction.
-
-    Core statements, not the ORM: this runs for every delivered step and is most of the worker's own cost.
-    """
-    now = utcnow()
-    escalation = delivery.escalation
-    step_values = {"step_id": delivery.step.id, "v_status": status, "v_attempts": ctx.job.attempts,
-                   "v_result": result, "v_now": now}
-    if requests is not None:
-        step_values["v_requests"] = [request.as_dict() for request in requests]
-    with ctx.database.write_connection() as connection:
-        connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
-        others = connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
-                                                   "step_id": delivery.step.id}).scalars().all()
-        changes = {**(escalation_changes or {}), "updated_at": now,
-                   **escalation_status_change([status, *others], now=now)}
-        connection.execute(_escalation_update(tuple(sorted(changes))),
-                           {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
-        # The steps that waited for this one, due since the escalation was made: the queue is ordered by due
-        # time, so in a burst each escalation is finished (its expert pinged) before later ones are started.
-        due = min(stored_utc(escalation.created_at) or now, now)
-        new_jobs = [("escalation." + name, {"escalation_id": escalation.id, "step": name}, due) for name in follow_ups]
-        # Later work it makes due (the acknowledgement check).
-        new_jobs += list(scheduled)
-        if new_jobs:
-            connection.execute(_NEW_JOBS, [
-                job_row(installation_id=escalation.installation_id, kind=kind, payload=payload,
-                        escalation_id=escalation.id, max_attempts=ctx.job.max_attempts, run_after=run_after, now=now)
-                for kind, payload, run_after in new_jobs])
-        ctx.finish(connection)  # the job is done in the same transaction that records its result
-
-
-def escalation_status_change(statuses: list[str], *, now) -> dict[str, Any]:
-    """The escalation's status from its steps' statuses: failed if one is dead, delivered when all settled."""
-    if any(status == StepStatus.DEAD for status in statuses):
-        return {"status": EscalationStatus.FAILED}
-    if all(status in SETTLED_STEP_STATUSES for status in statuses):
-        return {"status": EscalationStatus.DELIVERED, "delivered_at": now}
-    return {"status": EscalationStatus.PENDING}
-
-
-def _update_escalation_status(session, escalation: Escalation) -> None:
-    statuses = [s.status for s in session.scalars(
-        select(EscalationStep).where(EscalationStep.escalation_id == escalation.id))]
-    if escalation.status == EscalationStatus.RESOLVED:
-        return
-    change = escalation_status_change(statuses, now=utcnow())
-    if change["status"] == EscalationStatus.DELIVERED and escalation.status == EscalationStatus.DELIVERED:
-        return
-    for name, value in change.items():
-        setattr(escalation, name, value)
+def settle_step(ctx: JobContext, delivery: Delivery, *, status: str, result: dict[str, Any] | None = None,
+                requests: list[PlannedRequest] | None = None, learnt: dict[str, Any] | None = None,
+                follow_ups: tuple[str, ...] = (), scheduled: tuple[tuple[str, dict[str, Any], Any], ...] = ()) -> None:
+    """Settle the delivery's step through the lifecycle (lifecycle.settle_step says what each argument is)."""
+    lifecycle.settle_step(ctx, escalation=delivery.escalation, step=delivery.step, status=status, result=result,
+                          requests=None if requests is None else [request.as_dict() for request in requests],
+                          learnt=learnt, follow_ups=follow_ups, scheduled=scheduled)
 
 
 class StepHandler:
@@ -274,18 +204,9 @@ class StepHandler:
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
         """A failed attempt: the step shows the error in words, and `retrying` or `dead`."""
         with ctx.database.write_session() as session:
-            step = session.scalar(select(EscalationStep).where(
-                EscalationStep.escalation_id == ctx.job.payload["escalation_id"],
-                EscalationStep.name == ctx.job.payload["step"]))
-            if step is None or step.status in SETTLED_STEP_STATUSES:
-                return
-            step.status = StepStatus.DEAD if status == JobStatus.DEAD else StepStatus.RETRYING
-            step.attempts = ctx.job.attempts
-            step.error = error
-            step.updated_at = utcnow()
-            escalation = session.get(Escalation, step.escalation_id)
-            session.flush()
-            _update_escalation_status(session, escalation)
+            lifecycle.step_failed(session, escalation_id=ctx.job.payload["escalation_id"],
+                                  step_name=ctx.job.payload["step"], dead=status == JobStatus.DEAD,
+                                  attempts=ctx.job.attempts, error=error)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,22 +234,7 @@ def issue_fields(delivery: Delivery, rendered: dict[str, Any], context) -> dict[
 
 
 def _affected_entry(delivery: Delivery, context) -> dict[str, Any]:
-    account = context.account
-    return {"ticket": f"{delivery.escalation.ticket_source}:{delivery.escalation.ticket_external_id}",
-            "account": account.name if account else None, "arr": account.arr if account else None,
-            "escalation_id": delivery.escalation.id}
-
-
-def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
-    """The issue's affected-customers record with this ticket counted once: customers, count, total ARR."""
-    customers = [c for c in (current or {}).get("customers", []) if isinstance(c, dict)]
-    if not any(c.get("ticket") == entry["ticket"] for c in customers):
-        customers.append(entry)
-    accounts = {}
-    for customer in customers:  # one account with two tickets is one affected customer
-        accounts.setdefault(customer.get("account") or customer["ticket"], customer.get("arr"))
-    total_arr = sum(float(arr) for arr in accounts.values() if isinstance(arr, (int, float)))
-    return {"customers": customers, "count": len(accounts), "total_arr": total_arr}
+    return affected_entry(delivery.escalation, context.account)
 
 
 class JiraIssueStep(StepHandler):
@@ -342,8 +248,6 @@ class JiraIssueStep(StepHandler):
         escalation = delivery.escalation
         if escalation.link_to:
             return self._join(ctx, delivery, context, env)
-        from sidecar.rendering.escalation import render_jira_issue
-
         rendered = render_jira_issue(context, env=env)
         fields = issue_fields(delivery, rendered, context)
         properties = {AFFECTED_PROPERTY: affected_after_join(None, _affected_entry(delivery, context))}
@@ -354,8 +258,8 @@ class JiraIssueStep(StepHandler):
             settle_step(ctx, delivery, status=StepStatus.DRY_RUN,
                         requests=[jira_api.plan_create_issue(fields, properties=properties)],
                         result={"key": key, "dry_run": True},
-                        escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
-                        follow_ups=("jira_link", "ticket_note", "slack_message"))
+                        learnt={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
+                        follow_ups=FOLLOW_UP_STEPS)
             return
         client = delivery.client("jira")
         found = []
@@ -373,13 +277,11 @@ class JiraIssueStep(StepHandler):
                              properties=properties)
             created, key = True, issue["key"]
         settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "id": issue.get("id"), "created": created},
-                    escalation_changes={"jira_key": key, "jira_id": str(issue.get("id") or ""),
+                    learnt={"jira_key": key, "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(key)},
-                    follow_ups=("jira_link", "ticket_note", "slack_message"))
+                    follow_ups=FOLLOW_UP_STEPS)
 
     def _join(self, ctx: JobContext, delivery: Delivery, context, env) -> None:
-        from sidecar.rendering.escalation import render_affected_comment
-
         escalation = delivery.escalation
         key = escalation.link_to
         marker = echo_marker.for_escalation(escalation.id)
@@ -392,8 +294,8 @@ class JiraIssueStep(StepHandler):
             requests = [jira_api.plan_add_comment(key, comment), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
             ctx.audit(system="jira", action="join_issue", target=key, outcome=AuditOutcome.DRY_RUN)
             settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=requests, result={"key": key, "joined": True},
-                        escalation_changes={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
-                        follow_ups=("jira_link", "ticket_note", "slack_message"))
+                        learnt={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
+                        follow_ups=FOLLOW_UP_STEPS)
             return
         client = delivery.client("jira")
         try:
@@ -411,9 +313,9 @@ class JiraIssueStep(StepHandler):
         ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
         settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "joined": True, "affected": affected["count"],
                                                           "total_arr": affected["total_arr"]},
-                    escalation_changes={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
+                    learnt={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
-                    follow_ups=("jira_link", "ticket_note", "slack_message"))
+                    follow_ups=FOLLOW_UP_STEPS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -465,8 +367,6 @@ class TicketNoteStep(StepHandler):
     step = "ticket_note"
 
     def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
-        from sidecar.rendering.escalation import render_ticket_note
-
         escalation = delivery.escalation
         marker = echo_marker.for_escalation(escalation.id)
         note = render_ticket_note(delivery.context(), jira_key=escalation.jira_key, jira_url=escalation.jira_url,
@@ -476,16 +376,14 @@ class TicketNoteStep(StepHandler):
         # The first rolling summary, so the sidebar has one from the start (updates refresh it later).
         changes = {"summary": first_summary(delivery)}
         if outcome.status == WriteStatus.DRY_RUN:
-            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=outcome.requests, escalation_changes=changes)
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=outcome.requests, learnt=changes)
         else:
             settle_step(ctx, delivery, status=StepStatus.DONE, result={"note": outcome.status, "tags": list(tags)},
-                        escalation_changes=changes)
+                        learnt=changes)
 
 
 def first_summary(delivery: Delivery) -> dict[str, Any]:
     """The extractive rolling summary at handoff (no timeline yet beyond the escalation itself)."""
-    from sidecar.intelligence.summary import summarise_escalation
-
     escalation = delivery.escalation
     summary = summarise_escalation(context=delivery.context(), timeline=[], status=escalation.status,
                                    jira_status=escalation.jira_status,
@@ -511,8 +409,6 @@ class SlackMessageStep(StepHandler):
     step = "slack_message"
 
     def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
-        from sidecar.rendering.escalation import render_slack_message
-
         escalation = delivery.escalation
         destination = slack_destination(delivery)
         if not destination and not delivery.connections.is_live("slack"):
@@ -530,16 +426,15 @@ class SlackMessageStep(StepHandler):
                                 event_type=SLACK_EVENT_TYPE, key="escalation_id", value=escalation.id, oldest=oldest)
         if outcome.status == WriteStatus.DRY_RUN:
             settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=outcome.requests,
-                        escalation_changes={"slack_channel": destination})
+                        learnt={"slack_channel": destination})
             return
         channel, ts = outcome.result["channel"], outcome.result["ts"]
         permalink = _permalink(ctx, delivery.client("slack"), channel, ts)
         minutes = delivery.settings().ack_minutes
-        check = ("escalation.ack_check", {"escalation_id": escalation.id, "round": 1},
-                 utcnow() + timedelta(minutes=minutes))
+        check = lifecycle.ack_check(escalation.id, minutes=minutes)
         settle_step(ctx, delivery, status=StepStatus.DONE, result={"channel": channel, "ts": ts,
                                                           "posted": outcome.status == WriteStatus.WRITTEN},
-                    escalation_changes={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink},
+                    learnt={"slack_channel": channel, "slack_ts": ts, "slack_permalink": permalink},
                     scheduled=(check,))
 
 
@@ -552,7 +447,7 @@ def _permalink(ctx: JobContext, client, channel: str, ts: str) -> str | None:
         return None
 
 
-HANDLERS: dict[str, Callable[..., Any] | StepHandler] = {
+HANDLERS: dict[str, JobHandler] = {
     "escalation." + handler.step: handler
     for handler in (JiraIssueStep(), JiraLinkStep(), TicketNoteStep(), SlackMessageStep())
 }

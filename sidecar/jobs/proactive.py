@@ -19,15 +19,23 @@ from sqlalchemy.orm import Session
 from sidecar.clients.base import ApiError
 from sidecar.clients.factory import helpdesk_client
 from sidecar.domain import marker as echo_marker
+from sidecar.intelligence.escalation_context import build_escalation_context
+from sidecar.intelligence.redaction import Redactor
+from sidecar.intelligence.scoring import resolve_policy
 from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
+from sidecar.jobs.context import JobContext
 from sidecar.jobs.escalation_delivery import installation_connections
 from sidecar.jobs.outbox import enqueue
-from sidecar.jobs.worker import JobContext
+from sidecar.rendering.environment import template_environment
+from sidecar.rendering.updates import render_suggestion_note
+from sidecar.services.assessments import assess_and_store
 from sidecar.services.connections import Connections
+from sidecar.services.escalations import start_escalation, ticket_url
 from sidecar.services.installations import installation_settings
+from sidecar.services.lifecycle import find_open_escalation
+from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
 from sidecar.store.models import (
     AssessmentRecord,
-    Escalation,
     Installation,
     TicketWatch,
     utcnow,
@@ -103,13 +111,6 @@ def _same_text(a: str, b: str) -> bool:
 def act_on_crossing(session: Session, *, installation: Installation, ticket: Ticket, connections: Connections,
                     policy: str, templates_dir: str | None = None) -> str | None:
     """Assess (and store) the ticket; on a new crossing of the threshold suggest or escalate. Returns what it did."""
-    from sidecar.intelligence.scoring import resolve_policy
-    from sidecar.services.assessments import assess_and_store
-    from sidecar.services.scoring_settings import (
-        policy_from_overrides,
-        scoring_overrides,
-    )
-
     record = assess_and_store(session, installation=installation, ticket=ticket)
     threshold = resolve_policy(policy_from_overrides(scoring_overrides(installation)))[2]
     key = (installation.id, ticket.source, ticket.id)
@@ -124,13 +125,10 @@ def act_on_crossing(session: Session, *, installation: Installation, ticket: Tic
     if not crossed:
         return None
     watch.crossings = (watch.crossings or 0) + 1
-    open_escalation = session.scalar(select(Escalation.id).where(
-        Escalation.installation_id == installation.id, Escalation.open_ticket_key == f"{ticket.source}:{ticket.id}"))
-    if open_escalation:
+    if find_open_escalation(session, installation_id=installation.id, source=ticket.source,
+                            ticket_id=ticket.id) is not None:
         return None  # already with an expert: the comment is synced to them instead
     if policy == "auto":
-        from sidecar.services.escalations import start_escalation
-
         reasons = "; ".join(s["evidence"] for s in record.result["signals"][:3])
         start_escalation(session, installation=installation, ticket=ticket, connections=connections,
                          note=f"Escalated automatically: the score reached {record.score:.2f} ({record.level}). "
@@ -143,12 +141,6 @@ def act_on_crossing(session: Session, *, installation: Installation, ticket: Tic
 
 def _queue_suggestion(session: Session, *, installation: Installation, ticket: Ticket, record: AssessmentRecord,
                       connections: Connections, crossing: int, templates_dir: str | None) -> None:
-    from sidecar.intelligence.escalation_context import build_escalation_context
-    from sidecar.intelligence.redaction import Redactor
-    from sidecar.rendering.environment import template_environment
-    from sidecar.rendering.updates import render_suggestion_note
-    from sidecar.services.escalations import ticket_url
-
     result = record.result
     route = result.get("route") or {}
     marker = echo_marker.for_suggestion(ticket.source, ticket.id, crossing)

@@ -10,7 +10,8 @@ import logging
 from datetime import timedelta
 
 from sidecar.domain.statuses import JobStatus
-from sidecar.jobs.worker import JobContext, PermanentJobError
+from sidecar.errors import NotFound
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.services.retention import PURGE_JOB_KIND, purge_installation, retention_days, schedule_purge
 from sidecar.store.models import Installation, utcnow
 
@@ -23,8 +24,6 @@ class RetentionPurge:
 
     def run(self, ctx: JobContext) -> None:
         """Purge (skipped when the installation keeps everything) and schedule the next purge."""
-        from sidecar.errors import NotFound
-
         try:
             report = purge_installation(ctx.database, installation_id=ctx.job.installation_id)
         except NotFound:
@@ -49,4 +48,4 @@ class RetentionPurge:
                            exclude_job_id=ctx.job.id)
 
 
-HANDLERS = {PURGE_JOB_KIND: RetentionPurge()}
+HANDLERS: dict[str, JobHandler] = {PURGE_JOB_KIND: RetentionPurge()}

@@ -10,90 +10,20 @@ import os
 import socket
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from sqlalchemy import insert
+from collections.abc import Mapping
 
 from sidecar.clients.base import ApiError
-from sidecar.domain.statuses import AuditOutcome, JobStatus
+from sidecar.clients.url_policy import private_urls_allowed
+from sidecar.domain.statuses import JobStatus
 from sidecar.jobs import outbox
+from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.outbox import ClaimedJob
+from sidecar.jobs.registry import all_handlers
 from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
-from sidecar.store.models import AuditEntry, utcnow
 
 log = logging.getLogger("sidecar.worker")
-MAX_CACHED = 256
 CLAIM_BATCH = 4
-
-
-class PermanentJobError(Exception):
-    """A job cannot succeed until a person changes something (configuration, data); do not retry it."""
-
-
-@dataclass
-class JobContext:
-    """What a handler gets: the database, the secret box, settings, the held job and an audit trail."""
-
-    database: Database
-    box: SecretBox
-    job: ClaimedJob
-    templates_dir: str | None = None
-    clients: OrderedDict = field(default_factory=OrderedDict)  # the worker's clients and contexts, reused by its jobs
-    allow_private_urls: bool = False  # SIDECAR_ALLOW_PRIVATE_URLS, handed to every client the jobs build
-    _audit: list[dict[str, Any]] = field(default_factory=list)
-
-    def cached(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """A value (a client, a rendering context) built once per key and reused by later jobs; LRU-bounded."""
-        if key in self.clients:
-            self.clients.move_to_end(key)
-            return self.clients[key]
-        value = self.clients[key] = factory()
-        while len(self.clients) > MAX_CACHED:
-            self.clients.popitem(last=False)  # least recently used first
-        return value
-
-    finished: bool = False
-
-    def finish(self, session) -> None:
-        """Mark the job done and store its audit notes inside the caller's transaction (one commit, not two)."""
-        outbox.complete(session, self.job)
-        self.store_audit(session)
-        self.finished = True
-
-    def store_audit(self, session) -> None:
-        """Write the audit notes gathered so far in the caller's transaction (session or connection)."""
-        if self._audit:
-            session.execute(insert(AuditEntry.__table__), [
-                {"installation_id": self.job.installation_id, "escalation_id": self.job.escalation_id,
-                 "job_id": self.job.id, **entry} for entry in self._audit])
-        self._audit.clear()
-
-    def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
-        """Note one outbound write (or its dry-run); the worker stores the notes whatever the job's fate."""
-        self._audit.append({"system": system, "action": action, "target": target[:200], "outcome": outcome,
-                            "detail": detail[:4000], "at": utcnow()})
-
-    def call(self, system: str, action: str, target: str, function: Callable[..., Any], *args: Any,
-             **kwargs: Any) -> Any:
-        """Make one outbound call and note it in the audit trail, success or failure."""
-        try:
-            result = function(*args, **kwargs)
-        except ApiError as exc:
-            self.audit(system=system, action=action, target=target, outcome=AuditOutcome.ERROR, detail=exc.message)
-            raise
-        self.audit(system=system, action=action, target=target, outcome=AuditOutcome.OK)
-        return result
-
-
-class JobHandler(Protocol):
-    """One job kind: `run` does the work (idempotently); `on_settled` hears how an attempt ended."""
-
-    def run(self, ctx: JobContext) -> None: ...
-
-    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None: ...
 
 
 def classify(exc: BaseException) -> tuple[bool, float | None, str]:
@@ -123,8 +53,6 @@ class Worker:
         allow_private_urls: bool | None = None,
     ) -> None:
         if handlers is None:
-            from sidecar.jobs.registry import all_handlers
-
             handlers = all_handlers()
         self.database = database
         self.box = box
@@ -136,8 +64,6 @@ class Worker:
         self.clients: OrderedDict = OrderedDict()
         self.claim_batch = claim_batch
         # The outbound URL switch: the caller's Config (`sidecar worker`, `serve`), else the environment.
-        from sidecar.clients.url_policy import private_urls_allowed
-
         self.allow_private_urls = private_urls_allowed(allow_private_urls)
         self._claimed: deque[ClaimedJob] = deque()
 

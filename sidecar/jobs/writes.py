@@ -15,7 +15,7 @@ from sidecar.clients import slack as slack_api
 from sidecar.clients.base import PlannedRequest
 from sidecar.clients.factory import helpdesk_notes
 from sidecar.domain.statuses import AuditOutcome, WriteStatus
-from sidecar.jobs.worker import JobContext
+from sidecar.jobs.context import JobContext
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ constraint on the open ticket settles races between concurrent requests).
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,15 +28,18 @@ from sidecar.domain.statuses import (
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
-from sidecar.jobs.outbox import enqueue
+from sidecar.jobs.outbox import DEFAULT_MAX_ATTEMPTS
+from sidecar.services import lifecycle
 from sidecar.services.assessments import assessment_to_dict, score_ticket
 from sidecar.services.audit import record_audit
+from sidecar.services.lifecycle import find_open_escalation, ticket_key
 from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.similar_incidents import find_similar, is_resolved
 from sidecar.services.timeline import append_event, timeline_of
 from sidecar.store.history import record_ticket
 from sidecar.store.models import (
     Escalation,
+    EscalationEvent,
     EscalationStep,
     Expert,
     Installation,
@@ -45,24 +47,14 @@ from sidecar.store.models import (
     Team,
     stored_iso,
     stored_utc,
-    utcnow,
 )
 
-# The steps of an escalation, in order. jira_issue runs first; the others need its key and then run
-# side by side (each its own job, so Slack being down never holds up the ticket note).
-STEPS: tuple[tuple[str, str], ...] = (
-    ("jira_issue", "jira"),
-    ("jira_link", "jira"),
-    ("ticket_note", "helpdesk"),
-    ("slack_message", "slack"),
-)
 STEP_DESCRIPTIONS = {
     "jira_issue": "find or create the Jira issue (or join the one given in link_to)",
     "jira_link": "link the ticket from the Jira issue (remote link)",
     "ticket_note": "internal note, tag and Jira key on the ticket",
     "slack_message": "message the expert or the team channel in Slack",
 }
-JOB_KIND_PREFIX = "escalation."
 OPEN_STATUSES = (EscalationStatus.PENDING, EscalationStatus.DELIVERED, EscalationStatus.FAILED)
 SUGGESTION_MIN_SCORE = 0.35  # below this an "open issue about the same problem" is a guess, not a suggestion
 
@@ -75,11 +67,6 @@ class EscalationStart:
     created: bool
 
 
-def new_escalation_id() -> str:
-    """A public escalation id."""
-    return "esc_" + secrets.token_hex(10)
-
-
 def ticket_url(connections: Connections, *, source: str, ticket_id: str) -> str | None:
     """Where an agent opens the ticket, when the help desk's URL is configured."""
     if source == "zendesk":
@@ -89,12 +76,6 @@ def ticket_url(connections: Connections, *, source: str, ticket_id: str) -> str 
         return f"{base}/agent/tickets/{ticket_id}" if base else None
     base = connections.get("salesforce.instance_url")
     return f"{base}/lightning/r/Case/{ticket_id}/view" if base else None
-
-
-def find_open_escalation(session: Session, *, installation_id: str, source: str, ticket_id: str) -> Escalation | None:
-    """The ticket's open escalation, if it has one."""
-    return session.scalar(select(Escalation).where(
-        Escalation.installation_id == installation_id, Escalation.open_ticket_key == f"{source}:{ticket_id}"))
 
 
 def _by_idempotency_key(session: Session, installation_id: str, key: str) -> Escalation | None:
@@ -219,27 +200,13 @@ def start_escalation(
     plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
                            team_id=team_id, expert_id=expert_id, link_to=link_to, summary=summary,
                            escalated_by=escalated_by)
-    assessment_json, team, expert = plan.assessment, plan.team, plan.expert
-    now = utcnow()
-    escalation = Escalation(
-        id=new_escalation_id(), installation_id=installation.id, ticket_source=ticket.source,
-        ticket_external_id=ticket.id, open_ticket_key=f"{ticket.source}:{ticket.id}",
-        idempotency_key=idempotency_key, status=EscalationStatus.PENDING,
-        mode=EscalationMode.LIVE if connections.is_live("jira") else EscalationMode.DRY_RUN,
-        link_to=link_to, agent_note=note or "", team=team, expert=expert, escalated_by=escalated_by,
-        score=assessment_json["score"], level=assessment_json["level"],
-        context=plan.context, suggestion=plan.suggestion, created_at=now, updated_at=now,
-    )
-    session.add(escalation)
-    for position, (name, system) in enumerate(STEPS):
-        session.add(EscalationStep(escalation_id=escalation.id, installation_id=installation.id, position=position,
-                                   name=name, system=ticket.source if system == "helpdesk" else system,
-                                   status=StepStatus.PLANNED, attempts=0, updated_at=now))
-    enqueue(session, installation_id=installation.id, kind=JOB_KIND_PREFIX + "jira_issue",
-            payload={"escalation_id": escalation.id, "step": "jira_issue"}, escalation_id=escalation.id,
-            max_attempts=_max_attempts(connections))
+    fields = dict(idempotency_key=idempotency_key, link_to=link_to, agent_note=note or "", team=plan.team,
+                  expert=plan.expert, escalated_by=escalated_by, score=plan.assessment["score"],
+                  level=plan.assessment["level"], context=plan.context, suggestion=plan.suggestion,
+                  mode=EscalationMode.LIVE if connections.is_live("jira") else EscalationMode.DRY_RUN)
     try:
-        session.flush()
+        escalation = lifecycle.start(session, installation_id=installation.id, source=ticket.source,
+                                     ticket_id=ticket.id, fields=fields, max_attempts=_max_attempts(connections))
     except IntegrityError:
         # Another request for the same ticket (or key) won the race: answer with its escalation.
         session.rollback()
@@ -247,21 +214,29 @@ def start_escalation(
         if winner is None:
             raise
         return EscalationStart(winner, created=False)
-    team_name = (team or {}).get("name")
-    expert_name = (expert or {}).get("name")
-    who = EscalatedBy.from_mapping(escalated_by)
-    record_audit(session, installation_id=installation.id, system="sidecar", action="escalation.create",
-                 target=f"{ticket.source}:{ticket.id}", outcome=AuditOutcome.OK, escalation_id=escalation.id,
+    _record_start(session, escalation, plan=plan, note=note, credential=credential)
+    record_ticket(session, installation_id=installation.id, ticket=ticket)
+    return EscalationStart(escalation, created=True)
+
+
+def _record_start(session: Session, escalation: Escalation, *, plan: EscalationPlan, note: str,
+                  credential: str | None) -> None:
+    """The audit entry (who escalated, how we know) and the first timeline event of a new escalation."""
+    team_name = (plan.team or {}).get("name")
+    expert_name = (plan.expert or {}).get("name")
+    who = EscalatedBy.from_mapping(escalation.escalated_by)
+    record_audit(session, installation_id=escalation.installation_id, system="sidecar", action="escalation.create",
+                 target=ticket_key(plan.ticket.source, plan.ticket.id), outcome=AuditOutcome.OK,
+                 escalation_id=escalation.id,
                  detail=f"escalated by {who.display if who else 'an unnamed agent'}"
                         f" ({'verified by the help desk' if who and who.verified else 'as the app reports it'};"
                         f" credential: {credential or 'unknown'})")
-    append_event(session, escalation=escalation, system="sidecar", kind="escalated", at=now,
+    append_event(session, escalation=escalation, system="sidecar", kind="escalated", at=escalation.created_at,
                  actor=who.display if who else None,
                  text=f"Escalated{f' to {expert_name}' if expert_name else ''}{f' ({team_name})' if team_name else ''}"
                       f"{f': {note}' if note else ''}",
-                 data={"link_to": link_to, "score": assessment_json["score"], "level": assessment_json["level"]})
-    record_ticket(session, installation_id=installation.id, ticket=ticket)
-    return EscalationStart(escalation, created=True)
+                 data={"link_to": escalation.link_to, "score": plan.assessment["score"],
+                       "level": plan.assessment["level"]})
 
 
 def who_escalated(reported: dict[str, Any] | None, *, signed: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -280,8 +255,6 @@ def who_escalated(reported: dict[str, Any] | None, *, signed: dict[str, Any] | N
 
 
 def _max_attempts(connections: Connections) -> int:
-    from sidecar.jobs.outbox import DEFAULT_MAX_ATTEMPTS
-
     return int(connections.get("jobs.max_attempts") or DEFAULT_MAX_ATTEMPTS)
 
 
@@ -361,8 +334,6 @@ def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, An
 
 def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
     """The customer reply drafted when the escalation was last resolved (None while it is open)."""
-    from sidecar.store.models import EscalationEvent
-
     if escalation.status != EscalationStatus.RESOLVED:
         return None
     data = session.scalar(select(EscalationEvent.data).where(
@@ -375,20 +346,3 @@ def _seconds_between(start, end) -> float | None:
     if start is None or end is None:
         return None
     return round((stored_utc(end) - stored_utc(start)).total_seconds(), 1)
-
-
-def reopen_step_for_retry(session: Session, job: Job) -> None:
-    """When an operator retries a dead step's job, the step and its escalation show as in progress again."""
-    step_name = (job.payload or {}).get("step")
-    if not job.escalation_id or not step_name:
-        return
-    step = session.scalar(select(EscalationStep).where(EscalationStep.escalation_id == job.escalation_id,
-                                                       EscalationStep.name == step_name))
-    if step is not None and step.status == StepStatus.DEAD:
-        step.status = StepStatus.RETRYING
-        step.updated_at = utcnow()
-    escalation = session.get(Escalation, job.escalation_id)
-    if escalation is not None and escalation.status == EscalationStatus.FAILED:
-        escalation.status = EscalationStatus.PENDING
-        escalation.updated_at = utcnow()
-    session.flush()

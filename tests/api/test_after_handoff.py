@@ -307,6 +307,33 @@ def test_reopening_the_ticket_reopens_the_escalation(client, hooked, escalated, 
     assert escalate(client, hooked["api_token"]).get_json()["id"] == escalated["id"]
 
 
+def test_a_ticket_event_reaches_the_open_escalation_not_a_later_resolved_one(client, hooked, escalated, fake,
+                                                                            database, box):
+    # A resolved, then B escalated and resolved, then A reopened in Jira: A is the ticket's open escalation.
+    post_jira(client, hooked, jira_done(escalated["jira"]["key"]))
+    deliver(database, box)
+    later = escalate(client, hooked["api_token"]).get_json()
+    assert later["id"] != escalated["id"]
+    deliver(database, box)
+    later = shown(client, hooked, later["id"])
+    post_jira(client, hooked, jira_done(later["jira"]["key"]))
+    deliver(database, box)
+    assert shown(client, hooked, later["id"])["status"] == "resolved"
+    in_progress = fixture("jira", "webhook_issue_updated_in_progress")
+    in_progress["issue"]["key"] = escalated["jira"]["key"]
+    in_progress["timestamp"] = int(time.time() * 1000)
+    post_jira(client, hooked, in_progress)
+    deliver(database, box)
+    assert shown(client, hooked, escalated["id"])["status"] == "delivered"
+
+    angry = fixture("zendesk", "webhook_comment_added_angry")
+    angry["ticket"]["id"] = REFUND["id"]
+    post_zendesk(client, hooked, angry, invocation="inv-after-reopen")
+    deliver(database, box)
+    assert "customer_comment" in [e["kind"] for e in shown(client, hooked, escalated["id"])["timeline"]]
+    assert "customer_comment" not in [e["kind"] for e in shown(client, hooked, later["id"])["timeline"]]
+
+
 def test_an_angry_comment_on_a_ticket_without_escalation_suggests_one_once(client, hooked, fake, database, box):
     client.put("/v1/settings/escalation", json={"proactive": "suggest"}, headers=bearer(hooked["api_token"]))
     ticket_id = MANY[0]["id"]

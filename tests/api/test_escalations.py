@@ -189,7 +189,7 @@ def test_a_step_that_cannot_succeed_is_parked_dead_in_words_and_can_be_retried(c
     assert shown["steps"][0]["status"] == "dead" and "401" in shown["steps"][0]["error"]
     assert "wrong-token" not in json.dumps(shown)
     from sidecar.jobs.outbox import retry
-    from sidecar.services.escalations import reopen_step_for_retry
+    from sidecar.services.lifecycle import reopen_step_for_retry
 
     with database.session() as session:
         job = retry(session, shown["steps"][0]["job_id"])

@@ -10,7 +10,8 @@ from sqlalchemy import update
 from sidecar.clients.base import ApiNotFound, ApiRateLimited, ApiUnavailable
 from sidecar.errors import Conflict
 from sidecar.jobs import outbox
-from sidecar.jobs.worker import JobContext, PermanentJobError, Worker
+from sidecar.jobs.context import JobContext, PermanentJobError
+from sidecar.jobs.worker import Worker
 from sidecar.store.models import AuditEntry, Job, utcnow
 
 
