@@ -17,6 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from sidecar import schemas
 from sidecar.api import privacy
+from sidecar.api.auth import required_scope
 
 NO_CONTENT = "no content"  # a success response without a body (204, Slack's empty 200)
 
@@ -320,8 +321,6 @@ def _normalise_rule(rule: str) -> str:
 
 def required_scopes(app: Any) -> dict[tuple[str, str], str]:
     """(OpenAPI path, method) -> the scope the app's view needs (only /v1 views check scopes)."""
-    from sidecar.api.auth import required_scope
-
     scopes = {}
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:

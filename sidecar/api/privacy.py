@@ -1,11 +1,11 @@
 """Erasure and retention (admin only): erase a requester, the retention window, delete the installation."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from sidecar.api.auth import authenticate_request, current_installation
-from sidecar.api.context import json_body, request_session, runtime
+from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.schemas import JsonBoolean
 from sidecar.services.erasure import MAX_EMAIL_LENGTH, delete_installation, erase_requester
 from sidecar.services.retention import MAX_DAYS, retention_settings, set_retention
@@ -86,13 +86,13 @@ def erase():
     _release_request_session()
     report = erase_requester(runtime().database, installation_id=installation_id, email=body["requester_email"],
                              compact=body["compact"])
-    return jsonify(ErasureSchema().dump(report.as_dict()))
+    return respond(ErasureSchema(), report.as_dict())
 
 
 @blueprint.get("/settings/retention")
 def get_retention():
     """The retention window in days (null: kept forever)."""
-    return jsonify(retention_settings(current_installation()))
+    return respond(RetentionSettingsSchema(), retention_settings(current_installation()))
 
 
 @blueprint.put("/settings/retention")
@@ -104,7 +104,7 @@ def put_retention():
         installation = session.merge(current_installation())
         settings = set_retention(session, installation=installation, days=body["days"])
         session.commit()
-    return jsonify(settings)
+    return respond(RetentionSettingsSchema(), settings)
 
 
 @blueprint.delete("/installation")
@@ -116,4 +116,4 @@ def delete_this_installation():
         raise ValidationError({"confirm": ["Must be this installation's id."]})
     _release_request_session()
     result = delete_installation(runtime().database, installation_id=installation_id, compact=query["compact"])
-    return jsonify(InstallationDeletionSchema().dump(result))
+    return respond(InstallationDeletionSchema(), result)

@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, unquote_plus
 from flask import Blueprint, jsonify, request
 from sqlalchemy import bindparam, select
 
-from sidecar.api.context import runtime
+from sidecar.api.context import respond, runtime
+from sidecar.api.errors import error_body
 from sidecar.domain.statuses import WebhookStatus
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
-from sidecar.schemas import strip_nul
+from sidecar.schemas import SlackEventAnswerSchema, WebhookAnswerSchema, strip_nul
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections, load_connections
 from sidecar.services.inbound import accept_event
@@ -38,7 +39,7 @@ _SLACK_TEAM = re.compile(rb'"team(?:_id)?"\s*:\s*(?:\{\s*"id"\s*:\s*)?"([A-Z0-9]
 
 @blueprint.errorhandler(verify.WebhookRejected)
 def _rejected(error: verify.WebhookRejected):
-    response = jsonify({"error": {"code": error.code, "message": error.message, "details": None}})
+    response = jsonify(error_body(error.code, error.message))
     response.status_code = error.status
     return response
 
@@ -103,13 +104,15 @@ def _parsed(parser, payload: Any) -> parse.InboundEvent:
 
 def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent):
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
-        return jsonify({"status": WebhookStatus.IGNORED, "kind": event.data.get("webhook_event") or event.data.get("type")})
+        return respond(WebhookAnswerSchema(), {"status": WebhookStatus.IGNORED,
+                                               "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
                             delivery_id=verify.delivery_id(system, raw, request.headers, payload),
                             signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
-    return jsonify({"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE, "kind": event.kind})
+    return respond(WebhookAnswerSchema(), {"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE,
+                                           "kind": event.kind})
 
 
 def _receive(system: str, installation_id: str, verify_signature, parser, check_payload=None):
@@ -188,7 +191,7 @@ def slack_events():
     payload = _json(raw)
     event = _parsed(parse.parse_slack_event, payload)
     if event.kind == "slack.url_verification":
-        return jsonify({"challenge": event.data.get("challenge")})
+        return respond(SlackEventAnswerSchema(), {"challenge": event.data.get("challenge")})
     return _accept(installation, "slack", raw, payload, event)
 
 

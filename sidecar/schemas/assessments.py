@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from sidecar.domain.statuses import FeedbackRating, Recommendation
 from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.ticket import SOURCES
-from sidecar.schemas.common import LEVELS, ExternalId, RequestSchema, StoredTime
+from sidecar.schemas.common import LEVELS, DerivedNested, ExternalId, RequestSchema, StoredTime
 from sidecar.schemas.routes import RouteSchema, SimilarIncidentSchema
 from sidecar.schemas.tickets import TicketRefSchema
 
@@ -37,18 +37,22 @@ class ShadowScoreSchema(Schema):
 class AssessmentSchema(Schema):
     """An assessment as the API returns it."""
 
+    # Dumped from a stored AssessmentRecord: its id, ticket and time are columns, the answer is its `result`.
     id = fields.String()
-    ticket = fields.Nested(TicketRefSchema)
-    score = fields.Float(metadata={"description": "0 to 1: how much the ticket needs a human expert"})
-    level = fields.String(validate=LEVELS)
-    recommendation = fields.String(validate=validate.OneOf([s.value for s in Recommendation]))
-    categories = fields.List(fields.Nested(CategorySchema))
-    signals = fields.List(fields.Nested(SignalSchema))
-    model_version = fields.String()
-    shadow = fields.Nested(ShadowScoreSchema, metadata={
+    ticket = DerivedNested(TicketRefSchema, getter=lambda record: {"source": record.ticket_source,
+                                                                   "id": record.ticket_external_id})
+    score = fields.Float(attribute="result.score",
+                         metadata={"description": "0 to 1: how much the ticket needs a human expert"})
+    level = fields.String(attribute="result.level", validate=LEVELS)
+    recommendation = fields.String(attribute="result.recommendation",
+                                   validate=validate.OneOf([s.value for s in Recommendation]))
+    categories = fields.List(fields.Nested(CategorySchema), attribute="result.categories")
+    signals = fields.List(fields.Nested(SignalSchema), attribute="result.signals")
+    model_version = fields.String(attribute="result.model_version")
+    shadow = fields.Nested(ShadowScoreSchema, attribute="result.shadow", metadata={
         "description": "present when the scoring settings name a shadow model: its score for the same ticket"})
-    route = fields.Nested(RouteSchema)
-    similar = fields.List(fields.Nested(SimilarIncidentSchema))
+    route = fields.Nested(RouteSchema, attribute="result.route")
+    similar = fields.List(fields.Nested(SimilarIncidentSchema), attribute="result.similar")
     created_at = StoredTime()
 
 
@@ -68,6 +72,7 @@ class AssessmentListQuerySchema(Schema):
     ticket_id = ExternalId(integers=False, metadata={"description": "an empty value is refused, not 'any ticket'"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
+
 class FeedbackAnswerSchema(Schema):
     """A rating as stored."""
 
@@ -76,7 +81,7 @@ class FeedbackAnswerSchema(Schema):
     rating = fields.String(validate=validate.OneOf([s.value for s in FeedbackRating]))
     note = fields.String()
     agent = fields.String(allow_none=True)
-    created_at = fields.String()
+    created_at = StoredTime()
 
 
 class FeedbackSchema(RequestSchema):

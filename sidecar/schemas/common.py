@@ -1,9 +1,11 @@
 """Shared fields and bases of the schemas: stored times, help-desk ids, strict JSON numbers and booleans."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow.utils import missing as missing_
 
 from sidecar.domain.statuses import AssessmentLevel, EscalationStatus, WebhookStatus
 from sidecar.store.models import stored_utc
@@ -101,3 +103,33 @@ class StoredDate(fields.Date):
 
 def unit_interval(**kwargs) -> JsonFloat:
     return JsonFloat(allow_nan=False, validate=validate.Range(min=0, max=1), **kwargs)
+
+
+class _Derived:
+    """Mixin: a response field whose value the schema computes from the whole object it dumps.
+
+    For what a row keeps in several columns but the API shows as one value (a ticket reference from
+    `ticket_source` and `ticket_external_id`). A mapping is still read by key, so a dict dumps as before.
+    """
+
+    def __init__(self, *args: Any, getter: Callable[[Any], Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.getter = getter
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing_) -> Any:
+        """The value of this field for `obj`: by key in a mapping, otherwise computed by `getter`."""
+        if isinstance(obj, Mapping):
+            return super().get_value(obj, attr, accessor, default)  # type: ignore[misc]
+        return self.getter(obj)
+
+
+class DerivedNested(_Derived, fields.Nested):
+    """A nested object computed from the dumped object (documented as the nested schema)."""
+
+
+class DerivedDict(_Derived, fields.Dict):
+    """An object computed from the dumped object (documented as an object)."""
+
+
+class DerivedFloat(_Derived, fields.Float):
+    """A number computed from the dumped object."""

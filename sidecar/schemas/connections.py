@@ -5,8 +5,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from sidecar.schemas.common import BLANK, RequestSchema
 from sidecar.domain.connections import KEYS, SYSTEMS
+from sidecar.schemas.common import BLANK, RequestSchema
 
 # Value formats of the connection settings whose check is a plain shape (sidecar.services.connections
 # checks them again, with the same rules); URLs are also refused when they point at private or link-local

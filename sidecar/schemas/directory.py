@@ -10,8 +10,6 @@ from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.routing_rules import LIST_CONDITIONS, NUMBER_CONDITIONS, check_conditions
 from sidecar.schemas.common import NOT_BLANK, JsonBoolean, RequestSchema, StoredDate, StoredTime
 
-# --- teams, experts, routing rules ---------------------------------------------------------------
-
 _CLOCK = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be HH:MM (24-hour)")
 _DAY = validate.OneOf(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 

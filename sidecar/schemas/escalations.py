@@ -1,14 +1,15 @@
 """Escalations: the request, the preview, the escalation with its steps, and its listing."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from sidecar.domain.statuses import EscalationMode, StepStatus
 from sidecar.intelligence.ticket import SOURCES
-from sidecar.schemas.common import ESCALATION_STATUSES, LEVELS, ExternalId, RequestSchema
+from sidecar.schemas.common import ESCALATION_STATUSES, LEVELS, DerivedDict, ExternalId, RequestSchema, StoredTime
 from sidecar.schemas.tickets import AssessmentRequestSchema
-
-# --- escalations ---------------------------------------------------------------------------------
+from sidecar.store.models import stored_iso
 
 JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
 
@@ -62,56 +63,70 @@ class EscalationPreviewSchema(Schema):
 
 
 class EscalationStepSchema(Schema):
-    """One planned outbound write and how it went."""
+    """One planned outbound write and how it went (dumped from a StepView: the step row and its job)."""
 
-    name = fields.String(metadata={"description": "jira_issue | jira_link | ticket_note | slack_message"})
-    system = fields.String()
-    status = fields.String(validate=validate.OneOf([s.value for s in StepStatus]))
+    name = fields.String(attribute="step.name",
+                         metadata={"description": "jira_issue | jira_link | ticket_note | slack_message"})
+    system = fields.String(attribute="step.system")
+    status = fields.String(attribute="step.status", validate=validate.OneOf([s.value for s in StepStatus]))
     description = fields.String()
-    attempts = fields.Integer()
-    error = fields.String(allow_none=True)
-    requests = fields.List(fields.Dict(), allow_none=True, metadata={"description": "dry-run: the exact requests"})
-    result = fields.Dict(allow_none=True)
+    attempts = fields.Integer(attribute="step.attempts")
+    error = fields.String(attribute="step.error", allow_none=True)
+    requests = fields.List(fields.Dict(), attribute="step.requests", allow_none=True,
+                           metadata={"description": "dry-run: the exact requests"})
+    result = fields.Dict(attribute="step.result", allow_none=True)
     job_id = fields.String(allow_none=True)
-    next_attempt_at = fields.String(allow_none=True)
-    updated_at = fields.String(allow_none=True)
+    next_attempt_at = StoredTime(allow_none=True)
+    updated_at = StoredTime(attribute="step.updated_at", allow_none=True)
+
+
+def _ticket(view: Any) -> dict[str, Any]:
+    return {"source": view.row.ticket_source, "id": view.row.ticket_external_id,
+            "url": (view.row.context or {}).get("ticket_url")}
 
 
 class EscalationSchema(Schema):
-    """An escalation: its status, steps, Jira issue and Slack message."""
+    """An escalation: its status, steps, Jira issue and Slack message (dumped from an EscalationView)."""
 
-    id = fields.String()
-    ticket = fields.Dict()
-    status = fields.String(validate=ESCALATION_STATUSES)
-    mode = fields.String(validate=validate.OneOf([s.value for s in EscalationMode]),
+    id = fields.String(attribute="row.id")
+    ticket = DerivedDict(getter=_ticket, metadata={"description": "{source, id, url}"})
+    status = fields.String(attribute="row.status", validate=ESCALATION_STATUSES)
+    mode = fields.String(attribute="row.mode", validate=validate.OneOf([s.value for s in EscalationMode]),
                          metadata={"description": "dry_run: no Jira credentials, the steps record their requests"})
-    score = fields.Float()
-    level = fields.String(validate=LEVELS)
-    team = fields.Dict(allow_none=True)
-    expert = fields.Dict(allow_none=True)
-    note = fields.String()
-    escalated_by = fields.Dict(allow_none=True, metadata={"description": "{id, name, email, verified}: who "
-                                                                         "pressed Escalate"})
-    link_to = fields.String(allow_none=True)
-    suggestion = fields.Dict(allow_none=True, metadata={"description": "an open Jira issue about the same problem"})
-    jira = fields.Dict()
-    slack = fields.Dict()
+    score = fields.Float(attribute="row.score")
+    level = fields.String(attribute="row.level", validate=LEVELS)
+    team = fields.Dict(attribute="row.team", allow_none=True)
+    expert = fields.Dict(attribute="row.expert", allow_none=True)
+    note = fields.String(attribute="row.agent_note")
+    escalated_by = fields.Dict(attribute="row.escalated_by", allow_none=True,
+                               metadata={"description": "{id, name, email, verified}: who pressed Escalate"})
+    link_to = fields.String(attribute="row.link_to", allow_none=True)
+    suggestion = fields.Dict(attribute="row.suggestion", allow_none=True,
+                             metadata={"description": "an open Jira issue about the same problem"})
+    jira = DerivedDict(getter=lambda view: {"key": view.row.jira_key, "url": view.row.jira_url},
+                       metadata={"description": "{key, url}"})
+    slack = DerivedDict(getter=lambda view: {"channel": view.row.slack_channel, "ts": view.row.slack_ts,
+                                             "permalink": view.row.slack_permalink},
+                        metadata={"description": "{channel, ts, permalink}"})
     steps = fields.List(fields.Nested(EscalationStepSchema))
-    jira_status = fields.String(allow_none=True)
-    resolution = fields.String(allow_none=True)
-    acknowledged = fields.Dict(metadata={"description": "{by, at}"})
-    summary = fields.Dict(allow_none=True, metadata={"description": "the rolling summary: problem, findings, status, "
-                                                                   "next_step, owner, text"})
+    jira_status = fields.String(attribute="row.jira_status", allow_none=True)
+    resolution = fields.String(attribute="row.resolution", allow_none=True)
+    acknowledged = DerivedDict(getter=lambda view: {"by": view.row.acknowledged_by,
+                                                    "at": stored_iso(view.row.acknowledged_at)},
+                               metadata={"description": "{by, at}"})
+    summary = fields.Dict(attribute="row.summary", allow_none=True,
+                          metadata={"description": "the rolling summary: problem, findings, status, next_step, "
+                                                   "owner, text"})
     timeline = fields.List(fields.Dict(), metadata={"description": "events oldest first: {id, at, system, kind, "
                                                                    "actor, text, data}"})
     time_to_acknowledge_seconds = fields.Float(allow_none=True)
     time_to_resolve_seconds = fields.Float(allow_none=True)
     drafted_reply = fields.String(allow_none=True, metadata={"description": "once resolved: a reply for the agent "
                                                                              "to review and send"})
-    created_at = fields.String()
-    updated_at = fields.String()
-    delivered_at = fields.String(allow_none=True)
-    resolved_at = fields.String(allow_none=True)
+    created_at = StoredTime(attribute="row.created_at")
+    updated_at = StoredTime(attribute="row.updated_at")
+    delivered_at = StoredTime(attribute="row.delivered_at", allow_none=True)
+    resolved_at = StoredTime(attribute="row.resolved_at", allow_none=True)
 
 
 class EscalationListSchema(Schema):

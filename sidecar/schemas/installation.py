@@ -49,7 +49,7 @@ class AuditQuerySchema(Schema):
 class AuditEntrySchema(Schema):
     """One outbound write (or its dry-run)."""
 
-    at = fields.String()
+    at = StoredTime()
     system = fields.String()
     action = fields.String()
     target = fields.String()
