@@ -16,7 +16,6 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from sidecar import schemas
-from sidecar.api import privacy
 from sidecar.api.auth import required_scope
 
 NO_CONTENT = "no content"  # a success response without a body (204, Slack's empty 200)
@@ -243,13 +242,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("/v1/routing-rules", "put", "Replace the ordered routing rules", {200: schemas.RoutingRuleListSchema},
               body=schemas.RoutingRuleListSchema, traits=("references",)),
     Operation("/v1/erasures", "post", "Erase a requester's data in this installation (counts per kind; what to erase "
-              "by hand in Jira and Slack)", {200: privacy.ErasureSchema}, body=privacy.ErasureRequestSchema),
+              "by hand in Jira and Slack)", {200: schemas.ErasureSchema}, body=schemas.ErasureRequestSchema),
     Operation("/v1/settings/retention", "get", "How many days customer data is kept (null: forever)",
-              {200: privacy.RetentionSettingsSchema}),
+              {200: schemas.RetentionSettingsSchema}),
     Operation("/v1/settings/retention", "put", "Set the retention window; the first purge runs at once",
-              {200: privacy.RetentionSettingsSchema}, body=privacy.RetentionSettingsSchema),
+              {200: schemas.RetentionSettingsSchema}, body=schemas.RetentionSettingsSchema),
     Operation("/v1/installation", "delete", "Delete this installation and everything of it",
-              {200: privacy.InstallationDeletionSchema}, query=privacy.InstallationDeletionQuerySchema,
+              {200: schemas.InstallationDeletionSchema}, query=schemas.InstallationDeletionQuerySchema,
               traits=("confirm",), description="`confirm` must be this installation's id."),
 )
 

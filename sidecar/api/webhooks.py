@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from flask import Blueprint, jsonify, request
+from marshmallow import Schema
 from sqlalchemy import bindparam, select
 
 from sidecar.api.context import respond, runtime
@@ -44,6 +45,9 @@ def _rejected(error: verify.WebhookRejected):
     return response
 
 
+# What /openapi.json documents for the answers: a Slack event's answer may be the challenge instead.
+_WEBHOOK_ANSWER = WebhookAnswerSchema()
+_SLACK_EVENT_ANSWER = SlackEventAnswerSchema()
 _BY_ID = select(Installation.__table__).where(Installation.id == bindparam("installation_id"))
 
 
@@ -102,17 +106,19 @@ def _parsed(parser, payload: Any) -> parse.InboundEvent:
         raise InvalidInput(str(exc)) from None
 
 
-def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent):
+def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent,
+            answer: Schema = _WEBHOOK_ANSWER):
+    """Queue a verified event once (the same delivery again is a duplicate); `answer` is the documented shape."""
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
-        return respond(WebhookAnswerSchema(), {"status": WebhookStatus.IGNORED,
-                                               "kind": event.data.get("webhook_event") or event.data.get("type")})
+        return respond(answer, {"status": WebhookStatus.IGNORED,
+                                "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
                             delivery_id=verify.delivery_id(system, raw, request.headers, payload),
                             signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
-    return respond(WebhookAnswerSchema(), {"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE,
-                                           "kind": event.kind})
+    return respond(answer, {"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE,
+                            "kind": event.kind})
 
 
 def _receive(system: str, installation_id: str, verify_signature, parser, check_payload=None):
@@ -191,8 +197,8 @@ def slack_events():
     payload = _json(raw)
     event = _parsed(parse.parse_slack_event, payload)
     if event.kind == "slack.url_verification":
-        return respond(SlackEventAnswerSchema(), {"challenge": event.data.get("challenge")})
-    return _accept(installation, "slack", raw, payload, event)
+        return respond(_SLACK_EVENT_ANSWER, {"challenge": event.data.get("challenge")})
+    return _accept(installation, "slack", raw, payload, event, answer=_SLACK_EVENT_ANSWER)
 
 
 @blueprint.post("/slack/interactions")
