@@ -104,7 +104,8 @@ def put_escalation_settings():
 @blueprint.get("/installation/connections")
 def get_connections():
     """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting (secrets as set/unset)."""
-    return respond(ConnectionsViewSchema(), connections_view(load_connections(current_installation(), box=runtime().box)))
+    connections = load_connections(current_installation(), box=runtime().box)
+    return respond(ConnectionsViewSchema(), connections_view(connections))
 
 
 @blueprint.patch("/installation/connections")

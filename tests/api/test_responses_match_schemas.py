@@ -36,7 +36,8 @@ def loadable(schema: Schema, item: Any) -> Any:
             continue
         inner = field.inner if isinstance(field, fields.List) else field
         if isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
-            value = [loadable(inner.schema, v) for v in value] if isinstance(value, list) else loadable(inner.schema, value)
+            nested = inner.schema
+            value = [loadable(nested, v) for v in value] if isinstance(value, list) else loadable(nested, value)
         kept[key] = value
     return kept
 
