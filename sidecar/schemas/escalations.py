@@ -7,9 +7,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from sidecar.domain.statuses import EscalationMode, StepStatus
 from sidecar.intelligence.ticket import SOURCES
-from sidecar.schemas.common import ESCALATION_STATUSES, LEVELS, DerivedDict, ExternalId, RequestSchema, StoredTime
+from sidecar.schemas.common import ESCALATION_STATUSES, LEVELS, DerivedNested, ExternalId, RequestSchema, StoredTime
 from sidecar.schemas.tickets import AssessmentRequestSchema
-from sidecar.store.models import stored_iso
 
 JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
 
@@ -80,6 +79,36 @@ class EscalationStepSchema(Schema):
     updated_at = StoredTime(attribute="step.updated_at", allow_none=True)
 
 
+class EscalatedTicketSchema(Schema):
+    """The escalated ticket: where it lives and its link for agents."""
+
+    source = fields.String()
+    id = fields.String()
+    url = fields.String(allow_none=True)
+
+
+class JiraLinkSchema(Schema):
+    """The escalation's Jira issue (both null until the issue exists)."""
+
+    key = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class SlackLinkSchema(Schema):
+    """The escalation's Slack message (all null until it is posted)."""
+
+    channel = fields.String(allow_none=True)
+    ts = fields.String(allow_none=True)
+    permalink = fields.String(allow_none=True)
+
+
+class AcknowledgedSchema(Schema):
+    """Who acknowledged the escalation and when (both null until then)."""
+
+    by = fields.String(allow_none=True)
+    at = StoredTime(allow_none=True)
+
+
 def _ticket(view: Any) -> dict[str, Any]:
     return {"source": view.row.ticket_source, "id": view.row.ticket_external_id,
             "url": (view.row.context or {}).get("ticket_url")}
@@ -89,7 +118,7 @@ class EscalationSchema(Schema):
     """An escalation: its status, steps, Jira issue and Slack message (dumped from an EscalationView)."""
 
     id = fields.String(attribute="row.id")
-    ticket = DerivedDict(getter=_ticket, metadata={"description": "{source, id, url}"})
+    ticket = DerivedNested(EscalatedTicketSchema, getter=_ticket)
     status = fields.String(attribute="row.status", validate=ESCALATION_STATUSES)
     mode = fields.String(attribute="row.mode", validate=validate.OneOf([s.value for s in EscalationMode]),
                          metadata={"description": "dry_run: no Jira credentials, the steps record their requests"})
@@ -103,17 +132,14 @@ class EscalationSchema(Schema):
     link_to = fields.String(attribute="row.link_to", allow_none=True)
     suggestion = fields.Dict(attribute="row.suggestion", allow_none=True,
                              metadata={"description": "an open Jira issue about the same problem"})
-    jira = DerivedDict(getter=lambda view: {"key": view.row.jira_key, "url": view.row.jira_url},
-                       metadata={"description": "{key, url}"})
-    slack = DerivedDict(getter=lambda view: {"channel": view.row.slack_channel, "ts": view.row.slack_ts,
-                                             "permalink": view.row.slack_permalink},
-                        metadata={"description": "{channel, ts, permalink}"})
+    jira = DerivedNested(JiraLinkSchema, getter=lambda view: {"key": view.row.jira_key, "url": view.row.jira_url})
+    slack = DerivedNested(SlackLinkSchema, getter=lambda view: {
+        "channel": view.row.slack_channel, "ts": view.row.slack_ts, "permalink": view.row.slack_permalink})
     steps = fields.List(fields.Nested(EscalationStepSchema))
     jira_status = fields.String(attribute="row.jira_status", allow_none=True)
     resolution = fields.String(attribute="row.resolution", allow_none=True)
-    acknowledged = DerivedDict(getter=lambda view: {"by": view.row.acknowledged_by,
-                                                    "at": stored_iso(view.row.acknowledged_at)},
-                               metadata={"description": "{by, at}"})
+    acknowledged = DerivedNested(AcknowledgedSchema, getter=lambda view: {"by": view.row.acknowledged_by,
+                                                                          "at": view.row.acknowledged_at})
     summary = fields.Dict(attribute="row.summary", allow_none=True,
                           metadata={"description": "the rolling summary: problem, findings, status, next_step, "
                                                    "owner, text"})
