@@ -7,7 +7,15 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from sidecar.domain.statuses import EscalationMode, StepStatus
 from sidecar.intelligence.ticket import SOURCES
-from sidecar.schemas.common import ESCALATION_STATUSES, LEVELS, DerivedNested, ExternalId, RequestSchema, StoredTime
+from sidecar.schemas.common import (
+    ESCALATION_STATUSES,
+    LEVELS,
+    DerivedDict,
+    DerivedNested,
+    ExternalId,
+    RequestSchema,
+    StoredTime,
+)
 from sidecar.schemas.tickets import AssessmentRequestSchema
 
 JIRA_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,30}-[1-9][0-9]{0,9}$", error="must be a Jira issue key such as ENG-123")
@@ -109,6 +117,18 @@ class AcknowledgedSchema(Schema):
     at = StoredTime(allow_none=True)
 
 
+class TimelineEventSchema(Schema):
+    """One event of an escalation's timeline (dumped from an EscalationEvent row)."""
+
+    id = fields.String()
+    at = StoredTime()
+    system = fields.String(metadata={"description": "where it happened, e.g. jira or slack"})
+    kind = fields.String()
+    actor = fields.String(allow_none=True)
+    text = fields.String()
+    data = DerivedDict(getter=lambda event: event.data or {})
+
+
 def _ticket(view: Any) -> dict[str, Any]:
     return {"source": view.row.ticket_source, "id": view.row.ticket_external_id,
             "url": (view.row.context or {}).get("ticket_url")}
@@ -143,8 +163,7 @@ class EscalationSchema(Schema):
     summary = fields.Dict(attribute="row.summary", allow_none=True,
                           metadata={"description": "the rolling summary: problem, findings, status, next_step, "
                                                    "owner, text"})
-    timeline = fields.List(fields.Dict(), metadata={"description": "events oldest first: {id, at, system, kind, "
-                                                                   "actor, text, data}"})
+    timeline = fields.List(fields.Nested(TimelineEventSchema), metadata={"description": "events oldest first"})
     time_to_acknowledge_seconds = fields.Float(allow_none=True)
     time_to_resolve_seconds = fields.Float(allow_none=True)
     drafted_reply = fields.String(allow_none=True, metadata={"description": "once resolved: a reply for the agent "

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import EscalationStatus, JobStatus, StepStatus
 from sidecar.services.escalations import STEP_DESCRIPTIONS, steps_of
-from sidecar.services.timeline import timeline_of
+from sidecar.services.timeline import events_of
 from sidecar.store.models import Escalation, EscalationEvent, EscalationStep, Job, stored_utc
 
 
@@ -34,7 +33,7 @@ class EscalationView:
 
     row: Escalation
     steps: list[StepView]
-    timeline: list[dict[str, Any]]
+    timeline: list[EscalationEvent]
     drafted_reply: str | None
 
     @property
@@ -53,7 +52,7 @@ def escalation_view(session: Session, escalation: Escalation) -> EscalationView:
     jobs = {job.payload.get("step"): job for job in session.scalars(
         select(Job).where(Job.escalation_id == escalation.id).order_by(Job.created_at))}
     steps = [_step_view(step, jobs.get(step.name)) for step in steps_of(session, escalation.id)]
-    return EscalationView(row=escalation, steps=steps, timeline=timeline_of(session, escalation.id),
+    return EscalationView(row=escalation, steps=steps, timeline=events_of(session, escalation.id),
                           drafted_reply=_drafted_reply(session, escalation))
 
 
