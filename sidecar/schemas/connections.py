@@ -25,7 +25,7 @@ _CONNECTION_PATTERNS = {
 
 def _connection_settings_schema() -> type[Schema]:
     """One nullable string property per known connection setting (from sidecar.services.connections.KEYS)."""
-    properties = {}
+    properties: dict[str, fields.Field] = {}
     for name, key in KEYS.items():
         shape = _CONNECTION_PATTERNS.get("url" if name.endswith((".url", ".instance_url", ".api_url")) else name)
         description = key.description + (" (secret: write-only)" if key.secret else "")
@@ -79,7 +79,7 @@ class ConnectionSystemSchema(Schema):
 
 
 def _connections_view_schema() -> type[Schema]:
-    view = {system: fields.Nested(ConnectionSystemSchema) for system in SYSTEMS}
+    view: dict[str, fields.Field] = {system: fields.Nested(ConnectionSystemSchema) for system in SYSTEMS}
     view["cleared"] = fields.List(fields.String(), metadata={
         "description": "after a change: the secrets removed because their system's URL moved"})
     return Schema.from_dict(view, name="ConnectionsViewSchema")

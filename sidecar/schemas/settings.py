@@ -10,7 +10,8 @@ from sidecar.schemas.common import JsonBoolean, JsonFloat, RequestSchema, unit_i
 
 def _weights_schema() -> type[Schema]:
     # One property per known signal, so the document lists the names the scorer accepts.
-    weight = {name: JsonFloat(allow_nan=False, validate=validate.Range(min=-20, max=20)) for name in DEFAULT_WEIGHTS}
+    weight: dict[str, fields.Field] = {
+        name: JsonFloat(allow_nan=False, validate=validate.Range(min=-20, max=20)) for name in DEFAULT_WEIGHTS}
     return Schema.from_dict(weight, name="ScoringWeightsSchema")
 
 

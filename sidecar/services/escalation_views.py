@@ -74,6 +74,7 @@ def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
 
 
 def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    start, end = stored_utc(start), stored_utc(end)
     if start is None or end is None:
         return None
-    return round((stored_utc(end) - stored_utc(start)).total_seconds(), 1)
+    return round((end - start).total_seconds(), 1)
