@@ -1,16 +1,23 @@
 """POST/GET /v1/assessments: does this ticket need a human expert, and why?"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from sidecar.api.auth import allow, authenticate_request, current_installation
-from sidecar.api.context import json_body, request_session, runtime
-from sidecar.schemas import AssessmentListQuerySchema, AssessmentRequestSchema
+from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.schemas import (
+    AssessmentListQuerySchema,
+    AssessmentListSchema,
+    AssessmentRequestSchema,
+    AssessmentSchema,
+    FeedbackAnswerSchema,
+    FeedbackSchema,
+)
 from sidecar.services.assessments import (
     assess,
     get_assessment,
     list_assessments,
-    record_to_dict,
+    record_feedback,
     resolve_ticket,
     store_assessment,
 )
@@ -20,6 +27,7 @@ blueprint.before_request(authenticate_request)
 
 _request_schema = AssessmentRequestSchema()
 _query_schema = AssessmentListQuerySchema()
+_assessment_schema = AssessmentSchema()
 
 
 @blueprint.post("/assessments")
@@ -36,11 +44,7 @@ def create_assessment():
     with runtime().database.write_lock():
         record = store_assessment(session, installation=installation, ticket=ticket, result=result)
         session.commit()
-    # record_to_dict is already the documented shape; a marshmallow dump here would double the cost
-    # of the hottest endpoint for no check (tests hold the shape to AssessmentSchema).
-    response = jsonify(record_to_dict(record))
-    response.status_code = 201
-    return response
+    return respond(_assessment_schema, record, 201)
 
 
 @blueprint.get("/assessments")
@@ -49,7 +53,7 @@ def list_assessments_view():
     """This installation's stored assessments, newest first."""
     query = _query_schema.load(request.args.to_dict())
     records = list_assessments(request_session(), installation=current_installation(), **query)
-    return jsonify({"items": [record_to_dict(r) for r in records]})
+    return respond(AssessmentListSchema(), {"items": records})
 
 
 @blueprint.get("/assessments/<assessment_id>")
@@ -57,21 +61,16 @@ def list_assessments_view():
 def get_assessment_view(assessment_id: str):
     """One stored assessment of this installation."""
     record = get_assessment(request_session(), installation=current_installation(), assessment_id=assessment_id)
-    return jsonify(record_to_dict(record))
+    return respond(_assessment_schema, record)
 
 
 @blueprint.post("/assessments/<assessment_id>/feedback")
 @allow("agent")
 def rate_assessment(assessment_id: str):
     """An agent's rating of an assessment (right or wrong, with a note); `sidecar train` learns from it."""
-    from sidecar.schemas import FeedbackSchema
-    from sidecar.services.assessments import record_feedback
-
     body = json_body(FeedbackSchema())
     session = request_session()
     with runtime().database.write_lock():
         feedback = record_feedback(session, installation=current_installation(), assessment_id=assessment_id, **body)
         session.commit()
-    response = jsonify(feedback)
-    response.status_code = 201
-    return response
+    return respond(FeedbackAnswerSchema(), feedback, 201)

@@ -8,13 +8,20 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from sidecar.errors import ServiceError
+from sidecar.schemas import ErrorSchema
 
 log = logging.getLogger("sidecar.api")
+_ERROR = ErrorSchema()
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    """The one error shape, dumped through ErrorSchema: {"error": {"code", "message", "details"}}."""
+    return _ERROR.dump({"error": {"code": code, "message": message, "details": details}})
 
 
 def error_response(status: int, code: str, message: str, details=None):
     """A Flask response in the one error shape."""
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response = jsonify(error_body(code, message, details or {}))
     response.status_code = status
     return response
 
@@ -24,7 +31,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        response = jsonify(exc.to_dict())
+        response = jsonify(_ERROR.dump(exc.to_dict()))
         response.status_code = exc.status
         retry_after = exc.details.get("retry_after") if isinstance(exc.details, dict) else None
         if retry_after:

@@ -1,19 +1,28 @@
 """POST/GET /v1/escalations: hand a ticket to a human expert, and follow the delivery."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 from werkzeug.routing import BaseConverter
 
 from sidecar.api.auth import allow, authenticate_request, current_caller, current_installation
-from sidecar.api.context import json_body, request_session, runtime
+from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.errors import InvalidInput
-from sidecar.schemas import EscalationListQuerySchema, EscalationRequestSchema
+from sidecar.rendering.environment import template_environment
+from sidecar.schemas import (
+    EscalationListQuerySchema,
+    EscalationListSchema,
+    EscalationPreviewSchema,
+    EscalationRequestSchema,
+    EscalationSchema,
+)
 from sidecar.services.assessments import resolve_ticket
 from sidecar.services.connections import load_connections
+from sidecar.services.escalation_rendering import preview
+from sidecar.services.escalation_views import escalation_view
 from sidecar.services.escalations import (
-    escalation_to_dict,
     get_escalation,
     list_escalations,
+    plan_escalation,
     start_escalation,
     who_escalated,
 )
@@ -68,8 +77,7 @@ def create_escalation():
             escalated_by=who_escalated(payload["escalated_by"], signed=caller.identity), credential=caller.credential,
         )
         session.commit()
-    response = jsonify(escalation_to_dict(session, start.escalation))
-    response.status_code = 202 if start.created else 200
+    response = respond(EscalationSchema(), escalation_view(session, start.escalation), 202 if start.created else 200)
     response.headers["Location"] = f"/v1/escalations/{start.escalation.id}"
     return response
 
@@ -78,10 +86,6 @@ def create_escalation():
 @allow("agent")
 def preview_escalation():
     """What escalating this ticket would write (Jira issue, Slack message), with the agent's choices; writes nothing."""
-    from sidecar.rendering.environment import template_environment
-    from sidecar.services.escalation_rendering import preview
-    from sidecar.services.escalations import plan_escalation
-
     payload = json_body(EscalationRequestSchema())
     installation = current_installation()
     box = runtime().box
@@ -93,10 +97,10 @@ def preview_escalation():
                            summary=payload["summary"],
                            escalated_by=who_escalated(payload["escalated_by"], signed=current_caller().identity))
     session.rollback()  # searching and routing read only; nothing of a preview is kept
-    return jsonify(preview(plan, note=payload["note"], link_to=payload["link_to"],
-                           settings=installation_settings(installation).escalation,
-                           project=connections.get("jira.project"), issue_type=connections["jira.issue_type"],
-                           env=template_environment(runtime().config.templates_dir)))
+    shown = preview(plan, note=payload["note"], link_to=payload["link_to"],
+                    settings=installation_settings(installation).escalation, project=connections.get("jira.project"),
+                    issue_type=connections["jira.issue_type"], env=template_environment(runtime().config.templates_dir))
+    return respond(EscalationPreviewSchema(), shown)
 
 
 @blueprint.get("/escalations")
@@ -106,7 +110,7 @@ def list_escalations_view():
     query = EscalationListQuerySchema().load(request.args.to_dict())
     session = request_session()
     items = list_escalations(session, installation_id=current_installation().id, **query)
-    return jsonify({"items": [escalation_to_dict(session, e) for e in items]})
+    return respond(EscalationListSchema(), {"items": [escalation_view(session, e) for e in items]})
 
 
 @blueprint.get("/escalations/<escalation_id:escalation_id>")
@@ -115,4 +119,4 @@ def get_escalation_view(escalation_id: str):
     """One escalation: status of each step, Jira key and URL, Slack permalink, errors in words."""
     session = request_session()
     escalation = get_escalation(session, installation_id=current_installation().id, escalation_id=escalation_id)
-    return jsonify(escalation_to_dict(session, escalation))
+    return respond(EscalationSchema(), escalation_view(session, escalation))

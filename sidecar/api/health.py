@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from sidecar.api.context import runtime
+from sidecar.api.context import respond, runtime
+from sidecar.api.errors import error_response
+from sidecar.schemas import HealthSchema
 
 blueprint = Blueprint("health", __name__)
 
@@ -11,17 +13,15 @@ blueprint = Blueprint("health", __name__)
 @blueprint.get("/healthz")
 def healthz():
     """The process is up."""
-    return jsonify({"status": "ok"})
+    return respond(HealthSchema(), {"status": "ok"})
 
 
 @blueprint.get("/readyz")
 def readyz():
     """The database is reachable; 503 otherwise so a load balancer stops sending traffic."""
     if runtime().database.is_reachable():
-        return jsonify({"status": "ready"})
-    response = jsonify({"error": {"code": "not_ready", "message": "the database is not reachable", "details": {}}})
-    response.status_code = 503
-    return response
+        return respond(HealthSchema(), {"status": "ready"})
+    return error_response(503, "not_ready", "the database is not reachable")
 
 
 @blueprint.get("/openapi.json")

@@ -1,29 +1,38 @@
 """The calling installation: who am I, help desk credentials (write-only), scoring settings."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from datetime import timedelta
+
+from flask import Blueprint, request
 
 from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
 from sidecar.domain.settings import HelpdeskSettings
 from sidecar.errors import InvalidInput
-from sidecar.store.models import utcnow
 from sidecar.schemas import (
+    AuditListSchema,
+    ConnectionsUpdateSchema,
+    ConnectionsViewSchema,
     CredentialsSchema,
     CredentialsStatusSchema,
+    EscalationSettingsSchema,
+    EscalationSettingsViewSchema,
     InstallationSchema,
+    NewTokenSchema,
     ScoringSettingsSchema,
+    ScoringSettingsViewSchema,
+    SharedSecretRotationSchema,
+    SharedSecretSchema,
+    TokenCreateSchema,
+    TokenListSchema,
 )
-from sidecar.services.installations import (
-    credential_keys,
-    installation_settings,
-    save_settings,
-    set_credentials,
-)
-from sidecar.services.scoring_settings import (
-    effective_scoring_settings,
-    update_scoring_settings,
-)
+from sidecar.services.audit import list_audit
+from sidecar.services.connections import configure, connections_view, load_connections
+from sidecar.services.credentials import create_token, list_tokens, revoke_token, rotate_shared_secret
+from sidecar.services.escalation_settings import escalation_settings, update_escalation_settings
+from sidecar.services.installations import credential_keys, installation_settings, save_settings, set_credentials
+from sidecar.services.scoring_settings import effective_scoring_settings, update_scoring_settings
+from sidecar.store.models import utcnow
 
 blueprint = Blueprint("installation", __name__, url_prefix="/v1")
 blueprint.before_request(authenticate_request)
@@ -60,7 +69,7 @@ def put_credentials():
 @blueprint.get("/settings/scoring")
 def get_scoring_settings():
     """The weights and thresholds in effect (defaults merged with this installation's overrides)."""
-    return jsonify(effective_scoring_settings(current_installation()))
+    return respond(ScoringSettingsViewSchema(), effective_scoring_settings(current_installation()))
 
 
 @blueprint.put("/settings/scoring")
@@ -71,61 +80,49 @@ def put_scoring_settings():
     installation = session.merge(current_installation())
     merged = update_scoring_settings(session, installation=installation, overrides=overrides)
     session.commit()
-    return jsonify(merged)
+    return respond(ScoringSettingsViewSchema(), merged)
 
 
 @blueprint.get("/settings/escalation")
 def get_escalation_settings():
     """Redaction (what is masked before Jira and Slack) and the Jira priority mapping in effect."""
-    from sidecar.services.escalation_settings import escalation_settings
-
-    return jsonify(escalation_settings(current_installation()))
+    return respond(EscalationSettingsViewSchema(), escalation_settings(current_installation()))
 
 
 @blueprint.put("/settings/escalation")
 def put_escalation_settings():
     """Change redaction ({"emails", "phones", "cards", "patterns"}) and/or the Jira priority mapping."""
-    from sidecar.schemas import EscalationSettingsSchema
-    from sidecar.services.escalation_settings import update_escalation_settings
-
     body = json_body(EscalationSettingsSchema())
     session = request_session()
     with runtime().database.write_lock():
         installation = session.merge(current_installation())
         settings = update_escalation_settings(session, installation=installation, changes=body)
         session.commit()
-    return jsonify(settings)
+    return respond(EscalationSettingsViewSchema(), settings)
 
 
 @blueprint.get("/installation/connections")
 def get_connections():
     """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting (secrets as set/unset)."""
-    from sidecar.services.connections import connections_view, load_connections
-
-    return jsonify(connections_view(load_connections(current_installation(), box=runtime().box)))
+    connections = load_connections(current_installation(), box=runtime().box)
+    return respond(ConnectionsViewSchema(), connections_view(connections))
 
 
 @blueprint.patch("/installation/connections")
 def patch_connections():
     """Set or remove connection settings ({"settings": {"jira.url": ..., "slack.bot_token": ...}}); secrets are never echoed."""
-    from sidecar.schemas import ConnectionsUpdateSchema
-    from sidecar.services.connections import configure, connections_view
-
     body = json_body(ConnectionsUpdateSchema())
     session = request_session()
     with runtime().database.write_lock():
         installation = session.merge(current_installation())
         connections = configure(session, installation, changes=body["settings"], box=runtime().box)
         session.commit()
-    return jsonify(connections_view(connections))
+    return respond(ConnectionsViewSchema(), connections_view(connections))
 
 
 @blueprint.get("/tokens")
 def list_api_tokens():
     """The installation's scoped tokens (never their values)."""
-    from sidecar.schemas import TokenListSchema
-    from sidecar.services.credentials import list_tokens
-
     tokens = list_tokens(request_session(), installation_id=current_installation().id)
     return respond(TokenListSchema(), {"items": tokens})
 
@@ -133,9 +130,6 @@ def list_api_tokens():
 @blueprint.post("/tokens")
 def create_api_token():
     """Make a scoped token ({"scope": "admin"|"agent"|"read", "name"}); its value is shown only in this answer."""
-    from sidecar.schemas import NewTokenSchema, TokenCreateSchema
-    from sidecar.services.credentials import create_token
-
     body = json_body(TokenCreateSchema())
     session = request_session()
     with runtime().database.write_lock():
@@ -147,8 +141,6 @@ def create_api_token():
 @blueprint.delete("/tokens/<token_id>")
 def revoke_api_token(token_id: str):
     """Revoke a scoped token; it stops working at once."""
-    from sidecar.services.credentials import revoke_token
-
     session = request_session()
     with runtime().database.write_lock():
         revoke_token(session, installation_id=current_installation().id, token_id=token_id)
@@ -159,11 +151,6 @@ def revoke_api_token(token_id: str):
 @blueprint.post("/installation/shared-secret")
 def rotate_installation_shared_secret():
     """Issue a new shared secret for ZAF JWTs; the old one is accepted for overlap_hours (default 24)."""
-    from datetime import timedelta
-
-    from sidecar.schemas import SharedSecretRotationSchema, SharedSecretSchema
-    from sidecar.services.credentials import rotate_shared_secret
-
     raw = request.get_data(cache=True)
     body = json_body(SharedSecretRotationSchema()) if raw.strip() else SharedSecretRotationSchema().load({})
     session = request_session()
@@ -178,12 +165,10 @@ def rotate_installation_shared_secret():
 @blueprint.get("/audit")
 def audit_log():
     """The newest outbound writes of this installation (?limit=, ?escalation_id=)."""
-    from sidecar.services.audit import list_audit
-
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), 500)
     except ValueError:
         raise InvalidInput("limit must be a whole number", details={"limit": request.args.get("limit")}) from None
     entries = list_audit(request_session(), installation_id=current_installation().id, limit=limit,
                          escalation_id=request.args.get("escalation_id"))
-    return jsonify({"items": entries})
+    return respond(AuditListSchema(), {"items": entries})

@@ -16,7 +16,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from sidecar import schemas
-from sidecar.api import privacy
+from sidecar.api.auth import required_scope
 
 NO_CONTENT = "no content"  # a success response without a body (204, Slack's empty 200)
 
@@ -242,13 +242,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("/v1/routing-rules", "put", "Replace the ordered routing rules", {200: schemas.RoutingRuleListSchema},
               body=schemas.RoutingRuleListSchema, traits=("references",)),
     Operation("/v1/erasures", "post", "Erase a requester's data in this installation (counts per kind; what to erase "
-              "by hand in Jira and Slack)", {200: privacy.ErasureSchema}, body=privacy.ErasureRequestSchema),
+              "by hand in Jira and Slack)", {200: schemas.ErasureSchema}, body=schemas.ErasureRequestSchema),
     Operation("/v1/settings/retention", "get", "How many days customer data is kept (null: forever)",
-              {200: privacy.RetentionSettingsSchema}),
+              {200: schemas.RetentionSettingsSchema}),
     Operation("/v1/settings/retention", "put", "Set the retention window; the first purge runs at once",
-              {200: privacy.RetentionSettingsSchema}, body=privacy.RetentionSettingsSchema),
+              {200: schemas.RetentionSettingsSchema}, body=schemas.RetentionSettingsSchema),
     Operation("/v1/installation", "delete", "Delete this installation and everything of it",
-              {200: privacy.InstallationDeletionSchema}, query=privacy.InstallationDeletionQuerySchema,
+              {200: schemas.InstallationDeletionSchema}, query=schemas.InstallationDeletionQuerySchema,
               traits=("confirm",), description="`confirm` must be this installation's id."),
 )
 
@@ -320,8 +320,6 @@ def _normalise_rule(rule: str) -> str:
 
 def required_scopes(app: Any) -> dict[tuple[str, str], str]:
     """(OpenAPI path, method) -> the scope the app's view needs (only /v1 views check scopes)."""
-    from sidecar.api.auth import required_scope
-
     scopes = {}
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:

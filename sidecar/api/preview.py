@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, jsonify
 
 from sidecar.api.context import runtime
+from sidecar.demo import demo_tickets as tickets
 
 PREVIEW_DIR = Path(__file__).resolve().parent.parent / "preview"
 APP_DIR = Path(__file__).resolve().parents[2] / "zendesk_app"
@@ -51,8 +52,6 @@ def zendesk_page():
 @blueprint.get("/zendesk/tickets")
 def demo_tickets():
     """The demo tickets, as the page's ticket picker shows them."""
-    from sidecar.demo import demo_tickets as tickets
-
     return jsonify(tickets())
 
 

@@ -1,75 +1,24 @@
 """Erasure and retention (admin only): erase a requester, the retention window, delete the installation."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import Blueprint, request
+from marshmallow import ValidationError
 
 from sidecar.api.auth import authenticate_request, current_installation
-from sidecar.api.context import json_body, request_session, runtime
-from sidecar.schemas import JsonBoolean
-from sidecar.services.erasure import MAX_EMAIL_LENGTH, delete_installation, erase_requester
-from sidecar.services.retention import MAX_DAYS, retention_settings, set_retention
+from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.schemas import (
+    ErasureRequestSchema,
+    ErasureSchema,
+    InstallationDeletionQuerySchema,
+    InstallationDeletionSchema,
+    RetentionSettingsSchema,
+)
+from sidecar.services.erasure import delete_installation, erase_requester
+from sidecar.services.retention import retention_settings, set_retention
 
 blueprint = Blueprint("privacy", __name__, url_prefix="/v1")
 # No @allow on any view here: every one is admin-only.
 blueprint.before_request(authenticate_request)
-
-
-class TrimmedEmail(fields.Email):
-    """An e-mail address; spaces around it (a paste from a ticket) are not part of it."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
-
-
-class ErasureRequestSchema(Schema):
-    """POST /v1/erasures: whose data to erase."""
-
-    requester_email = TrimmedEmail(required=True, validate=validate.Length(max=MAX_EMAIL_LENGTH))
-    # PostgreSQL only: VACUUM FULL the touched tables, so their files no longer hold the deleted rows
-    # (locks each table while it is rewritten). SQLite's deletes are secure already.
-    compact = JsonBoolean(load_default=False)  # true or false: /openapi.json says boolean (not 1, "yes")
-
-
-class NotReachableSchema(Schema):
-    """What the sidecar wrote elsewhere about the person: erase it there."""
-
-    jira_issues = fields.List(fields.String())
-    slack_messages = fields.List(fields.String())
-    helpdesk_tickets = fields.List(fields.Dict())
-
-
-class ErasureSchema(Schema):
-    """The answer to an erasure: rows deleted and redacted per table, what to erase by hand, what the files saw."""
-
-    id = fields.String()
-    tickets = fields.Integer()
-    erased = fields.Dict(keys=fields.String(), values=fields.Integer())
-    redacted = fields.Dict(keys=fields.String(), values=fields.Integer())
-    not_reachable = fields.Nested(NotReachableSchema)
-    learned_models = fields.Dict()
-    storage = fields.Dict()
-
-
-class RetentionSettingsSchema(Schema):
-    """How many days customer data is kept; null keeps it forever."""
-
-    days = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_DAYS))
-
-
-class InstallationDeletionQuerySchema(Schema):
-    """DELETE /v1/installation?confirm=<installation id>: the id, so no stray request deletes everything."""
-
-    confirm = fields.String(required=True)
-    compact = fields.Boolean(load_default=False)  # PostgreSQL: VACUUM FULL afterwards, as for an erasure
-
-
-class InstallationDeletionSchema(Schema):
-    """What deleting the installation removed."""
-
-    id = fields.String()
-    deleted = fields.Dict(keys=fields.String(), values=fields.Integer())
-    storage = fields.Dict()
 
 
 def _release_request_session() -> None:
@@ -86,13 +35,13 @@ def erase():
     _release_request_session()
     report = erase_requester(runtime().database, installation_id=installation_id, email=body["requester_email"],
                              compact=body["compact"])
-    return jsonify(ErasureSchema().dump(report.as_dict()))
+    return respond(ErasureSchema(), report.as_dict())
 
 
 @blueprint.get("/settings/retention")
 def get_retention():
     """The retention window in days (null: kept forever)."""
-    return jsonify(retention_settings(current_installation()))
+    return respond(RetentionSettingsSchema(), retention_settings(current_installation()))
 
 
 @blueprint.put("/settings/retention")
@@ -104,7 +53,7 @@ def put_retention():
         installation = session.merge(current_installation())
         settings = set_retention(session, installation=installation, days=body["days"])
         session.commit()
-    return jsonify(settings)
+    return respond(RetentionSettingsSchema(), settings)
 
 
 @blueprint.delete("/installation")
@@ -116,4 +65,4 @@ def delete_this_installation():
         raise ValidationError({"confirm": ["Must be this installation's id."]})
     _release_request_session()
     result = delete_installation(runtime().database, installation_id=installation_id, compact=query["compact"])
-    return jsonify(InstallationDeletionSchema().dump(result))
+    return respond(InstallationDeletionSchema(), result)

@@ -13,12 +13,14 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from flask import Blueprint, jsonify, request
+from marshmallow import Schema
 from sqlalchemy import bindparam, select
 
-from sidecar.api.context import runtime
+from sidecar.api.context import respond, runtime
+from sidecar.api.errors import error_body
 from sidecar.domain.statuses import WebhookStatus
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
-from sidecar.schemas import strip_nul
+from sidecar.schemas import SlackEventAnswerSchema, WebhookAnswerSchema, strip_nul
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections, load_connections
 from sidecar.services.inbound import accept_event
@@ -38,11 +40,14 @@ _SLACK_TEAM = re.compile(rb'"team(?:_id)?"\s*:\s*(?:\{\s*"id"\s*:\s*)?"([A-Z0-9]
 
 @blueprint.errorhandler(verify.WebhookRejected)
 def _rejected(error: verify.WebhookRejected):
-    response = jsonify({"error": {"code": error.code, "message": error.message, "details": None}})
+    response = jsonify(error_body(error.code, error.message))
     response.status_code = error.status
     return response
 
 
+# What /openapi.json documents for the answers: a Slack event's answer may be the challenge instead.
+_WEBHOOK_ANSWER = WebhookAnswerSchema()
+_SLACK_EVENT_ANSWER = SlackEventAnswerSchema()
 _BY_ID = select(Installation.__table__).where(Installation.id == bindparam("installation_id"))
 
 
@@ -101,15 +106,19 @@ def _parsed(parser, payload: Any) -> parse.InboundEvent:
         raise InvalidInput(str(exc)) from None
 
 
-def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent):
+def _accept(installation: Installation, system: str, raw: bytes, payload: Any, event: parse.InboundEvent,
+            answer: Schema = _WEBHOOK_ANSWER):
+    """Queue a verified event once (the same delivery again is a duplicate); `answer` is the documented shape."""
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
-        return jsonify({"status": WebhookStatus.IGNORED, "kind": event.data.get("webhook_event") or event.data.get("type")})
+        return respond(answer, {"status": WebhookStatus.IGNORED,
+                                "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
                             delivery_id=verify.delivery_id(system, raw, request.headers, payload),
                             signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
-    return jsonify({"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE, "kind": event.kind})
+    return respond(answer, {"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE,
+                            "kind": event.kind})
 
 
 def _receive(system: str, installation_id: str, verify_signature, parser, check_payload=None):
@@ -188,8 +197,8 @@ def slack_events():
     payload = _json(raw)
     event = _parsed(parse.parse_slack_event, payload)
     if event.kind == "slack.url_verification":
-        return jsonify({"challenge": event.data.get("challenge")})
-    return _accept(installation, "slack", raw, payload, event)
+        return respond(_SLACK_EVENT_ANSWER, {"challenge": event.data.get("challenge")})
+    return _accept(installation, "slack", raw, payload, event, answer=_SLACK_EVENT_ANSWER)
 
 
 @blueprint.post("/slack/interactions")

@@ -19,7 +19,7 @@ from sidecar.services.scoring_settings import policy_from_overrides, scoring_mod
 from sidecar.services.similar_incidents import find_similar
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import record_ticket
-from sidecar.store.models import AssessmentRecord, Installation, stored_iso, utcnow
+from sidecar.store.models import AssessmentFeedback, AssessmentRecord, Installation, utcnow
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
@@ -39,16 +39,6 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
             for s in assessment.signals
         ],
         "model_version": assessment.model_version,
-    }
-
-
-def record_to_dict(record: AssessmentRecord) -> dict[str, Any]:
-    """The API form of a stored assessment, JSON-ready (the shape AssessmentSchema documents)."""
-    return {
-        "id": record.id,
-        "ticket": {"source": record.ticket_source, "id": record.ticket_external_id},
-        **record.result,
-        "created_at": stored_iso(record.created_at),
     }
 
 
@@ -193,14 +183,11 @@ def list_assessments(
 
 
 def record_feedback(session: Session, *, installation: Installation, assessment_id: str, rating: str, note: str = "",
-                    agent: str | None = None) -> dict[str, Any]:
+                    agent: str | None = None) -> AssessmentFeedback:
     """Store an agent's rating of one of this installation's assessments."""
-    from sidecar.store.models import AssessmentFeedback
-
     get_assessment(session, installation=installation, assessment_id=assessment_id)  # NotFound across tenants
     feedback = AssessmentFeedback(installation_id=installation.id, assessment_id=assessment_id, rating=rating,
                                   note=note or "", agent=agent, created_at=utcnow())
     session.add(feedback)
     session.flush()
-    return {"id": feedback.id, "assessment_id": assessment_id, "rating": rating, "note": feedback.note,
-            "agent": agent, "created_at": feedback.created_at.isoformat()}
+    return feedback

@@ -22,8 +22,6 @@ from sidecar.domain.statuses import (
     AuditOutcome,
     EscalationMode,
     EscalationStatus,
-    JobStatus,
-    StepStatus,
 )
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.escalation_context import EscalatedBy
@@ -35,18 +33,14 @@ from sidecar.services.audit import record_audit
 from sidecar.services.lifecycle import find_open_escalation, ticket_key
 from sidecar.services.routing import expert_json, route_ticket, team_json
 from sidecar.services.similar_incidents import find_similar, is_resolved
-from sidecar.services.timeline import append_event, timeline_of
+from sidecar.services.timeline import append_event
 from sidecar.store.history import record_ticket
 from sidecar.store.models import (
     Escalation,
-    EscalationEvent,
     EscalationStep,
     Expert,
     Installation,
-    Job,
     Team,
-    stored_iso,
-    stored_utc,
 )
 
 STEP_DESCRIPTIONS = {
@@ -285,64 +279,3 @@ def steps_of(session: Session, escalation_id: str) -> list[EscalationStep]:
                                 .order_by(EscalationStep.position)))
 
 
-def escalation_to_dict(session: Session, escalation: Escalation) -> dict[str, Any]:
-    """The API form of an escalation: status, each step with its error in words, links, dry-run requests."""
-    steps = steps_of(session, escalation.id)
-    jobs = {job.payload.get("step"): job for job in session.scalars(
-        select(Job).where(Job.escalation_id == escalation.id).order_by(Job.created_at))}
-    return {
-        "id": escalation.id,
-        "ticket": {"source": escalation.ticket_source, "id": escalation.ticket_external_id,
-                   "url": (escalation.context or {}).get("ticket_url")},
-        "status": escalation.status,
-        "mode": escalation.mode,
-        "score": escalation.score,
-        "level": escalation.level,
-        "team": escalation.team,
-        "expert": escalation.expert,
-        "note": escalation.agent_note,
-        "escalated_by": escalation.escalated_by,
-        "link_to": escalation.link_to,
-        "suggestion": escalation.suggestion,
-        "jira": {"key": escalation.jira_key, "url": escalation.jira_url},
-        "slack": {"channel": escalation.slack_channel, "ts": escalation.slack_ts,
-                  "permalink": escalation.slack_permalink},
-        "steps": [
-            {"name": step.name, "system": step.system, "status": step.status, "description": STEP_DESCRIPTIONS[step.name],
-             "attempts": step.attempts, "error": step.error, "requests": step.requests, "result": step.result,
-             "job_id": jobs[step.name].id if step.name in jobs else None,
-             "next_attempt_at": stored_iso(jobs[step.name].run_after)
-             if step.name in jobs and jobs[step.name].status == JobStatus.QUEUED
-             and step.status == StepStatus.RETRYING else None,
-             "updated_at": stored_iso(step.updated_at)}
-            for step in steps
-        ],
-        "jira_status": escalation.jira_status,
-        "resolution": escalation.resolution,
-        "acknowledged": {"by": escalation.acknowledged_by, "at": stored_iso(escalation.acknowledged_at)},
-        "summary": escalation.summary,
-        "timeline": timeline_of(session, escalation.id),
-        "time_to_acknowledge_seconds": _seconds_between(escalation.created_at, escalation.acknowledged_at),
-        "time_to_resolve_seconds": _seconds_between(escalation.created_at, escalation.resolved_at),
-        "drafted_reply": _drafted_reply(session, escalation),
-        "created_at": stored_iso(escalation.created_at),
-        "updated_at": stored_iso(escalation.updated_at),
-        "delivered_at": stored_iso(escalation.delivered_at),
-        "resolved_at": stored_iso(escalation.resolved_at),
-    }
-
-
-def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
-    """The customer reply drafted when the escalation was last resolved (None while it is open)."""
-    if escalation.status != EscalationStatus.RESOLVED:
-        return None
-    data = session.scalar(select(EscalationEvent.data).where(
-        EscalationEvent.escalation_id == escalation.id, EscalationEvent.kind == "resolved")
-        .order_by(EscalationEvent.at.desc()).limit(1))
-    return (data or {}).get("drafted_reply")
-
-
-def _seconds_between(start, end) -> float | None:
-    if start is None or end is None:
-        return None
-    return round((stored_utc(end) - stored_utc(start)).total_seconds(), 1)

@@ -41,8 +41,12 @@ def event_to_dict(event: EscalationEvent) -> dict[str, Any]:
             "actor": event.actor, "text": event.text, "data": event.data or {}}
 
 
+def events_of(session: Session, escalation_id: str) -> list[EscalationEvent]:
+    """The escalation's events, oldest first (the API dumps them through TimelineEventSchema)."""
+    return list(session.scalars(select(EscalationEvent).where(EscalationEvent.escalation_id == escalation_id)
+                                .order_by(EscalationEvent.at, EscalationEvent.id)))
+
+
 def timeline_of(session: Session, escalation_id: str) -> list[dict[str, Any]]:
-    """The escalation's events, oldest first."""
-    events = session.scalars(select(EscalationEvent).where(EscalationEvent.escalation_id == escalation_id)
-                             .order_by(EscalationEvent.at, EscalationEvent.id))
-    return [event_to_dict(event) for event in events]
+    """The escalation's events, oldest first, in the form templates read."""
+    return [event_to_dict(event) for event in events_of(session, escalation_id)]

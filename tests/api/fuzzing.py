@@ -170,7 +170,7 @@ def _repair_settings(settings: dict[str, Any]) -> None:
     the pattern and the check is found rather than repaired.
     """
     from sidecar.domain.connections import KEYS
-    from sidecar.schemas import _CONNECTION_PATTERNS
+    from sidecar.schemas.connections import _CONNECTION_PATTERNS
 
     for name, value in list(settings.items()):
         if not isinstance(value, str) or not value.strip() or name not in KEYS:
