@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
-from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.intelligence.ticket import Ticket, ticket_from_mapping, ticket_to_mapping
+from sidecar.services.escalation_models import active_escalation_model
 from sidecar.services.helpdesk_tickets import fetch_ticket
 from sidecar.services.routing import route_ticket
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_models, scoring_overrides
 from sidecar.services.similar_incidents import find_similar
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import record_ticket
-from sidecar.store.models import AssessmentRecord, Installation, stored_iso, utcnow
+from sidecar.store.models import AssessmentFeedback, AssessmentRecord, Installation, stored_iso, utcnow
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
@@ -70,8 +71,6 @@ def score_ticket(
     model_name, shadow_name = scoring_models(overrides)
     learned = None
     if "learned" in (model_name, shadow_name):
-        from sidecar.services.escalation_models import active_escalation_model
-
         learned = active_escalation_model(session, installation_id=installation.id)
     assessment = assess_ticket(ticket, policy=policy, model=learned if model_name == "learned" else None, now=now)
     shadow = None
@@ -141,8 +140,6 @@ def resolve_ticket(
     fetch: Callable[..., Ticket] = fetch_ticket,
 ) -> Ticket:
     """Turn an assessment request into a Ticket: take the given ticket, or fetch the referenced one."""
-    from sidecar.intelligence.ticket import ticket_from_mapping
-
     if "ticket" in payload:
         data = dict(payload["ticket"])
         data.setdefault("source", installation.source)
@@ -195,8 +192,6 @@ def list_assessments(
 def record_feedback(session: Session, *, installation: Installation, assessment_id: str, rating: str, note: str = "",
                     agent: str | None = None) -> dict[str, Any]:
     """Store an agent's rating of one of this installation's assessments."""
-    from sidecar.store.models import AssessmentFeedback
-
     get_assessment(session, installation=installation, assessment_id=assessment_id)  # NotFound across tenants
     feedback = AssessmentFeedback(installation_id=installation.id, assessment_id=assessment_id, rating=rating,
                                   note=note or "", agent=agent, created_at=utcnow())

@@ -41,6 +41,7 @@ from sidecar.store.models import (
     HistoryTicket,
     Installation,
     Job,
+    LearnedModel,
     TicketWatch,
     WebhookDelivery,
     utcnow,
@@ -354,8 +355,6 @@ class _Eraser:
         return value
 
     def _count_models(self) -> None:
-        from sidecar.store.models import LearnedModel
-
         self.report.learned_models = self.session.scalar(select(func.count()).select_from(LearnedModel).where(
             LearnedModel.installation_id == self.installation_id)) or 0
 
