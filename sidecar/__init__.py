@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from sidecar.config import Config
 
 try:
     __version__ = version("escalation-sidecar")
@@ -11,51 +15,9 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 
-def create_app(config=None) -> Flask:
-    """Build the Flask app: configuration, database, secrets, logging, blueprints, error handlers."""
-    from sidecar.api import (
-        assessments,
-        directory,
-        escalations,
-        health,
-        installation,
-        privacy,
-        routes,
-        webhooks,
-        zendesk_app,
-    )
-    from sidecar.api.context import Runtime, close_request_session
-    from sidecar.api.errors import register_error_handlers
-    from sidecar.api.guards import install_request_guards
-    from sidecar.api.openapi import build_openapi
-    from sidecar.config import Config
-    from sidecar.observability import configure_logging, install_request_ids
-    from sidecar.store.crypto import SecretBox, load_or_create_key_file
-    from sidecar.store.db import Database
+def create_app(config: Config | None = None) -> Flask:
+    """Build the Flask app (`sidecar.app.create_app`); `sidecar:create_app()` is what gunicorn is given."""
+    # why: the web layer takes ~2 s to import; `import sidecar` (every CLI command, every worker) stays light
+    from sidecar.app import create_app as build_app
 
-    config = config or Config.from_env()
-    configure_logging(config.log_level, config.log_format)
-    keys = config.encryption_keys or (load_or_create_key_file(config.encryption_key_file),)
-
-    app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing, JSON_SORT_KEYS=False)
-    app.json.sort_keys = False
-    app.extensions["sidecar"] = Runtime(config=config, database=Database(config.database_url), box=SecretBox(keys))
-
-    install_request_ids(app)
-    install_request_guards(app)  # after the request id, so that its refusals carry one too
-    app.teardown_request(close_request_session)
-    register_error_handlers(app)
-    for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks,
-                   zendesk_app):
-        app.register_blueprint(module.blueprint)
-    app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes
-    if not config.testing:
-        from sidecar.services.router_models import start_router_warm_up
-
-        start_router_warm_up(app.extensions["sidecar"].database)
-    if config.preview_token:  # only `sidecar demo` sets it: see sidecar/api/preview.py
-        from sidecar.api import preview
-
-        app.register_blueprint(preview.blueprint)
-    return app
+    return build_app(config)

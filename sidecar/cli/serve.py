@@ -8,7 +8,7 @@ import threading
 import click
 from gunicorn.app.base import BaseApplication
 
-from sidecar import create_app
+from sidecar.app import create_app
 from sidecar.cli.runtime import (
     load_config,
     open_database,

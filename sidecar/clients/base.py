@@ -1,4 +1,7 @@
-"""What every outbound client shares: the ApiError family, one HTTP session policy, a small JSON client.
+"""What every outbound client shares: one HTTP session policy and a small JSON client.
+
+Beside it: the ApiError family and its translations (`errors.py`), the masking of secrets
+(`masking.py`) and the planned requests of dry runs (`plans.py`).
 
 The policy lives in `ApiSession`, a `requests.Session` that vendor SDKs (zenpy, simple-salesforce) can
 be handed as their transport, so SDK-based and hand-written clients behave the same way:
@@ -22,31 +25,42 @@ exception-translation point) with `error_for_response` / `error_for_status`.
 
 Secrets (tokens, passwords, Authorization headers) never go into messages or logs: messages are built
 from the method, the URL *path* (never the query string) and the vendor's error text, and then passed
-through `redact` with the client's own secrets as a second line of defence. `redact` masks every form
-in which a secret left the sidecar (raw, base64 of it and of the Basic-auth string it was sent in,
-URL-encoded, JSON- and XML-escaped), since vendors echo headers and bodies back in their errors.
+through `redact` (masking.py) with the client's own secrets as a second line of defence.
 """
 from __future__ import annotations
 
-import base64
-import copy
-import html
-import json
 import logging
-import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+# The error family, the masking and the planned requests live in their own modules; their names are
+# imported here too, where every client (and the jobs) has always imported them from.
+from sidecar.clients.errors import (  # noqa: F401
+    ApiError,
+    ApiForbidden,
+    ApiNotFound,
+    ApiRateLimited,
+    ApiTimeout,
+    ApiUnauthorized,
+    ApiUnavailable,
+    OutboundUrlRefused,
+    error_code_and_detail,
+    error_for_response,
+    error_for_status,
+    error_for_transport,
+    parse_retry_after,
+    url_path,
+    vendor_error,
+)
+from sidecar.clients.masking import basic_auth_secret, redact, redact_data, secret_forms  # noqa: F401
+from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.url_policy import (
     OutboundUrlError,
     check_address,
@@ -60,274 +74,10 @@ Timeout = float | tuple[float, float]
 
 DEFAULT_TIMEOUT: Timeout = (3.05, 10.0)  # (connect, read) seconds
 DEFAULT_RATE_LIMIT_WAIT = 2.0  # longest Retry-After (seconds) worth waiting for inside one call
-_DETAIL_LIMIT = 300
-
-
-# --------------------------------------------------------------------------------------------------
-# The error family
-
-
-class ApiError(Exception):
-    """An external API call failed; `status` is the HTTP status when there was one."""
-
-    transient = False  # worth retrying later without changing anything?
-
-    def __init__(
-        self,
-        message: str,
-        status: int | None = None,
-        *,
-        retry_after: float | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry_after = retry_after
-        self.code = code  # the vendor's own error code, e.g. "RecordNotFound", "INVALID_SESSION_ID"
-
-
-class ApiUnauthorized(ApiError):
-    """The credentials were refused (HTTP 401, failed login, expired session)."""
-
-
-class ApiForbidden(ApiError):
-    """The credentials are valid but may not do this (HTTP 403)."""
-
-
-class ApiNotFound(ApiError):
-    """The record does not exist or is not visible to these credentials (HTTP 404)."""
-
-
-class ApiRateLimited(ApiError):
-    """The API asked us to slow down (HTTP 429); `retry_after` says for how many seconds, if known."""
-
-    transient = True
-
-    def __init__(
-        self,
-        message: str,
-        status: int | None = 429,
-        *,
-        retry_after: float | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message, status, retry_after=retry_after, code=code)
-
-
-class ApiTimeout(ApiError):
-    """The API did not answer within the client's timeout."""
-
-    transient = True
-
-
-class ApiUnavailable(ApiError):
-    """The API is down or unreachable (HTTP 5xx, connection refused, DNS, TLS)."""
-
-    transient = True
-
-
-class OutboundUrlRefused(ApiError):
-    """The outbound URL policy refused the request's host (see url_policy); nothing was sent.
-
-    Not transient: the same URL is refused until an admin changes it (or the operator allows private
-    addresses), so a job fails for good with this message instead of retrying.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, None, code="outbound_url_refused")
-
-
-_STATUS_ERRORS: dict[int, type[ApiError]] = {
-    401: ApiUnauthorized,
-    403: ApiForbidden,
-    404: ApiNotFound,
-    429: ApiRateLimited,
-}
-
-
-def error_for_status(
-    status: int | None,
-    message: str,
-    *,
-    retry_after: float | None = None,
-    code: str | None = None,
-) -> ApiError:
-    """Build the ApiError subclass that matches an HTTP status."""
-    if status is not None and status >= 500:
-        cls: type[ApiError] = ApiUnavailable
-    else:
-        cls = _STATUS_ERRORS.get(status or 0, ApiError)
-    return cls(message, status, retry_after=retry_after, code=code)
-
-
-def error_for_response(
-    response: requests.Response, *, service: str, secrets: Iterable[str] = ()
-) -> ApiError:
-    """Translate a failed HTTP response into the ApiError family, with a safe, readable message."""
-    code, detail = vendor_error(response, secrets=secrets)
-    request = response.request
-    where = f"{request.method} {url_path(request.url)}" if request is not None else url_path(response.url)
-    message = f"{service} {where} failed: HTTP {response.status_code}"
-    if response.reason:
-        message += f" {response.reason}"
-    if detail:
-        message += f": {detail}"
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    if retry_after is not None and (response.status_code == 429 or response.status_code >= 500):
-        message += f" (retry after {retry_after:g}s)"
-    return error_for_status(
-        response.status_code, redact(message, secrets), retry_after=retry_after, code=code
-    )
-
-
-def error_for_transport(
-    exc: requests.RequestException, *, service: str, method: str, url: str
-) -> ApiError:
-    """Translate a requests transport exception (timeout, connection refused, ...) into the family."""
-    # str(exc) is deliberately not used: it carries the full URL, query string included.
-    where = f"{method.upper()} {url_path(url)}"
-    if isinstance(exc, requests.Timeout):
-        return ApiTimeout(f"{service} {where} timed out")
-    if isinstance(exc, requests.ConnectionError):
-        host = urlsplit(url).hostname or "?"
-        return ApiUnavailable(f"{service} {where} failed: could not connect to {host}")
-    return ApiError(f"{service} {where} failed: {type(exc).__name__}")
-
-
-def vendor_error(response: requests.Response, *, secrets: Iterable[str] = ()) -> tuple[str | None, str]:
-    """(error code, readable detail) from an error body, for the JSON shapes our vendors use.
-
-    Secrets are masked before the detail is cut to length, so a cut never leaves part of one behind.
-    """
-    secrets = tuple(secrets)
-    try:
-        body = response.json()
-    except ValueError:
-        text = " ".join(redact(response.text or "", secrets).split())
-        # An HTML error page says nothing useful beyond its status.
-        return None, "" if text.startswith("<") else text[:_DETAIL_LIMIT]
-    return error_code_and_detail(redact_data(body, secrets))
-
-
-def error_code_and_detail(body: Any) -> tuple[str | None, str]:
-    """(error code, readable detail) from a decoded error body (Zendesk, Salesforce, Jira, Slack shapes)."""
-    if isinstance(body, list):  # Salesforce: [{"message": ..., "errorCode": ...}, ...]
-        parts = [error_code_and_detail(item) for item in body[:3]]
-        code = next((c for c, _ in parts if c), None)
-        return code, "; ".join(d for _, d in parts if d)[:_DETAIL_LIMIT]
-    if not isinstance(body, Mapping):
-        return None, str(body)[:_DETAIL_LIMIT]
-    code = body.get("errorCode") or body.get("code")
-    error = body.get("error")
-    if isinstance(error, Mapping):  # {"error": {"title": ..., "message": ...}}
-        code = code or error.get("code") or error.get("title")
-        detail = error.get("message") or error.get("title") or ""
-    else:
-        if isinstance(error, str) and code is None:
-            code = error
-        detail = (
-            body.get("description")
-            or body.get("message")
-            or body.get("error_description")
-            or "; ".join(str(m) for m in body.get("errorMessages") or ())  # Jira
-            or (error if isinstance(error, str) else "")
-        )
-        for key in ("details", "errors"):  # Zendesk RecordInvalid details, Jira field errors
-            if isinstance(body.get(key), Mapping) and body[key]:
-                fields = ", ".join(sorted(str(name) for name in body[key]))
-                detail = f"{detail} (fields: {fields})" if detail else f"fields: {fields}"
-    if code and detail and str(code) not in str(detail):
-        detail = f"{code}: {detail}"
-    return (str(code) if code else None), str(detail or "")[:_DETAIL_LIMIT]
 
 
 # --------------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent or bad."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every form of every secret value that appears in `text` with ***."""
-    return _mask(text, _forms(secrets))
-
-
-def redact_data(value: Any, secrets: Iterable[str]) -> Any:
-    """`redact` applied to every string in decoded JSON (keys included), before it is cut to a detail."""
-    forms = _forms(secrets)
-
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            return _mask(item, forms)
-        if isinstance(item, Mapping):
-            return {walk(k): walk(v) for k, v in item.items()}
-        if isinstance(item, (list, tuple)):
-            return [walk(element) for element in item]
-        return item
-
-    return walk(value)
-
-
-def _forms(secrets: Iterable[str]) -> list[str]:
-    # Longest first: a secret inside a longer form (the Basic-auth string) never leaves a piece behind.
-    return sorted({form for secret in secrets for form in secret_forms(secret)}, key=len, reverse=True)
-
-
-def _mask(text: str, forms: list[str]) -> str:
-    for form in forms:
-        if form in text:
-            text = text.replace(form, "***")
-    return text
-
-
-def secret_forms(secret: str) -> set[str]:
-    """How a secret the sidecar sent can come back in an echo: raw, base64 (standard and url-safe, with
-    and without padding), URL-encoded, JSON-escaped and XML-escaped. Forms shorter than 4 characters are
-    left out: they would blank out ordinary words of a message."""
-    if not secret:
-        return set()
-    raw = secret.encode("utf-8")
-    forms = {secret, html.escape(secret), html.escape(secret, quote=False)}
-    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-        forms |= {encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")}
-    for quoted in (quote(secret, safe=""), quote_plus(secret), quote(secret)):
-        forms |= {quoted, _lower_percent_escapes(quoted)}
-    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
-        forms |= {escaped, escaped.replace("/", "\\/")}
-    return {form for form in forms if len(form) >= 4}
-
-
-def basic_auth_secret(user: str, password: str) -> str:
-    """The "user:password" string a Basic Authorization header carries (base64-encoded), to redact as a whole."""
-    return f"{user}:{password}"
-
-
-def _lower_percent_escapes(text: str) -> str:
-    return re.sub(r"%[0-9A-F]{2}", lambda match: match.group(0).lower(), text)
-
-
-def url_path(url: str | None) -> str:
-    """The path of a URL, without scheme, host or query string (which may carry ids or tokens)."""
-    if not url:
-        return "?"
-    return urlsplit(url).path or "/"
 
 
 def segment(value: Any) -> str:
@@ -340,40 +90,6 @@ def require_keys(credentials: Mapping[str, Any], required: Iterable[str], *, ser
     missing = [key for key in required if not str(credentials.get(key) or "").strip()]
     if missing:
         raise ValueError(f"{service} credentials are incomplete: missing {', '.join(missing)}")
-
-
-# --------------------------------------------------------------------------------------------------
-# Planned requests: what a dry run records and what a live call sends
-
-
-@dataclass(frozen=True)
-class PlannedRequest:
-    """One outbound request exactly as it is (or, in a dry run, would have been) sent.
-
-    `path` is relative to the system's base URL ("/rest/api/3/issue", "/chat.postMessage"); path
-    segments taken from data are already encoded. Plans are built without credentials, so a dry run
-    can record them, and the live methods send them unchanged.
-    """
-
-    method: str
-    path: str
-    json: Any = None
-    params: Mapping[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        if self.method != self.method.upper() or not self.method.isalpha():
-            raise ValueError(f"HTTP method must be upper case, e.g. 'POST', got {self.method!r}")
-        if not self.path.startswith("/") or "?" in self.path or "#" in self.path:
-            raise ValueError("a planned path starts with '/' and carries no query string (use params)")
-
-    def as_dict(self) -> dict[str, Any]:
-        """The request as plain JSON-ready data: method, path, json, params (absent ones left out)."""
-        out: dict[str, Any] = {"method": self.method, "path": self.path}
-        if self.json is not None:
-            out["json"] = copy.deepcopy(self.json)
-        if self.params is not None:
-            out["params"] = dict(self.params)
-        return out
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ import sys
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from sidecar.config import allow_private_urls_from_env
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[..., list]
 
@@ -185,8 +187,6 @@ def private_urls_allowed(explicit: bool | None = None) -> bool:
         config = getattr(flask.current_app.extensions.get("sidecar"), "config", None)
         if config is not None:
             return bool(config.allow_private_urls)
-    from sidecar.config import allow_private_urls_from_env
-
     return allow_private_urls_from_env()
 
 

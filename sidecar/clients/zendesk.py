@@ -1,6 +1,6 @@
 """Zendesk Support: tickets read through zenpy and normalised into our `Ticket`; the escalation's writes.
 
-Each write is first a `PlannedRequest` from a module-level `plan_*` function that needs no
+Each write is first a `PlannedRequest` from a `plan_*` function of `zendesk_plans.py` that needs no
 credentials (a dry run records it); the `ZendeskClient` method that makes the write sends that plan
 (`add_note`: plan_internal_note, `update_fields`: plan_ticket_update, `add_tags`: plan_add_tags).
 """
@@ -39,6 +39,12 @@ from sidecar.clients.normalise import (
     in_time_order,
     number_or_none,
     without_repeated_description,
+)
+from sidecar.clients.zendesk_plans import (  # plan_* are imported from here too
+    plan_add_tags,
+    plan_internal_note,
+    plan_ticket_update,
+    ticket_number,
 )
 from sidecar.intelligence.ticket import (
     Comment,
@@ -171,7 +177,7 @@ class ZendeskClient:
 
     def fetch_ticket(self, ticket_id: str | int) -> Ticket:
         """Fetch a ticket with all its comments, requester, organisation and reopen count."""
-        number = _ticket_number(ticket_id)
+        number = ticket_number(ticket_id)
         with self._translated_errors():
             ticket = _record(self._zenpy.tickets(id=number))
             comments = _records(self._zenpy.tickets.comments(ticket=number))
@@ -224,7 +230,7 @@ class ZendeskClient:
 
     def ticket_comments(self, ticket_id: str | int) -> list[dict[str, Any]]:
         """Every comment of a ticket (all pages), as Zendesk's JSON."""
-        number = _ticket_number(ticket_id)
+        number = ticket_number(ticket_id)
         with self._translated_errors():
             return _records(self._zenpy.tickets.comments(ticket=number))
 
@@ -313,7 +319,7 @@ class ZendeskClient:
         """
         plan = plan_add_tags(ticket_id, tags)
         with self._translated_errors():
-            answer = self._zenpy.tickets.add_tags(_ticket_number(ticket_id), list(plan.json["tags"]))
+            answer = self._zenpy.tickets.add_tags(ticket_number(ticket_id), list(plan.json["tags"]))
             return [str(tag) for tag in _records_or_values(answer)]
 
     def find_note(self, ticket_id: str | int, marker: str) -> dict[str, Any] | None:
@@ -325,7 +331,7 @@ class ZendeskClient:
         """
         if not marker:
             raise ValueError("a marker to look for is required")
-        path = f"/api/v2/tickets/{_ticket_number(ticket_id)}/comments.json"
+        path = f"/api/v2/tickets/{ticket_number(ticket_id)}/comments.json"
         url: str | None = self.base_url + path
         params: dict[str, str] | None = {"page[size]": str(COMMENTS_PAGE_SIZE)}
         seen: set[str] = set()
@@ -346,7 +352,7 @@ class ZendeskClient:
 
     def agent_url(self, ticket_id: str | int) -> str:
         """The ticket's page in the agent workspace (on the account's own host, not base_url)."""
-        return f"https://{self.subdomain}.zendesk.com/agent/tickets/{_ticket_number(ticket_id)}"
+        return f"https://{self.subdomain}.zendesk.com/agent/tickets/{ticket_number(ticket_id)}"
 
     def _users(self, user_ids: Iterable[Any]) -> dict[int, dict[str, Any]]:
         """Users by id, fetched in batches through show_many (one call per 100 users, not per comment)."""
@@ -502,68 +508,6 @@ class ZendeskClient:
         )
 
 
-def plan_internal_note(
-    ticket_id: str | int,
-    *,
-    body: str,
-    custom_fields: Mapping[int | str, Any] | None = None,
-    tags: Iterable[str] | None = None,
-) -> PlannedRequest:
-    """PUT /api/v2/tickets/{id}.json: a private comment ("public": false), custom fields, and tags to add.
-
-    Tags go in `additional_tags`, which adds them and keeps the ticket's others (`tags` would replace
-    them all), so the whole write-back is one ticket update.
-    """
-    if not str(body or "").strip():
-        raise ValueError("an internal note needs a body")
-    ticket: dict[str, Any] = {"comment": {"body": body, "public": False}}
-    if custom_fields:
-        ticket["custom_fields"] = [
-            {"id": _field_id(field_id), "value": value} for field_id, value in custom_fields.items()
-        ]
-    if tags:
-        ticket["additional_tags"] = plan_add_tags(ticket_id, tags).json["tags"]
-    return PlannedRequest("PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}.json", json={"ticket": ticket})
-
-
-def plan_ticket_update(
-    ticket_id: str | int,
-    *,
-    custom_fields: Mapping[int | str, Any] | None = None,
-    tags: Iterable[str] | None = None,
-) -> PlannedRequest:
-    """PUT /api/v2/tickets/{id}.json with custom fields and tags to add, and no comment."""
-    ticket: dict[str, Any] = {}
-    if custom_fields:
-        ticket["custom_fields"] = [
-            {"id": _field_id(field_id), "value": value} for field_id, value in custom_fields.items()
-        ]
-    if tags:
-        ticket["additional_tags"] = plan_add_tags(ticket_id, tags).json["tags"]
-    if not ticket:
-        raise ValueError("a ticket update needs custom fields or tags")
-    return PlannedRequest("PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}.json", json={"ticket": ticket})
-
-
-def plan_add_tags(ticket_id: str | int, tags: Iterable[str]) -> PlannedRequest:
-    """PUT /api/v2/tickets/{id}/tags.json {"tags": [...]}: PUT adds to the ticket's tags (POST replaces them)."""
-    if isinstance(tags, str):
-        raise TypeError("tags are a list of strings, not one string")
-    names = [str(tag).strip() for tag in tags]
-    if not names or any(not name or any(char.isspace() for char in name) for name in names):
-        raise ValueError("Zendesk tags are non-empty words without spaces, e.g. 'escalated-eng-42'")
-    return PlannedRequest(
-        "PUT", f"/api/v2/tickets/{_ticket_number(ticket_id)}/tags.json", json={"tags": list(dict.fromkeys(names))}
-    )
-
-
-def _field_id(value: Any) -> int:
-    text = str(value).strip()
-    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) < 1:
-        raise ValueError(f"Zendesk custom field ids are positive whole numbers, got {text[:40]!r}")
-    return int(text)
-
-
 def _records_or_values(results: Any) -> list[Any]:
     """Items of a zenpy result generator that may hold plain values (tags) rather than objects."""
     if isinstance(results, requests.Response):
@@ -607,13 +551,6 @@ def _zendesk_base_url(value: Any) -> str:
             "Zendesk base_url needs a dotted host name or an IP address, e.g. 127.0.0.1 for localhost"
         )
     return f"{parts.scheme}://{parts.netloc.lower()}{parts.path}"
-
-
-def _ticket_number(ticket_id: str | int) -> int:
-    text = str(ticket_id).strip()
-    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) < 1:
-        raise ValueError(f"Zendesk ticket id must be a positive whole number, got {text[:40]!r}")
-    return int(text)
 
 
 def _requester(user: Mapping[str, Any] | None) -> Requester | None:

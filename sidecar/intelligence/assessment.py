@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sidecar.domain.settings import ScoringSettings
 from sidecar.domain.statuses import AssessmentLevel, Recommendation
 
 CATEGORIES = (
@@ -56,3 +57,14 @@ class ScoringPolicy:
     escalate_threshold: float | None = None
     watch_threshold: float | None = None
     category_threshold: float | None = None  # min confidence for a category to be reported
+
+    @classmethod
+    def from_settings(cls, settings: ScoringSettings) -> ScoringPolicy:
+        """The policy an installation's scoring settings describe (what they leave unset takes the defaults)."""
+        return cls(
+            weights=dict(settings.weights),
+            level_thresholds=dict(settings.level_thresholds),
+            escalate_threshold=settings.escalate_threshold,
+            watch_threshold=settings.watch_threshold,
+            category_threshold=settings.category_threshold,
+        )

@@ -12,6 +12,7 @@ from sidecar.domain.statuses import Recommendation
 from sidecar.intelligence.assessment import CATEGORIES, ScoringPolicy
 from sidecar.intelligence.learned import (
     reference_time,
+    train_calibrated_escalation_model,
     train_escalation_model,
     train_handoff_model,
 )
@@ -19,6 +20,7 @@ from sidecar.intelligence.scoring import (
     DEFAULT_CATEGORY_THRESHOLD,
     DEFAULT_ESCALATE_THRESHOLD,
     assess_ticket,
+    resolve_policy,
     rules_version,
 )
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
@@ -261,9 +263,6 @@ def backtest_escalation(tickets: Sequence[Ticket], labels: Sequence[bool], *, po
     the newer (`test_fraction` of the rows), both scored at the policy's escalate threshold. A training part
     with fewer than `min_per_class` tickets of a class (what `sidecar train` requires) is measured but warned
     about."""
-    from sidecar.intelligence.learned import train_calibrated_escalation_model
-    from sidecar.intelligence.scoring import resolve_policy
-
     if len(tickets) != len(labels):
         raise ValueError(f"{len(tickets)} tickets but {len(labels)} labels")
     cut = len(tickets) - max(1, round(len(tickets) * test_fraction))

@@ -30,6 +30,7 @@ converter shows them exactly as written. Text meant for a fenced code block goes
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -288,7 +289,6 @@ def _parse_inline(text: str, marks: tuple[dict[str, Any], ...], nodes: list[dict
             buffer.clear()
 
     index = 0
-    linked = any(mark["type"] == "link" for mark in marks)
     while index < len(text):
         # Plain runs go to the buffer in one piece; only these characters can start markup.
         special = _INLINE_SPECIAL.search(text, index)
@@ -308,38 +308,54 @@ def _parse_inline(text: str, marks: tuple[dict[str, Any], ...], nodes: list[dict
             nodes.append({"type": "hardBreak"})
             index += 1
             continue
-        if char == "`":
-            end = _find_unescaped(text, "`", index + 1)
-            if end > index + 1:
-                flush()
-                code = _unescape(text[index + 1:end])
-                # ADF: code combines with no formatting mark; inside a link, the link wins.
-                code_marks = tuple(m for m in marks if m["type"] == "link") if linked else ({"type": "code"},)
-                _emit_text(code, code_marks, nodes)
-                index = end + 1
-                continue
-        if text.startswith("**", index):
-            end = _find_unescaped(text, "**", index + 2)
-            if end > index + 2:
-                flush()
-                strong = marks if any(m["type"] == "strong" for m in marks) else (*marks, {"type": "strong"})
-                _parse_inline(text[index + 2:end], strong, nodes)
-                index = end + 2
-                continue
-        if char == "[" and not linked:
-            close = _find_unescaped(text, "]", index + 1)
-            if close > index + 1 and text.startswith("(", close + 1):
-                end = _find_unescaped(text, ")", close + 2)
-                url = _unescape(text[close + 2:end]) if end != -1 else ""
-                href = safe_url(url) if url and not any(ch.isspace() for ch in url) else None
-                if href:
-                    flush()
-                    _parse_inline(text[index + 1:close], (*marks, {"type": "link", "attrs": {"href": href}}), nodes)
-                    index = end + 1
-                    continue
+        consumed = _markup_at(text, index, marks, nodes, flush)
+        if consumed is not None:
+            index = consumed
+            continue
         buffer.append(char)
         index += 1
     flush()
+
+
+def _markup_at(text: str, index: int, marks: tuple[dict[str, Any], ...], nodes: list[dict[str, Any]],
+               flush: Callable[[], None]) -> int | None:
+    """Emit the code span, bold run or link that starts at `index` and return where it ends; None if none does."""
+    linked = any(mark["type"] == "link" for mark in marks)
+    if text[index] == "`":
+        end = _find_unescaped(text, "`", index + 1)
+        if end > index + 1:
+            flush()
+            code = _unescape(text[index + 1:end])
+            # ADF: code combines with no formatting mark; inside a link, the link wins.
+            code_marks = tuple(m for m in marks if m["type"] == "link") if linked else ({"type": "code"},)
+            _emit_text(code, code_marks, nodes)
+            return end + 1
+    if text.startswith("**", index):
+        end = _find_unescaped(text, "**", index + 2)
+        if end > index + 2:
+            flush()
+            strong = marks if any(m["type"] == "strong" for m in marks) else (*marks, {"type": "strong"})
+            _parse_inline(text[index + 2:end], strong, nodes)
+            return end + 2
+    if text[index] == "[" and not linked:
+        return _link_at(text, index, marks, nodes, flush)
+    return None
+
+
+def _link_at(text: str, index: int, marks: tuple[dict[str, Any], ...], nodes: list[dict[str, Any]],
+             flush: Callable[[], None]) -> int | None:
+    """Emit the [label](url) link that starts at `index` and return where it ends; None if it is not a safe link."""
+    close = _find_unescaped(text, "]", index + 1)
+    if close <= index + 1 or not text.startswith("(", close + 1):
+        return None
+    end = _find_unescaped(text, ")", close + 2)
+    url = _unescape(text[close + 2:end]) if end != -1 else ""
+    href = safe_url(url) if url and not any(ch.isspace() for ch in url) else None
+    if not href:
+        return None
+    flush()
+    _parse_inline(text[index + 1:close], (*marks, {"type": "link", "attrs": {"href": href}}), nodes)
+    return end + 1
 
 
 def _emit_text(text: str, marks: tuple[dict[str, Any], ...], nodes: list[dict[str, Any]]) -> None:

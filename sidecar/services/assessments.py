@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
-from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.intelligence.ticket import Ticket, ticket_from_mapping, ticket_to_mapping
+from sidecar.services.escalation_models import active_escalation_model
 from sidecar.services.helpdesk_tickets import fetch_ticket
 from sidecar.services.routing import route_ticket
 from sidecar.services.scoring_settings import policy_from_overrides, scoring_models, scoring_overrides
@@ -60,8 +61,6 @@ def score_ticket(
     model_name, shadow_name = scoring_models(overrides)
     learned = None
     if "learned" in (model_name, shadow_name):
-        from sidecar.services.escalation_models import active_escalation_model
-
         learned = active_escalation_model(session, installation_id=installation.id)
     assessment = assess_ticket(ticket, policy=policy, model=learned if model_name == "learned" else None, now=now)
     shadow = None
@@ -131,8 +130,6 @@ def resolve_ticket(
     fetch: Callable[..., Ticket] = fetch_ticket,
 ) -> Ticket:
     """Turn an assessment request into a Ticket: take the given ticket, or fetch the referenced one."""
-    from sidecar.intelligence.ticket import ticket_from_mapping
-
     if "ticket" in payload:
         data = dict(payload["ticket"])
         data.setdefault("source", installation.source)

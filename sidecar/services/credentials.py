@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sidecar.errors import InvalidInput, NotFound, Unauthenticated
+from sidecar.services.agent_sessions import session_agent
 from sidecar.store.crypto import SecretBox, hash_api_token, new_api_token, new_shared_secret
 from sidecar.store.models import ApiToken, Installation, stored_utc, utcnow
 
@@ -103,8 +104,6 @@ def caller_for_jwt(
 
 def caller_for_session(session: Session, token: str, *, box: SecretBox) -> Caller:
     """The agent behind a session started from a Zendesk-signed app load: agent scope, identity verified."""
-    from sidecar.services.agent_sessions import session_agent
-
     installation_id, agent_id = session_agent(token, box=box)
     installation = session.get(Installation, installation_id)
     if installation is None:

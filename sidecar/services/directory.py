@@ -241,73 +241,88 @@ def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]
     team_names: set[str] = set()
     emails: set[str] = set()
     for t_index, raw_team in enumerate(teams_in):
-        where = f"teams[{t_index}]"
-        if not isinstance(raw_team, dict):
-            errors.append(f"{where}: must be a mapping")
-            continue
-        raw_team = dict(raw_team)
-        raw_experts = raw_team.pop("experts", []) or []
-        jira = raw_team.pop("jira", None)
-        if isinstance(jira, dict):
-            raw_team.setdefault("jira_project", jira.get("project"))
-            raw_team.setdefault("jira_component", jira.get("component"))
-        team = None
-        try:
-            team = TeamSchema().load(raw_team)
-        except ValidationError as exc:
-            _flatten_errors(where, exc.messages, errors)  # keep going: report the experts' problems too
-        if team is not None:
-            if team["name"] in team_names:
-                errors.append(f"{where}.name: team {team['name']!r} appears twice")
-            team_names.add(team["name"])
-        elif isinstance(raw_team.get("name"), str):
-            team_names.add(raw_team["name"])
-        experts = []
-        for e_index, raw_expert in enumerate(raw_experts if isinstance(raw_experts, list) else [None]):
-            e_where = f"{where}.experts[{e_index}]"
-            if not isinstance(raw_expert, dict):
-                errors.append(f"{e_where}: must be a mapping")
-                continue
-            raw_expert = dict(raw_expert)
-            skills = raw_expert.pop("skills", None)
-            if isinstance(skills, dict):
-                raw_expert.setdefault("categories", skills.get("categories", []))
-                raw_expert.setdefault("tags", skills.get("tags", []))
-            try:
-                expert = ExpertSchema().load({**raw_expert, "team_id": "(from file)"})
-            except ValidationError as exc:
-                _flatten_errors(e_where, exc.messages, errors)
-                continue
-            expert["email"] = expert["email"].lower()
-            if expert["email"] in emails:
-                errors.append(f"{e_where}.email: {expert['email']} appears twice")
-            emails.add(expert["email"])
-            experts.append(expert)
-        if team is not None:
-            teams.append((team, experts))
-    rules = None
-    if "rules" in document:
-        rules = []
-        raw_rules = document.get("rules") or []
-        for r_index, raw_rule in enumerate(raw_rules if isinstance(raw_rules, list) else [None]):
-            r_where = f"rules[{r_index}]"
-            if not isinstance(raw_rule, dict):
-                errors.append(f"{r_where}: must be a mapping")
-                continue
-            raw_rule = dict(raw_rule)
-            team_name = raw_rule.pop("team", None)
-            if team_name not in team_names:
-                errors.append(f"{r_where}.team: {team_name!r} is not a team in this file")
-            try:
-                rule = RoutingRuleSchema().load({**raw_rule, "team_id": "(from file)"})
-            except ValidationError as exc:
-                _flatten_errors(r_where, exc.messages, errors)
-                continue
-            rule["team_name"] = team_name
-            rules.append(rule)
+        parsed = _parse_team(f"teams[{t_index}]", raw_team, team_names, emails, errors)
+        if parsed is not None:
+            teams.append(parsed)
+    rules = _parse_rules(document.get("rules") or [], team_names, errors) if "rules" in document else None
     if errors:
         raise InvalidInput(f"the experts file has {len(errors)} problem(s)", details={"problems": errors})
     return teams, rules
+
+
+def _parse_team(where: str, raw_team: Any, team_names: set[str], emails: set[str],
+                errors: list[str]) -> tuple[dict, list[dict]] | None:
+    """One team of the file and its experts, or None when the team itself is invalid (problems go to errors)."""
+    if not isinstance(raw_team, dict):
+        errors.append(f"{where}: must be a mapping")
+        return None
+    raw_team = dict(raw_team)
+    raw_experts = raw_team.pop("experts", []) or []
+    jira = raw_team.pop("jira", None)
+    if isinstance(jira, dict):
+        raw_team.setdefault("jira_project", jira.get("project"))
+        raw_team.setdefault("jira_component", jira.get("component"))
+    team = None
+    try:
+        team = TeamSchema().load(raw_team)
+    except ValidationError as exc:
+        _flatten_errors(where, exc.messages, errors)  # keep going: report the experts' problems too
+    if team is not None:
+        if team["name"] in team_names:
+            errors.append(f"{where}.name: team {team['name']!r} appears twice")
+        team_names.add(team["name"])
+    elif isinstance(raw_team.get("name"), str):
+        team_names.add(raw_team["name"])
+    experts = _parse_experts(where, raw_experts, emails, errors)
+    return (team, experts) if team is not None else None
+
+
+def _parse_experts(where: str, raw_experts: Any, emails: set[str], errors: list[str]) -> list[dict]:
+    """A team's valid experts (e-mails lower-cased, each once in the whole file); problems go to errors."""
+    experts = []
+    for e_index, raw_expert in enumerate(raw_experts if isinstance(raw_experts, list) else [None]):
+        e_where = f"{where}.experts[{e_index}]"
+        if not isinstance(raw_expert, dict):
+            errors.append(f"{e_where}: must be a mapping")
+            continue
+        raw_expert = dict(raw_expert)
+        skills = raw_expert.pop("skills", None)
+        if isinstance(skills, dict):
+            raw_expert.setdefault("categories", skills.get("categories", []))
+            raw_expert.setdefault("tags", skills.get("tags", []))
+        try:
+            expert = ExpertSchema().load({**raw_expert, "team_id": "(from file)"})
+        except ValidationError as exc:
+            _flatten_errors(e_where, exc.messages, errors)
+            continue
+        expert["email"] = expert["email"].lower()
+        if expert["email"] in emails:
+            errors.append(f"{e_where}.email: {expert['email']} appears twice")
+        emails.add(expert["email"])
+        experts.append(expert)
+    return experts
+
+
+def _parse_rules(raw_rules: Any, team_names: set[str], errors: list[str]) -> list[dict]:
+    """The file's valid routing rules, each naming a team of the file; problems go to errors."""
+    rules = []
+    for r_index, raw_rule in enumerate(raw_rules if isinstance(raw_rules, list) else [None]):
+        r_where = f"rules[{r_index}]"
+        if not isinstance(raw_rule, dict):
+            errors.append(f"{r_where}: must be a mapping")
+            continue
+        raw_rule = dict(raw_rule)
+        team_name = raw_rule.pop("team", None)
+        if team_name not in team_names:
+            errors.append(f"{r_where}.team: {team_name!r} is not a team in this file")
+        try:
+            rule = RoutingRuleSchema().load({**raw_rule, "team_id": "(from file)"})
+        except ValidationError as exc:
+            _flatten_errors(r_where, exc.messages, errors)
+            continue
+        rule["team_name"] = team_name
+        rules.append(rule)
+    return rules
 
 
 def load_directory(session: Session, *, installation: Installation, document: Any) -> LoadSummary:

@@ -41,9 +41,9 @@ from sidecar.store.models import (
     HistoryTicket,
     Installation,
     Job,
+    LearnedModel,
     TicketWatch,
     WebhookDelivery,
-    utcnow,
 )
 from sidecar.store.scrub import scrub_after_delete
 from sidecar.store.vectors import invalidate as invalidate_vectors
@@ -354,8 +354,6 @@ class _Eraser:
         return value
 
     def _count_models(self) -> None:
-        from sidecar.store.models import LearnedModel
-
         self.report.learned_models = self.session.scalar(select(func.count()).select_from(LearnedModel).where(
             LearnedModel.installation_id == self.installation_id)) or 0
 

@@ -16,7 +16,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -24,12 +24,20 @@ from sqlalchemy.orm import Session
 from sidecar.domain.settings import ScoringSettings
 from sidecar.domain.statuses import FeedbackRating
 from sidecar.errors import Conflict
+from sidecar.intelligence.assessment import ScoringPolicy
+from sidecar.intelligence.learned import CalibratedEscalationModel, train_calibrated_escalation_model
+from sidecar.intelligence.scoring import resolve_policy
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
+from sidecar.services.installations import installation_settings
 from sidecar.services.router_models import _ModelCache
-from sidecar.store.models import HistoryTicket, LearnedModel
-
-if TYPE_CHECKING:
-    from sidecar.intelligence.learned import CalibratedEscalationModel
+from sidecar.store.models import (
+    AssessmentFeedback,
+    AssessmentRecord,
+    Escalation,
+    HistoryTicket,
+    Installation,
+    LearnedModel,
+)
 
 log = logging.getLogger("sidecar.scoring")
 ESCALATION_KIND = "escalation"
@@ -47,19 +55,15 @@ class LabelledTicket:
 
 
 def _escalate_threshold(installation_id: str, session: Session) -> float:
-    from sidecar.intelligence.scoring import resolve_policy
-    from sidecar.services.scoring_settings import policy_from_overrides, scoring_overrides
-    from sidecar.store.models import Installation
-
+    # The settings are read here rather than through services.scoring_settings, which imports this module
+    # (to refuse `model: learned` before a model is trained).
     installation = session.get(Installation, installation_id)
-    overrides = scoring_overrides(installation) if installation is not None else ScoringSettings()
-    return resolve_policy(policy_from_overrides(overrides))[2]
+    overrides = installation_settings(installation).scoring if installation is not None else ScoringSettings()
+    return resolve_policy(ScoringPolicy.from_settings(overrides))[2]
 
 
 def feedback_escalation_labels(session: Session, *, installation_id: str) -> dict[tuple[str, str], bool]:
     """{(source, ticket id): escalated} from agents' ratings, the newest rating of a ticket winning."""
-    from sidecar.store.models import AssessmentFeedback, AssessmentRecord
-
     threshold = _escalate_threshold(installation_id, session)
     rows = session.execute(
         select(AssessmentFeedback.rating, AssessmentRecord.ticket_source, AssessmentRecord.ticket_external_id,
@@ -76,8 +80,6 @@ def feedback_escalation_labels(session: Session, *, installation_id: str) -> dic
 
 def escalated_through_sidecar(session: Session, *, installation_id: str) -> set[tuple[str, str]]:
     """(source, ticket id) of every ticket escalated through the sidecar."""
-    from sidecar.store.models import Escalation
-
     rows = session.execute(select(Escalation.ticket_source, Escalation.ticket_external_id)
                            .where(Escalation.installation_id == installation_id))
     return {(source, ticket_id) for source, ticket_id in rows}
@@ -132,8 +134,6 @@ def check_enough(labels: list[bool], *, minimum: int = MIN_PER_CLASS, what: str 
 def train_installation_escalation(session: Session, *, installation_id: str) -> dict[str, Any]:
     """Fit, calibrate and store a new version of the installation's escalation model (stored active, but only
     used when the scoring settings say `model: learned` or `shadow: learned`)."""
-    from sidecar.intelligence.learned import train_calibrated_escalation_model
-
     items = labelled_history(session, installation_id=installation_id)
     labels = [item.escalated for item in items]
     check_enough(labels)
@@ -169,8 +169,6 @@ def active_escalation_model(session: Session, *, installation_id: str) -> Calibr
     model_id = row[0]
 
     def load() -> CalibratedEscalationModel:
-        from sidecar.intelligence.learned import CalibratedEscalationModel
-
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
         return CalibratedEscalationModel.from_bytes(payload)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sidecar.clients.jira import adf_to_text
 from sidecar.domain.settings import EscalationSettings
 from sidecar.intelligence.escalation_context import (
     EscalationContext,
@@ -11,6 +12,7 @@ from sidecar.intelligence.escalation_context import (
 )
 from sidecar.intelligence.redaction import Redactor
 from sidecar.intelligence.ticket import ticket_from_mapping
+from sidecar.rendering.escalation import render_jira_issue, render_slack_message
 
 PREVIEW_ID = "esc_preview"
 
@@ -43,9 +45,6 @@ def _id(item: dict | None) -> str | None:
 def preview(plan, *, note: str, link_to: str | None, settings: EscalationSettings | None, project: str | None,
             issue_type: str, env) -> dict[str, Any]:
     """What escalating would write: the Jira issue (summary, text, priority, labels) and the Slack message."""
-    from sidecar.clients.jira import adf_to_text
-    from sidecar.rendering.escalation import render_jira_issue, render_slack_message
-
     context = escalation_context(plan.context, escalation_id=PREVIEW_ID, note=note, team=plan.team,
                                  expert=plan.expert, settings=settings)
     issue = render_jira_issue(context, env=env)

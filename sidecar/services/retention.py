@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus, JobStatus
 from sidecar.errors import InvalidInput, NotFound
+from sidecar.jobs.outbox import enqueue
 from sidecar.services.audit import record_audit
 from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.db import Database
@@ -100,8 +101,6 @@ def set_retention(session: Session, *, installation: Installation, days: Any) ->
 def schedule_purge(session: Session, *, installation_id: str, run_after: datetime,
                    exclude_job_id: str | None = None) -> bool:
     """Queue the installation's next purge unless one is already queued or running; True when queued now."""
-    from sidecar.jobs.outbox import enqueue
-
     waiting = select(Job.id).where(Job.installation_id == installation_id, Job.kind == PURGE_JOB_KIND,
                                    Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
     if exclude_job_id:

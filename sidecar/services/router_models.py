@@ -7,18 +7,18 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import FeedbackRating
 from sidecar.errors import Conflict
+from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable, embedding_model_for
+from sidecar.intelligence.routing.learned_router import RouterModel, train_router  # scikit-learn loads on first use
+from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
-from sidecar.store.models import HistoryTicket, LearnedModel
-
-if TYPE_CHECKING:
-    from sidecar.intelligence.routing.learned_router import RouterModel
+from sidecar.store.models import AssessmentFeedback, AssessmentRecord, HistoryTicket, LearnedModel, Team
 
 log = logging.getLogger("sidecar.routing")
 ROUTER_KIND = "router"
@@ -65,8 +65,6 @@ class ActiveRouter:
         """(history group, lower-cased -> probability, abstained?) for this ticket, from one pass of the model
         (with embeddings a pass is most of a route's cost). (None, False) when the model cannot run here:
         it was trained with embeddings this process cannot load; routing goes on without it."""
-        from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
-
         try:
             decision = self.model.route(ticket_text(ticket))
         except EmbeddingsUnavailable as exc:
@@ -90,10 +88,6 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
     model_id, version = row
 
     def load() -> RouterModel:
-        from sidecar.intelligence.routing.learned_router import (
-            RouterModel,  # scikit-learn loads on first use
-        )
-
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
         return RouterModel.from_bytes(payload)
 
@@ -120,8 +114,6 @@ def start_router_warm_up(database) -> threading.Thread:
 
     def run() -> None:
         try:
-            from sidecar.intelligence.semantic import active_layer
-
             # The first process on a machine fits the layer (about 15 s, then cached on disk); later ones
             # load it in a fraction of a second. Either way not on the first sidebar request.
             active_layer()
@@ -140,8 +132,6 @@ def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, se
     An assessment rated right confirms the team it routed to (the team's first history group, else its
     name, is the label); rated wrong, that team is not learnt for the ticket. The newest rating wins.
     """
-    from sidecar.store.models import AssessmentFeedback, AssessmentRecord, Team
-
     rows = session.execute(
         select(AssessmentFeedback.rating, AssessmentRecord.ticket_source, AssessmentRecord.ticket_external_id,
                AssessmentRecord.result)
@@ -199,9 +189,6 @@ def train_installation_router(session: Session, *, installation_id: str, embeddi
             "(sidecar import ...) before training",
             code="not_enough_history",
         )
-    from sidecar.intelligence.routing.embeddings import embedding_model_for
-    from sidecar.intelligence.routing.learned_router import train_router
-
     embedding_model = embedding_model_for(embeddings, tickets=len(texts))
     started = time.perf_counter()
     model = train_router(texts, groups, embedding_model=embedding_model)

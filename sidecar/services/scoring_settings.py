@@ -9,6 +9,7 @@ from sidecar.domain.settings import ScoringSettings
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.assessment import ScoringPolicy
 from sidecar.intelligence.scoring import resolve_policy
+from sidecar.services.escalation_models import has_escalation_model
 from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.models import Installation
 
@@ -20,13 +21,7 @@ def scoring_models(overrides: ScoringSettings) -> tuple[str, str | None]:
 
 def policy_from_overrides(overrides: ScoringSettings) -> ScoringPolicy:
     """The ScoringPolicy an installation's stored overrides describe."""
-    return ScoringPolicy(
-        weights=dict(overrides.weights),
-        level_thresholds=dict(overrides.level_thresholds),
-        escalate_threshold=overrides.escalate_threshold,
-        watch_threshold=overrides.watch_threshold,
-        category_threshold=overrides.category_threshold,
-    )
+    return ScoringPolicy.from_settings(overrides)
 
 
 def scoring_overrides(installation: Installation) -> ScoringSettings:
@@ -61,8 +56,6 @@ def update_scoring_settings(session: Session, *, installation: Installation, ove
         raise InvalidInput(f"shadow must name the other model than model ({model!r})",
                            details={"shadow": [f"the same as model ({model!r})"]})
     if "learned" in (model, shadow):
-        from sidecar.services.escalation_models import has_escalation_model
-
         if not has_escalation_model(session, installation_id=installation.id):
             raise Conflict("this installation has no trained escalation model; run `sidecar train --installation "
                            f"{installation.id}` on a history with `escalated` labels first",

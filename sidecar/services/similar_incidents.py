@@ -17,9 +17,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from sidecar.domain.records import SimilarIncident
+from sidecar.intelligence.similarity import embedding as similar_embedding
+from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
+from sidecar.store.search import search_similar
+from sidecar.store.vectors import has_vectors, search_nearest, stored_vectors
 
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
 # Statuses (lower-cased) of Zendesk, Salesforce and Jira that mean the work is over.
@@ -54,11 +58,6 @@ def search_and_rank(
     `embedder` None means full-text candidates and TF-IDF re-ranking only. An embedder that fails
     (model missing, runtime error) is logged and search goes on without it.
     """
-    from sidecar.intelligence.similarity.embedding import embedding_text
-    from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
-    from sidecar.store.search import search_similar
-    from sidecar.store.vectors import has_vectors, search_nearest, stored_vectors
-
     pool = CANDIDATE_POOL if pool is None else pool
     found = SimilarSearch()
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
@@ -67,7 +66,7 @@ def search_and_rank(
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
     if embedder is not None and has_vectors(session, installation_id=installation_id, model=embedder.name):
         try:
-            query = embedder.encode([embedding_text(text)])[0]
+            query = embedder.encode([similar_embedding.embedding_text(text)])[0]
         except Exception as exc:  # an assessment must not fail because a model cannot load
             log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
     if query is None:
@@ -108,13 +107,11 @@ def find_similar(
     `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
     imported file row), so the ticket never lists itself.
     """
-    from sidecar.intelligence.similarity.embedding import similar_embedder
-
     text = ticket_text(ticket)
     if not text.strip():
         return []
     found = search_and_rank(session, installation_id=installation.id, text=text, subject=ticket.subject or None,
-                            exclude=history_key or (ticket.source, ticket.id), embedder=similar_embedder())
+                            exclude=history_key or (ticket.source, ticket.id), embedder=similar_embedding.similar_embedder())
     results = []
     for candidate, score in found.ranked[:limit]:
         if score < MIN_SCORE:

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 
+from sidecar.clients.base import ApiError
 from sidecar.domain.connections import Connections
 from sidecar.rendering.escalation import ACKNOWLEDGE_ACTION, REASSIGN_ACTION
 from sidecar.store.models import Expert
@@ -116,8 +117,6 @@ MEMBERS = MemberCache()
 def authorize(database: Any, installation_id: str, connections: Connections, user_id: str | None,
               slack_client: Callable[[], Any], *, cache: MemberCache = MEMBERS) -> str | None:
     """None when the user may press the buttons; otherwise why not (`UNKNOWN_USER` or `LOOKUP_FAILED`)."""
-    from sidecar.clients.base import ApiError
-
     with database.engine.connect() as connection:  # closed before Slack is asked
         if is_known_expert(connection, installation_id, user_id):
             return None

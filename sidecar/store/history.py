@@ -1,10 +1,11 @@
 """Ticket history: validated, idempotent upserts of history-format rows, import cursors, and reads.
 
-A history row is one line of the history format (docs/architecture.md, "History format"): `id` plus `subject`
-and/or `description`, and optional `comments`, `group`, `assignee`, `status`, `priority`,
-`resolution`, `url`, `escalated`, `needs_human`, `created_at`, `updated_at`, `resolved_at`, `kind`
-(`ticket` | `jira_issue`), `tags`, `duplicate_of`, `organization`, `requester`... Unknown keys are
-kept. Each row becomes one `HistoryTicket`, keyed by (installation, source, external id):
+A history row is one line of the history format (docs/architecture.md, "History format"), validated
+and mapped in `history_rows.py`: `id` plus `subject` and/or `description`, and optional `comments`,
+`group`, `assignee`, `status`, `priority`, `resolution`, `url`, `escalated`, `needs_human`,
+`created_at`, `updated_at`, `resolved_at`, `kind` (`ticket` | `jira_issue`), `tags`, `duplicate_of`,
+`organization`, `requester`... Unknown keys are kept. Each row becomes one `HistoryTicket`, keyed by
+(installation, source, external id):
 
 - the columns hold the fields routing and search query (group, assignee, status, times...);
 - `search_text` is what full-text search indexes: subject, description and the customer's own
@@ -20,12 +21,9 @@ and PostgreSQL).
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -34,37 +32,30 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from sidecar.clients.normalise import html_to_text
-from sidecar.intelligence.ticket import AUTHOR_ROLES, Ticket, ticket_to_mapping
+from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.store.history_rows import (  # noqa: F401 (the row names are imported from here too)
+    FIELD_LIMITS,
+    HASH_KEY,
+    KINDS,
+    MAPPING_VERSION,
+    SEARCH_TEXT_LIMIT,
+    HistoryRowError,
+    PreparedHistoryRow,
+    check_source,
+    history_id,
+    prepare_history_row,
+    search_text,
+)
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, ImportCursor, stored_utc, utcnow
 from sidecar.store.vectors import invalidate as invalidate_vectors
 
-KINDS = ("ticket", "jira_issue")
-HASH_KEY = "_hash"
-# Part of every content hash: bump it when the mapping from rows to columns changes, so the next
-# import rewrites rows whose content did not change but whose columns would.
-MAPPING_VERSION = "1"
-SEARCH_TEXT_LIMIT = 32_000  # characters; longer threads add noise to ranking, not recall
 BATCH_SIZE = 500  # rows per statement: well under SQLite's 32,766 bound parameters per IN list
-
-_LIMITS = {"id": 100, "group": 200, "assignee": 200, "status": 40, "priority": 40}
-_SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,19}$")
-_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--.*?--)>", re.DOTALL)
 _WRITE_COLUMNS = (
     "installation_id", "source", "external_id", "kind", "subject", "description", "search_text",
     "group_name", "assignee", "status", "resolution", "priority", "url", "escalated", "needs_human",
     "created_at", "updated_at", "resolved_at", "data", "imported_at",
 )
 _UPDATE_COLUMNS = tuple(c for c in _WRITE_COLUMNS if c not in ("installation_id", "source", "external_id"))
-
-
-class HistoryRowError(ValueError):
-    """A history row is not valid; `field` names the offending field (dotted, with list positions)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"field '{field}': {message}" if field else message)
-        self.field = field
-        self.reason = message
 
 
 @dataclass(frozen=True)
@@ -84,289 +75,6 @@ class UpsertCounts:
     def total(self) -> int:
         """Rows seen."""
         return self.inserted + self.updated + self.unchanged
-
-
-@dataclass(frozen=True)
-class PreparedHistoryRow:
-    """A validated history row mapped to its HistoryTicket columns (without installation_id)."""
-
-    source: str
-    external_id: str
-    content_hash: str
-    updated_at: datetime | None
-    columns: Mapping[str, Any]
-
-
-# --------------------------------------------------------------------------------------------------
-# Validation and mapping
-
-
-def prepare_history_row(row: Any, *, source: str) -> PreparedHistoryRow:
-    """Validate one history-format row and map it to columns; raise HistoryRowError naming the field."""
-    check_source(source)
-    if not isinstance(row, Mapping):
-        raise HistoryRowError("", "a history row must be a JSON object")
-    external_id = _external_id(row.get("id"))
-    subject = _text(row, "subject")
-    description = _text(row, "description")
-    if not subject.strip() and not description.strip():
-        raise HistoryRowError("subject", "give a subject and/or a description; both are empty or missing")
-    kind = row.get("kind") or "ticket"
-    if kind not in KINDS:
-        raise HistoryRowError("kind", f"must be one of {', '.join(KINDS)}, got {_shown(kind)}")
-    comments = _comments(row.get("comments"))
-    group = _short_text(row, "group")
-    assignee = _short_text(row, "assignee", allow_int=True)
-    status = _short_text(row, "status")
-    priority = _short_text(row, "priority", allow_int=True)
-    resolution = _optional_text(row, "resolution")
-    url = _optional_text(row, "url")
-    escalated = _optional_bool(row, "escalated")
-    needs_human = _optional_bool(row, "needs_human")
-    created_at = _timestamp(row, "created_at")
-    updated_at = _timestamp(row, "updated_at")
-    resolved_at = _timestamp(row, "resolved_at")
-    _string_list(row, "tags")
-    _id_list(row, "duplicate_of")
-    _organization(row.get("organization"))
-    _requester(row.get("requester"))
-    _reopens(row.get("reopens"))
-
-    data = {key: value for key, value in row.items() if key != HASH_KEY}
-    data["id"] = external_id
-    encoded = _canonical_json(data)
-    if "\\u0000" in encoded:  # PostgreSQL text and jsonb cannot hold NUL characters
-        data = _without_nul(data)
-        encoded = _canonical_json(data)
-        subject, description = _without_nul(subject), _without_nul(description)
-        comments = _without_nul(comments)
-        group, assignee, status, priority, resolution, url = (
-            _without_nul(v) for v in (group, assignee, status, priority, resolution, url)
-        )
-    try:
-        payload = encoded.encode("utf-8")
-    except UnicodeEncodeError:
-        raise HistoryRowError("", "text contains an invalid character (an unpaired UTF-16 surrogate)") from None
-    content_hash = hashlib.blake2b(payload + MAPPING_VERSION.encode(), digest_size=16).hexdigest()
-    data[HASH_KEY] = content_hash
-    description_text = _plain(description)
-    return PreparedHistoryRow(
-        source=source,
-        external_id=external_id,
-        content_hash=content_hash,
-        updated_at=updated_at,
-        columns={
-            "source": source,
-            "external_id": external_id,
-            "kind": kind,
-            "subject": _plain(subject),
-            "description": description_text,
-            "search_text": search_text(subject, description_text, comments),
-            "group_name": group,
-            "assignee": assignee,
-            "status": status,
-            "resolution": resolution,
-            "priority": priority,
-            "url": url,
-            "escalated": escalated,
-            "needs_human": needs_human,
-            "created_at": created_at,
-            "updated_at": updated_at,
-            "resolved_at": resolved_at,
-            "data": data,
-        },
-    )
-
-
-def search_text(subject: str, description: str, comments: Sequence[Mapping[str, Any]]) -> str:
-    """What search indexes: subject, description and the customer's comments, as plain text."""
-    parts = [_plain(subject), _plain(description)]
-    parts += [_plain(c.get("body") or "") for c in comments if c.get("author") == "customer"]
-    text = "\n".join(part.strip() for part in parts if part and part.strip())
-    return text[:SEARCH_TEXT_LIMIT]
-
-
-def check_source(source: str) -> str:
-    """Validate a history source name (zendesk, salesforce, jira, file or an operator's own word)."""
-    if not isinstance(source, str) or not _SOURCE.match(source):
-        raise ValueError(
-            "a history source is 1-20 lower-case letters, digits, '-' or '_', starting with a letter "
-            f"or digit, e.g. 'file' or 'zendesk'; got {_shown(source)}"
-        )
-    return source
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _external_id(value: Any) -> str:
-    if value is None:
-        raise HistoryRowError("id", "is required")
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise HistoryRowError("id", f"must be a string or an integer, got {type(value).__name__}")
-    text = str(value).replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL characters
-    if not text:
-        raise HistoryRowError("id", "must not be empty")
-    if len(text) > _LIMITS["id"]:
-        raise HistoryRowError("id", f"must be at most {_LIMITS['id']} characters")
-    return text
-
-
-def _text(row: Mapping[str, Any], field: str) -> str:
-    value = row.get(field)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise HistoryRowError(field, f"must be a string, got {type(value).__name__}")
-    return value
-
-
-def _optional_text(row: Mapping[str, Any], field: str) -> str | None:
-    value = row.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise HistoryRowError(field, f"must be a string or null, got {type(value).__name__}")
-    return value or None
-
-
-def _short_text(row: Mapping[str, Any], field: str, *, allow_int: bool = False) -> str | None:
-    value = row.get(field)
-    if value is None:
-        return None
-    if allow_int and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise HistoryRowError(field, f"must be a string or null, got {type(value).__name__}")
-    value = value.strip()
-    if len(value) > _LIMITS[field]:
-        raise HistoryRowError(field, f"must be at most {_LIMITS[field]} characters")
-    return value or None
-
-
-def _optional_bool(row: Mapping[str, Any], field: str) -> bool | None:
-    value = row.get(field)
-    if value is None or isinstance(value, bool):
-        return value
-    raise HistoryRowError(field, f"must be true, false or null, got {_shown(value)}")
-
-
-def _parse_timestamp(value: Any, field: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise HistoryRowError(field, f"must be an ISO 8601 timestamp string, got {type(value).__name__}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise HistoryRowError(field, f"must be an ISO 8601 timestamp, got {_shown(value)}") from None
-    # Stored in UTC: SQLite keeps timestamps as text without an offset, so all of them must agree.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _timestamp(row: Mapping[str, Any], field: str) -> datetime | None:
-    return _parse_timestamp(row.get(field), field)
-
-
-def _comments(value: Any) -> list[Mapping[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise HistoryRowError("comments", f"must be a list, got {type(value).__name__}")
-    for index, comment in enumerate(value):
-        where = f"comments[{index}]"
-        if not isinstance(comment, Mapping):
-            raise HistoryRowError(where, "must be an object with author and body")
-        if comment.get("author") not in AUTHOR_ROLES:
-            raise HistoryRowError(
-                f"{where}.author", f"must be one of {', '.join(AUTHOR_ROLES)}, got {_shown(comment.get('author'))}"
-            )
-        if not isinstance(comment.get("body"), str):
-            raise HistoryRowError(f"{where}.body", "must be a string")
-        if not isinstance(comment.get("public", True), bool):
-            raise HistoryRowError(f"{where}.public", "must be true or false")
-        _parse_timestamp(comment.get("created_at"), f"{where}.created_at")
-    return value
-
-
-def _string_list(row: Mapping[str, Any], field: str) -> None:
-    value = row.get(field)
-    if value is None:
-        return
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise HistoryRowError(field, "must be a list of strings")
-
-
-def _id_list(row: Mapping[str, Any], field: str) -> None:
-    value = row.get(field)
-    if value is None:
-        return
-    if not isinstance(value, list) or not all(
-        isinstance(item, (str, int)) and not isinstance(item, bool) for item in value
-    ):
-        raise HistoryRowError(field, "must be a list of ids (strings or integers)")
-
-
-def _organization(value: Any) -> None:
-    # Consumers rebuild Tickets from `data` (ticket_from_mapping): what it would choke on is refused here.
-    if value is None:
-        return
-    if not isinstance(value, Mapping):
-        raise HistoryRowError("organization", "must be an object or null")
-    arr = value.get("arr")
-    if arr not in (None, ""):
-        if isinstance(arr, bool):
-            raise HistoryRowError("organization.arr", "must be a number")
-        try:
-            float(arr)
-        except (TypeError, ValueError):
-            raise HistoryRowError("organization.arr", f"must be a number, got {_shown(arr)}") from None
-    renewal = value.get("renewal_date")
-    if renewal not in (None, ""):
-        try:
-            date.fromisoformat(str(renewal).strip()[:10])
-        except ValueError:
-            raise HistoryRowError("organization.renewal_date", f"must be an ISO date, got {_shown(renewal)}") from None
-    for key in ("name", "tier"):
-        if value.get(key) is not None and not isinstance(value.get(key), (str, int, float)):
-            raise HistoryRowError(f"organization.{key}", "must be a string")
-
-
-def _requester(value: Any) -> None:
-    if value is not None and not isinstance(value, (str, Mapping)):
-        raise HistoryRowError("requester", "must be an object, a string or null")
-
-
-def _reopens(value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise HistoryRowError("reopens", "must be a whole number, 0 or more")
-
-
-def _plain(text: str | None) -> str:
-    if not text:
-        return ""
-    return html_to_text(text) if _HTML.search(text) else text
-
-
-def _canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, Mapping):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -406,7 +114,7 @@ def record_ticket(session: Session, *, installation_id: str, ticket: Ticket) -> 
         select(HistoryTicket.data, HistoryTicket.updated_at).where(
             HistoryTicket.installation_id == installation_id,
             HistoryTicket.source == ticket.source,
-            HistoryTicket.external_id == _external_id(ticket.id),
+            HistoryTicket.external_id == history_id(ticket.id),
         )
     ).first()
     existing = stored.data if stored is not None else None
@@ -415,7 +123,7 @@ def record_ticket(session: Session, *, installation_id: str, ticket: Ticket) -> 
     # An assessment must not fail over bookkeeping: what a file import would refuse is made to fit.
     if not (row.get("subject") or "").strip() and not (row.get("description") or "").strip():
         row["subject"] = f"{ticket.source} ticket {ticket.id}"  # a live ticket may have no words yet
-    for field, limit in _LIMITS.items():
+    for field, limit in FIELD_LIMITS.items():
         if field != "id" and isinstance(row.get(field), str) and len(row[field].strip()) > limit:
             row[field] = row[field].strip()[:limit]
     prepared = prepare_history_row(row, source=ticket.source)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -51,7 +51,11 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
-from sidecar.store.models import HistoryTicket
+from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, CANDIDATE_TEXT_CHARS, Candidate  # noqa: F401
+from sidecar.store.db import Database
+from sidecar.store.migrate import upgrade_database
+from sidecar.store.models import HistoryTicket, Installation
+from sidecar.store.vectors import embed_history, invalidate
 
 SEARCH_TABLE = "history_search"  # SQLite FTS5 table
 SEARCH_COLUMN = "search_vector"  # PostgreSQL generated tsvector column
@@ -60,7 +64,6 @@ SEARCH_INDEX = "ix_history_tickets_search"  # its GIN index
 QUERY_WORDS = 64  # distinct words of the ticket considered for the query, most frequent first
 MAX_QUERY_TERMS = 32  # words actually searched
 POSTING_BUDGET = 1000  # summed document frequency of the searched words: bounds the rows ranked (see module doc)
-CANDIDATE_TEXT_CHARS = 2000  # what the re-ranker reads of each candidate
 SUBJECT_WEIGHT = 2.0  # bm25 column weight of the subject (it is inside search_text too)
 TERM_COUNT_SECONDS = 600.0  # how long a word's document frequency is remembered (zero never is)
 
@@ -70,25 +73,6 @@ _TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "get", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "hi", "hello", "thanks", "thank", "please", "regards", "dear"]
 )
-
-
-class Candidate(NamedTuple):
-    """A past ticket or Jira issue that full-text search found for a query, with its FTS score."""
-
-    # A named tuple, not a dataclass: a hundred are built per query and tuples build several times faster.
-    id: int
-    source: str
-    external_id: str
-    kind: str
-    subject: str
-    status: str | None
-    resolution: str | None
-    url: str | None
-    assignee: str | None
-    group_name: str | None
-    created_at: datetime | None
-    score: float  # higher is better; comparable only within one result list
-    text: str = ""  # the start of search_text, for the re-ranker
 
 
 def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -285,22 +269,6 @@ def _frequency_statement(dialect: str, terms: int):
     return sql_text(" UNION ALL ".join(parts))
 
 
-_CANDIDATE_COLUMNS = (
-    HistoryTicket.id,
-    HistoryTicket.source,
-    HistoryTicket.external_id,
-    HistoryTicket.kind,
-    HistoryTicket.subject,
-    HistoryTicket.status,
-    HistoryTicket.resolution,
-    HistoryTicket.url,
-    HistoryTicket.assignee,
-    HistoryTicket.group_name,
-    HistoryTicket.created_at,
-)
-_CANDIDATE_TEXT = func.coalesce(func.substr(HistoryTicket.search_text, 1, CANDIDATE_TEXT_CHARS), "")
-
-
 def _conditions(exclude: bool, created_before: bool) -> list:
     conditions = [HistoryTicket.installation_id == bindparam("installation_id")]
     if exclude:
@@ -325,7 +293,7 @@ def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool):
         ranked = ranked.order_by(rank.desc()).limit(bindparam("prefetch", type_=Integer))
     ranked = ranked.subquery()
     return (
-        select(*_CANDIDATE_COLUMNS, ranked.c.score, _CANDIDATE_TEXT)
+        select(*CANDIDATE_COLUMNS, ranked.c.score, CANDIDATE_TEXT)
         .join_from(ranked, HistoryTicket, HistoryTicket.id == ranked.c.rowid)
         .where(*_conditions(exclude, created_before))
         .order_by(ranked.c.score.desc(), HistoryTicket.id.desc())
@@ -340,7 +308,7 @@ def _postgresql_statement(exclude: bool, created_before: bool):
     # Normalisation 1 divides by 1 + log(length): a long ticket does not win on length alone.
     rank = func.ts_rank_cd(_vector, query, 1)
     return (
-        select(*_CANDIDATE_COLUMNS, rank.label("score"), _CANDIDATE_TEXT)
+        select(*CANDIDATE_COLUMNS, rank.label("score"), CANDIDATE_TEXT)
         .where(_vector.op("@@")(query), *_conditions(exclude, created_before))
         .order_by(rank.desc(), HistoryTicket.id.desc())
         .limit(bindparam("limit", type_=Integer))
@@ -421,11 +389,6 @@ def scratch_history(
 
     With an `embedder`, every ticket is embedded and stored the way an import stores it.
     """
-    from sidecar.store.db import Database
-    from sidecar.store.migrate import upgrade_database
-    from sidecar.store.models import Installation
-    from sidecar.store.vectors import embed_history
-
     installation_id = "scratch"
     defaults = {"installation_id": installation_id, "source": "file", "kind": "ticket", "description": "", "data": {}}
     with tempfile.TemporaryDirectory(prefix="sidecar-search-") as directory:
@@ -446,7 +409,5 @@ def scratch_history(
                 yield session, installation_id
         finally:
             if embedder is not None:
-                from sidecar.store.vectors import invalidate
-
                 invalidate(installation_id)
             database.dispose()

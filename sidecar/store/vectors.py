@@ -26,8 +26,9 @@ import numpy as np
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from sidecar.intelligence.similarity.embedding import embedding_text
+from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, Candidate
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, stored_utc, utcnow
-from sidecar.store.search import _CANDIDATE_COLUMNS, _CANDIDATE_TEXT, Candidate
 
 VECTOR_DTYPE = np.dtype("<f2")  # float16: half the bytes of float32, same rankings (measured)
 CACHE_CHECK_SECONDS = 30.0  # how long a cached matrix is trusted before a count confirms it
@@ -240,7 +241,7 @@ def search_nearest(
     cosine = {int(matrix.ids[i]): float(scores[i]) for i in top}
     # By primary key alone, the filters applied here: with installation_id in the WHERE clause SQLite
     # prefers the (installation_id, created_at) index and reads the whole installation (100 ms at 100k).
-    statement = select(*_CANDIDATE_COLUMNS, _CANDIDATE_TEXT, HistoryTicket.installation_id).where(
+    statement = select(*CANDIDATE_COLUMNS, CANDIDATE_TEXT, HistoryTicket.installation_id).where(
         HistoryTicket.id.in_(list(cosine)))
     found = []
     for row in session.connection().execute(statement):
@@ -273,8 +274,6 @@ def embed_history(
     two cores, by how busy they are) and written batch by batch, so no write lock is held while the model runs.
     `source`/`external_ids` limit it to some tickets (one import page).
     """
-    from sidecar.intelligence.similarity.embedding import embedding_text
-
     model = embedder.name
     ids = None if external_ids is None else sorted({str(i) for i in external_ids})
     if ids is not None and not ids:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.routing import embeddings
 from sidecar.intelligence.semantic.examples import (
     LABELS,
     NOT_REASONS,
@@ -325,9 +326,7 @@ _LAYER_LOCK = threading.Lock()
 
 def semantic_enabled() -> bool:
     """True unless SIDECAR_SEMANTIC=off, and the bundled sentence model is installed."""
-    from sidecar.intelligence.routing.embeddings import bundled_model_installed
-
-    return os.environ.get("SIDECAR_SEMANTIC", "on").strip().lower() != "off" and bundled_model_installed()
+    return os.environ.get("SIDECAR_SEMANTIC", "on").strip().lower() != "off" and embeddings.bundled_model_installed()
 
 
 def active_layer() -> SemanticLayer | None:
@@ -341,18 +340,12 @@ def active_layer() -> SemanticLayer | None:
         return None
     with _LAYER_LOCK:
         if _LAYER is None and not _LAYER_FAILED:
-            from sidecar.intelligence.routing.embeddings import (
-                BUNDLED_MINILM,
-                EmbeddingsUnavailable,
-                make_embedder,
-                model_cache_dir,
-            )
-
             try:
-                layer = SemanticLayer(make_embedder(BUNDLED_MINILM), bundled_examples(), cache_dir=model_cache_dir())
+                layer = SemanticLayer(embeddings.make_embedder(embeddings.BUNDLED_MINILM), bundled_examples(),
+                                      cache_dir=embeddings.model_cache_dir())
                 layer.fitted()
                 _LAYER = layer
-            except (EmbeddingsUnavailable, OSError, ValueError) as exc:
+            except (embeddings.EmbeddingsUnavailable, OSError, ValueError) as exc:
                 # The rules still work: log once and go on without meaning rather than fail assessments.
                 log.warning("semantic layer unavailable, assessing with the rules alone: %s", exc)
                 _LAYER_FAILED = True

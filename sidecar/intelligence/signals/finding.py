@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sidecar.intelligence.lexicon import gate_sets, regex_alternatives
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import (
     is_hypothetical,
@@ -94,8 +95,6 @@ class Alternative:
     __slots__ = ("gates", "pattern", "word_start")
 
     def __init__(self, source: str, flags: int) -> None:
-        from sidecar.intelligence.lexicon import gate_sets
-
         word_start = source.startswith(r"\b")
         body = source[2:] if word_start else source
         # Sets of gate keys ("refund" = that whole word, "refund*" = a word starting so); a message
@@ -167,8 +166,6 @@ class PatternRule:
         max_alternatives: int = 64,
         tail: str | None = None,
     ) -> None:
-        from sidecar.intelligence.lexicon import regex_alternatives
-
         self.signal = signal
         source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
         self.source = source

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 from sidecar.services.history.runner import (
@@ -22,6 +23,7 @@ from sidecar.store.history import (
 )
 
 FILE_SOURCE = "file"
+_FileLine = tuple[int, int, PreparedHistoryRow | None, str | None]
 
 
 def import_history_file(
@@ -60,31 +62,43 @@ def import_history_file(
         if on_rejected:
             on_rejected(message)
 
-    # Read as bytes: byte counts drive the progress bar, and json.loads decodes UTF-8 itself (a
-    # leading BOM included), so a line that is not UTF-8 is reported as such instead of stopping the import.
-    with open(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            done += len(line)
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except UnicodeDecodeError:
-                reject(number, "not UTF-8 text")
-                continue
-            except json.JSONDecodeError as exc:
-                reject(number, f"not valid JSON: {exc.msg} (column {exc.colno})")
-                continue
-            try:
-                batch.append(prepare_history_row(row, source=source))
-            except HistoryRowError as exc:
-                reject(number, str(exc))
-                continue
-            if len(batch) >= batch_size:
-                flush()
+    with closing(_file_lines(path, source)) as lines:  # closing: the file is closed even if a write fails
+        for number, done, row, problem in lines:
+            if problem is not None:
+                reject(number, problem)
+            elif row is not None:
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    flush()
     if batch:
         flush()
     elif on_progress:
         on_progress(done)
     embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()
+
+
+def _file_lines(path: str | os.PathLike[str], source: str) -> Iterator[_FileLine]:
+    """(line number, bytes read so far, the line's row or None, why it was refused or None) for each line."""
+    # Read as bytes: byte counts drive the progress bar, and json.loads decodes UTF-8 itself (a
+    # leading BOM included), so a line that is not UTF-8 is reported as such instead of stopping the import.
+    done = 0
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            done += len(line)
+            row, problem = _prepared_line(line, source) if line.strip() else (None, None)
+            yield number, done, row, problem
+
+
+def _prepared_line(line: bytes, source: str) -> tuple[PreparedHistoryRow | None, str | None]:
+    """(the line's prepared row, None), or (None, why the line is refused)."""
+    try:
+        row = json.loads(line)
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+    try:
+        return prepare_history_row(row, source=source), None
+    except HistoryRowError as exc:
+        return None, str(exc)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sidecar.intelligence.similarity import embedding as similar_embedding
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.installations import get_installation
 from sidecar.store.db import Database
@@ -20,6 +21,7 @@ from sidecar.store.history import (
     upsert_history,
 )
 from sidecar.store.models import Installation
+from sidecar.store.vectors import embed_history
 
 log = logging.getLogger(__name__)
 
@@ -193,12 +195,9 @@ def embed_imported(
     imported before migration 0007, recorded live by assessments, or embedded by another model.
     Nothing happens when embeddings are off or not installed (SIDECAR_SIMILAR_EMBEDDINGS).
     """
-    from sidecar.intelligence.similarity.embedding import similar_embedder
-    from sidecar.store.vectors import embed_history
-
     if "embeddings_error" in summary.extra:
         return
-    embedder = similar_embedder()
+    embedder = similar_embedding.similar_embedder()  # looked up on the module: tests replace it there
     if embedder is None:
         return
     try:
