@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from similar_search import AREAS, TicketFactory
 
 from sidecar.intelligence.routing.embeddings import embedding_model_for
-from sidecar.intelligence.routing.learned_router import ticket_text, train_router
+from sidecar.intelligence.routing.learned_router import ticket_text
+from sidecar.intelligence.routing.training import train_router
 from sidecar.intelligence.ticket import ticket_from_mapping
 
 TEAMS = ("identity", "billing", "api-platform", "integrations", "mobile", "reporting", "automation", "data")

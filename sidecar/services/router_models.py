@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from sidecar.domain.statuses import FeedbackRating
 from sidecar.errors import Conflict
 from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable, embedding_model_for
-from sidecar.intelligence.routing.learned_router import RouterModel, train_router  # scikit-learn loads on first use
+from sidecar.intelligence.routing.learned_router import RouterModel  # scikit-learn loads on first use
+from sidecar.intelligence.routing.training import train_router
 from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
 from sidecar.store.models import AssessmentFeedback, AssessmentRecord, HistoryTicket, LearnedModel, Team

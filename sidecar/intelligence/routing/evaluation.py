@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sidecar.intelligence.evaluation import format_metrics_table
-from sidecar.intelligence.routing.learned_router import ticket_text, train_router
+from sidecar.intelligence.routing.learned_router import ticket_text
+from sidecar.intelligence.routing.training import train_router
 from sidecar.intelligence.ticket import ticket_from_mapping
 
 

@@ -19,7 +19,7 @@ GATE_WEIGHT_FLOOR = 0.2  # see fit_logistic
 # Candidate shares of the out-of-scope weight that pseudo tickets get beside real ones; the first wins ties.
 PSEUDO_SHARES = (0.5, 0.25, 0.0)
 REAL_FOR_CHOICE = 20  # real out-of-scope tickets needed to choose the share (two halves of at least 10)
-IN_SCOPE, REAL, PSEUDO = 1, 0, 2  # kinds of calibration tickets (learned_router._calibrate)
+IN_SCOPE, REAL, PSEUDO = 1, 0, 2  # kinds of calibration tickets (training._calibrate)
 
 
 def sample_weights(kinds: np.ndarray, pseudo_share: float) -> np.ndarray:

@@ -8,11 +8,8 @@ from sidecar.intelligence.routing.embeddings import (
     BUNDLED_STATIC,
     bundled_model_installed,
 )
-from sidecar.intelligence.routing.learned_router import (
-    RouterModel,
-    ticket_text,
-    train_router,
-)
+from sidecar.intelligence.routing.learned_router import RouterModel, ticket_text
+from sidecar.intelligence.routing.training import train_router
 from sidecar.intelligence.ticket import ticket_from_mapping
 
 HISTORY = {
