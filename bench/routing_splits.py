@@ -11,7 +11,7 @@ Writes, into OUT_DIR:
   another business altogether, as a help desk receives spam and misdirected mail. Train on banking77's
   own train.jsonl. (Bitext's account, payment and refund intents are left out: a bank handles those.)
 
-    python bench/routing_splits.py ../shared/data OUT_DIR
+    python bench/routing_splits.py $DATA OUT_DIR   ($DATA: a directory of the public labelled datasets)
 """
 from __future__ import annotations
 
