@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.services.assessments import assess_and_store
 from sidecar.services.connections import configure
-from sidecar.services.directory import load_directory
 from sidecar.services.credentials import create_token, list_tokens, revoke_token
+from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import upsert_history

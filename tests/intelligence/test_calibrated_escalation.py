@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 
-from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.evaluation import (
     backtest_escalation,
     calibration_table,
@@ -11,6 +10,7 @@ from sidecar.intelligence.evaluation import (
     score_metrics,
 )
 from sidecar.intelligence.learned import CalibratedEscalationModel, train_calibrated_escalation_model
+from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.ticket import ticket_from_mapping
 from tests.learned_escalation_support import ROUTINE, SEVERE, synthetic_history
 

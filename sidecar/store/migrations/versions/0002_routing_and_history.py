@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('history_tickets',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('installation_id', sa.String(length=40), nullable=False),
@@ -136,7 +136,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('routing_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_routing_rules_installation_id'))
 
