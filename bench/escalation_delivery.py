@@ -22,8 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar. A sys.path
+# change before the imports is what ruff's E402 allows, so ROOT is set after them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sidecar.config import normalise_database_url
 from sidecar.demo import demo_tickets
@@ -36,6 +37,8 @@ from sidecar.store.crypto import SecretBox, generate_key
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
 from sidecar.store.models import Escalation
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
