@@ -141,7 +141,7 @@ def run_wrk(url: str, *, seconds: int, connections: int, threads: int, script: P
     """Run wrk and return the JSON its done() hook prints."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
     output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in output.splitlines() if l.startswith("BENCH "))
+    line = next(text for text in output.splitlines() if text.startswith("BENCH "))
     result = json.loads(line[len("BENCH "):])
     result["rps"] = result["requests"] / result["seconds"]
     return result

@@ -114,7 +114,7 @@ def texts(data: Path) -> tuple[list[str], list[str], list[str]]:
 
     counter = tokenizer(max_tokens=None)
     bugs = [f"{row.get('subject') or ''}\n{row.get('description') or ''}" for row in read(data / "seamonkey" / "tickets.jsonl")]
-    long = [text for text, encoding in zip(bugs, counter.encode_batch(bugs)) if len(encoding.ids) >= 128]
+    long = [text for text, encoding in zip(bugs, counter.encode_batch(bugs), strict=True) if len(encoding.ids) >= 128]
     return banking[::6][:500], long[:200], bitext[::9][:500]  # spread over the files' groups and intents
 
 

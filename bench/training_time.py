@@ -67,7 +67,7 @@ def main() -> None:
     started = time.perf_counter()
     decisions = model.predict_many(held_texts)
     route_seconds = time.perf_counter() - started
-    in_scope = [(d.group, g) for d, g in zip(decisions, held_groups) if g is not None]
+    in_scope = [(d.group, g) for d, g in zip(decisions, held_groups, strict=True) if g is not None]
     accuracy = sum(1 for p, g in in_scope if p == g) / max(len(in_scope), 1)
 
     print(f"generated {args.tickets:,} tickets in {generated:.1f} s "

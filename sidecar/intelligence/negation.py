@@ -86,7 +86,7 @@ def is_negated(view: MessageView, start: int, end: int) -> bool:
     words = [w.strip(_PUNCT) for w in prefix.split()[-3:]]
     if words:
         following = words[1:] + [lower[start:end].split(None, 1)[0].strip(_PUNCT) if end > start else ""]
-        for word, after in zip(words, following):
+        for word, after in zip(words, following, strict=True):
             if _negates(word, after):
                 return True
     if ("n't" in prefix or "nt " in prefix or "not" in prefix or "nev" in prefix or "no " in prefix

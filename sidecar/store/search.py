@@ -241,8 +241,10 @@ def _postgresql_common_lexemes(session: Session, database: str) -> dict[str, int
     row = session.connection().execute(_STATISTICS).first()
     common: dict[str, int] = {}
     if row is not None and row[0] and row[1]:
-        # most_common_elem_freqs holds one frequency per element, then min, max and null frequency.
-        common = {lexeme: int(frequency * max(row[2], 0)) for lexeme, frequency in zip(row[0], row[1])}
+        # most_common_elem_freqs holds one frequency per element, then min, max and null frequency
+        # (so the zip stops at the elements).
+        pairs = zip(row[0], row[1], strict=False)
+        common = {lexeme: int(frequency * max(row[2], 0)) for lexeme, frequency in pairs}
     _common_lexemes[database] = (common, time.monotonic() + TERM_COUNT_SECONDS)
     return common
 

@@ -142,15 +142,15 @@ class SemanticLayer:
                 self._readings.move_to_end(key)
         missing = list(dict.fromkeys(key for key in keys if key not in known))
         if missing:
-            text_of = {key: piece.text for key, piece in zip(keys, pieces)}
+            text_of = {key: piece.text for key, piece in zip(keys, pieces, strict=True)}
             fresh = self._classify([text_of[key] for key in missing])
             with self._lock:
-                for key, reading in zip(missing, fresh):
+                for key, reading in zip(missing, fresh, strict=True):
                     known[key] = self._readings[key] = reading
                 while len(self._readings) > CACHE_SIZE:
                     self._readings.popitem(last=False)
         readings = []
-        for key, piece in zip(keys, pieces):
+        for key, piece in zip(keys, pieces, strict=True):
             group, probability, label, example = known[key]
             readings.append(Reading(piece=piece, group=self._groups[group], probability=probability,
                                     label=LABELS[label], example=self.examples.texts[example]))
