@@ -46,7 +46,8 @@ def load_demo_history(session: Session, *, installation: Installation) -> None:
 
 
 def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
-    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo tickets."""
+    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo
+    tickets."""
     installation = session.scalar(select(Installation).where(Installation.name == DEMO_NAME))
     if installation is None:
         created = create_installation(session, name=DEMO_NAME, source="zendesk", box=box)

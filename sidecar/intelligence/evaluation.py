@@ -230,7 +230,8 @@ def calibration_table(labels: Sequence[bool], scores: Sequence[float], bins: int
     table = []
     for index in range(bins):
         low, high = index / bins, (index + 1) / bins
-        members = [(y, s) for y, s in zip(labels, scores, strict=True) if low <= s < high or (index == bins - 1 and s == 1.0)]
+        members = [(y, s) for y, s in zip(labels, scores, strict=True)
+                   if low <= s < high or (index == bins - 1 and s == 1.0)]
         table.append({
             "bin": f"{low:.1f}-{high:.1f}",
             "tickets": len(members),

@@ -13,7 +13,8 @@ PREFIX_WINDOW = 48  # characters before a match that can still negate it ("we do
 _PUNCT = ".,;:!?\"'()[]"
 
 # Where a clause begins: the last sentence end, comma or contrast word in the window before a match.
-_LAST_CLAUSE_BREAK = re.compile(r".*(?:[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b)", re.DOTALL)
+_LAST_CLAUSE_BREAK = re.compile(
+    r".*(?:[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b)", re.DOTALL)
 
 # Words that negate what follows when they stand right before it (at most two words between): "no data
 # was lost", "did not crash", "haven't been charged twice". "can't"/"cannot"/"unable" are absent on

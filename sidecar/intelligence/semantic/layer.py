@@ -186,7 +186,8 @@ class SemanticLayer:
         readings = self.read(pieces)
         # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken".
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
-                   if not r.piece.whole and not r.piece.clause and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
+                   if not r.piece.whole and not r.piece.clause
+                   and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
                    and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
         automatic = {r.piece.view.where: r.piece.view for r in readings
