@@ -112,7 +112,8 @@ def seed_history(path: Path, count: int) -> None:
             handle.write(json.dumps({
                 "id": f"h{number}", "subject": ticket["subject"], "description": ticket["description"],
                 "comments": [{"author": "customer", "body": body, "public": True} for body in ticket["comments"]],
-                "group": groups[number % len(groups)], "status": "solved", "assignee": f"agent{number % 40}@example.com",
+                "group": groups[number % len(groups)], "status": "solved",
+                "assignee": f"agent{number % 40}@example.com",
                 "created_at": "2025-06-01T10:00:00Z",
             }) + "\n")
 
@@ -212,7 +213,8 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = assess["rps"] / trivial["rps"]
-    print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, wrk {args.connections} connections, {args.seconds}s each, "
+    print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, "
+          f"wrk {args.connections} connections, {args.seconds}s each, "
           f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}, "
           f"{'every message new' if args.cold else 'newest message new'} per request, {args.history} past tickets")
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")

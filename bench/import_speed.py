@@ -63,7 +63,8 @@ ORGS = [
 def history_row(number: int, rng: random.Random) -> dict:
     """One realistic history-format ticket."""
     product = rng.choice(PRODUCTS)
-    problem = rng.choice(PROBLEMS).format(code=rng.choice([500, 502, 403, 4211, 429]), day=rng.choice(["Monday", "Friday"]))
+    problem = rng.choice(PROBLEMS).format(code=rng.choice([500, 502, 403, 4211, 429]),
+                                          day=rng.choice(["Monday", "Friday"]))
     created = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
     updated = created + timedelta(hours=rng.randrange(1, 240))
     comments = []

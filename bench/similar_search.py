@@ -204,7 +204,8 @@ class TicketFactory:
         parts += [self._fill(rng.choice(IMPACT), facts), self._fill(rng.choice(ASK), facts)]
         if rng.random() < 0.05:
             parts.append("\n".join(
-                f"  at com.acme.{self._word()}.{self._word().capitalize()}Service.handle({self._word().capitalize()}.java:{rng.randint(10, 900)})"
+                f"  at com.acme.{self._word()}.{self._word().capitalize()}Service"
+                f".handle({self._word().capitalize()}.java:{rng.randint(10, 900)})"
                 for _ in range(rng.randint(5, 25))
             ))
         parts += [rng.choice(SIGNOFFS), self._word().capitalize()]

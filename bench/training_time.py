@@ -76,8 +76,10 @@ def main() -> None:
           f"in {train_seconds:.1f} s (target < 120 s)")
     print(f"routed 1,000 new tickets in {route_seconds:.2f} s ({1000 * route_seconds / len(held_texts):.2f} ms each), "
           f"accuracy {accuracy:.3f} on the synthetic labels")
-    print(json.dumps({"tickets": args.tickets, "embedding_model": embedding_model, "train_seconds": round(train_seconds, 1),
-                      "route_ms_per_ticket": round(1000 * route_seconds / len(held_texts), 3), "synthetic_accuracy": round(accuracy, 3)}))
+    print(json.dumps({"tickets": args.tickets, "embedding_model": embedding_model,
+                      "train_seconds": round(train_seconds, 1),
+                      "route_ms_per_ticket": round(1000 * route_seconds / len(held_texts), 3),
+                      "synthetic_accuracy": round(accuracy, 3)}))
 
 
 if __name__ == "__main__":
