@@ -112,7 +112,8 @@ def seed_history(path: Path, count: int) -> None:
             handle.write(json.dumps({
                 "id": f"h{number}", "subject": ticket["subject"], "description": ticket["description"],
                 "comments": [{"author": "customer", "body": body, "public": True} for body in ticket["comments"]],
-                "group": groups[number % len(groups)], "status": "solved", "assignee": f"agent{number % 40}@example.com",
+                "group": groups[number % len(groups)], "status": "solved",
+                "assignee": f"agent{number % 40}@example.com",
                 "created_at": "2025-06-01T10:00:00Z",
             }) + "\n")
 
@@ -141,7 +142,7 @@ def run_wrk(url: str, *, seconds: int, connections: int, threads: int, script: P
     """Run wrk and return the JSON its done() hook prints."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
     output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in output.splitlines() if l.startswith("BENCH "))
+    line = next(text for text in output.splitlines() if text.startswith("BENCH "))
     result = json.loads(line[len("BENCH "):])
     result["rps"] = result["requests"] / result["seconds"]
     return result
@@ -212,7 +213,8 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = assess["rps"] / trivial["rps"]
-    print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, wrk {args.connections} connections, {args.seconds}s each, "
+    print(f"gunicorn {args.workers} {args.worker_class} workers x {args.server_threads} threads, "
+          f"wrk {args.connections} connections, {args.seconds}s each, "
           f"{os.cpu_count()} CPUs, database {env['DATABASE_URL'].split(':')[0]}, "
           f"{'every message new' if args.cold else 'newest message new'} per request, {args.history} past tickets")
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")

@@ -76,7 +76,8 @@ def main() -> None:
     result["import_s"] = round(statistics.median(s["import_s"] for s in starts), 2)
     result["peak_rss_mb"] = round(statistics.median(s["peak_rss_mb"] for s in starts))
     print(f"cold start (import + load + first encode): {result['cold_start_s']:.2f} s "
-          f"(of which import {result['import_s']:.2f} s; each: {', '.join(format(s['cold_start_s'], '.2f') for s in starts)})")
+          f"(of which import {result['import_s']:.2f} s; "
+          f"each: {', '.join(format(s['cold_start_s'], '.2f') for s in starts)})")
     print(f"peak RSS, load and encode 100 sentences: {result['peak_rss_mb']} MB")
 
     embedder = make(args.runtime)
@@ -114,8 +115,10 @@ def texts(data: Path) -> tuple[list[str], list[str], list[str]]:
     from sidecar.intelligence.routing.minilm_onnx import tokenizer
 
     counter = tokenizer(max_tokens=None)
-    bugs = [f"{row.get('subject') or ''}\n{row.get('description') or ''}" for row in read(data / "seamonkey" / "tickets.jsonl")]
-    long = [text for text, encoding in zip(bugs, counter.encode_batch(bugs)) if len(encoding.ids) >= 128]
+    bugs = [f"{row.get('subject') or ''}\n{row.get('description') or ''}"
+            for row in read(data / "seamonkey" / "tickets.jsonl")]
+    long = [text for text, encoding in zip(bugs, counter.encode_batch(bugs), strict=True)
+            if len(encoding.ids) >= 128]
     return banking[::6][:500], long[:200], bitext[::9][:500]  # spread over the files' groups and intents
 
 
@@ -194,8 +197,8 @@ def run_child(args, what: str) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         environment["SIDECAR_MODEL_CACHE"] = cache  # --distil: nothing cached yet
         output = subprocess.run([sys.executable, __file__, "--child", what, "--runtime", args.runtime,
-                                 "--data", str(args.data)] + (["--threads", str(args.threads)] if args.threads else []), env=environment, check=True, capture_output=True,
-                                text=True).stdout
+                                 "--data", str(args.data)] + (["--threads", str(args.threads)] if args.threads else []),
+                                env=environment, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

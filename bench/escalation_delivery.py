@@ -22,8 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar. A sys.path
+# change before the imports is what ruff's E402 allows, so ROOT is set after them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sidecar.config import normalise_database_url
 from sidecar.demo import demo_tickets
@@ -36,6 +37,8 @@ from sidecar.store.crypto import SecretBox, generate_key
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
 from sidecar.store.models import Escalation
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -89,12 +92,15 @@ def main() -> None:
     rate = delivered / seconds if seconds else 0.0
     print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")
     print(f"delivered {delivered}/{args.escalations} escalations ({jobs} jobs, {calls} HTTP calls) in {seconds:.2f} s")
-    print(f"the worker's own CPU: {cpu_seconds:.2f} s ({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
+    print(f"the worker's own CPU: {cpu_seconds:.2f} s "
+          f"({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
           f"the rest is waiting for the fakes' answers")
-    print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, {calls / max(delivered, 1):.1f} calls per escalation "
+    print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, "
+          f"{calls / max(delivered, 1):.1f} calls per escalation "
           f"(target >= 50 escalations/s, one worker, {database.engine.dialect.name})")
     print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
-                      "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls, "worker_cpu_seconds": round(cpu_seconds, 3),
+                      "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
+                      "worker_cpu_seconds": round(cpu_seconds, 3),
                       "database": database.engine.dialect.name}))
 
 

@@ -21,8 +21,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar (E402 allows a
+# sys.path change before imports).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sidecar.config import normalise_database_url
 from sidecar.services.history import import_history_file
@@ -62,7 +63,8 @@ ORGS = [
 def history_row(number: int, rng: random.Random) -> dict:
     """One realistic history-format ticket."""
     product = rng.choice(PRODUCTS)
-    problem = rng.choice(PROBLEMS).format(code=rng.choice([500, 502, 403, 4211, 429]), day=rng.choice(["Monday", "Friday"]))
+    problem = rng.choice(PROBLEMS).format(code=rng.choice([500, 502, 403, 4211, 429]),
+                                          day=rng.choice(["Monday", "Friday"]))
     created = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
     updated = created + timedelta(hours=rng.randrange(1, 240))
     comments = []

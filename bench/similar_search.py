@@ -31,8 +31,9 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar (E402 allows a
+# sys.path change before imports).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
@@ -203,7 +204,8 @@ class TicketFactory:
         parts += [self._fill(rng.choice(IMPACT), facts), self._fill(rng.choice(ASK), facts)]
         if rng.random() < 0.05:
             parts.append("\n".join(
-                f"  at com.acme.{self._word()}.{self._word().capitalize()}Service.handle({self._word().capitalize()}.java:{rng.randint(10, 900)})"
+                f"  at com.acme.{self._word()}.{self._word().capitalize()}Service"
+                f".handle({self._word().capitalize()}.java:{rng.randint(10, 900)})"
                 for _ in range(rng.randint(5, 25))
             ))
         parts += [rng.choice(SIGNOFFS), self._word().capitalize()]

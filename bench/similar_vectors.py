@@ -29,8 +29,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar (E402 allows a
+# sys.path change before imports).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 from sqlalchemy import insert

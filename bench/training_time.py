@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script from a checkout that need not be installed: this repository's sidecar (E402 allows a
+# sys.path change before imports).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from similar_search import AREAS, TicketFactory
@@ -66,7 +67,7 @@ def main() -> None:
     started = time.perf_counter()
     decisions = model.predict_many(held_texts)
     route_seconds = time.perf_counter() - started
-    in_scope = [(d.group, g) for d, g in zip(decisions, held_groups) if g is not None]
+    in_scope = [(d.group, g) for d, g in zip(decisions, held_groups, strict=True) if g is not None]
     accuracy = sum(1 for p, g in in_scope if p == g) / max(len(in_scope), 1)
 
     print(f"generated {args.tickets:,} tickets in {generated:.1f} s "
@@ -75,8 +76,10 @@ def main() -> None:
           f"in {train_seconds:.1f} s (target < 120 s)")
     print(f"routed 1,000 new tickets in {route_seconds:.2f} s ({1000 * route_seconds / len(held_texts):.2f} ms each), "
           f"accuracy {accuracy:.3f} on the synthetic labels")
-    print(json.dumps({"tickets": args.tickets, "embedding_model": embedding_model, "train_seconds": round(train_seconds, 1),
-                      "route_ms_per_ticket": round(1000 * route_seconds / len(held_texts), 3), "synthetic_accuracy": round(accuracy, 3)}))
+    print(json.dumps({"tickets": args.tickets, "embedding_model": embedding_model,
+                      "train_seconds": round(train_seconds, 1),
+                      "route_ms_per_ticket": round(1000 * route_seconds / len(held_texts), 3),
+                      "synthetic_accuracy": round(accuracy, 3)}))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,17 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+# Run as a script from a checkout that need not be installed: this repository's sidecar. A sys.path
+# change before the imports is what ruff's E402 allows, so ROOT is set after them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assessment_throughput import free_port, wait_until_up
 
 from sidecar.webhooks.verification import sign_jira
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
 SECRET = "bench-jira-webhook-secret"
 

@@ -50,7 +50,8 @@ def _family(family: type[StrEnum], indent: str, trailing_comma: bool) -> str:
     """One frozen object: NAME: 'value' for each member, under the enum's docstring."""
     doc = (family.__doc__ or family.__name__).strip()
     body = ",\n".join(f"{indent}{member.name}: '{member.value}'" for member in family)
-    return f"/** {doc} */\nexport const {family.__name__} = Object.freeze({{\n{body}{',' if trailing_comma else ''}\n}});\n"
+    return (f"/** {doc} */\nexport const {family.__name__} = Object.freeze({{\n"
+            f"{body}{',' if trailing_comma else ''}\n}});\n")
 
 
 def module_source(indent: str, trailing_comma: bool) -> str:

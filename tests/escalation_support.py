@@ -62,7 +62,8 @@ def holdings(fake):
 
 
 def zendesk_notes(fake, ticket_id=REFUND["id"]):
-    return [r for r in fake.requests("zendesk") if r["method"] == "PUT" and r["path"] == f"/api/v2/tickets/{ticket_id}.json"
+    return [r for r in fake.requests("zendesk")
+            if r["method"] == "PUT" and r["path"] == f"/api/v2/tickets/{ticket_id}.json"
             and "comment" in (r["body"] or {}).get("ticket", {})]
 
 

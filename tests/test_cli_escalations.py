@@ -13,7 +13,8 @@ from tests.test_cli import _run
 
 @pytest.fixture(scope="module")
 def fake():
-    with FakeVendors(tickets=[REFUND], credentials={"jira": {"email": "bot@acme.example", "api_token": "good"}}) as vendors:
+    with FakeVendors(tickets=[REFUND],
+                     credentials={"jira": {"email": "bot@acme.example", "api_token": "good"}}) as vendors:
         yield vendors
 
 
@@ -54,7 +55,8 @@ def test_check_says_in_words_what_works(app, installation, database_url, fake):
     _run(database_url, "installation", "configure", installation["id"], "--set", "jira.api_token=wrong")
     result = _run(database_url, "installation", "check", installation["id"])
     assert result.exit_code == 1
-    assert any(line.startswith("FAIL") and "Jira refused the credentials" in line for line in result.output.splitlines())
+    assert any(line.startswith("FAIL") and "Jira refused the credentials" in line
+               for line in result.output.splitlines())
     assert "wrong" not in result.output.replace("wrong-", "")
 
 

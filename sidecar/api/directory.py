@@ -37,7 +37,8 @@ def create_team():
 @allow("read")
 def get_team(team_id: str):
     """One team."""
-    return respond(TeamSchema(), directory.get_team(request_session(), installation=current_installation(), team_id=team_id))
+    return respond(TeamSchema(),
+                   directory.get_team(request_session(), installation=current_installation(), team_id=team_id))
 
 
 @blueprint.patch("/teams/<team_id>")

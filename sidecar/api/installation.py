@@ -103,14 +103,16 @@ def put_escalation_settings():
 
 @blueprint.get("/installation/connections")
 def get_connections():
-    """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting (secrets as set/unset)."""
+    """Per system (zendesk, salesforce, jira, slack, llm): live or dry-run, what is missing, each setting
+    (secrets as set/unset)."""
     connections = load_connections(current_installation(), box=runtime().box)
     return respond(ConnectionsViewSchema(), connections_view(connections))
 
 
 @blueprint.patch("/installation/connections")
 def patch_connections():
-    """Set or remove connection settings ({"settings": {"jira.url": ..., "slack.bot_token": ...}}); secrets are never echoed."""
+    """Set or remove connection settings ({"settings": {"jira.url": ..., "slack.bot_token": ...}}); secrets are
+    never echoed."""
     body = json_body(ConnectionsUpdateSchema())
     session = request_session()
     with runtime().database.write_lock():

@@ -55,7 +55,8 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
                   "a `ticket_ref` was given but no (or incomplete) help-desk credentials are stored"),
         ErrorCase(502, ("upstream_error", "upstream_unauthorized"),
                   "the help desk failed or refused the stored credentials"),
-        ErrorCase(503, ("upstream_rate_limited",), "the help desk is rate limiting us (Retry-After says when to retry)"),
+        ErrorCase(503, ("upstream_rate_limited",),
+                  "the help desk is rate limiting us (Retry-After says when to retry)"),
         ErrorCase(504, ("upstream_timeout",), "the help desk did not answer in time"),
         ErrorCase(422, ("invalid_input",), "`ticket_ref.id` is not a Salesforce id (Salesforce installations)"),
     ),
@@ -129,7 +130,8 @@ def _signature_headers(*names: str) -> tuple[dict[str, Any], ...]:
 
 _IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
                     "description": "the same key again answers with the escalation it made (200)",
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"}}
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                               "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"}}
 _WEBHOOK_ANSWER = {200: schemas.WebhookAnswerSchema}
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -214,7 +216,8 @@ OPERATIONS: tuple[Operation, ...] = (
               headers=(_IDEMPOTENCY_KEY,), traits=("ticket_ref", "references", "idempotency"),
               description="202 with the planned steps; 200 with the ticket's open escalation (or the one this "
                           "Idempotency-Key made)."),
-    Operation("/v1/escalations/preview", "post", "What escalating would write (Jira issue, Slack message); writes nothing",
+    Operation("/v1/escalations/preview", "post",
+              "What escalating would write (Jira issue, Slack message); writes nothing",
               {200: schemas.EscalationPreviewSchema}, body=schemas.EscalationRequestSchema,
               traits=("ticket_ref", "references")),
     Operation("/v1/escalations", "get", "List escalations, newest first", {200: schemas.EscalationListSchema},

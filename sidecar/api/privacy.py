@@ -58,7 +58,8 @@ def put_retention():
 
 @blueprint.delete("/installation")
 def delete_this_installation():
-    """Delete this installation and everything of it; its tokens stop working. Needs ?confirm=<installation id> (&compact=true)."""
+    """Delete this installation and everything of it; its tokens stop working. Needs
+    ?confirm=<installation id> (&compact=true)."""
     installation_id = current_installation().id
     query = InstallationDeletionQuerySchema().load(request.args.to_dict())
     if query["confirm"] != installation_id:

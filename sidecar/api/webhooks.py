@@ -2,7 +2,8 @@
 
 Bad or missing signature, or a timestamp outside 5 minutes: 401. The same delivery twice: 200, done
 once; "the same" is the same delivery id or the same signed content (a captured request replayed under
-a new, unsigned delivery id is still a duplicate). An event type we do not handle: 200 and ignored (so the sender does not retry it forever).
+a new, unsigned delivery id is still a duplicate). An event type we do not handle: 200 and ignored (so
+the sender does not retry it forever).
 """
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ def _secret(connections: Connections, system: str) -> str:
     if not secret:
         # Without the secret nothing can be verified, so nothing is accepted.
         raise Unauthenticated(f"this installation has no {SECRET_KEYS[system]}; set it with "
-                              "`sidecar installation configure` to accept these webhooks", code="webhook_secret_missing")
+                              "`sidecar installation configure` to accept these webhooks",
+                              code="webhook_secret_missing")
     return secret
 
 
@@ -162,7 +164,8 @@ def _slack_installation(raw: bytes) -> tuple[Installation, Connections]:
     """The installation whose Slack signing secret signed this request (chosen by the team id in the body)."""
     # Percent-escapes decoded as latin-1 too (unquote's default, UTF-8, made characters latin-1 cannot
     # encode again: a 500), so each byte stays one character; a team id is ASCII either way.
-    text = raw if raw.lstrip()[:1] == b"{" else unquote_plus(raw.decode("latin-1"), encoding="latin-1").encode("latin-1")
+    text = (raw if raw.lstrip()[:1] == b"{"
+            else unquote_plus(raw.decode("latin-1"), encoding="latin-1").encode("latin-1"))
     match = _SLACK_TEAM.search(text)
     database = runtime().database
     with database.sessions() as session:

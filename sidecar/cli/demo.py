@@ -38,7 +38,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         with database.session() as session:
             summary = set_up_demo(session, box=secret_box(config))
     token = summary["api_token"]
-    click.echo(f"Demo installation {summary['id']} ({summary['name']}) with {summary['assessed']} assessed demo tickets.")
+    click.echo(f"Demo installation {summary['id']} ({summary['name']}) "
+               f"with {summary['assessed']} assessed demo tickets.")
     click.echo(f"Admin API token (new on every demo start): {token}")
     _print_try(token, host, port)
     if not no_serve:

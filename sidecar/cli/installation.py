@@ -124,7 +124,8 @@ def _configuration_changes(assignments: tuple[str, ...], removals: tuple[str, ..
               help="a connection setting, e.g. jira.url=https://acme.atlassian.net (repeatable)")
 @click.option("--unset", "removals", multiple=True, metavar="KEY", help="remove a setting (repeatable)")
 def installation_configure(installation_id: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
-    """Set connection settings (zendesk.*, salesforce.*, jira.*, slack.*, llm.*); prints the result, secrets as set/unset."""
+    """Set connection settings (zendesk.*, salesforce.*, jira.*, slack.*, llm.*); prints the result, secrets
+    as set/unset."""
     changes = _configuration_changes(assignments, removals)
     config = load_config()
     try:

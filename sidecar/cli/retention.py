@@ -26,7 +26,8 @@ def retention_group() -> None:
 @installation_option(required=False,
                      help="only this installation (default: every installation with a retention window)")
 def retention_purge(installation_id: str | None) -> None:
-    """Delete history, assessments, finished escalations and jobs, deliveries and audit entries older than the window."""
+    """Delete history, assessments, finished escalations and jobs, deliveries and audit entries older than
+    the window."""
     with service_errors(), database_for(load_config(), current_schema=True) as database:
         if installation_id:
             reports = [purge_installation(database, installation_id=installation_id)]

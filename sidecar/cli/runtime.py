@@ -43,7 +43,8 @@ def require_current_schema(config: Config) -> None:
         database.dispose()
     if current != head_revision():
         raise click.ClickException(
-            f"the database schema is at {current or 'nothing'}, this code needs {head_revision()}: run `sidecar db upgrade`"
+            f"the database schema is at {current or 'nothing'}, this code needs {head_revision()}: "
+            "run `sidecar db upgrade`"
         )
 
 

@@ -1,4 +1,5 @@
-"""Salesforce Service Cloud: Cases read through simple-salesforce and normalised into our `Ticket`; the escalation's writes.
+"""Salesforce Service Cloud: Cases read through simple-salesforce and normalised into our `Ticket`; the
+escalation's writes.
 
 Each write is first a `PlannedRequest` from a module-level `plan_*` function that needs no
 credentials (a dry run records it); the `SalesforceClient` method sends the same request through

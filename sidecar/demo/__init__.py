@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.services.assessments import assess_and_store
 from sidecar.services.connections import configure
-from sidecar.services.directory import load_directory
 from sidecar.services.credentials import create_token, list_tokens, revoke_token
+from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import upsert_history
@@ -46,7 +46,8 @@ def load_demo_history(session: Session, *, installation: Installation) -> None:
 
 
 def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
-    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo tickets."""
+    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo
+    tickets."""
     installation = session.scalar(select(Installation).where(Installation.name == DEMO_NAME))
     if installation is None:
         created = create_installation(session, name=DEMO_NAME, source="zendesk", box=box)

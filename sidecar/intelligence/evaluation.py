@@ -56,9 +56,9 @@ def human_request_score(ticket: Ticket) -> float:
 
 
 def _binary_counts(labels: Sequence[bool], predicted: Sequence[bool]) -> dict[str, int]:
-    tp = sum(1 for y, p in zip(labels, predicted) if y and p)
-    fp = sum(1 for y, p in zip(labels, predicted) if p and not y)
-    fn = sum(1 for y, p in zip(labels, predicted) if y and not p)
+    tp = sum(1 for y, p in zip(labels, predicted, strict=True) if y and p)
+    fp = sum(1 for y, p in zip(labels, predicted, strict=True) if p and not y)
+    fn = sum(1 for y, p in zip(labels, predicted, strict=True) if y and not p)
     return {"tp": tp, "fp": fp, "fn": fn, "tn": len(labels) - tp - fp - fn}
 
 
@@ -230,7 +230,8 @@ def calibration_table(labels: Sequence[bool], scores: Sequence[float], bins: int
     table = []
     for index in range(bins):
         low, high = index / bins, (index + 1) / bins
-        members = [(y, s) for y, s in zip(labels, scores) if low <= s < high or (index == bins - 1 and s == 1.0)]
+        members = [(y, s) for y, s in zip(labels, scores, strict=True)
+                   if low <= s < high or (index == bins - 1 and s == 1.0)]
         table.append({
             "bin": f"{low:.1f}-{high:.1f}",
             "tickets": len(members),
@@ -314,7 +315,7 @@ def format_backtest_table(title: str, result: Mapping[str, Any]) -> str:
     lines.append("")
     lines.append("calibration (test tickets per score bin: count, mean score, share escalated)")
     lines.append(f"{'bin':<9} {'rules n':>7} {'score':>6} {'esc':>6}   {'learned n':>9} {'score':>6} {'esc':>6}")
-    for r, lrn in zip(rules["calibration"], learned["calibration"]):
+    for r, lrn in zip(rules["calibration"], learned["calibration"], strict=True):
         lines.append(f"{r['bin']:<9} {r['tickets']:>7} {show(r['mean_score']):>6} {show(r['escalated_rate']):>6}   "
                      f"{lrn['tickets']:>9} {show(lrn['mean_score']):>6} {show(lrn['escalated_rate']):>6}")
     lines.extend(f"warning: {w}" for w in result.get("warnings", []))

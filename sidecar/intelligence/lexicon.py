@@ -152,7 +152,11 @@ def regex_alternatives(source: str, *, limit: int = 64) -> list[str]:
 
 # Words too common to tell messages apart; a gate is only one of them when nothing better is required.
 STOP_WORDS = frozenset(
-    ["a", "an", "the", "i", "you", "u", "is", "it", "to", "of", "and", "in", "on", "for", "my", "our", "your", "this", "that", "can", "do", "does", "did", "not", "no", "be", "we", "me", "us", "are", "was", "were", "with", "at", "by", "or", "have", "has", "had", "will", "would", "could", "should", "just", "please", "so", "if", "get", "as", "from", "they", "he", "she", "them", "its", "what", "how", "who", "why", "when", "where", "which", "there", "here", "all", "any", "some"]
+    ["a", "an", "the", "i", "you", "u", "is", "it", "to", "of", "and", "in", "on", "for", "my", "our", "your", "this",
+     "that", "can", "do", "does", "did", "not", "no", "be", "we", "me", "us", "are", "was", "were", "with", "at",
+     "by", "or", "have", "has", "had", "will", "would", "could", "should", "just", "please", "so", "if", "get", "as",
+     "from", "they", "he", "she", "them", "its", "what", "how", "who", "why", "when", "where", "which", "there",
+     "here", "all", "any", "some"]
 )
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&*-")
 _MAX_GATES = 48  # more alternative first words than this and the gate is not worth it

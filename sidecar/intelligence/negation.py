@@ -13,24 +13,35 @@ PREFIX_WINDOW = 48  # characters before a match that can still negate it ("we do
 _PUNCT = ".,;:!?\"'()[]"
 
 # Where a clause begins: the last sentence end, comma or contrast word in the window before a match.
-_LAST_CLAUSE_BREAK = re.compile(r".*(?:[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b)", re.DOTALL)
+_LAST_CLAUSE_BREAK = re.compile(
+    r".*(?:[.!?;:\n]|,\s|\b(?:but|however|although|though|yet|except|instead)\b)", re.DOTALL)
 
 # Words that negate what follows when they stand right before it (at most two words between): "no data
 # was lost", "did not crash", "haven't been charged twice". "can't"/"cannot"/"unable" are absent on
 # purpose: "I can't reach anyone" affirms the need.
 _NEGATORS = frozenset(
-    ["no", "not", "never", "without", "nothing", "none", "neither", "nor", "hardly", "zero", "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "isn't", "isnt", "wasn't", "wasnt", "aren't", "arent", "weren't", "werent", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "wouldn't", "wouldnt", "shouldn't", "shouldnt", "won't", "wont", "needn't", "neednt", "mustn't", "ain't", "don’t", "doesn’t", "didn’t", "isn’t", "wasn’t", "won’t"]
+    ["no", "not", "never", "without", "nothing", "none", "neither", "nor", "hardly", "zero", "don't", "dont",
+     "doesn't", "doesnt", "didn't", "didnt", "isn't", "isnt", "wasn't", "wasnt", "aren't", "arent", "weren't",
+     "werent", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "wouldn't", "wouldnt", "shouldn't",
+     "shouldnt", "won't", "wont", "needn't", "neednt", "mustn't", "ain't", "don’t", "doesn’t", "didn’t", "isn’t",
+     "wasn’t", "won’t"]
 )
 # ... unless the next word shows a complaint, not a negation: "no one answers", "not working",
 # "never got my refund", "don't know how to", "didn't receive".
 _NOT_NEGATING_NEXT = {
-    "no": frozenset(["one", "body", "response", "reply", "answer", "way", "idea", "matter", "sooner", "help", "luck", "progress"]),
+    "no": frozenset(["one", "body", "response", "reply", "answer", "way", "idea", "matter", "sooner", "help", "luck",
+                     "progress"]),
     "not": frozenset(
-        ["only", "just", "able", "sure", "even", "yet", "working", "loading", "responding", "opening", "starting", "syncing", "saving", "sending", "resolved", "fixed", "received", "refunded", "happy", "satisfied", "helpful", "acceptable", "ok", "okay", "good", "fair"]
+        ["only", "just", "able", "sure", "even", "yet", "working", "loading", "responding", "opening", "starting",
+         "syncing", "saving", "sending", "resolved", "fixed", "received", "refunded", "happy", "satisfied", "helpful",
+         "acceptable", "ok", "okay", "good", "fair"]
     ),
-    "never": frozenset(["got", "received", "heard", "had", "arrived", "came", "answered", "responded", "replied", "resolved", "fixed"]),
+    "never": frozenset(["got", "received", "heard", "had", "arrived", "came", "answered", "responded", "replied",
+                        "resolved", "fixed"]),
     "*n't": frozenset(
-        ["know", "even", "understand", "seem", "think", "get", "got", "work", "load", "open", "respond", "answer", "help", "reply", "receive", "see", "hear", "arrive", "come", "show", "go", "stop", "start", "fix", "solve", "resolve"]
+        ["know", "even", "understand", "seem", "think", "get", "got", "work", "load", "open", "respond", "answer",
+         "help", "reply", "receive", "see", "hear", "arrive", "come", "show", "go", "stop", "start", "fix", "solve",
+         "resolve"]
     ),
 }
 
@@ -54,10 +65,13 @@ _HYPOTHETICAL = re.compile(
     r"may\s+(?:need|want|have\s+to)|would\s+(?:it|there)\s+be|should\s+(?:we|i)\s+ever)\b"
 )
 _QUESTION_OPENERS = frozenset(
-    ["what", "what's", "whats", "how", "is", "are", "do", "does", "can", "could", "would", "will", "where", "when", "which", "who", "may", "should"]
+    ["what", "what's", "whats", "how", "is", "are", "do", "does", "can", "could", "would", "will", "where", "when",
+     "which", "who", "may", "should"]
 )
 _POLICY_WORDS = frozenset(
-    ["policy", "policies", "process", "procedure", "eligible", "eligibility", "allowed", "possible", "work", "works", "terms", "rules", "timeline", "timeframe", "option", "options", "conditions", "guidelines", "available", "offer", "long"]
+    ["policy", "policies", "process", "procedure", "eligible", "eligibility", "allowed", "possible", "work", "works",
+     "terms", "rules", "timeline", "timeframe", "option", "options", "conditions", "guidelines", "available", "offer",
+     "long"]
 )
 
 
@@ -86,7 +100,7 @@ def is_negated(view: MessageView, start: int, end: int) -> bool:
     words = [w.strip(_PUNCT) for w in prefix.split()[-3:]]
     if words:
         following = words[1:] + [lower[start:end].split(None, 1)[0].strip(_PUNCT) if end > start else ""]
-        for word, after in zip(words, following):
+        for word, after in zip(words, following, strict=True):
             if _negates(word, after):
                 return True
     if ("n't" in prefix or "nt " in prefix or "not" in prefix or "nev" in prefix or "no " in prefix

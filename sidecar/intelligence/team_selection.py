@@ -84,7 +84,8 @@ def score_teams(teams: Sequence[TeamProfile], evidence: TeamEvidence) -> list[Te
             blend += weights["skills"] * covered[best]
             reasons.append(f"handles {best.replace('_', ' ')} ({covered[best]:.0%} sure)")
         if have_incidents:
-            share = sum(sim for group, sim in evidence.incident_groups if group in team.history_groups) / incident_weight
+            share = sum(sim for group, sim in evidence.incident_groups
+                        if group in team.history_groups) / incident_weight
             if share > 0:
                 blend += weights["incidents"] * share
                 handled = sum(1 for group, _ in evidence.incident_groups if group in team.history_groups)

@@ -2,7 +2,8 @@
 
 `inbound.event` (one per accepted webhook delivery) is database work only: it finds the escalation the
 event is about, has the lifecycle (services.lifecycle) change it and note the event on its timeline
-(resolved, reopened, acknowledged, reassigned), and queues one job per write it causes. The write jobs (`update.*`) render
+(resolved, reopened, acknowledged, reassigned), and queues one job per write it causes. The write jobs
+(`update.*`) render
 from the timeline entry, so a retry writes the same thing, and look for their marker before writing
 again.
 
@@ -277,7 +278,8 @@ def load_update(ctx: JobContext) -> tuple[Delivery, dict[str, Any], list[dict[st
         timeline = timeline_of(session, escalation.id)
         event_dict = event_to_dict(event)
         session.expunge_all()
-    return Delivery(ctx, installation, escalation, None, installation_connections(ctx, installation)), event_dict, timeline
+    return (Delivery(ctx, installation, escalation, None, installation_connections(ctx, installation)),
+            event_dict, timeline)
 
 
 def current_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]]):

@@ -139,7 +139,8 @@ STEPS_TABLE = EscalationStep.__table__
 ESCALATIONS_TABLE = Escalation.__table__
 INSTALLATIONS_TABLE = Installation.__table__
 # Built once: the worker loads a step for every job, and building the statement costs more than running it.
-_LOAD = (select(*(c.label("e_" + c.name) for c in ESCALATIONS_TABLE.c), *(c.label("s_" + c.name) for c in STEPS_TABLE.c),
+_LOAD = (select(*(c.label("e_" + c.name) for c in ESCALATIONS_TABLE.c),
+                *(c.label("s_" + c.name) for c in STEPS_TABLE.c),
                 *(c.label("i_" + c.name) for c in INSTALLATIONS_TABLE.c))
          .join_from(ESCALATIONS_TABLE, STEPS_TABLE, STEPS_TABLE.c.escalation_id == ESCALATIONS_TABLE.c.id)
          .join(INSTALLATIONS_TABLE, INSTALLATIONS_TABLE.c.id == ESCALATIONS_TABLE.c.installation_id)
@@ -214,7 +215,8 @@ class StepHandler:
 
 
 def issue_fields(delivery: Delivery, rendered: dict[str, Any], context) -> dict[str, Any]:
-    """The Jira fields of a new issue: project, type, summary, ADF description, labels, priority, component, assignee."""
+    """The Jira fields of a new issue: project, type, summary, ADF description, labels, priority, component,
+    assignee."""
     team = delivery.escalation.team or {}
     expert = delivery.escalation.expert or {}
     project = team.get("jira_project") or delivery.connections.get("jira.project") or "ESC"
@@ -276,7 +278,8 @@ class JiraIssueStep(StepHandler):
             issue = ctx.call("jira", "create_issue", fields["project"]["key"], client.create_issue, fields,
                              properties=properties)
             created, key = True, issue["key"]
-        settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "id": issue.get("id"), "created": created},
+        settle_step(ctx, delivery, status=StepStatus.DONE,
+                    result={"key": key, "id": issue.get("id"), "created": created},
                     learnt={"jira_key": key, "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(key)},
                     follow_ups=FOLLOW_UP_STEPS)
@@ -291,9 +294,11 @@ class JiraIssueStep(StepHandler):
             comment = echo_marker.append_adf(render_affected_comment(
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             base = delivery.connections.get("jira.url") or PLACEHOLDER_URLS["jira"]
-            requests = [jira_api.plan_add_comment(key, comment), jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
+            requests = [jira_api.plan_add_comment(key, comment),
+                        jira_api.plan_set_property(key, AFFECTED_PROPERTY, affected)]
             ctx.audit(system="jira", action="join_issue", target=key, outcome=AuditOutcome.DRY_RUN)
-            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=requests, result={"key": key, "joined": True},
+            settle_step(ctx, delivery, status=StepStatus.DRY_RUN, requests=requests,
+                        result={"key": key, "joined": True},
                         learnt={"jira_key": key, "jira_url": f"{base}/browse/{key}"},
                         follow_ups=FOLLOW_UP_STEPS)
             return
@@ -311,8 +316,9 @@ class JiraIssueStep(StepHandler):
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
         ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
-        settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "joined": True, "affected": affected["count"],
-                                                          "total_arr": affected["total_arr"]},
+        settle_step(ctx, delivery, status=StepStatus.DONE,
+                    result={"key": key, "joined": True, "affected": affected["count"],
+                            "total_arr": affected["total_arr"]},
                     learnt={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
                     follow_ups=FOLLOW_UP_STEPS)
@@ -347,7 +353,8 @@ class JiraLinkStep(StepHandler):
                          summary=(escalation.context.get("ticket") or {}).get("subject") or None,
                          relationship="escalated from", resolved=False)
         if not delivery.connections.is_live("jira"):
-            ctx.audit(system="jira", action="remote_link", target=escalation.jira_key or "", outcome=AuditOutcome.DRY_RUN)
+            ctx.audit(system="jira", action="remote_link", target=escalation.jira_key or "",
+                      outcome=AuditOutcome.DRY_RUN)
             settle_step(ctx, delivery, status=StepStatus.DRY_RUN,
                         requests=[jira_api.plan_remote_link(escalation.jira_key, **plan_args)])
             return

@@ -157,7 +157,8 @@ def complete(session: Session | Connection, job: ClaimedJob) -> bool:
 
 
 def backoff_seconds(attempts: int, *, retry_after: float | None = None, rng: random.Random | None = None) -> float:
-    """Seconds until the next attempt: the server's Retry-After when it gave one, else capped exponential with jitter."""
+    """Seconds until the next attempt: the server's Retry-After when it gave one, else capped exponential
+    with jitter."""
     rng = rng or random
     if retry_after is not None:
         # A little jitter on top, so a burst of jobs told "30 s" does not return as one burst.
@@ -195,7 +196,8 @@ def retry(session: Session, job_id: str, *, installation_id: str | None = None) 
     if job is None or (installation_id and job.installation_id != installation_id):
         raise NotFound(f"no job {job_id!r}")
     if job.status in (JobStatus.RUNNING, JobStatus.DONE):
-        raise Conflict(f"job {job_id} is {job.status}; only dead or queued jobs can be retried", code="job_not_retryable")
+        raise Conflict(f"job {job_id} is {job.status}; only dead or queued jobs can be retried",
+                       code="job_not_retryable")
     now = utcnow()
     job.status = JobStatus.QUEUED
     job.run_after = now

@@ -78,13 +78,16 @@ def reassess_on_customer_comment(ctx: JobContext, *, source: str, data: dict[str
 
 def current_ticket(connections: Connections, installation: Installation, *, source: str, data: dict[str, Any],
                    stored: dict[str, Any] | None, allow_private: bool = False) -> Ticket:
-    """The ticket as it is now: fetched from the help desk when connected, else the last one seen plus the new comment."""
+    """The ticket as it is now: fetched from the help desk when connected, else the last one seen plus the
+    new comment."""
     ticket_id = str(data["ticket_id"])
     comment = data["comment"]
-    new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)), created_at=utcnow())
+    new = Comment(author="customer", body=comment["body"], public=bool(comment.get("public", True)),
+                  created_at=utcnow())
     if connections.is_live(source):
         try:
-            client = helpdesk_client(source, connections, settings=installation_settings(installation).helpdesk.to_mapping(),
+            client = helpdesk_client(source, connections,
+                                     settings=installation_settings(installation).helpdesk.to_mapping(),
                                      allow_private=allow_private)
             fetched = client.fetch_ticket(ticket_id)
             # The help desk's API can lag its own webhook by a moment: the comment that woke us counts.

@@ -101,7 +101,8 @@ def render_thread_reply(
     headline = body.split("\n", 1)[0]
     return {
         "text": truncate_mrkdwn(headline, SLACK_FALLBACK_MAX),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(body, SLACK_SECTION_TEXT_MAX)}}],
+        "blocks": [{"type": "section",
+                    "text": {"type": "mrkdwn", "text": truncate_mrkdwn(body, SLACK_SECTION_TEXT_MAX)}}],
     }
 
 

@@ -58,7 +58,8 @@ class ExternalId(fields.String):
         return [text, {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER_ID}] if self.integers else [text]
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, int) and not self.integers):
+        if (isinstance(value, bool) or not isinstance(value, (str, int))
+                or (isinstance(value, int) and not self.integers)):
             raise ValidationError("must be a string or an integer" if self.integers else "must be a string")
         if isinstance(value, int) and not 0 <= value <= MAX_INTEGER_ID:
             raise ValidationError(f"must be from 0 to {MAX_INTEGER_ID}")

@@ -98,8 +98,9 @@ class ExpertSchema(RequestSchema):
     jira_account_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
     categories = _CATEGORY_LIST
     tags = _WORDS
-    languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="use ISO 639 codes like en, de")),
-                            load_default=list)
+    languages = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="use ISO 639 codes like en, de")),
+        load_default=list)
     timezone = fields.String(load_default="UTC", validate=_valid_timezone, metadata={"enum": TIMEZONES})
     working_hours = fields.Nested(WorkingHoursSchema, load_default=lambda: WorkingHoursSchema().load({}))
     capacity = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=0, max=1000))

@@ -19,7 +19,8 @@ class CredentialsSchema(RequestSchema):
         "description": "connection settings: the help desk's own keys (subdomain, email, api_token; "
                        "instance_url, access_token...), dotted keys (jira.url), or {\"jira\": {...}}; "
                        "unknown keys are refused (422 names them)"})
-    settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "field maps, bot user ids"})
+    settings = fields.Dict(keys=fields.String(), load_default=dict,
+                           metadata={"description": "field maps, bot user ids"})
 
 
 class CredentialsStatusSchema(Schema):

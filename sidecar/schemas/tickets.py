@@ -48,7 +48,8 @@ class TicketSchema(Schema):
         unknown = EXCLUDE
 
     id = ExternalId(required=True)
-    source = fields.String(validate=validate.OneOf(SOURCES), metadata={"description": "defaults to the installation's source"})
+    source = fields.String(validate=validate.OneOf(SOURCES),
+                           metadata={"description": "defaults to the installation's source"})
     subject = fields.String(required=True)
     description = fields.String(load_default="", allow_none=True)
     comments = fields.List(fields.Nested(CommentSchema), load_default=list)

@@ -1,7 +1,6 @@
 """The audit log of outbound writes, read back per installation (the worker writes it)."""
 from __future__ import annotations
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

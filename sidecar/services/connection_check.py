@@ -35,7 +35,8 @@ def _slack(connections: Connections, allow_private: bool) -> str:
     me = build_client("slack", connections, allow_private=allow_private).auth_test()
     channel = connections.get("slack.default_channel")
     where = f"; default channel {channel}" if channel else "; no slack.default_channel set (team channels and DMs only)"
-    return f"Slack works: bot {me.get('user') or me.get('user_id')} in workspace {me.get('team') or me.get('team_id')}{where}"
+    return (f"Slack works: bot {me.get('user') or me.get('user_id')} "
+            f"in workspace {me.get('team') or me.get('team_id')}{where}")
 
 
 def _zendesk(connections: Connections, allow_private: bool) -> str:
@@ -80,7 +81,8 @@ def check_connections(connections: Connections, *, source: str, allow_private: b
             results.append(CheckResult(system, CheckStatus.FAILED,
                                        f"{system.capitalize()} refused the credentials: {exc.message}"))
         except ApiError as exc:
-            results.append(CheckResult(system, CheckStatus.FAILED, f"{system.capitalize()} did not work: {exc.message}"))
+            results.append(CheckResult(system, CheckStatus.FAILED,
+                                       f"{system.capitalize()} did not work: {exc.message}"))
         except ValueError as exc:  # a malformed setting, caught before any call
             results.append(CheckResult(system, CheckStatus.FAILED,
                                        f"{system.capitalize()} settings are incomplete: {exc}"))

@@ -49,7 +49,8 @@ class Caller:
 # Built once: these run on every API call, and building the expression costs more than the query.
 _INSTALLATION_BY_TOKEN = select(Installation.__table__).where(
     Installation.api_token_hash == bindparam("token_hash"))
-_SCOPED_TOKEN = select(ApiToken.id, ApiToken.scope, ApiToken.installation_id).where(ApiToken.token_hash == bindparam("token_hash"))
+_SCOPED_TOKEN = select(ApiToken.id, ApiToken.scope, ApiToken.installation_id).where(
+    ApiToken.token_hash == bindparam("token_hash"))
 _INSTALLATION_BY_ID = select(Installation.__table__).where(Installation.id == bindparam("installation_id"))
 
 

@@ -124,7 +124,8 @@ def _check_team(session: Session, installation: Installation, team_id: str) -> N
 
 
 def _expert_with_email(session: Session, installation: Installation, email: str) -> Expert | None:
-    return session.scalar(select(Expert).where(Expert.installation_id == installation.id, Expert.email == email.lower()))
+    return session.scalar(
+        select(Expert).where(Expert.installation_id == installation.id, Expert.email == email.lower()))
 
 
 def create_expert(session: Session, *, installation: Installation, data: dict[str, Any]) -> Expert:

@@ -427,7 +427,8 @@ def delete_installation(database: Database, *, installation_id: str, compact: bo
         # Children before parents, every table explicitly: the counts are exact and nothing depends on
         # whether the database enforces ON DELETE CASCADE (SQLite only does with foreign_keys on).
         for table in tables:
-            deleted[table.name] = _count(session.execute(table.delete().where(table.c.installation_id == installation_id)))
+            deleted[table.name] = _count(session.execute(
+                table.delete().where(table.c.installation_id == installation_id)))
         deleted[Installation.__tablename__] = _count(session.execute(
             delete(Installation).where(Installation.id == installation_id)))
     invalidate_vectors(installation_id)

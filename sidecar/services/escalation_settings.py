@@ -73,7 +73,9 @@ _CHECKS = {"redaction": _redaction, "jira_priority": _jira_priority, "ack_minute
            "proactive": _proactive, "sync_customer_comments": _sync_customer_comments}
 
 
-def update_escalation_settings(session: Session, *, installation: Installation, changes: dict[str, Any]) -> dict[str, Any]:
+def update_escalation_settings(
+    session: Session, *, installation: Installation, changes: dict[str, Any]
+) -> dict[str, Any]:
     """Change redaction and/or the priority mapping after checking them; errors name the bad key."""
     unknown = sorted(set(changes) - set(ESCALATION_KEYS))
     if unknown:

@@ -77,7 +77,9 @@ def _by_idempotency_key(session: Session, installation_id: str, key: str) -> Esc
         Escalation.installation_id == installation_id, Escalation.idempotency_key == key))
 
 
-def _existing(session: Session, *, installation_id: str, ticket: Ticket, idempotency_key: str | None) -> Escalation | None:
+def _existing(
+    session: Session, *, installation_id: str, ticket: Ticket, idempotency_key: str | None
+) -> Escalation | None:
     if idempotency_key:
         earlier = _by_idempotency_key(session, installation_id, idempotency_key)
         if earlier is not None:
@@ -161,7 +163,8 @@ def plan_escalation(
     route = route_ticket(session, installation=installation, ticket=ticket, assessment=assessment, similar=similar)
     team, expert = _chosen(session, installation=installation, route=route, team_id=team_id, expert_id=expert_id)
     context = {"ticket": ticket_to_mapping(ticket), "assessment": assessment_json, "route": route.to_mapping(),
-               "similar": [s.to_mapping() for s in similar[:5]], "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
+               "similar": [s.to_mapping() for s in similar[:5]],
+               "ticket_url": ticket_url(connections, source=ticket.source, ticket_id=ticket.id)}
     if escalated_by:
         context["escalated_by"] = escalated_by
     if summary and summary.strip():

@@ -102,7 +102,9 @@ def rotate_api_token(session: Session, installation: Installation) -> str:
     return token
 
 
-def set_credentials(session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox) -> None:
+def set_credentials(
+    session: Session, installation: Installation, *, credentials: dict[str, Any], box: SecretBox
+) -> None:
     """Store help desk (and nested {"jira": {...}}) credentials as connection keys, encrypted, never returned."""
     if not isinstance(credentials, dict) or not credentials:
         raise InvalidInput("credentials must be a non-empty JSON object")

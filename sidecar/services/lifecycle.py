@@ -307,7 +307,9 @@ def resolve(session: Session, escalation: Escalation, *, resolution: str | None,
                         data={"resolution": resolution, "status": status})
 
 
-def reopen(session: Session, escalation: Escalation, *, system: str, actor: str | None, why: str) -> EscalationEvent | None:
+def reopen(
+    session: Session, escalation: Escalation, *, system: str, actor: str | None, why: str
+) -> EscalationEvent | None:
     """Reopen a resolved escalation (unless the ticket has another open one) and note it on the timeline."""
     if escalation.status != EscalationStatus.RESOLVED:
         return None

@@ -200,8 +200,8 @@ def train_installation_router(session: Session, *, installation_id: str, embeddi
         .values(active=False)
     )
     metrics = {"tickets": len(texts), "labelled": labelled, "groups": len(set(g for g in groups if g)),
-               "train_seconds": round(seconds, 2), "embedding_model": embedding_model, "feedback": {"confirmed": len(confirmed_at_start),
-                                                              "refuted": len(refuted)}}
+               "train_seconds": round(seconds, 2), "embedding_model": embedding_model,
+               "feedback": {"confirmed": len(confirmed_at_start), "refuted": len(refuted)}}
     row = LearnedModel(id="mdl_" + secrets.token_hex(8), installation_id=installation_id, kind=ROUTER_KIND,
                        version=model.version, payload=model.to_bytes(), metrics=metrics, active=True)
     session.add(row)

@@ -230,7 +230,8 @@ def next_expert(
     """The best expert of the team not yet asked (reassign, nobody acknowledged), ranked as routing ranks them."""
     connection = session.connection()
     params = {"installation_id": installation_id}
-    experts = [e for e in connection.execute(_EXPERTS, {**params, "team_id": team_id}).all() if e.id not in set(exclude)]
+    experts = [e for e in connection.execute(_EXPERTS, {**params, "team_id": team_id}).all()
+               if e.id not in set(exclude)]
     if not experts:
         return None
     load = open_load(session, installation_id=installation_id, experts=experts)

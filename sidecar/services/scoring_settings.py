@@ -48,7 +48,9 @@ def effective_scoring_settings(installation: Installation) -> dict[str, Any]:
     return _effective(scoring_overrides(installation))
 
 
-def update_scoring_settings(session: Session, *, installation: Installation, overrides: dict[str, Any]) -> dict[str, Any]:
+def update_scoring_settings(
+    session: Session, *, installation: Installation, overrides: dict[str, Any]
+) -> dict[str, Any]:
     """Replace the installation's overrides after the scorer has checked names and threshold order."""
     cleaned = ScoringSettings.from_mapping(overrides)
     model, shadow = scoring_models(cleaned)

@@ -102,7 +102,8 @@ def find_similar(
     limit: int = 5,
     history_key: tuple[str, str] | None = None,
 ) -> list[SimilarIncident]:
-    """The top past tickets and Jira issues like this one, best first, each with score, status, resolution, link, solver.
+    """The top past tickets and Jira issues like this one, best first, each with score, status, resolution,
+    link, solver.
 
     `history_key` is the ticket's own (source, id) in history when it differs from the Ticket's (an
     imported file row), so the ticket never lists itself.
@@ -111,7 +112,8 @@ def find_similar(
     if not text.strip():
         return []
     found = search_and_rank(session, installation_id=installation.id, text=text, subject=ticket.subject or None,
-                            exclude=history_key or (ticket.source, ticket.id), embedder=similar_embedding.similar_embedder())
+                            exclude=history_key or (ticket.source, ticket.id),
+                            embedder=similar_embedding.similar_embedder())
     results = []
     for candidate, score in found.ranked[:limit]:
         if score < MIN_SCORE:

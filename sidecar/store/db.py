@@ -5,9 +5,8 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import ContextManager
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -88,7 +87,7 @@ class Database:
         database = make_url(url).database if url.startswith("sqlite") else None
         self._sqlite_write_lock = SqliteWriteLock(database) if database and database != ":memory:" else None
 
-    def write_lock(self) -> ContextManager[None]:
+    def write_lock(self) -> AbstractContextManager[None]:
         """Hold around a short write transaction: queues SQLite writers; PostgreSQL needs nothing."""
         return self._sqlite_write_lock() if self._sqlite_write_lock else nullcontext()
 

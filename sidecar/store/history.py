@@ -317,7 +317,9 @@ def count_history(
     return int(session.scalar(statement) or 0)
 
 
-def get_history_ticket(session: Session, *, installation_id: str, source: str, external_id: str) -> HistoryTicket | None:
+def get_history_ticket(
+    session: Session, *, installation_id: str, source: str, external_id: str
+) -> HistoryTicket | None:
     """One history row by its help-desk id, or None."""
     return session.scalar(
         select(HistoryTicket).where(

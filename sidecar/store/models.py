@@ -114,7 +114,8 @@ class Team(Base):
     __table_args__ = (UniqueConstraint("installation_id", "name", name="uq_teams_name"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 index=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     slack_channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
@@ -122,7 +123,8 @@ class Team(Base):
     jira_component: Mapped[str | None] = mapped_column(String(120), nullable=True)
     categories: Mapped[list[str]] = mapped_column(JsonType, default=list)  # assessment categories it handles
     tags: Mapped[list[str]] = mapped_column(JsonType, default=list)  # product areas, free words
-    history_groups: Mapped[list[str]] = mapped_column(JsonType, default=list)  # help-desk group names that mean this team
+    # The help-desk group names that mean this team.
+    history_groups: Mapped[list[str]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -134,7 +136,8 @@ class Expert(Base):
     __table_args__ = (UniqueConstraint("installation_id", "email", name="uq_experts_email"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 index=True)
     team_id: Mapped[str] = mapped_column(String(40), ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
@@ -159,7 +162,8 @@ class RoutingRule(Base):
     __tablename__ = "routing_rules"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 index=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[str] = mapped_column(String(40), ForeignKey("teams.id", ondelete="CASCADE"))
@@ -242,7 +246,8 @@ class ImportCursor(Base):
 
     __tablename__ = "import_cursors"
 
-    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
     source: Mapped[str] = mapped_column(String(20), primary_key=True)
     cursor: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -295,7 +300,7 @@ class Escalation(Base):
     resolution: Mapped[str | None] = mapped_column(String(200), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    pinged_experts: Mapped[list[str]] = mapped_column(JsonType, default=list)  # expert ids asked so far (reassign, timeouts)
+    pinged_experts: Mapped[list[str]] = mapped_column(JsonType, default=list)  # expert ids asked (reassign, timeouts)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)  # the rolling summary
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -376,7 +381,7 @@ class EscalationStep(Base):
     status: Mapped[str] = mapped_column(String(20), default=StepStatus.PLANNED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    requests: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType, nullable=True)  # dry-run: what it would send
+    requests: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType, nullable=True)  # dry-run: what it'd send
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -388,7 +393,8 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_due", "status", "run_after"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"), index=True)
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 index=True)
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)

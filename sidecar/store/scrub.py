@@ -64,7 +64,8 @@ class ScrubReport:
 
 def scrub_after_delete(database: Database, *, tables: Iterable[str], history_changed: bool = True,
                        compact: bool = False) -> ScrubReport:
-    """Purge deleted rows from the full-text index and the files: SQLite merges FTS5 and truncates the WAL, PostgreSQL vacuums.
+    """Purge deleted rows from the full-text index and the files: SQLite merges FTS5 and truncates the WAL,
+    PostgreSQL vacuums.
 
     `compact` (PostgreSQL) runs VACUUM FULL instead, which rewrites the tables so that their files no
     longer hold the deleted rows; SQLite needs no such step (its deletes are secure already).
@@ -85,7 +86,8 @@ def scrub_after_delete(database: Database, *, tables: Iterable[str], history_cha
             # The deletes are committed; a VACUUM that waited too long for a lock is reported, not raised:
             # autovacuum frees the space later, and the admin can compact again.
             log.warning("VACUUM after a deletion did not run: %s", type(exc.orig).__name__)
-            report.vacuum_error = f"VACUUM did not run ({type(exc.orig).__name__}); autovacuum will free the space later"
+            report.vacuum_error = (f"VACUUM did not run ({type(exc.orig).__name__}); "
+                                   "autovacuum will free the space later")
         return report
     return ScrubReport(backend=dialect)
 
@@ -105,7 +107,8 @@ def checkpoint_wal(database: Database) -> bool:
         if not busy:
             return True
         time.sleep(CHECKPOINT_PAUSE_SECONDS * (attempt + 1))
-    log.warning("the SQLite write-ahead log could not be truncated: a reader held it; it empties at the next checkpoint")
+    log.warning("the SQLite write-ahead log could not be truncated: a reader held it; "
+                "it empties at the next checkpoint")
     return False
 
 

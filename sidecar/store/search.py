@@ -71,7 +71,16 @@ _TOKEN = re.compile(r"[^\W_]+")
 # Function words carry no topic; left in, every ticket would match every other. Deliberately short and
 # domain-free: the rest are weighted by rarity in the history itself.
 STOP_WORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "get", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "hi", "hello", "thanks", "thank", "please", "regards", "dear"]
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+     "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did",
+     "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "get", "got", "had",
+     "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it",
+     "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once",
+     "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such",
+     "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through",
+     "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+     "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "hi", "hello", "thanks", "thank",
+     "please", "regards", "dear"]
 )
 
 
@@ -241,8 +250,10 @@ def _postgresql_common_lexemes(session: Session, database: str) -> dict[str, int
     row = session.connection().execute(_STATISTICS).first()
     common: dict[str, int] = {}
     if row is not None and row[0] and row[1]:
-        # most_common_elem_freqs holds one frequency per element, then min, max and null frequency.
-        common = {lexeme: int(frequency * max(row[2], 0)) for lexeme, frequency in zip(row[0], row[1])}
+        # most_common_elem_freqs holds one frequency per element, then min, max and null frequency
+        # (so the zip stops at the elements).
+        pairs = zip(row[0], row[1], strict=False)
+        common = {lexeme: int(frequency * max(row[2], 0)) for lexeme, frequency in pairs}
     _common_lexemes[database] = (common, time.monotonic() + TERM_COUNT_SECONDS)
     return common
 

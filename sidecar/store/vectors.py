@@ -289,7 +289,7 @@ def embed_history(
         vectors = embedder.encode([embedding_text(ticket.text) for ticket in todo])
         with database.write_session() as session:
             written += write_embeddings(session, installation_id=installation_id, model=model, rows=[
-                (ticket.id, ticket.content_hash, vector) for ticket, vector in zip(todo, vectors)])
+                (ticket.id, ticket.content_hash, vector) for ticket, vector in zip(todo, vectors, strict=True)])
         after = todo[-1].id
         if on_progress is not None:
             on_progress(written)

@@ -87,7 +87,8 @@ class FuzzReport:
         lines += [f"undocumented {status} on {op} ({count}x)\n    {self.examples.get(('u', op, status), '')}"
                   for (op, status), count in self.undocumented.items()]
         lines += [f"valid request refused: {status} {code} on {op} ({count}x)\n    "
-                  f"{self.examples.get(('r', op, status, code), '')}" for (op, status, code), count in self.refused.items()]
+                  f"{self.examples.get(('r', op, status, code), '')}"
+                  for (op, status, code), count in self.refused.items()]
         lines += [f"fuzzer error: {error}" for error in self.errors]
         lines += [f"network attempt: {attempt}" for attempt in self.network]
         return lines
@@ -262,7 +263,8 @@ class _Exceptions(logging.Handler):
             frame = record.exc_info[2]
             while frame is not None and frame.tb_next is not None:
                 frame = frame.tb_next
-            where = f"{frame.tb_frame.f_code.co_filename.rsplit('/sidecar/', 1)[-1]}:{frame.tb_lineno}" if frame else "?"
+            where = (f"{frame.tb_frame.f_code.co_filename.rsplit('/sidecar/', 1)[-1]}:{frame.tb_lineno}"
+                     if frame else "?")
             self.last = f"{type(exc).__name__} at {where}: {str(exc)[:120]}"
 
 

@@ -114,7 +114,8 @@ def slack_posts_in_thread(fake, escalation):
 
 
 def jira_comments(fake, key):
-    return [r for r in fake.requests("jira") if r["method"] == "POST" and r["path"] == f"/rest/api/3/issue/{key}/comment"]
+    return [r for r in fake.requests("jira")
+            if r["method"] == "POST" and r["path"] == f"/rest/api/3/issue/{key}/comment"]
 
 
 def test_jira_done_resolves_with_a_drafted_reply_once_and_unsigned_is_refused(client, hooked, escalated, fake,
@@ -361,14 +362,15 @@ def test_policy_auto_escalates_on_the_crossing(client, hooked, fake, database, b
     angry["ticket"]["id"] = ticket_id
     post_zendesk(client, hooked, angry, invocation="inv-auto")
     deliver(database, box)
-    items = client.get(f"/v1/escalations?ticket_id={ticket_id}", headers=bearer(hooked["api_token"])).get_json()["items"]
+    items = client.get(f"/v1/escalations?ticket_id={ticket_id}",
+                       headers=bearer(hooked["api_token"])).get_json()["items"]
     assert len(items) == 1 and items[0]["status"] == "delivered" and "automatically" in items[0]["note"]
 
 
 def test_feedback_is_stored_and_scoped(client, hooked, make_installation):
     assessment = client.post("/v1/assessments", json={"ticket": REFUND}, headers=bearer(hooked["api_token"])).get_json()
-    response = client.post(f"/v1/assessments/{assessment['id']}/feedback", json={"rating": "wrong", "note": "not billing"},
-                           headers=bearer(hooked["api_token"]))
+    response = client.post(f"/v1/assessments/{assessment['id']}/feedback",
+                           json={"rating": "wrong", "note": "not billing"}, headers=bearer(hooked["api_token"]))
     assert response.status_code == 201 and response.get_json()["rating"] == "wrong"
     assert client.post(f"/v1/assessments/{assessment['id']}/feedback", json={"rating": "meh"},
                        headers=bearer(hooked["api_token"])).status_code == 422

@@ -10,11 +10,14 @@ REFUND = {
     "id": "1001",
     "source": "zendesk",
     "subject": "Double charged this month",
-    "description": "We were charged twice for our subscription this month. Please refund the duplicate payment of $499.",
+    "description": "We were charged twice for our subscription this month. "
+                   "Please refund the duplicate payment of $499.",
     "comments": [
-        {"author": "customer", "body": "We were charged twice for our subscription this month. Please refund the duplicate payment of $499.",
+        {"author": "customer", "body": "We were charged twice for our subscription this month. "
+                                       "Please refund the duplicate payment of $499.",
          "public": True, "created_at": "2026-11-20T09:00:00Z"},
-        {"author": "agent", "body": "Sorry about that, looking into it.", "public": True, "created_at": "2026-11-20T10:00:00Z"},
+        {"author": "agent", "body": "Sorry about that, looking into it.", "public": True,
+         "created_at": "2026-11-20T10:00:00Z"},
         {"author": "customer", "body": "Any update? I still want my money back for the second charge.", "public": True,
          "created_at": "2026-11-21T10:00:00Z"},
     ],

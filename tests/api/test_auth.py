@@ -51,7 +51,8 @@ def test_jwt_signed_with_another_secret_is_rejected(client, installation, make_i
 def test_unsigned_and_non_hs256_jwts_are_rejected(client, installation):
     unsigned = pyjwt.encode({"iss": installation["id"], "exp": 9999999999}, None, algorithm="none")
     assert client.get("/v1/installation", headers=bearer(unsigned)).status_code == 401
-    hs512 = pyjwt.encode({"iss": installation["id"], "exp": 9999999999}, installation["shared_secret"] * 2, algorithm="HS512")
+    hs512 = pyjwt.encode({"iss": installation["id"], "exp": 9999999999}, installation["shared_secret"] * 2,
+                         algorithm="HS512")
     assert client.get("/v1/installation", headers=bearer(hs512)).status_code == 401
 
 

@@ -38,7 +38,8 @@ def test_unknown_keys_and_bad_values_are_refused_by_name(client, installation):
 
 def test_a_setting_is_removed_with_null(client, installation):
     token = installation["api_token"]
-    client.patch("/v1/installation/connections", headers=bearer(token), json={"settings": {"slack.bot_token": "xoxb-1"}})
+    client.patch("/v1/installation/connections", headers=bearer(token),
+                 json={"settings": {"slack.bot_token": "xoxb-1"}})
     view = client.patch("/v1/installation/connections", headers=bearer(token),
                         json={"settings": {"slack.bot_token": None}}).get_json()
     assert view["slack"]["settings"]["bot_token"] == {"set": False} and view["slack"]["live"] is False

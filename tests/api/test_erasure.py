@@ -184,7 +184,8 @@ def test_erasure_lists_the_jira_issue_slack_message_and_ticket_note_it_cannot_er
     response = escalate(client, live["api_token"], note="Dana asked for a refund")
     assert response.status_code == 202
     deliver(database, box)
-    escalation = client.get(f"/v1/escalations/{response.get_json()['id']}", headers=bearer(live["api_token"])).get_json()
+    escalation = client.get(f"/v1/escalations/{response.get_json()['id']}",
+                            headers=bearer(live["api_token"])).get_json()
     assert escalation["jira"]["key"] == "ESC-1" and escalation["slack"]["permalink"]
 
     erased = client.post("/v1/erasures", json={"requester_email": REFUND["requester"]["email"].upper()},

@@ -152,7 +152,8 @@ def test_a_429_is_retried_after_the_time_jira_asks_for(client, live, fake, datab
     assert len(fake.state()["jira"]["issues"]) == 1
 
 
-def test_a_timeout_after_jira_created_the_issue_does_not_create_a_second(client, live, fake, database, box, monkeypatch):
+def test_a_timeout_after_jira_created_the_issue_does_not_create_a_second(
+        client, live, fake, database, box, monkeypatch):
     # The fake creates the issue and then answers too late: the worker sees a timeout, the issue exists.
     monkeypatch.setattr(JiraClient, "timeout", (1.0, 0.3))
     fake.fail("jira", method="POST", path=r"^/rest/api/3/issue$", status=None, delay=0.8, times=1)
@@ -203,7 +204,8 @@ def test_without_credentials_every_step_shows_the_request_it_would_send(client, 
     response = escalate(client, installation["api_token"])
     assert response.status_code == 202 and response.get_json()["mode"] == "dry_run"
     deliver(database, box)
-    shown = client.get(f"/v1/escalations/{response.get_json()['id']}", headers=bearer(installation["api_token"])).get_json()
+    shown = client.get(f"/v1/escalations/{response.get_json()['id']}",
+                       headers=bearer(installation["api_token"])).get_json()
     assert shown["status"] == "delivered"
     by_name = {s["name"]: s for s in shown["steps"]}
     assert by_name["jira_issue"]["status"] == "dry_run"
@@ -272,7 +274,8 @@ def test_another_installation_cannot_see_an_escalation(client, live, make_instal
     other = make_installation(name="Other Co")
     assert client.get(f"/v1/escalations/{escalation_id}", headers=bearer(other["api_token"])).status_code == 404
     assert client.get("/v1/escalations", headers=bearer(other["api_token"])).get_json()["items"] == []
-    assert client.get("/v1/escalations", headers=bearer(live["api_token"])).get_json()["items"][0]["id"] == escalation_id
+    items = client.get("/v1/escalations", headers=bearer(live["api_token"])).get_json()["items"]
+    assert items[0]["id"] == escalation_id
 
 
 def test_a_routed_escalation_goes_to_the_experts_project_component_assignee_and_dm(

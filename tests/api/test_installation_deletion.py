@@ -38,7 +38,8 @@ def test_deleting_the_installation_removes_every_row_and_its_tokens_stop_working
     assert accept_event(database, installation_id=installation["id"], system="zendesk", delivery_id="d-1",
                         kind="zendesk.ticket_event", data={"ticket_id": "9001"}, occurred_at=None)
     with database.session() as session:
-        history_row = session.scalar(select(HistoryTicket.id).where(HistoryTicket.installation_id == installation["id"]))
+        history_row = session.scalar(
+            select(HistoryTicket.id).where(HistoryTicket.installation_id == installation["id"]))
     before = _rows_of(database, installation["id"])
     assert before["history_tickets"] and before["assessments"] and before["escalations"] and before["jobs"]
     other_before = _rows_of(database, other["id"])

@@ -2,7 +2,8 @@
 
 Bounded by examples per operation, small enough that every operation is reached well before the
 wall-clock deadline even on a loaded machine (the deadline is only a safety valve; the admin pass takes
-about 10 s): together the two passes add about half a minute to the suite. `python bench/fuzz_api.py` runs every phase for minutes (README, "Measured figures").
+about 10 s): together the two passes add about half a minute to the suite. `python bench/fuzz_api.py`
+runs every phase for minutes (README, "Measured figures").
 """
 import pytest
 

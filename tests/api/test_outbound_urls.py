@@ -115,7 +115,8 @@ def test_each_system_url_clears_its_own_secrets(client, installation):
     token = installation["api_token"]
     patch(client, token, {"zendesk.url": "https://acme.zendesk.com", "zendesk.email": "a@acme.example",
                           "zendesk.api_token": "zd", "zendesk.webhook_secret": "wh",
-                          "salesforce.instance_url": "https://acme.my.salesforce.com", "salesforce.access_token": "00D!x",
+                          "salesforce.instance_url": "https://acme.my.salesforce.com",
+                          "salesforce.access_token": "00D!x",
                           "salesforce.username": "u@acme.example", "salesforce.password": "pw",
                           "salesforce.security_token": "st", "llm.url": "https://llm.acme.example/v1",
                           "llm.api_key": "sk-1", "llm.model": "m"})
@@ -186,7 +187,8 @@ def test_the_url_and_its_token_together_go_to_the_new_host_with_only_the_new_tok
         answer_everything(http, ".*", status=200, json={})
         Worker(database, box=box, allow_private_urls=False).drain()
         headers = [call.request.headers.get("Authorization", "") for call in http.calls]
-    assert headers and all(h == "Basic " + base64.b64encode(b"bot@acme.example:new-token-9999").decode() for h in headers)
+    expected = "Basic " + base64.b64encode(b"bot@acme.example:new-token-9999").decode()
+    assert headers and all(h == expected for h in headers)
 
 
 # --- echoed secrets are masked where errors are kept ----------------------------------------------

@@ -119,7 +119,8 @@ def test_a_nul_escaped_in_a_signed_webhook_body_is_dropped_not_a_500(app, client
         response = client.post(url, data=raw, headers=headers, content_type=content_type)
         assert response.status_code == 200 and response.get_json()["status"] == "accepted", response.get_json()
     with app.extensions["sidecar"].database.session() as session:
-        stored = [json.dumps(payload) for payload in session.scalars(select(Job.payload).where(Job.kind == "inbound.event"))]
+        stored = [json.dumps(payload)
+                  for payload in session.scalars(select(Job.payload).where(Job.kind == "inbound.event"))]
     assert len(stored) == 2 and not any("\\u0000" in text for text in stored)
 
 
@@ -176,7 +177,8 @@ def hooked(client, installation):
 def signed_webhooks(installation, raw: bytes) -> list[tuple[str, dict, str]]:
     zendesk_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return [
-        (f"/webhooks/zendesk/{installation['id']}", sign_zendesk(raw, "zd-hook-secret", zendesk_time), "application/json"),
+        (f"/webhooks/zendesk/{installation['id']}", sign_zendesk(raw, "zd-hook-secret", zendesk_time),
+         "application/json"),
         (f"/webhooks/salesforce/{installation['id']}", sign_salesforce(raw, "sf-hook-secret", time.time()),
          "application/json"),
         (f"/webhooks/jira/{installation['id']}", sign_jira(raw, "jira-hook-secret"), "application/json"),

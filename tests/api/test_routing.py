@@ -60,7 +60,8 @@ def test_experts_file_errors_name_the_place(app, installation, database_url, tmp
         assert needle in result.output, result.output
 
 
-def test_refund_routes_to_billings_available_expert_then_the_next_when_out_of_office(app, client, installation, database_url):
+def test_refund_routes_to_billings_available_expert_then_the_next_when_out_of_office(
+        app, client, installation, database_url):
     assert _load(database_url, installation["id"]).exit_code == 0
     token = installation["api_token"]
 

@@ -14,7 +14,8 @@ def _fake_zendesk(mock: responses.RequestsMock, ticket_id: int = 35436) -> None:
     api = "https://acme.zendesk.com/api/v2"
     ticket = load_fixture("zendesk", "ticket.json")
     mock.get(f"{api}/tickets/{ticket_id}.json", json=ticket)
-    first, second = load_fixture("zendesk", "ticket_comments_page1.json"), load_fixture("zendesk", "ticket_comments_page2.json")
+    first = load_fixture("zendesk", "ticket_comments_page1.json")
+    second = load_fixture("zendesk", "ticket_comments_page2.json")
     mock.get(re.compile(rf"{api}/tickets/{ticket_id}/comments\.json\?(?!.*page%5Bafter%5D).*"), json=first)
     mock.get(re.compile(rf"{api}/tickets/{ticket_id}/comments\.json\?.*page%5Bafter%5D.*"), json=second)
     mock.get(re.compile(rf"{api}/users/show_many\.json.*"), json=load_fixture("zendesk", "users_show_many.json"))
@@ -73,7 +74,8 @@ def test_ticket_ref_vendor_failures_are_named_without_secrets(client, installati
     token = installation["api_token"]
     _store_credentials(client, token)
     with responses.RequestsMock() as mock:
-        mock.get("https://acme.zendesk.com/api/v2/tickets/5.json", status=status, json={"error": "Couldn't authenticate you"})
+        mock.get("https://acme.zendesk.com/api/v2/tickets/5.json", status=status,
+                 json={"error": "Couldn't authenticate you"})
         response = client.post("/v1/assessments", json={"ticket_ref": {"source": "zendesk", "id": "5"}},
                                headers=bearer(token))
     assert response.status_code in (502, 503)
@@ -89,7 +91,8 @@ def test_ticket_ref_for_the_wrong_help_desk_is_409(client, installation):
 
 def test_salesforce_ticket_ref_with_a_malformed_id_is_422(client, make_installation):
     sf = make_installation(name="Globex", source="salesforce")
-    _store_credentials(client, sf["api_token"], {"instance_url": "https://globex.my.salesforce.com", "access_token": "00Dxx!secret"})
+    _store_credentials(client, sf["api_token"],
+                       {"instance_url": "https://globex.my.salesforce.com", "access_token": "00Dxx!secret"})
     response = client.post("/v1/assessments", json={"ticket_ref": {"source": "salesforce", "id": "x' OR Id != '"}},
                            headers=bearer(sf["api_token"]))
     assert response.status_code == 422

@@ -137,7 +137,8 @@ def test_a_replayed_slack_interaction_is_a_duplicate(app, client, hooked):
     raw = urlencode({"payload": json.dumps(action)}).encode()
     headers = sign_slack(raw, "slack-signing-secret", time.time())
     for retry in ("", "1"):
-        response = client.post("/webhooks/slack/interactions", data=raw, headers={**headers, "X-Slack-Retry-Num": retry},
+        response = client.post("/webhooks/slack/interactions", data=raw,
+                               headers={**headers, "X-Slack-Retry-Num": retry},
                                content_type="application/x-www-form-urlencoded")
         assert response.status_code == 200
     assert inbound_jobs(app) == 1

@@ -35,7 +35,8 @@ def sidecar(app, config, box):
     database = app.extensions["sidecar"].database
     with database.session() as session:
         demo = set_up_demo(session, box=box)
-    preview_app = create_app(config.with_overrides(preview_installation_id=demo["id"], preview_token=demo["agent_token"]))
+    preview_app = create_app(config.with_overrides(preview_installation_id=demo["id"],
+                                                   preview_token=demo["agent_token"]))
     server = make_server("127.0.0.1", 0, preview_app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()

@@ -110,9 +110,11 @@ def test_adf_to_text_keeps_words_and_line_structure():
 
 def test_adf_to_text_handles_tables_code_and_plain_strings():
     table = {"type": "doc", "version": 1, "content": [
-        {"type": "codeBlock", "attrs": {"language": "text"}, "content": [{"type": "text", "text": "HTTP 500 on /v2/reports"}]},
+        {"type": "codeBlock", "attrs": {"language": "text"},
+         "content": [{"type": "text", "text": "HTTP 500 on /v2/reports"}]},
         {"type": "table", "content": [{"type": "tableRow", "content": [
-            {"type": "tableHeader", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Region"}]}]},
+            {"type": "tableHeader",
+             "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Region"}]}]},
             {"type": "tableCell", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "EU"}]}]},
         ]}]},
         {"type": "unknownFutureNode", "content": [{"type": "text", "text": "still read"}]},

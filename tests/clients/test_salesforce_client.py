@@ -337,7 +337,8 @@ def test_export_soql_is_one_query_with_children_and_a_utc_literal(http, salesfor
     soql = http.calls[0].request.params["q"]
     assert "(SELECT Id, CommentBody, IsPublished" in soql and "FROM CaseComments ORDER BY CreatedDate ASC)" in soql
     assert "FROM EmailMessages ORDER BY MessageDate ASC)" in soql
-    assert soql.endswith("FROM Case WHERE LastModifiedDate >= 2024-05-01T00:00:00Z ORDER BY LastModifiedDate ASC, Id ASC")
+    assert soql.endswith("FROM Case WHERE LastModifiedDate >= 2024-05-01T00:00:00Z "
+                         "ORDER BY LastModifiedDate ASC, Id ASC")
     assert "ClosedDate, IsClosed, IsEscalated" in soql
     assert (len(page.records), page.next_records_url, page.total_size) == (1, None, 3)
 

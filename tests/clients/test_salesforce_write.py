@@ -120,7 +120,8 @@ def test_http_429_fails_fast_with_retry_after(http, sleeps):
 
 
 def test_server_error_and_timeout(http):
-    http.post(COMMENTS, status=500, json=[{"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}])
+    http.post(COMMENTS, status=500,
+              json=[{"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}])
     http.post(COMMENTS, body=requests.ReadTimeout())
     salesforce = client()
 

@@ -25,7 +25,8 @@ def b64(text: str, *, urlsafe: bool = False, pad: bool = True) -> str:
 
 @pytest.mark.parametrize("form", [
     TOKEN, b64(TOKEN), b64(TOKEN, pad=False), b64(TOKEN, urlsafe=True), b64(TOKEN, urlsafe=True, pad=False),
-    quote(TOKEN, safe=""), quote_plus(TOKEN), re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(TOKEN, safe="")),
+    quote(TOKEN, safe=""), quote_plus(TOKEN),
+    re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(TOKEN, safe="")),
     json.dumps(TOKEN)[1:-1],
     json.dumps(TOKEN)[1:-1].replace("/", "\\/"), "ATATT3x/Ff+0=tok&amp;en&quot;9",
 ])

@@ -49,8 +49,9 @@ def test_link_local_metadata_and_unroutable_addresses_are_refused_even_with_the_
     ("http://2130706433/", "127.0.0.1"), ("http://0x7f000001/", "127.0.0.1"), ("http://0177.0.0.1/", "127.0.0.1"),
     ("http://127.1/", "127.0.0.1"), ("http://0x7f.1/", "127.0.0.1"), ("http://[::ffff:127.0.0.1]/", "127.0.0.1"),
     ("https://127.0.0.1:8443/", "127.0.0.1"), ("https://[::1]/", "::1"), ("https://10.0.0.8/", "10.0.0.8"),
-    ("https://172.16.5.4/", "172.16.5.4"), ("https://192.168.1.10/", "192.168.1.10"), ("https://[fd12::1]/", "fd12::1"),
-    ("https://100.64.0.1/", "100.64.0.1"), ("https://localhost/", "127.0.0.1"), ("https://jira.localhost/", "127.0.0.1"),
+    ("https://172.16.5.4/", "172.16.5.4"), ("https://192.168.1.10/", "192.168.1.10"),
+    ("https://[fd12::1]/", "fd12::1"), ("https://100.64.0.1/", "100.64.0.1"),
+    ("https://localhost/", "127.0.0.1"), ("https://jira.localhost/", "127.0.0.1"),
 ])
 def test_loopback_and_private_addresses_need_the_switch(url, address):
     reason = refusal(url)

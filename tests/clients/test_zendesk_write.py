@@ -192,7 +192,8 @@ def test_tags_are_words(http):
 
 
 def test_tagging_an_unknown_ticket_is_not_found(http, zendesk_json):
-    http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}/tags.json", status=404, json=zendesk_json("error_record_not_found.json"))
+    http.put(f"{ZENDESK}/api/v2/tickets/{TICKET}/tags.json", status=404,
+             json=zendesk_json("error_record_not_found.json"))
 
     with pytest.raises(ApiNotFound):
         client().add_tags(TICKET, ["escalated"])
@@ -243,7 +244,8 @@ def test_find_comment_answers_none_after_the_last_page(http, zendesk_json):
 
 def test_find_comment_follows_offset_pagination_and_a_configured_base_url(http, zendesk_json):
     base = "http://127.0.0.1:8765/zendesk"
-    http.get(f"{base}/api/v2/tickets/{TICKET}/comments.json", match=[matchers.query_param_matcher({"page[size]": "100"})],
+    http.get(f"{base}/api/v2/tickets/{TICKET}/comments.json",
+             match=[matchers.query_param_matcher({"page[size]": "100"})],
              json=zendesk_json("ticket_comments_offset.json"))
     http.get(f"{base}/api/v2/tickets/{TICKET}/comments.json",
              match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})],

@@ -1,4 +1,5 @@
-"""The status enums: equal to their strings, documented in /openapi.json, and the apps' constants generated from them."""
+"""The status enums: equal to their strings, documented in /openapi.json, and the apps' constants generated
+from them."""
 from __future__ import annotations
 
 import ast
@@ -25,7 +26,8 @@ DOMAIN = ROOT / "sidecar" / "domain"
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("generate_js_constants", ROOT / "scripts" / "generate_js_constants.py")
+    spec = importlib.util.spec_from_file_location("generate_js_constants",
+                                                  ROOT / "scripts" / "generate_js_constants.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -23,14 +23,16 @@ SALESFORCE_TICKET = {
     "id": "500FK0000000042", "source": "salesforce", "subject": "Export fails",
     "description": "The nightly export fails.", "requester": {"name": "Ann Lee", "email": "ann@example.com"},
     "comments": [
-        {"author": "customer", "body": "The nightly export fails.", "public": True, "created_at": "2026-11-20T09:00:00Z"},
+        {"author": "customer", "body": "The nightly export fails.", "public": True,
+         "created_at": "2026-11-20T09:00:00Z"},
         {"author": "agent", "body": "Looking into it.", "public": False, "created_at": "2026-11-20T10:00:00Z"},
     ],
 }
 
 
 def adf(text: str) -> dict:
-    return {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+    return {"type": "doc", "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,8 @@ def test_credentials_are_checked_when_given():
         me = requests.get(f"{fake.zendesk_url}/api/v2/users/me.json", auth=("a@b.c/token", "zt"))
         assert me.json()["user"]["email"] == "a@b.c"
         assert requests.get(f"{fake.zendesk_url}/api/v2/users/me.json", auth=("a@b.c", "zt")).status_code == 401
-        limits = requests.get(f"{fake.salesforce_url}/services/data/v62.0/limits", headers={"Authorization": "Bearer x"})
+        limits = requests.get(f"{fake.salesforce_url}/services/data/v62.0/limits",
+                              headers={"Authorization": "Bearer x"})
         assert limits.status_code == 401 and limits.json()[0]["errorCode"] == "INVALID_SESSION_ID"
 
 
@@ -148,14 +151,17 @@ def test_jira_create_rejects_what_v3_rejects(fake, jira, fields, field_name):
 def test_jira_edit_issue_and_transition(fake, jira):
     create_issue(fake, jira, labels=["a"])
     response = jira.put(f"{fake.jira_url}/rest/api/3/issue/ESC-1",
-                        json={"fields": {"summary": "New summary"}, "update": {"labels": [{"add": "b"}, {"remove": "a"}]}})
+                        json={"fields": {"summary": "New summary"},
+                              "update": {"labels": [{"add": "b"}, {"remove": "a"}]}})
     assert response.status_code == 204 and response.content == b""
     fields = jira.get(f"{fake.jira_url}/rest/api/3/issue/ESC-1").json()["fields"]
     assert (fields["summary"], fields["labels"]) == ("New summary", ["b"])
-    assert jira.put(f"{fake.jira_url}/rest/api/3/issue/ESC-1", json={"fields": {"description": "text"}}).status_code == 400
+    assert jira.put(f"{fake.jira_url}/rest/api/3/issue/ESC-1",
+                    json={"fields": {"description": "text"}}).status_code == 400
     transitions = jira.get(f"{fake.jira_url}/rest/api/3/issue/ESC-1/transitions").json()["transitions"]
     done = next(t["id"] for t in transitions if t["to"]["statusCategory"]["key"] == "done")
-    assert jira.post(f"{fake.jira_url}/rest/api/3/issue/ESC-1/transitions", json={"transition": {"id": done}}).status_code == 204
+    assert jira.post(f"{fake.jira_url}/rest/api/3/issue/ESC-1/transitions",
+                     json={"transition": {"id": done}}).status_code == 204
     assert jira.get(f"{fake.jira_url}/rest/api/3/issue/ESC-1").json()["fields"]["resolution"]["name"] == "Done"
 
 
@@ -255,7 +261,8 @@ def test_slack_auth(fake, slack):
 
 
 def test_slack_post_message_json_and_form(fake, slack):
-    first = slack.post(f"{fake.slack_url}/chat.postMessage", json={"channel": "C0ESCALATE", "text": "New escalation"}).json()
+    first = slack.post(f"{fake.slack_url}/chat.postMessage",
+                       json={"channel": "C0ESCALATE", "text": "New escalation"}).json()
     assert first["ok"] is True and first["channel"] == "C0ESCALATE"
     assert first["message"]["text"] == "New escalation" and first["message"]["ts"] == first["ts"]
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Refund*"}}]
@@ -272,7 +279,8 @@ def test_slack_post_message_json_and_form(fake, slack):
     errors = [
         slack.post(f"{fake.slack_url}/chat.postMessage", json={"channel": "C0ESCALATE"}).json(),
         slack.post(f"{fake.slack_url}/chat.postMessage", json={"text": "no channel"}).json(),
-        slack.post(f"{fake.slack_url}/chat.postMessage", json={"channel": "C1", "text": "x", "metadata": {"x": 1}}).json(),
+        slack.post(f"{fake.slack_url}/chat.postMessage",
+                   json={"channel": "C1", "text": "x", "metadata": {"x": 1}}).json(),
     ]
     assert [e["error"] for e in errors] == ["no_text", "channel_not_found", "invalid_metadata_format"]
     permalink = slack.get(f"{fake.slack_url}/chat.getPermalink",
@@ -298,7 +306,8 @@ def test_slack_history_metadata_only_when_asked(fake, slack):
     assert [m["metadata"] for m in full["messages"]] == [metadata, metadata]
     assert full["has_more"] is True and full["response_metadata"]["next_cursor"]
     rest = slack.post(f"{fake.slack_url}/conversations.history",
-                      data={"channel": "C0ESCALATE", "limit": 2, "cursor": full["response_metadata"]["next_cursor"]}).json()
+                      data={"channel": "C0ESCALATE", "limit": 2,
+                            "cursor": full["response_metadata"]["next_cursor"]}).json()
     assert [m["text"] for m in rest["messages"]] == ["message 0"] and rest["has_more"] is False
     newer = slack.get(f"{fake.slack_url}/conversations.history",
                       params={"channel": "C0ESCALATE", "oldest": posted[1]["ts"]}).json()
@@ -406,7 +415,8 @@ def test_salesforce_case_comments(fake, salesforce):
     created = salesforce.post(f"{base}/sobjects/CaseComment/",
                               json={"ParentId": case_id, "CommentBody": "Escalated to ESC-1", "IsPublished": False})
     assert created.status_code == 201
-    assert created.json()["success"] is True and created.json()["errors"] == [] and created.json()["id"].startswith("00a")
+    assert (created.json()["success"] is True and created.json()["errors"] == []
+            and created.json()["id"].startswith("00a"))
     soql = (f"SELECT Id, CommentBody, IsPublished, CreatedBy.Name FROM CaseComment "
             f"WHERE ParentId = '{case_id}' ORDER BY CreatedDate ASC")
     result = salesforce.get(f"{base}/query/", params={"q": soql}).json()

@@ -579,7 +579,8 @@ class _Jira:
     def _priority(self, value: Any, errors: dict[str, str]) -> dict[str, Any] | None:
         if isinstance(value, Mapping):
             for priority_id, name in _JIRA_PRIORITIES.items():
-                if str(value.get("id") or "") == priority_id or str(value.get("name") or "").casefold() == name.casefold():
+                if (str(value.get("id") or "") == priority_id
+                        or str(value.get("name") or "").casefold() == name.casefold()):
                     return {"self": f"{self.base}/rest/api/3/priority/{priority_id}", "iconUrl": "", "name": name,
                             "id": priority_id}
         errors["priority"] = "Specify a valid priority"
@@ -741,7 +742,8 @@ class _Jira:
         changes: dict[str, Any] = {}
         comments: list[Any] = []
         for name, operations in update.items():
-            if not isinstance(operations, list) or not all(isinstance(op, Mapping) and len(op) == 1 for op in operations):
+            if not isinstance(operations, list) or not all(
+                    isinstance(op, Mapping) and len(op) == 1 for op in operations):
                 errors[name] = "Operations must be a list of single-verb objects."
                 continue
             for operation in operations:
@@ -927,7 +929,8 @@ class _Jira:
         fields["statuscategorychangedate"] = now
         done = transition_id == "31"
         fields["resolution"] = {"self": f"{self.base}/rest/api/3/resolution/10000", "id": "10000",
-                                "description": "Work has been completed on this issue.", "name": "Done"} if done else None
+                                "description": "Work has been completed on this issue.",
+                                "name": "Done"} if done else None
         fields["resolutiondate"] = now if done else None
         fields["updated"] = now
         return _Reply(204)
@@ -1702,7 +1705,8 @@ class _Zendesk:
 
     def _person(self, name: str | None, email: str | None, role: str, organization_id: int | None = None) -> int:
         for user in self.users.values():
-            if user["role"] == role and ((email and user["email"] == email) or (not email and name and user["name"] == name)):
+            if user["role"] == role and ((email and user["email"] == email)
+                                         or (not email and name and user["name"] == name)):
                 return user["id"]
         return self._add_user(next(self._ids), name, email, role, organization_id)["id"]
 
@@ -1718,7 +1722,8 @@ class _Zendesk:
             "url": f"{self.base}/api/v2/organizations/{org_id}.json", "id": org_id, "name": name,
             "shared_tickets": False, "shared_comments": False, "external_id": None, "created_at": now,
             "updated_at": now, "domain_names": [], "details": "", "notes": "", "group_id": None,
-            "tags": list(data.get("tags") or []), "organization_fields": {k: v for k, v in fields.items() if k != "tags"},
+            "tags": list(data.get("tags") or []),
+            "organization_fields": {k: v for k, v in fields.items() if k != "tags"},
         }
         return org_id
 
@@ -1830,7 +1835,8 @@ class _Zendesk:
     def authenticate(self, request: _Request) -> None:
         credentials = _basic_credentials(request)
         expected = self.fake._expected_basic("zendesk")
-        valid = credentials is not None and credentials[0].endswith("/token") and len(credentials[0]) > 6 and credentials[1]
+        valid = (credentials is not None and credentials[0].endswith("/token") and len(credentials[0]) > 6
+                 and credentials[1])
         if not valid or (expected is not None and credentials != expected):
             raise _Fail(_Reply(401, {"error": "Couldn't authenticate you"},
                                {"WWW-Authenticate": 'Basic realm="Web Password"'}))
@@ -1852,7 +1858,8 @@ class _Zendesk:
         try:
             body = request.json()
         except ValueError:
-            raise _Fail(_Reply(400, {"error": "Unprocessable Entity", "description": "The body is not valid JSON"})) from None
+            raise _Fail(_Reply(400, {"error": "Unprocessable Entity",
+                                     "description": "The body is not valid JSON"})) from None
         if not isinstance(body, dict):
             raise _Fail(_Reply(400, {"error": "Unprocessable Entity", "description": "The body must be a JSON object"}))
         return body
@@ -1923,7 +1930,8 @@ class _Zendesk:
         try:
             ids = [int(part) for part in raw.split(",") if part.strip()]
         except ValueError:
-            raise _Fail(_Reply(400, {"error": "InvalidValue", "description": "ids must be a comma-separated list of numbers"})) from None
+            raise _Fail(_Reply(400, {"error": "InvalidValue",
+                                     "description": "ids must be a comma-separated list of numbers"})) from None
         if len(ids) > 100:
             raise _Fail(_Reply(400, {"error": "InvalidValue", "description": "at most 100 ids per request"}))
         users = [self.users[user_id] for user_id in dict.fromkeys(ids) if user_id in self.users]
@@ -1981,7 +1989,8 @@ class _Zendesk:
                 isinstance(field, Mapping) and "id" in field for field in custom)):
             raise _zendesk_invalid("custom_fields", "Custom fields: must be a list of {id, value}")
         for name in ("tags", "additional_tags", "remove_tags"):
-            if name in update and not (isinstance(update[name], list) and all(isinstance(t, str) for t in update[name])):
+            if name in update and not (isinstance(update[name], list)
+                                       and all(isinstance(t, str) for t in update[name])):
                 raise _zendesk_invalid(name, f"{name}: must be a list of strings")
 
         audit_id = next(self._ids)
@@ -2172,7 +2181,8 @@ class _Salesforce:
 
     def method_not_allowed(self, request: _Request, allowed: list[str]) -> _Reply:
         return _Reply(405, [{"errorCode": "METHOD_NOT_ALLOWED",
-                             "message": f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}"}],
+                             "message": f"HTTP Method '{request.method}' not allowed. "
+                                        f"Allowed are {','.join(allowed)}"}],
                       {"Allow": ", ".join(allowed)})
 
     def _body(self, request: _Request) -> dict[str, Any]:
@@ -2332,7 +2342,8 @@ def _fault_body(system: str, status: int) -> Any:
         return {"ok": False, "error": error}
     if system == "zendesk":
         if status == 429:
-            return {"error": "TooManyRequests", "description": "Rate limit exceeded (fault injected by the fake Zendesk)"}
+            return {"error": "TooManyRequests",
+                    "description": "Rate limit exceeded (fault injected by the fake Zendesk)"}
         return {"error": phrase.replace(" ", ""), "description": f"{phrase} (fault injected by the fake Zendesk)"}
     code = {429: "REQUEST_LIMIT_EXCEEDED", 403: "REQUEST_LIMIT_EXCEEDED", 503: "SERVER_UNAVAILABLE",
             401: "INVALID_SESSION_ID"}.get(status, "UNKNOWN_EXCEPTION")
@@ -2572,7 +2583,8 @@ class FakeVendors:
             self._slack.usergroups[usergroup] = list(users)
 
     def slack_response_url(self, *, user: str = "U0FAKEUSER", channel: str = "C0FAKECHAN") -> str:
-        """A response_url as Slack puts in an interaction payload (what is posted to it: state()["slack"]["responses"])."""
+        """A response_url as Slack puts in an interaction payload (what is posted to it:
+        state()["slack"]["responses"])."""
         with self._lock:
             return self._slack.mint_response_url(self.url, user=user, channel=channel)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 
-from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.evaluation import (
     backtest_escalation,
     calibration_table,
@@ -11,6 +10,7 @@ from sidecar.intelligence.evaluation import (
     score_metrics,
 )
 from sidecar.intelligence.learned import CalibratedEscalationModel, train_calibrated_escalation_model
+from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.ticket import ticket_from_mapping
 from tests.learned_escalation_support import ROUTINE, SEVERE, synthetic_history
 
@@ -33,13 +33,13 @@ def test_probabilities_match_the_escalation_rate_of_such_tickets():
     assert isinstance(model, CalibratedEscalationModel) and model.method == "platt"
     test_tickets, test_labels = _noisy(300, seed=2)
     scores = model.predict_many(test_tickets)
-    severe = [s for t, s in zip(test_tickets, scores) if any(t.subject == x for x in SEVERE)]
-    routine = [s for t, s in zip(test_tickets, scores) if any(t.subject == x for x in ROUTINE)]
+    severe = [s for t, s in zip(test_tickets, scores, strict=True) if any(t.subject == x for x in SEVERE)]
+    routine = [s for t, s in zip(test_tickets, scores, strict=True) if any(t.subject == x for x in ROUTINE)]
     assert abs(sum(severe) / len(severe) - 0.8) < 0.1
     assert abs(sum(routine) / len(routine) - 0.1) < 0.08
     # The uncalibrated, class-balanced regression says something else (that is why the calibrator exists).
     raw = model.raw_many(test_tickets)
-    assert max(abs(r - s) for r, s in zip(raw, scores)) > 0.05
+    assert max(abs(r - s) for r, s in zip(raw, scores, strict=True)) > 0.05
     metrics = score_metrics(test_labels, scores, 0.6)
     assert metrics["brier"] < 0.2 and metrics["roc_auc"] > 0.8
 

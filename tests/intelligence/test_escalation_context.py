@@ -40,9 +40,9 @@ ROUTE = {
     "alternatives": [],
 }
 SIMILAR = [
-    {"source": "zendesk", "id": "47001", "kind": "ticket", "title": "Double charge after plan upgrade", "status": "solved",
-     "resolution": None, "url": "https://acme.zendesk.com/agent/tickets/47001", "solved_by": "Maria Lopez",
-     "score": 0.64},
+    {"source": "zendesk", "id": "47001", "kind": "ticket", "title": "Double charge after plan upgrade",
+     "status": "solved", "resolution": None, "url": "https://acme.zendesk.com/agent/tickets/47001",
+     "solved_by": "Maria Lopez", "score": 0.64},
     {"source": "jira", "id": "BILL-88", "kind": "jira_issue", "title": "Duplicate annual charge when card retried",
      "status": "Done", "resolution": "Fixed", "url": "https://acme.atlassian.net/browse/BILL-88", "solved_by": None,
      "score": 0.81},
@@ -182,7 +182,8 @@ def test_refund_score_reasons_and_labels(refund):
     assert refund.categories[0].label == "Billing / refund"
     assert len(refund.reasons) == 6
     assert refund.reasons[0].signal == "asks_for_human"
-    assert refund.reasons[0].evidence == 'comment 5 (customer): "Can I please speak to a real person in your billing team?"'
+    assert refund.reasons[0].evidence == (
+        'comment 5 (customer): "Can I please speak to a real person in your billing team?"')
     contributions = [r.contribution for r in refund.reasons]
     assert contributions == sorted(contributions, reverse=True)
     assert refund.labels == (
@@ -393,7 +394,8 @@ def test_redacted_masks_free_text_and_keeps_names():
         "id": "9", "source": "zendesk", "subject": "Card 4242 4242 4242 4242 charged twice",
         "description": "My card 4242 4242 4242 4242 was charged twice. Call me on +44 20 7946 0958.",
         "comments": [
-            {"author": "customer", "body": "My card 4242 4242 4242 4242 was charged twice. Call me on +44 20 7946 0958.",
+            {"author": "customer",
+             "body": "My card 4242 4242 4242 4242 was charged twice. Call me on +44 20 7946 0958.",
              "created_at": "2026-11-20T09:00:00Z"},
             {"author": "agent", "body": "I checked card 4242 4242 4242 4242 in Stripe.", "public": False,
              "created_at": "2026-11-20T09:10:00Z"},
@@ -402,7 +404,8 @@ def test_redacted_masks_free_text_and_keeps_names():
         "organization": {"name": "Northwind Traders"},
     })
     similar = [{"id": "1", "title": "Refund for card 4111 1111 1111 1111", "score": 0.5}]
-    context = context_for(ticket, similar=similar, agent_note="Card 4242424242424242, reach her at dana@northwind.example")
+    context = context_for(ticket, similar=similar,
+                          agent_note="Card 4242424242424242, reach her at dana@northwind.example")
     masked = context.redacted(Redactor(emails=True, phones=True))
     texts = [masked.title, masked.problem, masked.agent_note, *masked.steps, *masked.error_messages,
              *(t.text for t in masked.timeline), *(t.text for t in masked.agent_tried),
@@ -453,7 +456,8 @@ def test_exceptions_quotes_and_logs():
     assert extract_errors(["The popup says 'Your session has expired' every minute."]) == (
         "\u201cYour session has expired\u201d",)
     assert extract_errors(["I want a \"real\" person."]) == ()
-    assert extract_errors(["Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nKeyError: 'id'"]) == (
+    assert extract_errors(
+        ["Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nKeyError: 'id'"]) == (
         "Traceback (most recent call last):", "File \"app.py\", line 3, in <module>", "KeyError: 'id'")
 
 

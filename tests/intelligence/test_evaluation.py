@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.intelligence.scoring import rules_version
 from sidecar.intelligence.evaluation import (
     evaluate_escalation,
     evaluate_handoff,
     format_metrics_table,
 )
+from sidecar.intelligence.scoring import rules_version
 
 HANDOFF_ROWS = [
     {"id": "1", "description": "can i talk to a real person", "needs_human": True},

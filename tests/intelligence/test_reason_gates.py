@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
+from sidecar.intelligence.assessment import ScoringPolicy
 from sidecar.intelligence.scoring import (
     AUTHORITY_BAND,
     DEFAULT_ESCALATE_THRESHOLD,
     DEFAULT_WATCH_THRESHOLD,
     assess_ticket,
 )
-from sidecar.intelligence.assessment import ScoringPolicy
 
 pytestmark = pytest.mark.usefixtures("rules_only")
 

@@ -126,7 +126,7 @@ def test_resolved_talk_damps_the_rules_findings_in_that_sentence_only(layer):
     assert len(outage_rules) >= 1, "the rules see both mentions of an outage"
     refined = layer.refine(t, rules)
     first_sentence_end = text.index("now.") + 4
-    for before, after in zip(rules, refined):
+    for before, after in zip(rules, refined, strict=False):  # refined: the rules' findings, then new ones
         if before.span and before.span[2] <= first_sentence_end and before.signal == "outage":
             assert after.strength == pytest.approx(before.strength * 0.25)
         elif before.span and before.span[1] > first_sentence_end:

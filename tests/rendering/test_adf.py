@@ -151,7 +151,8 @@ def test_bullet_and_ordered_lists_with_nesting_and_continuation():
             item(para(text("one")), {"type": "bulletList", "content": [item(para(text("nested")))]}),
             item(para(text("two"), {"type": "hardBreak"}, text("still two"))),
         ]},
-        {"type": "orderedList", "attrs": {"order": 3}, "content": [item(para(text("three"))), item(para(text("four")))]},
+        {"type": "orderedList", "attrs": {"order": 3},
+         "content": [item(para(text("three"))), item(para(text("four")))]},
     )
     assert_valid_adf(result)
 
@@ -196,7 +197,8 @@ def test_empty_input():
 # --- inline ------------------------------------------------------------------------------------------
 
 def test_inline_marks():
-    result = markup_to_adf("A **bold** `code` and [a link](https://acme.example/x?a=1&b=2) and [mail](mailto:a@b.example)")
+    result = markup_to_adf(
+        "A **bold** `code` and [a link](https://acme.example/x?a=1&b=2) and [mail](mailto:a@b.example)")
     assert result == doc(para(
         text("A "), text("bold", STRONG), text(" "), text("code", CODE), text(" and "),
         text("a link", link("https://acme.example/x?a=1&b=2")), text(" and "), text("mail", link("mailto:a@b.example")),

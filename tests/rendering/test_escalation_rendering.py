@@ -55,8 +55,8 @@ ROUTE = {
                "jira_account_id": "5b10", "available_now": True, "score": 0.9, "reasons": ["solved 14 refunds"]},
     "confidence": 0.8, "reasons": ["billing_refund category"], "alternatives": [],
 }
-SIMILAR = [{"source": "jira", "id": "BILL-88", "kind": "jira_issue", "title": "Duplicate annual charge when card retried",
-            "status": "Done", "resolution": "Fixed", "url": "https://acme.atlassian.net/browse/BILL-88",
+SIMILAR = [{"source": "jira", "id": "BILL-88", "kind": "jira_issue",
+            "title": "Duplicate annual charge when card retried", "status": "Done", "resolution": "Fixed", "url": "https://acme.atlassian.net/browse/BILL-88",
             "solved_by": "Maria Lopez", "score": 0.81}]
 
 BUG_DESCRIPTION = (
@@ -196,7 +196,8 @@ def test_bug_report_issue_has_numbered_steps_and_code_marked_errors(env):
     assert "Ids mentioned\njob 88213" in text
     assert "Ticket: Salesforce case 500Kx00000AbCdE\n" in text  # no URL: no link
     code = [n for n in _text_nodes(document) if {"type": "code"} in n.get("marks", [])]
-    assert [n["text"] for n in code][:2] == ["HTTP 500 Internal Server Error", "\u201cExport failed: renderer timed out\u201d"]
+    assert [n["text"] for n in code][:2] == ["HTTP 500 Internal Server Error",
+                                             "\u201cExport failed: renderer timed out\u201d"]
     assert "No team matched." in text
     assert "Nothing recorded in the ticket." in text
     assert "No similar past incidents found." in text
@@ -468,7 +469,8 @@ def test_override_directory_wins_and_the_rest_fall_back(refund, tmp_path):
     assert issue["summary"] == "[CRITICAL] Northwind Traders: Charged twice for our annual plan - need a refund"
     assert adf_to_text(issue["description"]) == REFUND_DESCRIPTION  # not overridden: the built-in
     # The override forgot the marker; the note still ends with it so the sidecar never echoes its own note.
-    note = render_ticket_note(refund, jira_key="B-1", jira_url="https://a.example/B-1", marker="[escalation e]", env=env)
+    note = render_ticket_note(refund, jira_key="B-1", jira_url="https://a.example/B-1", marker="[escalation e]",
+                              env=env)
     assert note == "Sent to B-1.\n[escalation e]"
 
 

@@ -45,7 +45,8 @@ def test_good_lines_are_imported_and_bad_ones_reported_with_line_and_field(datab
 
     assert (summary.inserted, summary.updated, summary.unchanged, summary.skipped) == (3, 0, 0, 2)
     assert rejected[0].startswith("history.jsonl:4: not valid JSON: ")
-    assert rejected[1:] == ["history.jsonl:5: field 'comments[0].author': must be one of customer, agent, bot, got 'robot'"]
+    assert rejected[1:] == [
+        "history.jsonl:5: field 'comments[0].author': must be one of customer, agent, bot, got 'robot'"]
     assert summary.as_dict()["errors"] == rejected
     with database.session() as session:
         assert count_history(session, installation_id=installation["id"], sources=["file"]) == 3
@@ -78,7 +79,8 @@ def test_an_unknown_installation_is_refused_before_reading(database, history_fil
 
 def test_a_file_that_is_not_utf8_is_reported_per_line(database, installation, tmp_path):
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(json.dumps(GOOD[0]).encode() + b"\n" + '{"id": "9", "subject": "caf\xe9"}'.encode("latin-1") + b"\n")
+    path.write_bytes(json.dumps(GOOD[0]).encode() + b"\n"
+                     + '{"id": "9", "subject": "caf\xe9"}'.encode("latin-1") + b"\n")
     rejected: list[str] = []
 
     summary = import_history_file(database, installation_id=installation["id"], path=path, on_rejected=rejected.append)
@@ -122,7 +124,8 @@ def test_cli_names_an_unknown_installation(app, database_url, history_file):
 
 
 def test_cli_refuses_a_bad_source_name(app, database_url, installation, history_file):
-    result = _run(database_url, "file", str(history_file), "--installation", installation["id"], "--source", "My Source")
+    result = _run(database_url, "file", str(history_file), "--installation", installation["id"],
+                  "--source", "My Source")
 
     assert result.exit_code != 0
     assert "history source" in result.output

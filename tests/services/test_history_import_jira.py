@@ -53,7 +53,8 @@ def register_search(http) -> None:
 
 
 def run(database, installation_id, **options):
-    return import_jira_history(database, installation_id=installation_id, client=JiraClient(SITE, email=JIRA["email"], api_token=JIRA["api_token"]),
+    return import_jira_history(database, installation_id=installation_id,
+                               client=JiraClient(SITE, email=JIRA["email"], api_token=JIRA["api_token"]),
                                jql=JQL, **options)
 
 

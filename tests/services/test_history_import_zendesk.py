@@ -246,7 +246,8 @@ def test_pacer_does_not_wait_for_a_spent_daily_allowance():
     pacer = RequestPacer(10, clock=clock)
 
     def spent():
-        raise ApiRateLimited("Salesforce query failed: HTTP 403: REQUEST_LIMIT_EXCEEDED", 403, code="REQUEST_LIMIT_EXCEEDED")
+        raise ApiRateLimited("Salesforce query failed: HTTP 403: REQUEST_LIMIT_EXCEEDED", 403,
+                             code="REQUEST_LIMIT_EXCEEDED")
 
     with pytest.raises(ApiRateLimited):
         pacer.call(spent)
@@ -306,7 +307,8 @@ def test_cli_failure_says_how_to_resume_and_hides_the_token(http, app, database,
                 json={"error": "Couldn't authenticate you"})
     env = {"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY, "LOG_LEVEL": "warning"}
 
-    result = CliRunner().invoke(import_group, ["zendesk", "--installation", installation["id"], "--since", "2024-05-01"],
+    result = CliRunner().invoke(import_group,
+                                ["zendesk", "--installation", installation["id"], "--since", "2024-05-01"],
                                 env=env, catch_exceptions=False)
 
     assert result.exit_code == 1

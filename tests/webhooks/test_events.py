@@ -41,7 +41,8 @@ FIXTURE_EVENTS = [
         "previous_status": "To Do", "resolution": None, "resolved": False, "actor": PRIYA}),
     ("jira", "webhook_comment_created.json", "jira.comment_created", {
         "issue_key": "ENG-4387", "issue_id": "10671", "comment_id": "10258", "author": PRIYA, "restricted": False,
-        "body_text": "Found it: the retry job for INV-2291 re-ran after a gateway timeout, so the charge went through twice.\n"
+        "body_text": "Found it: the retry job for INV-2291 re-ran after a gateway timeout, so the charge went "
+                     "through twice.\n"
                      "Refund of the duplicate is queued with the payment provider; @Marcus Okafor can you confirm with "
                      "the customer today?"}),
     ("jira", "webhook_issue_commented.json", "jira.comment_created", {
@@ -61,7 +62,8 @@ FIXTURE_EVENTS = [
         "bot_id": "B05BQ7YV9ZP", "subtype": None}),
     ("slack/event", "event_app_mention.json", "ignored", {"type": "event_callback", "event_type": "app_mention"}),
     ("slack/interaction", "interaction_block_actions_acknowledge.json", "slack.block_action", {
-        **ESCALATION_MESSAGE, "action_id": "escalation_acknowledge", "user": {"id": "U02HXK4MZ7R", "name": "priya.raman"},
+        **ESCALATION_MESSAGE, "action_id": "escalation_acknowledge",
+        "user": {"id": "U02HXK4MZ7R", "name": "priya.raman"},
         "trigger_id": "7052817043617.4836619836.6c4cbd9b3f8e1e6a9b7d2f0c5a1e3d44",
         "response_url": "https://hooks.slack.com/actions/T04QKJ6RF5Y/7049925119011/Qe0qkH3wLrZ2n1n8xXb8pV4d"}),
     ("slack/interaction", "interaction_block_actions_reassign.json", "slack.block_action", {
@@ -124,7 +126,8 @@ def test_jira_events_happen_at_the_payload_timestamp():
 
 
 def test_a_jira_comment_in_wiki_markup_text_is_read_as_it_is():
-    payload = changed(fixture("jira", "webhook_comment_created.json"), "comment.body", "Refund queued. *Deploying* now.")
+    payload = changed(fixture("jira", "webhook_comment_created.json"), "comment.body",
+                      "Refund queued. *Deploying* now.")
     assert parse_jira(payload).data["body_text"] == "Refund queued. *Deploying* now."
 
 
@@ -228,7 +231,8 @@ MALFORMED = [
     ("jira", "webhook_issue_updated_done.json", "issue.key", "", "needs 'key'"),
     ("jira", "webhook_issue_updated_done.json", "issue.fields.status.statusCategory.key", "finished",
      "unknown status category 'finished'"),
-    ("jira", "webhook_comment_created.json", "comment", "great work", "comment of a Jira comment_created webhook must be"),
+    ("jira", "webhook_comment_created.json", "comment", "great work",
+     "comment of a Jira comment_created webhook must be"),
     ("jira", "webhook_comment_created.json", "comment.id", None, "needs 'id'"),
     ("slack/event", "event_url_verification.json", "challenge", DELETE, "needs 'challenge'"),
     ("slack/event", "event_message_thread_reply.json", "event", "hello", "must be a JSON object, got a string"),

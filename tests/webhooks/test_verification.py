@@ -231,7 +231,8 @@ def test_jira_deliveries_are_known_by_the_atlassian_identifier_then_by_what_the_
     payload = load_fixture("jira", "webhook_comment_created.json")
     raw = json.dumps(payload).encode()
 
-    assert delivery_id("jira", raw, {"X-Atlassian-Webhook-Identifier": "1a2b3c4d-5e6f"}, payload) == "jira:1a2b3c4d-5e6f"
+    assert delivery_id("jira", raw, {"X-Atlassian-Webhook-Identifier": "1a2b3c4d-5e6f"},
+                       payload) == "jira:1a2b3c4d-5e6f"
     assert delivery_id("jira", raw, {}, payload) == "jira:1714648365903:comment_created:10671:10258"
     assert delivery_id("jira", raw, {}) == f"jira:sha256:{hashlib.sha256(raw).hexdigest()}"
 

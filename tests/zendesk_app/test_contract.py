@@ -85,7 +85,8 @@ def test_each_trigger_sends_the_body_the_sidecar_documents(identifier, template)
 @pytest.mark.parametrize(("identifier", "template"), trigger_bodies())
 def test_the_sidecar_accepts_each_trigger_at_the_webhook_endpoint(client, installation, identifier, template):
     configure(client, installation["api_token"], {"zendesk.webhook_secret": WEBHOOK_SECRET})
-    endpoint = REQUIREMENTS["webhooks"]["sidecar_ticket_events"]["endpoint"].replace("INSTALLATION_ID", installation["id"])
+    endpoint = REQUIREMENTS["webhooks"]["sidecar_ticket_events"]["endpoint"].replace(
+        "INSTALLATION_ID", installation["id"])
     raw = render(template)
     headers = {**sign_zendesk(raw, WEBHOOK_SECRET, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
                "X-Zendesk-Webhook-Invocation-Id": f"inv-{identifier}"}

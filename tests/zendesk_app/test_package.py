@@ -112,10 +112,12 @@ BREAKAGES = [
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: parameter(m, "api_token").pop("secure")),
                  "manifest.json: parameter api_token looks like a credential and must be secure: true",
                  id="insecure-token"),
-    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: parameter(m, "shared_secret").update(secure=False)),
+    pytest.param(lambda app: edit_json(app / "manifest.json",
+                                       lambda m: parameter(m, "shared_secret").update(secure=False)),
                  "manifest.json: parameter shared_secret looks like a credential and must be secure: true",
                  id="insecure-secret"),
-    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append({"name": "name", "type": "text"})),
+    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append(
+        {"name": "name", "type": "text"})),
                  "manifest.json: a parameter may not be called 'name'", id="parameter-called-name"),
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append(
         {"name": "region", "type": "hidden", "required": True})),
@@ -123,21 +125,24 @@ BREAKAGES = [
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append(
         {"name": "login", "type": "oauth", "secure": True})),
                  "manifest.json: parameter login: an oauth parameter cannot be secure", id="secure-oauth"),
-    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append({"name": "colour", "type": "colour"})),
+    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["parameters"].append(
+        {"name": "colour", "type": "colour"})),
                  "manifest.json: parameter colour: unknown type 'colour'", id="unknown-type"),
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: parameter(m, "api_token").update(default="x")),
                  "manifest.json: parameter api_token: a secure or hidden parameter must not have a default",
                  id="secure-default"),
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m.pop("domainWhitelist")),
-                 "manifest.json: secure parameter(s) shared_secret, api_token need a domainWhitelist", id="no-whitelist"),
+                 "manifest.json: secure parameter(s) shared_secret, api_token need a domainWhitelist",
+                 id="no-whitelist"),
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m.update(private="yes")),
                  "manifest.json: private must be true or false", id="private-not-boolean"),
-    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["location"]["support"]["ticket_sidebar"].update(
-        url="assets/missing.html")),
-                 "manifest.json: location ticket_sidebar url 'assets/missing.html' must be an existing file under assets/",
+    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["location"]["support"][
+        "ticket_sidebar"].update(url="assets/missing.html")),
+                 "manifest.json: location ticket_sidebar url 'assets/missing.html' must be an existing file "
+                 "under assets/",
                  id="missing-location-file"),
-    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["location"]["support"]["ticket_sidebar"].update(
-        url="http://sidecar.acme.com/app")),
+    pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m["location"]["support"][
+        "ticket_sidebar"].update(url="http://sidecar.acme.com/app")),
                  "manifest.json: location ticket_sidebar url must be https or localhost", id="http-location"),
     pytest.param(lambda app: edit_json(app / "manifest.json", lambda m: m.update(defaultLocale="fr")),
                  "manifest.json: defaultLocale 'fr' has no translations/fr.json", id="default-locale-without-file"),
@@ -147,9 +152,11 @@ BREAKAGES = [
                  "translations/de.json: translation key ui.extra is not in en.json", id="extra-translation-key"),
     pytest.param(lambda app: edit_json(app / "translations/en.json", lambda s: s["app"].pop("long_description")),
                  "translations/en.json: missing translation key app.long_description", id="missing-app-string"),
-    pytest.param(lambda app: edit_json(app / "translations/en.json", lambda s: s["app"]["parameters"]["sidecar_url"].pop("label")),
+    pytest.param(lambda app: edit_json(app / "translations/en.json",
+                                       lambda s: s["app"]["parameters"]["sidecar_url"].pop("label")),
                  "translations/en.json: app.parameters.sidecar_url needs a label", id="parameter-without-label"),
-    pytest.param(lambda app: (app / "assets/extra.js").write_text("export const x = (t) => t('ui.preview.not_there');\n"),
+    pytest.param(lambda app: (app / "assets/extra.js").write_text(
+        "export const x = (t) => t('ui.preview.not_there');\n"),
                  "assets/extra.js: uses translation key ui.preview.not_there, missing from translations/en.json",
                  id="js-uses-unknown-key"),
     pytest.param(lambda app: (app / "assets/logo-small.png").write_bytes(tiny_png(64, 64)),
@@ -164,23 +171,27 @@ BREAKAGES = [
                  "assets/app.js: imports ./view.js, which does not exist", id="missing-module"),
     pytest.param(lambda app: (app / "assets/app.css").unlink(),
                  "assets/iframe.html: refers to app.css, which does not exist", id="missing-stylesheet"),
-    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["triggers"]["sidecar_customer_comment"]["actions"][0][
-        "value"].__setitem__(0, "no_such_webhook")),
+    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["triggers"][
+        "sidecar_customer_comment"]["actions"][0]["value"].__setitem__(0, "no_such_webhook")),
                  "requirements.json: triggers.sidecar_customer_comment: notification_webhook refers to webhook "
                  "'no_such_webhook', which is not in requirements.json webhooks", id="trigger-missing-webhook"),
-    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["webhooks"]["sidecar_ticket_events"].pop("endpoint")),
+    pytest.param(lambda app: edit_json(app / "requirements.json",
+                                       lambda r: r["webhooks"]["sidecar_ticket_events"].pop("endpoint")),
                  "requirements.json: webhooks.sidecar_ticket_events is missing the required field 'endpoint'",
                  id="webhook-without-endpoint"),
-    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["triggers"]["sidecar_agent_comment"].pop("title")),
+    pytest.param(lambda app: edit_json(app / "requirements.json",
+                                       lambda r: r["triggers"]["sidecar_agent_comment"].pop("title")),
                  "requirements.json: triggers.sidecar_agent_comment is missing the required field 'title'",
                  id="trigger-without-title"),
     pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r.update(widgets={})),
                  "requirements.json: unknown requirement type(s): widgets", id="unknown-requirement-type"),
-    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["ticket_fields"]["jira_issue_key"].update(type="string")),
+    pytest.param(lambda app: edit_json(app / "requirements.json",
+                                       lambda r: r["ticket_fields"]["jira_issue_key"].update(type="string")),
                  "requirements.json: ticket_fields.jira_issue_key: type 'string' is not a ticket field type",
                  id="bad-ticket-field-type"),
-    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["triggers"]["sidecar_status_changed"]["actions"][0][
-        "value"].__setitem__(1, '{"event": "ticket_deleted", "ticket": {"id": "{{ticket.id}}"}}')),
+    pytest.param(lambda app: edit_json(app / "requirements.json", lambda r: r["triggers"][
+        "sidecar_status_changed"]["actions"][0]["value"].__setitem__(
+            1, '{"event": "ticket_deleted", "ticket": {"id": "{{ticket.id}}"}}')),
                  "requirements.json triggers.sidecar_status_changed: the webhook body's event must be one of "
                  "ticket_created, comment_added, ticket_updated", id="unknown-trigger-event"),
     pytest.param(lambda app: (app / "requirements.json").write_text('{"ticket_fields": {}, "ticket_fields": {}}'),
@@ -250,7 +261,8 @@ def test_a_customer_package_gets_their_sidecar_host_endpoint_and_secret(app_copy
 
 
 def test_strict_packaging_refuses_placeholders(app_copy, tmp_path):
-    with pytest.raises(package.PackagingError, match="domainWhitelist still contains the placeholder sidecar.example.com"):
+    with pytest.raises(package.PackagingError,
+                       match="domainWhitelist still contains the placeholder sidecar.example.com"):
         package.build(app_copy, out_dir=tmp_path, strict=True)
 
 

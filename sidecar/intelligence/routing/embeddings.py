@@ -10,7 +10,8 @@ on average to the PyTorch model's, bench/embedding_runtime.py). Nothing is ever 
 - `all-MiniLM-L6-v2:static`: one vector per word piece
   of the model's vocabulary, made once by running the transformer over each piece alone
   ([CLS] piece [SEP], mean-pooled: 30,522 tiny inputs, about 20 s, cached on disk); a text is the mean
-  of its pieces' vectors, weighted by how rare each piece is in the history. Like model2vec's distilled static embeddings: it keeps much of what the model
+  of its pieces' vectors, weighted by how rare each piece is in the history. Like model2vec's distilled
+  static embeddings: it keeps much of what the model
   knows about words ("refund" is near "money back", "weather" is far from banking) at the cost of a
   dictionary lookup, about 0.1 ms a ticket, where the transformer costs 10-40 ms on a 2-core machine.
 - `all-MiniLM-L6-v2`: the transformer itself over the ticket's opening (MAX_TOKENS word pieces).

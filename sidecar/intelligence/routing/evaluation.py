@@ -36,14 +36,14 @@ def routing_metrics(truth: Sequence[str | None], predicted: Sequence[str | None]
     """Accuracy, macro-F1, abstain rate and OOS recall of predictions (None = abstained / out of scope)."""
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} true groups but {len(predicted)} predictions")
-    in_scope = [(t, p) for t, p in zip(truth, predicted) if t is not None]
-    out_of_scope = [p for t, p in zip(truth, predicted) if t is None]
+    in_scope = [(t, p) for t, p in zip(truth, predicted, strict=True) if t is not None]
+    out_of_scope = [p for t, p in zip(truth, predicted, strict=True) if t is None]
     correct = sum(1 for t, p in in_scope if p == t)
     abstained = sum(1 for _, p in in_scope if p is None)
     f1s = []
     for group in sorted({t for t, _ in in_scope}):
         tp = sum(1 for t, p in in_scope if t == group and p == group)
-        fp = sum(1 for t, p in zip(truth, predicted) if p == group and t != group)
+        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if p == group and t != group)
         fn = sum(1 for t, p in in_scope if t == group and p != group)
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     oos_abstained = sum(1 for p in out_of_scope if p is None)

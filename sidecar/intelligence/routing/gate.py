@@ -64,7 +64,9 @@ def choose_pseudo_share(inputs: np.ndarray, kinds: np.ndarray, correct: np.ndarr
     return PSEUDO_SHARES[int(np.argmax(caught))]
 
 
-def fit_logistic(inputs: np.ndarray, target: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fit_logistic(
+    inputs: np.ndarray, target: np.ndarray, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean, scale, weights) of a logistic regression from gate inputs to in-scope, weights kept >= 0."""
     mean = inputs[target == 1].mean(axis=0)
     scale = inputs[target == 1].std(axis=0) + 1e-6

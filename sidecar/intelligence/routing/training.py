@@ -323,7 +323,7 @@ def _calibrate(data: _TrainingData, *, folds: int, holdout_groups: float, calibr
                                        for p in plans], workers=workers)
     pending = [_score_fold(data, plan, weights, intercepts, max_rows_per_group=max_rows_per_group,
                            examples_per_group=examples_per_group, rng=rng)
-               for plan, (weights, intercepts) in zip(plans, fitted)]
+               for plan, (weights, intercepts) in zip(plans, fitted, strict=True)]
     in_scope = [(raw[kind == 1], true[kind == 1]) for raw, *_rest, kind, true in pending]
     temperature = _fit_temperature(
         np.vstack([r for r, _ in in_scope]) if in_scope else np.zeros((0, data.n_classes)),

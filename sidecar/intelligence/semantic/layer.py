@@ -142,15 +142,15 @@ class SemanticLayer:
                 self._readings.move_to_end(key)
         missing = list(dict.fromkeys(key for key in keys if key not in known))
         if missing:
-            text_of = {key: piece.text for key, piece in zip(keys, pieces)}
+            text_of = {key: piece.text for key, piece in zip(keys, pieces, strict=True)}
             fresh = self._classify([text_of[key] for key in missing])
             with self._lock:
-                for key, reading in zip(missing, fresh):
+                for key, reading in zip(missing, fresh, strict=True):
                     known[key] = self._readings[key] = reading
                 while len(self._readings) > CACHE_SIZE:
                     self._readings.popitem(last=False)
         readings = []
-        for key, piece in zip(keys, pieces):
+        for key, piece in zip(keys, pieces, strict=True):
             group, probability, label, example = known[key]
             readings.append(Reading(piece=piece, group=self._groups[group], probability=probability,
                                     label=LABELS[label], example=self.examples.texts[example]))
@@ -186,7 +186,8 @@ class SemanticLayer:
         readings = self.read(pieces)
         # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken".
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
-                   if not r.piece.whole and not r.piece.clause and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
+                   if not r.piece.whole and not r.piece.clause
+                   and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
                    and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
         automatic = {r.piece.view.where: r.piece.view for r in readings

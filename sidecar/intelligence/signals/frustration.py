@@ -101,7 +101,17 @@ _URGENT = (
 
 # Acronyms written in capitals are not shouting.
 _ACRONYMS = frozenset(
-    ["API", "APIS", "URL", "URLS", "SSO", "SAML", "SCIM", "HTTP", "HTTPS", "CSV", "PDF", "UI", "UX", "ID", "IDS", "IP", "DNS", "SQL", "AWS", "GCP", "GDPR", "CCPA", "HIPAA", "SOC", "DPA", "CRM", "SLA", "ASAP", "USA", "EU", "UK", "USD", "EUR", "GBP", "CAD", "AUD", "ATM", "PIN", "OTP", "MFA", "SMS", "CEO", "CTO", "CFO", "COO", "FAQ", "JSON", "XML", "HTML", "CSS", "SDK", "IOS", "VPN", "SSL", "TLS", "OK", "PST", "EST", "CET", "UTC", "GMT", "ERP", "SKU", "KPI", "ARR", "MRR", "ROI", "SAP", "IBM", "LTD", "INC", "LLC", "GMBH", "ETA", "TBD", "FYI", "BTW", "RMA", "POS", "CPU", "RAM", "SSD", "USB", "NDA", "MSA", "SOW", "PO", "IT", "HR", "QA", "PR", "DB", "OS", "PC", "MAC", "SSH", "FTP", "SFTP", "SMTP", "IMAP", "POP", "TCP", "UDP", "LDAP", "AD", "OAUTH", "JWT", "CORS", "CDN", "RSS", "PNG", "JPG", "JPEG", "GIF", "SVG", "MP4", "ZIP", "EOD", "COB", "EOW", "ACH", "SEPA", "IBAN", "BIC", "VAT", "GST", "TAX", "NPS", "CSAT", "AI", "ML", "LLM", "GPT", "RPA", "IVR", "CTI", "VOIP", "WIFI", "LAN", "WAN", "NYC", "LA", "SF", "USPS", "UPS", "DHL", "FEDEX", "NA", "N/A", "TLDR", "TL;DR", "PS", "CC", "BCC", "RE", "FW", "FWD", "ASAP!", "AM", "PM"]
+    ["API", "APIS", "URL", "URLS", "SSO", "SAML", "SCIM", "HTTP", "HTTPS", "CSV", "PDF", "UI", "UX", "ID", "IDS",
+     "IP", "DNS", "SQL", "AWS", "GCP", "GDPR", "CCPA", "HIPAA", "SOC", "DPA", "CRM", "SLA", "ASAP", "USA", "EU", "UK",
+     "USD", "EUR", "GBP", "CAD", "AUD", "ATM", "PIN", "OTP", "MFA", "SMS", "CEO", "CTO", "CFO", "COO", "FAQ", "JSON",
+     "XML", "HTML", "CSS", "SDK", "IOS", "VPN", "SSL", "TLS", "OK", "PST", "EST", "CET", "UTC", "GMT", "ERP", "SKU",
+     "KPI", "ARR", "MRR", "ROI", "SAP", "IBM", "LTD", "INC", "LLC", "GMBH", "ETA", "TBD", "FYI", "BTW", "RMA", "POS",
+     "CPU", "RAM", "SSD", "USB", "NDA", "MSA", "SOW", "PO", "IT", "HR", "QA", "PR", "DB", "OS", "PC", "MAC", "SSH",
+     "FTP", "SFTP", "SMTP", "IMAP", "POP", "TCP", "UDP", "LDAP", "AD", "OAUTH", "JWT", "CORS", "CDN", "RSS", "PNG",
+     "JPG", "JPEG", "GIF", "SVG", "MP4", "ZIP", "EOD", "COB", "EOW", "ACH", "SEPA", "IBAN", "BIC", "VAT", "GST",
+     "TAX", "NPS", "CSAT", "AI", "ML", "LLM", "GPT", "RPA", "IVR", "CTI", "VOIP", "WIFI", "LAN", "WAN", "NYC", "LA",
+     "SF", "USPS", "UPS", "DHL", "FEDEX", "NA", "N/A", "TLDR", "TL;DR", "PS", "CC", "BCC", "RE", "FW", "FWD", "ASAP!",
+     "AM", "PM"]
 )
 _CAPS_RUN = re.compile(r"[A-Z]{3}")  # a cheap first look; starts with a character set, so it scans fast
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")

@@ -320,11 +320,22 @@ _ESCALATE = re.compile(
 )
 
 _SHORT_FILLER = frozenset(
-    ["please", "pls", "plz", "plez", "plse", "now", "asap", "a", "an", "the", "i", "want", "need", "get", "me", "to", "with", "talk", "speak", "chat", "connect", "hello", "hi", "hey", "yes", "yeah", "yep", "ok", "okay", "just", "real", "live", "actual", "can", "could", "u", "you", "someone", "somebody", "anyone", "anybody", "another", "different", "right", "away", "immediately", "give", "let", "transfer", "be", "is", "there", "an", "id", "like", "would", "i'd", "im", "i'm", "wanna", "some1", "sum1", "one", "of", "your", "ur", "talk", "to", "speak", "with", "human", "humans", "person", "people", "agent", "agents", "rep", "reps", "representative", "operator", "supervisor", "manager", "customer", "service", "services", "support", "care", "desk", "help", "being", "please!", "thanks", "thank", "ty", "pls!", "chat", "live", "an", "actual", "real", "person?", "talk.", "connect", "transfer", "go", "through", "via", "2", "4", "for"]
+    ["please", "pls", "plz", "plez", "plse", "now", "asap", "a", "an", "the", "i", "want", "need", "get", "me", "to",
+     "with", "talk", "speak", "chat", "connect", "hello", "hi", "hey", "yes", "yeah", "yep", "ok", "okay", "just",
+     "real", "live", "actual", "can", "could", "u", "you", "someone", "somebody", "anyone", "anybody", "another",
+     "different", "right", "away", "immediately", "give", "let", "transfer", "be", "is", "there", "an", "id", "like",
+     "would", "i'd", "im", "i'm", "wanna", "some1", "sum1", "one", "of", "your", "ur", "talk", "to", "speak", "with",
+     "human", "humans", "person", "people", "agent", "agents", "rep", "reps", "representative", "operator",
+     "supervisor", "manager", "customer", "service", "services", "support", "care", "desk", "help", "being",
+     "please!", "thanks", "thank", "ty", "pls!", "chat", "live", "an", "actual", "real", "person?", "talk.",
+     "connect", "transfer", "go", "through", "via", "2", "4", "for"]
 )
 # A bare request for a way to call: "phone number?", "helpline", "customer care number".
 _SHORT_CONTACT_FILLER = frozenset(
-    ["please", "pls", "plz", "the", "a", "your", "ur", "you", "support", "customer", "service", "care", "direct", "contact", "phone", "telephone", "tel", "number", "no", "helpline", "hotline", "help", "line", "call", "callback", "call-back", "back", "to", "for", "what's", "whats", "what", "is", "number?", "give", "me", "us", "need", "want", "i", "can", "get"]
+    ["please", "pls", "plz", "the", "a", "your", "ur", "you", "support", "customer", "service", "care", "direct",
+     "contact", "phone", "telephone", "tel", "number", "no", "helpline", "hotline", "help", "line", "call",
+     "callback", "call-back", "back", "to", "for", "what's", "whats", "what", "is", "number?", "give", "me", "us",
+     "need", "want", "i", "can", "get"]
 )
 _SHORT_CONTACT_WORDS = frozenset(["phone", "telephone", "number", "helpline", "hotline", "callback", "call-back"])
 _SHORT_TARGET = re.compile(

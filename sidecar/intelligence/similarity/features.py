@@ -23,7 +23,15 @@ _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
 # English function words: frequent everywhere, so they only add noise to a cosine. Kept short and
 # domain-free on purpose; the pool's own idf handles each installation's common words.
 STOP_WORDS = tuple(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"]
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+     "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did",
+     "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have",
+     "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
+     "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+     "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+     "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
+     "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+     "will", "with", "would", "you", "your", "yours"]
 )
 
 

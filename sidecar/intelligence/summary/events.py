@@ -68,7 +68,9 @@ def is_expert_statement(event: Mapping[str, Any]) -> bool:
     return event["system"] in EXPERT_SYSTEMS and event["kind"] in EXPERT_KINDS
 
 
-def last_index(events: Sequence[Mapping[str, Any]], kinds: Iterable[str], *, systems: Iterable[str] | None = None) -> int:
+def last_index(
+    events: Sequence[Mapping[str, Any]], kinds: Iterable[str], *, systems: Iterable[str] | None = None
+) -> int:
     """The index of the newest event of one of `kinds` (and `systems`, when given), or -1."""
     kinds = set(kinds)
     wanted = set(systems) if systems is not None else None

@@ -146,8 +146,8 @@ def statement_kinds(sentence: str) -> frozenset[str]:
         kinds.add("fix_done" if done else "fix_planned")
     elif _FIX_TALK.search(sentence):
         kinds.add("fix_planned")
-    for name, pattern in (("workaround", _WORKAROUND), ("eta", _ETA), ("diagnosis", _DIAGNOSIS), ("verified", _VERIFIED),
-                          ("decision", _DECISION), ("request", REQUEST)):
+    for name, pattern in (("workaround", _WORKAROUND), ("eta", _ETA), ("diagnosis", _DIAGNOSIS),
+                          ("verified", _VERIFIED), ("decision", _DECISION), ("request", REQUEST)):
         if pattern.search(sentence):
             kinds.add(name)
     return frozenset(kinds)

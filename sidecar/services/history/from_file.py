@@ -49,12 +49,12 @@ def import_history_file(
     batch: list[PreparedHistoryRow] = []
     done = 0
 
-    def flush() -> None:
+    def flush(read: int) -> None:
         write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary)
         summary.pages += 1
         batch.clear()
         if on_progress:
-            on_progress(done)
+            on_progress(read)
 
     def reject(number: int, reason: str) -> None:
         message = f"{name}:{number}: {reason}"
@@ -69,9 +69,9 @@ def import_history_file(
             elif row is not None:
                 batch.append(row)
                 if len(batch) >= batch_size:
-                    flush()
+                    flush(done)
     if batch:
-        flush()
+        flush(done)
     elif on_progress:
         on_progress(done)
     embed_imported(database, installation_id=installation_id, summary=summary)

@@ -155,7 +155,8 @@ def jira_history_row(issue: Mapping[str, Any], *, url: str) -> dict[str, Any]:
 def _resolving_comment(comments: list[dict[str, Any]], resolved_at: datetime | None) -> str | None:
     candidates = [c for c in comments if c["body"].strip()]
     if resolved_at is not None:
-        before = [c for c in candidates if c["created_at"] and _time(c["created_at"]) <= resolved_at + _RESOLUTION_SLACK]
+        before = [c for c in candidates
+                  if c["created_at"] and _time(c["created_at"]) <= resolved_at + _RESOLUTION_SLACK]
         candidates = before or candidates
     return candidates[-1]["body"].strip() if candidates else None
 

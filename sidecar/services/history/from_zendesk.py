@@ -54,7 +54,9 @@ _USERS_PER_CALL = 100
 _EXPORT_DELAY = timedelta(minutes=1)  # the export refuses start times in the last minute
 
 
-def zendesk_client_for(installation: Installation, *, box: SecretBox, allow_private: bool | None = None) -> ZendeskClient:
+def zendesk_client_for(
+    installation: Installation, *, box: SecretBox, allow_private: bool | None = None
+) -> ZendeskClient:
     """The ZendeskClient of a Zendesk installation, from its stored credentials and help-desk settings."""
     if installation.source != "zendesk":
         raise Conflict(f"installation {installation.id} is a {installation.source} installation, not Zendesk",

@@ -49,7 +49,8 @@ def test_too_few_real_tickets_keep_the_default_share():
     inputs = _signals(rng, kinds)
     assert gate.choose_pseudo_share(inputs, kinds, kinds == IN_SCOPE, 0.015) == PSEUDO_SHARES[0]
     no_pseudo = _kinds(1000, 60, 0)
-    assert gate.choose_pseudo_share(_signals(rng, no_pseudo), no_pseudo, no_pseudo == IN_SCOPE, 0.015) == PSEUDO_SHARES[0]
+    assert gate.choose_pseudo_share(_signals(rng, no_pseudo), no_pseudo, no_pseudo == IN_SCOPE,
+                                    0.015) == PSEUDO_SHARES[0]
 
 
 def test_fit_gives_up_at_most_max_lost_of_the_in_scope_tickets_routed_right():

@@ -190,7 +190,7 @@ def test_predict_many_matches_route(router):
     # The same decisions; a transformer encodes a padded batch a few float32 ulps differently from one text.
     assert [(d.group, d.abstained, [g for g, _ in d.ranked]) for d in batch] == \
         [(d.group, d.abstained, [g for g, _ in d.ranked]) for d in single]
-    for one, other in zip(batch, single):
+    for one, other in zip(batch, single, strict=True):
         assert one.confidence == pytest.approx(other.confidence, abs=1e-4)
         assert one.similarity == pytest.approx(other.similarity, abs=1e-4)
     assert router.predict_many([]) == []

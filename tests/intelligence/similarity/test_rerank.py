@@ -68,7 +68,8 @@ def test_a_ticket_identical_to_a_candidate_scores_1():
 
 
 def test_a_single_candidate_still_gets_a_real_score():
-    ranked = rerank("CSV export returns error 500\nThe CSV export gives a 500 error.", [past("1", "Export to CSV fails")])
+    ranked = rerank("CSV export returns error 500\nThe CSV export gives a 500 error.",
+                    [past("1", "Export to CSV fails")])
 
     assert 0.1 < ranked[0][1] < 1.0
 

@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('history_tickets',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('installation_id', sa.String(length=40), nullable=False),
@@ -76,9 +76,11 @@ def upgrade() -> None:
     sa.Column('slack_channel', sa.String(length=80), nullable=True),
     sa.Column('jira_project', sa.String(length=40), nullable=True),
     sa.Column('jira_component', sa.String(length=120), nullable=True),
-    sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('tags', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('history_groups', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('history_groups', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['installation_id'], ['installations.id'], ondelete='CASCADE'),
@@ -96,13 +98,17 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('slack_user_id', sa.String(length=40), nullable=True),
     sa.Column('jira_account_id', sa.String(length=128), nullable=True),
-    sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('categories', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('tags', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('languages', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('languages', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('working_hours', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('working_hours', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
-    sa.Column('out_of_office', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('out_of_office', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('aliases', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -122,7 +128,8 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('team_id', sa.String(length=40), nullable=False),
-    sa.Column('conditions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('conditions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['installation_id'], ['installations.id'], ondelete='CASCADE'),
@@ -136,7 +143,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('routing_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_routing_rules_installation_id'))
 

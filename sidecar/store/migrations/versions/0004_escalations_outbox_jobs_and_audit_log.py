@@ -48,7 +48,8 @@ def upgrade() -> None:
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('level', sa.String(length=20), nullable=False),
     sa.Column('context', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('suggestion', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('suggestion', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=True),
     sa.Column('jira_key', sa.String(length=64), nullable=True),
     sa.Column('jira_id', sa.String(length=40), nullable=True),
     sa.Column('jira_url', sa.Text(), nullable=True),
@@ -65,7 +66,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('installation_id', 'open_ticket_key', name='uq_escalations_open_ticket')
     )
     with op.batch_alter_table('escalations', schema=None) as batch_op:
-        batch_op.create_index('ix_escalations_ticket', ['installation_id', 'ticket_source', 'ticket_external_id'], unique=False)
+        batch_op.create_index('ix_escalations_ticket', ['installation_id', 'ticket_source', 'ticket_external_id'],
+                              unique=False)
 
     op.create_table('jobs',
     sa.Column('id', sa.String(length=40), nullable=False),

@@ -74,9 +74,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('resolution', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('acknowledged_by', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('pinged_experts', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False,
+        batch_op.add_column(sa.Column('pinged_experts',
+                                      sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                      nullable=False,
                                       server_default=sa.text("'[]'")))
-        batch_op.add_column(sa.Column('summary', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
+        batch_op.add_column(sa.Column('summary',
+                                      sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                      nullable=True))
         batch_op.add_column(sa.Column('reopened_count', sa.Integer(), nullable=False, server_default="0"))
 
     with op.batch_alter_table('installations', schema=None) as batch_op:

@@ -34,7 +34,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('previous_shared_secret_expires_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('escalations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('escalated_by', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
+        batch_op.add_column(sa.Column('escalated_by',
+                                      sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                                      nullable=True))
 
 
 def downgrade() -> None:
