@@ -35,6 +35,8 @@ from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.proactive import reassess_on_customer_comment
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
 from sidecar.rendering import updates
+from sidecar.rendering.environment import escape_mrkdwn
+from sidecar.rendering.escalation import render_slack_message
 from sidecar.services import lifecycle, slack_buttons
 from sidecar.services.connections import Connections
 from sidecar.services.installations import installation_settings
@@ -375,7 +377,13 @@ class UpdateSlackReply:
         message = updates.render_thread_reply(work.context(), event=event, summary=summary, env=work.environment())
         text, blocks = message["text"], message.get("blocks")
         mention = _mention(event)
-        if mention:
+        elsewhere = _ping_elsewhere(event, escalation.slack_channel)
+        if elsewhere is not None:
+            # The thread is a DM with the first expert: the new one cannot see it, so they get the
+            # escalation in their own DM (or their team channel), and the thread only says where it went.
+            _ping_new_owner(ctx, work, event, channel=elsewhere, mention=mention or "")
+            text = f"{text} (moved: {_where(elsewhere)} has been sent the escalation)"
+        elif mention:
             text = f"{mention} {text}"
             blocks = None  # a mention must be in the text Slack notifies with
         post_to_slack(ctx, work, channel=escalation.slack_channel, text=text, blocks=blocks,
@@ -393,6 +401,35 @@ def _mention(event: dict[str, Any]) -> str | None:
     if expert.get("slack_user_id"):
         return f"<@{expert['slack_user_id']}>"
     return "<!here>"
+
+
+def _ping_elsewhere(event: dict[str, Any], thread_channel: str) -> str | None:
+    """Where a reassignment's ping goes when the thread is a DM: the new expert (user id) or the team channel."""
+    if event["kind"] not in ("reassigned", "ack_timeout") or not _is_direct_message(thread_channel):
+        return None
+    data = event["data"] or {}
+    return (data.get("expert") or {}).get("slack_user_id") or data.get("team_channel")
+
+
+def _is_direct_message(channel: str) -> bool:
+    # Slack's conversation ids: D... a DM with the bot; C (channel), G (private or group) are shared places.
+    return channel[:1] == "D"
+
+
+def _where(channel: str) -> str:
+    return f"<@{channel}>" if channel[:1] in ("U", "W") else "the team channel"
+
+
+def _ping_new_owner(ctx: JobContext, work: Delivery, event: dict[str, Any], *, channel: str, mention: str) -> None:
+    """The escalation's message, with its buttons, posted to whoever has it now (once: the event id is its key)."""
+    escalation = work.escalation
+    message = render_slack_message(work.context(), jira_key=escalation.jira_key or "",
+                                   jira_url=escalation.jira_url or "", env=work.environment())
+    headline = f"{mention} {escape_mrkdwn(event['text'] or '')}".strip()
+    # The mention leads a block of its own as well as the text: with blocks, Slack notifies from either.
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": headline}}, *message["blocks"]]
+    post_to_slack(ctx, work, channel=channel, text=f"{headline}: {message['text']}", blocks=blocks,
+                  event_type=UPDATE_EVENT_TYPE, key="event_id", value=event["id"])
 
 
 class UpdateJiraComment:
