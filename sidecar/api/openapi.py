@@ -78,6 +78,9 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
         ErrorCase(422, ("invalid_input",), "a verified body that is not an event of this sender (from Slack buttons: "
                                            "a form without a JSON `payload` field)"),
     ),
+    "link_to": (ErrorCase(409, ("issue_resolved",),
+                          "`link_to` names a Jira issue the sidecar knows is resolved (its escalations resolved, or "
+                          "the imported history says so); send `link_resolved: true` to join it anyway"),),
     "webhook_installation": (ErrorCase(404, ("not_found",), "no installation with this id"),),
     "not_ready": (ErrorCase(503, ("not_ready",), "the database is not reachable"),),
     "escalation_path": (ErrorCase(405, ("method_not_allowed",),
@@ -211,7 +214,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("/v1/escalations", "post",
               "Escalate a ticket: Jira issue, ticket note and Slack ping, delivered exactly once",
               {200: schemas.EscalationSchema, 202: schemas.EscalationSchema}, body=schemas.EscalationRequestSchema,
-              headers=(_IDEMPOTENCY_KEY,), traits=("ticket_ref", "references", "idempotency"),
+              headers=(_IDEMPOTENCY_KEY,), traits=("ticket_ref", "references", "idempotency", "link_to"),
               description="202 with the planned steps; 200 with the ticket's open escalation (or the one this "
                           "Idempotency-Key made)."),
     Operation("/v1/escalations/preview", "post", "What escalating would write (Jira issue, Slack message); writes nothing",
