@@ -422,3 +422,12 @@ def test_link_to_an_issue_the_history_knows_is_resolved_is_refused(client, live,
     refused = escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to="PAY-77")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "issue_resolved"
     assert escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to="PAY-78").status_code == 202
+
+
+def test_the_summary_of_a_delivered_escalation_does_not_say_it_is_being_delivered(client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{first['id']}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered"
+    assert "delivered" not in shown["summary"]["status"].lower()
+    assert shown["summary"]["status"].startswith("Waiting for acknowledgement")
