@@ -219,8 +219,10 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
     if (comment.get("author") == "customer" and comment.get("body") and not echo_marker.detect(comment.get("body"))
             and escalation.status != EscalationStatus.RESOLVED
             and installation_settings(installation).escalation.sync_customer_comments):
+        requester = data.get("requester") or {}
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
-                             actor=data.get("requester_name") or "customer", text=comment["body"])
+                             actor=requester.get("name") or comment.get("author_name"), text=comment["body"],
+                             data={"requester": requester})
         _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
         changed += 1
     return changed

@@ -240,8 +240,15 @@ def test_a_new_customer_comment_goes_to_jira_and_the_thread(client, hooked, esca
     post_zendesk(client, hooked, angry, invocation="inv-customer")
     deliver(database, box)
     assert len(jira_comments(fake, key)) == 1
-    assert len(slack_posts_in_thread(fake, escalated)) == 1
-    assert "customer_comment" in [e["kind"] for e in shown(client, hooked, escalated["id"])["timeline"]]
+    posts = slack_posts_in_thread(fake, escalated)
+    assert len(posts) == 1
+    # The requester's name comes from the webhook: "<Name> (customer) wrote again", never "The customer (customer)".
+    assert posts[0]["body"]["text"].startswith(":speech_balloon: Dana Whitfield (customer) wrote again")
+    from sidecar.clients.jira import adf_to_text
+
+    assert adf_to_text(jira_comments(fake, key)[0]["body"]["body"]).startswith("Dana Whitfield (customer) wrote on")
+    timeline = shown(client, hooked, escalated["id"])["timeline"]
+    assert [e["actor"] for e in timeline if e["kind"] == "customer_comment"] == ["Dana Whitfield"]
 
 
 def load_acme_directory(database, installation):
