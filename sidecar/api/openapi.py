@@ -241,6 +241,10 @@ OPERATIONS: tuple[Operation, ...] = (
                           "the setting)."),
     Operation("/v1/audit", "get", "The newest outbound writes (audit log)", {200: schemas.AuditListSchema},
               query=schemas.AuditQuerySchema),
+    Operation("/v1/inbound", "get", "Inbound webhook deliveries and what became of each (?status=ignored: "
+              "not acted on, with the reason)", {200: schemas.InboundListSchema}, query=schemas.InboundQuerySchema,
+              description="Newest first; page with `before` = the previous answer's `next_before`. Kept for the "
+                          "retention window. Deliveries with a bad signature are not kept."),
     Operation("/v1/routing-rules", "get", "The ordered routing rules", {200: schemas.RoutingRuleListSchema}),
     Operation("/v1/routing-rules", "put", "Replace the ordered routing rules", {200: schemas.RoutingRuleListSchema},
               body=schemas.RoutingRuleListSchema, traits=("references",)),
