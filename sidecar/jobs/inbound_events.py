@@ -249,10 +249,10 @@ def _ticket_event(session: Session, installation: Installation, source: str, dat
             changed += 1
     why_not = _not_a_customer_comment(installation, escalation, comment)
     if why_not is None:
-        requester = data.get("requester") or {}
+        # The name only: what the comment needs to say who wrote; the email stays in the help desk.
+        name = (data.get("requester") or {}).get("name") or comment.get("author_name")
         event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
-                             actor=requester.get("name") or comment.get("author_name"), text=comment["body"],
-                             data={"requester": requester})
+                             actor=name, text=comment["body"], data={"requester": {"name": name}})
         fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
         changed += 1
     return None if changed else why_not
