@@ -8,7 +8,6 @@ constraint on the open ticket settles races between concurrent requests).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +30,12 @@ from sidecar.services import lifecycle
 from sidecar.services.assessments import assessment_to_dict, score_ticket
 from sidecar.services.audit import record_audit
 from sidecar.services.lifecycle import find_open_escalation, ticket_key
+from sidecar.services.open_issues import (
+    check_link_to,
+    open_escalations_of,
+    open_issue_suggestion,
+)
 from sidecar.services.routing import expert_json, route_ticket, team_json
-from sidecar.services.open_issues import check_link_to, open_escalations_of, open_issue_suggestion
 from sidecar.services.similar_incidents import find_similar
 from sidecar.services.timeline import append_event
 from sidecar.store.history import record_ticket
