@@ -9,6 +9,7 @@ from sidecar.api import (
     directory,
     escalations,
     health,
+    inbound,
     installation,
     preview,
     privacy,
@@ -42,7 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     install_request_guards(app)  # after the request id, so that its refusals carry one too
     app.teardown_request(close_request_session)
     register_error_handlers(app)
-    for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks,
+    for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks, inbound,
                    zendesk_app):
         app.register_blueprint(module.blueprint)
     app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes

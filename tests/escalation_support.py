@@ -73,3 +73,9 @@ def slack_posts(fake):
 
 def jira_creates(fake):
     return [r for r in fake.requests("jira") if r["method"] == "POST" and r["path"] == "/rest/api/3/issue"]
+
+
+# The webhook secrets of a "hooked" installation (tests/api/conftest.py): every inbound system verifiable.
+TEAM = "T04QKJ6RF5Y"
+SECRETS = {"zendesk.webhook_secret": "zd-hook-secret", "jira.webhook_secret": "jira-hook-secret",
+           "slack.signing_secret": "slack-signing-secret", "slack.team_id": TEAM}

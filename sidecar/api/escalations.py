@@ -73,7 +73,8 @@ def create_escalation():
         start = start_escalation(
             session, installation=installation, ticket=ticket, connections=load_connections(installation, box=box),
             note=payload["note"], team_id=payload["team_id"], expert_id=payload["expert_id"],
-            link_to=payload["link_to"], idempotency_key=key, summary=payload["summary"],
+            link_to=payload["link_to"], link_resolved=payload["link_resolved"], idempotency_key=key,
+            summary=payload["summary"],
             escalated_by=who_escalated(payload["escalated_by"], signed=caller.identity), credential=caller.credential,
         )
         session.commit()

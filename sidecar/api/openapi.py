@@ -79,6 +79,9 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
         ErrorCase(422, ("invalid_input",), "a verified body that is not an event of this sender (from Slack buttons: "
                                            "a form without a JSON `payload` field)"),
     ),
+    "link_to": (ErrorCase(409, ("issue_resolved",),
+                          "`link_to` names a Jira issue the sidecar knows is resolved (its escalations resolved, or "
+                          "the imported history says so); send `link_resolved: true` to join it anyway"),),
     "webhook_installation": (ErrorCase(404, ("not_found",), "no installation with this id"),),
     "not_ready": (ErrorCase(503, ("not_ready",), "the database is not reachable"),),
     "escalation_path": (ErrorCase(405, ("method_not_allowed",),
@@ -213,7 +216,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("/v1/escalations", "post",
               "Escalate a ticket: Jira issue, ticket note and Slack ping, delivered exactly once",
               {200: schemas.EscalationSchema, 202: schemas.EscalationSchema}, body=schemas.EscalationRequestSchema,
-              headers=(_IDEMPOTENCY_KEY,), traits=("ticket_ref", "references", "idempotency"),
+              headers=(_IDEMPOTENCY_KEY,), traits=("ticket_ref", "references", "idempotency", "link_to"),
               description="202 with the planned steps; 200 with the ticket's open escalation (or the one this "
                           "Idempotency-Key made)."),
     Operation("/v1/escalations/preview", "post",
@@ -241,6 +244,10 @@ OPERATIONS: tuple[Operation, ...] = (
                           "the setting)."),
     Operation("/v1/audit", "get", "The newest outbound writes (audit log)", {200: schemas.AuditListSchema},
               query=schemas.AuditQuerySchema),
+    Operation("/v1/inbound", "get", "Inbound webhook deliveries and what became of each (?status=ignored: "
+              "not acted on, with the reason)", {200: schemas.InboundListSchema}, query=schemas.InboundQuerySchema,
+              description="Newest first; page with `before` = the previous answer's `next_before`. Kept for the "
+                          "retention window. Deliveries with a bad signature are not kept."),
     Operation("/v1/routing-rules", "get", "The ordered routing rules", {200: schemas.RoutingRuleListSchema}),
     Operation("/v1/routing-rules", "put", "Replace the ordered routing rules", {200: schemas.RoutingRuleListSchema},
               body=schemas.RoutingRuleListSchema, traits=("references",)),

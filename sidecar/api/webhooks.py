@@ -24,7 +24,7 @@ from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
 from sidecar.schemas import SlackEventAnswerSchema, WebhookAnswerSchema, strip_nul
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections, load_connections
-from sidecar.services.inbound import accept_event
+from sidecar.services.inbound import accept_event, keep_ignored
 from sidecar.store.models import Installation
 from sidecar.webhooks import events as parse
 from sidecar.webhooks import verification as verify
@@ -112,6 +112,13 @@ def _accept(installation: Installation, system: str, raw: bytes, payload: Any, e
             answer: Schema = _WEBHOOK_ANSWER):
     """Queue a verified event once (the same delivery again is a duplicate); `answer` is the documented shape."""
     if event.kind == "ignored" or event.kind.endswith(".ignored"):
+        what = (event.data.get("webhook_event") or event.data.get("event_type") or event.data.get("type")
+                or event.data.get("event"))
+        # Kept with its reason (GET /v1/inbound?status=ignored), so a misconfigured webhook shows.
+        keep_ignored(runtime().database, installation_id=installation.id, system=system,
+                     delivery_id=verify.delivery_id(system, raw, request.headers, payload),
+                     kind=f"{system}.{what or 'unknown'}",
+                     reason=f"the sidecar does not act on {system} {what or 'events of this type'} events")
         return respond(answer, {"status": WebhookStatus.IGNORED,
                                 "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,

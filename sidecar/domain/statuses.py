@@ -103,5 +103,14 @@ class WebhookStatus(StrEnum):
     IGNORED = "ignored"
 
 
+class InboundStatus(StrEnum):
+    """What became of an accepted inbound event (GET /v1/inbound)."""
+
+    QUEUED = "queued"  # accepted, not worked yet
+    ACTED = "acted"  # it changed an escalation or caused a write
+    IGNORED = "ignored"  # not acted on; the reason says why
+    UNKNOWN = "unknown"  # accepted before outcomes were recorded
+
+
 # Step statuses after which a step does nothing more (dead is final too, but turns the escalation failed).
 SETTLED_STEP_STATUSES = frozenset({StepStatus.DONE, StepStatus.DRY_RUN, StepStatus.SKIPPED})

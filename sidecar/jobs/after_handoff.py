@@ -1,15 +1,9 @@
-"""After the handoff: inbound events become timeline entries, and each entry fans out to idempotent writes.
+"""After the handoff: each timeline entry fans out to idempotent writes.
 
-`inbound.event` (one per accepted webhook delivery) is database work only: it finds the escalation the
-event is about, has the lifecycle (services.lifecycle) change it and note the event on its timeline
-(resolved, reopened, acknowledged, reassigned), and queues one job per write it causes. The write jobs
-(`update.*`) render
-from the timeline entry, so a retry writes the same thing, and look for their marker before writing
-again.
-
-No echoes: what the sidecar writes is recognisable when it comes back. Ticket notes and Jira comments
-end with a `[sidecar:...]` marker; Slack posts are the bot's own (`bot_id`). Events carrying either are
-dropped here, so a round trip ends after one hop.
+Inbound events (`inbound.event`, jobs/inbound_events.py) become timeline entries and queue the writes
+they cause. The write jobs here (`update.*`) render from the timeline entry, so a retry writes the same
+thing, and look for their marker before writing again. The acknowledgement check pings the next expert
+when nobody acknowledged in time.
 """
 from __future__ import annotations
 
@@ -17,14 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.clients.base import ApiError
 from sidecar.clients.factory import build_client
-from sidecar.clients.slack import post_to_response_url
 from sidecar.domain import marker as echo_marker
-from sidecar.domain.statuses import AuditOutcome, EscalationStatus
+from sidecar.domain.statuses import AuditOutcome
 from sidecar.intelligence.redaction import Redactor
 from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
 from sidecar.jobs.escalation_delivery import (
@@ -32,15 +23,17 @@ from sidecar.jobs.escalation_delivery import (
     installation_client,
     installation_connections,
 )
+from sidecar.jobs.inbound_events import InboundEvents, fan_out, queue_update
 from sidecar.jobs.outbox import enqueue
-from sidecar.jobs.proactive import reassess_on_customer_comment
 from sidecar.jobs.writes import comment_on_jira, post_to_slack, write_ticket_note
 from sidecar.rendering import updates
-from sidecar.services import lifecycle, slack_buttons
+from sidecar.rendering.environment import escape_mrkdwn
+from sidecar.rendering.escalation import render_slack_message
+from sidecar.services import lifecycle
 from sidecar.services.connections import Connections
 from sidecar.services.installations import installation_settings
 from sidecar.services.summaries import rolling_summary
-from sidecar.services.timeline import append_event, event_to_dict, timeline_of
+from sidecar.services.timeline import event_to_dict, timeline_of
 from sidecar.store.models import (
     Escalation,
     EscalationEvent,
@@ -54,213 +47,6 @@ UPDATE_EVENT_TYPE = "sidecar_update"
 RESOLVED_TAG = "escalation_resolved"
 SUGGESTED_TAG = "escalation_suggested"
 ACK_ROUNDS = 2  # after two unanswered pings the team channel has been told; people take it from there
-CUSTOMER_STATUSES_REOPENED = frozenset({"new", "open", "pending", "hold", "on-hold", "reopened", "working",
-                                       "escalated"})
-
-
-# --------------------------------------------------------------------------------------------------
-# Inbound events
-
-
-def _queue(session: Session, escalation: Escalation, kind: str, event: EscalationEvent, **extra: Any) -> None:
-    enqueue(session, installation_id=escalation.installation_id, kind=kind,
-            payload={"escalation_id": escalation.id, "event_id": event.id, **extra}, escalation_id=escalation.id)
-
-
-def _fan_out(session: Session, escalation: Escalation, event: EscalationEvent, *, ticket: bool = True,
-             slack: bool = True, jira: bool = False) -> None:
-    if ticket:
-        _queue(session, escalation, "update.ticket_note", event)
-    if slack and escalation.slack_ts:
-        _queue(session, escalation, "update.slack_reply", event)
-    if jira and escalation.jira_key:
-        _queue(session, escalation, "update.jira_comment", event)
-
-
-def _by_jira_key(session: Session, installation_id: str, key: str) -> list[Escalation]:
-    return list(session.scalars(select(Escalation).where(Escalation.installation_id == installation_id,
-                                                         Escalation.jira_key == key)
-                                .order_by(Escalation.created_at)))
-
-
-def _jira_issue_updated(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    changed = 0
-    actor = (data.get("actor") or {}).get("display_name")
-    for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
-        event = lifecycle.follow_jira_issue(session, escalation, resolved=bool(data.get("resolved")),
-                                            status=data.get("status"), previous=data.get("previous_status"),
-                                            resolution=data.get("resolution"), actor=actor)
-        if event is not None:
-            _fan_out(session, escalation, event)
-            changed += 1
-    return changed
-
-
-def _jira_comment(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    if echo_marker.detect(data.get("body_text")):
-        return 0  # our own comment (a Slack reply or a customer comment we synced) coming back
-    changed = 0
-    for escalation in _by_jira_key(session, installation_id, data["issue_key"]):
-        if (escalation.status == EscalationStatus.RESOLVED
-                or _seen_comment(session, escalation.id, data.get("comment_id"))):
-            continue
-        event = append_event(session, escalation=escalation, system="jira", kind="comment",
-                             actor=(data.get("author") or {}).get("display_name"), text=data.get("body_text") or "",
-                             data={"comment_id": data.get("comment_id")})
-        _fan_out(session, escalation, event)
-        changed += 1
-    return changed
-
-
-def _seen_comment(session: Session, escalation_id: str, comment_id: Any) -> bool:
-    """True when this Jira comment is on the timeline already (Jira sends one comment as two webhook events
-    when both comment_created and issue_updated are subscribed, with different delivery ids)."""
-    if not comment_id:
-        return False
-    events = session.scalars(select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
-                                                                EscalationEvent.system == "jira",
-                                                                EscalationEvent.kind == "comment"))
-    return any((data or {}).get("comment_id") == comment_id for data in events)
-
-
-def _slack_message(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    if data.get("bot_id") or data.get("subtype") or not data.get("thread_ts") or echo_marker.detect(data.get("text")):
-        return 0  # the bot's own posts, edits and joins, and top-level chatter are not thread replies to sync
-    escalation = session.scalar(select(Escalation).where(
-        Escalation.installation_id == installation_id, Escalation.slack_channel == data.get("channel"),
-        Escalation.slack_ts == data["thread_ts"]))
-    if escalation is None or escalation.status == EscalationStatus.RESOLVED:
-        return 0
-    event = append_event(session, escalation=escalation, system="slack", kind="comment",
-                         actor=data.get("user"), text=data.get("text") or "", data={"ts": data.get("ts")})
-    _fan_out(session, escalation, event, slack=False, jira=True)
-    return 1
-
-
-def _escalation_for_action(session: Session, installation_id: str, data: dict[str, Any]) -> Escalation | None:
-    escalation = session.get(Escalation, str(data.get("value") or ""))
-    if escalation is None or escalation.installation_id != installation_id:
-        return None
-    return escalation
-
-
-def _block_action(session: Session, installation_id: str, data: dict[str, Any]) -> int:
-    escalation = _escalation_for_action(session, installation_id, data)
-    if escalation is None:
-        return 0
-    user = data.get("user") or {}
-    who = user.get("name") or user.get("id") or "someone"
-    if data.get("action_id") == "escalation_acknowledge":
-        event = lifecycle.acknowledge(session, escalation, who=who, user_id=user.get("id"))
-    elif data.get("action_id") == "escalation_reassign":
-        event = lifecycle.reassign(session, escalation, actor=who)
-        if (event.data or {}).get("expert"):
-            _queue(session, escalation, "update.jira_assignee", event)
-    else:
-        return 0
-    if event is None:
-        return 0
-    _fan_out(session, escalation, event)
-    return 1
-
-
-def _refuse_unknown_presser(ctx: JobContext, kind: str, data: dict[str, Any]) -> bool:
-    """Refuse a button press by a Slack user the installation does not know (see services.slack_buttons).
-
-    True when refused: nothing is changed; an audit entry and an ephemeral answer to the presser are all.
-    """
-    with ctx.database.session() as session:
-        installation = session.get(Installation, ctx.job.installation_id)
-        if installation is None:
-            raise PermanentJobError("the installation no longer exists")
-        session.expunge(installation)
-    connections = installation_connections(ctx, installation)
-    user_id = (data.get("user") or {}).get("id")
-    if kind == slack_buttons.REFUSED_KIND:  # refused at receipt: no user group could allow it
-        reason = data.get("refusal") or slack_buttons.UNKNOWN_USER
-    else:
-        reason = slack_buttons.authorize(ctx.database, installation.id, connections, user_id,
-                                         lambda: installation_client(ctx, installation, connections, "slack"))
-    if reason is None:
-        return False
-    target = f"{data.get('value') or '?'} by {user_id or '?'}"
-    ctx.audit(system="slack", action="button_refused", target=target, outcome=AuditOutcome.REFUSED,
-              detail=f"{data.get('action_id')} pressed by {user_id} ({(data.get('user') or {}).get('name')}): {reason}")
-    url = data.get("response_url")
-    if not slack_buttons.response_url_allowed(url, connections):
-        log.warning("refused %s by %s; its response_url is not Slack's, so the refusal is not shown",
-                    data.get("action_id"), user_id)
-        return True
-    try:
-        ctx.call("slack", "respond_ephemeral", target, post_to_response_url, url,
-                 slack_buttons.refusal_message(data, reason), allow_private=ctx.allow_private_urls)
-    except ApiError as exc:
-        # The refusal stands either way; a retry would only re-ask who the presser is.
-        log.warning("refused %s by %s; telling them failed: %s", data.get("action_id"), user_id, exc.message)
-    return True
-
-
-def _ticket_event(session: Session, installation: Installation, source: str, data: dict[str, Any]) -> int:
-    """A help-desk event on a ticket: sync a new customer comment to an escalation, or reopen it."""
-    escalation = lifecycle.escalation_for_ticket(session, installation_id=installation.id, source=source,
-                                                 ticket_id=str(data["ticket_id"]))
-    if escalation is None:
-        return 0
-    comment = data.get("comment") or {}
-    changed = 0
-    reopened_status = str(data.get("status") or "").lower() in CUSTOMER_STATUSES_REOPENED and not data.get("closed")
-    if escalation.status == EscalationStatus.RESOLVED and reopened_status and data.get("event") != "ticket_created":
-        event = lifecycle.reopen(session, escalation, system=source, actor=None,
-                       why=f"The ticket was reopened ({data.get('status')})")
-        if event is not None:
-            _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
-            changed += 1
-    if (comment.get("author") == "customer" and comment.get("body") and not echo_marker.detect(comment.get("body"))
-            and escalation.status != EscalationStatus.RESOLVED
-            and installation_settings(installation).escalation.sync_customer_comments):
-        event = append_event(session, escalation=escalation, system=source, kind="customer_comment",
-                             actor=data.get("requester_name") or "customer", text=comment["body"])
-        _fan_out(session, escalation, event, ticket=False, slack=True, jira=True)
-        changed += 1
-    return changed
-
-
-@dataclass
-class InboundEvents:
-    """`inbound.event`: one verified webhook delivery, applied to the escalations it concerns."""
-
-    def run(self, ctx: JobContext) -> None:
-        """Apply the event; queue the writes it causes. Proactive re-assessment runs first, outside the lock."""
-        payload = ctx.job.payload
-        kind, data = payload["kind"], payload.get("data") or {}
-        if kind == slack_buttons.REFUSED_KIND or (kind == "slack.block_action" and slack_buttons.is_guarded(data)):
-            # Decided before the write lock is taken: a user-group lookup is a call to Slack.
-            if _refuse_unknown_presser(ctx, kind, data):
-                return
-        proactive = None
-        if kind in ("zendesk.ticket_event", "salesforce.case_event"):
-            proactive = reassess_on_customer_comment(ctx, source=kind.split(".")[0], data=data)
-        with ctx.database.write_session() as session:
-            installation = session.get(Installation, ctx.job.installation_id)
-            if installation is None:
-                raise PermanentJobError("the installation no longer exists")
-            if kind == "jira.issue_updated":
-                _jira_issue_updated(session, installation.id, data)
-            elif kind in ("jira.comment_created", "jira.comment_updated"):
-                _jira_comment(session, installation.id, data)
-            elif kind == "slack.message":
-                _slack_message(session, installation.id, data)
-            elif kind == "slack.block_action":
-                _block_action(session, installation.id, data)
-            elif kind in ("zendesk.ticket_event", "salesforce.case_event"):
-                _ticket_event(session, installation, kind.split(".")[0], data)
-                if proactive is not None:
-                    proactive(session, installation)
-            else:
-                log.info("inbound event %s ignored", kind)
-
-    def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
-        """Failures are on the job (`sidecar jobs list`); there is no step to mark."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -377,7 +163,13 @@ class UpdateSlackReply:
         message = updates.render_thread_reply(work.context(), event=event, summary=summary, env=work.environment())
         text, blocks = message["text"], message.get("blocks")
         mention = _mention(event)
-        if mention:
+        elsewhere = _ping_elsewhere(event, escalation.slack_channel)
+        if elsewhere is not None:
+            # The thread is a DM with the first expert: the new one cannot see it, so they get the
+            # escalation in their own DM (or their team channel), and the thread only says where it went.
+            _ping_new_owner(ctx, work, event, channel=elsewhere, mention=mention or "")
+            text = f"{text} (moved: {_where(elsewhere)} has been sent the escalation)"
+        elif mention:
             text = f"{mention} {text}"
             blocks = None  # a mention must be in the text Slack notifies with
         post_to_slack(ctx, work, channel=escalation.slack_channel, text=text, blocks=blocks,
@@ -395,6 +187,35 @@ def _mention(event: dict[str, Any]) -> str | None:
     if expert.get("slack_user_id"):
         return f"<@{expert['slack_user_id']}>"
     return "<!here>"
+
+
+def _ping_elsewhere(event: dict[str, Any], thread_channel: str) -> str | None:
+    """Where a reassignment's ping goes when the thread is a DM: the new expert (user id) or the team channel."""
+    if event["kind"] not in ("reassigned", "ack_timeout") or not _is_direct_message(thread_channel):
+        return None
+    data = event["data"] or {}
+    return (data.get("expert") or {}).get("slack_user_id") or data.get("team_channel")
+
+
+def _is_direct_message(channel: str) -> bool:
+    # Slack's conversation ids: D... a DM with the bot; C (channel), G (private or group) are shared places.
+    return channel[:1] == "D"
+
+
+def _where(channel: str) -> str:
+    return f"<@{channel}>" if channel[:1] in ("U", "W") else "the team channel"
+
+
+def _ping_new_owner(ctx: JobContext, work: Delivery, event: dict[str, Any], *, channel: str, mention: str) -> None:
+    """The escalation's message, with its buttons, posted to whoever has it now (once: the event id is its key)."""
+    escalation = work.escalation
+    message = render_slack_message(work.context(), jira_key=escalation.jira_key or "",
+                                   jira_url=escalation.jira_url or "", env=work.environment())
+    headline = f"{mention} {escape_mrkdwn(event['text'] or '')}".strip()
+    # The mention leads a block of its own as well as the text: with blocks, Slack notifies from either.
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": headline}}, *message["blocks"]]
+    post_to_slack(ctx, work, channel=channel, text=f"{headline}: {message['text']}", blocks=blocks,
+                  event_type=UPDATE_EVENT_TYPE, key="event_id", value=event["id"])
 
 
 class UpdateJiraComment:
@@ -447,9 +268,9 @@ class AcknowledgementCheck:
             installation = session.get(Installation, escalation.installation_id)
             minutes = installation_settings(installation).escalation.ack_minutes
             event = lifecycle.reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
-            _fan_out(session, escalation, event)
+            fan_out(session, escalation, event)
             if (event.data or {}).get("expert"):
-                _queue(session, escalation, "update.jira_assignee", event)
+                queue_update(session, escalation, "update.jira_assignee", event)
             if round_number < ACK_ROUNDS:
                 schedule_ack_check(session, escalation, minutes=minutes, round_number=round_number + 1)
 

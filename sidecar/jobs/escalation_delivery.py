@@ -32,6 +32,7 @@ from sidecar.domain.settings import EscalationSettings
 from sidecar.domain.statuses import (
     SETTLED_STEP_STATUSES,
     AuditOutcome,
+    EscalationStatus,
     JobStatus,
     StepStatus,
     WriteStatus,
@@ -392,7 +393,10 @@ class TicketNoteStep(StepHandler):
 def first_summary(delivery: Delivery) -> dict[str, Any]:
     """The extractive rolling summary at handoff (no timeline yet beyond the escalation itself)."""
     escalation = delivery.escalation
-    summary = summarise_escalation(context=delivery.context(), timeline=[], status=escalation.status,
+    # Written by the step that completes the handoff and read from then on: as of the delivered escalation,
+    # so it never says "being delivered" once it is (the last step may settle a moment later).
+    status = EscalationStatus.DELIVERED if escalation.status == EscalationStatus.PENDING else escalation.status
+    summary = summarise_escalation(context=delivery.context(), timeline=[], status=status,
                                    jira_status=escalation.jira_status,
                                    owner=(escalation.expert or {}).get("name") or (escalation.team or {}).get("name"),
                                    acknowledged_by=None)

@@ -53,6 +53,7 @@ from sidecar.schemas.escalations import (
     EscalationSchema,
     EscalationStepSchema,
 )
+from sidecar.schemas.inbound import InboundEventSchema, InboundListSchema, InboundQuerySchema
 from sidecar.schemas.installation import (
     AuditEntrySchema,
     AuditListSchema,
@@ -119,7 +120,8 @@ __all__ = [
     "EscalationListSchema", "EscalationPreviewSchema", "EscalationRequestSchema", "EscalationSchema",
     "EscalationSettingsSchema", "EscalationSettingsViewSchema", "EscalationStepSchema", "ExpertListQuerySchema",
     "ExpertSchema", "ExternalId", "FeedbackAnswerSchema", "FeedbackSchema", "HealthSchema",
-    "InstallationDeletionQuerySchema", "InstallationDeletionSchema", "InstallationSchema", "JIRA_KEY",
+    "InboundEventSchema", "InboundListSchema", "InboundQuerySchema", "InstallationDeletionQuerySchema",
+    "InstallationDeletionSchema", "InstallationSchema", "JIRA_KEY",
     "JiraPrioritySchema", "JsonBoolean", "JsonFloat", "LEVELS", "LevelThresholdsSchema", "MAX_ID_LENGTH",
     "MAX_INTEGER_ID", "NOT_BLANK", "NewTokenSchema", "NotReachableSchema", "OrganizationSchema",
     "OutOfOfficeSchema", "RedactionSettingsSchema", "RequestSchema", "RequesterSchema",

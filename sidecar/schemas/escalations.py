@@ -44,7 +44,11 @@ class EscalationRequestSchema(AssessmentRequestSchema):
     expert_id = fields.String(load_default=None, allow_none=True,
                               metadata={"description": "override the routed expert"})
     link_to = fields.String(load_default=None, allow_none=True, validate=JIRA_KEY,
-                            metadata={"description": "join this existing Jira issue instead of creating one"})
+                            metadata={"description": "join this existing Jira issue instead of creating one; "
+                                                     "a resolved one is refused with 409 issue_resolved unless "
+                                                     "link_resolved is true"})
+    link_resolved = fields.Boolean(load_default=False, metadata={
+        "description": "join the link_to issue even though the sidecar knows it is resolved (it is not reopened)"})
     summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255),
                             metadata={"description": "the Jira summary as the agent edited it in the preview"})
 

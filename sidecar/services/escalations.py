@@ -8,7 +8,6 @@ constraint on the open ticket settles races between concurrent requests).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +30,13 @@ from sidecar.services import lifecycle
 from sidecar.services.assessments import assessment_to_dict, score_ticket
 from sidecar.services.audit import record_audit
 from sidecar.services.lifecycle import find_open_escalation, ticket_key
+from sidecar.services.open_issues import (
+    check_link_to,
+    open_escalations_of,
+    open_issue_suggestion,
+)
 from sidecar.services.routing import expert_json, route_ticket, team_json
-from sidecar.services.similar_incidents import find_similar, is_resolved
+from sidecar.services.similar_incidents import find_similar
 from sidecar.services.timeline import append_event
 from sidecar.store.history import record_ticket
 from sidecar.store.models import (
@@ -50,7 +54,6 @@ STEP_DESCRIPTIONS = {
     "slack_message": "message the expert or the team channel in Slack",
 }
 OPEN_STATUSES = (EscalationStatus.PENDING, EscalationStatus.DELIVERED, EscalationStatus.FAILED)
-SUGGESTION_MIN_SCORE = 0.35  # below this an "open issue about the same problem" is a guess, not a suggestion
 
 
 @dataclass(frozen=True)
@@ -118,18 +121,6 @@ def _chosen(session: Session, *, installation: Installation, route: Route, team_
     return team, expert
 
 
-def open_issue_suggestion(similar: Sequence[SimilarIncident]) -> dict[str, Any] | None:
-    """The most similar Jira issue that is still open: the ticket may belong there instead of a new issue."""
-    for item in similar:
-        if item.kind != "jira_issue" or (item.score or 0) < SUGGESTION_MIN_SCORE:
-            continue
-        if is_resolved(item.status, item.resolution):
-            continue
-        return {"key": item.id, "title": item.title, "url": item.url, "status": item.status, "score": item.score,
-                "why": "an open Jira issue about the same problem; escalate with link_to to join it"}
-    return None
-
-
 @dataclass(frozen=True)
 class EscalationPlan:
     """What an escalation of this ticket would be: assessment, route, the team and expert, similar incidents."""
@@ -171,7 +162,8 @@ def plan_escalation(
         context["summary"] = " ".join(summary.split())[:255]  # the agent's own words win over ours
     return EscalationPlan(ticket=ticket, assessment=assessment_json, similar=tuple(similar), route=route, team=team,
                           expert=expert, context=context,
-                          suggestion=None if link_to else open_issue_suggestion(similar))
+                          suggestion=None if link_to else open_issue_suggestion(
+                              similar, open_escalations_of(session, installation_id=installation.id, similar=similar)))
 
 
 def start_escalation(
@@ -184,6 +176,7 @@ def start_escalation(
     team_id: str | None = None,
     expert_id: str | None = None,
     link_to: str | None = None,
+    link_resolved: bool = False,
     idempotency_key: str | None = None,
     summary: str | None = None,
     escalated_by: dict[str, Any] | None = None,
@@ -193,7 +186,7 @@ def start_escalation(
     earlier = _existing(session, installation_id=installation.id, ticket=ticket, idempotency_key=idempotency_key)
     if earlier is not None:
         return EscalationStart(earlier, created=False)
-
+    check_link_to(session, installation_id=installation.id, key=link_to, link_resolved=link_resolved)
     plan = plan_escalation(session, installation=installation, ticket=ticket, connections=connections,
                            team_id=team_id, expert_id=expert_id, link_to=link_to, summary=summary,
                            escalated_by=escalated_by)

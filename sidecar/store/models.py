@@ -20,7 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from sidecar.domain.statuses import AssessmentLevel, EscalationMode, EscalationStatus, JobStatus, StepStatus
+from sidecar.domain.statuses import (
+    AssessmentLevel,
+    EscalationMode,
+    EscalationStatus,
+    InboundStatus,
+    JobStatus,
+    StepStatus,
+)
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -303,6 +310,9 @@ class Escalation(Base):
     pinged_experts: Mapped[list[str]] = mapped_column(JsonType, default=list)  # expert ids asked (reassign, timeouts)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)  # the rolling summary
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The help-desk ticket's status as its webhooks last said: updates after resolution reach the ticket
+    # until it is solved or closed.
+    ticket_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class EscalationEvent(Base):
@@ -326,7 +336,8 @@ class WebhookDelivery(Base):
     """A webhook delivery already accepted: the same delivery again is answered 200 and not acted on twice."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (UniqueConstraint("installation_id", "system", "delivery_id", name="uq_webhook_delivery"),)
+    __table_args__ = (UniqueConstraint("installation_id", "system", "delivery_id", name="uq_webhook_delivery"),
+                      Index("ix_webhook_deliveries_status", "installation_id", "status", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"))
@@ -334,6 +345,12 @@ class WebhookDelivery(Base):
     delivery_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(60))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # queued -> acted | ignored (with the reason it was not acted on); `about` names what it concerned
+    # (issue key, ticket, Slack thread), never what anyone wrote. Rows of signed content ("signed:...") only dedupe.
+    status: Mapped[str] = mapped_column(String(20), default=InboundStatus.QUEUED)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    about: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class TicketWatch(Base):

@@ -21,7 +21,7 @@ slack.block_action      team_id, user {id, name}, channel, message_ts, thread_ts
 zendesk.ticket_event    event, ticket_id, status, subject, tags, comment {author, author_name, body,
                         public} | None, updated_at, requester {name, email}, organization
 salesforce.case_event   event, event_id, ticket_id, case_number, status, subject, priority,
-                        comment {author, body, public, created_by_id} | None, closed
+                        comment {author, body, public, created_by_id} | None, closed, requester {name, email}
 ignored                 what the sender called the event (webhook_event / type / event_type / event)
 
 Jira sends a comment twice when both `comment_created` and `jira:issue_updated` are subscribed
@@ -68,7 +68,9 @@ Salesforce Case event (OURS; the Salesforce package's Apex sends it)
       "event": "comment_added",
       "occurred_at": "2024-05-02T14:40:03.000Z",
       "case": {"Id": "500Hn00001XyZaBIAV", "CaseNumber": "00001026", "Subject": "...",
-               "Status": "Escalated", "Priority": "High", "IsClosed": false},
+               "Status": "Escalated", "Priority": "High", "IsClosed": false,
+               "Contact": {"Name": "Priya Raman", "Email": "priya@northwind.example"},
+               "SuppliedName": null, "SuppliedEmail": null},
       "comment": {"CommentBody": "...", "IsPublished": true, "CreatedById": "005Hn00000AbCdEIAV",
                   "author": "customer"}
     }
@@ -79,7 +81,10 @@ Salesforce Case event (OURS; the Salesforce package's Apex sends it)
 `occurred_at` is ISO 8601 (Apex `JSON.serialize` of a Datetime gives "2024-05-02T14:40:03.000Z").
 `case.Id` is the 18-character Case Id (Apex serialises Ids in that form). `comment` is null for the
 case events; for comment_added the Apex decides `author` ("customer" when the CaseComment's creator
-is the Case's contact or a portal/site user, "agent" otherwise).
+is the Case's contact or a portal/site user, "agent" otherwise). The requester is the Case's Contact
+(`Contact`, a relationship object as Salesforce serialises one; null without a contact), else the
+`SuppliedName`/`SuppliedEmail` Web-to-Case and Email-to-Case capture; all optional (older packages
+send none of them).
 """
 from __future__ import annotations
 
@@ -260,8 +265,15 @@ def parse_salesforce(payload: Any) -> InboundEvent:
         "priority": _text(case.get("Priority")),
         "comment": comment,
         "closed": _boolean(case.get("IsClosed"), what + " IsClosed", default=False),
+        "requester": _salesforce_requester(case, what),
     }
     return InboundEvent("salesforce", "salesforce.case_event", data, occurred_at)
+
+
+def _salesforce_requester(case: Mapping[str, Any], what: str) -> dict[str, str | None]:
+    contact = _optional_object(case.get("Contact"), what + " Contact")
+    return {"name": _text(contact.get("Name")) or _text(case.get("SuppliedName")),
+            "email": _text(contact.get("Email")) or _text(case.get("SuppliedEmail"))}
 
 
 def _jira_issue_update(body: Mapping[str, Any]) -> dict[str, Any]:

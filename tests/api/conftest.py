@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.escalation_support import MANY, PASSWORD_RESET, REFUND, configure
+from tests.conftest import bearer
+from tests.escalation_support import MANY, PASSWORD_RESET, REFUND, SECRETS, configure, deliver, escalate
 from tests.fakes import FakeVendors
 
 
@@ -36,3 +37,20 @@ def live(client, installation, fake):
         "slack.api_url": fake.slack_url, "slack.bot_token": "xoxb-secret-token", "slack.default_channel": "C0SUPPORT",
     })
     return installation
+
+
+@pytest.fixture
+def hooked(client, live):
+    """The live installation with every webhook secret set, so signed vendor webhooks are accepted."""
+    configure(client, live["api_token"], SECRETS)
+    return live
+
+
+@pytest.fixture
+def escalated(client, hooked, fake, database, box):
+    """The refund ticket escalated and delivered: ESC-1, a Slack thread, one ticket note."""
+    body = escalate(client, hooked["api_token"]).get_json()
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{body['id']}", headers=bearer(hooked["api_token"])).get_json()
+    assert shown["status"] == "delivered"
+    return shown

@@ -10,44 +10,24 @@ import json
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
-from sidecar.store.models import Job, utcnow
+from sidecar.store.models import Escalation, Job, utcnow
 from sidecar.webhooks.verification import sign_jira, sign_slack, sign_zendesk
 from tests.conftest import FIXTURES, bearer
 from tests.escalation_support import (
     MANY,
     REFUND,
+    TEAM,
     configure,
     deliver,
     escalate,
     zendesk_notes,
 )
 
-TEAM = "T04QKJ6RF5Y"
-SECRETS = {"zendesk.webhook_secret": "zd-hook-secret", "jira.webhook_secret": "jira-hook-secret",
-           "slack.signing_secret": "slack-signing-secret", "slack.team_id": TEAM}
-
 
 def fixture(system: str, name: str) -> dict:
     return json.loads((FIXTURES / system / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def hooked(client, live):
-    configure(client, live["api_token"], SECRETS)
-    return live
-
-
-@pytest.fixture
-def escalated(client, hooked, fake, database, box):
-    """The refund ticket escalated and delivered: ESC-1, a Slack thread, one ticket note."""
-    body = escalate(client, hooked["api_token"]).get_json()
-    deliver(database, box)
-    shown = client.get(f"/v1/escalations/{body['id']}", headers=bearer(hooked["api_token"])).get_json()
-    assert shown["status"] == "delivered"
-    return shown
 
 
 def shown(client, installation, escalation_id):
@@ -241,8 +221,15 @@ def test_a_new_customer_comment_goes_to_jira_and_the_thread(client, hooked, esca
     post_zendesk(client, hooked, angry, invocation="inv-customer")
     deliver(database, box)
     assert len(jira_comments(fake, key)) == 1
-    assert len(slack_posts_in_thread(fake, escalated)) == 1
-    assert "customer_comment" in [e["kind"] for e in shown(client, hooked, escalated["id"])["timeline"]]
+    posts = slack_posts_in_thread(fake, escalated)
+    assert len(posts) == 1
+    # The requester's name comes from the webhook: "<Name> (customer) wrote again", never "The customer (customer)".
+    assert posts[0]["body"]["text"].startswith(":speech_balloon: Dana Whitfield (customer) wrote again")
+    from sidecar.clients.jira import adf_to_text
+
+    assert adf_to_text(jira_comments(fake, key)[0]["body"]["body"]).startswith("Dana Whitfield (customer) wrote on")
+    timeline = shown(client, hooked, escalated["id"])["timeline"]
+    assert [e["actor"] for e in timeline if e["kind"] == "customer_comment"] == ["Dana Whitfield"]
 
 
 def load_acme_directory(database, installation):
@@ -407,9 +394,39 @@ def test_reassign_hands_the_escalation_to_the_next_expert(client, hooked, fake, 
     deliver(database, box)
     after = shown(client, hooked, body["id"])
     assert after["expert"]["name"] == "Ben Okafor" and after["timeline"][-1]["kind"] == "reassigned"
-    mention = [r for r in fake.requests("slack") if r["path"] == "/chat.postMessage"
-               and (r["body"] or {}).get("thread_ts") == after["slack"]["ts"]]
-    assert mention and "<@U01BEN>" in mention[-1]["body"]["text"]
+    # Ana's ping was a DM, which Ben cannot see: Ben gets the escalation in his own DM, buttons and all,
+    # and Ana's DM thread says it moved.
+    assert after["slack"]["channel"].startswith("D")
+    posts = [r for r in fake.requests("slack") if r["path"] == "/chat.postMessage"]
+    to_ben = [r for r in posts if r["body"]["channel"] == "DU01BEN"]
+    assert len(to_ben) == 1 and "<@U01BEN>" in to_ben[0]["body"]["text"]
+    assert "Reassigned" in to_ben[0]["body"]["text"] and not to_ben[0]["body"].get("thread_ts")
+    assert any(e.get("action_id") == "escalation_acknowledge" for block in to_ben[0]["body"]["blocks"]
+               for e in block.get("elements") or [])
+    in_thread = [r for r in posts if (r["body"] or {}).get("thread_ts") == after["slack"]["ts"]]
+    assert len(in_thread) == 1 and "moved" in in_thread[0]["body"]["text"]
+    assert in_thread[0]["body"]["channel"] == after["slack"]["channel"]
+
+
+def test_reassign_from_a_channel_thread_mentions_the_new_expert_in_the_thread(client, hooked, fake, database, box):
+    load_acme_directory(database, hooked)
+    body = escalate(client, hooked["api_token"]).get_json()
+    with database.write_session() as session:  # the ping went to the team channel, not a DM
+        session.execute(update(Escalation).where(Escalation.id == body["id"]).values(
+            expert={"id": None, "name": None}))
+    deliver(database, box)
+    first = shown(client, hooked, body["id"])
+    assert not first["slack"]["channel"].startswith("D")
+    action = fixture("slack", "interaction_block_actions_reassign")
+    action["team"]["id"] = TEAM
+    action["user"] = {**action["user"], "id": "U01ANA", "name": "ana.ruiz"}
+    action["actions"][0]["value"] = body["id"]
+    post_slack_action(client, action)
+    deliver(database, box)
+    posts = [r for r in fake.requests("slack") if r["path"] == "/chat.postMessage"]
+    in_thread = [r for r in posts if (r["body"] or {}).get("thread_ts") == first["slack"]["ts"]]
+    assert len(in_thread) == 1 and "<@U01ANA>" in in_thread[0]["body"]["text"]
+    assert not [r for r in posts if r["body"]["channel"].startswith("DU")]
 
 
 def test_a_signed_salesforce_case_event_is_accepted_and_an_unsigned_one_refused(client, make_installation):

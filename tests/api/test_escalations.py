@@ -368,3 +368,69 @@ def test_in_a_burst_each_escalation_is_finished_before_later_ones_are_started(cl
     first_ping = next(i for i, (path, _) in enumerate(writes) if path == "/chat.postMessage")
     creates = [i for i, (path, _) in enumerate(writes) if path == "/rest/api/3/issue"]
     assert len(creates) == 3 and creates[0] < first_ping < creates[2]
+
+
+def _resolve_in_store(database, escalation_id):
+    """Jira said the issue is done (what the Jira webhook's worker does, without the webhook)."""
+    from sidecar.services import lifecycle
+    from sidecar.store.models import Escalation
+
+    with database.write_session() as session:
+        lifecycle.resolve(session, session.get(Escalation, escalation_id), resolution="Fixed", status="Done",
+                          actor="Ana")
+
+
+def test_a_new_escalation_about_the_same_problem_is_offered_the_open_issue_the_sidecar_created(
+        client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    key = client.get(f"/v1/escalations/{first['id']}", headers=bearer(live["api_token"])).get_json()["jira"]["key"]
+    same_problem = MANY[0]  # another customer's ticket with the same words
+    second = escalate(client, live["api_token"], ticket=same_problem)
+    assert second.status_code == 202
+    suggestion = second.get_json()["suggestion"]
+    assert suggestion and suggestion["key"] == key and suggestion["escalation_id"] == first["id"]
+    assert "link_to" in suggestion["why"]
+
+
+def test_a_resolved_issue_the_sidecar_created_is_not_offered(client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    _resolve_in_store(database, first["id"])
+    assert escalate(client, live["api_token"], ticket=MANY[1]).get_json()["suggestion"] is None
+
+
+def test_link_to_a_resolved_issue_says_so_unless_the_request_means_it(client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    key = client.get(f"/v1/escalations/{first['id']}", headers=bearer(live["api_token"])).get_json()["jira"]["key"]
+    _resolve_in_store(database, first["id"])
+    refused = escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to=key)
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "issue_resolved" and key in error["message"]
+    meant = escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to=key, link_resolved=True)
+    assert meant.status_code == 202 and meant.get_json()["link_to"] == key
+
+
+def test_link_to_an_issue_the_history_knows_is_resolved_is_refused(client, live, database):
+    from sidecar.services.history.from_jira import jira_history_row
+    from sidecar.store.history import upsert_history
+
+    issue = {"id": "10077", "key": "PAY-77", "fields": {"summary": "Double charge on renewal",
+                                                        "status": {"name": "Done"}, "resolution": {"name": "Fixed"}}}
+    with database.write_session() as session:
+        upsert_history(session, installation_id=live["id"], source="jira",
+                       rows=[jira_history_row(issue, url="https://acme.atlassian.net/browse/PAY-77")])
+    refused = escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to="PAY-77")
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "issue_resolved"
+    assert escalate(client, live["api_token"], ticket=PASSWORD_RESET, link_to="PAY-78").status_code == 202
+
+
+def test_the_summary_of_a_delivered_escalation_does_not_say_it_is_being_delivered(client, live, fake, database, box):
+    first = escalate(client, live["api_token"]).get_json()
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{first['id']}", headers=bearer(live["api_token"])).get_json()
+    assert shown["status"] == "delivered"
+    assert "delivered" not in shown["summary"]["status"].lower()
+    assert shown["summary"]["status"].startswith("Waiting for acknowledgement")

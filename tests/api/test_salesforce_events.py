@@ -56,3 +56,19 @@ def test_a_signed_case_event_is_assessed_and_suggests_with_an_unpublished_commen
     body = comments[0]["body"]
     assert body["ParentId"] == CASE_ID and body["IsPublished"] is False
     assert "needs an expert" in body["CommentBody"] and "manager" in body["CommentBody"]
+
+
+def test_a_synced_customer_comment_names_the_cases_contact(client, salesforce, fake, database, box):
+    from tests.escalation_support import escalate
+
+    ticket = {"id": CASE_ID, "source": "salesforce", "subject": "Dashboard down again - we want a refund",
+              "comments": [{"author": "customer", "body": "The dashboard is down for all our users.", "public": True}]}
+    escalation = escalate(client, salesforce["api_token"], ticket=ticket).get_json()
+    deliver(database, box)
+    raw = angry_event()
+    client.post(f"/webhooks/salesforce/{salesforce['id']}", data=raw,
+                headers=sign_salesforce(raw, "sf-hook-secret", time.time()), content_type="application/json")
+    deliver(database, box)
+    shown = client.get(f"/v1/escalations/{escalation['id']}", headers=bearer(salesforce["api_token"])).get_json()
+    comment = [e for e in shown["timeline"] if e["kind"] == "customer_comment"]
+    assert len(comment) == 1 and comment[0]["actor"] == "Priya Raman"

@@ -152,7 +152,7 @@ def test_thread_reply_for_a_customer_comment_escapes_their_words(refund, env):
     text = reply["blocks"][0]["text"]["text"]
     assert reply["blocks"][0]["type"] == "section" and reply["blocks"][0]["text"]["type"] == "mrkdwn"
     assert text.splitlines() == [
-        (":speech_balloon: The customer (Dana Whitfield) wrote again on "
+        (":speech_balloon: Dana Whitfield (customer) wrote again on "
         "<https://acme.zendesk.com/agent/tickets/48213|Zendesk #48213>:"),
         ">Any news? &lt;!channel&gt; this is *urgent* &amp; see [here](javascript:alert(1))",
         "># not a heading",
@@ -211,7 +211,7 @@ def test_jira_comment_for_a_customer_comment_keeps_their_words_inert(refund, env
     comment = render_jira_comment(refund, event=CUSTOMER_COMMENT, marker=MARKER, env=env)
     assert_valid_adf(comment)
     assert adf_to_text(comment) == (
-        "The customer (Dana Whitfield) wrote on Zendesk #48213:\n"
+        "Dana Whitfield (customer) wrote on Zendesk #48213:\n"
         "Any news? <!channel> this is *urgent* & see [here](javascript:alert(1))\n"
         "# not a heading\n"
         f"{MARKER}"

@@ -85,10 +85,12 @@ FIXTURE_EVENTS = [
         "case_number": "00001026", "status": "Escalated", "priority": "High", "closed": False,
         "comment": {"author": "customer", "public": True, "created_by_id": "005Hn00000Q8sKmIAJ",
                     "body": "Still down after your last update. Our month-end close is blocked - who is actually "
-                            "working on this?"}}),
+                            "working on this?"},
+        "requester": {"name": "Priya Raman", "email": "priya.raman@northwind.example"}}),
     ("salesforce", "webhook_case_closed.json", "salesforce.case_event", {
         "event": "case_updated", "ticket_id": "500Hn00001XyZaBIAV", "status": "Closed", "closed": True,
-        "comment": None, "subject": "Dashboard down again - we want a refund"}),
+        "comment": None, "subject": "Dashboard down again - we want a refund",
+        "requester": {"name": None, "email": None}}),
 ]
 
 
@@ -283,3 +285,9 @@ def test_unknown_extra_keys_are_allowed():
     payload["schema_version"] = 2
 
     assert parse_salesforce(payload).kind == "salesforce.case_event"
+
+
+def test_a_salesforce_case_without_a_contact_names_the_web_to_case_requester():
+    payload = fixture("salesforce", "webhook_comment_added.json")
+    payload["case"].update({"Contact": None, "SuppliedName": "Sam Ortiz", "SuppliedEmail": "sam@ortiz.example"})
+    assert parse_salesforce(payload).data["requester"] == {"name": "Sam Ortiz", "email": "sam@ortiz.example"}
