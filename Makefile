@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres test-js browser-deps bench
+.PHONY: run test typecheck test-sqlite test-postgres test-js browser-deps bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ $(VENV)/.dev-installed: setup.cfg pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/sidecar demo
 
-test: test-js test-sqlite test-postgres
+test: typecheck test-js test-sqlite test-postgres
+
+# mypy with pyproject.toml's [tool.mypy]: strict on the domain, services and clients, default mode elsewhere.
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
 
 # The browser test drives Debian's Chromium (a test tool's own browser download does not work here).
 browser-deps:
