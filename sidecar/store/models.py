@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -45,6 +46,9 @@ def stored_iso(value: datetime | None) -> str | None:
 
 class Base(DeclarativeBase):
     """Declarative base for every model."""
+
+    # Every model here maps one table; SQLAlchemy types __table__ as any FromClause.
+    __table__: ClassVar[Table]
 
 
 class Installation(Base):
