@@ -298,7 +298,6 @@ class SalesforceClient:
     def _first_export_page(self, salesforce: Salesforce, since: datetime) -> dict[str, Any]:
         try:
             page: dict[str, Any] = salesforce.query(self._export_soql(since, emails=self._export_emails))
-            return page
         except SalesforceError as exc:
             code, _ = error_code_and_detail(exc.content)
             if code != "INVALID_TYPE" or not self._export_emails:
@@ -307,7 +306,7 @@ class SalesforceClient:
             log.warning("Salesforce: EmailMessage is not available to this user; exporting Case comments only")
             self._export_emails = False
             page = salesforce.query(self._export_soql(since, emails=False))
-            return page
+        return page
 
     def _export_soql(self, since: datetime, *, emails: bool) -> str:
         fields = [*_CASE_FIELDS, *_EXPORT_CASE_FIELDS]
@@ -597,6 +596,5 @@ def _lower(value: Any) -> str | None:
 
 
 def _sobject(salesforce: Salesforce, name: str) -> SFType:
-    """The SObject `name` of a Salesforce connection (simple-salesforce types its attributes as a union with the
-    bulk handlers, which the names used here never are)."""
+    """The SObject `name` (simple-salesforce types attributes as a union with its bulk handlers, never these)."""
     return cast(SFType, getattr(salesforce, name))
