@@ -15,7 +15,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
 from sidecar.intelligence.scoring import (
@@ -107,7 +107,7 @@ class LearnedModel:
         return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, kind=self.kind)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> LearnedModel:
+    def from_bytes(cls, data: bytes) -> Self:
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
         return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label=f"{cls.kind} model")
 

@@ -43,7 +43,7 @@ log = logging.getLogger("sidecar.scoring")
 ESCALATION_KIND = "escalation"
 MIN_PER_CLASS = 20  # fewer escalated (or not escalated) tickets than this: nothing to learn from, nothing stored
 
-_cache = _ModelCache()
+_cache: _ModelCache[CalibratedEscalationModel] = _ModelCache()
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def labelled_history(session: Session, *, installation_id: str) -> list[Labelled
     rows = session.execute(
         select(HistoryTicket.data, HistoryTicket.source, HistoryTicket.external_id, HistoryTicket.escalated,
                HistoryTicket.created_at, HistoryTicket.updated_at)
-        .where(HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"))
+        .where(HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket")).tuples()
     out: list[LabelledTicket] = []
     for data, source, external_id, stored_label, created_at, updated_at in rows:
         key = (source, external_id)
@@ -170,6 +170,8 @@ def active_escalation_model(session: Session, *, installation_id: str) -> Calibr
 
     def load() -> CalibratedEscalationModel:
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
+        if payload is None:
+            raise LookupError(f"escalation model {model_id} has no stored model")
         return CalibratedEscalationModel.from_bytes(payload)
 
     return _cache.get(model_id, load)

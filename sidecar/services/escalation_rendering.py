@@ -21,7 +21,8 @@ PREVIEW_ID = "esc_preview"
 
 
 def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str | None,
-                       team: dict[str, Any] | None, expert: dict[str, Any] | None, settings: EscalationSettings | None) -> EscalationContext:
+                       team: dict[str, Any] | None, expert: dict[str, Any] | None,
+                       settings: EscalationSettings | None) -> EscalationContext:
     """The context templates render, from what an escalation stores, redacted by the installation's settings."""
     settings = settings or EscalationSettings()
     route = stored.get("route") or {}

@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -28,15 +28,18 @@ ROUTER_KIND = "router"
 MIN_TRAINING_TICKETS = 20
 
 
-class _ModelCache:
+M = TypeVar("M")  # the kind of model a cache holds
+
+
+class _ModelCache(Generic[M]):
     """Loaded models by row id. Rows are immutable once written, so a hit can never be stale."""
 
     def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._models: OrderedDict[str, RouterModel] = OrderedDict()
+        self._models: OrderedDict[str, M] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, model_id: str, load: Callable[[], RouterModel]) -> RouterModel:
+    def get(self, model_id: str, load: Callable[[], M]) -> M:
         with self._lock:
             if model_id in self._models:
                 self._models.move_to_end(model_id)
@@ -49,7 +52,7 @@ class _ModelCache:
         return model
 
 
-_cache = _ModelCache()
+_cache: _ModelCache[RouterModel] = _ModelCache()
 
 
 def ticket_text(ticket: Ticket) -> str:
