@@ -249,7 +249,7 @@ class ZendeskClient:
         ticket: Mapping[str, Any],
         *,
         page: TicketExportPage,
-        comments: list[Mapping[str, Any]] | None = None,
+        comments: Sequence[Mapping[str, Any]] | None = None,
         users: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> Ticket:
         """A Ticket from an export page's ticket, its side-loads and (optionally) its comments.
