@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,10 +99,10 @@ def labelled_history(session: Session, *, installation_id: str) -> list[Labelled
     """The installation's history tickets that carry an escalation label, oldest first."""
     feedback = feedback_escalation_labels(session, installation_id=installation_id)
     escalated = escalated_through_sidecar(session, installation_id=installation_id)
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(HistoryTicket.data, HistoryTicket.source, HistoryTicket.external_id, HistoryTicket.escalated,
                HistoryTicket.created_at, HistoryTicket.updated_at)
-        .where(HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket")).tuples()
+        .where(HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"))
     out: list[LabelledTicket] = []
     for data, source, external_id, stored_label, created_at, updated_at in rows:
         key = (source, external_id)

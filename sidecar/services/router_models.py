@@ -6,7 +6,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -145,12 +145,12 @@ def feedback_labels(
     An assessment rated right confirms the team it routed to (the team's first history group, else its
     name, is the label); rated wrong, that team is not learnt for the ticket. The newest rating wins.
     """
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(AssessmentFeedback.rating, AssessmentRecord.ticket_source, AssessmentRecord.ticket_external_id,
                AssessmentRecord.result)
         .join(AssessmentRecord, AssessmentRecord.id == AssessmentFeedback.assessment_id)
         .where(AssessmentFeedback.installation_id == installation_id)
-        .order_by(AssessmentFeedback.created_at)).tuples()
+        .order_by(AssessmentFeedback.created_at))
     teams = {team.id: team for team in session.scalars(select(Team).where(Team.installation_id == installation_id))}
     confirmed: dict[TicketKey, str] = {}
     refuted: set[tuple[TicketKey, str]] = set()
@@ -177,11 +177,11 @@ def train_installation_router(session: Session, *, installation_id: str, embeddi
     """
     texts: list[str] = []
     groups: list[str | None] = []
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(HistoryTicket.data, HistoryTicket.group_name).where(
             HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"
         )
-    ).tuples()
+    )
     confirmed, refuted = feedback_labels(session, installation_id=installation_id)
     confirmed_at_start = dict(confirmed)
     for data, group in rows:

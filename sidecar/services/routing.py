@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,9 +87,9 @@ def open_load(session: Session, *, installation_id: str, experts: Sequence[Exper
     by_identity = {identity: e.id for e in experts for identity in _identities(e)}
     if not by_identity:
         return {}
-    rows = session.connection().execute(
+    rows: Iterable[tuple[Any, ...]] = session.connection().execute(
         _OPEN_LOAD, {"installation_id": installation_id, "identities": list(by_identity)}
-    ).tuples()
+    )
     load: dict[str, int] = {}
     for identity, count in rows:
         load[by_identity[identity]] = load.get(by_identity[identity], 0) + count
