@@ -245,6 +245,7 @@ def search_nearest(
     statement = select(*CANDIDATE_COLUMNS, CANDIDATE_TEXT, HistoryTicket.installation_id).where(
         HistoryTicket.id.in_(list(cosine)))
     found = []
+    row: Any  # the candidate's columns, its text, its installation (mypy cannot slice a row of unknown length)
     for row in session.connection().execute(statement):
         if row[-1] != installation_id or (exclude is not None and (row.source, row.external_id) == (
                 exclude[0], str(exclude[1]))):
