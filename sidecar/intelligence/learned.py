@@ -70,6 +70,7 @@ class LearnedModel:
     """A fitted text + rule-signal logistic regression; `predict_proba(ticket)` is P(positive)."""
 
     kind = "model"
+    findings_version: str  # the rules' version, set by _fit (a model pickled before it has none)
 
     def __init__(self, *, signals: Sequence[str], word_vectorizer, char_vectorizer, tfidf, classifier,
                  trained_on: int, version: str) -> None:
