@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from sidecar.api.auth import allow, authenticate_request, current_caller, current_installation
@@ -40,7 +41,11 @@ class EscalationIdConverter(BaseConverter):
 
 
 # Recorded before the routes below, so the converter exists when their rules are added.
-blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter))
+def _add_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter)
+
+
+blueprint.record_once(_add_converter)
 
 MAX_IDEMPOTENCY_KEY = 200
 

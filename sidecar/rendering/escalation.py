@@ -41,7 +41,7 @@ OPEN_JIRA_ACTION = "escalation_open_jira"
 REASSIGN_ACTION = "escalation_reassign"  # the next expert of the team, by the routing ranking
 OPEN_TICKET_ACTION = "escalation_open_ticket"
 
-_LEVEL_EMOJI = {AssessmentLevel.CRITICAL: ":rotating_light:", AssessmentLevel.HIGH: ":warning:",
+_LEVEL_EMOJI: dict[str, str] = {AssessmentLevel.CRITICAL: ":rotating_light:", AssessmentLevel.HIGH: ":warning:",
                 AssessmentLevel.MEDIUM: ":large_yellow_circle:"}
 
 
@@ -167,7 +167,7 @@ def _why(context: EscalationContext) -> list[str]:
 
 
 def _is_slack_id(value: str | None) -> bool:
-    return bool(value) and value.isalnum() and value[:1] in "UW"
+    return value is not None and value.isalnum() and value[:1] in "UW"  # "" is not alphanumeric
 
 
 def _slack_buttons(context: EscalationContext, jira_url: str) -> list[dict[str, Any]]:
