@@ -40,11 +40,11 @@ class EscalationIdConverter(BaseConverter):
     regex = r"(?!preview(?:/|$))[^/]+"
 
 
-# Recorded before the routes below, so the converter exists when their rules are added.
 def _add_converter(state: BlueprintSetupState) -> None:
     state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter)
 
 
+# Recorded before the routes below, so the converter exists when their rules are added.
 blueprint.record_once(_add_converter)
 
 MAX_IDEMPOTENCY_KEY = 200
