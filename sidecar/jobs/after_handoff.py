@@ -13,7 +13,9 @@ dropped here, so a round trip ends after one hop.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -116,9 +118,9 @@ def _seen_comment(session: Session, escalation_id: str, comment_id: Any) -> bool
     when both comment_created and issue_updated are subscribed, with different delivery ids)."""
     if not comment_id:
         return False
-    events = session.scalars(select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
-                                                                EscalationEvent.system == "jira",
-                                                                EscalationEvent.kind == "comment"))
+    events: Iterable[dict[str, Any] | None] = session.scalars(
+        select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
+                                           EscalationEvent.system == "jira", EscalationEvent.kind == "comment"))
     return any((data or {}).get("comment_id") == comment_id for data in events)
 
 
@@ -274,6 +276,8 @@ def load_update(ctx: JobContext) -> tuple[Delivery, dict[str, Any], list[dict[st
         if escalation is None or event is None:
             raise PermanentJobError("the escalation or its event no longer exists")
         installation = session.get(Installation, escalation.installation_id)
+        if installation is None:
+            raise PermanentJobError("the installation no longer exists")
         timeline = timeline_of(session, escalation.id)
         event_dict = event_to_dict(event)
         session.expunge_all()
@@ -309,7 +313,7 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
     return summary
 
 
-def _duration(start, end) -> str | None:
+def _duration(start: datetime | None, end: datetime | None) -> str | None:
     if start is None or end is None:
         return None
     return updates.format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
@@ -443,6 +447,8 @@ class AcknowledgementCheck:
             if escalation is None or not lifecycle.awaiting_acknowledgement(escalation):
                 return
             installation = session.get(Installation, escalation.installation_id)
+            if installation is None:
+                raise PermanentJobError("the installation no longer exists")
             minutes = installation_settings(installation).escalation.ack_minutes
             event = lifecycle.reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
             _fan_out(session, escalation, event)
@@ -471,6 +477,8 @@ class ProactiveNote:
         with ctx.database.session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
             session.expunge_all()
+        if installation is None:
+            raise PermanentJobError("the installation no longer exists")
         work = TicketWork(ctx, installation, installation_connections(ctx, installation), payload["ticket_source"],
                           payload["ticket_id"])
         tags = (SUGGESTED_TAG,) if payload["ticket_source"] == "zendesk" else ()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +29,14 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 def utcnow() -> datetime:
     """The current time, timezone-aware (UTC)."""
     return datetime.now(UTC)
+
+
+@overload
+def stored_utc(value: datetime) -> datetime: ...
+
+
+@overload
+def stored_utc(value: None) -> None: ...
 
 
 def stored_utc(value: datetime | None) -> datetime | None:
