@@ -46,8 +46,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9_+-]{1,}")
 
 # Statements are built once: routing runs on every assessment, and building SQLAlchemy expressions
 # costs more than running them. Rows come back as Core rows (attribute access like the models).
-# The queries below read Core rows of the tables (faster than ORM objects); they have the models' attribute names,
-# so the functions taking a team or an expert take either.
+# So a team or an expert below is the model or a Core row of its table (the same attribute names).
 TeamRow = Team | Row[Any]
 ExpertRow = Expert | Row[Any]
 
