@@ -76,7 +76,7 @@ STOP_WORDS = frozenset(
 )
 
 
-def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_in_autogenerate(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Alembic `include_name` hook: False for the full-text objects migration 0003 keeps outside the models."""
     if type_ == "table":
         # The FTS5 table and its shadow tables (_data, _idx, _docsize, _config).
