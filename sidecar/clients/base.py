@@ -42,40 +42,44 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 # The error family, the masking and the planned requests live in their own modules; their names are
-# imported here too, where every client (and the jobs) has always imported them from (`X as X`: re-exported).
-from sidecar.clients.errors import (
-    ApiError as ApiError,
-    ApiForbidden as ApiForbidden,
-    ApiNotFound as ApiNotFound,
-    ApiRateLimited as ApiRateLimited,
-    ApiTimeout as ApiTimeout,
-    ApiUnauthorized as ApiUnauthorized,
-    ApiUnavailable as ApiUnavailable,
-    OutboundUrlRefused as OutboundUrlRefused,
-    error_code_and_detail as error_code_and_detail,
-    error_for_response as error_for_response,
-    error_for_status as error_for_status,
-    error_for_transport as error_for_transport,
-    parse_retry_after as parse_retry_after,
-    url_path as url_path,
-    vendor_error as vendor_error,
+# imported here too, where every client (and the jobs) has always imported them from.
+from sidecar.clients.errors import (  # noqa: F401
+    ApiError,
+    ApiForbidden,
+    ApiNotFound,
+    ApiRateLimited,
+    ApiTimeout,
+    ApiUnauthorized,
+    ApiUnavailable,
+    OutboundUrlRefused,
+    error_code_and_detail,
+    error_for_response,
+    error_for_status,
+    error_for_transport,
+    parse_retry_after,
+    url_path,
+    vendor_error,
 )
-from sidecar.clients.masking import (
-    basic_auth_secret as basic_auth_secret,
-    redact as redact,
-    redact_data as redact_data,
-    secret_forms as secret_forms,
-)
-from sidecar.clients.plans import PlannedRequest as PlannedRequest
+from sidecar.clients.masking import basic_auth_secret, redact, redact_data, secret_forms  # noqa: F401
+from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.url_policy import (
     OutboundUrlError,
     check_address,
     check_outbound_url,
 )
-from sidecar.domain.connections import check_base_url as check_base_url
+from sidecar.domain.connections import check_base_url
 
 if TYPE_CHECKING:  # the stubs' name for what merge_environment_settings returns (no such name at run time)
     from requests.sessions import _Settings
+
+# The names imported here for the clients and jobs (see above) are this module's API too (mypy: re-exported).
+__all__ = [
+    "DEFAULT_RATE_LIMIT_WAIT", "DEFAULT_TIMEOUT", "ApiError", "ApiForbidden", "ApiNotFound", "ApiRateLimited",
+    "ApiSession", "ApiTimeout", "ApiUnauthorized", "ApiUnavailable", "HttpClient", "OutboundUrlRefused",
+    "PlannedRequest", "Timeout", "basic_auth_secret", "check_base_url", "error_code_and_detail", "error_for_response",
+    "error_for_status", "error_for_transport", "parse_retry_after", "redact", "redact_data", "require_keys",
+    "secret_forms", "segment", "url_path", "vendor_error",
+]
 
 log = logging.getLogger(__name__)
 

@@ -40,10 +40,10 @@ from sidecar.clients.normalise import (
     number_or_none,
     without_repeated_description,
 )
-from sidecar.clients.zendesk_plans import (  # plan_* are imported from here too (`X as X`: re-exported)
-    plan_add_tags as plan_add_tags,
-    plan_internal_note as plan_internal_note,
-    plan_ticket_update as plan_ticket_update,
+from sidecar.clients.zendesk_plans import (  # plan_* are imported from here too
+    plan_add_tags,
+    plan_internal_note,
+    plan_ticket_update,
     ticket_number,
 )
 from sidecar.intelligence.ticket import (
