@@ -239,7 +239,8 @@ class SalesforceClient:
         plan = plan_case_comment(case_id, body, version=self.version)
         with self._translated_errors():
             # simple-salesforce POSTs to /services/data/v{version}/sobjects/CaseComment/: the plan.
-            answer = _sobject(self._salesforce(), "CaseComment").create(plan.json)
+            # cast: simple-salesforce types every attribute as an SObject or a bulk handler; this is an SObject.
+            answer = cast(SFType, self._salesforce().CaseComment).create(plan.json)
         # Refusals come as HTTP 400 with an error list (translated above), so a 2xx without an id
         # is something other than Salesforce answering.
         if not isinstance(answer, Mapping) or not answer.get("id"):
@@ -254,7 +255,7 @@ class SalesforceClient:
         plan = plan_update_case(case_id, fields, version=self.version)
         with self._translated_errors():
             # simple-salesforce PATCHes /services/data/v{version}/sobjects/Case/{id}: the plan.
-            _sobject(self._salesforce(), "Case").update(plan.path.rsplit("/", 1)[1], plan.json)
+            cast(SFType, self._salesforce().Case).update(plan.path.rsplit("/", 1)[1], plan.json)  # an SObject
 
     def find_note(self, case_id: str, marker: str) -> dict[str, Any] | None:
         """The first CaseComment (oldest first) whose CommentBody contains `marker`, or None.
@@ -593,8 +594,3 @@ def _sdk_origin(instance_url: str) -> str:
 
 def _lower(value: Any) -> str | None:
     return str(value).lower() if value not in (None, "") else None
-
-
-def _sobject(salesforce: Salesforce, name: str) -> SFType:
-    """The SObject `name` (simple-salesforce types attributes as a union with its bulk handlers, never these)."""
-    return cast(SFType, getattr(salesforce, name))
