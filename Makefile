@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres test-js browser-deps bench
+.PHONY: run test lint typecheck test-sqlite test-postgres test-js browser-deps bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,15 @@ $(VENV)/.dev-installed: setup.cfg pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/sidecar demo
 
-test: lint test-js test-sqlite test-postgres
+test: lint typecheck test-js test-sqlite test-postgres
 
 # Static checks first: a lint finding fails the test command before the slower suites run.
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check sidecar tests scripts bench
+
+# mypy with pyproject.toml's [tool.mypy]: strict on the domain, services and clients, default mode elsewhere.
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
 
 # The browser test drives Debian's Chromium (a test tool's own browser download does not work here).
 browser-deps:

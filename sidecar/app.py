@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from sidecar import __version__
 from sidecar.api import (
@@ -36,7 +37,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     app = Flask("sidecar")  # the package's name, as when this lived in sidecar/__init__.py: same root path
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing, JSON_SORT_KEYS=False)
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, the one in use
+        app.json.sort_keys = False
     app.extensions["sidecar"] = Runtime(config=config, database=Database(config.database_url), box=SecretBox(keys))
 
     install_request_ids(app)

@@ -74,7 +74,7 @@ def authenticate_request() -> None:
     g.caller = caller
     g.installation = caller.installation
     g.installation_id = caller.installation.id
-    needed = required_scope(current_app.view_functions.get(request.endpoint))
+    needed = required_scope(current_app.view_functions.get(request.endpoint or ""))  # "": no view, as None
     if not scope_allows(caller.scope, needed):
         raise Forbidden(f"this operation needs the '{needed}' scope; this credential ({caller.credential}) "
                         f"has '{caller.scope}'", details={"required_scope": needed, "scope": caller.scope})

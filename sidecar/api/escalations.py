@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from sidecar.api.auth import allow, authenticate_request, current_caller, current_installation
@@ -39,8 +40,12 @@ class EscalationIdConverter(BaseConverter):
     regex = r"(?!preview(?:/|$))[^/]+"
 
 
+def _add_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter)
+
+
 # Recorded before the routes below, so the converter exists when their rules are added.
-blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("escalation_id", EscalationIdConverter))
+blueprint.record_once(_add_converter)
 
 MAX_IDEMPOTENCY_KEY = 200
 

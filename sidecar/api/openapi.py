@@ -348,6 +348,8 @@ def build_openapi(version: str, app: Any = None) -> dict[str, Any]:
         info={"description": "Assess, route and escalate support tickets to human experts. Every error is "
                              "{\"error\": {\"code\", \"message\", \"details\"}} (the Error schema)."},
     )
+    if plugin.converter is None:  # cannot happen: APISpec's init gave the plugin its converter
+        raise RuntimeError("the marshmallow plugin has no converter")
     plugin.converter.add_attribute_function(_one_of_types)
     spec.components.schema("Error", schema=schemas.ErrorSchema)
     spec.components.security_scheme(

@@ -97,8 +97,8 @@ def _without_nul(payload: Any, text: bytes | str) -> Any:
     # A signed body can still carry "\u0000" (a customer's comment): PostgreSQL's jsonb refuses it when the
     # job is stored, so it is dropped as json_body drops it from API bodies. The signature and the signed
     # content's digest were taken over the raw bytes before this.
-    marker = b"\\u0000" if isinstance(text, bytes) else "\\u0000"
-    return strip_nul(payload) if marker in text else payload
+    has_nul = b"\\u0000" in text if isinstance(text, bytes) else "\\u0000" in text
+    return strip_nul(payload) if has_nul else payload
 
 
 def _parsed(parser, payload: Any) -> parse.InboundEvent:

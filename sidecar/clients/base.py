@@ -30,9 +30,10 @@ through `redact` (masking.py) with the client's own secrets as a second line of 
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -67,6 +68,18 @@ from sidecar.clients.url_policy import (
     check_outbound_url,
 )
 from sidecar.domain.connections import check_base_url
+
+if TYPE_CHECKING:  # the stubs' name for what merge_environment_settings returns (no such name at run time)
+    from requests.sessions import _Settings
+
+# The names imported here for the clients and jobs (see above) are this module's API too (mypy: re-exported).
+__all__ = [
+    "DEFAULT_RATE_LIMIT_WAIT", "DEFAULT_TIMEOUT", "ApiError", "ApiForbidden", "ApiNotFound", "ApiRateLimited",
+    "ApiSession", "ApiTimeout", "ApiUnauthorized", "ApiUnavailable", "HttpClient", "OutboundUrlRefused",
+    "PlannedRequest", "Timeout", "basic_auth_secret", "check_base_url", "error_code_and_detail", "error_for_response",
+    "error_for_status", "error_for_transport", "parse_retry_after", "redact", "redact_data", "require_keys",
+    "secret_forms", "segment", "url_path", "vendor_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +136,7 @@ class ApiSession(requests.Session):
         # Where an SDK (or a pagination link) thinks the API lives; such URLs are re-pointed at base_url.
         self.vendor_origins = tuple(origin.rstrip("/") for origin in vendor_origins if origin)
         self.secrets = tuple(s for s in secrets if s)
-        self._environment_cache: dict[tuple[str, str], dict[str, Any]] = {}
+        self._environment_cache: dict[tuple[Any, ...], _Settings] = {}
 
     def __repr__(self) -> str:
         return f"<ApiSession {self.service} {self.base_url or ''}>"
@@ -134,9 +147,10 @@ class ApiSession(requests.Session):
             if not self.base_url:
                 raise ValueError(f"{self.service}: a relative path needs a base_url")
             return self.base_url + url
-        for origin in self.vendor_origins if self.base_url else ():
-            if _same_origin_prefix(url, origin):
-                return self.base_url + url[len(origin):]
+        if self.base_url:
+            for origin in self.vendor_origins:
+                if _same_origin_prefix(url, origin):
+                    return self.base_url + url[len(origin):]
         return url
 
     def request(  # type: ignore[override]
@@ -158,7 +172,7 @@ class ApiSession(requests.Session):
                 raise error_for_response(response, service=self.service, secrets=self.secrets)
         return response
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send a prepared request (the first one or a redirect) only if the URL policy allows its host.
 
         The host is resolved again here, at every call, because its DNS may have changed since the
@@ -174,7 +188,9 @@ class ApiSession(requests.Session):
             log.warning("%s", message)
             raise OutboundUrlRefused(message) from None
 
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+    def merge_environment_settings(
+        self, url: str | bytes | None, proxies: Any, stream: bool | None, verify: Any, cert: Any
+    ) -> _Settings:
         """requests' own merge, with the environment's proxy answer remembered per scheme and host.
 
         requests re-reads every proxy variable (and no_proxy) on each request, about a millisecond;
@@ -221,8 +237,8 @@ class _PeerCheck:
     allow_private = False
     https = True
 
-    def _new_conn(self):
-        sock = super()._new_conn()  # type: ignore[misc]
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if getattr(self, "_tunnel_host", None) is None and getattr(self, "proxy", None) is None:
             try:
                 peer = str(sock.getpeername()[0]).split("%", 1)[0]

@@ -54,7 +54,7 @@ def has_credentials(system: str, connections: Connections) -> bool:
 
 
 def build_client(system: str, connections: Connections, *, allow_private: bool = False,
-                 settings: Mapping[str, Any] | None = None):
+                 settings: Mapping[str, Any] | None = None) -> Any:
     """The client of one system (zendesk, salesforce, jira, slack, llm) from the installation's connections.
 
     ValueError names what is missing or malformed (setting names, never values).
@@ -70,7 +70,8 @@ def helpdesk_client(source: str, connections: Connections, *, allow_private: boo
     """The client of the installation's help desk (`source`: zendesk or salesforce), with its help-desk settings."""
     if source not in HELPDESKS:
         raise ValueError(f"unknown help desk source {source!r}; expected one of {', '.join(HELPDESKS)}")
-    return build_client(source, connections, allow_private=allow_private, settings=settings)
+    client: HelpdeskClient = build_client(source, connections, allow_private=allow_private, settings=settings)
+    return client
 
 
 def helpdesk_notes(source: str, connections: Connections) -> HelpdeskNotes:

@@ -15,7 +15,7 @@ from sidecar.clients.salesforce import (
     plan_case_comment,
     plan_update_case,
 )
-from sidecar.clients.zendesk import plan_internal_note
+from sidecar.clients.zendesk_plans import plan_internal_note
 from sidecar.intelligence.ticket import Ticket
 
 

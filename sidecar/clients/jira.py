@@ -350,7 +350,7 @@ def _walk(node: Any, parts: list[str]) -> None:
     if not isinstance(node, Mapping):
         return
     kind = node.get("type")
-    attrs = node.get("attrs") if isinstance(node.get("attrs"), Mapping) else {}
+    attrs = node["attrs"] if isinstance(node.get("attrs"), Mapping) else {}
     if kind == "text":
         parts.append(str(node.get("text") or ""))
     elif kind == "hardBreak":

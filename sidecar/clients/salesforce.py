@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
-from simple_salesforce import Salesforce, format_soql
+from simple_salesforce import Salesforce, SFType, format_soql
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
 from sidecar.clients.base import (
@@ -143,10 +143,10 @@ class SalesforceClient:
         for name in (*self.account_fields.values(), *self.case_fields):
             _check_field_path(name)
         self.bot_user_ids = frozenset(str(user_id)[:15] for user_id in bot_user_ids)
-        self._login: dict[str, str]
+        self._login: dict[str, Any]
         if credentials.get("instance_url") or credentials.get("access_token"):
             require_keys(credentials, ("instance_url", "access_token"), service="Salesforce")
-            self.instance_url = check_base_url(credentials["instance_url"], what="Salesforce instance_url")
+            self.instance_url: str | None = check_base_url(credentials["instance_url"], what="Salesforce instance_url")
             self._login = {"session_id": str(credentials["access_token"]).strip()}
             base_url, vendor_origin = self.instance_url, _sdk_origin(self.instance_url)
         elif any(credentials.get(key) for key in ("username", "password", "security_token")):
@@ -240,7 +240,8 @@ class SalesforceClient:
         plan = plan_case_comment(case_id, body, version=self.version)
         with self._translated_errors():
             # simple-salesforce POSTs to /services/data/v{version}/sobjects/CaseComment/: the plan.
-            answer = self._salesforce().CaseComment.create(plan.json)
+            # cast: simple-salesforce types every attribute as an SObject or a bulk handler; this is an SObject.
+            answer = cast(SFType, self._salesforce().CaseComment).create(plan.json)
         # Refusals come as HTTP 400 with an error list (translated above), so a 2xx without an id
         # is something other than Salesforce answering.
         if not isinstance(answer, Mapping) or not answer.get("id"):
@@ -255,7 +256,7 @@ class SalesforceClient:
         plan = plan_update_case(case_id, fields, version=self.version)
         with self._translated_errors():
             # simple-salesforce PATCHes /services/data/v{version}/sobjects/Case/{id}: the plan.
-            self._salesforce().Case.update(plan.path.rsplit("/", 1)[1], plan.json)
+            cast(SFType, self._salesforce().Case).update(plan.path.rsplit("/", 1)[1], plan.json)  # an SObject
 
     def find_note(self, case_id: str, marker: str) -> dict[str, Any] | None:
         """The first CaseComment (oldest first) whose CommentBody contains `marker`, or None.
@@ -298,7 +299,7 @@ class SalesforceClient:
 
     def _first_export_page(self, salesforce: Salesforce, since: datetime) -> dict[str, Any]:
         try:
-            return salesforce.query(self._export_soql(since, emails=self._export_emails))
+            page: dict[str, Any] = salesforce.query(self._export_soql(since, emails=self._export_emails))
         except SalesforceError as exc:
             code, _ = error_code_and_detail(exc.content)
             if code != "INVALID_TYPE" or not self._export_emails:
@@ -306,7 +307,8 @@ class SalesforceClient:
             # As in fetch_case: without Email-to-Case there is no EmailMessages relationship.
             log.warning("Salesforce: EmailMessage is not available to this user; exporting Case comments only")
             self._export_emails = False
-            return salesforce.query(self._export_soql(since, emails=False))
+            page = salesforce.query(self._export_soql(since, emails=False))
+        return page
 
     def _export_soql(self, since: datetime, *, emails: bool) -> str:
         fields = [*_CASE_FIELDS, *_EXPORT_CASE_FIELDS]
@@ -360,7 +362,8 @@ class SalesforceClient:
     def _emails(self, salesforce: Salesforce, case_id: str) -> list[dict[str, Any]]:
         try:
             soql = _soql(_EMAIL_FIELDS, "EmailMessage", case_id, "MessageDate")
-            return salesforce.query_all(soql)["records"]
+            records: list[dict[str, Any]] = salesforce.query_all(soql)["records"]
+            return records
         except SalesforceError as exc:
             # Orgs without Email-to-Case have no EmailMessage object: the conversation is the comments.
             code, _ = error_code_and_detail(exc.content)
@@ -394,8 +397,8 @@ class SalesforceClient:
     def _to_ticket(
         self,
         case: Mapping[str, Any],
-        comments: list[Mapping[str, Any]],
-        emails: list[Mapping[str, Any]],
+        comments: Sequence[Mapping[str, Any]],
+        emails: Sequence[Mapping[str, Any]],
     ) -> Ticket:
         contact_id = case.get("ContactId")
         conversation = in_time_order([

@@ -112,7 +112,8 @@ class SlackClient(HttpClient):
         answer = self._call(PlannedRequest("GET", "/chat.getPermalink", params=params))
         if not isinstance(answer.get("permalink"), str):
             raise ApiError("Slack chat.getPermalink answered without a permalink; check api_url")
-        return answer["permalink"]
+        permalink: str = answer["permalink"]
+        return permalink
 
     def open_conversation(self, user_id: str) -> str:
         """The id of the direct-message channel with one user, opened if needed (conversations.open)."""
@@ -163,6 +164,7 @@ class SlackClient(HttpClient):
             messages = answer.get("messages")
             if not isinstance(messages, list):
                 raise ApiError(f"Slack {method.lstrip('/')} answered without messages; check api_url")
+            message: dict[str, Any]  # a Slack message object
             for message in messages:
                 if _metadata_matches(message, event_type=event_type, key=key, value=value):
                     return message

@@ -28,12 +28,13 @@ import re
 import socket
 import sys
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sidecar.config import allow_private_urls_from_env
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[..., list]
+Resolver = Callable[..., list[Any]]
 
 SWITCH = "SIDECAR_ALLOW_PRIVATE_URLS"
 

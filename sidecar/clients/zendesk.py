@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -249,7 +249,7 @@ class ZendeskClient:
         ticket: Mapping[str, Any],
         *,
         page: TicketExportPage,
-        comments: list[Mapping[str, Any]] | None = None,
+        comments: Sequence[Mapping[str, Any]] | None = None,
         users: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> Ticket:
         """A Ticket from an export page's ticket, its side-loads and (optionally) its comments.
@@ -344,6 +344,7 @@ class ZendeskClient:
                 comments = page.get("comments") if isinstance(page, Mapping) else None
                 if not isinstance(comments, list):
                     raise ApiError(f"Zendesk GET {path} did not answer with comments; check base_url")
+                comment: dict[str, Any]  # a Zendesk comment object
                 for comment in comments:
                     if any(marker in str(comment.get(key) or "") for key in ("body", "plain_body", "html_body")):
                         return comment
@@ -381,8 +382,8 @@ class ZendeskClient:
 
     def _next_page(self, page: Mapping[str, Any]) -> str | None:
         """The next page's URL on the configured host, or None on the last page."""
-        links = page.get("links") if isinstance(page.get("links"), Mapping) else {}
-        meta = page.get("meta") if isinstance(page.get("meta"), Mapping) else {}
+        links = page["links"] if isinstance(page.get("links"), Mapping) else {}
+        meta = page["meta"] if isinstance(page.get("meta"), Mapping) else {}
         if "has_more" in meta:  # cursor pagination
             link = links.get("next") if meta.get("has_more") else None
         else:  # offset pagination
@@ -420,7 +421,7 @@ class ZendeskClient:
     def _to_ticket(
         self,
         ticket: Mapping[str, Any],
-        comments: list[Mapping[str, Any]],
+        comments: Sequence[Mapping[str, Any]],
         users: Mapping[int, Mapping[str, Any]],
         organization: Mapping[str, Any] | None,
         metric: Mapping[str, Any] | None,
@@ -532,7 +533,8 @@ def _record(result: Any) -> dict[str, Any]:
             "check base_url",
             result.status_code,
         )
-    return result.to_dict()
+    record: dict[str, Any] = result.to_dict()
+    return record
 
 
 def _records(results: Any) -> list[dict[str, Any]]:

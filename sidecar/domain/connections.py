@@ -7,7 +7,7 @@ vendor client from them (clients/factory.py), jobs ask them what is live.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -179,13 +179,13 @@ class Connections(Mapping[str, str]):
             raise KeyError(key)
         return default
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._values)
 
     def __len__(self) -> int:
         return len(self._values)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         """The value, the key's default, or `default`."""
         try:
             return self[key]

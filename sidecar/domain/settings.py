@@ -171,7 +171,8 @@ class HelpdeskSettings:
 
     def to_mapping(self) -> dict[str, Any]:
         """The stored form, also what the help desk clients take."""
-        return _plain(self.values)
+        plain: dict[str, Any] = _plain(self.values)
+        return plain
 
 
 @dataclass(frozen=True)

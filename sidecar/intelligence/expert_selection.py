@@ -121,7 +121,7 @@ def score_expert(
     reasons: list[str] = []
     covered = {name: conf for name, conf in categories.items() if name in expert.categories}
     if covered:
-        best = max(covered, key=covered.get)
+        best = max(covered, key=covered.__getitem__)
         score += covered[best]
         reasons.append(f"skilled in {best.replace('_', ' ')}")
     tag_hits = sorted(expert.tags & ticket_tags)

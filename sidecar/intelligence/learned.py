@@ -15,7 +15,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from sidecar.intelligence.model_envelope import dump_model, load_model
 from sidecar.intelligence.scoring import (
@@ -70,6 +70,7 @@ class LearnedModel:
     """A fitted text + rule-signal logistic regression; `predict_proba(ticket)` is P(positive)."""
 
     kind = "model"
+    findings_version: str  # the rules' version, set by _fit (a model pickled before it has none)
 
     def __init__(self, *, signals: Sequence[str], word_vectorizer, char_vectorizer, tfidf, classifier,
                  trained_on: int, version: str) -> None:
@@ -107,7 +108,7 @@ class LearnedModel:
         return dump_model(self, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, kind=self.kind)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> LearnedModel:
+    def from_bytes(cls, data: bytes) -> Self:
         """Load a model written by to_bytes; raises ValueError if the bytes are not such a model."""
         return load_model(data, cls=cls, format=MODEL_FORMAT, version=MODEL_FORMAT_VERSION, label=f"{cls.kind} model")
 

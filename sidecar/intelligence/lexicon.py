@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 
 def trie_alternation(phrases: Iterable[str]) -> str:
@@ -170,7 +171,7 @@ def _constants():
     return _constants
 
 
-def _is_space(op: object, av: object) -> bool:
+def _is_space(op: object, av: Any) -> bool:
     C = _constants()
     if op is C.IN:
         return all(
@@ -214,7 +215,7 @@ def required_words(source: str, *, word_start: bool) -> list[list[tuple[str, boo
     [("phone", False), ("number", False)]]: any match contains "is", "there", "a", and "phone" or "number"
     at a word start. Words inside optional parts are not required and are not listed.
     """
-    from re import _parser
+    from re import _parser  # type: ignore[attr-defined]  # re's internal parser has no stubs
 
     C = _constants()
     items = list(_parser.parse(source, 0))

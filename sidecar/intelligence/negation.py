@@ -190,10 +190,10 @@ def is_policy_question(
 ) -> bool:
     """True for questions about how something works ("what is your refund policy?"), not demands."""
     left, right = sentence or sentence_of(view, start, end)
-    sentence = view.lower[left:right].strip()
-    words = sentence.split()
+    lowered = view.lower[left:right].strip()
+    words = lowered.split()
     if not words:
         return False
-    if not (sentence.endswith("?") or words[0].strip(_PUNCT) in _QUESTION_OPENERS):
+    if not (lowered.endswith("?") or words[0].strip(_PUNCT) in _QUESTION_OPENERS):
         return False
     return not _POLICY_WORDS.isdisjoint(w.strip(_PUNCT) for w in words)

@@ -137,10 +137,10 @@ def explain_match(conditions: Mapping[str, Any], ticket: Ticket, categories: set
             because.append(f"product {', '.join(sorted(hit))}")
         elif key == "keywords":
             text = _customer_text(ticket)
-            hit = [w for w in wanted if _contains_phrase(text, w)]
-            if not hit:
+            mentioned = [w for w in wanted if _contains_phrase(text, w)]
+            if not mentioned:
                 return None
-            because.append(f"mentions {', '.join(repr(w) for w in hit[:3])}")
+            because.append(f"mentions {', '.join(repr(w) for w in mentioned[:3])}")
         elif key == "min_arr":
             if org is None or org.arr is None or org.arr < wanted:
                 return None

@@ -73,14 +73,14 @@ def score_teams(teams: Sequence[TeamProfile], evidence: TeamEvidence) -> list[Te
     for team in teams:
         reasons: list[str] = []
         blend = 0.0
-        if have_router:
+        if evidence.router_probabilities is not None:  # have_router
             probability = _router_probability(team, evidence.router_probabilities)
             blend += weights["router"] * probability
             if probability >= 0.2:
                 reasons.append(f"history routes tickets like this to {team.name} ({probability:.0%})")
         covered = {name: conf for name, conf in evidence.categories.items() if name in team.categories}
         if covered:
-            best = max(covered, key=covered.get)
+            best = max(covered, key=covered.__getitem__)
             blend += weights["skills"] * covered[best]
             reasons.append(f"handles {best.replace('_', ' ')} ({covered[best]:.0%} sure)")
         if have_incidents:

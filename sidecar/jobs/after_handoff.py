@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,6 +62,8 @@ def load_update(ctx: JobContext) -> tuple[Delivery, dict[str, Any], list[dict[st
         if escalation is None or event is None:
             raise PermanentJobError("the escalation or its event no longer exists")
         installation = session.get(Installation, escalation.installation_id)
+        if installation is None:
+            raise PermanentJobError("the installation no longer exists")
         timeline = timeline_of(session, escalation.id)
         event_dict = event_to_dict(event)
         session.expunge_all()
@@ -97,7 +100,7 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
     return summary
 
 
-def _duration(start, end) -> str | None:
+def _duration(start: datetime | None, end: datetime | None) -> str | None:
     if start is None or end is None:
         return None
     return updates.format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
@@ -266,6 +269,8 @@ class AcknowledgementCheck:
             if escalation is None or not lifecycle.awaiting_acknowledgement(escalation):
                 return
             installation = session.get(Installation, escalation.installation_id)
+            if installation is None:
+                raise PermanentJobError("the installation no longer exists")
             minutes = installation_settings(installation).escalation.ack_minutes
             event = lifecycle.reassign(session, escalation, actor=None, kind="ack_timeout", minutes=minutes)
             fan_out(session, escalation, event)
@@ -294,6 +299,8 @@ class ProactiveNote:
         with ctx.database.session() as session:
             installation = session.get(Installation, ctx.job.installation_id)
             session.expunge_all()
+        if installation is None:
+            raise PermanentJobError("the installation no longer exists")
         work = TicketWork(ctx, installation, installation_connections(ctx, installation), payload["ticket_source"],
                           payload["ticket_id"])
         tags = (SUGGESTED_TAG,) if payload["ticket_source"] == "zendesk" else ()

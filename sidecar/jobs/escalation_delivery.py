@@ -174,9 +174,11 @@ def load_delivery(ctx: JobContext) -> Delivery:
         raise PermanentJobError(f"escalation {ctx.job.payload['escalation_id']} no longer exists")
     # Read-only snapshots, not ORM objects: a job never writes through them (the lifecycle uses statements),
     # and building three mapped instances per job cost more than the query.
-    installation = SimpleNamespace(**_columns(row, "i_"))
-    return Delivery(ctx, installation, SimpleNamespace(**_columns(row, "e_")), SimpleNamespace(**_columns(row, "s_")),
-                    installation_connections(ctx, installation))
+    # Typed Any: mypy cannot see that a snapshot has its model's attributes.
+    installation: Any = SimpleNamespace(**_columns(row, "i_"))
+    escalation: Any = SimpleNamespace(**_columns(row, "e_"))
+    step: Any = SimpleNamespace(**_columns(row, "s_"))
+    return Delivery(ctx, installation, escalation, step, installation_connections(ctx, installation))
 
 
 def settle_step(ctx: JobContext, delivery: Delivery, *, status: str, result: dict[str, Any] | None = None,
@@ -288,6 +290,8 @@ class JiraIssueStep(StepHandler):
     def _join(self, ctx: JobContext, delivery: Delivery, context, env) -> None:
         escalation = delivery.escalation
         key = escalation.link_to
+        if key is None:  # cannot happen: _join runs for an escalation with link_to
+            raise PermanentJobError("the escalation has no Jira issue to join")
         marker = echo_marker.for_escalation(escalation.id)
         entry = _affected_entry(delivery, context)
         if not delivery.connections.is_live("jira"):
@@ -341,6 +345,8 @@ class JiraLinkStep(StepHandler):
 
     def deliver(self, ctx: JobContext, delivery: Delivery) -> None:
         escalation = delivery.escalation
+        if escalation.jira_key is None:  # cannot happen: this step follows the Jira issue step, which learns it
+            raise PermanentJobError("the escalation has no Jira issue to link from")
         url = (escalation.context or {}).get("ticket_url")
         if not url:
             settle_step(ctx, delivery, status=StepStatus.SKIPPED,

@@ -17,6 +17,7 @@ escalation). Every delivery ends recorded: acted on, or ignored with the reason
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,9 +130,9 @@ def _seen_comment(session: Session, escalation_id: str, comment_id: Any) -> bool
     when both comment_created and issue_updated are subscribed, with different delivery ids)."""
     if not comment_id:
         return False
-    events = session.scalars(select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
-                                                                EscalationEvent.system == "jira",
-                                                                EscalationEvent.kind == "comment"))
+    events: Iterable[dict[str, Any] | None] = session.scalars(
+        select(EscalationEvent.data).where(EscalationEvent.escalation_id == escalation_id,
+                                           EscalationEvent.system == "jira", EscalationEvent.kind == "comment"))
     return any((data or {}).get("comment_id") == comment_id for data in events)
 
 

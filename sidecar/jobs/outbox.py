@@ -17,9 +17,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import BindParameter, CursorResult, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -88,7 +88,7 @@ JOBS = Job.__table__
 @lru_cache(maxsize=64)
 def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
     """The claim's SELECT and UPDATE, built once per (kinds, dialect): a worker runs them for every job."""
-    now = bindparam("now")
+    now: BindParameter[Any] = bindparam("now")
     query = (select(JOBS.c.id, JOBS.c.installation_id, JOBS.c.kind, JOBS.c.payload, JOBS.c.attempts,
                     JOBS.c.max_attempts, JOBS.c.escalation_id)
              .where(or_(and_(JOBS.c.status == JobStatus.QUEUED, JOBS.c.run_after <= now),
@@ -153,18 +153,18 @@ _COMPLETE = update(JOBS).where(_HELD).values(status=JobStatus.DONE, locked_by=No
 def complete(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark a held job done, in the caller's transaction (session or connection); False if the lease was lost."""
     result = session.execute(_COMPLETE, {"job_id": job.id, "worker_id": job.worker_id, "now": utcnow()})
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1  # an UPDATE's result: a CursorResult
 
 
 def backoff_seconds(attempts: int, *, retry_after: float | None = None, rng: random.Random | None = None) -> float:
     """Seconds until the next attempt: the server's Retry-After when it gave one, else capped exponential
     with jitter."""
-    rng = rng or random
+    uniform = (rng or random).uniform  # the given generator (tests), else the module's
     if retry_after is not None:
         # A little jitter on top, so a burst of jobs told "30 s" does not return as one burst.
-        return min(retry_after, RETRY_AFTER_CAP_SECONDS) + rng.uniform(0, 1.0)
+        return min(retry_after, RETRY_AFTER_CAP_SECONDS) + uniform(0, 1.0)
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0)))
-    return rng.uniform(ceiling / 2, ceiling)  # "equal jitter": never sooner than half the step
+    return uniform(ceiling / 2, ceiling)  # "equal jitter": never sooner than half the step
 
 
 def fail(
@@ -185,7 +185,7 @@ def fail(
         delay = backoff_seconds(job.attempts, retry_after=retry_after)
         values.update(status=JobStatus.QUEUED, run_after=now + timedelta(seconds=delay))
     result = session.execute(update(JOBS).where(_HELD).values(**values), {"job_id": job.id, "worker_id": job.worker_id})
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:  # an UPDATE's result: a CursorResult
         return JobStatus.LOST
     return JobStatus.DEAD if dead else JobStatus.QUEUED
 

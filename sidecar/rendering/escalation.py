@@ -41,7 +41,7 @@ OPEN_JIRA_ACTION = "escalation_open_jira"
 REASSIGN_ACTION = "escalation_reassign"  # the next expert of the team, by the routing ranking
 OPEN_TICKET_ACTION = "escalation_open_ticket"
 
-_LEVEL_EMOJI = {AssessmentLevel.CRITICAL: ":rotating_light:", AssessmentLevel.HIGH: ":warning:",
+_LEVEL_EMOJI: dict[str, str] = {AssessmentLevel.CRITICAL: ":rotating_light:", AssessmentLevel.HIGH: ":warning:",
                 AssessmentLevel.MEDIUM: ":large_yellow_circle:"}
 
 
@@ -57,8 +57,8 @@ def render_jira_issue(context: EscalationContext, *, env: jinja2.Environment | N
 def render_ticket_note(
     context: EscalationContext,
     *,
-    jira_key: str,
-    jira_url: str,
+    jira_key: str | None,
+    jira_url: str | None,
     marker: str,
     env: jinja2.Environment | None = None,
 ) -> str:
@@ -72,8 +72,8 @@ def render_ticket_note(
 def render_slack_message(
     context: EscalationContext,
     *,
-    jira_key: str,
-    jira_url: str,
+    jira_key: str | None,
+    jira_url: str | None,
     env: jinja2.Environment | None = None,
 ) -> dict[str, Any]:
     """The Slack message to the expert: fallback `text` and Block Kit `blocks` (header, summary, fields,
@@ -167,10 +167,10 @@ def _why(context: EscalationContext) -> list[str]:
 
 
 def _is_slack_id(value: str | None) -> bool:
-    return bool(value) and value.isalnum() and value[:1] in "UW"
+    return value is not None and value.isalnum() and value[:1] in "UW"  # "" is not alphanumeric
 
 
-def _slack_buttons(context: EscalationContext, jira_url: str) -> list[dict[str, Any]]:
+def _slack_buttons(context: EscalationContext, jira_url: str | None) -> list[dict[str, Any]]:
     buttons: list[dict[str, Any]] = [{
         "type": "button",
         "action_id": ACKNOWLEDGE_ACTION,

@@ -188,10 +188,10 @@ def replace_rules(session: Session, *, installation: Installation, rules: list[d
     session.execute(delete(RoutingRule).where(RoutingRule.installation_id == installation.id))
     created = []
     for position, (name, team_id, conditions, enabled) in enumerate(wanted):
-        rule = RoutingRule(id=_new_id("rule"), installation_id=installation.id, position=position, name=name,
-                           team_id=team_id, conditions=conditions, enabled=enabled)
-        session.add(rule)
-        created.append(rule)
+        row = RoutingRule(id=_new_id("rule"), installation_id=installation.id, position=position, name=name,
+                          team_id=team_id, conditions=conditions, enabled=enabled)
+        session.add(row)
+        created.append(row)
     session.flush()
     return created
 
@@ -227,7 +227,11 @@ def _flatten_errors(prefix: str, messages: Any, out: list[str]) -> None:
         out.append(f"{prefix}: {messages}")
 
 
-def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]]], list[dict] | None]:
+# A team of the experts file with its experts, as the file's JSON objects.
+TeamEntry = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def parse_directory_document(document: Any) -> tuple[list[TeamEntry], list[dict[str, Any]] | None]:
     """Validate an experts file; return [(team, [experts])] and the rules (or None), or raise naming every problem."""
     errors: list[str] = []
     if not isinstance(document, dict):
@@ -238,7 +242,7 @@ def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]
     teams_in = document.get("teams") or []
     if not isinstance(teams_in, list):
         raise InvalidInput("'teams' must be a list")
-    teams: list[tuple[dict, list[dict]]] = []
+    teams: list[TeamEntry] = []
     team_names: set[str] = set()
     emails: set[str] = set()
     for t_index, raw_team in enumerate(teams_in):
@@ -252,7 +256,7 @@ def parse_directory_document(document: Any) -> tuple[list[tuple[dict, list[dict]
 
 
 def _parse_team(where: str, raw_team: Any, team_names: set[str], emails: set[str],
-                errors: list[str]) -> tuple[dict, list[dict]] | None:
+                errors: list[str]) -> TeamEntry | None:
     """One team of the file and its experts, or None when the team itself is invalid (problems go to errors)."""
     if not isinstance(raw_team, dict):
         errors.append(f"{where}: must be a mapping")
@@ -278,7 +282,7 @@ def _parse_team(where: str, raw_team: Any, team_names: set[str], emails: set[str
     return (team, experts) if team is not None else None
 
 
-def _parse_experts(where: str, raw_experts: Any, emails: set[str], errors: list[str]) -> list[dict]:
+def _parse_experts(where: str, raw_experts: Any, emails: set[str], errors: list[str]) -> list[dict[str, Any]]:
     """A team's valid experts (e-mails lower-cased, each once in the whole file); problems go to errors."""
     experts = []
     for e_index, raw_expert in enumerate(raw_experts if isinstance(raw_experts, list) else [None]):
@@ -304,7 +308,7 @@ def _parse_experts(where: str, raw_experts: Any, emails: set[str], errors: list[
     return experts
 
 
-def _parse_rules(raw_rules: Any, team_names: set[str], errors: list[str]) -> list[dict]:
+def _parse_rules(raw_rules: Any, team_names: set[str], errors: list[str]) -> list[dict[str, Any]]:
     """The file's valid routing rules, each naming a team of the file; problems go to errors."""
     rules = []
     for r_index, raw_rule in enumerate(raw_rules if isinstance(raw_rules, list) else [None]):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,10 @@ CUSTOMER_TABLES: tuple[type[Base], ...] = (
 KINDS = tuple(model.__tablename__ for model in CUSTOMER_TABLES) + (HistoryEmbedding.__tablename__,)
 
 TicketKey = tuple[str, str]  # (source, external id)
+# A model whose JSON column lists similar tickets: (model, column, read the JSON, write it back).
+_SimilarLists = tuple[
+    type[AssessmentRecord] | type[Escalation], Any, Callable[[Any], Any], Callable[[Any, dict[str, Any]], None]
+]
 
 
 @dataclass
@@ -167,7 +171,7 @@ class _Eraser:
         columns = _text_columns(model)
         if not columns:  # nothing in it can hold text (the watch rows: keys and scores)
             return
-        query = select(model).where(model.installation_id == self.installation_id)
+        query = select(model).where(model.__table__.c.installation_id == self.installation_id)
         if self.prefilter:
             like = "%" + _like_escape(self.email) + "%"
             query = query.where(or_(*(func.lower(cast(column, Text)).like(like, escape="\\")
@@ -258,9 +262,11 @@ class _Eraser:
         for job in self.session.scalars(select(Job).where(
                 Job.installation_id == self.installation_id, Job.kind == "proactive.ticket_note",
                 Job.status == JobStatus.DONE)):
-            key = _job_ticket(job)
-            if key in owned or self.mentions(job.payload):
-                self.report.helpdesk_tickets.add(key)
+            ticket_key = _job_ticket(job)
+            if ticket_key is None:  # no ticket to name in the report (a None here broke its sorting)
+                continue
+            if ticket_key in owned or self.mentions(job.payload):
+                self.report.helpdesk_tickets.add(ticket_key)
 
     def _delete_owned(self, owned: set[TicketKey], escalation_ids: list[str]) -> None:
         session, installation_id, erased = self.session, self.installation_id, self.report.erased
@@ -311,10 +317,11 @@ class _Eraser:
         if not owned:
             return
         ids = {ticket_id for _, ticket_id in owned}
-        for model, column, getter, setter in (
+        targets: tuple[_SimilarLists, ...] = (
             (AssessmentRecord, AssessmentRecord.result, lambda row: row.result, _set_result),
             (Escalation, Escalation.context, lambda row: row.context, _set_context),
-        ):
+        )
+        for model, column, getter, setter in targets:
             query = select(model).where(model.installation_id == self.installation_id)
             narrowing = [cast(column, Text).like(_quoted_like(ticket_id), escape="\\") for ticket_id in ids]
             for row in self.session.scalars(query.where(or_(*narrowing))):
@@ -394,7 +401,7 @@ def _job_ticket(job: Job) -> TicketKey | None:
     payload = job.payload or {}
     if payload.get("ticket_source") and payload.get("ticket_id"):
         return str(payload["ticket_source"]), str(payload["ticket_id"])
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    data = payload["data"] if isinstance(payload.get("data"), dict) else {}
     kind = str(payload.get("kind") or "")
     source = kind.split(".", 1)[0]
     if source in ("zendesk", "salesforce") and data.get("ticket_id"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +44,7 @@ log = logging.getLogger("sidecar.scoring")
 ESCALATION_KIND = "escalation"
 MIN_PER_CLASS = 20  # fewer escalated (or not escalated) tickets than this: nothing to learn from, nothing stored
 
-_cache = _ModelCache()
+_cache: _ModelCache[CalibratedEscalationModel] = _ModelCache()
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def labelled_history(session: Session, *, installation_id: str) -> list[Labelled
     """The installation's history tickets that carry an escalation label, oldest first."""
     feedback = feedback_escalation_labels(session, installation_id=installation_id)
     escalated = escalated_through_sidecar(session, installation_id=installation_id)
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(HistoryTicket.data, HistoryTicket.source, HistoryTicket.external_id, HistoryTicket.escalated,
                HistoryTicket.created_at, HistoryTicket.updated_at)
         .where(HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"))
@@ -170,6 +171,8 @@ def active_escalation_model(session: Session, *, installation_id: str) -> Calibr
 
     def load() -> CalibratedEscalationModel:
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
+        if payload is None:
+            raise LookupError(f"escalation model {model_id} has no stored model")
         return CalibratedEscalationModel.from_bytes(payload)
 
     return _cache.get(model_id, load)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import jinja2
+
 from sidecar.clients.jira import adf_to_text
 from sidecar.domain.settings import EscalationSettings
 from sidecar.intelligence.escalation_context import (
@@ -13,12 +15,14 @@ from sidecar.intelligence.escalation_context import (
 from sidecar.intelligence.redaction import Redactor
 from sidecar.intelligence.ticket import ticket_from_mapping
 from sidecar.rendering.escalation import render_jira_issue, render_slack_message
+from sidecar.services.escalations import EscalationPlan
 
 PREVIEW_ID = "esc_preview"
 
 
-def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str | None, team: dict | None,
-                       expert: dict | None, settings: EscalationSettings | None) -> EscalationContext:
+def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str | None,
+                       team: dict[str, Any] | None, expert: dict[str, Any] | None,
+                       settings: EscalationSettings | None) -> EscalationContext:
     """The context templates render, from what an escalation stores, redacted by the installation's settings."""
     settings = settings or EscalationSettings()
     route = stored.get("route") or {}
@@ -38,12 +42,13 @@ def escalation_context(stored: dict[str, Any], *, escalation_id: str, note: str 
     return context.redacted(Redactor.from_settings(settings.redaction.to_mapping()))
 
 
-def _id(item: dict | None) -> str | None:
-    return (item or {}).get("id")
+def _id(item: dict[str, Any] | None) -> str | None:
+    found: str | None = (item or {}).get("id")
+    return found
 
 
-def preview(plan, *, note: str, link_to: str | None, settings: EscalationSettings | None, project: str | None,
-            issue_type: str, env) -> dict[str, Any]:
+def preview(plan: EscalationPlan, *, note: str, link_to: str | None, settings: EscalationSettings | None,
+            project: str | None, issue_type: str, env: jinja2.Environment | None) -> dict[str, Any]:
     """What escalating would write: the Jira issue (summary, text, priority, labels) and the Slack message."""
     context = escalation_context(plan.context, escalation_id=PREVIEW_ID, note=note, team=plan.team,
                                  expert=plan.expert, settings=settings)

@@ -50,7 +50,7 @@ def _jira_priority(mapping: Any) -> dict[str, Any]:
     return mapping
 
 
-def _ack_minutes(minutes: Any) -> int:
+def _ack_minutes(minutes: object) -> int:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 7 * 24 * 60:
         raise InvalidInput("ack_minutes must be a whole number of minutes from 1 to 10080",
                            details={"ack_minutes": minutes})
@@ -60,7 +60,8 @@ def _ack_minutes(minutes: Any) -> int:
 def _proactive(policy: Any) -> str:
     if policy not in PROACTIVE_POLICIES:
         raise InvalidInput(f"proactive must be one of {', '.join(PROACTIVE_POLICIES)}", details={"proactive": policy})
-    return policy
+    chosen: str = policy  # one of PROACTIVE_POLICIES
+    return chosen
 
 
 def _sync_customer_comments(value: Any) -> bool:

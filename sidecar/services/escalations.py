@@ -94,7 +94,7 @@ def _existing(
 
 
 def _chosen(session: Session, *, installation: Installation, route: Route, team_id: str | None,
-            expert_id: str | None) -> tuple[dict | None, dict | None]:
+            expert_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The team and expert: the agent's choice when given (checked to exist here), else the route's."""
     team = expert = None
     route_team = route.team.to_mapping() if route.team else None
@@ -107,13 +107,13 @@ def _chosen(session: Session, *, installation: Installation, route: Route, team_
         team_row = session.get(Team, row.team_id)
         team = team_json(team_row) if team_row else None
     if team_id:
-        row = session.get(Team, team_id)
-        if row is None or row.installation_id != installation.id:
+        chosen_team = session.get(Team, team_id)
+        if chosen_team is None or chosen_team.installation_id != installation.id:
             raise Conflict(f"no team {team_id!r}", code="unknown_team", details={"team_id": team_id})
         if expert is not None and expert["team_id"] != team_id:
             raise Conflict("the chosen expert is not in the chosen team", code="expert_not_in_team",
                                details={"expert_id": expert_id, "team_id": team_id})
-        team = team_json(row)
+        team = team_json(chosen_team)
         if expert is None and route.team is not None and route.team.id == team_id:
             expert = route_expert
     if team is None and expert is None:

@@ -20,9 +20,9 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, insert, select, update
+from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import SETTLED_STEP_STATUSES, EscalationStatus, StepStatus
@@ -130,8 +130,8 @@ def escalation_status_change(statuses: Iterable[str], *, now: datetime) -> dict[
     return {"status": EscalationStatus.PENDING}
 
 
-STEPS_TABLE = cast(Table, EscalationStep.__table__)
-ESCALATIONS_TABLE = cast(Table, Escalation.__table__)
+STEPS_TABLE = EscalationStep.__table__
+ESCALATIONS_TABLE = Escalation.__table__
 # Built once: settle_step runs for every delivered step, and building a statement costs more than running it.
 _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
     status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=None, result=bindparam("v_result"),
@@ -139,7 +139,7 @@ _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id"
 _SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"))
 _OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
                                                   STEPS_TABLE.c.id != bindparam("step_id"))
-_NEW_JOBS = insert(cast(Table, Job.__table__))
+_NEW_JOBS = insert(Job.__table__)
 
 
 @lru_cache(maxsize=32)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import CursorResult, Executable, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus, JobStatus
@@ -78,7 +78,7 @@ def retention_settings(installation: Installation) -> dict[str, Any]:
     return {"days": retention_days(installation)}
 
 
-def check_days(days: Any) -> int | None:
+def check_days(days: object) -> int | None:
     """A valid window (whole days, 1..MAX_DAYS) or None; InvalidInput naming `days` otherwise."""
     if days is None:
         return None
@@ -148,8 +148,10 @@ def purge_all(database: Database, *, now: datetime | None = None) -> list[PurgeR
 def _purge(session: Session, installation_id: str, cutoff: datetime) -> dict[str, int]:
     deleted: dict[str, int] = {}
 
-    def run(name: str, statement) -> None:
-        deleted[name] = deleted.get(name, 0) + max(session.execute(statement).rowcount or 0, 0)
+    def run(name: str, statement: Executable) -> None:
+        # A DML statement: its result is a CursorResult, which SQLAlchemy's types do not say.
+        result = cast(CursorResult[Any], session.execute(statement))
+        deleted[name] = deleted.get(name, 0) + max(result.rowcount or 0, 0)
 
     # Finished escalations first, their timeline and steps with them (explicitly: counts are exact and
     # nothing depends on the database enforcing ON DELETE CASCADE).

@@ -6,8 +6,9 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from sidecar.intelligence.routing.learned_router import RouterModel  # scikit-le
 from sidecar.intelligence.routing.training import train_router
 from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping
+from sidecar.store.db import Database
 from sidecar.store.models import AssessmentFeedback, AssessmentRecord, HistoryTicket, LearnedModel, Team
 
 log = logging.getLogger("sidecar.routing")
@@ -26,15 +28,18 @@ ROUTER_KIND = "router"
 MIN_TRAINING_TICKETS = 20
 
 
-class _ModelCache:
+M = TypeVar("M")  # the kind of model a cache holds
+
+
+class _ModelCache(Generic[M]):
     """Loaded models by row id. Rows are immutable once written, so a hit can never be stale."""
 
-    def __init__(self, size: int = 16):
+    def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._models: OrderedDict[str, RouterModel] = OrderedDict()
+        self._models: OrderedDict[str, M] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, model_id: str, load) -> RouterModel:
+    def get(self, model_id: str, load: Callable[[], M]) -> M:
         with self._lock:
             if model_id in self._models:
                 self._models.move_to_end(model_id)
@@ -47,7 +52,7 @@ class _ModelCache:
         return model
 
 
-_cache = _ModelCache()
+_cache: _ModelCache[RouterModel] = _ModelCache()
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -90,12 +95,14 @@ def active_router(session: Session, *, installation_id: str) -> ActiveRouter | N
 
     def load() -> RouterModel:
         payload = session.scalar(select(LearnedModel.payload).where(LearnedModel.id == model_id))
+        if payload is None:
+            raise LookupError(f"router {model_id} has no stored model")
         return RouterModel.from_bytes(payload)
 
     return ActiveRouter(model=_cache.get(model_id, load), version=version)
 
 
-def warm_active_routers(database, *, limit: int = 16) -> int:
+def warm_active_routers(database: Database, *, limit: int = 16) -> int:
     """Load the newest active routers into this process's cache and route one text with each, so the first
     real request does not wait for them (with the transformer: under a second to load the ONNX model)."""
     with database.session() as session:
@@ -109,7 +116,7 @@ def warm_active_routers(database, *, limit: int = 16) -> int:
     return len(rows)
 
 
-def start_router_warm_up(database) -> threading.Thread:
+def start_router_warm_up(database: Database) -> threading.Thread:
     """Load the assessment's semantic layer, then warm_active_routers, in a daemon thread (web processes call
     it as they start; failures are logged)."""
 
@@ -127,24 +134,29 @@ def start_router_warm_up(database) -> threading.Thread:
     return thread
 
 
-def feedback_labels(session: Session, *, installation_id: str) -> tuple[dict, set]:
+TicketKey = tuple[str, str]  # (source, id)
+
+
+def feedback_labels(
+    session: Session, *, installation_id: str
+) -> tuple[dict[TicketKey, str], set[tuple[TicketKey, str]]]:
     """Agents' ratings as routing labels: ({(source, id): group} confirmed right, {((source, id), group)} rated wrong).
 
     An assessment rated right confirms the team it routed to (the team's first history group, else its
     name, is the label); rated wrong, that team is not learnt for the ticket. The newest rating wins.
     """
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(AssessmentFeedback.rating, AssessmentRecord.ticket_source, AssessmentRecord.ticket_external_id,
                AssessmentRecord.result)
         .join(AssessmentRecord, AssessmentRecord.id == AssessmentFeedback.assessment_id)
         .where(AssessmentFeedback.installation_id == installation_id)
         .order_by(AssessmentFeedback.created_at))
     teams = {team.id: team for team in session.scalars(select(Team).where(Team.installation_id == installation_id))}
-    confirmed: dict = {}
-    refuted: set = set()
+    confirmed: dict[TicketKey, str] = {}
+    refuted: set[tuple[TicketKey, str]] = set()
     for rating, source, ticket_id, result in rows:
         team_id = (((result or {}).get("route") or {}).get("team") or {}).get("id")
-        team = teams.get(team_id)
+        team = teams.get(team_id) if team_id is not None else None
         if team is None:
             continue
         label = (team.history_groups or [team.name])[0]
@@ -165,7 +177,7 @@ def train_installation_router(session: Session, *, installation_id: str, embeddi
     """
     texts: list[str] = []
     groups: list[str | None] = []
-    rows = session.execute(
+    rows: Iterable[tuple[Any, ...]] = session.execute(
         select(HistoryTicket.data, HistoryTicket.group_name).where(
             HistoryTicket.installation_id == installation_id, HistoryTicket.kind == "ticket"
         )

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sidecar.domain.records import (
@@ -46,6 +46,10 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9_+-]{1,}")
 
 # Statements are built once: routing runs on every assessment, and building SQLAlchemy expressions
 # costs more than running them. Rows come back as Core rows (attribute access like the models).
+# So a team or an expert below is the model or a Core row of its table (the same attribute names).
+TeamRow = Team | Row[Any]
+ExpertRow = Expert | Row[Any]
+
 _TEAMS = select(Team.__table__).where(Team.installation_id == bindparam("installation_id")).order_by(Team.name)
 _RULES = (
     select(RoutingRule.__table__)
@@ -67,22 +71,22 @@ _OPEN_LOAD = (
 )
 
 
-def _team_profile(team: Team) -> TeamProfile:
+def _team_profile(team: TeamRow) -> TeamProfile:
     groups = {g.lower() for g in (team.history_groups or [])} | {team.name.lower()}
     return TeamProfile(id=team.id, name=team.name, categories=frozenset(team.categories or ()),
                        tags=frozenset(t.lower() for t in team.tags or ()), history_groups=frozenset(groups))
 
 
-def _identities(expert: Expert) -> set[str]:
+def _identities(expert: ExpertRow) -> set[str]:
     return {i.lower() for i in [expert.email, expert.name, *(expert.aliases or [])] if i}
 
 
-def open_load(session: Session, *, installation_id: str, experts: Sequence[Expert]) -> dict[str, int]:
+def open_load(session: Session, *, installation_id: str, experts: Sequence[ExpertRow]) -> dict[str, int]:
     """Open tickets in history assigned to each expert (by email, name or alias), by expert id."""
     by_identity = {identity: e.id for e in experts for identity in _identities(e)}
     if not by_identity:
         return {}
-    rows = session.connection().execute(
+    rows: Iterable[tuple[Any, ...]] = session.connection().execute(
         _OPEN_LOAD, {"installation_id": installation_id, "identities": list(by_identity)}
     )
     load: dict[str, int] = {}
@@ -91,7 +95,7 @@ def open_load(session: Session, *, installation_id: str, experts: Sequence[Exper
     return load
 
 
-def _expert_profile(expert: Expert, *, load: int, similar: Sequence[SimilarIncident]) -> ExpertProfile:
+def _expert_profile(expert: ExpertRow, *, load: int, similar: Sequence[SimilarIncident]) -> ExpertProfile:
     identities = _identities(expert)
     solved = [s for s in similar if (s.solved_by or "").lower() in identities]
     return ExpertProfile(
@@ -103,7 +107,7 @@ def _expert_profile(expert: Expert, *, load: int, similar: Sequence[SimilarIncid
     )
 
 
-def route_team(team: Team) -> RouteTeam:
+def route_team(team: TeamRow) -> RouteTeam:
     """A team as routes name it."""
     return RouteTeam(id=team.id, name=team.name, slack_channel=team.slack_channel, jira_project=team.jira_project,
                      jira_component=team.jira_component)
@@ -120,7 +124,7 @@ def expert_json(expert: Expert) -> dict[str, Any]:
             "jira_account_id": expert.jira_account_id}
 
 
-def _route_expert(expert: Expert, choice: ExpertChoice) -> RouteExpert:
+def _route_expert(expert: ExpertRow, choice: ExpertChoice) -> RouteExpert:
     return RouteExpert(id=expert.id, name=expert.name, email=expert.email, slack_user_id=expert.slack_user_id,
                        jira_account_id=expert.jira_account_id, available_now=choice.available_now,
                        score=round(choice.score, 3), reasons=tuple(choice.reasons))
@@ -162,7 +166,7 @@ def route_ticket(
     match = first_matching_rule(rules, ticket, set(categories))
     model_version = f"rules+{router.version}" if router and router_probabilities is not None else "rules"
     chosen, confident, why_not = _choose_team(match, scores, team_rows, evidence)
-    if not confident:
+    if chosen is None or not confident:
         return Route(team=None, expert=None, confidence=round(chosen.confidence, 3) if chosen else 0.0,
                      reasons=(why_not,), alternatives=_team_alternatives(scores, team_rows, exclude=None),
                      model_version=model_version)
@@ -186,7 +190,7 @@ def route_ticket(
                  reasons=reasons, alternatives=tuple(alternatives), model_version=model_version)
 
 
-def _choose_team(match: RuleMatch | None, scores: Sequence[TeamScore], team_rows: dict[str, Team],
+def _choose_team(match: RuleMatch | None, scores: Sequence[TeamScore], team_rows: Mapping[str, TeamRow],
                  evidence: TeamEvidence) -> tuple[TeamScore | None, bool, str]:
     """The matched rule's team, else the best-scored one; whether it is confident enough, and why not."""
     if match is not None:
@@ -208,7 +212,7 @@ def _expert_reasons(team_name: str, ranked: Sequence[ExpertChoice],
     return reasons + [f"{expert.name} skipped: {why}" for expert, why in excluded]
 
 
-def _team_alternatives(scores: Sequence[TeamScore], team_rows: dict[str, Team], *,
+def _team_alternatives(scores: Sequence[TeamScore], team_rows: Mapping[str, TeamRow], *,
                        exclude: str | None) -> tuple[RouteAlternative, ...]:
     return tuple(
         RouteAlternative(team=route_team(team_rows[s.team.id]), expert=None, confidence=round(s.confidence, 3),

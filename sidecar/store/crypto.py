@@ -31,8 +31,10 @@ def is_valid_key(key: str) -> bool:
     return True
 
 
-def load_or_create_key_file(path: str) -> str:
+def load_or_create_key_file(path: str | None) -> str:
     """Read the development key file, creating it (mode 0600) on first use."""
+    if path is None:  # Config names a key file whenever it has no keys
+        raise ValueError("no encryption key and no key file configured")
     file = Path(path)
     if file.exists():
         return file.read_text().strip()

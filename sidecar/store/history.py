@@ -21,13 +21,13 @@ and PostgreSQL).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import CursorResult, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -146,7 +146,8 @@ def delete_history(session: Session, *, installation_id: str, source: str, exter
         # Their sentence embeddings too (explicitly: not only when the database enforces ON DELETE CASCADE).
         session.execute(delete(HistoryEmbedding).where(
             HistoryEmbedding.history_ticket_id.in_(select(HistoryTicket.id).where(*tickets))))
-        result = session.execute(delete(HistoryTicket).where(*tickets))
+        # A DML statement: its result is a CursorResult, which SQLAlchemy's types do not say.
+        result = cast(CursorResult[Any], session.execute(delete(HistoryTicket).where(*tickets)))
         removed += result.rowcount or 0
     if removed:
         invalidate_vectors(installation_id)
@@ -172,7 +173,7 @@ def _upsert_batch(
     known = {}
     for source in {row.source for row in batch}:
         ids = list({row.external_id for row in batch if row.source == source})
-        stored = session.execute(
+        stored: Iterable[tuple[Any, ...]] = session.execute(
             select(HistoryTicket.external_id, HistoryTicket.data[HASH_KEY].as_string(), HistoryTicket.updated_at)
             .where(
                 HistoryTicket.installation_id == installation_id,
@@ -226,6 +227,7 @@ def _upsert_statement(session: Session):
 def _upsert_statement_for(dialect: str):
     # Built once per dialect: constructing the ON CONFLICT clause costs milliseconds, and
     # record_ticket runs on the assessment path.
+    insert: Callable[..., Any]  # either dialect's insert (both build an ON CONFLICT statement)
     if dialect == "postgresql":
         insert = postgresql_insert
     elif dialect == "sqlite":

@@ -272,7 +272,7 @@ def _organization(value: Any) -> None:
         return
     if not isinstance(value, Mapping):
         raise HistoryRowError("organization", "must be an object or null")
-    arr = value.get("arr")
+    arr: Any = value.get("arr")
     if arr not in (None, ""):
         if isinstance(arr, bool):
             raise HistoryRowError("organization.arr", "must be a number")

@@ -38,4 +38,7 @@ def current_revision(database: Database) -> str | None:
 
 def head_revision() -> str:
     """The newest revision shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:  # the package ships its migrations; without them there is nothing to migrate to
+        raise RuntimeError("no database migrations found")
+    return head

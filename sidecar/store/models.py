@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, overload
 
 from sqlalchemy import (
     JSON,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -37,6 +38,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def stored_utc(value: datetime) -> datetime: ...
+
+
+@overload
+def stored_utc(value: None) -> None: ...
+
+
 def stored_utc(value: datetime | None) -> datetime | None:
     """A time read back from the database, timezone-aware: SQLite hands back naive datetimes, all stored as UTC."""
     if value is None or value.tzinfo is not None:
@@ -52,6 +61,9 @@ def stored_iso(value: datetime | None) -> str | None:
 
 class Base(DeclarativeBase):
     """Declarative base for every model."""
+
+    # Every model here maps one table; SQLAlchemy types __table__ as any FromClause.
+    __table__: ClassVar[Table]
 
 
 class Installation(Base):

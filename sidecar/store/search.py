@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, CANDIDATE_TEXT_CHARS, Candidate  # noqa: F401
 from sidecar.store.db import Database
@@ -84,7 +85,7 @@ STOP_WORDS = frozenset(
 )
 
 
-def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_in_autogenerate(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Alembic `include_name` hook: False for the full-text objects migration 0003 keeps outside the models."""
     if type_ == "table":
         # The FTS5 table and its shadow tables (_data, _idx, _docsize, _config).
@@ -170,8 +171,8 @@ class _TermCounts:
 
 _term_counts = _TermCounts()
 _fts = table(SEARCH_TABLE, column("rowid", Integer), column(SEARCH_TABLE))
-_vector = literal_column(f"history_tickets.{SEARCH_COLUMN}")
-_ENGLISH = literal_column("'english'::regconfig")
+_vector: ColumnClause[Any] = literal_column(f"history_tickets.{SEARCH_COLUMN}")
+_ENGLISH: ColumnClause[Any] = literal_column("'english'::regconfig")
 POSTGRESQL_QUERY_CHARS = 20_000  # of the ticket, parsed for query lexemes
 POSTGRESQL_SPLIT = ("./@:\\", "     ")  # translate() pair, as in migration 0003's search_vector
 
@@ -183,7 +184,8 @@ def _postgresql_query_words(session: Session, text: str, limit: int) -> Counter[
     """
     # PostgreSQL text cannot hold NUL characters.
     text = text[:POSTGRESQL_QUERY_CHARS].replace("\x00", " ")
-    rows = [row for row in session.connection().execute(_LEXEMES, {"text": text}) if len(row[0]) > 1]
+    lexemes: Iterable[tuple[Any, ...]] = session.connection().execute(_LEXEMES, {"text": text})
+    rows = [row for row in lexemes if len(row[0]) > 1]
     rows.sort(key=lambda row: (-row[1], row[2] or 0))
     return Counter({lexeme: count for lexeme, count, _ in rows[:limit]})
 
@@ -202,7 +204,7 @@ _LEXEMES = _lexemes_statement()
 def _document_frequencies(session: Session, dialect: str, terms: list[str], cap: int) -> tuple[dict[str, int], int]:
     """How many tickets (of every installation: that is what a query reads) contain each term, counted up to cap;
     and the highest ticket id, which estimates how many tickets there are."""
-    database = str(session.get_bind().url)
+    database = str(session.get_bind().engine.url)  # .engine: the bind's own Engine, or a Connection's
     frequencies: dict[str, int] = {}
     unknown: list[str] = []
     common = _postgresql_common_lexemes(session, database) if dialect == "postgresql" else {}
@@ -214,7 +216,7 @@ def _document_frequencies(session: Session, dialect: str, terms: list[str], cap:
             unknown.append(term)
         else:
             frequencies[term] = cached
-    rows = session.connection().execute(_frequency_statement(dialect, len(unknown)), {
+    rows: Iterable[tuple[Any, ...]] = session.connection().execute(_frequency_statement(dialect, len(unknown)), {
         "cap": cap, **{f"term_{position}": _term_query(dialect, term) for position, term in enumerate(unknown)}
     })
     total = 0
@@ -297,12 +299,12 @@ def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool):
     """Best matches by bm25 (query, limit; prefetch: how many to rank before filtering, if at all)."""
     # bm25() is lower-is-better; negated so every backend reports higher-is-better.
     rank = -func.bm25(literal_column(SEARCH_TABLE), SUBJECT_WEIGHT, 1.0)
-    ranked = select(_fts.c.rowid, rank.label("score")).where(_fts.c[SEARCH_TABLE].op("MATCH")(bindparam("query")))
+    matches = select(_fts.c.rowid, rank.label("score")).where(_fts.c[SEARCH_TABLE].op("MATCH")(bindparam("query")))
     if prefetch:
         # Rank inside the index first and look up only the best rows: looking up every match in
         # history_tickets costs as much again as ranking it.
-        ranked = ranked.order_by(rank.desc()).limit(bindparam("prefetch", type_=Integer))
-    ranked = ranked.subquery()
+        matches = matches.order_by(rank.desc()).limit(bindparam("prefetch", type_=Integer))
+    ranked = matches.subquery()
     return (
         select(*CANDIDATE_COLUMNS, ranked.c.score, CANDIDATE_TEXT)
         .join_from(ranked, HistoryTicket, HistoryTicket.id == ranked.c.rowid)

@@ -90,7 +90,8 @@ def tickets_to_embed(
         statement = statement.where(HistoryTicket.source == source)
     if external_ids is not None:
         statement = statement.where(HistoryTicket.external_id.in_(sorted({str(i) for i in external_ids})))
-    return [TicketToEmbed(*row) for row in session.execute(statement)]
+    rows: Iterable[tuple[Any, ...]] = session.execute(statement)
+    return [TicketToEmbed(*row) for row in rows]
 
 
 def write_embeddings(
@@ -144,7 +145,7 @@ class _MatrixCache:
         self._entries: dict[tuple[str, str, str], tuple[_Matrix, float]] = {}
 
     def get(self, session: Session, installation_id: str, model: str) -> _Matrix:
-        key = (str(session.get_bind().url), installation_id, model)
+        key = (str(session.get_bind().engine.url), installation_id, model)
         entry = self._entries.get(key)
         now = time.monotonic()
         if entry is not None and now < entry[1]:
@@ -244,13 +245,14 @@ def search_nearest(
     statement = select(*CANDIDATE_COLUMNS, CANDIDATE_TEXT, HistoryTicket.installation_id).where(
         HistoryTicket.id.in_(list(cosine)))
     found = []
+    row: Any  # the candidate's columns, its text, its installation (mypy cannot slice a row of unknown length)
     for row in session.connection().execute(statement):
         if row[-1] != installation_id or (exclude is not None and (row.source, row.external_id) == (
                 exclude[0], str(exclude[1]))):
             continue
         if created_before is not None and not _before(row.created_at, created_before):
             continue
-        found.append(Candidate(*row[:-2], score=cosine[row[0]], text=row[-2]))
+        found.append(Candidate._make((*row[:-2], cosine[row[0]], row[-2])))  # the columns, score, text
     found.sort(key=lambda candidate: (-candidate.score, -candidate.id))
     return found[:limit]
 

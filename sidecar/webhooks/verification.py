@@ -54,6 +54,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from werkzeug.datastructures import Headers
+
+# A request's headers (werkzeug's, from Flask) or a plain mapping of them (tests, replays).
+HeaderSource = Mapping[str, str] | Headers
+
 ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
 ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 ZENDESK_INVOCATION_ID = "X-Zendesk-Webhook-Invocation-Id"
@@ -83,7 +88,7 @@ class WebhookRejected(Exception):
 
 def verify_zendesk(
     raw: bytes,
-    headers: Mapping[str, str],
+    headers: HeaderSource,
     secret: str,
     *,
     now: float | None = None,
@@ -97,7 +102,7 @@ def verify_zendesk(
 
 def verify_slack(
     raw: bytes,
-    headers: Mapping[str, str],
+    headers: HeaderSource,
     secret: str,
     *,
     now: float | None = None,
@@ -117,7 +122,7 @@ def verify_slack(
     _check_fresh(sent_at, now=now, tolerance=tolerance, what=SLACK_TIMESTAMP)
 
 
-def verify_jira(raw: bytes, headers: Mapping[str, str], secret: str) -> None:
+def verify_jira(raw: bytes, headers: HeaderSource, secret: str) -> None:
     """Check a Jira admin webhook: X-Hub-Signature "sha256=<hex HMAC-SHA256 of the body>"."""
     _require_secret(secret, "Jira")
     signature = _required_header(headers, JIRA_SIGNATURE)
@@ -144,7 +149,7 @@ def check_jira_freshness(payload: Any, *, now: float | None = None, tolerance: f
 
 def verify_salesforce(
     raw: bytes,
-    headers: Mapping[str, str],
+    headers: HeaderSource,
     secret: str,
     *,
     now: float | None = None,
@@ -156,7 +161,7 @@ def verify_salesforce(
                         timestamp_header=SALESFORCE_TIMESTAMP, parse_time=_unix_seconds, now=now, tolerance=tolerance)
 
 
-def _verify_timestamped(system: str, raw: bytes, headers: Mapping[str, str], secret: str, *, signature_header: str,
+def _verify_timestamped(system: str, raw: bytes, headers: HeaderSource, secret: str, *, signature_header: str,
                         timestamp_header: str, parse_time, now: float | None, tolerance: float) -> None:
     """The scheme Zendesk and our Salesforce package share: base64 HMAC-SHA256 of timestamp + body, then freshness."""
     signature = _required_header(headers, signature_header)
@@ -166,7 +171,7 @@ def _verify_timestamped(system: str, raw: bytes, headers: Mapping[str, str], sec
     _check_fresh(sent_at, now=now, tolerance=tolerance, what=timestamp_header)
 
 
-def delivery_id(system: str, raw: bytes, headers: Mapping[str, str], payload: Any | None = None) -> str:
+def delivery_id(system: str, raw: bytes, headers: HeaderSource, payload: Any | None = None) -> str:
     """A stable id for one delivery, the same on the sender's retries, prefixed with the system ("jira:...")."""
     if system not in SYSTEMS:
         raise ValueError(f"delivery ids are made for {', '.join(SYSTEMS)}, not {system!r}")
@@ -182,7 +187,7 @@ def delivery_id(system: str, raw: bytes, headers: Mapping[str, str], payload: An
     return f"{system}:{found}" if found else f"{system}:sha256:{hashlib.sha256(raw).hexdigest()}"
 
 
-def signed_content_id(system: str, raw: bytes, headers: Mapping[str, str]) -> str:
+def signed_content_id(system: str, raw: bytes, headers: HeaderSource) -> str:
     """An id for exactly what the signature covers ("signed:<sha256 hex>"); call it after the request is verified.
 
     The delivery-id headers are not signed, so a captured request replayed under a new id passes the
@@ -244,7 +249,7 @@ def _require_secret(secret: str, system: str) -> None:
         raise WebhookRejected(f"no {system} signing secret is configured for this installation", code="no_secret")
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def _header(headers: HeaderSource, name: str) -> str | None:
     value = headers.get(name)
     if value is None:
         wanted = name.lower()
@@ -255,7 +260,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return text or None
 
 
-def _required_header(headers: Mapping[str, str], name: str) -> str:
+def _required_header(headers: HeaderSource, name: str) -> str:
     value = _header(headers, name)
     if value is None:
         raise WebhookRejected(f"the {name} header is missing", code="missing_signature")
@@ -329,8 +334,8 @@ def _jira_event_key(payload: Mapping[str, Any]) -> str | None:
     stamp, event = _text(payload.get("timestamp")), _text(payload.get("webhookEvent"))
     if not (stamp and event):
         return None
-    issue = payload.get("issue") if isinstance(payload.get("issue"), Mapping) else {}
-    comment = payload.get("comment") if isinstance(payload.get("comment"), Mapping) else {}
+    issue = payload["issue"] if isinstance(payload.get("issue"), Mapping) else {}
+    comment = payload["comment"] if isinstance(payload.get("comment"), Mapping) else {}
     return ":".join([stamp, event, _text(issue.get("id")) or "-", _text(comment.get("id")) or "-"])
 
 
@@ -339,9 +344,9 @@ def _slack_interaction_key(payload: Mapping[str, Any]) -> str | None:
     if not (isinstance(actions, list) and actions and isinstance(actions[0], Mapping)):
         return None
     action = actions[0]
-    user = payload.get("user") if isinstance(payload.get("user"), Mapping) else {}
-    container = payload.get("container") if isinstance(payload.get("container"), Mapping) else {}
-    message = payload.get("message") if isinstance(payload.get("message"), Mapping) else {}
+    user = payload["user"] if isinstance(payload.get("user"), Mapping) else {}
+    container = payload["container"] if isinstance(payload.get("container"), Mapping) else {}
+    message = payload["message"] if isinstance(payload.get("message"), Mapping) else {}
     parts = [
         _text(action.get("action_ts")) or "",
         _text(user.get("id")) or "",

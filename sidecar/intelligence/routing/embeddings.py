@@ -115,7 +115,7 @@ class OnnxEmbedder:
         return {}  # the weights stay in their package, not in the pickle
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()
+        type(self).__init__(self)
 
 
 class SentenceEmbedder:
@@ -165,7 +165,7 @@ class SentenceEmbedder:
         return {"location": self.location}  # the weights stay on disk, not in the pickle
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["location"])
+        type(self).__init__(self, state["location"])
 
 
 def legacy_model_installed() -> bool:
@@ -267,7 +267,10 @@ class StaticEmbedder:
                     if tokenizer.token_to_id(token) is not None:
                         skip[tokenizer.token_to_id(token)] = True
                 self._tokenizer, self._skip, self._vectors = tokenizer, skip, vectors
-            return self._tokenizer, self._vectors, self._skip
+            skip_mask = self._skip
+            if skip_mask is None:  # cannot happen: set together with the vectors above
+                raise RuntimeError("static vectors loaded without their skip mask")
+            return self._tokenizer, self._vectors, skip_mask
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text (zeros for a text with no known word piece)."""
@@ -292,7 +295,7 @@ class StaticEmbedder:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Pickled before the ONNX runtime: no runtime, and the vectors it learned from came from PyTorch.
-        self.__init__(state["location"], state.get("weights"), runtime=state.get("runtime", TORCH_RUNTIME))
+        type(self).__init__(self, state["location"], state.get("weights"), runtime=state.get("runtime", TORCH_RUNTIME))
 
 
 def _cached_static_vectors(directory: Path | None, tokenizer: Any) -> np.ndarray:

@@ -137,7 +137,7 @@ def hidden_states(input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarr
 class Encoder:
     """Sentence embeddings from the ONNX model: tokenise, run, mean-pool over the mask, L2-normalise."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 

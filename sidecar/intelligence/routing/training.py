@@ -138,7 +138,7 @@ def train_router(
     rng = np.random.default_rng(random_state)
     names, kept_texts, labels, has_oos = _labelled(texts, groups, max_rows_per_group, rng)
     data, word, char, content, embedder = _training_data(kept_texts, labels, len(names), has_oos, embedding_model)
-    options = {"C": C, "random_state": random_state}
+    options: dict[str, Any] = {"C": C, "random_state": random_state}
     calibration = _calibrate(data, folds=folds, holdout_groups=holdout_groups, calibration_rows=calibration_rows,
                              max_rows_per_group=max_rows_per_group, examples_per_group=examples_per_group,
                              max_lost=max_lost, rng=rng, options=options)
@@ -197,7 +197,7 @@ def _training_data(texts: list[str], labels: np.ndarray, n_groups: int, has_oos:
                              format="csr")
     features *= np.float32(1 / math.sqrt(2))
     embedder = make_embedder(embedding_model) if embedding_model else None
-    if hasattr(embedder, "fit"):
+    if embedder is not None and hasattr(embedder, "fit"):
         embedder.fit(texts)  # static vectors weigh word pieces by their rarity in this history
     # Embedded on first use: training reads at most max_rows_per_group tickets per group and
     # calibration_rows in all, so at 100k tickets most are never embedded (the encoder is the slow part).
@@ -393,7 +393,10 @@ def _score_fold(data: _TrainingData, plan: tuple[np.ndarray, np.ndarray, np.ndar
     raw[:, :n_groups] += data.knn_boost * by_group
     oos_best = None
     if data.has_oos:
-        oos_best = data.out_of_scope_index(train_rows, max_rows_per_group, rng).similarities(space)[0][:, 0]
+        oos_index = data.out_of_scope_index(train_rows, max_rows_per_group, rng)
+        if oos_index is None:  # cannot happen: has_oos means out-of-scope rows to index
+            raise RuntimeError("no out-of-scope index")
+        oos_best = oos_index.similarities(space)[0][:, 0]
     seen = np.zeros(data.n_classes, dtype=bool)
     seen[np.unique(labels[train_rows])] = True
     # Kind of each scored row: 1 in scope (its group known to this fold's model), 0 out of scope,

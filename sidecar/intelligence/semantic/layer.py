@@ -82,7 +82,7 @@ class Fitted:
     def save(self, path: Path) -> None:
         """Write to an .npz file (plain arrays: loading it runs no code), whole or not at all."""
         partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(partial, examples=self.examples, ngrams=np.asarray(sorted(self.ngrams, key=self.ngrams.get)),
+        np.savez(partial, examples=self.examples, ngrams=np.asarray(sorted(self.ngrams, key=self.ngrams.__getitem__)),
                  idf=self.idf, embedding_weights=self.embedding_weights, ngram_weights=self.ngram_weights,
                  intercepts=self.intercepts)
         os.replace(partial, path)
@@ -298,6 +298,7 @@ def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict
 def _finding_for(reading: Reading) -> Finding | None:
     if reading.probability < MIN_PROBABILITY or len(reading.piece.text.split()) < MIN_WORDS:
         return None
+    signal: str | None
     if reading.label in REASONS:
         signal, category = REASONS[reading.label]
     else:

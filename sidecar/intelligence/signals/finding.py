@@ -112,7 +112,7 @@ class Alternative:
 
 def _has_fast_prefix(body: str, flags: int) -> bool:
     try:
-        from re import (  # internal; any surprise just means "keep the \b"
+        from re import (  # type: ignore[attr-defined]  # internal, without stubs; a surprise means "keep the \b"
             _compiler,
             _parser,
         )
@@ -207,6 +207,8 @@ class PatternRule:
         ruled_out: re.Match[str] | None = None
         for index in which:
             if index < 0:
+                if self.residual is None:  # cannot happen: the prefilter names the residual only when there is one
+                    raise RuntimeError("no residual pattern to search")
                 pattern, word_start = self.residual, False
             else:
                 alternative = self.alternatives[index]

@@ -83,9 +83,10 @@ def duplicate_queries_with_groups(
         when = created[ticket_id]
         if when is None:
             continue
+        cutoff = when  # narrowed: the default below is evaluated now
 
-        def earlier(ids: Iterable[str], when: datetime = when) -> set[str]:
-            return {other for other in ids if created[other] is not None and created[other] < when}
+        def earlier(ids: Iterable[str], when: datetime = cutoff) -> set[str]:
+            return {other for other in ids if (at := created[other]) is not None and at < when}
 
         direct = earlier(related.get(ticket_id, ()))
         if direct:

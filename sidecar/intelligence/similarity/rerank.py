@@ -101,4 +101,4 @@ _WORD = re.compile(r"[^\W_]")
 
 
 def _has_word(text: str | None) -> bool:
-    return bool(text) and _WORD.search(text) is not None
+    return text is not None and _WORD.search(text) is not None  # "" has no word either

@@ -15,7 +15,7 @@ CUSTOMER_KINDS = frozenset({"customer_comment"})
 
 def ordered_events(timeline: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The timeline as clean dicts (at parsed into `at_dt`), oldest first; unreadable times keep their place."""
-    events = []
+    events: list[dict[str, Any]] = []
     for raw in timeline or ():
         if not isinstance(raw, Mapping):
             continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from pathlib import Path
 
@@ -78,7 +78,7 @@ def import_history_file(
     return summary.finish()
 
 
-def _file_lines(path: str | os.PathLike[str], source: str) -> Iterator[_FileLine]:
+def _file_lines(path: str | os.PathLike[str], source: str) -> Generator[_FileLine, None, None]:
     """(line number, bytes read so far, the line's row or None, why it was refused or None) for each line."""
     # Read as bytes: byte counts drive the progress bar, and json.loads decodes UTF-8 itself (a
     # leading BOM included), so a line that is not UTF-8 is reported as such instead of stopping the import.

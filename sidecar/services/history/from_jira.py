@@ -56,7 +56,8 @@ def jira_client_for(installation: Installation, *, box: SecretBox, allow_private
             code="credentials_missing",
         )
     try:
-        return build_client("jira", connections, allow_private=private_urls_allowed(allow_private))
+        client: JiraClient = build_client("jira", connections, allow_private=private_urls_allowed(allow_private))
+        return client
     except ValueError as exc:
         raise Conflict(str(exc), code="credentials_incomplete") from None
 
@@ -155,8 +156,9 @@ def jira_history_row(issue: Mapping[str, Any], *, url: str) -> dict[str, Any]:
 def _resolving_comment(comments: list[dict[str, Any]], resolved_at: datetime | None) -> str | None:
     candidates = [c for c in comments if c["body"].strip()]
     if resolved_at is not None:
-        before = [c for c in candidates
-                  if c["created_at"] and _time(c["created_at"]) <= resolved_at + _RESOLUTION_SLACK]
+        latest = resolved_at + _RESOLUTION_SLACK
+        # A time that does not parse was a TypeError here before; such a comment is now simply not "before".
+        before = [c for c in candidates if (at := _time(c["created_at"])) is not None and at <= latest]
         candidates = before or candidates
     return candidates[-1]["body"].strip() if candidates else None
 

@@ -76,6 +76,8 @@ def import_salesforce_history(
     summary = ImportSummary(source=SOURCE, installation_id=installation_id)
     if stored and stored.get("last_modified"):
         start = parse_datetime(stored["last_modified"])
+        if start is None:  # cannot happen: parse_datetime answers None only for an empty value, checked above
+            raise ValueError("the stored Salesforce cursor has no last_modified")
         since_text = stored.get("since")
         summary.resumed = True
     elif since is not None:

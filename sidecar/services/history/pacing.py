@@ -5,7 +5,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sidecar.clients.base import ApiRateLimited
 
@@ -73,7 +73,7 @@ class RequestPacer:
         self.waited_seconds = 0.0
         self._starts: deque[float] = deque()
 
-    def call(self, function: Callable[..., T], *args, **kwargs) -> T:
+    def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call `function` within the pace, repeating it after each 429's Retry-After."""
         waits = 0
         while True:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ class ImportPage:
     resumes exactly after the last page it finished.
     """
 
-    rows: list[Mapping[str, Any]] = field(default_factory=list)
+    rows: Sequence[Mapping[str, Any]] = field(default_factory=list)
     cursor: Mapping[str, Any] | None = None
     deleted: list[str] = field(default_factory=list)
     ignored: int = 0  # records deliberately left out (e.g. unresolved Jira issues)

@@ -24,6 +24,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    if url is None:  # sidecar.store.migrate sets it whenever it does not pass a connection
+        raise RuntimeError("alembic: neither a connection nor sqlalchemy.url was given")
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         # render_as_batch lets ALTER TABLE migrations work on SQLite too.
