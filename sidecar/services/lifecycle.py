@@ -140,6 +140,11 @@ _SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"
 _OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
                                                   STEPS_TABLE.c.id != bindparam("step_id"))
 _NEW_JOBS = insert(cast(Table, Job.__table__))
+# The escalation's row lock, taken before its steps are read: two workers settling its last two steps
+# at once are serialised, so the second reads the first's step as settled (PostgreSQL; SQLite renders no
+# FOR UPDATE, its single writer already serialises).
+_LOCK_ESCALATION = select(ESCALATIONS_TABLE.c.id).where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id")) \
+    .with_for_update()
 
 
 @lru_cache(maxsize=32)
@@ -165,8 +170,11 @@ def settle_step(
 ) -> None:
     """Record a finished step, what it learnt and the escalation's status; queue what it makes due; complete the job.
 
-    One transaction. `escalation` and `step` are the job's read-only snapshots; `learnt` holds
-    DELIVERY_FIELDS only; `follow_ups` are step names, `scheduled` (kind, payload, run_after) jobs.
+    One transaction, fenced by the job's lease: when this worker no longer holds it (a slow call outlived
+    the lease and another worker took the job over), nothing is recorded or queued, and the audit log
+    says the late result was discarded. `escalation` and `step` are the job's read-only snapshots;
+    `learnt` holds DELIVERY_FIELDS only; `follow_ups` are step names, `scheduled` (kind, payload,
+    run_after) jobs.
     """
     if learnt and not DELIVERY_FIELDS.issuperset(learnt):
         raise ValueError(f"a step records delivery fields only, not {sorted(set(learnt) - DELIVERY_FIELDS)}")
@@ -176,6 +184,11 @@ def settle_step(
     if requests is not None:
         step_values["v_requests"] = requests
     with ctx.database.write_connection() as connection:
+        # The job's completion comes first: it is the fence (and takes the job's row lock before the
+        # escalation's, the one order every settle uses).
+        if not ctx.finish(connection):
+            return
+        connection.execute(_LOCK_ESCALATION, {"escalation_id": escalation.id})
         connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
         others: list[str] = list(connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
                                                                    "step_id": step.id}).scalars())
@@ -193,7 +206,6 @@ def settle_step(
                 job_row(installation_id=escalation.installation_id, kind=kind, payload=payload,
                         escalation_id=escalation.id, max_attempts=ctx.job.max_attempts, run_after=run_after, now=now)
                 for kind, payload, run_after in new_jobs])
-        ctx.finish(connection)  # the job is done in the same transaction that records its result
 
 
 def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: bool, attempts: int,
@@ -203,6 +215,7 @@ def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: b
                                                        EscalationStep.name == step_name))
     if step is None or step.status in SETTLED_STEP_STATUSES:
         return
+    session.execute(_LOCK_ESCALATION, {"escalation_id": escalation_id})  # as settle_step: statuses read under it
     step.status = StepStatus.DEAD if dead else StepStatus.RETRYING
     step.attempts = attempts
     step.error = error
