@@ -7,7 +7,8 @@
 Jobs and webhooks decide *that* something happened (a step finished, Jira says done, a button was
 pressed); the functions here decide what it does to the rows: status, timestamps, the open-ticket key,
 who has it, and the timeline event that records it. All run in the caller's transaction except
-`settle_step`, which is its own (it completes the job too).
+`settle_step`, which is its own (it completes the job too, fenced by the job's lease), and
+`record_affected`, which counts a joined ticket under the stored record's row lock.
 
 The open-ticket key ("<source>:<ticket id>", `ticket_key`) is set while an escalation is open and
 cleared once it is resolved; its unique constraint makes "one open escalation per ticket" hold under
@@ -23,6 +24,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, Update, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import SETTLED_STEP_STATUSES, EscalationStatus, StepStatus
@@ -35,6 +37,7 @@ from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     EscalationStep,
+    JiraAffected,
     Job,
     stored_utc,
     utcnow,
@@ -277,6 +280,52 @@ def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
         accounts.setdefault(customer.get("account") or customer["ticket"], customer.get("arr"))
     total_arr = sum(float(arr) for arr in accounts.values() if isinstance(arr, (int, float)))
     return {"customers": customers, "count": len(accounts), "total_arr": total_arr}
+
+
+AFFECTED_TABLE = cast(Table, JiraAffected.__table__)
+_AFFECTED_ROW = (AFFECTED_TABLE.c.installation_id == bindparam("k_installation"),
+                 AFFECTED_TABLE.c.jira_key == bindparam("k_jira_key"))
+_LOCK_AFFECTED = select(AFFECTED_TABLE.c.record, AFFECTED_TABLE.c.version).where(*_AFFECTED_ROW).with_for_update()
+_READ_AFFECTED = select(AFFECTED_TABLE.c.record, AFFECTED_TABLE.c.version).where(*_AFFECTED_ROW)
+_WRITE_AFFECTED = update(AFFECTED_TABLE).where(*_AFFECTED_ROW).values(
+    record=bindparam("v_record"), version=AFFECTED_TABLE.c.version + 1, updated_at=bindparam("v_now"))
+
+
+def _insert_missing(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING for the issue's record, in the dialect's own words."""
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert_into(AFFECTED_TABLE).on_conflict_do_nothing()
+
+
+def record_affected(database: Any, *, installation_id: str, jira_key: str, current: Any,
+                    entry: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Count this ticket on a joined Jira issue, under the record's row lock: (the record, its version).
+
+    Two workers joining tickets to one issue at once are serialised on the stored record, so neither
+    count is lost. `current` is the issue's property as Jira has it (customers counted before the
+    sidecar kept the record, or by the issue's creator); the record keeps the union.
+    """
+    key = {"k_installation": installation_id, "k_jira_key": jira_key}
+    now = utcnow()
+    with database.write_connection() as connection:
+        connection.execute(_insert_missing(connection.dialect.name), {
+            "installation_id": installation_id, "jira_key": jira_key, "record": {}, "version": 0, "updated_at": now})
+        stored, version = connection.execute(_LOCK_AFFECTED, key).one()
+        known = [c for c in (stored or {}).get("customers", []) if isinstance(c, dict)]
+        tickets = {c.get("ticket") for c in known}
+        for customer in (current or {}).get("customers", []) if isinstance(current, dict) else []:
+            if isinstance(customer, dict) and customer.get("ticket") not in tickets:
+                known.append(customer)
+        record = affected_after_join({"customers": known}, entry)
+        connection.execute(_WRITE_AFFECTED, {**key, "v_record": record, "v_now": now})
+    return record, version + 1
+
+
+def affected_record(database: Any, *, installation_id: str, jira_key: str) -> tuple[dict[str, Any], int]:
+    """The stored affected-customers record of a Jira issue and its version ({} and 0 when none)."""
+    with database.engine.connect() as connection:
+        row = connection.execute(_READ_AFFECTED, {"k_installation": installation_id, "k_jira_key": jira_key}).first()
+    return (row.record, row.version) if row is not None else ({}, 0)
 
 
 # --------------------------------------------------------------------------------------------------
