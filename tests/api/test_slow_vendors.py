@@ -12,7 +12,15 @@ import time
 
 from sidecar.jobs.worker import Worker
 from sidecar.store.models import AuditEntry, Escalation, Job
-from tests.escalation_support import MANY, REFUND, deliver, escalate, jira_creates, slack_posts, zendesk_notes
+from tests.escalation_support import (
+    MANY,
+    REFUND,
+    deliver,
+    escalate,
+    jira_creates,
+    slack_posts,
+    zendesk_notes,
+)
 
 LEASE = 0.4
 

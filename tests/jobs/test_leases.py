@@ -81,7 +81,7 @@ def test_renewing_extends_a_held_lease_and_reports_a_lost_one(database, installa
 
 
 def test_the_keeper_renews_while_a_job_is_held_and_stops_when_none_is(database, installation):
-    (job_id,) = _enqueue(database, installation)
+    _enqueue(database, installation)
     job = outbox.claim(database, worker_id="w1", lease_seconds=0.3)
     keeper = LeaseKeeper(database, lease_seconds=0.3)
     keeper.hold([job])

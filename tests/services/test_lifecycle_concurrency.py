@@ -70,8 +70,8 @@ def test_the_last_two_steps_settled_at_once_leave_the_escalation_delivered(datab
         escalation, steps, jobs = _escalation_with_two_steps_left(database, installation["id"], f"7{round_number}")
         assert len(jobs) == 2
         settles = [
-            lambda job=job: lifecycle.settle_step(JobContext(database, box, job), escalation=escalation,
-                                                  step=steps[job.payload["step"]], status=StepStatus.DONE)
+            lambda job=job, step=steps[job.payload["step"]], escalation=escalation: lifecycle.settle_step(
+                JobContext(database, box, job), escalation=escalation, step=step, status=StepStatus.DONE)
             for job in jobs]
         _together(settles)
         with database.session() as session:
