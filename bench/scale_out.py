@@ -52,6 +52,7 @@ from sidecar.store.models import AuditEntry, Escalation, Job  # noqa: E402
 WEB_PROCESSES = 3 + 1
 WORKER_PROCESSES = 3
 CLICKS = 3  # each ticket escalated this many times at once
+KILL_AFTER = 4.0  # seconds into delivery at the latest
 READ_TIMEOUT = 10.0  # the clients' read timeout (clients/base.DEFAULT_TIMEOUT)
 CASES = {
     # name: (lease seconds, faults armed before the escalations arrive)
@@ -158,11 +159,15 @@ def delivered_count(database: Database) -> tuple[int, int]:
 
 def run_until_delivered(database: Database, workers: list[subprocess.Popen], expected: int,
                         seconds: float) -> dict:
-    """Wait until every escalation is delivered, killing one worker (SIGKILL) a quarter of the way."""
+    """Wait until every escalation is delivered, killing one worker (SIGKILL) mid-run.
+
+    The kill comes a quarter of the way, or KILL_AFTER seconds in, whichever is first: while the
+    workers are in the middle of (slow) calls.
+    """
     started, killed_at = time.monotonic(), None
     while time.monotonic() - started < seconds:
         done, total = delivered_count(database)
-        if killed_at is None and done >= expected // 4:
+        if killed_at is None and (done >= expected // 4 or time.monotonic() - started >= KILL_AFTER):
             workers[0].send_signal(signal.SIGKILL)
             killed_at = (round(time.monotonic() - started, 1), done)
         if total >= expected and done == total:
