@@ -59,13 +59,15 @@ class JobContext:
         """
         held = outbox.complete(session, self.job)
         if not held:
-            self.note_discarded()
+            self.note_discarded(session)
         self.store_audit(session)
         self.finished = True
         return held
 
-    def note_discarded(self) -> None:
+    def note_discarded(self, session) -> None:
         """Note that this attempt's result came after its lease passed on, so it was not recorded."""
+        if not outbox.exists(session, self.job.id):
+            return  # deleted with its data (an erasure, the installation deleted): nobody to tell
         self.audit(system="outbox", action="late_result_discarded", target=self.job.id, outcome=AuditOutcome.REFUSED,
                    detail=f"job {self.job.id} ({self.job.kind}) attempt {self.job.attempts}: the lease passed to "
                           "another worker or the job was settled before this result arrived; nothing recorded")

@@ -181,6 +181,14 @@ def renew(database: Database, jobs: list[ClaimedJob], *, lease_seconds: float) -
     return lost
 
 
+_EXISTS = select(JOBS.c.id).where(JOBS.c.id == bindparam("job_id"))
+
+
+def exists(session: Session | Connection, job_id: str) -> bool:
+    """True while the job's row exists (an erasure or an installation's deletion removes it)."""
+    return session.execute(_EXISTS, {"job_id": job_id}).first() is not None
+
+
 def complete(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark a held job done, in the caller's transaction (session or connection); False if the lease was lost."""
     result = session.execute(_COMPLETE, _held(job, now=utcnow()))

@@ -111,7 +111,7 @@ class Worker:
             with self.database.write_session() as session:
                 status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
                 if status == JobStatus.LOST:
-                    ctx.note_discarded()
+                    ctx.note_discarded(session)
                 ctx.store_audit(session)
             if status != JobStatus.LOST:
                 self._settled(handler, ctx, status=status, error=message)
