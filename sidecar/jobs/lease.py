@@ -54,8 +54,8 @@ class LeaseKeeper:
         with self._lock:
             self._held.pop(job.id, None)
             self._renewed_at.pop(job.id, None)
-            if not self._held:
-                self._wake.set()  # the thread ends instead of sleeping out its interval
+        # The thread sleeps out its interval and ends then if nothing is held: a busy worker holds
+        # batch after batch, and one thread for all of them costs less than one per batch.
 
     def confirm(self, job: ClaimedJob) -> bool:
         """True when the job's lease is surely still ours: fresh enough, or renewed now."""
@@ -84,14 +84,15 @@ class LeaseKeeper:
         return lost
 
     def _due(self) -> list[ClaimedJob] | None:
-        """The held jobs to renew now, or None when nothing is held (the thread then ends)."""
+        """The held jobs whose renewal is due, or None when nothing is held (the thread then ends)."""
         now = time.monotonic()
         with self._lock:
             if not self._held:
                 self._thread = None
                 return None
-            self._wake.clear()  # a let_go that emptied the set may have been followed by a hold
-            return [job for job, taken in self._held.values() if now - taken < MAX_HOLD_SECONDS]
+            # Renewed (or claimed) less than a third of a lease ago: not yet.
+            return [job for job, taken in self._held.values()
+                    if now - taken < MAX_HOLD_SECONDS and now - self._renewed_at[job.id] >= self.interval * 0.9]
 
     def _run(self) -> None:
         while True:
