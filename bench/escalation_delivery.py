@@ -94,13 +94,16 @@ def main() -> None:
     rate = delivered / seconds if seconds else 0.0
     print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")
     print(f"delivered {delivered}/{args.escalations} escalations ({jobs} jobs, {calls} HTTP calls) in {seconds:.2f} s")
-    print(f"the worker's own CPU: {cpu_seconds:.2f} s ({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
+    print(f"the worker's own CPU: {cpu_seconds:.2f} s "
+          f"({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
           f"the rest is waiting for the fakes' answers")
     print(f"lease {args.lease_seconds:g} s: {worker.leases.renewals} lease renewals")
-    print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, {calls / max(delivered, 1):.1f} calls per escalation "
+    print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, "
+          f"{calls / max(delivered, 1):.1f} calls per escalation "
           f"(target >= 50 escalations/s, one worker, {database.engine.dialect.name})")
     print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
-                      "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls, "worker_cpu_seconds": round(cpu_seconds, 3),
+                      "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
+                      "worker_cpu_seconds": round(cpu_seconds, 3),
                       "lease_seconds": args.lease_seconds, "lease_renewals": worker.leases.renewals,
                       "database": database.engine.dialect.name}))
 

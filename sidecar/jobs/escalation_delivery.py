@@ -312,8 +312,9 @@ class JiraIssueStep(StepHandler):
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
         _mirror_affected(ctx, client, delivery, key, affected, version)
-        settle_step(ctx, delivery, status=StepStatus.DONE, result={"key": key, "joined": True, "affected": affected["count"],
-                                                          "total_arr": affected["total_arr"]},
+        settle_step(ctx, delivery, status=StepStatus.DONE,
+                    result={"key": key, "joined": True, "affected": affected["count"],
+                            "total_arr": affected["total_arr"]},
                     learnt={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
                     follow_ups=FOLLOW_UP_STEPS)
