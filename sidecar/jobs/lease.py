@@ -65,7 +65,11 @@ class LeaseKeeper:
             return False
         if time.monotonic() - renewed < self.interval:
             return True  # renewed less than a third of a lease ago: nobody can have taken it
-        return not self._renew([job])
+        try:
+            return not self._renew([job])
+        except Exception:  # the database went away for a moment: leave the job to whoever claims it next
+            log.exception("job %s: renewing its lease before it started failed", job.id)
+            return False
 
     def _renew(self, jobs: list[ClaimedJob]) -> list[ClaimedJob]:
         """Renew these leases; forget and return the ones another worker holds now."""
