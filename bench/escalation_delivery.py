@@ -8,7 +8,11 @@ queues N escalations through the same service POST /v1/escalations uses, then ti
 worker delivering all of them. Prints escalations/s, jobs/s, HTTP calls per escalation and, last,
 one JSON line. Target: at least 50 escalations/s on SQLite with one worker.
 
-    python bench/escalation_delivery.py [--escalations 200] [--database-url postgresql://...]
+    python bench/escalation_delivery.py [--escalations 200] [--database-url postgresql://...] [--lease-seconds 120]
+
+A short --lease-seconds shows what keeping leases costs: the worker renews the leases it holds
+(the running job's and the claimed, not yet started ones') every third of a lease; the renewals are
+counted in the output.
 """
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--escalations", type=int, default=200)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--lease-seconds", type=float, default=120.0)
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
@@ -80,7 +85,7 @@ def main() -> None:
         queued_seconds = time.perf_counter() - queued_started
         calls_before = len(fake.requests())
 
-        worker = Worker(database, box=box, worker_id="bench", allow_private_urls=True)
+        worker = Worker(database, box=box, worker_id="bench", allow_private_urls=True, lease_seconds=args.lease_seconds)
         started, cpu_started = time.perf_counter(), time.process_time()
         jobs = worker.drain()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -95,12 +100,14 @@ def main() -> None:
     print(f"the worker's own CPU: {cpu_seconds:.2f} s "
           f"({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
           f"the rest is waiting for the fakes' answers")
+    print(f"lease {args.lease_seconds:g} s: {worker.leases.renewals} lease renewals")
     print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, "
           f"{calls / max(delivered, 1):.1f} calls per escalation "
           f"(target >= 50 escalations/s, one worker, {database.engine.dialect.name})")
     print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
                       "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
                       "worker_cpu_seconds": round(cpu_seconds, 3),
+                      "lease_seconds": args.lease_seconds, "lease_renewals": worker.leases.renewals,
                       "database": database.engine.dialect.name}))
 
 

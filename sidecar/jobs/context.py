@@ -51,11 +51,26 @@ class JobContext:
 
     finished: bool = False
 
-    def finish(self, session) -> None:
-        """Mark the job done and store its audit notes inside the caller's transaction (one commit, not two)."""
-        outbox.complete(session, self.job)
+    def finish(self, session) -> bool:
+        """Mark the job done and store its audit notes inside the caller's transaction (one commit, not two).
+
+        False when this worker no longer holds the job's lease: the caller records nothing else, and
+        the audit log says the late result was discarded.
+        """
+        held = outbox.complete(session, self.job)
+        if not held:
+            self.note_discarded(session)
         self.store_audit(session)
         self.finished = True
+        return held
+
+    def note_discarded(self, session) -> None:
+        """Note that this attempt's result came after its lease passed on, so it was not recorded."""
+        if not outbox.exists(session, self.job.id):
+            return  # deleted with its data (an erasure, the installation deleted): nobody to tell
+        self.audit(system="outbox", action="late_result_discarded", target=self.job.id, outcome=AuditOutcome.REFUSED,
+                   detail=f"job {self.job.id} ({self.job.kind}) attempt {self.job.attempts}: the lease passed to "
+                          "another worker or the job was settled before this result arrived; nothing recorded")
 
     def store_audit(self, session) -> None:
         """Write the audit notes gathered so far in the caller's transaction (session or connection)."""

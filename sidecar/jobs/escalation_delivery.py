@@ -313,20 +313,37 @@ class JiraIssueStep(StepHandler):
         except ApiNotFound:
             raise PermanentJobError(f"Jira has no issue {key} visible to this installation's account; "
                                     "check link_to, or escalate without it") from None
-        affected = affected_after_join(ctx.call("jira", "get_property", key, client.get_issue_property, key,
-                                                AFFECTED_PROPERTY), entry)
+        current = ctx.call("jira", "get_property", key, client.get_issue_property, key, AFFECTED_PROPERTY)
+        affected, version = lifecycle.record_affected(ctx.database, installation_id=escalation.installation_id,
+                                                      jira_key=key, current=current, entry=entry)
         comments = ctx.call("jira", "list_comments", key, client.comments, key)
         if not any(marker in jira_api.adf_to_text(c.get("body")) for c in comments):
             comment = echo_marker.append_adf(render_affected_comment(
                 context, affected_count=affected["count"], total_arr=affected["total_arr"], env=env), marker)
             ctx.call("jira", "add_comment", key, client.add_comment, key, comment)
-        ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
+        _mirror_affected(ctx, client, delivery, key, affected, version)
         settle_step(ctx, delivery, status=StepStatus.DONE,
                     result={"key": key, "joined": True, "affected": affected["count"],
                             "total_arr": affected["total_arr"]},
                     learnt={"jira_key": issue["key"], "jira_id": str(issue.get("id") or ""),
                                         "jira_url": client.issue_url(issue["key"])},
                     follow_ups=FOLLOW_UP_STEPS)
+
+
+def _mirror_affected(ctx: JobContext, client, delivery: Delivery, key: str, affected: dict[str, Any],
+                     version: int) -> None:
+    """Write the stored record to the issue's property until Jira has the latest version.
+
+    Two joins may reach Jira in either order; each, after its write, checks whether a later join
+    recorded a newer version meanwhile and writes that one, so Jira ends with the full count.
+    """
+    for _ in range(3):
+        ctx.call("jira", "set_property", key, client.set_issue_property, key, AFFECTED_PROPERTY, affected)
+        latest, latest_version = lifecycle.affected_record(
+            ctx.database, installation_id=delivery.escalation.installation_id, jira_key=key)
+        if latest_version <= version:
+            return
+        affected, version = latest, latest_version
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ after `max_attempts` or on an error no retry can fix. A worker that dies mid-job
 lost) simply lets its lease run out; the next claim takes the job again, so nothing accepted is lost.
 Handlers are idempotent (find-before-create), so running a job twice writes nothing twice.
 
+A lease is (worker id, lease token): every claim draws a fresh token, and completing, failing,
+renewing or releasing a job only counts while the row still carries this worker's id and token
+(checked in the statement that records the result). A worker whose lease lapsed while a vendor was
+slow, and whose job another worker took over, therefore settles nothing: its result is discarded.
+The worker renews the leases it holds while it runs (`jobs/lease.py`).
+
 Claiming: PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED`, so any number of workers on any number of
 machines share the queue without blocking each other; SQLite has one writer at a time, and the
 claim runs under the database's write lock, which serialises claimers across processes.
@@ -47,6 +53,8 @@ class ClaimedJob:
     max_attempts: int
     escalation_id: str | None
     worker_id: str
+    lease_token: str = ""
+    taken_over: bool = False  # claimed from a worker whose lease ran out: an earlier attempt may have written
 
 
 def new_job_id() -> str:
@@ -79,7 +87,7 @@ def job_row(*, installation_id: str, kind: str, payload: dict[str, Any], escalat
     return {"id": new_job_id(), "installation_id": installation_id, "kind": kind, "payload": payload,
             "escalation_id": escalation_id, "status": JobStatus.QUEUED, "attempts": 0, "max_attempts": max_attempts,
             "run_after": run_after or now, "created_at": now, "updated_at": now, "locked_by": None,
-            "locked_until": None, "last_error": None, "finished_at": None}
+            "locked_until": None, "lease_token": None, "last_error": None, "finished_at": None}
 
 
 JOBS = Job.__table__
@@ -90,7 +98,7 @@ def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
     """The claim's SELECT and UPDATE, built once per (kinds, dialect): a worker runs them for every job."""
     now: BindParameter[Any] = bindparam("now")
     query = (select(JOBS.c.id, JOBS.c.installation_id, JOBS.c.kind, JOBS.c.payload, JOBS.c.attempts,
-                    JOBS.c.max_attempts, JOBS.c.escalation_id)
+                    JOBS.c.max_attempts, JOBS.c.escalation_id, JOBS.c.status)
              .where(or_(and_(JOBS.c.status == JobStatus.QUEUED, JOBS.c.run_after <= now),
                         # its worker died: the lease ran out
                         and_(JOBS.c.status == JobStatus.RUNNING, JOBS.c.locked_until < now)))
@@ -101,7 +109,7 @@ def _claim_statements(kinds: tuple[str, ...] | None, postgresql: bool):
         query = query.with_for_update(skip_locked=True)
     take = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)))
             .values(status=JobStatus.RUNNING, locked_by=bindparam("worker_id"), locked_until=bindparam("until"),
-                    attempts=JOBS.c.attempts + 1, updated_at=now))
+                    lease_token=bindparam("token"), attempts=JOBS.c.attempts + 1, updated_at=now))
     return query, take
 
 
@@ -116,22 +124,41 @@ def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DE
                 kinds: tuple[str, ...] | None = None, limit: int = 1) -> list[ClaimedJob]:
     """Take up to `limit` of the oldest due jobs under one lease, in one transaction (oldest first)."""
     now = utcnow()
+    token = new_lease_token()
     query, take = _claim_statements(kinds or None, database.engine.dialect.name == "postgresql")
     with database.write_connection() as connection:
         rows = connection.execute(query, {"now": now, "limit": limit}).all()
         if not rows:
             return []
         connection.execute(take, {"job_ids": [row.id for row in rows], "worker_id": worker_id, "now": now,
-                                  "until": now + timedelta(seconds=lease_seconds)})
+                                  "until": now + timedelta(seconds=lease_seconds), "token": token})
     return [ClaimedJob(id=row.id, installation_id=row.installation_id, kind=row.kind, payload=dict(row.payload),
                        attempts=row.attempts + 1, max_attempts=row.max_attempts, escalation_id=row.escalation_id,
-                       worker_id=worker_id) for row in rows]
+                       worker_id=worker_id, lease_token=token, taken_over=row.status == JobStatus.RUNNING)
+            for row in rows]
 
 
-_RELEASE = (update(JOBS).where(JOBS.c.id.in_(bindparam("job_ids", expanding=True)),
-                               JOBS.c.status == JobStatus.RUNNING,
-                               JOBS.c.locked_by == bindparam("worker_id"))
-            .values(status=JobStatus.QUEUED, locked_by=None, locked_until=None, attempts=JOBS.c.attempts - 1))
+def new_lease_token() -> str:
+    """A fresh lease token, drawn for every claim."""
+    return secrets.token_hex(12)
+
+
+# Settling only works while this worker still holds the lease it claimed (its id and that claim's
+# token); a job whose lease ran out and was taken by another worker belongs to that worker now.
+# Built once: a worker settles every job it runs.
+_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING,
+             JOBS.c.locked_by == bindparam("worker_id"), JOBS.c.lease_token == bindparam("token"))
+_COMPLETE = update(JOBS).where(_HELD).values(status=JobStatus.DONE, locked_by=None, locked_until=None,
+                                             lease_token=None, last_error=None, finished_at=bindparam("now"),
+                                             updated_at=bindparam("now"))
+_RELEASE = update(JOBS).where(_HELD).values(status=JobStatus.QUEUED, locked_by=None, locked_until=None,
+                                            lease_token=None, attempts=JOBS.c.attempts - 1)
+_RENEW = update(JOBS).where(_HELD).values(locked_until=bindparam("until"))
+
+
+def _held(job: ClaimedJob, **values: Any) -> dict[str, Any]:
+    """The parameters that name a job as held by this lease, plus the statement's own."""
+    return {"job_id": job.id, "worker_id": job.worker_id, "token": job.lease_token, **values}
 
 
 def release(database: Database, jobs: list[ClaimedJob]) -> None:
@@ -139,20 +166,32 @@ def release(database: Database, jobs: list[ClaimedJob]) -> None:
     if not jobs:
         return
     with database.write_connection() as connection:
-        connection.execute(_RELEASE, {"job_ids": [job.id for job in jobs], "worker_id": jobs[0].worker_id})
+        for job in jobs:
+            connection.execute(_RELEASE, _held(job))
 
 
-# Settling only works while this worker still holds the lease; a job whose lease ran out and was taken
-# by another worker belongs to that worker now. Built once: a worker settles every job it runs.
-_HELD = and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING,
-             JOBS.c.locked_by == bindparam("worker_id"))
-_COMPLETE = update(JOBS).where(_HELD).values(status=JobStatus.DONE, locked_by=None, locked_until=None, last_error=None,
-                                             finished_at=bindparam("now"), updated_at=bindparam("now"))
+def renew(database: Database, jobs: list[ClaimedJob], *, lease_seconds: float) -> list[ClaimedJob]:
+    """Extend the leases of held jobs by `lease_seconds` from now; returns the jobs whose lease was lost."""
+    until = utcnow() + timedelta(seconds=lease_seconds)
+    lost = []
+    with database.write_connection() as connection:
+        for job in jobs:  # a worker holds a handful at most: one short statement each
+            if connection.execute(_RENEW, _held(job, until=until)).rowcount != 1:
+                lost.append(job)
+    return lost
+
+
+_EXISTS = select(JOBS.c.id).where(JOBS.c.id == bindparam("job_id"))
+
+
+def exists(session: Session | Connection, job_id: str) -> bool:
+    """True while the job's row exists (an erasure or an installation's deletion removes it)."""
+    return session.execute(_EXISTS, {"job_id": job_id}).first() is not None
 
 
 def complete(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark a held job done, in the caller's transaction (session or connection); False if the lease was lost."""
-    result = session.execute(_COMPLETE, {"job_id": job.id, "worker_id": job.worker_id, "now": utcnow()})
+    result = session.execute(_COMPLETE, _held(job, now=utcnow()))
     return cast(CursorResult[Any], result).rowcount == 1  # an UPDATE's result: a CursorResult
 
 
@@ -178,13 +217,14 @@ def fail(
     """Settle a failed attempt: back to the queue after a backoff, or dead. Returns the new status."""
     now = utcnow()
     dead = permanent or job.attempts >= job.max_attempts
-    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error[:4000], "updated_at": now}
+    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "lease_token": None, "last_error": error[:4000],
+                              "updated_at": now}
     if dead:
         values.update(status=JobStatus.DEAD, finished_at=now)
     else:
         delay = backoff_seconds(job.attempts, retry_after=retry_after)
         values.update(status=JobStatus.QUEUED, run_after=now + timedelta(seconds=delay))
-    result = session.execute(update(JOBS).where(_HELD).values(**values), {"job_id": job.id, "worker_id": job.worker_id})
+    result = session.execute(update(JOBS).where(_HELD).values(**values), _held(job))
     if cast(CursorResult[Any], result).rowcount != 1:  # an UPDATE's result: a CursorResult
         return JobStatus.LOST
     return JobStatus.DEAD if dead else JobStatus.QUEUED

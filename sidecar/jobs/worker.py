@@ -17,6 +17,7 @@ from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.domain.statuses import JobStatus
 from sidecar.jobs import outbox
 from sidecar.jobs.context import JobContext, JobHandler, PermanentJobError
+from sidecar.jobs.lease import LeaseKeeper
 from sidecar.jobs.outbox import ClaimedJob
 from sidecar.jobs.registry import all_handlers
 from sidecar.store.crypto import SecretBox
@@ -66,21 +67,36 @@ class Worker:
         # The outbound URL switch: the caller's Config (`sidecar worker`, `serve`), else the environment.
         self.allow_private_urls = private_urls_allowed(allow_private_urls)
         self._claimed: deque[ClaimedJob] = deque()
+        self.leases = LeaseKeeper(database, lease_seconds=lease_seconds)
 
     def _next_job(self) -> ClaimedJob | None:
         if not self._claimed:
-            # A few at a time: one claiming transaction instead of one per job. The lease covers them
-            # all, and CLAIM_BATCH jobs take far less than a lease even when each call times out.
-            self._claimed.extend(outbox.claim_batch(self.database, worker_id=self.worker_id,
-                                                    lease_seconds=self.lease_seconds, kinds=tuple(self.handlers),
-                                                    limit=self.claim_batch))
-        return self._claimed.popleft() if self._claimed else None
+            # A few at a time: one claiming transaction instead of one per job. The lease keeper renews
+            # the leases of those not started yet as well as the running one's.
+            batch = outbox.claim_batch(self.database, worker_id=self.worker_id, lease_seconds=self.lease_seconds,
+                                       kinds=tuple(self.handlers), limit=self.claim_batch)
+            self.leases.hold(batch)
+            self._claimed.extend(batch)
+        while self._claimed:
+            job = self._claimed.popleft()
+            if self.leases.confirm(job):
+                return job
+            log.warning("job %s (%s): its lease passed to another worker before it started", job.id, job.kind)
+            self.leases.let_go(job)
+        return None
 
     def run_once(self) -> bool:
         """Run one due job (claimed now or in the last batch); False when none was due."""
         job = self._next_job()
         if job is None:
             return False
+        try:
+            self._run(job)
+        finally:
+            self.leases.let_go(job)
+        return True
+
+    def _run(self, job: ClaimedJob) -> None:
         handler = self.handlers[job.kind]
         ctx = JobContext(self.database, self.box, job, templates_dir=self.templates_dir, clients=self.clients,
                          allow_private_urls=self.allow_private_urls)
@@ -94,15 +110,16 @@ class Worker:
                 log.warning("job %s (%s) attempt %d failed: %s", job.id, job.kind, job.attempts, message)
             with self.database.write_session() as session:
                 status = outbox.fail(session, job, error=message, permanent=permanent, retry_after=retry_after)
+                if status == JobStatus.LOST:
+                    ctx.note_discarded(session)
                 ctx.store_audit(session)
             if status != JobStatus.LOST:
                 self._settled(handler, ctx, status=status, error=message)
-            return True
+            return
         if not ctx.finished:
             with self.database.write_session() as session:
                 ctx.finish(session)
         log.info("job %s (%s) done after %d attempt(s)", job.id, job.kind, job.attempts)
-        return True
 
     def _settled(self, handler: JobHandler, ctx: JobContext, *, status: str, error: str | None) -> None:
         try:
@@ -113,9 +130,18 @@ class Worker:
     def drain(self, *, max_jobs: int = 10_000) -> int:
         """Run due jobs until none is due (tests, `sidecar jobs run`); returns how many ran."""
         ran = 0
-        while ran < max_jobs and self.run_once():
-            ran += 1
+        try:
+            while ran < max_jobs and self.run_once():
+                ran += 1
+        finally:
+            self._give_back()
         return ran
+
+    def _give_back(self) -> None:
+        """Release what was claimed but not started and stop renewing leases."""
+        outbox.release(self.database, list(self._claimed))  # claimed but not started: due again at once
+        self._claimed.clear()
+        self.leases.stop()
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set: work while jobs are due, otherwise sleep up to poll_seconds."""
@@ -128,8 +154,7 @@ class Worker:
                 worked = False
             if not worked:
                 stop.wait(self.poll_seconds)
-        outbox.release(self.database, list(self._claimed))  # claimed but not started: due again at once
-        self._claimed.clear()
+        self._give_back()
         log.info("worker %s stopped", self.worker_id)
 
 

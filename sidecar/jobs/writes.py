@@ -30,10 +30,11 @@ class WriteOutcome:
 def first_attempt(ctx: JobContext) -> bool:
     """True on a job's first run: no earlier attempt can have written anything, so there is nothing to find.
 
-    A worker that died mid-job counts as an attempt (claiming increments it), so a job taken over after
-    a crash, like any retry, searches before it writes.
+    A worker that died mid-job counts as an attempt (claiming increments it), and a job claimed after
+    another worker's lease on it ran out is never a first attempt, so a job taken over after a crash
+    or a slow call, like any retry, searches before it writes.
     """
-    return ctx.job.attempts <= 1
+    return ctx.job.attempts <= 1 and not ctx.job.taken_over
 
 
 def write_ticket_note(ctx: JobContext, work, *, body: str, marker: str, jira_key: str | None = None,

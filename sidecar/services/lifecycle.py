@@ -7,7 +7,8 @@
 Jobs and webhooks decide *that* something happened (a step finished, Jira says done, a button was
 pressed); the functions here decide what it does to the rows: status, timestamps, the open-ticket key,
 who has it, and the timeline event that records it. All run in the caller's transaction except
-`settle_step`, which is its own (it completes the job too).
+`settle_step`, which is its own (it completes the job too, fenced by the job's lease), and
+`record_affected`, which counts a joined ticket under the stored record's row lock.
 
 The open-ticket key ("<source>:<ticket id>", `ticket_key`) is set while an escalation is open and
 cleared once it is resolved; its unique constraint makes "one open escalation per ticket" hold under
@@ -23,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import SETTLED_STEP_STATUSES, EscalationStatus, StepStatus
@@ -35,6 +37,7 @@ from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     EscalationStep,
+    JiraAffected,
     Job,
     stored_utc,
     utcnow,
@@ -140,6 +143,11 @@ _SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"
 _OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
                                                   STEPS_TABLE.c.id != bindparam("step_id"))
 _NEW_JOBS = insert(Job.__table__)
+# The escalation's row lock, taken before its steps are read: two workers settling its last two steps
+# at once are serialised, so the second reads the first's step as settled (PostgreSQL; SQLite renders no
+# FOR UPDATE, its single writer already serialises).
+_LOCK_ESCALATION = select(ESCALATIONS_TABLE.c.id).where(ESCALATIONS_TABLE.c.id == bindparam("escalation_id")) \
+    .with_for_update()
 
 
 @lru_cache(maxsize=32)
@@ -165,8 +173,11 @@ def settle_step(
 ) -> None:
     """Record a finished step, what it learnt and the escalation's status; queue what it makes due; complete the job.
 
-    One transaction. `escalation` and `step` are the job's read-only snapshots; `learnt` holds
-    DELIVERY_FIELDS only; `follow_ups` are step names, `scheduled` (kind, payload, run_after) jobs.
+    One transaction, fenced by the job's lease: when this worker no longer holds it (a slow call outlived
+    the lease and another worker took the job over), nothing is recorded or queued, and the audit log
+    says the late result was discarded. `escalation` and `step` are the job's read-only snapshots;
+    `learnt` holds DELIVERY_FIELDS only; `follow_ups` are step names, `scheduled` (kind, payload,
+    run_after) jobs.
     """
     if learnt and not DELIVERY_FIELDS.issuperset(learnt):
         raise ValueError(f"a step records delivery fields only, not {sorted(set(learnt) - DELIVERY_FIELDS)}")
@@ -176,6 +187,11 @@ def settle_step(
     if requests is not None:
         step_values["v_requests"] = requests
     with ctx.database.write_connection() as connection:
+        # The job's completion comes first: it is the fence (and takes the job's row lock before the
+        # escalation's, the one order every settle uses).
+        if not ctx.finish(connection):
+            return
+        connection.execute(_LOCK_ESCALATION, {"escalation_id": escalation.id})
         connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
         others: list[str] = list(connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
                                                                    "step_id": step.id}).scalars())
@@ -193,7 +209,6 @@ def settle_step(
                 job_row(installation_id=escalation.installation_id, kind=kind, payload=payload,
                         escalation_id=escalation.id, max_attempts=ctx.job.max_attempts, run_after=run_after, now=now)
                 for kind, payload, run_after in new_jobs])
-        ctx.finish(connection)  # the job is done in the same transaction that records its result
 
 
 def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: bool, attempts: int,
@@ -203,6 +218,7 @@ def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: b
                                                        EscalationStep.name == step_name))
     if step is None or step.status in SETTLED_STEP_STATUSES:
         return
+    session.execute(_LOCK_ESCALATION, {"escalation_id": escalation_id})  # as settle_step: statuses read under it
     step.status = StepStatus.DEAD if dead else StepStatus.RETRYING
     step.attempts = attempts
     step.error = error
@@ -264,6 +280,53 @@ def affected_after_join(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
         accounts.setdefault(customer.get("account") or customer["ticket"], customer.get("arr"))
     total_arr = sum(float(arr) for arr in accounts.values() if isinstance(arr, (int, float)))
     return {"customers": customers, "count": len(accounts), "total_arr": total_arr}
+
+
+AFFECTED_TABLE = JiraAffected.__table__
+_AFFECTED_ROW = (AFFECTED_TABLE.c.installation_id == bindparam("k_installation"),
+                 AFFECTED_TABLE.c.jira_key == bindparam("k_jira_key"))
+_LOCK_AFFECTED = select(AFFECTED_TABLE.c.record, AFFECTED_TABLE.c.version).where(*_AFFECTED_ROW).with_for_update()
+_READ_AFFECTED = select(AFFECTED_TABLE.c.record, AFFECTED_TABLE.c.version).where(*_AFFECTED_ROW)
+_WRITE_AFFECTED = update(AFFECTED_TABLE).where(*_AFFECTED_ROW).values(
+    record=bindparam("v_record"), version=AFFECTED_TABLE.c.version + 1, updated_at=bindparam("v_now"))
+
+
+def _insert_missing(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT DO NOTHING for the issue's record, in the dialect's own words."""
+    if dialect == "postgresql":
+        return postgresql.insert(AFFECTED_TABLE).on_conflict_do_nothing()
+    return sqlite.insert(AFFECTED_TABLE).on_conflict_do_nothing()
+
+
+def record_affected(database: Any, *, installation_id: str, jira_key: str, current: Any,
+                    entry: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Count this ticket on a joined Jira issue, under the record's row lock: (the record, its version).
+
+    Two workers joining tickets to one issue at once are serialised on the stored record, so neither
+    count is lost. `current` is the issue's property as Jira has it (customers counted before the
+    sidecar kept the record, or by the issue's creator); the record keeps the union.
+    """
+    key = {"k_installation": installation_id, "k_jira_key": jira_key}
+    now = utcnow()
+    with database.write_connection() as connection:
+        connection.execute(_insert_missing(connection.dialect.name), {
+            "installation_id": installation_id, "jira_key": jira_key, "record": {}, "version": 0, "updated_at": now})
+        stored, version = connection.execute(_LOCK_AFFECTED, key).one()
+        known = [c for c in (stored or {}).get("customers", []) if isinstance(c, dict)]
+        tickets = {c.get("ticket") for c in known}
+        for customer in (current or {}).get("customers", []) if isinstance(current, dict) else []:
+            if isinstance(customer, dict) and customer.get("ticket") not in tickets:
+                known.append(customer)
+        record = affected_after_join({"customers": known}, entry)
+        connection.execute(_WRITE_AFFECTED, {**key, "v_record": record, "v_now": now})
+    return record, version + 1
+
+
+def affected_record(database: Any, *, installation_id: str, jira_key: str) -> tuple[dict[str, Any], int]:
+    """The stored affected-customers record of a Jira issue and its version ({} and 0 when none)."""
+    with database.engine.connect() as connection:
+        row = connection.execute(_READ_AFFECTED, {"k_installation": installation_id, "k_jira_key": jira_key}).first()
+    return (row.record, row.version) if row is not None else ({}, 0)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -432,11 +432,26 @@ class Job(Base):
     run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     locked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A fresh token per claim: a worker's settle counts only while the job still carries its token.
+    lease_token: Mapped[str | None] = mapped_column(String(40), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     escalation_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class JiraAffected(Base):
+    """The affected-customers record of a Jira issue tickets joined, updated under a row lock (never lost)."""
+
+    __tablename__ = "jira_affected"
+
+    installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    jira_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):

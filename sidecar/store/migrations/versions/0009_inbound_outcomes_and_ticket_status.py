@@ -6,14 +6,14 @@ an admin can list what was not acted on. escalations gains ticket_status: update
 Jira issue is resolved still reach the ticket until it is solved or closed.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'  # re-chained after 0008 at merge time if another branch adds it
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
