@@ -180,6 +180,18 @@ def run_until_delivered(database: Database, workers: list[subprocess.Popen], exp
 ESCALATION_ID = re.compile(r"esc[_-]([0-9a-f]{20})")
 
 
+def settled_requests(fake, wait: float = READ_TIMEOUT + 5) -> list[dict]:
+    """The fakes' request log once no request is still being answered: a write whose answer is held back
+    past the clients' timeout is done (the vendor did the work) but has no status until its late answer
+    goes out, and the workers may have finished (finding it on retry) before that."""
+    deadline = time.monotonic() + wait
+    while True:
+        requests = control(fake, "/requests")
+        if all(r.get("status") is not None for r in requests) or time.monotonic() >= deadline:
+            return requests
+        time.sleep(0.5)
+
+
 def tally(fake, database: Database) -> dict:
     """Per ticket: Jira issues, ticket notes and Slack messages the fakes hold or accepted; the outcome."""
     with database.session() as session:
@@ -189,7 +201,7 @@ def tally(fake, database: Database) -> dict:
         taken_over = session.query(Job).filter(Job.attempts > 1).count()
         jobs = Counter(job.status for job in session.query(Job))
     ticket_of = tickets
-    state, requests = control(fake, "/state"), control(fake, "/requests")
+    state, requests = control(fake, "/state"), settled_requests(fake)
     issues = Counter(ticket_of.get("esc_" + m.group(1)) for issue in state["jira"]["issues"].values()
                      for m in [ESCALATION_ID.search(" ".join(issue["fields"].get("labels") or []))] if m)
     ok = [r for r in requests if (r.get("status") or 0) < 300 and r.get("status")]
