@@ -82,6 +82,7 @@ ERRORS: dict[str, tuple[ErrorCase, ...]] = {
     "link_to": (ErrorCase(409, ("issue_resolved",),
                           "`link_to` names a Jira issue the sidecar knows is resolved (its escalations resolved, or "
                           "the imported history says so); send `link_resolved: true` to join it anyway"),),
+    "job_not_retryable": (ErrorCase(409, ("job_not_retryable",), "the job is running or done"),),
     "webhook_installation": (ErrorCase(404, ("not_found",), "no installation with this id"),),
     "not_ready": (ErrorCase(503, ("not_ready",), "the database is not reachable"),),
     "escalation_path": (ErrorCase(405, ("method_not_allowed",),
@@ -248,6 +249,11 @@ OPERATIONS: tuple[Operation, ...] = (
               "not acted on, with the reason)", {200: schemas.InboundListSchema}, query=schemas.InboundQuerySchema,
               description="Newest first; page with `before` = the previous answer's `next_before`. Kept for the "
                           "retention window. Deliveries with a bad signature are not kept."),
+    Operation("/v1/jobs", "get", "The delivery queue: outbox jobs by state, with the last error in words",
+              {200: schemas.JobListSchema}, query=schemas.JobQuerySchema,
+              description="Newest first; page with `offset` = the previous answer's `next_offset`."),
+    Operation("/v1/jobs/{job_id}/retry", "post", "Put a dead (or waiting) job back in the queue now (audited)",
+              {200: schemas.JobSchema}, traits=("job_not_retryable",)),
     Operation("/v1/routing-rules", "get", "The ordered routing rules", {200: schemas.RoutingRuleListSchema}),
     Operation("/v1/routing-rules", "put", "Replace the ordered routing rules", {200: schemas.RoutingRuleListSchema},
               body=schemas.RoutingRuleListSchema, traits=("references",)),
@@ -263,8 +269,9 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 # Routes that are not the JSON API and are left out of the document: the Flask static route, the demo's
-# preview pages (sidecar.api.preview) and the Zendesk app's signed-URL launch page and its assets.
-UNDOCUMENTED_ROUTES = ("/static/", "/preview/", "/zendesk/app/")
+# preview pages (sidecar.api.preview), the Zendesk app's signed-URL launch page and its assets, and the
+# admin console's HTML pages (sidecar.admin), whose every action has a documented /v1 twin.
+UNDOCUMENTED_ROUTES = ("/static/", "/preview/", "/zendesk/app/", "/admin")
 
 
 def error_responses(operation: Operation) -> dict[int, str]:

@@ -54,6 +54,7 @@ from sidecar.schemas.escalations import (
     EscalationStepSchema,
 )
 from sidecar.schemas.inbound import InboundEventSchema, InboundListSchema, InboundQuerySchema
+from sidecar.schemas.jobs import JobListSchema, JobQuerySchema, JobSchema
 from sidecar.schemas.installation import (
     AuditEntrySchema,
     AuditListSchema,
@@ -121,6 +122,7 @@ __all__ = [
     "EscalationSettingsSchema", "EscalationSettingsViewSchema", "EscalationStepSchema", "ExpertListQuerySchema",
     "ExpertSchema", "ExternalId", "FeedbackAnswerSchema", "FeedbackSchema", "HealthSchema",
     "InboundEventSchema", "InboundListSchema", "InboundQuerySchema", "InstallationDeletionQuerySchema",
+    "JobListSchema", "JobQuerySchema", "JobSchema",
     "InstallationDeletionSchema", "InstallationSchema", "JIRA_KEY",
     "JiraPrioritySchema", "JsonBoolean", "JsonFloat", "LEVELS", "LevelThresholdsSchema", "MAX_ID_LENGTH",
     "MAX_INTEGER_ID", "NOT_BLANK", "NewTokenSchema", "NotReachableSchema", "OrganizationSchema",
