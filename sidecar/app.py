@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from sidecar import __version__
+from sidecar import __version__, admin
 from sidecar.api import (
     assessments,
     directory,
@@ -12,6 +12,7 @@ from sidecar.api import (
     health,
     inbound,
     installation,
+    jobs,
     preview,
     privacy,
     routes,
@@ -46,7 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_request(close_request_session)
     register_error_handlers(app)
     for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks, inbound,
-                   zendesk_app):
+                   jobs, zendesk_app, admin):
         app.register_blueprint(module.blueprint)
     app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes
     if not config.testing:

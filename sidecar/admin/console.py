@@ -37,7 +37,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 NAVIGATION = (
-    ("admin.analytics", "Analytics"), ("admin.connections", "Connections"), ("admin.directory", "Directory"),
+    ("admin.analytics", "Analytics"), ("admin.connections", "Connections"), ("admin.directory_page", "Directory"),
     ("admin.routing_rules", "Routing rules"), ("admin.settings", "Settings"), ("admin.queue", "Delivery queue"),
     ("admin.inbound", "Inbound events"), ("admin.audit", "Audit log"),
 )

@@ -15,12 +15,18 @@ def record_audit(session: Session, *, installation_id: str, system: str, action:
                            job_id=job_id))
 
 
-def list_audit(session: Session, *, installation_id: str, limit: int = 100,
-               escalation_id: str | None = None) -> list[AuditEntry]:
-    """The installation's newest audit entries (AuditListSchema dumps them)."""
+def list_audit(session: Session, *, installation_id: str, limit: int = 100, escalation_id: str | None = None,
+               system: str | None = None, outcome: str | None = None, before: int | None = None) -> list[AuditEntry]:
+    """The installation's newest audit entries (AuditListSchema dumps them); `before` is the id to page on from."""
     query = select(AuditEntry).where(AuditEntry.installation_id == installation_id)
     if escalation_id:
         query = query.where(AuditEntry.escalation_id == escalation_id)
+    if system:
+        query = query.where(AuditEntry.system == system)
+    if outcome:
+        query = query.where(AuditEntry.outcome == outcome)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
     rows = session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
     return list(rows)
 

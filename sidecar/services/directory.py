@@ -213,16 +213,17 @@ class LoadSummary:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "rules": self.rules}
 
 
-def _flatten_errors(prefix: str, messages: Any, out: list[str]) -> None:
+def flatten_errors(prefix: str, messages: Any, out: list[str]) -> None:
+    """Marshmallow messages as "where: what" lines (the experts file and the console show them so)."""
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
-            _flatten_errors(name, value, out)
+            flatten_errors(name, value, out)
     elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
         out.append(f"{prefix}: {' '.join(messages)}")
     elif isinstance(messages, list):
         for index, value in enumerate(messages):
-            _flatten_errors(f"{prefix}[{index}]", value, out)
+            flatten_errors(f"{prefix}[{index}]", value, out)
     else:
         out.append(f"{prefix}: {messages}")
 
@@ -271,7 +272,7 @@ def _parse_team(where: str, raw_team: Any, team_names: set[str], emails: set[str
     try:
         team = TeamSchema().load(raw_team)
     except ValidationError as exc:
-        _flatten_errors(where, exc.messages, errors)  # keep going: report the experts' problems too
+        flatten_errors(where, exc.messages, errors)  # keep going: report the experts' problems too
     if team is not None:
         if team["name"] in team_names:
             errors.append(f"{where}.name: team {team['name']!r} appears twice")
@@ -298,7 +299,7 @@ def _parse_experts(where: str, raw_experts: Any, emails: set[str], errors: list[
         try:
             expert = ExpertSchema().load({**raw_expert, "team_id": "(from file)"})
         except ValidationError as exc:
-            _flatten_errors(e_where, exc.messages, errors)
+            flatten_errors(e_where, exc.messages, errors)
             continue
         expert["email"] = expert["email"].lower()
         if expert["email"] in emails:
@@ -323,7 +324,7 @@ def _parse_rules(raw_rules: Any, team_names: set[str], errors: list[str]) -> lis
         try:
             rule = RoutingRuleSchema().load({**raw_rule, "team_id": "(from file)"})
         except ValidationError as exc:
-            _flatten_errors(r_where, exc.messages, errors)
+            flatten_errors(r_where, exc.messages, errors)
             continue
         rule["team_name"] = team_name
         rules.append(rule)
