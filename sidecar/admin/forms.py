@@ -72,7 +72,8 @@ def expert_data(form: MultiDict) -> dict[str, Any]:
             "timezone": form.get("timezone", "").strip() or "UTC",
             "working_hours": {"days": form.getlist("days"), "start": form.get("start", "").strip(),
                               "end": form.get("end", "").strip()},
-            "capacity": _number(form.get("capacity")), "out_of_office": out_of_office_periods(form.get("out_of_office")),
+            "capacity": _number(form.get("capacity")),
+            "out_of_office": out_of_office_periods(form.get("out_of_office")),
             "aliases": words(form.get("aliases")), "active": "active" in form}
 
 

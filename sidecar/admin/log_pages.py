@@ -30,7 +30,7 @@ def _before() -> int | None:
 
 
 @blueprint.get("/inbound")
-def inbound():
+def inbound() -> str:
     """Inbound deliveries, newest first; ?status=ignored shows what was not acted on and why."""
     filters = _filters(("status", "system", "kind"))
     errors: list[str] | None = None
@@ -46,7 +46,7 @@ def inbound():
 
 
 @blueprint.get("/audit")
-def audit():
+def audit() -> str:
     """The audit log, newest first, by system, outcome and escalation."""
     filters = _filters(("system", "outcome", "escalation_id"))
     items = list_audit(request_session(), installation_id=installation().id, limit=PAGE_SIZE + 1, before=_before(),

@@ -13,6 +13,7 @@ from sidecar.admin.console import blueprint, installation, render_page
 from sidecar.admin.forms import problems
 from sidecar.api.context import request_session, runtime
 from sidecar.errors import InvalidInput, ServiceError
+from sidecar.intelligence.routing_rules import CONDITIONS
 from sidecar.schemas import EscalationSettingsSchema, RoutingRuleListSchema, ScoringSettingsSchema
 from sidecar.services import directory
 from sidecar.services.escalation_settings import escalation_settings, update_escalation_settings
@@ -59,6 +60,7 @@ def _rules_page(text: str | None = None, errors: list[str] | None = None) -> str
     for rule in document["rules"]:
         rule.pop("id", None)
     return render_page("routing_rules.html", title="Routing rules", rules=rules, teams=teams, errors=errors,
+                       conditions=CONDITIONS,
                        text=text if text is not None else _pretty(document),
                        notice=NOTICES.get(request.args.get("done", "")))
 

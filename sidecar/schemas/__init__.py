@@ -54,7 +54,6 @@ from sidecar.schemas.escalations import (
     EscalationStepSchema,
 )
 from sidecar.schemas.inbound import InboundEventSchema, InboundListSchema, InboundQuerySchema
-from sidecar.schemas.jobs import JobListSchema, JobQuerySchema, JobSchema
 from sidecar.schemas.installation import (
     AuditEntrySchema,
     AuditListSchema,
@@ -69,6 +68,7 @@ from sidecar.schemas.installation import (
     TokenListSchema,
     TokenSchema,
 )
+from sidecar.schemas.jobs import JobListSchema, JobQuerySchema, JobSchema
 from sidecar.schemas.privacy import (
     ErasureRequestSchema,
     ErasureSchema,

@@ -5,7 +5,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from sidecar.schemas.common import StoredTime
 
-JOB_STATES = ("queued", "retrying", "running", "dead", "done")  # retrying: queued after a failed attempt
+JOB_STATES = ("queued", "retrying", "running", "dead", "done")  # retrying: queued, waiting out a backoff
 
 
 class JobQuerySchema(Schema):
@@ -15,8 +15,9 @@ class JobQuerySchema(Schema):
         unknown = RAISE
 
     state = fields.String(validate=validate.OneOf(JOB_STATES),
-                          metadata={"description": "retrying: queued after at least one failed attempt; queued: not "
-                                                   "tried yet; dead: parked after its last attempt"})
+                          metadata={"description": "retrying: failed before and waiting out its backoff; queued: due "
+                                                   "(not tried yet, or retried by hand); dead: parked after its last "
+                                                   "attempt"})
     kind = fields.String(validate=validate.Length(min=1, max=60),
                          metadata={"description": "the job's kind, e.g. escalation.jira_issue"})
     limit = fields.Integer(load_default=50, strict=False, validate=validate.Range(min=1, max=200))

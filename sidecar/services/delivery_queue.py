@@ -1,15 +1,16 @@
 """The delivery queue as an admin sees it: an installation's outbox jobs by state, and retrying a dead one.
 
-`retrying` is not a stored status: it is a queued job that has already failed at least once (it waits out
-its backoff). The console and GET /v1/jobs both read the queue here, and both retry through `retry_job`,
+`retrying` is not a stored status: it is a queued job that has already failed at least once and waits out
+its backoff (run_after still ahead). A job retried by hand is due at once, so it shows as `queued`. The console and GET /v1/jobs both read the queue here, and both retry through `retry_job`,
 which is the CLI's `sidecar jobs retry` plus an audit entry saying who asked.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import AuditOutcome, JobStatus
@@ -18,14 +19,15 @@ from sidecar.jobs.outbox import retry
 from sidecar.schemas.jobs import JOB_STATES
 from sidecar.services.audit import record_audit
 from sidecar.services.lifecycle import reopen_step_for_retry
-from sidecar.store.models import Job
+from sidecar.store.models import Job, stored_utc, utcnow
 
 RETRYING = "retrying"
 
 
-def job_state(job: Job) -> str:
-    """The job's state for people: its status, or `retrying` for a queued job that has failed before."""
-    if job.status == JobStatus.QUEUED and job.attempts > 0:
+def job_state(job: Job, now: datetime | None = None) -> str:
+    """The job's state for people: its status, or `retrying` for a queued job waiting out a backoff."""
+    waiting = (stored_utc(job.run_after) or utcnow()) > (now or utcnow())
+    if job.status == JobStatus.QUEUED and job.attempts > 0 and waiting:
         return RETRYING
     return job.status
 
@@ -52,10 +54,12 @@ def list_queue(session: Session, *, installation_id: str, state: str | None = No
     query = select(Job).where(Job.installation_id == installation_id)
     if state is not None and state not in JOB_STATES:
         raise InvalidInput(f"state must be one of {', '.join(JOB_STATES)}", details={"state": state})
+    now = utcnow()
+    retrying = and_(Job.status == JobStatus.QUEUED, Job.attempts > 0, Job.run_after > now)
     if state == RETRYING:
-        query = query.where(and_(Job.status == JobStatus.QUEUED, Job.attempts > 0))
+        query = query.where(retrying)
     elif state == JobStatus.QUEUED:
-        query = query.where(and_(Job.status == JobStatus.QUEUED, Job.attempts == 0))
+        query = query.where(Job.status == JobStatus.QUEUED, not_(retrying))
     elif state:
         query = query.where(Job.status == state)
     if kind:
