@@ -15,7 +15,7 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from sidecar.demo import set_up_demo
+from sidecar.demo import demo_tickets, set_up_demo
 from sidecar.jobs.outbox import enqueue
 from tests.browser.test_zendesk_preview import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
 
@@ -44,8 +44,9 @@ def _sign_in(driver, base: str, token: str) -> None:
 
 def _shoot(driver, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1366, max(768, min(int(height), 3000)))
+    for _ in range(2):  # the page may grow once the window is taller (charts are laid out again)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1366, max(768, min(int(height), 3000)))
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
     driver.set_window_size(1366, 768)
 
@@ -75,8 +76,36 @@ def test_the_console_signs_in_shows_charts_changes_the_directory_and_retries_a_d
     _sign_in(browser, base, demo["api_token"])
     wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=sign-out]")))
 
+    _analytics(browser, base, wait, app, demo)
     _directory(browser, base, wait)
     _queue(browser, base, wait, app, demo["id"])
+
+
+def _analytics(browser, base: str, wait: WebDriverWait, app, demo: dict) -> None:
+    """The demo's flow through the API (4 assessed, 2 escalated, rated), then its charts on the page."""
+    client, agent = app.test_client(), {"Authorization": f"Bearer {demo['agent_token']}"}
+    tickets = demo_tickets()[:4]
+    made = [client.post("/v1/assessments", json={"ticket": ticket}, headers=agent).get_json() for ticket in tickets]
+    for ticket in tickets[:2]:
+        assert client.post("/v1/escalations", json={"ticket": ticket}, headers=agent).status_code == 202
+    for assessment, rating in zip(made, ("right", "wrong"), strict=False):
+        client.post(f"/v1/assessments/{assessment['id']}/feedback", json={"rating": rating}, headers=agent)
+
+    browser.get(f"{base}/admin/")
+    wait.until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, "canvas[data-drawn=true]")) == 6)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-test=assessments-total]").text == "4"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-test=escalations-total]").text == "2"
+    # The bars and lines are drawn: the canvas holds many pixels of the charts' own colours, not only axes.
+    coloured = browser.execute_script(
+        "const canvas = document.getElementById(arguments[0]);"
+        "const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;"
+        "let count = 0; for (let i = 0; i < pixels.length; i += 4) {"
+        "  if (pixels[i + 3] > 0 && Math.abs(pixels[i] - pixels[i + 2]) > 60) count++; }"
+        "return count;", "chart-by-level")
+    assert coloured > 500, f"the level chart has {coloured} coloured pixels"
+    logs = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and entry["source"] != "network"]
+    assert not logs, logs  # no script error, no Content-Security-Policy refusal
+    _shoot(browser, "analytics")
 
 
 def _directory(browser, base: str, wait: WebDriverWait) -> None:

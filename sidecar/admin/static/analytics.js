@@ -33,11 +33,11 @@
       line('Acknowledge (p50)', series.ack_p50_minutes, GREEN, false),
       line('Resolve (p50)', series.resolve_p50_minutes, PURPLE, true)]}});
   data.breakdowns.forEach(function (breakdown) {
-    var names = Object.keys(breakdown.counts);
+    var names = breakdown.counts.map(function (pair) { return pair[0]; });
     draw('chart-' + breakdown.id, {type: 'bar', options: Object.assign({}, common, {
       plugins: {legend: {display: false}}, scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}),
-      data: {labels: names, datasets: [{label: breakdown.title, data: names.map(function (name) {
-        return breakdown.counts[name]; }), backgroundColor: names.map(function (_, index) {
+      data: {labels: names, datasets: [{label: breakdown.title, data: breakdown.counts.map(function (pair) {
+        return pair[1]; }), backgroundColor: names.map(function (_, index) {
         return PALETTE[index % PALETTE.length]; })}]}});
   });
 })();
