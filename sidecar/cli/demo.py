@@ -24,6 +24,7 @@ def _print_try(token: str, host: str, port: int) -> None:
         f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/escalations"
     )
     click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): http://{host}:{port}/preview/zendesk")
+    click.echo(f"  # the admin console (sign in with the admin API token above): http://{host}:{port}/admin")
 
 
 @click.command()
