@@ -1,7 +1,8 @@
 """The delivery queue as an admin sees it: an installation's outbox jobs by state, and retrying a dead one.
 
 `retrying` is not a stored status: it is a queued job that has already failed at least once and waits out
-its backoff (run_after still ahead). A job retried by hand is due at once, so it shows as `queued`. The console and GET /v1/jobs both read the queue here, and both retry through `retry_job`,
+its backoff (run_after still ahead). A job retried by hand is due at once, so it shows as `queued`.
+The console and GET /v1/jobs both read the queue here, and both retry through `retry_job`,
 which is the CLI's `sidecar jobs retry` plus an audit entry saying who asked.
 """
 from __future__ import annotations

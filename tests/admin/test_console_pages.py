@@ -2,6 +2,7 @@
 with the API's validation, and refusals are shown in words."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -116,13 +117,13 @@ def test_a_duplicate_team_is_refused_with_the_api_words(console, billing):
 
 
 def test_routing_rules_are_saved_and_refused_as_the_api_does(console, billing):
-    body = '{"rules": [{"name": "Refunds", "team_id": "%s", "when": {"category": ["billing_refund"]}}]}' % billing
+    body = json.dumps({"rules": [{"name": "Refunds", "team_id": billing, "when": {"category": ["billing_refund"]}}]})
     assert console.post("/admin/routing-rules", data={"csrf_token": console.csrf, "rules": body}).status_code == 302
     assert "Refunds" in _text(console.get("/admin/routing-rules"))
     refused = console.post("/admin/routing-rules", data={"csrf_token": console.csrf, "rules": '{"rules": [{"name": '})
     assert refused.status_code == 422 and "the JSON is not valid" in _text(refused)
     empty = console.post("/admin/routing-rules", data={
-        "csrf_token": console.csrf, "rules": '{"rules": [{"name": "x", "team_id": "%s", "when": {}}]}' % billing})
+        "csrf_token": console.csrf, "rules": json.dumps({"rules": [{"name": "x", "team_id": billing, "when": {}}]})})
     assert empty.status_code == 422 and "a rule needs at least one condition" in _text(empty)
 
 

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from sidecar.demo import demo_tickets, set_up_demo
 from sidecar.jobs.outbox import enqueue
-from tests.browser.test_zendesk_preview import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+from tests.browser.conftest import ARTIFACTS
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def _next_route(driver) -> str:
 
 
 def test_the_console_signs_in_shows_charts_changes_the_directory_and_retries_a_dead_job(
-        console, browser, app, box):  # noqa: F811  (browser is the imported fixture)
+        console, browser, app, box):
     base, demo = console
     browser.set_window_size(1366, 768)
     wait = WebDriverWait(browser, 20)
@@ -103,7 +103,8 @@ def _analytics(browser, base: str, wait: WebDriverWait, app, demo: dict) -> None
         "  if (pixels[i + 3] > 0 && Math.abs(pixels[i] - pixels[i + 2]) > 60) count++; }"
         "return count;", "chart-by-level")
     assert coloured > 500, f"the level chart has {coloured} coloured pixels"
-    logs = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and entry["source"] != "network"]
+    logs = [entry for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE" and entry["source"] != "network"]
     assert not logs, logs  # no script error, no Content-Security-Policy refusal
     _shoot(browser, "analytics")
 

@@ -7,14 +7,10 @@ test-artifacts/zendesk-preview-escalated.png.
 """
 from __future__ import annotations
 
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
@@ -23,10 +19,7 @@ from werkzeug.serving import make_server
 from sidecar import create_app
 from sidecar.demo import set_up_demo
 from sidecar.jobs.worker import Worker, start_worker_thread
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from tests.browser.conftest import ARTIFACTS
 
 
 @pytest.fixture
@@ -46,23 +39,6 @@ def sidecar(app, config, box):
     finally:
         stop.set()
         server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert Path(binary).exists(), (f"{binary} is missing: install Debian's packages "
-                                       "(apt-get install -y chromium chromium-driver; `make test` does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--window-size=1400,1100", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_preview_assesses_a_demo_ticket_and_escalates_it(sidecar, browser):
