@@ -15,6 +15,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 @pytest.fixture
 def browser():
+    """Debian's Chromium, headless, through its chromedriver (a test tool's own browser download does not work here)."""
     for binary in (CHROMIUM, CHROMEDRIVER):
         assert Path(binary).exists(), (f"{binary} is missing: install Debian's packages "
                                        "(apt-get install -y chromium chromium-driver; `make test` does)")
