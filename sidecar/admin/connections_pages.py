@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, request, url_for
-from marshmallow import ValidationError
 
-from sidecar.admin.console import blueprint, installation, render_page
-from sidecar.admin.forms import problems
+from sidecar.admin.console import blueprint, installation, render_page, saved
 from sidecar.api.context import request_session, runtime
 from sidecar.domain.connections import KEYS, SYSTEMS
-from sidecar.errors import ServiceError
 from sidecar.schemas import ConnectionsUpdateSchema
 from sidecar.services.connection_check import CheckResult, check_connections
 from sidecar.services.connections import configure, connections_view, load_connections
@@ -74,13 +71,9 @@ def save_connections():
     changes = _changes(request.form)
     if not changes:
         return redirect(url_for("admin.connections", done="unchanged"))
-    session = request_session()
-    try:
+    def change():
         body = ConnectionsUpdateSchema().load({"settings": changes})
-        with runtime().database.write_lock():
-            configure(session, session.merge(installation()), changes=body["settings"], box=runtime().box)
-            session.commit()
-    except (ValidationError, ServiceError) as exc:
-        session.rollback()
-        return _page(422, errors=problems(exc))
-    return redirect(url_for("admin.connections", done="saved"))
+        session = request_session()
+        configure(session, session.merge(installation()), changes=body["settings"], box=runtime().box)
+    return saved(change, then=url_for("admin.connections", done="saved"),
+                 refused=lambda lines: _page(errors=lines)[0])

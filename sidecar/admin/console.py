@@ -7,6 +7,7 @@ Every POST must carry the session's CSRF token; every answer carries a self-only
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from sidecar.admin.forms import problems
 from sidecar.api.context import request_session, runtime
 from sidecar.errors import ServiceError, Unauthenticated
 from sidecar.services.admin_sessions import (
@@ -126,6 +128,23 @@ def _validation_error(exc: ValidationError):
 @blueprint.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     return render_page("error.html", title=exc.name, message=exc.description or exc.name), exc.code or 500
+
+
+def saved(change: Callable[[], Any], *, then: str, refused: Callable[[list[str]], Any]):
+    """Run a change through the API's schema and service and commit it, then go to `then`; a refusal
+    (a schema's or a service's) rolls back and answers `refused(problems in words)` with its status."""
+    session = request_session()
+    try:
+        with runtime().database.write_lock():
+            change()
+            session.commit()
+    except ValidationError as exc:
+        session.rollback()
+        return refused(problems(exc)), 422
+    except ServiceError as exc:
+        session.rollback()
+        return refused(problems(exc)), exc.status
+    return redirect(then)
 
 
 def render_page(template: str, **context: Any) -> str:

@@ -6,13 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import redirect, request, url_for
-from marshmallow import ValidationError
+from flask import request, url_for
 
-from sidecar.admin.console import blueprint, installation, render_page
-from sidecar.admin.forms import expert_data, expert_form, form_values, problems, team_data
-from sidecar.api.context import request_session, runtime
-from sidecar.errors import ServiceError
+from sidecar.admin.console import blueprint, installation, render_page, saved
+from sidecar.admin.forms import expert_data, expert_form, form_values, team_data
+from sidecar.api.context import request_session
 from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.schemas import ExpertSchema, TeamSchema
 from sidecar.schemas.directory import TIMEZONES
@@ -53,19 +51,7 @@ def _directory_page(status: int = 200, **context: Any):
 
 
 def _saved(change: Callable[[], Any], done: str, refused: Callable[[list[str]], Any]):
-    """Run a directory change and commit it, then back to the directory; a refusal re-renders the form."""
-    session = request_session()
-    try:
-        with runtime().database.write_lock():
-            change()
-            session.commit()
-    except ValidationError as exc:
-        session.rollback()
-        return refused(problems(exc)), 422
-    except ServiceError as exc:
-        session.rollback()
-        return refused(problems(exc)), exc.status
-    return redirect(url_for("admin.directory_page", done=done))
+    return saved(change, then=url_for("admin.directory_page", done=done), refused=refused)
 
 
 @blueprint.get("/directory")

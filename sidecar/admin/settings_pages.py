@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, request, url_for
-from marshmallow import Schema, ValidationError
+from flask import request, url_for
+from marshmallow import Schema
 
-from sidecar.admin.console import blueprint, installation, render_page
-from sidecar.admin.forms import problems
-from sidecar.api.context import request_session, runtime
-from sidecar.errors import InvalidInput, ServiceError
+from sidecar.admin.console import blueprint, installation, render_page, saved
+from sidecar.api.context import request_session
+from sidecar.errors import InvalidInput
 from sidecar.intelligence.routing_rules import CONDITIONS
 from sidecar.schemas import EscalationSettingsSchema, RoutingRuleListSchema, ScoringSettingsSchema
 from sidecar.services import directory
@@ -36,20 +34,6 @@ def _loaded(schema: Schema, text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("the JSON must be an object ({...})")
     return schema.load(data)
-
-
-def _save(apply: Callable[[], Any], page: str, done: str, refused: Callable[[list[str]], Any]):
-    """Run a change and commit it, then back to `page`; a refusal re-renders what was sent with the problems."""
-    session = request_session()
-    try:
-        with runtime().database.write_lock():
-            apply()
-            session.commit()
-    except (ValidationError, ServiceError) as exc:
-        session.rollback()
-        status = exc.status if isinstance(exc, ServiceError) else 422
-        return refused(problems(exc)), status
-    return redirect(url_for(page, done=done))
 
 
 def _rules_page(text: str | None = None, errors: list[str] | None = None) -> str:
@@ -79,7 +63,8 @@ def save_routing_rules():
     def apply():
         body = _loaded(RoutingRuleListSchema(), text)
         directory.replace_rules(request_session(), installation=installation(), rules=body["rules"])
-    return _save(apply, "admin.routing_rules", "rules", lambda lines: _rules_page(text, lines))
+    return saved(apply, then=url_for("admin.routing_rules", done="rules"),
+                 refused=lambda lines: _rules_page(text, lines))
 
 
 def _settings_page(texts: dict[str, str] | None = None, errors: list[str] | None = None) -> str:
@@ -107,7 +92,8 @@ def save_scoring():
         session = request_session()
         update_scoring_settings(session, installation=session.merge(installation()),
                                 overrides=_loaded(ScoringSettingsSchema(), text))
-    return _save(apply, "admin.settings", "scoring", lambda lines: _settings_page({"scoring": text}, lines))
+    return saved(apply, then=url_for("admin.settings", done="scoring"),
+                 refused=lambda lines: _settings_page({"scoring": text}, lines))
 
 
 @blueprint.post("/settings/escalation")
@@ -119,4 +105,5 @@ def save_escalation():
         session = request_session()
         update_escalation_settings(session, installation=session.merge(installation()),
                                    changes=_loaded(EscalationSettingsSchema(), text))
-    return _save(apply, "admin.settings", "escalation", lambda lines: _settings_page({"escalation": text}, lines))
+    return saved(apply, then=url_for("admin.settings", done="escalation"),
+                 refused=lambda lines: _settings_page({"escalation": text}, lines))
