@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sidecar.domain.statuses import AuditOutcome
 from sidecar.store.models import AuditEntry, utcnow
 
 
@@ -13,6 +14,14 @@ def record_audit(session: Session, *, installation_id: str, system: str, action:
     session.add(AuditEntry(installation_id=installation_id, at=utcnow(), system=system, action=action,
                            target=target[:200], outcome=outcome, detail=detail, escalation_id=escalation_id,
                            job_id=job_id))
+
+
+def record_admin_change(session: Session, *, installation_id: str, action: str, target: str,
+                        detail: str = "") -> None:
+    """Audit an admin's change to the installation's set-up (directory, rules, settings, connections), whichever
+    door it came through (API, console, CLI); `detail` names what changed, never a secret's value."""
+    record_audit(session, installation_id=installation_id, system="sidecar", action=action, target=target,
+                 outcome=AuditOutcome.OK, detail=detail)
 
 
 def list_audit(session: Session, *, installation_id: str, limit: int = 100, escalation_id: str | None = None,

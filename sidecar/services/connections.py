@@ -31,6 +31,7 @@ from sidecar.domain.connections import (
     Connections,
 )
 from sidecar.errors import InvalidInput
+from sidecar.services.audit import record_admin_change
 from sidecar.store.crypto import SecretBox
 from sidecar.store.models import Installation
 
@@ -113,6 +114,11 @@ def configure(
     cleared = _clear_moved_secrets(before, values, given=given)
     installation.credentials_encrypted = box.encrypt_json(values) if values else None
     installation.slack_team_id = values.get("slack.team_id")  # kept in the clear: Slack events name only this
+    # The names of the settings only: a value may be a secret.
+    record_admin_change(session, installation_id=installation.id, action="connections.update",
+                        target=", ".join(sorted({key.split(".")[0] for key in changes}))[:200],
+                        detail="set or removed: " + ", ".join(sorted(changes)) +
+                               (f"; cleared because their URL moved: {', '.join(cleared)}" if cleared else ""))
     session.flush()
     return Connections(values, cleared=cleared)
 

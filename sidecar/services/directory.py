@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.errors import Conflict, InvalidInput, NotFound
 from sidecar.schemas import ExpertSchema, RoutingRuleSchema, TeamSchema
+from sidecar.services.audit import record_admin_change
 from sidecar.store.models import Expert, Installation, RoutingRule, Team, utcnow
 
 TEAM_FIELDS = tuple(name for name, f in TeamSchema().fields.items() if not f.dump_only)
@@ -76,6 +77,8 @@ def create_team(session: Session, *, installation: Installation, data: dict[str,
     _apply(team, {name: data.get(name) for name in TEAM_FIELDS if name in data}, TEAM_FIELDS)
     session.add(team)
     session.flush()
+    record_admin_change(session, installation_id=installation.id, action="team.create", target=team.id,
+                        detail=f"team {team.name}")
     return team
 
 
@@ -84,14 +87,19 @@ def update_team(session: Session, *, installation: Installation, team_id: str, d
     team = get_team(session, installation=installation, team_id=team_id)
     if "name" in data and data["name"] != team.name and _team_named(session, installation, data["name"]):
         raise Conflict(f"a team named {data['name']!r} already exists", code="duplicate_team")
-    _apply(team, data, TEAM_FIELDS)
+    if _apply(team, data, TEAM_FIELDS):
+        record_admin_change(session, installation_id=installation.id, action="team.update", target=team.id,
+                            detail=f"team {team.name}: {', '.join(sorted(data))}")
     session.flush()
     return team
 
 
 def delete_team(session: Session, *, installation: Installation, team_id: str) -> None:
     """Delete a team with its experts and the rules that point at it."""
-    session.delete(get_team(session, installation=installation, team_id=team_id))
+    team = get_team(session, installation=installation, team_id=team_id)
+    record_admin_change(session, installation_id=installation.id, action="team.delete", target=team.id,
+                        detail=f"team {team.name} with its experts and rules")
+    session.delete(team)
     session.flush()
 
 
@@ -138,6 +146,8 @@ def create_expert(session: Session, *, installation: Installation, data: dict[st
     _apply(expert, data, EXPERT_FIELDS)
     session.add(expert)
     session.flush()
+    record_admin_change(session, installation_id=installation.id, action="expert.create", target=expert.id,
+                        detail=f"expert {expert.name}")
     return expert
 
 
@@ -151,14 +161,19 @@ def update_expert(session: Session, *, installation: Installation, expert_id: st
         other = _expert_with_email(session, installation, data["email"])
         if other is not None and other.id != expert.id:
             raise Conflict(f"an expert with email {data['email']!r} already exists", code="duplicate_expert")
-    _apply(expert, data, EXPERT_FIELDS)
+    if _apply(expert, data, EXPERT_FIELDS):
+        record_admin_change(session, installation_id=installation.id, action="expert.update", target=expert.id,
+                            detail=f"expert {expert.name}: {', '.join(sorted(data))}")
     session.flush()
     return expert
 
 
 def delete_expert(session: Session, *, installation: Installation, expert_id: str) -> None:
     """Delete an expert."""
-    session.delete(get_expert(session, installation=installation, expert_id=expert_id))
+    expert = get_expert(session, installation=installation, expert_id=expert_id)
+    record_admin_change(session, installation_id=installation.id, action="expert.delete", target=expert.id,
+                        detail=f"expert {expert.name}")
+    session.delete(expert)
     session.flush()
 
 
@@ -192,6 +207,8 @@ def replace_rules(session: Session, *, installation: Installation, rules: list[d
                           team_id=team_id, conditions=conditions, enabled=enabled)
         session.add(row)
         created.append(row)
+    record_admin_change(session, installation_id=installation.id, action="routing_rules.replace",
+                        target=f"{len(created)} rules", detail=", ".join(name for name, *_ in wanted)[:4000])
     session.flush()
     return created
 

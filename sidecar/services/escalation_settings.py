@@ -17,6 +17,7 @@ from sidecar.intelligence.escalation_context import (
     jira_priority,
 )
 from sidecar.intelligence.redaction import validate_redaction_settings
+from sidecar.services.audit import record_admin_change
 from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.models import Installation
 
@@ -85,4 +86,6 @@ def update_escalation_settings(
     checked = {key: _CHECKS[key](changes[key]) for key in ESCALATION_KEYS if key in changes}
     settings = installation_settings(installation).updated(**checked)
     save_settings(session, installation, settings)
+    record_admin_change(session, installation_id=installation.id, action="settings.escalation", target="escalation",
+                        detail="changed: " + ", ".join(sorted(changes)))
     return settings_view(settings.escalation)

@@ -9,6 +9,7 @@ from sidecar.domain.settings import ScoringSettings
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.assessment import ScoringPolicy
 from sidecar.intelligence.scoring import resolve_policy
+from sidecar.services.audit import record_admin_change
 from sidecar.services.escalation_models import has_escalation_model
 from sidecar.services.installations import installation_settings, save_settings
 from sidecar.store.models import Installation
@@ -67,4 +68,6 @@ def update_scoring_settings(
     except ValueError as exc:  # the scorer names the bad weight or threshold
         raise InvalidInput(str(exc), details={"settings": cleaned.to_mapping()}) from None
     save_settings(session, installation, installation_settings(installation).updated(scoring=cleaned))
+    record_admin_change(session, installation_id=installation.id, action="settings.scoring", target="scoring",
+                        detail="overrides: " + (", ".join(sorted(cleaned.to_mapping())) or "none (the defaults)"))
     return merged

@@ -194,3 +194,13 @@ def test_the_logs_page_on_with_filters(console, database, installation):
     assert "No audit entries" in _text(console.get("/admin/audit?system=slack"))
     refused = console.get("/admin/inbound?status=exploded")
     assert refused.status_code == 200 and "status: Must be one of" in _text(refused)
+
+
+def test_directory_and_settings_changes_are_audited_through_either_door(console, billing, installation):
+    bearer = {"Authorization": f"Bearer {installation['api_token']}"}
+    console.patch(f"/v1/teams/{billing}", json={"description": "Refunds and invoices"}, headers=bearer)
+    console.post("/admin/settings/escalation", data={"csrf_token": console.csrf, "escalation": '{"ack_minutes": 20}'})
+    actions = [entry["action"] for entry in console.get("/v1/audit", headers=bearer).get_json()["items"]]
+    assert actions.count("expert.create") == 2 and "team.create" in actions
+    assert "team.update" in actions and "settings.escalation" in actions
+    assert "settings.escalation" in _text(console.get("/admin/audit?system=sidecar"))
