@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from sidecar.admin.forms import problems
 from sidecar.api.context import request_session, runtime
+from sidecar.api.errors import error_response
+from sidecar.api.guards import NulInRequest
 from sidecar.errors import ServiceError, Unauthenticated
 from sidecar.services.admin_sessions import (
     CONSOLE_LIFETIME,
@@ -113,6 +115,12 @@ def _headers_and_cookie(response):
         response.set_cookie(COOKIE, console().seal(runtime().box), max_age=int(CONSOLE_LIFETIME.total_seconds()),
                             path="/admin", secure=not is_loopback(request.host), httponly=True, samesite="Lax")
     return response
+
+
+@blueprint.errorhandler(NulInRequest)
+def _nul_in_request(exc: NulInRequest):
+    # The app-wide guard's refusal keeps its one JSON shape on every route, the console's included.
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 @blueprint.errorhandler(ServiceError)
