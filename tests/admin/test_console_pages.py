@@ -154,6 +154,9 @@ def test_the_connection_check_runs_the_installation_check(console, installation)
     assert "Jira works: signed in as Escalation Bot" in checked
     assert "Slack is not configured (set slack.bot_token)" in checked
     assert "jira-secret-value" not in checked
+    audit = console.get("/v1/audit", headers={"Authorization": f"Bearer {installation['api_token']}"})
+    entry = next(e for e in audit.get_json()["items"] if e["action"] == "connections.update")
+    assert "jira.api_token" in entry["detail"] and "jira-secret-value" not in audit.get_data(as_text=True)
 
 
 def test_a_bad_connection_value_is_refused_in_words(console):
