@@ -77,7 +77,7 @@ def escalations_by_status(connection: Connection) -> GaugeMetricFamily:
     """sidecar_escalations{status}: every status, zero included."""
     gauge = GaugeMetricFamily("sidecar_escalations", "Escalations by status.", labels=("status",))
     counts: dict[str, int] = {str(status): 0 for status in EscalationStatus}
-    counts.update(dict(connection.execute(_ESCALATIONS).tuples().all()))
+    counts.update(dict(connection.execute(_ESCALATIONS).all()))
     for status, count in sorted(counts.items()):
         gauge.add_metric([str(status)], count)
     return gauge
@@ -87,7 +87,7 @@ def jobs_by_kind_and_status(connection: Connection) -> GaugeMetricFamily:
     """sidecar_outbox_jobs{kind,status}: status queued, retrying (queued after a failure), running, done, dead."""
     gauge = GaugeMetricFamily("sidecar_outbox_jobs", "Outbox jobs by kind and status (retrying: queued again "
                               "after a failed attempt).", labels=("kind", "status"))
-    for kind, status, count in connection.execute(_JOBS).tuples().all():
+    for kind, status, count in connection.execute(_JOBS).all():
         gauge.add_metric([kind, str(status)], count)
     return gauge
 
@@ -97,7 +97,7 @@ def ack_overdue(connection: Connection) -> GaugeMetricFamily:
     gauge = GaugeMetricFamily("sidecar_escalations_ack_overdue", "Open escalations unacknowledged for longer than "
                               "their installation's ack_minutes.")
     by_minutes: dict[int, list[str]] = defaultdict(list)
-    for installation_id, settings in connection.execute(_ACK_MINUTES).tuples().all():
+    for installation_id, settings in connection.execute(_ACK_MINUTES).all():
         by_minutes[EscalationSettings.from_mapping(settings).ack_minutes].append(installation_id)
     now, overdue = utcnow(), 0
     # One count per distinct ack_minutes (usually one or two), not one per installation.
