@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import cast
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -87,7 +88,7 @@ def jobs_by_kind_and_status(connection: Connection) -> GaugeMetricFamily:
     """sidecar_outbox_jobs{kind,status}: status queued, retrying (queued after a failure), running, done, dead."""
     gauge = GaugeMetricFamily("sidecar_outbox_jobs", "Outbox jobs by kind and status (retrying: queued again "
                               "after a failed attempt).", labels=("kind", "status"))
-    for kind, status, count in connection.execute(_JOBS).all():
+    for kind, status, count in cast(list[tuple[str, str, int]], connection.execute(_JOBS).all()):
         gauge.add_metric([kind, str(status)], count)
     return gauge
 
@@ -97,7 +98,7 @@ def ack_overdue(connection: Connection) -> GaugeMetricFamily:
     gauge = GaugeMetricFamily("sidecar_escalations_ack_overdue", "Open escalations unacknowledged for longer than "
                               "their installation's ack_minutes.")
     by_minutes: dict[int, list[str]] = defaultdict(list)
-    for installation_id, settings in connection.execute(_ACK_MINUTES).all():
+    for installation_id, settings in cast(list[tuple[str, dict | None]], connection.execute(_ACK_MINUTES).all()):
         by_minutes[EscalationSettings.from_mapping(settings).ack_minutes].append(installation_id)
     now, overdue = utcnow(), 0
     # One count per distinct ack_minutes (usually one or two), not one per installation.

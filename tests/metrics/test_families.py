@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sidecar.clients.base import ApiError
 from sidecar.jobs.context import JobContext
 from sidecar.jobs.outbox import ClaimedJob
-
 from sidecar.store.models import Escalation, utcnow
 from sidecar.webhooks.verification import sign_zendesk
 from tests.conftest import FIXTURES, bearer
