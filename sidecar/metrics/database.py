@@ -18,7 +18,7 @@ from typing import cast
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,9 +31,12 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
 RETRYING = "retrying"  # a queued job that has failed before: waiting for its next attempt
 
-_ESCALATIONS = select(Escalation.status, func.count()).group_by(Escalation.status)
+# Done jobs are most rows and say nothing about health: only the other statuses are counted, through the
+# (status, run_after) index.
+_OPEN_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DEAD)
 _JOB_STATUS = case((and_(Job.status == JobStatus.QUEUED, Job.attempts > 0), RETRYING), else_=Job.status)
-_JOBS = select(Job.kind, _JOB_STATUS, func.count()).group_by(Job.kind, _JOB_STATUS)
+_JOBS = (select(Job.kind, _JOB_STATUS, func.count()).where(Job.status.in_(_OPEN_JOB_STATUSES))
+         .group_by(Job.kind, _JOB_STATUS))
 _ACK_MINUTES = select(Installation.id, Installation.settings)
 
 
@@ -64,8 +67,7 @@ class DatabaseCollector(Collector):
         up = GaugeMetricFamily("sidecar_database_up", "1 when the metrics' database queries answered, else 0.")
         try:
             with self.database.engine.connect() as connection:
-                gauges = [escalations_by_status(connection), jobs_by_kind_and_status(connection),
-                          ack_overdue(connection)]
+                gauges = [*escalation_gauges(connection), jobs_by_kind_and_status(connection)]
         except SQLAlchemyError as exc:
             log.warning("metrics: reading the database failed (%s)", type(exc).__name__)
             up.add_metric([], 0)
@@ -74,38 +76,41 @@ class DatabaseCollector(Collector):
         return [up, *gauges]
 
 
-def escalations_by_status(connection: Connection) -> GaugeMetricFamily:
-    """sidecar_escalations{status}: every status, zero included."""
-    gauge = GaugeMetricFamily("sidecar_escalations", "Escalations by status.", labels=("status",))
+def escalation_gauges(connection: Connection) -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+    """sidecar_escalations{status} (every status, zero included) and sidecar_escalations_ack_overdue, in one pass."""
+    by_status = GaugeMetricFamily("sidecar_escalations", "Escalations by status.", labels=("status",))
+    overdue = GaugeMetricFamily("sidecar_escalations_ack_overdue", "Open escalations unacknowledged for longer "
+                                "than their installation's ack_minutes.")
     counts: dict[str, int] = {str(status): 0 for status in EscalationStatus}
-    counts.update(dict(connection.execute(_ESCALATIONS).all()))
+    late = 0
+    for status, count, overdue_count in cast(list[tuple[str, int, int | None]],
+                                             connection.execute(_escalation_counts(connection)).all()):
+        counts[str(status)] = count
+        late += overdue_count or 0
     for status, count in sorted(counts.items()):
-        gauge.add_metric([str(status)], count)
-    return gauge
+        by_status.add_metric([status], count)
+    overdue.add_metric([], late)
+    return by_status, overdue
 
 
-def jobs_by_kind_and_status(connection: Connection) -> GaugeMetricFamily:
-    """sidecar_outbox_jobs{kind,status}: status queued, retrying (queued after a failure), running, done, dead."""
-    gauge = GaugeMetricFamily("sidecar_outbox_jobs", "Outbox jobs by kind and status (retrying: queued again "
-                              "after a failed attempt).", labels=("kind", "status"))
-    for kind, status, count in cast(list[tuple[str, str, int]], connection.execute(_JOBS).all()):
-        gauge.add_metric([kind, str(status)], count)
-    return gauge
-
-
-def ack_overdue(connection: Connection) -> GaugeMetricFamily:
-    """sidecar_escalations_ack_overdue: open escalations nobody acknowledged within their installation's ack_minutes."""
-    gauge = GaugeMetricFamily("sidecar_escalations_ack_overdue", "Open escalations unacknowledged for longer than "
-                              "their installation's ack_minutes.")
+def _escalation_counts(connection: Connection) -> Select:
+    """Escalations by status with, beside each count, how many are past their installation's ack_minutes."""
     by_minutes: dict[int, list[str]] = defaultdict(list)
     for installation_id, settings in cast(list[tuple[str, dict | None]], connection.execute(_ACK_MINUTES).all()):
         by_minutes[EscalationSettings.from_mapping(settings).ack_minutes].append(installation_id)
-    now, overdue = utcnow(), 0
-    # One count per distinct ack_minutes (usually one or two), not one per installation.
-    for minutes, installation_ids in by_minutes.items():
-        overdue += connection.execute(select(func.count()).select_from(Escalation).where(
-            Escalation.installation_id.in_(installation_ids), Escalation.acknowledged_at.is_(None),
-            Escalation.status != EscalationStatus.RESOLVED,
-            Escalation.created_at < now - timedelta(minutes=minutes))).scalar_one()
-    gauge.add_metric([], overdue)
+    now = utcnow()
+    # One condition per distinct ack_minutes (usually one or two), evaluated in the same scan as the counts.
+    late = [and_(Escalation.installation_id.in_(ids), Escalation.created_at < now - timedelta(minutes=minutes))
+            for minutes, ids in by_minutes.items()]
+    waiting = and_(Escalation.acknowledged_at.is_(None), Escalation.status != EscalationStatus.RESOLVED)
+    overdue = func.sum(case((and_(waiting, or_(*late)), 1), else_=0)) if late else literal(0)
+    return select(Escalation.status, func.count(), overdue).group_by(Escalation.status)
+
+
+def jobs_by_kind_and_status(connection: Connection) -> GaugeMetricFamily:
+    """sidecar_outbox_jobs{kind,status}: queued, retrying (queued after a failure), running and dead; not done."""
+    gauge = GaugeMetricFamily("sidecar_outbox_jobs", "Outbox jobs not done, by kind and status (retrying: queued "
+                              "again after a failed attempt).", labels=("kind", "status"))
+    for kind, status, count in cast(list[tuple[str, str, int]], connection.execute(_JOBS).all()):
+        gauge.add_metric([kind, str(status)], count)
     return gauge

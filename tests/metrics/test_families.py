@@ -38,6 +38,7 @@ def test_every_family_grows_with_traffic(app, metrics_client, installation, box)
     assert _zendesk(metrics_client, installation, "webhook_comment_added_angry").status_code == 200
     assert _zendesk(metrics_client, installation, "webhook_unknown_event").status_code == 200
     assert _zendesk(metrics_client, installation, "webhook_ticket_solved", secret="not-the-secret").status_code == 401
+    waiting = scrape(metrics_client)
     deliver(database, box)  # the escalation's dry-run steps and the inbound event
     with database.write_session() as session:  # nobody acknowledged it for two hours
         session.execute(update(Escalation).values(created_at=utcnow() - timedelta(hours=2)))
@@ -58,7 +59,9 @@ def test_every_family_grows_with_traffic(app, metrics_client, installation, box)
     assert worked == 1  # the accepted comment: acted on (re-assessed) or ignored, once
     assert value(after, "sidecar_escalations", status="delivered") + value(after, "sidecar_escalations",
                                                                            status="failed") == 1
-    assert value(after, "sidecar_outbox_jobs", kind="inbound.event", status="done") == 1
+    assert value(waiting, "sidecar_outbox_jobs", kind="inbound.event", status="queued") == 1
+    assert value(waiting, "sidecar_outbox_jobs", status="queued") >= 2  # the escalation's first steps too
+    assert value(after, "sidecar_outbox_jobs") == 0  # all done: done jobs are not counted
     assert value(after, "sidecar_escalations_ack_overdue") == 1
     assert not any(installation["id"] in dict(labels).get("route", "") for _, labels in after)
 

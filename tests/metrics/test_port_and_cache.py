@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from sidecar.config import Config, ConfigError
 from sidecar.metrics.database import DatabaseCollector
 from sidecar.metrics.exposition import start_metrics_server
 from sidecar.store.db import Database
+from sidecar.store.models import Escalation, Installation, utcnow
 from tests.metrics.conftest import METRICS_TOKEN, parse
 
 
@@ -100,3 +102,23 @@ def test_metrics_settings_are_read_and_checked():
         with pytest.raises(ConfigError, match=named) as error:
             Config.from_env(bad)
         assert "a-secret" not in str(error.value)  # a token is never echoed
+
+
+def test_ack_overdue_uses_each_installations_ack_minutes(app, make_installation):
+    database = app.extensions["sidecar"].database
+    quick, patient = make_installation("Quick"), make_installation("Patient")
+    half_an_hour_ago = utcnow() - timedelta(minutes=30)
+    with database.write_session() as session:
+        session.get(Installation, quick["id"]).settings = {"ack_minutes": 10}
+        session.get(Installation, patient["id"]).settings = {"ack_minutes": 60}
+        rows = [(quick, "pending", None), (quick, "delivered", None), (quick, "delivered", utcnow()),
+                (quick, "resolved", None), (patient, "delivered", None)]
+        for n, (installation, status, acknowledged_at) in enumerate(rows):
+            session.add(Escalation(id=f"esc_{n}", installation_id=installation["id"], ticket_source="zendesk",
+                                   ticket_external_id=str(n), status=status, created_at=half_an_hour_ago,
+                                   acknowledged_at=acknowledged_at))
+    families = {family.name: family for family in DatabaseCollector(database).collect()}
+    # Quick's two open, unacknowledged escalations are past 10 minutes; Patient's is within its 60.
+    assert families["sidecar_escalations_ack_overdue"].samples[0].value == 2
+    assert {s.labels["status"]: s.value for s in families["sidecar_escalations"].samples} == {
+        "pending": 1, "delivered": 3, "failed": 0, "resolved": 1}
