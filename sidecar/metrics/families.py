@@ -10,6 +10,9 @@ methods outside the usual verbs are `other`, systems and sources are the vendors
 """
 from __future__ import annotations
 
+import os
+import threading
+
 from prometheus_client import Counter, Histogram
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -38,27 +41,38 @@ WEBHOOK_DELIVERIES = Counter(
 
 FAMILIES = (HTTP_REQUESTS, HTTP_DURATION, ASSESSMENTS, DELIVERY_ATTEMPTS, DELIVERY_FAILURES, WEBHOOK_DELIVERIES)
 
+# gunicorn forks a web process from the master while the master's embedded worker thread may be counting:
+# a child forked while prometheus-client's value lock is held would inherit it held, and hang on its first
+# count. Every count takes this lock, and a fork holds it, so no count is ever in progress at a fork.
+_COUNTING = threading.Lock()
+os.register_at_fork(before=_COUNTING.acquire, after_in_parent=_COUNTING.release,
+                    after_in_child=_COUNTING.release)
+
 
 def observe_request(*, method: str, route: str | None, status: int, seconds: float) -> None:
     """Count one answered HTTP request and its duration."""
     labels = {"method": method if method in KNOWN_METHODS else "other", "route": route or UNMATCHED_ROUTE,
               "status": str(status)}
-    HTTP_REQUESTS.labels(**labels).inc()
-    HTTP_DURATION.labels(**labels).observe(seconds)
+    with _COUNTING:
+        HTTP_REQUESTS.labels(**labels).inc()
+        HTTP_DURATION.labels(**labels).observe(seconds)
 
 
 def count_assessment(level: str, *, trigger: str) -> None:
     """Count one stored assessment (`trigger`: api, or webhook for a proactive re-assessment)."""
-    ASSESSMENTS.labels(level=level, trigger=trigger).inc()
+    with _COUNTING:
+        ASSESSMENTS.labels(level=level, trigger=trigger).inc()
 
 
 def count_delivery(system: str, *, mode: str, failed: bool = False) -> None:
     """Count one outbound call (mode live) or planned request (mode dry_run), and its failure."""
-    DELIVERY_ATTEMPTS.labels(system=system, mode=mode).inc()
-    if failed:
-        DELIVERY_FAILURES.labels(system=system).inc()
+    with _COUNTING:
+        DELIVERY_ATTEMPTS.labels(system=system, mode=mode).inc()
+        if failed:
+            DELIVERY_FAILURES.labels(system=system).inc()
 
 
 def count_webhook(source: str, *, stage: str, outcome: str) -> None:
     """Count one webhook delivery's outcome at a stage (receipt or worker)."""
-    WEBHOOK_DELIVERIES.labels(source=source, stage=stage, outcome=outcome).inc()
+    with _COUNTING:
+        WEBHOOK_DELIVERIES.labels(source=source, stage=stage, outcome=outcome).inc()
