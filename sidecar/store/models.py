@@ -109,6 +109,8 @@ class AssessmentRecord(Base):
     __tablename__ = "assessments"
     __table_args__ = (
         Index("ix_assessments_ticket", "installation_id", "ticket_source", "ticket_external_id", "created_at"),
+        # Analytics count a date range by level and recommendation from this index alone.
+        Index("ix_assessments_created", "installation_id", "created_at", "level", "recommendation"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -285,6 +287,7 @@ class Escalation(Base):
         UniqueConstraint("installation_id", "open_ticket_key", name="uq_escalations_open_ticket"),
         UniqueConstraint("installation_id", "idempotency_key", name="uq_escalations_idempotency_key"),
         Index("ix_escalations_ticket", "installation_id", "ticket_source", "ticket_external_id"),
+        Index("ix_escalations_created", "installation_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -325,6 +328,15 @@ class Escalation(Base):
     # The help-desk ticket's status as its webhooks last said: updates after resolution reach the ticket
     # until it is solved or closed.
     ticket_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # What analytics group and sort by, in plain columns (no JSON functions): set when the escalation is made
+    # (services.escalations) and by the lifecycle (the durations). `chosen_expert_id` is who it was sent to
+    # then, by the agent or the route; a later reassignment changes `expert`, not this.
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)  # its assessment's strongest reason
+    team_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    suggested_expert_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the route's expert
+    chosen_expert_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ack_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # created -> first acknowledgement
+    resolve_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # created -> resolved (while resolved)
 
 
 class EscalationEvent(Base):
@@ -419,7 +431,11 @@ class Job(Base):
     """An outbox job: work written in the same transaction as the data it belongs to, delivered by a worker."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_due", "status", "run_after"),)
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_after"),
+        # Analytics count a date range's dead and retried jobs from this index alone.
+        Index("ix_jobs_created", "installation_id", "created_at", "status", "attempts"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
