@@ -257,6 +257,16 @@ OPERATIONS: tuple[Operation, ...] = (
               {200: schemas.RetentionSettingsSchema}),
     Operation("/v1/settings/retention", "put", "Set the retention window; the first purge runs at once",
               {200: schemas.RetentionSettingsSchema}, body=schemas.RetentionSettingsSchema),
+    Operation("/v1/analytics/summary", "get",
+              "Escalation analytics of a date range: counts, breakdowns, times to acknowledge and resolve, SLA "
+              "breaches, feedback, delivery", {200: schemas.AnalyticsSummarySchema},
+              query=schemas.AnalyticsRangeQuerySchema,
+              description="Days are UTC days, both ends included; default: the 30 days ending today. A row counts "
+                          "by when it was made. 422 when `from` is after `to` or the range is over 366 days."),
+    Operation("/v1/analytics/timeseries", "get", "One analytics metric per day or week (weeks start on Monday)",
+              {200: schemas.AnalyticsTimeseriesSchema}, query=schemas.AnalyticsTimeseriesQuerySchema,
+              description="Every period of the range is present (count 0 when empty). 422 when `from` is after "
+                          "`to`, the range is over 366 days, or the metric or interval is unknown."),
     Operation("/v1/installation", "delete", "Delete this installation and everything of it",
               {200: schemas.InstallationDeletionSchema}, query=schemas.InstallationDeletionQuerySchema,
               traits=("confirm",), description="`confirm` must be this installation's id."),

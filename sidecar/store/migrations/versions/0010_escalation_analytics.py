@@ -94,9 +94,9 @@ def _backfill(bind: Any) -> None:
     read = (sa.select(table.c.id, table.c.context, table.c.team, table.c.expert, table.c.created_at,
                       table.c.acknowledged_at, table.c.resolved_at, table.c.status)
             .order_by(table.c.id).limit(BATCH))
+    columns = ('category', 'team_name', 'suggested_expert_id', 'chosen_expert_id', 'ack_seconds', 'resolve_seconds')
     write = sa.update(table).where(table.c.id == sa.bindparam('b_id')).values(
-        {name: sa.bindparam('v_' + name) for name in ('category', 'team_name', 'suggested_expert_id', 'chosen_expert_id',
-                                                 'ack_seconds', 'resolve_seconds')})
+        {name: sa.bindparam('v_' + name) for name in columns})
     last = ''
     while True:
         rows = bind.execute(read.where(table.c.id > last)).all()

@@ -1,0 +1,231 @@
+"""Escalation analytics: what was assessed and escalated, how fast experts answered, how agents rated it.
+
+Everything is computed in SQL on SQLite and PostgreSQL alike: counts with GROUP BY over an index on
+(installation_id, created_at), percentiles with window functions (ROW_NUMBER and COUNT over the
+period), periods with a small dialect-aware expression (`period_start`). Python only fills in the
+periods that had nothing and adds up the few grouped rows; it never sees one row per escalation.
+
+A row counts in a range by its created_at. Times to acknowledge and resolve are those of the
+escalations created in the range (stored in seconds by the lifecycle). Percentiles are nearest-rank:
+p90 is the smallest value that at least 90% of the values are at or below.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from sidecar.domain.analytics import INTERVALS, METRICS, DateRange, DateRangeError
+from sidecar.domain.statuses import (
+    AssessmentLevel,
+    EscalationStatus,
+    FeedbackRating,
+    JobStatus,
+    Recommendation,
+)
+from sidecar.errors import InvalidInput
+from sidecar.store.models import AssessmentFeedback, AssessmentRecord, Escalation, Job, utcnow
+
+__all__ = ["METRICS", "DateRange", "parse_range", "period_start", "summary", "timeseries"]
+
+NONE = "none"  # the key of escalations with no category, or routed to no team
+PERCENTILES = (50, 90)
+TIMEZONE = "UTC"
+
+ESCALATIONS = Escalation.__table__
+ASSESSMENTS = AssessmentRecord.__table__
+FEEDBACK = AssessmentFeedback.__table__
+JOBS = Job.__table__
+
+
+def parse_range(from_text: str | None, to_text: str | None, today: date) -> DateRange:
+    """The range of a `from`/`to` query given as text (YYYY-MM-DD); 422 naming the parameter when wrong."""
+    days = {}
+    for name, text in (("from", from_text), ("to", to_text)):
+        try:
+            days[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            raise InvalidInput(f"`{name}` is not a date (YYYY-MM-DD)", details={name: ["Not a valid date."]}) \
+                from None
+    try:
+        return DateRange.of(days["from"], days["to"], today=today)
+    except DateRangeError as exc:
+        raise InvalidInput(exc.message, details={exc.parameter: [exc.message]}) from None
+
+
+def period_start(column: Any, interval: str, dialect: str) -> ColumnElement[Any]:
+    """The UTC day (or the Monday of the week) a stored time falls in, as the database spells it."""
+    if interval not in INTERVALS:
+        raise ValueError(f"unknown interval {interval!r}")
+    if dialect == "postgresql":
+        return cast(func.date_trunc(interval, func.timezone(TIMEZONE, column)), Date)
+    # SQLite keeps times as UTC text; 'weekday 0' moves to the coming Sunday (or stays on one), -6 days to its Monday.
+    return func.date(column) if interval == "day" else func.date(column, "weekday 0", "-6 days")
+
+
+def _in_range(table: Any, installation_id: str, span: DateRange) -> ColumnElement[bool]:
+    start, end = span.bounds()
+    return and_(table.c.installation_id == installation_id, table.c.created_at >= start, table.c.created_at < end)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _percentile_statement(value: Any, where: ColumnElement[bool], bucket: Any = None) -> Any:
+    """(period, count, p50, p90) per bucket of the non-null `value`s (one row, period None, without a bucket).
+
+    Nearest rank: the p-th percentile is the value whose 1-based rank r in its bucket is the first with
+    100 r >= p n, that is r = ceil(p n / 100), written without division so both databases agree.
+    """
+    partition = {"partition_by": bucket} if bucket is not None else {}
+    period = bucket.label("period") if bucket is not None else None
+    ranked = select(*([period] if period is not None else []), value.label("value"),
+                    func.row_number().over(order_by=value, **partition).label("rank"),
+                    func.count().over(**partition).label("n")) \
+        .where(where, value.is_not(None)).subquery()
+    picks = [func.max(case((and_(ranked.c.rank * 100 >= ranked.c.n * p, (ranked.c.rank - 1) * 100 < ranked.c.n * p),
+                            ranked.c.value))).label(f"p{p}") for p in PERCENTILES]
+    if bucket is None:
+        return select(func.max(ranked.c.n).label("sample_size"), *picks)
+    return select(ranked.c.period, func.max(ranked.c.n).label("sample_size"), *picks).group_by(ranked.c.period)
+
+
+def _percentiles(row: Any) -> dict[str, Any]:
+    count = int(row.sample_size or 0) if row is not None else 0
+    return {"count": count, **{f"p{p}": (float(getattr(row, f"p{p}")) if count else None) for p in PERCENTILES}}
+
+
+# --------------------------------------------------------------------------------------------------
+# Summary
+
+
+def summary(session: Session, *, installation_id: str, start: date, end: date, ack_minutes: int,
+            now: datetime | None = None) -> dict[str, Any]:
+    """Counts, breakdowns, times to acknowledge and resolve, SLA breaches, feedback and delivery of a range."""
+    span = DateRange(start, end)
+    escalations = _escalation_counts(session, installation_id, span, ack_minutes=ack_minutes, now=now or utcnow())
+    in_range = _in_range(ESCALATIONS, installation_id, span)
+    return {
+        "from": start.isoformat(), "to": end.isoformat(), "timezone": TIMEZONE,
+        "assessments": _assessment_counts(session, installation_id, span),
+        "escalations": escalations["escalations"],
+        "time_to_acknowledge_seconds": _percentiles(
+            session.execute(_percentile_statement(ESCALATIONS.c.ack_seconds, in_range)).first()),
+        "time_to_resolve_seconds": _percentiles(
+            session.execute(_percentile_statement(ESCALATIONS.c.resolve_seconds, in_range)).first()),
+        "ack_sla_minutes": ack_minutes,
+        "ack_sla_breaches": escalations["ack_sla_breaches"],
+        "feedback": _feedback_counts(session, installation_id, span),
+        "suggested_expert_kept_rate": escalations["suggested_expert_kept_rate"],
+        "delivery": _delivery_counts(session, installation_id, span),
+    }
+
+
+def _assessment_counts(session: Session, installation_id: str, span: DateRange) -> dict[str, Any]:
+    rows: Sequence[Any] = session.execute(select(ASSESSMENTS.c.level, ASSESSMENTS.c.recommendation, func.count())
+                                          .where(_in_range(ASSESSMENTS, installation_id, span))
+                                          .group_by(ASSESSMENTS.c.level, ASSESSMENTS.c.recommendation)).all()
+    by_level = dict.fromkeys((str(level) for level in AssessmentLevel), 0)
+    recommended = 0
+    for level, recommendation, count in rows:
+        by_level[level] = by_level.get(level, 0) + count
+        if recommendation == Recommendation.ESCALATE:
+            recommended += count
+    return {"total": sum(by_level.values()), "by_level": by_level, "recommended_escalation": recommended}
+
+
+def _escalation_counts(session: Session, installation_id: str, span: DateRange, *, ack_minutes: int,
+                       now: datetime) -> dict[str, Any]:
+    """One pass over the range's escalations, grouped by status, category and team (a few dozen rows)."""
+    e = ESCALATIONS.c
+    suggested = e.suggested_expert_id.is_not(None)
+    # Acknowledged later than the SLA, or still open and unacknowledged past it.
+    breach = (e.ack_seconds > ack_minutes * 60) | and_(
+        e.acknowledged_at.is_(None), e.status != EscalationStatus.RESOLVED,
+        e.created_at < now - timedelta(minutes=ack_minutes))
+    rows = session.execute(
+        select(e.status, e.category, e.team_name, func.count().label("total"),
+               _count_if(suggested).label("suggested"), _count_if(and_(suggested, e.chosen_expert_id ==
+                                                                      e.suggested_expert_id)).label("kept"),
+               _count_if(breach).label("breaches"))
+        .where(_in_range(ESCALATIONS, installation_id, span)).group_by(e.status, e.category, e.team_name)).all()
+    by_status = dict.fromkeys((str(status) for status in EscalationStatus), 0)
+    by_category: dict[str, int] = {}
+    by_team: dict[str, int] = {}
+    suggested_count = kept = breaches = 0
+    for row in rows:
+        by_status[row.status] = by_status.get(row.status, 0) + row.total
+        by_category[row.category or NONE] = by_category.get(row.category or NONE, 0) + row.total
+        by_team[row.team_name or NONE] = by_team.get(row.team_name or NONE, 0) + row.total
+        suggested_count += int(row.suggested)
+        kept += int(row.kept)
+        breaches += int(row.breaches)
+    return {"escalations": {"total": sum(by_status.values()), "by_category": _by_count(by_category),
+                            "by_team": _by_count(by_team), "by_status": by_status},
+            "ack_sla_breaches": breaches,
+            "suggested_expert_kept_rate": round(kept / suggested_count, 4) if suggested_count else None}
+
+
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    """Largest first, then by name: the order a chart shows them in."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _feedback_counts(session: Session, installation_id: str, span: DateRange) -> dict[str, int]:
+    rows: Sequence[Any] = session.execute(select(FEEDBACK.c.rating, func.count())
+                                          .where(_in_range(FEEDBACK, installation_id, span))
+                                          .group_by(FEEDBACK.c.rating)).all()
+    counts = dict.fromkeys((str(rating) for rating in FeedbackRating), 0)
+    counts.update({str(rating): int(count) for rating, count in rows if rating in counts})
+    return counts
+
+
+def _delivery_counts(session: Session, installation_id: str, span: DateRange) -> dict[str, int]:
+    """Jobs made in the range: dead now, and the others that failed at least once (ran again or wait to)."""
+    j = JOBS.c
+    failed_before = (j.attempts > 1) | and_(j.status == JobStatus.QUEUED, j.attempts >= 1)
+    row = session.execute(select(_count_if(j.status == JobStatus.DEAD).label("dead"),
+                                 _count_if(and_(j.status != JobStatus.DEAD, failed_before)).label("retried"))
+                          .where(_in_range(JOBS, installation_id, span))).one()
+    return {"dead_jobs": int(row.dead), "retried_jobs": int(row.retried)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Time series
+
+
+def timeseries(session: Session, *, installation_id: str, metric: str, interval: str, start: date,
+               end: date) -> dict[str, Any]:
+    """Per day or week of the range: how many assessments or escalations, or the times to acknowledge or
+    resolve (count, p50, p90); every period is present."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    span = DateRange(start, end)
+    dialect = session.get_bind().dialect.name
+    table = ASSESSMENTS if metric == "assessments" else ESCALATIONS
+    bucket = period_start(table.c.created_at, interval, dialect)
+    where = _in_range(table, installation_id, span)
+    if metric in ("assessments", "escalations"):
+        found = {_day(period): {"count": count} for period, count in session.execute(
+            select(bucket.label("period"), func.count()).where(where).group_by(bucket))}
+        empty: dict[str, Any] = {"count": 0}
+    else:
+        value = ESCALATIONS.c.ack_seconds if metric == "ack_time" else ESCALATIONS.c.resolve_seconds
+        found = {_day(row.period): _percentiles(row)
+                 for row in session.execute(_percentile_statement(value, where, bucket))}
+        empty = _percentiles(None)
+    return {"metric": metric, "interval": interval, "from": start.isoformat(), "to": end.isoformat(),
+            "timezone": TIMEZONE, "points": _points(span.periods(interval), found, empty)}
+
+
+def _day(value: Any) -> str:
+    """A period as the database hands it back (SQLite: text, PostgreSQL: a date) as YYYY-MM-DD."""
+    return (value if isinstance(value, str) else value.isoformat())[:10]
+
+
+def _points(periods: Sequence[date], found: dict[str, dict[str, Any]], empty: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"period": day.isoformat(), **found.get(day.isoformat(), empty)} for day in periods]
