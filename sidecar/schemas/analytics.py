@@ -71,8 +71,7 @@ class _FeedbackCountsSchema(Schema):
 
 class _DeliveryCountsSchema(Schema):
     dead_jobs = fields.Integer(metadata={"description": "outbox jobs made in the range that are dead now"})
-    retried_jobs = fields.Integer(metadata={"description": "the others that failed at least once (ran again or "
-                                                           "wait to)"})
+    retried_jobs = fields.Integer(metadata={"description": "the others that ran more than once (attempts > 1)"})
 
 
 class AnalyticsSummarySchema(Schema):
