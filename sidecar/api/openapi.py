@@ -136,6 +136,8 @@ _IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False
                     "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                                "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"}}
 _WEBHOOK_ANSWER = {200: schemas.WebhookAnswerSchema}
+_RANGE_RULES = ("Checked beyond the schema (422 naming the parameter): days from 1970-01-01 to 9999-12-30, `from` not "
+                "after `to` (today when left out), at most 366 days.")
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("/healthz", "get", "Liveness: the process is up", {200: schemas.HealthSchema}, authenticated=False),
@@ -262,11 +264,10 @@ OPERATIONS: tuple[Operation, ...] = (
               "breaches, feedback, delivery", {200: schemas.AnalyticsSummarySchema},
               query=schemas.AnalyticsRangeQuerySchema,
               description="Days are UTC days, both ends included; default: the 30 days ending today. A row counts "
-                          "by when it was made. 422 when `from` is after `to` or the range is over 366 days."),
+                          "by when it was made. " + _RANGE_RULES),
     Operation("/v1/analytics/timeseries", "get", "One analytics metric per day or week (weeks start on Monday)",
               {200: schemas.AnalyticsTimeseriesSchema}, query=schemas.AnalyticsTimeseriesQuerySchema,
-              description="Every period of the range is present (count 0 when empty). 422 when `from` is after "
-                          "`to`, the range is over 366 days, or the metric or interval is unknown."),
+              description="Every period of the range is present (count 0 when empty). " + _RANGE_RULES),
     Operation("/v1/installation", "delete", "Delete this installation and everything of it",
               {200: schemas.InstallationDeletionSchema}, query=schemas.InstallationDeletionQuerySchema,
               traits=("confirm",), description="`confirm` must be this installation's id."),
