@@ -75,22 +75,18 @@ def _in_range(table: Any, installation_id: str, span: DateRange) -> ColumnElemen
     return and_(table.c.installation_id == installation_id, table.c.created_at >= start, table.c.created_at < end)
 
 
-def _percentile_statement(value: Any, where: ColumnElement[bool], bucket: Any = None) -> Any:
-    """(period, count, p50, p90) per bucket of the non-null `value`s (one row, period None, without a bucket).
+def _percentile_statement(value: Any, where: ColumnElement[bool], bucket: Any) -> Any:
+    """(period, sample_size, p50, p90) per period of the non-null `value`s: ranks by window functions.
 
-    Nearest rank: the p-th percentile is the value whose 1-based rank r in its bucket is the first with
+    Nearest rank: the p-th percentile is the value whose 1-based rank r in its period is the first with
     100 r >= p n, that is r = ceil(p n / 100), written without division so both databases agree.
     """
-    partition = {"partition_by": bucket} if bucket is not None else {}
-    period = bucket.label("period") if bucket is not None else None
-    ranked = select(*([period] if period is not None else []), value.label("value"),
-                    func.row_number().over(order_by=value, **partition).label("rank"),
-                    func.count().over(**partition).label("n")) \
+    ranked = select(bucket.label("period"), value.label("value"),
+                    func.row_number().over(partition_by=bucket, order_by=value).label("rank"),
+                    func.count().over(partition_by=bucket).label("n")) \
         .where(where, value.is_not(None)).subquery()
     picks = [func.max(case((and_(ranked.c.rank * 100 >= ranked.c.n * p, (ranked.c.rank - 1) * 100 < ranked.c.n * p),
                             ranked.c.value))).label(f"p{p}") for p in PERCENTILES]
-    if bucket is None:
-        return select(func.max(ranked.c.n).label("sample_size"), *picks)
     return select(ranked.c.period, func.max(ranked.c.n).label("sample_size"), *picks).group_by(ranked.c.period)
 
 
