@@ -81,10 +81,11 @@ def _percentile_statement(value: Any, where: ColumnElement[bool], bucket: Any) -
     Nearest rank: the p-th percentile is the value whose 1-based rank r in its period is the first with
     100 r >= p n, that is r = ceil(p n / 100), written without division so both databases agree.
     """
-    ranked = select(bucket.label("period"), value.label("value"),
-                    func.row_number().over(partition_by=bucket, order_by=value).label("rank"),
-                    func.count().over(partition_by=bucket).label("n")) \
-        .where(where, value.is_not(None)).subquery()
+    # The period is computed once per row, below the windows that partition by it.
+    rows = select(bucket.label("period"), value.label("value")).where(where, value.is_not(None)).subquery()
+    ranked = select(rows.c.period, rows.c.value,
+                    func.row_number().over(partition_by=rows.c.period, order_by=rows.c.value).label("rank"),
+                    func.count().over(partition_by=rows.c.period).label("n")).subquery()
     picks = [func.max(case((and_(ranked.c.rank * 100 >= ranked.c.n * p, (ranked.c.rank - 1) * 100 < ranked.c.n * p),
                             ranked.c.value))).label(f"p{p}") for p in PERCENTILES]
     return select(ranked.c.period, func.max(ranked.c.n).label("sample_size"), *picks).group_by(ranked.c.period)
