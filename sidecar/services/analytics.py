@@ -109,8 +109,11 @@ def _nearest_ranks(session: Session, value: Any, where: ColumnElement[bool], cou
             found[f"p{p}"] = None
             continue
         order, offset = (value, rank - 1) if rank <= count - rank else (value.desc(), count - rank)
-        found[f"p{p}"] = float(session.execute(
-            select(value).where(where, value.is_not(None)).order_by(order).limit(1).offset(offset)).scalar_one())
+        picked = session.execute(
+            select(value).where(where, value.is_not(None)).order_by(order).limit(1).offset(offset)).scalar()
+        # None only when rows left the range since they were counted (a reopen, a purge; PostgreSQL reads
+        # each statement afresh): no percentile rather than a wrong one.
+        found[f"p{p}"] = float(picked) if picked is not None else None
     return found
 
 
