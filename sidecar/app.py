@@ -6,6 +6,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from sidecar import __version__
 from sidecar.api import (
+    analytics,
     assessments,
     directory,
     escalations,
@@ -47,7 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_request(close_request_session)
     register_error_handlers(app)
     for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks, inbound,
-                   zendesk_app):
+                   analytics, zendesk_app):
         app.register_blueprint(module.blueprint)
     app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes
     if not config.testing:
