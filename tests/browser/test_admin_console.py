@@ -46,7 +46,7 @@ def _shoot(driver, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for _ in range(2):  # the page may grow once the window is taller (charts are laid out again)
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1366, max(768, min(int(height), 3000)))
+        driver.set_window_size(1366, max(768, min(int(height) + 160, 3200)))  # + the window's own frame
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
     driver.set_window_size(1366, 768)
 
