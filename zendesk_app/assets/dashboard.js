@@ -116,8 +116,8 @@ export function chartDescription(spec, t, locale = 'en') {
     const values = set.data.filter((value) => value !== null && value !== undefined);
     if (!values.length) return `${set.label}: ${t('ui.dashboard.no_data')}`;
     if (spec.unit) {
-      const [low, high] = [Math.min(...values), Math.max(...values)];
-      return `${set.label}: ${t('ui.dashboard.range_of', {low: formatNumber(low, locale), high: formatNumber(high, locale), unit: spec.unit})}`;
+      const [low, high] = [Math.min(...values), Math.max(...values)].map((value) => formatNumber(value, locale));
+      return `${set.label}: ${low === high ? `${low} ${spec.unit}` : t('ui.dashboard.range_of', {low, high, unit: spec.unit})}`;
     }
     return `${set.label}: ${t('ui.dashboard.total_of', {total: formatNumber(values.reduce((a, b) => a + b, 0), locale)})}`;
   });
@@ -234,7 +234,7 @@ export function render(root, state, {t, actions, locale = 'en', doc = root.owner
   const range = t('ui.dashboard.range', {from: state.range.from, to: state.range.to});
   const specs = state.phase === 'ready' && state.data ? chartSpecs(state.data, {t, locale, interval: state.interval}) : [];
   const error = state.phase === 'error' && state.error;
-  root.replaceChildren(
+  root.replaceChildren(...[
     header(doc, t, `${t('ui.dashboard.subtitle')} ${range}`),
     rangeForm(doc, state, t, actions),
     h(doc, 'p', {class: 'u-visually-hidden', role: 'status', 'aria-live': 'polite', 'data-test': 'live-status'}, statusText(state, t, locale)),
@@ -249,7 +249,7 @@ export function render(root, state, {t, actions, locale = 'en', doc = root.owner
       h(doc, 'h2', {id: 'charts-heading', class: 'dash-heading'}, t('ui.dashboard.charts_heading')),
       h(doc, 'div', {class: 'dash-charts', 'data-test': 'charts'}, specs.map((spec) => chartFigure(doc, spec, t, locale))),
     ]) : null,
-  );
+  ].filter(Boolean)); // replaceChildren would write a null as the text 'null'
   root.setAttribute('aria-busy', state.phase === 'loading' ? 'true' : 'false');
   const refocus = focused && doc.getElementById(focused);
   if (refocus) refocus.focus();
