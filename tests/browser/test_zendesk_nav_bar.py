@@ -2,10 +2,10 @@
 
 The demo is served as `sidecar demo` serves it (tests/browser/conftest.py). Through the HTTP API, as the
 sidebar would, the test assesses four demo tickets, escalates two and rates one assessment right and one
-wrong; then it opens the nav bar page as an admin, waits until every chart is drawn (pixels on each
-canvas), checks each headline number against GET /v1/analytics/summary, and saves
-test-artifacts/zendesk-nav-bar-dashboard.png. As an agent, the page says the dashboard is for admins and
-asks the sidecar nothing.
+wrong, and the expert acknowledges one escalation (the service a Slack button calls). Then it opens the
+nav bar page as an admin, waits until every chart is drawn (pixels on each canvas), checks each headline
+number against GET /v1/analytics/summary, and saves test-artifacts/zendesk-nav-bar-dashboard.png. As an
+agent, the page says the dashboard is for admins and asks the sidecar nothing.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
 from sidecar.demo import demo_tickets
+from sidecar.services.lifecycle import acknowledge
+from sidecar.store.models import Escalation
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHARTS = ("activity", "timing", "by_level", "by_status", "by_category", "by_team")
@@ -43,14 +45,15 @@ def _call(base: str, token: str, path: str, body: dict[str, Any] | None = None) 
         return json.loads(response.read())
 
 
-def _demo_activity(base: str, token: str) -> None:
-    """What the acceptance asks for: assess 4 tickets, escalate 2, rate one assessment right and one wrong."""
+def _demo_activity(app, base: str, token: str) -> None:
+    """The acceptance's demo: assess 4 tickets, escalate 2, rate one right and one wrong; acknowledge one."""
     tickets = demo_tickets()[:4]
     assessments = [_call(base, token, "/v1/assessments", {"ticket": ticket}) for ticket in tickets]
-    for ticket in tickets[:2]:
-        _call(base, token, "/v1/escalations", {"ticket": ticket})
+    escalations = [_call(base, token, "/v1/escalations", {"ticket": ticket}) for ticket in tickets[:2]]
     for assessment, rating in zip(assessments, ("right", "wrong"), strict=False):
         _call(base, token, f"/v1/assessments/{assessment['id']}/feedback", {"rating": rating})
+    with app.extensions["sidecar"].database.session() as session:
+        acknowledge(session, session.get(Escalation, escalations[0]["id"]), who="Ana Ruiz", user_id="U01ANA")
 
 
 def _expected_figures(summary: dict[str, Any]) -> dict[str, float | None]:
@@ -64,11 +67,12 @@ def _expected_figures(summary: dict[str, Any]) -> dict[str, float | None]:
     }
 
 
-def test_the_nav_bar_dashboard_draws_the_demo_analytics_for_an_admin(demo_server, browser):
+def test_the_nav_bar_dashboard_draws_the_demo_analytics_for_an_admin(app, demo_server, browser):
     token = demo_server.demo["agent_token"]  # the token the preview's stub sends, as the sidebar's JWT would
-    _demo_activity(demo_server.url, token)
+    _demo_activity(app, demo_server.url, token)
     summary = _call(demo_server.url, token, "/v1/analytics/summary")
     assert summary["escalations"]["total"] >= 2 and summary["feedback"]["right"] >= 1
+    assert summary["time_to_acknowledge_seconds"]["count"] == 1
 
     browser.set_window_size(1400, 1800)
     browser.get(f"{demo_server.url}/preview/zendesk/nav_bar")

@@ -85,15 +85,16 @@ export function activityChart(assessments, escalations) {
 
 /**
  * Median time to acknowledge and to resolve per period: {periods, unit, datasets: [{id, data}]}.
- * Seconds become minutes, or hours when the largest median is 3 hours or more; null where nothing was measured.
+ * The unit follows the largest median (seconds under 2 minutes, hours from 3 hours, minutes between);
+ * null where nothing was measured.
  */
 export function timingChart(ackTime, resolveTime) {
   const periods = periodsOf(ackTime, resolveTime);
   const medians = (series) => valuesBy(series, periods, (point) => (point && count(point.count) > 0 ? orNull(point.p50) : null));
   const seconds = [medians(ackTime), medians(resolveTime)];
   const largest = Math.max(0, ...seconds.flat().filter((value) => value !== null));
-  const unit = largest >= 3 * 3600 ? 'hours' : 'minutes';
-  const divisor = unit === 'hours' ? 3600 : 60;
+  const unit = largest >= 3 * 3600 ? 'hours' : largest < 120 ? 'seconds' : 'minutes';
+  const divisor = {hours: 3600, minutes: 60, seconds: 1}[unit];
   const scale = (values) => values.map((value) => (value === null ? null : Math.round((value / divisor) * 10) / 10));
   return {periods, unit, datasets: [{id: 'ack_p50', data: scale(seconds[0])}, {id: 'resolve_p50', data: scale(seconds[1])}]};
 }

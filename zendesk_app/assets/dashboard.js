@@ -81,7 +81,7 @@ function breakdownName(t, prefix, name, noneKey) {
 /** Every chart the dashboard draws, as plain data: [{id, kind, title, labels, unit, datasets: [{id, label, data, color(s)}]}]. */
 export function chartSpecs(data, {t, locale = 'en', interval = 'day'}) {
   const periods = (shape) => shape.periods.map((period) => periodLabel(period, interval, locale, t));
-  const unitKey = data.timing.unit === 'hours' ? 'ui.dashboard.unit.hours' : 'ui.dashboard.unit.minutes';
+  const unitKey = `ui.dashboard.unit.${data.timing.unit}`;
   const breakdown = (id, shape, prefix, noneKey, colors) => ({
     id, kind: id === 'by_level' || id === 'by_status' ? 'bar' : 'hbar', title: t(`ui.dashboard.chart.${id}`),
     labels: shape.names.map((name) => breakdownName(t, prefix, name, noneKey)), unit: null,
@@ -93,6 +93,7 @@ export function chartSpecs(data, {t, locale = 'en', interval = 'day'}) {
       datasets: data.activity.datasets.map((set) => ({...set, label: t(`ui.dashboard.series.${set.id}`),
         color: set.id === 'assessments' ? COLORS.blue : COLORS.red}))},
     {id: 'timing', kind: 'line', title: t('ui.dashboard.chart.timing'), labels: periods(data.timing), unit: t(unitKey),
+      emptyText: t('ui.dashboard.no_timing'),
       datasets: data.timing.datasets.map((set) => ({...set, label: t(`ui.dashboard.series.${set.id}`),
         color: set.id === 'ack_p50' ? COLORS.purple : COLORS.green}))},
     breakdown('by_level', data.byLevel, 'ui.level', 'ui.dashboard.none', LEVEL_COLORS),
@@ -129,6 +130,7 @@ export function chartConfig(spec) {
   const line = spec.kind === 'line';
   const axis = (extra = {}) => ({ticks: {color: COLORS.grey, precision: spec.unit ? undefined : 0}, grid: {color: COLORS.rule}, ...extra});
   const valueAxis = axis({beginAtZero: true, title: spec.unit ? {display: true, text: spec.unit, color: COLORS.grey} : {display: false}});
+  const categoryAxis = line ? axis({ticks: {color: COLORS.grey, maxRotation: 0, autoSkipPadding: 16}}) : axis();
   return {
     type: line ? 'line' : 'bar',
     data: {
@@ -141,7 +143,7 @@ export function chartConfig(spec) {
     options: {
       responsive: true, maintainAspectRatio: false, animation: false, indexAxis: spec.kind === 'hbar' ? 'y' : 'x',
       plugins: {legend: {display: spec.datasets.length > 1, labels: {color: COLORS.text}}},
-      scales: spec.kind === 'hbar' ? {x: valueAxis, y: axis()} : {x: axis(), y: valueAxis},
+      scales: spec.kind === 'hbar' ? {x: valueAxis, y: categoryAxis} : {x: categoryAxis, y: valueAxis},
     },
   };
 }
@@ -161,10 +163,11 @@ function table(doc, spec, t, locale) {
 function chartFigure(doc, spec, t, locale) {
   const height = spec.kind === 'hbar' ? Math.max(140, 34 * spec.labels.length + 50) : 240;
   const canvas = h(doc, 'canvas', {role: 'img', 'aria-label': chartDescription(spec, t, locale), 'data-test': 'chart-canvas'});
-  const empty = spec.labels.length === 0;
+  // An empty grid says nothing: no bars, or no measured time at all, is said in words instead.
+  const empty = spec.labels.length === 0 || spec.datasets.every((set) => set.data.every((value) => value === null));
   return h(doc, 'figure', {class: 'dash-chart', 'data-test': 'chart', 'data-chart': spec.id, 'aria-labelledby': `chart-${spec.id}`}, [
     h(doc, 'figcaption', {id: `chart-${spec.id}`, class: 'dash-chart__title'}, spec.title),
-    empty ? h(doc, 'p', {class: 'dash-empty', 'data-test': 'chart-empty'}, t('ui.dashboard.empty'))
+    empty ? h(doc, 'p', {class: 'dash-empty', 'data-test': 'chart-empty'}, spec.emptyText || t('ui.dashboard.empty'))
       : h(doc, 'div', {class: 'dash-chart__canvas', style: `height: ${height}px`}, canvas),
     empty ? null : h(doc, 'details', {class: 'dash-chart__table'}, [h(doc, 'summary', {}, t('ui.dashboard.show_table')), table(doc, spec, t, locale)]),
   ]);

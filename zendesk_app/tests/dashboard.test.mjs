@@ -121,8 +121,10 @@ describe('shaping the analytics answers', () => {
       periods: ['2026-12-04', '2026-12-05', '2026-12-06'], unit: 'minutes',
       datasets: [{id: 'ack_p50', data: [null, 10, 2]}, {id: 'resolve_p50', data: [null, null, null]}],
     });
-    // Three hours or more: hours read better.
+    // Three hours or more: hours read better; under two minutes, seconds.
     assert.deepEqual(timingChart(series.ack_time, times('resolve_time', [null, null, 4 * 3600])).datasets[1].data, [null, null, 4]);
+    const quick = timingChart(times('ack_time', [null, 5, 42]), null);
+    assert.deepEqual([quick.unit, quick.datasets[0].data], ['seconds', [null, 5, 42]]);
   });
 
   it('orders breakdowns: levels and statuses in their order, others largest first, "none" last', () => {
@@ -242,6 +244,18 @@ describe('drawing the dashboard', () => {
     assert.equal(root.querySelector('figcaption#chart-activity').textContent, 'Assessments and escalations per week');
     assert.equal(doc.activeElement, root.querySelector('#dash-show')); // focus survives the redraw
     assert.match(root.querySelector('[data-test="live-status"]').textContent, /4 assessments, 2 escalations/);
+  });
+
+  it('says so in words when nothing was acknowledged or resolved, rather than drawing an empty grid', () => {
+    const {root} = fakeDocument();
+    const {Chart, drawn} = recordingChart();
+    const unmeasured = {...series, ack_time: times('ack_time', [null, null, null]), resolve_time: times('resolve_time', [null, null, null])};
+    const state = {phase: 'ready', range: {from: '2026-12-04', to: '2026-12-06'}, interval: 'day', data: dashboardData(summary, unmeasured)};
+    render(root, state, {t, actions: {}, Chart});
+    assert.equal(root.querySelector('figure[data-chart="timing"] [data-test="chart-empty"]').textContent,
+      'No escalation in this range was acknowledged or resolved yet.');
+    assert.equal(root.querySelector('figure[data-chart="timing"] canvas'), null);
+    assert.equal(drawn.length, 5);
   });
 
   it('still shows every number as a table when Chart.js did not load', () => {
