@@ -35,6 +35,7 @@ EXPECTED_FILES = {
     "assets/nav_bar.html",
     "assets/icon_nav_bar.svg",
     "assets/dashboard.css",
+    "assets/utilities.css",
     "assets/nav_bar.js",
     "assets/dashboard.js",
     "assets/analytics.js",
