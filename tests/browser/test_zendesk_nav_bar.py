@@ -5,7 +5,7 @@ sidebar would, the test assesses four demo tickets, escalates two and rates one 
 wrong, and the expert acknowledges one escalation (the service a Slack button calls). Then it opens the
 nav bar page as an admin, waits until every chart is drawn (pixels on each canvas), checks each headline
 number against GET /v1/analytics/summary, and saves test-artifacts/zendesk-nav-bar-dashboard.png. As an
-agent, the page says the dashboard is for admins and asks the sidecar nothing.
+agent, the page says the dashboard is for admins and asks the sidecar nothing (zendesk-nav-bar-agent.png).
 """
 from __future__ import annotations
 
@@ -121,3 +121,5 @@ def test_agents_are_told_the_dashboard_is_for_admins(demo_server, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "[data-test=figures]") == []
     browser.switch_to.default_content()
     assert browser.execute_script("return window.__preview.calls()") == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "zendesk-nav-bar-agent.png"))
