@@ -15,9 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from sidecar.demo import demo_tickets
 from sidecar.services.lifecycle import acknowledge
@@ -110,6 +111,14 @@ def test_the_nav_bar_dashboard_draws_the_demo_analytics_for_an_admin(app, demo_s
     browser.switch_to.default_content()
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "zendesk-nav-bar-dashboard.png"))
+
+    # Per week: the admin picks the interval and presses Show; the charts are drawn again from the API.
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "[data-test=app-frame]"))
+    Select(browser.find_element(By.CSS_SELECTOR, "[data-test=interval]")).select_by_value("week")
+    browser.find_element(By.CSS_SELECTOR, "[data-test=show]").click()
+    weekly = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
+    weekly.until(lambda driver: "per week" in driver.find_element(By.ID, "chart-activity").text)
+    assert wait.until(lambda driver: driver.execute_script(PAINTED_PIXELS, "activity")) > 200
 
 
 def test_agents_are_told_the_dashboard_is_for_admins(demo_server, browser):
