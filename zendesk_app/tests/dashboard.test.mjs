@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {describe, it} from 'node:test';
+import {afterEach, describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 
 import {activityChart, breakdownChart, dashboardData, defaultRange, headlineFigures, timingChart} from '../assets/analytics.js';
@@ -342,5 +342,38 @@ describe('when the sidecar refuses', () => {
     assert.equal(dashboard.state.phase, 'ready');
     assert.deepEqual(dashboard.state.range, {from: '2026-02-01', to: '2026-02-28'});
     assert.equal(states.filter((state) => state.phase === 'ready').length, 1);
+  });
+});
+
+describe('the nav bar bootstrap', () => {
+  afterEach(() => {
+    delete globalThis.window;
+    delete globalThis.document;
+  });
+
+  it('calls ZAFClient.init() once and starts on app.registered, with Chart.js from the page', async () => {
+    const {doc} = fakeDocument();
+    const client = zendesk();
+    const {Chart, drawn} = recordingChart();
+    let inits = 0;
+    globalThis.window = {ZAFClient: {init: () => { inits += 1; return client; }}};
+    globalThis.document = doc;
+    const realFetch = globalThis.fetch;
+    const realChart = globalThis.Chart;
+    globalThis.fetch = fetchFromDisk;
+    globalThis.Chart = Chart; // what vendor/chartjs/chart.umd.js defines before nav_bar.js runs
+    try {
+      await import('../assets/nav_bar.js?bootstrap=1');
+      await import('../assets/nav_bar.js?bootstrap=2');
+      assert.equal(inits, 1);
+      assert.equal(client.requests.length, 0);
+      client.trigger('app.registered', {metadata: {}, context: {}});
+      for (let i = 0; i < 20 && drawn.length < 6; i += 1) await settle();
+      assert.equal(drawn.length, 6);
+      assert.equal(doc.getElementById('app').querySelector('[data-figure="assessments"] [data-test="figure-value"]').textContent, '4');
+    } finally {
+      globalThis.fetch = realFetch;
+      globalThis.Chart = realChart;
+    }
   });
 });
