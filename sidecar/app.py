@@ -6,6 +6,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from sidecar import __version__
 from sidecar.api import (
+    analytics,
     assessments,
     directory,
     escalations,
@@ -21,6 +22,7 @@ from sidecar.api import (
 from sidecar.api.context import Runtime, close_request_session
 from sidecar.api.errors import register_error_handlers
 from sidecar.api.guards import install_request_guards
+from sidecar.api.metrics import install_metrics
 from sidecar.api.openapi import build_openapi
 from sidecar.config import Config
 from sidecar.observability import configure_logging, install_request_ids
@@ -46,11 +48,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_request(close_request_session)
     register_error_handlers(app)
     for module in (health, assessments, installation, privacy, directory, routes, escalations, webhooks, inbound,
-                   zendesk_app):
+                   analytics, zendesk_app):
         app.register_blueprint(module.blueprint)
     app.extensions["sidecar_openapi"] = build_openapi(__version__, app)  # after the blueprints: reads their scopes
     if not config.testing:
         start_router_warm_up(app.extensions["sidecar"].database)
+    install_metrics(app, config)  # after build_openapi: /metrics is documented in docs/metrics.md, not there
     if config.preview_token:  # only `sidecar demo` sets it: see sidecar/api/preview.py
         app.register_blueprint(preview.blueprint)
     return app

@@ -9,6 +9,7 @@ from pathlib import Path
 from sidecar.store.crypto import is_valid_key
 
 DEFAULT_SQLITE_PATH = Path("instance") / "sidecar.sqlite3"
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class ConfigError(ValueError):
@@ -86,6 +87,23 @@ def _router_embeddings(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    if not (env.get(name) or "").strip():
+        return None
+    port = _int(env, name, 0, minimum=1)
+    if port > 65535:
+        raise ConfigError(f"{name} must be a TCP port from 1 to 65535, got {port}")
+    return port
+
+
+def _metrics_token(env: Mapping[str, str], name: str) -> str | None:
+    token = (env.get(name) or "").strip()
+    if token and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        # The value is never echoed, only its fault.
+        raise ConfigError(f"{name} must be at least {MIN_METRICS_TOKEN_LENGTH} characters (a random string)")
+    return token or None
+
+
 def _check_encryption_keys(keys: tuple[str, ...]) -> None:
     # The key is never echoed: the message names its position in SIDECAR_ENCRYPTION_KEY.
     for position, key in enumerate(keys, start=1):
@@ -116,6 +134,11 @@ class Config:
     # Outbound URLs (Jira, Zendesk, Salesforce, Slack, LLM) may point at loopback and private addresses,
     # over http too; link-local and cloud-metadata addresses stay refused (sidecar/clients/url_policy.py).
     allow_private_urls: bool = False
+    # Prometheus metrics (docs/metrics.md): GET /metrics on the app's port, and/or a port of their own
+    # served by `sidecar serve`'s master or `sidecar worker`; with a token, scrapes must send it as a bearer.
+    metrics_enabled: bool = False
+    metrics_port: int | None = None
+    metrics_token: str | None = None
     # Set only by `sidecar demo`: serves /preview/zendesk, a page that plays Zendesk around the real app,
     # calling the API with the demo installation's token (never for a real installation).
     preview_installation_id: str | None = None
@@ -154,9 +177,17 @@ class Config:
             templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
             router_embeddings=_router_embeddings(env, "SIDECAR_ROUTER_EMBEDDINGS"),
             allow_private_urls=allow_private_urls_from_env(env),
+            metrics_enabled=_bool(env, "SIDECAR_METRICS", False),
+            metrics_port=_port(env, "SIDECAR_METRICS_PORT"),
+            metrics_token=_metrics_token(env, "SIDECAR_METRICS_TOKEN"),
         )
         _check_encryption_keys(config.encryption_keys)
         return config
+
+    @property
+    def metrics_on(self) -> bool:
+        """True when metrics are served anywhere (the app's port or their own), so they must be counted."""
+        return self.metrics_enabled or self.metrics_port is not None
 
     def with_overrides(self, **changes) -> Config:
         """A copy with some settings changed (tests, CLI flags)."""

@@ -5,6 +5,7 @@ from flask import Blueprint, request
 
 from sidecar.api.auth import allow, authenticate_request, current_installation
 from sidecar.api.context import json_body, request_session, respond, runtime
+from sidecar.metrics.families import count_assessment
 from sidecar.schemas import (
     AssessmentListQuerySchema,
     AssessmentListSchema,
@@ -44,6 +45,7 @@ def create_assessment():
     with runtime().database.write_lock():
         record = store_assessment(session, installation=installation, ticket=ticket, result=result)
         session.commit()
+    count_assessment(record.level, trigger="api")
     return respond(_assessment_schema, record, 201)
 
 

@@ -136,6 +136,8 @@ _IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False
                     "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                                "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"}}
 _WEBHOOK_ANSWER = {200: schemas.WebhookAnswerSchema}
+_RANGE_RULES = ("Checked beyond the schema (422 naming the parameter): days from 1970-01-01 to 9999-12-30, `from` not "
+                "after `to` (today when left out), at most 366 days.")
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("/healthz", "get", "Liveness: the process is up", {200: schemas.HealthSchema}, authenticated=False),
@@ -257,6 +259,15 @@ OPERATIONS: tuple[Operation, ...] = (
               {200: schemas.RetentionSettingsSchema}),
     Operation("/v1/settings/retention", "put", "Set the retention window; the first purge runs at once",
               {200: schemas.RetentionSettingsSchema}, body=schemas.RetentionSettingsSchema),
+    Operation("/v1/analytics/summary", "get",
+              "Escalation analytics of a date range: counts, breakdowns, times to acknowledge and resolve, SLA "
+              "breaches, feedback, delivery", {200: schemas.AnalyticsSummarySchema},
+              query=schemas.AnalyticsRangeQuerySchema,
+              description="Days are UTC days, both ends included; default: the 30 days ending today. A row counts "
+                          "by when it was made. " + _RANGE_RULES),
+    Operation("/v1/analytics/timeseries", "get", "One analytics metric per day or week (weeks start on Monday)",
+              {200: schemas.AnalyticsTimeseriesSchema}, query=schemas.AnalyticsTimeseriesQuerySchema,
+              description="Every period of the range is present (count 0 when empty). " + _RANGE_RULES),
     Operation("/v1/installation", "delete", "Delete this installation and everything of it",
               {200: schemas.InstallationDeletionSchema}, query=schemas.InstallationDeletionQuerySchema,
               traits=("confirm",), description="`confirm` must be this installation's id."),

@@ -21,6 +21,7 @@ from sidecar.api.context import respond, runtime
 from sidecar.api.errors import error_body
 from sidecar.domain.statuses import WebhookStatus
 from sidecar.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
+from sidecar.metrics.families import count_webhook
 from sidecar.schemas import SlackEventAnswerSchema, WebhookAnswerSchema, strip_nul
 from sidecar.services import slack_buttons
 from sidecar.services.connections import Connections, load_connections
@@ -30,6 +31,8 @@ from sidecar.webhooks import events as parse
 from sidecar.webhooks import verification as verify
 
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+_SOURCES = {"webhooks.zendesk": "zendesk", "webhooks.salesforce": "salesforce", "webhooks.jira": "jira",
+            "webhooks.slack_events": "slack", "webhooks.slack_interactions": "slack"}
 JIRA_FRESHNESS_SECONDS = 6 * 3600
 
 SECRET_KEYS = {"zendesk": "zendesk.webhook_secret", "salesforce": "salesforce.webhook_secret",
@@ -37,6 +40,15 @@ SECRET_KEYS = {"zendesk": "zendesk.webhook_secret", "salesforce": "salesforce.we
 # Slack events name their workspace only in the body. The team id is read from the raw bytes to pick
 # whose signing secret to check; nothing else is read before the signature is verified.
 _SLACK_TEAM = re.compile(rb'"team(?:_id)?"\s*:\s*(?:\{\s*"id"\s*:\s*)?"([A-Z0-9]+)"')
+
+
+@blueprint.after_request
+def _count_rejected(response):
+    # Every refusal (bad signature, unknown installation, malformed body) ends here, whichever error it was;
+    # accepted, duplicate and ignored deliveries are counted where they are decided (`_accept`).
+    if response.status_code >= 400 and request.endpoint:
+        count_webhook(_SOURCES.get(request.endpoint, "unknown"), stage="receipt", outcome="rejected")
+    return response
 
 
 @blueprint.errorhandler(verify.WebhookRejected)
@@ -119,6 +131,7 @@ def _accept(installation: Installation, system: str, raw: bytes, payload: Any, e
                      delivery_id=verify.delivery_id(system, raw, request.headers, payload),
                      kind=f"{system}.{what or 'unknown'}",
                      reason=f"the sidecar does not act on {system} {what or 'events of this type'} events")
+        count_webhook(system, stage="receipt", outcome=WebhookStatus.IGNORED)
         return respond(answer, {"status": WebhookStatus.IGNORED,
                                 "kind": event.data.get("webhook_event") or event.data.get("type")})
     accepted = accept_event(runtime().database, installation_id=installation.id, system=system,
@@ -126,6 +139,7 @@ def _accept(installation: Installation, system: str, raw: bytes, payload: Any, e
                             signed_id=verify.signed_content_id(system, raw, request.headers),
                             kind=event.kind, data=event.data,
                             occurred_at=event.occurred_at.isoformat() if event.occurred_at else None)
+    count_webhook(system, stage="receipt", outcome=WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE)
     return respond(answer, {"status": WebhookStatus.ACCEPTED if accepted else WebhookStatus.DUPLICATE,
                             "kind": event.kind})
 

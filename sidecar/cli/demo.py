@@ -1,4 +1,4 @@
-"""`sidecar demo`: the embedded demo (schema, demo installation, assessed demo tickets), then serve it."""
+"""`sidecar demo`: the embedded demo (schema, demo installation, its directory and past incidents), then serve it."""
 from __future__ import annotations
 
 import os
@@ -12,18 +12,18 @@ from sidecar.store.migrate import upgrade_database
 
 
 def _print_try(token: str, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    auth = f"-H 'Authorization: Bearer {token}'"
     click.echo("Try:")
-    click.echo(f"  curl -s -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/assessments")
-    click.echo(
-        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
-        f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/assessments"
-    )
+    click.echo(f"  curl -s {auth} -H 'Content-Type: application/json' "
+               f"-d @sidecar/demo/refund_ticket.json {base}/v1/assessments")
     click.echo("  # escalate it (dry-run: no Jira/Slack credentials, so each step shows the request it would send)")
-    click.echo(
-        f"  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
-        f"-d @sidecar/demo/refund_ticket.json http://{host}:{port}/v1/escalations"
-    )
-    click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): http://{host}:{port}/preview/zendesk")
+    click.echo(f"  curl -s {auth} -H 'Content-Type: application/json' "
+               f"-d @sidecar/demo/refund_ticket.json {base}/v1/escalations")
+    click.echo("  # what was assessed and escalated today, and the trend")
+    click.echo(f"  curl -s {auth} {base}/v1/analytics/summary")
+    click.echo(f"  curl -s {auth} '{base}/v1/analytics/timeseries?metric=escalations&interval=day'")
+    click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): {base}/preview/zendesk")
 
 
 @click.command()
@@ -39,7 +39,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             summary = set_up_demo(session, box=secret_box(config))
     token = summary["api_token"]
     click.echo(f"Demo installation {summary['id']} ({summary['name']}) "
-               f"with {summary['assessed']} assessed demo tickets.")
+               f"with {summary['tickets']} open demo tickets to assess.")
     click.echo(f"Admin API token (new on every demo start): {token}")
     _print_try(token, host, port)
     if not no_serve:

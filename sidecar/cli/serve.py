@@ -17,6 +17,9 @@ from sidecar.cli.runtime import (
 )
 from sidecar.config import Config
 from sidecar.jobs.worker import Worker, start_worker_thread
+from sidecar.metrics import gunicorn as metrics_hooks
+from sidecar.metrics.exposition import start_metrics_server
+from sidecar.metrics.multiprocess import prepare_multiprocess_dir
 
 
 class SidecarServer(BaseApplication):
@@ -25,7 +28,7 @@ class SidecarServer(BaseApplication):
     def __init__(self, config: Config, host: str, port: int, workers: int):
         self.app_config = config
         self.options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": 4,
-                        "accesslog": None}
+                        "accesslog": None, "child_exit": metrics_hooks.child_exit}
         super().__init__()
 
     def load_config(self) -> None:
@@ -47,6 +50,13 @@ def new_worker(config: Config) -> Worker:
 
 def serve_app(config: Config, host: str, port: int, workers: int) -> None:
     """Serve until stopped, with the embedded worker thread unless the configuration turns it off."""
+    if config.metrics_on:
+        # Before the worker thread counts anything and before gunicorn forks: every process of this server
+        # (the master's worker thread, each web process) writes its counts where a scrape merges them.
+        click.echo(f"metrics: multiprocess directory {prepare_multiprocess_dir()}")
+    if config.metrics_port is not None:
+        start_metrics_server(config, database=open_database(config))
+        click.echo(f"metrics: http://0.0.0.0:{config.metrics_port}/metrics")
     if config.embedded_worker:
         # A thread in the gunicorn master: it is started before the web processes are forked, and a
         # fork copies only the forking thread, so each web process stays single-purpose.
@@ -77,6 +87,10 @@ def worker() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     runner = new_worker(config)
+    if config.metrics_port is not None:
+        # This process's counters only: the database gauges are the web app's /metrics (docs/metrics.md).
+        start_metrics_server(config, database=None)
+        click.echo(f"metrics: http://0.0.0.0:{config.metrics_port}/metrics")
     click.echo(f"sidecar worker {runner.worker_id} started")
     runner.run(stop)
     click.echo("sidecar worker stopped")

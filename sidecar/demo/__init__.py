@@ -9,15 +9,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.intelligence.ticket import ticket_from_mapping
-from sidecar.services.assessments import assess_and_store
 from sidecar.services.connections import configure
 from sidecar.services.credentials import create_token, list_tokens, revoke_token
 from sidecar.services.directory import load_directory
 from sidecar.services.installations import create_installation, rotate_api_token
 from sidecar.store.crypto import SecretBox
 from sidecar.store.history import upsert_history
-from sidecar.store.models import AssessmentRecord, Installation
+from sidecar.store.models import Installation
 
 DEMO_NAME = "Demo: Acme Cloud Support"
 DEMO_DIR = Path(__file__).parent
@@ -46,8 +44,11 @@ def load_demo_history(session: Session, *, installation: Installation) -> None:
 
 
 def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
-    """Create (or reuse) the demo installation with its teams and experts, give it a fresh token, assess demo
-    tickets."""
+    """Create (or reuse) the demo installation with its teams, experts and past incidents; give it fresh tokens.
+
+    The demo tickets are not assessed here: the sidebar (and the preview page) assess a ticket when it is
+    opened, as in production, so a fresh demo's analytics count only what was done in it.
+    """
     installation = session.scalar(select(Installation).where(Installation.name == DEMO_NAME))
     if installation is None:
         created = create_installation(session, name=DEMO_NAME, source="zendesk", box=box)
@@ -58,24 +59,12 @@ def set_up_demo(session: Session, *, box: SecretBox) -> dict[str, Any]:
     configure(session, installation, changes={"zendesk.url": DEMO_ZENDESK_URL}, box=box)
     load_directory(session, installation=installation,
                    document=yaml.safe_load((DEMO_DIR / "experts.yaml").read_text(encoding="utf-8")))
-    # Past incidents first, so the demo's assessments show similar incidents and who solved them.
+    # Past incidents, so the demo's assessments show similar incidents and who solved them.
     load_demo_history(session, installation=installation)
-    assessed = 0
-    for data in demo_tickets():
-        ticket = ticket_from_mapping(data)
-        seen = session.scalar(
-            select(AssessmentRecord.id).where(
-                AssessmentRecord.installation_id == installation.id,
-                AssessmentRecord.ticket_external_id == ticket.id,
-            )
-        )
-        if seen is None:
-            assess_and_store(session, installation=installation, ticket=ticket)
-        assessed += 1
     # The preview page carries its token in the browser, as a sidebar would: an agent token, never the admin one.
     for old in list_tokens(session, installation_id=installation.id):
         if old.name == DEMO_SIDEBAR_TOKEN_NAME:
             revoke_token(session, installation_id=installation.id, token_id=old.id)
     sidebar = create_token(session, installation=installation, scope="agent", name=DEMO_SIDEBAR_TOKEN_NAME)
     return {"id": installation.id, "name": installation.name, "api_token": token, "agent_token": sidebar.token,
-            "assessed": assessed}
+            "tickets": len(demo_tickets())}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,7 +38,6 @@ from sidecar.store.models import (
     Escalation,
     EscalationEvent,
     Installation,
-    stored_utc,
 )
 
 log = logging.getLogger(__name__)
@@ -100,10 +98,9 @@ def _make_summary(ctx: JobContext, work: Delivery, timeline: list[dict[str, Any]
     return summary
 
 
-def _duration(start: datetime | None, end: datetime | None) -> str | None:
-    if start is None or end is None:
-        return None
-    return updates.format_duration((stored_utc(end) - stored_utc(start)).total_seconds())
+def _duration(seconds: float | None) -> str | None:
+    """A stored time to acknowledge or resolve (kept by the lifecycle), in words."""
+    return updates.format_duration(seconds) if seconds is not None else None
 
 
 class UpdateTicketNote:
@@ -125,8 +122,8 @@ class UpdateTicketNote:
             body = updates.render_resolution_note(
                 context, resolution=resolution, draft=draft, summary=summary, jira_key=escalation.jira_key,
                 jira_url=escalation.jira_url,
-                time_to_acknowledge=_duration(escalation.created_at, escalation.acknowledged_at),
-                time_to_resolve=_duration(escalation.created_at, escalation.resolved_at), marker=marker, env=env)
+                time_to_acknowledge=_duration(escalation.ack_seconds),
+                time_to_resolve=_duration(escalation.resolve_seconds), marker=marker, env=env)
             tags = (RESOLVED_TAG,) if work.ticket_source == "zendesk" else ()
         elif event["kind"] == "acknowledged":
             body = updates.render_ack_note(context, who=event["actor"] or "an expert", when=event["at"], marker=marker,

@@ -16,11 +16,14 @@ from sidecar.clients.base import ApiError
 from sidecar.domain.statuses import AuditOutcome
 from sidecar.jobs import outbox
 from sidecar.jobs.outbox import ClaimedJob
+from sidecar.metrics.families import count_delivery
 from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
 from sidecar.store.models import AuditEntry, utcnow
 
 MAX_CACHED = 256
+# Audit outcomes that are delivery attempts (metrics): a vendor called, or (dry-run) the request planned.
+_DELIVERY_MODES: dict[str, str] = {AuditOutcome.OK: "live", AuditOutcome.ERROR: "live", AuditOutcome.DRY_RUN: "dry_run"}
 
 
 class PermanentJobError(Exception):
@@ -82,6 +85,9 @@ class JobContext:
 
     def audit(self, *, system: str, action: str, target: str, outcome: str, detail: str = "") -> None:
         """Note one outbound write (or its dry-run); the worker stores the notes whatever the job's fate."""
+        # Every vendor call a job makes passes here (through `call`) or is planned here (dry-run): one count each.
+        if outcome in _DELIVERY_MODES:
+            count_delivery(system, mode=_DELIVERY_MODES[outcome], failed=outcome == AuditOutcome.ERROR)
         self._audit.append({"system": system, "action": action, "target": target[:200], "outcome": outcome,
                             "detail": detail[:4000], "at": utcnow()})
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sidecar.clients.base import ApiError
 from sidecar.clients.slack import post_to_response_url
 from sidecar.domain import marker as echo_marker
-from sidecar.domain.statuses import AuditOutcome, EscalationStatus
+from sidecar.domain.statuses import AuditOutcome, EscalationStatus, InboundStatus
 from sidecar.jobs.context import JobContext, PermanentJobError
 from sidecar.jobs.escalation_delivery import (
     installation_client,
@@ -35,6 +35,7 @@ from sidecar.jobs.escalation_delivery import (
 )
 from sidecar.jobs.outbox import enqueue
 from sidecar.jobs.proactive import reassess_on_customer_comment
+from sidecar.metrics.families import count_webhook
 from sidecar.services import lifecycle, slack_buttons
 from sidecar.services.inbound import record_outcome
 from sidecar.services.installations import installation_settings
@@ -301,6 +302,9 @@ class InboundEvents:
                                delivery_id=payload["delivery_id"], reason=outcome)
             if outcome is not None:
                 log.info("inbound event %s not acted on: %s", kind, outcome)
+        if payload.get("delivery_id"):  # after the commit: what the delivery's row now says
+            count_webhook(payload.get("system") or "unknown", stage="worker",
+                          outcome=InboundStatus.ACTED if outcome is None else InboundStatus.IGNORED)
 
     def on_settled(self, ctx: JobContext, *, status: str, error: str | None) -> None:
         """Failures are on the job (`sidecar jobs list`); there is no step to mark."""

@@ -26,6 +26,7 @@ from sidecar.intelligence.ticket import Comment, Ticket, ticket_from_mapping
 from sidecar.jobs.context import JobContext
 from sidecar.jobs.escalation_delivery import installation_connections
 from sidecar.jobs.outbox import enqueue
+from sidecar.metrics.families import count_assessment
 from sidecar.rendering.environment import template_environment
 from sidecar.rendering.updates import render_suggestion_note
 from sidecar.services.assessments import assess_and_store
@@ -115,6 +116,7 @@ def act_on_crossing(session: Session, *, installation: Installation, ticket: Tic
                     policy: str, templates_dir: str | None = None) -> str | None:
     """Assess (and store) the ticket; on a new crossing of the threshold suggest or escalate. Returns what it did."""
     record = assess_and_store(session, installation=installation, ticket=ticket)
+    count_assessment(record.level, trigger="webhook")
     threshold = resolve_policy(policy_from_overrides(scoring_overrides(installation)))[2]
     key = (installation.id, ticket.source, ticket.id)
     watch = session.get(TicketWatch, key)

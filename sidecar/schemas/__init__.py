@@ -4,6 +4,14 @@ One module per concept; every public name is re-exported here, so `from sidecar.
 """
 from __future__ import annotations
 
+from sidecar.schemas.analytics import (
+    AnalyticsRangeQuerySchema,
+    AnalyticsSummarySchema,
+    AnalyticsTimeseriesQuerySchema,
+    AnalyticsTimeseriesSchema,
+    PercentilesSchema,
+    TimeseriesPointSchema,
+)
 from sidecar.schemas.assessments import (
     AssessmentListQuerySchema,
     AssessmentListSchema,
@@ -112,6 +120,8 @@ from sidecar.schemas.tickets import (
 )
 
 __all__ = [
+    "AnalyticsRangeQuerySchema", "AnalyticsSummarySchema", "AnalyticsTimeseriesQuerySchema",
+    "AnalyticsTimeseriesSchema", "PercentilesSchema", "TimeseriesPointSchema",
     "AssessmentListQuerySchema", "AssessmentListSchema", "AssessmentRequestSchema", "AssessmentSchema",
     "AuditEntrySchema", "AuditListSchema", "AuditQuerySchema", "BLANK", "CategorySchema", "CommentSchema",
     "ConnectionSystemSchema", "ConnectionsUpdateSchema", "ConnectionsViewSchema", "CredentialsSchema",

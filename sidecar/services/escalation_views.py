@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sidecar.domain.statuses import EscalationStatus, JobStatus, StepStatus
 from sidecar.services.escalations import STEP_DESCRIPTIONS, steps_of
 from sidecar.services.timeline import events_of
-from sidecar.store.models import Escalation, EscalationEvent, EscalationStep, Job, stored_utc
+from sidecar.store.models import Escalation, EscalationEvent, EscalationStep, Job
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,13 @@ class EscalationView:
 
     @property
     def time_to_acknowledge_seconds(self) -> float | None:
-        """Seconds from the escalation to its acknowledgement (None until acknowledged)."""
-        return _seconds_between(self.row.created_at, self.row.acknowledged_at)
+        """Seconds from the escalation to its acknowledgement (None until acknowledged), as the lifecycle stored it."""
+        return _tenths(self.row.ack_seconds)
 
     @property
     def time_to_resolve_seconds(self) -> float | None:
-        """Seconds from the escalation to its resolution (None until resolved)."""
-        return _seconds_between(self.row.created_at, self.row.resolved_at)
+        """Seconds from the escalation to its resolution (None until resolved), as the lifecycle stored it."""
+        return _tenths(self.row.resolve_seconds)
 
 
 def escalation_view(session: Session, escalation: Escalation) -> EscalationView:
@@ -73,8 +73,5 @@ def _drafted_reply(session: Session, escalation: Escalation) -> str | None:
     return (data or {}).get("drafted_reply")
 
 
-def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
-    start, end = stored_utc(start), stored_utc(end)
-    if start is None or end is None:
-        return None
-    return round((end - start).total_seconds(), 1)
+def _tenths(seconds: float | None) -> float | None:
+    return round(seconds, 1) if seconds is not None else None

@@ -166,6 +166,18 @@ def plan_escalation(
                               similar, open_escalations_of(session, installation_id=installation.id, similar=similar)))
 
 
+def analytics_columns(plan: EscalationPlan) -> dict[str, Any]:
+    """What analytics count of a new escalation: its primary category, team, suggested and chosen expert.
+
+    The primary category is the assessment's strongest reason (the scorer lists categories strongest first).
+    """
+    categories = plan.assessment.get("categories") or []
+    return {"category": categories[0]["name"] if categories else None,
+            "team_name": (plan.team or {}).get("name"),
+            "suggested_expert_id": plan.route.expert.id if plan.route.expert else None,
+            "chosen_expert_id": (plan.expert or {}).get("id")}
+
+
 def start_escalation(
     session: Session,
     *,
@@ -193,7 +205,8 @@ def start_escalation(
     fields = dict(idempotency_key=idempotency_key, link_to=link_to, agent_note=note or "", team=plan.team,
                   expert=plan.expert, escalated_by=escalated_by, score=plan.assessment["score"],
                   level=plan.assessment["level"], context=plan.context, suggestion=plan.suggestion,
-                  mode=EscalationMode.LIVE if connections.is_live("jira") else EscalationMode.DRY_RUN)
+                  mode=EscalationMode.LIVE if connections.is_live("jira") else EscalationMode.DRY_RUN,
+                  **analytics_columns(plan))
     try:
         escalation = lifecycle.start(session, installation_id=installation.id, source=ticket.source,
                                      ticket_id=ticket.id, fields=fields, max_attempts=_max_attempts(connections))

@@ -333,6 +333,12 @@ def affected_record(database: Any, *, installation_id: str, jira_key: str) -> tu
 # After the handoff: Jira's status, resolve, reopen, acknowledge, reassign
 
 
+def seconds_since_created(escalation: Escalation, now: datetime) -> float:
+    """Seconds from the escalation's creation to `now`: the stored time to acknowledge or to resolve."""
+    created = stored_utc(escalation.created_at) or now
+    return round((now - created).total_seconds(), 3)
+
+
 def follow_jira_issue(session: Session, escalation: Escalation, *, resolved: bool, status: str | None,
                       previous: str | None, resolution: str | None, actor: str | None) -> EscalationEvent | None:
     """Apply a Jira issue update: resolve, reopen, or note a status change; None when nothing changed."""
@@ -361,6 +367,7 @@ def resolve(session: Session, escalation: Escalation, *, resolution: str | None,
     now = utcnow()
     escalation.status = EscalationStatus.RESOLVED
     escalation.resolved_at = now
+    escalation.resolve_seconds = seconds_since_created(escalation, now)
     escalation.resolution = resolution
     escalation.jira_status = status or escalation.jira_status
     escalation.open_ticket_key = None
@@ -382,6 +389,7 @@ def reopen(
     now = utcnow()
     escalation.status = EscalationStatus.DELIVERED
     escalation.resolved_at = None
+    escalation.resolve_seconds = None
     escalation.reopened_count = (escalation.reopened_count or 0) + 1
     escalation.open_ticket_key = None if other is not None else key
     escalation.updated_at = now
@@ -396,6 +404,7 @@ def acknowledge(session: Session, escalation: Escalation, *, who: str, user_id: 
     now = utcnow()
     escalation.acknowledged_by = who
     escalation.acknowledged_at = now
+    escalation.ack_seconds = seconds_since_created(escalation, now)
     escalation.updated_at = now
     return append_event(session, escalation=escalation, system="slack", kind="acknowledged", actor=who, at=now,
                         text=f"Acknowledged by {who}", data={"user_id": user_id})

@@ -17,6 +17,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
+    or_,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -109,6 +112,8 @@ class AssessmentRecord(Base):
     __tablename__ = "assessments"
     __table_args__ = (
         Index("ix_assessments_ticket", "installation_id", "ticket_source", "ticket_external_id", "created_at"),
+        # Analytics count a date range with one seek per level and recommendation (services.analytics).
+        Index("ix_assessments_level", "installation_id", "level", "recommendation", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -285,6 +290,15 @@ class Escalation(Base):
         UniqueConstraint("installation_id", "open_ticket_key", name="uq_escalations_open_ticket"),
         UniqueConstraint("installation_id", "idempotency_key", name="uq_escalations_idempotency_key"),
         Index("ix_escalations_ticket", "installation_id", "ticket_source", "ticket_external_id"),
+        # Analytics (services.analytics): one pass over a date range from the first index alone; one seek per
+        # status, category or team; the times to acknowledge and resolve walked in order to a percentile's rank.
+        Index("ix_escalations_created", "installation_id", "created_at", "status", "suggested_expert_id",
+              "chosen_expert_id", "ack_seconds", "resolve_seconds"),
+        Index("ix_escalations_status", "installation_id", "status", "created_at"),
+        Index("ix_escalations_category", "installation_id", "category", "created_at"),
+        Index("ix_escalations_team", "installation_id", "team_name", "created_at"),
+        Index("ix_escalations_ack", "installation_id", "ack_seconds", "created_at"),
+        Index("ix_escalations_resolve", "installation_id", "resolve_seconds", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -325,6 +339,15 @@ class Escalation(Base):
     # The help-desk ticket's status as its webhooks last said: updates after resolution reach the ticket
     # until it is solved or closed.
     ticket_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # What analytics group and sort by, in plain columns (no JSON functions): set when the escalation is made
+    # (services.escalations) and by the lifecycle (the durations). `chosen_expert_id` is who it was sent to
+    # then, by the agent or the route; a later reassignment changes `expert`, not this.
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)  # its assessment's strongest reason
+    team_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    suggested_expert_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the route's expert
+    chosen_expert_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ack_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # created -> first acknowledgement
+    resolve_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # created -> resolved (while resolved)
 
 
 class EscalationEvent(Base):
@@ -415,11 +438,21 @@ class EscalationStep(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# A job that is dead or ran more than once. Written with literals, not parameters: a query uses the
+# partial index only when its WHERE holds this very condition (JOB_FAILED_ONCE below).
+_JOB_FAILED_ONCE = f"status = '{JobStatus.DEAD}' OR attempts > 1"
+
+
 class Job(Base):
     """An outbox job: work written in the same transaction as the data it belongs to, delivered by a worker."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_due", "status", "run_after"),)
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_after"),
+        # Analytics count a date range's dead and retried jobs from this index of them alone (a few percent).
+        Index("ix_jobs_failed", "installation_id", "created_at", "status", sqlite_where=text(_JOB_FAILED_ONCE),
+              postgresql_where=text(_JOB_FAILED_ONCE)),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     installation_id: Mapped[str] = mapped_column(String(40), ForeignKey("installations.id", ondelete="CASCADE"),
@@ -439,6 +472,10 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+JOB_FAILED_ONCE = or_(Job.__table__.c.status == literal_column(f"'{JobStatus.DEAD}'"),
+                      Job.__table__.c.attempts > literal_column("1"))
 
 
 class JiraAffected(Base):

@@ -26,12 +26,14 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.engine import events, from_schema
 
+from sidecar.domain.analytics import FIRST_DAY, LAST_DAY, MAX_RANGE_DAYS
 from sidecar.intelligence.escalation_context import DEFAULT_PRIORITY_MAPPING
 from sidecar.intelligence.redaction import compile_pattern
 from sidecar.intelligence.scoring import (
@@ -117,6 +119,8 @@ def _repair(case: Any, tokens: Tokens) -> None:
     body = case.body if isinstance(case.body, dict) else None
     if label == "DELETE /v1/installation" and isinstance(case.query, dict) and "confirm" in case.query:
         case.query["confirm"] = tokens.doomed_id  # must be the installation's own id
+    if label.startswith("GET /v1/analytics/") and isinstance(case.query, dict):
+        _repair_date_range(case.query)
     if body is None:
         return
     if label == "PUT /v1/settings/scoring":
@@ -150,6 +154,20 @@ def _repair(case: Any, tokens: Tokens) -> None:
         _repair_settings(body["settings"])
     elif label == "PUT /v1/installation/credentials" and isinstance(body.get("credentials"), dict):
         _repair_credentials(body["credentials"])
+
+
+def _repair_date_range(query: dict[str, Any]) -> None:
+    """Days within FIRST_DAY..LAST_DAY, `from` not after `to`, at most MAX_RANGE_DAYS (today when `to` is left out)."""
+    try:
+        days = {name: date.fromisoformat(query[name]) for name in ("from", "to") if isinstance(query.get(name), str)}
+    except ValueError:
+        return
+    days = {name: min(max(day, FIRST_DAY), LAST_DAY) for name, day in days.items()}
+    if "from" in days:
+        end = days.get("to", datetime.now(UTC).date())
+        if not end - timedelta(days=MAX_RANGE_DAYS - 1) <= days["from"] <= end:
+            days["from"] = end
+    query.update({name: day.isoformat() for name, day in days.items()})
 
 
 def _compiles(pattern: Any) -> bool:

@@ -104,6 +104,8 @@ def test_every_v1_view_states_or_defaults_its_scope(app):
             if scope != "admin":
                 opened[(rule.rule, tuple(sorted(rule.methods - {"HEAD", "OPTIONS"})))] = scope
     assert opened == {
+        ("/v1/analytics/summary", ("GET",)): "agent",
+        ("/v1/analytics/timeseries", ("GET",)): "agent",
         ("/v1/assessments", ("POST",)): "agent",
         ("/v1/assessments", ("GET",)): "read",
         ("/v1/assessments/<assessment_id>", ("GET",)): "read",
