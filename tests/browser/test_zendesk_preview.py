@@ -1,68 +1,19 @@
 """A real browser (Debian's headless Chromium) opens /preview/zendesk against a running sidecar.
 
-The sidecar runs as the demo runs it: a demo installation in dry-run, the preview page switched on, an
-outbox worker delivering. The test picks the refund ticket, checks the score and reasons render in the
-app, clicks Escalate, confirms the preview, and waits for the Jira key. It saves a screenshot to
-test-artifacts/zendesk-preview-escalated.png.
+The sidecar runs as the demo runs it (tests/browser/conftest.py). The test picks the refund ticket, checks
+the score and reasons render in the app, clicks Escalate, confirms the preview, and waits for the Jira key.
+It saves a screenshot to test-artifacts/zendesk-preview-escalated.png.
 """
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 
-import pytest
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
-
-from sidecar import create_app
-from sidecar.demo import set_up_demo
-from sidecar.jobs.worker import Worker, start_worker_thread
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture
-def sidecar(app, config, box):
-    """The demo installation, served on a free port with the preview page on, and a worker delivering."""
-    database = app.extensions["sidecar"].database
-    with database.session() as session:
-        demo = set_up_demo(session, box=box)
-    preview_app = create_app(config.with_overrides(preview_installation_id=demo["id"],
-                                                   preview_token=demo["agent_token"]))
-    server = make_server("127.0.0.1", 0, preview_app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    _, stop = start_worker_thread(Worker(preview_app.extensions["sidecar"].database, box=box, poll_seconds=0.2))
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        stop.set()
-        server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert Path(binary).exists(), (f"{binary} is missing: install Debian's packages "
-                                       "(apt-get install -y chromium chromium-driver; `make test` does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--window-size=1400,1100", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_preview_assesses_a_demo_ticket_and_escalates_it(sidecar, browser):
