@@ -18,7 +18,8 @@ requirements.rb, secure_settings.rb) are ported here, with Zendesk's warnings tr
   no http_target/url_target_v2 targets.
 
 Ours on top: the ZAF SDK is loaded from its one URL, every file iframe.html and the JS modules
-refer to exists, the logos are PNGs of 320x320 and 128x128, every "ui.*" string key the JS uses is
+refer to exists, the logos are PNGs of 320x320 and 128x128, a nav_bar / top_bar / ticket_editor
+location has its assets/icon_<location>.svg with a viewBox, every "ui.*" string key the JS uses is
 in the default locale, ticket fields have valid types, and each trigger's notification_webhook
 names a webhook requirement and sends the JSON body sidecar/webhooks/events.py documents.
 
@@ -30,6 +31,7 @@ import json
 import re
 import struct
 import sys
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -68,6 +70,9 @@ ZENDESK_EVENTS = ("ticket_created", "comment_added", "ticket_updated")
 AUTHOR_ROLES = ("end-user", "agent", "admin")
 LOGOS = {"assets/logo.png": (320, 320), "assets/logo-small.png": (128, 128)}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Locations shown as an icon the user clicks; Zendesk takes it from assets/icon_<location>.svg.
+ICON_LOCATIONS = ("nav_bar", "top_bar", "ticket_editor")
+SVG = "{http://www.w3.org/2000/svg}"
 # Values the repository ships as placeholders; package.py --sidecar-url etc. replace them.
 PLACEHOLDERS = ("sidecar.example.com", "INSTALLATION_ID", "REPLACE_WITH_WEBHOOK_SIGNING_SECRET")
 STRING_KEY = re.compile(r"""['"`](ui\.[a-z0-9_.]*[a-z0-9_])['"`]""")
@@ -363,6 +368,8 @@ class _Checks:
                 self.add(relative, f"must be {size[0]}x{size[1]} pixels (is {actual[0]}x{actual[1]})")
         for page in self.location_pages():
             self.page_checks(page)
+        for name in sorted({name for name, _ in self.locations()} & set(ICON_LOCATIONS)):
+            self.icon_check(f"assets/icon_{name}.svg", name)
         for path in sorted((self.app_dir / "assets").glob("*.js")):
             source = path.read_text(encoding="utf-8")
             for target in JS_IMPORT.findall(source):
@@ -370,14 +377,28 @@ class _Checks:
                 if not self.exists(str(_normalise(resolved))):
                     self.add(f"assets/{path.name}", f"imports {target}, which does not exist")
 
+    def icon_check(self, relative: str, location: str) -> None:
+        try:
+            root = ElementTree.parse(self.app_dir / relative).getroot()
+        except (OSError, ElementTree.ParseError) as exc:
+            problem = "is missing" if isinstance(exc, OSError) else f"is not valid SVG ({exc})"
+            self.add(relative, f"{problem} (the {location} location shows it as the app's icon)")
+            return
+        # Zendesk sizes the icon by its viewBox: on <svg>, or on the <symbol id="default"> when symbols are used.
+        default = next((node for node in root.iter(f"{SVG}symbol") if node.get("id") == "default"), root)
+        if root.tag != f"{SVG}svg" or not default.get("viewBox"):
+            self.add(relative, "must be an <svg> (xmlns http://www.w3.org/2000/svg) with a viewBox")
+
+    def locations(self) -> list[tuple[str, Any]]:
+        """(name, options) of every location in the manifest, whatever its host."""
+        hosts = (self.manifest.get("location") or {}).values()
+        return [(name, options) for places in hosts if isinstance(places, dict) for name, options in places.items()]
+
     def location_pages(self) -> list[str]:
-        pages = []
-        for places in (self.manifest.get("location") or {}).values():
-            for options in (places or {}).values() if isinstance(places, dict) else ():
-                url = options if isinstance(options, str) else options.get("url") if isinstance(options, dict) else None
-                if isinstance(url, str) and url.startswith("assets/") and url.endswith(".html") and self.exists(url):
-                    pages.append(url)
-        return sorted(set(pages))
+        urls = [options if isinstance(options, str) else options.get("url") if isinstance(options, dict) else None
+                for _, options in self.locations()]
+        pages = [url for url in urls if isinstance(url, str) and url.startswith("assets/") and url.endswith(".html")]
+        return sorted({page for page in pages if self.exists(page)})
 
     def page_checks(self, page: str) -> None:
         parser = _References()

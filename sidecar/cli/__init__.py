@@ -30,7 +30,7 @@ COMMANDS = {
     "score": LazyCommand("sidecar.cli.score", "score", "Print the assessment of a ticket file (the API's ticket JSON, "
                                                        "or {\"ticket\": {...}})."),
     "serve": LazyCommand("sidecar.cli.serve", "serve", "Run the web app and, unless SIDECAR_EMBEDDED_WORKER=false, "
-                                                       "one outbox worker thread, on DATABASE_URL."),
+                                                       "one outbox worker process, on DATABASE_URL."),
     "token": LazyCommand("sidecar.cli.tokens", "token", "Scoped API tokens: admin (everything), agent (assess, "
                                                         "escalate, feedback, read), read."),
     "train": LazyCommand("sidecar.cli.train", "train", "Train the installation's router and escalation model from "

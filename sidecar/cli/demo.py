@@ -24,6 +24,7 @@ def _print_try(token: str, host: str, port: int) -> None:
     click.echo(f"  curl -s {auth} {base}/v1/analytics/summary")
     click.echo(f"  curl -s {auth} '{base}/v1/analytics/timeseries?metric=escalations&interval=day'")
     click.echo(f"  # the Zendesk sidebar app in a page that plays Zendesk (dry-run): {base}/preview/zendesk")
+    click.echo(f"  # its analytics dashboard in Zendesk's nav bar, as an admin sees it: {base}/preview/zendesk/nav_bar")
     click.echo(f"  # the admin console (sign in with the admin API token above): {base}/admin")
 
 

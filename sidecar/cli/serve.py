@@ -1,6 +1,9 @@
 """`sidecar serve` and `sidecar worker`: the web app with its embedded outbox worker, and stand-alone workers."""
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.process
+import os
 import signal
 import sys
 import threading
@@ -16,7 +19,7 @@ from sidecar.cli.runtime import (
     secret_box,
 )
 from sidecar.config import Config
-from sidecar.jobs.worker import Worker, start_worker_thread
+from sidecar.jobs.worker import Worker
 from sidecar.metrics import gunicorn as metrics_hooks
 from sidecar.metrics.exposition import start_metrics_server
 from sidecar.metrics.multiprocess import prepare_multiprocess_dir
@@ -48,19 +51,46 @@ def new_worker(config: Config) -> Worker:
                   allow_private_urls=config.allow_private_urls)
 
 
+def _run_embedded_worker(config: Config) -> None:
+    """The embedded worker's process: deliver until the server stops it (SIGTERM) or its parent is gone."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        # A daemon process is stopped when the server exits normally; this also stops it when the server is killed.
+        while not stop.wait(5):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch_parent, name="sidecar-worker-parent", daemon=True).start()
+    new_worker(config).run(stop)
+
+
+def start_embedded_worker(config: Config) -> multiprocessing.process.BaseProcess:
+    """Start the embedded outbox worker in a process of its own, spawned (not forked) beside gunicorn's master.
+
+    Not a thread in the master: the worker runs the models (webhook-triggered assessments embed text), and
+    ONNX Runtime, once used in a process, makes the first session of every process forked from it hang.
+    gunicorn forks a new web process whenever one exits, so the master must never have used it.
+    """
+    process = multiprocessing.get_context("spawn").Process(target=_run_embedded_worker, args=(config,),
+                                                           name="sidecar-worker", daemon=True)
+    process.start()
+    return process
+
+
 def serve_app(config: Config, host: str, port: int, workers: int) -> None:
-    """Serve until stopped, with the embedded worker thread unless the configuration turns it off."""
+    """Serve until stopped, with the embedded worker process unless the configuration turns it off."""
     if config.metrics_on:
-        # Before the worker thread counts anything and before gunicorn forks: every process of this server
-        # (the master's worker thread, each web process) writes its counts where a scrape merges them.
+        # Before the worker process starts and before gunicorn forks: every process of this server
+        # (the embedded worker, each web process) writes its counts where a scrape merges them.
         click.echo(f"metrics: multiprocess directory {prepare_multiprocess_dir()}")
     if config.metrics_port is not None:
         start_metrics_server(config, database=open_database(config))
         click.echo(f"metrics: http://0.0.0.0:{config.metrics_port}/metrics")
     if config.embedded_worker:
-        # A thread in the gunicorn master: it is started before the web processes are forked, and a
-        # fork copies only the forking thread, so each web process stays single-purpose.
-        start_worker_thread(new_worker(config))
+        start_embedded_worker(config)
         click.echo("embedded outbox worker: running (set SIDECAR_EMBEDDED_WORKER=false to run `sidecar worker` apart)")
     sys.stdout.flush()
     SidecarServer(config, host, port, workers).run()
@@ -71,7 +101,7 @@ def serve_app(config: Config, host: str, port: int, workers: int) -> None:
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--workers", default=2, type=int, show_default=True, help="web processes")
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the web app and, unless SIDECAR_EMBEDDED_WORKER=false, one outbox worker thread, on DATABASE_URL."""
+    """Run the web app and, unless SIDECAR_EMBEDDED_WORKER=false, one outbox worker process, on DATABASE_URL."""
     config = load_config()
     require_current_schema(config)
     click.echo(f"sidecar listening on http://{host}:{port} (database: {config.database_url.split('@')[-1]})")

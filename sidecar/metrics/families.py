@@ -41,7 +41,7 @@ WEBHOOK_DELIVERIES = Counter(
 
 FAMILIES = (HTTP_REQUESTS, HTTP_DURATION, ASSESSMENTS, DELIVERY_ATTEMPTS, DELIVERY_FAILURES, WEBHOOK_DELIVERIES)
 
-# gunicorn forks a web process from the master while the master's embedded worker thread may be counting:
+# gunicorn forks a web process from the master while another of the master's threads may be counting:
 # a child forked while prometheus-client's value lock is held would inherit it held, and hang on its first
 # count. Every count takes this lock, and a fork holds it, so no count is ever in progress at a fork.
 _COUNTING = threading.Lock()

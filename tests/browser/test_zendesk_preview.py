@@ -1,44 +1,19 @@
 """A real browser (Debian's headless Chromium) opens /preview/zendesk against a running sidecar.
 
-The sidecar runs as the demo runs it: a demo installation in dry-run, the preview page switched on, an
-outbox worker delivering. The test picks the refund ticket, checks the score and reasons render in the
-app, clicks Escalate, confirms the preview, and waits for the Jira key. It saves a screenshot to
-test-artifacts/zendesk-preview-escalated.png.
+The sidecar runs as the demo runs it (tests/browser/conftest.py). The test picks the refund ticket, checks
+the score and reasons render in the app, clicks Escalate, confirms the preview, and waits for the Jira key.
+It saves a screenshot to test-artifacts/zendesk-preview-escalated.png.
 """
 from __future__ import annotations
 
-import threading
+from pathlib import Path
 
-import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
-from sidecar import create_app
-from sidecar.demo import set_up_demo
-from sidecar.jobs.worker import Worker, start_worker_thread
-from tests.browser.conftest import ARTIFACTS
-
-
-@pytest.fixture
-def sidecar(app, config, box):
-    """The demo installation, served on a free port with the preview page on, and a worker delivering."""
-    database = app.extensions["sidecar"].database
-    with database.session() as session:
-        demo = set_up_demo(session, box=box)
-    preview_app = create_app(config.with_overrides(preview_installation_id=demo["id"],
-                                                   preview_token=demo["agent_token"]))
-    server = make_server("127.0.0.1", 0, preview_app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    _, stop = start_worker_thread(Worker(preview_app.extensions["sidecar"].database, box=box, poll_seconds=0.2))
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        stop.set()
-        server.shutdown()
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_the_preview_assesses_a_demo_ticket_and_escalates_it(sidecar, browser):

@@ -32,6 +32,16 @@ EXPECTED_FILES = {
     "translations/en.json",
     "translations/de.json",
     "assets/iframe.html",
+    "assets/nav_bar.html",
+    "assets/icon_nav_bar.svg",
+    "assets/dashboard.css",
+    "assets/utilities.css",
+    "assets/nav_bar.js",
+    "assets/dashboard.js",
+    "assets/analytics.js",
+    "assets/vendor/chartjs/chart.umd.js",
+    "assets/vendor/chartjs/LICENSE.md",
+    "assets/vendor/chartjs/VERSIONS.txt",
     "assets/app.css",
     "assets/app.js",
     "assets/api.js",
@@ -92,7 +102,8 @@ def test_the_app_passes_zendesks_rules_and_ours():
 def test_the_manifest_declares_what_the_sidebar_needs():
     manifest = json.loads((APP_DIR / "manifest.json").read_text())
     assert manifest["frameworkVersion"] == "2.0"
-    assert manifest["location"] == {"support": {"ticket_sidebar": {"url": "assets/iframe.html", "flexible": True}}}
+    assert manifest["location"] == {"support": {"ticket_sidebar": {"url": "assets/iframe.html", "flexible": True},
+                                                "nav_bar": {"url": "assets/nav_bar.html"}}}
     secure = {p["name"] for p in manifest["parameters"] if p.get("secure")}
     assert secure == {"shared_secret", "api_token"}
     assert parameter(manifest, "sidecar_url") == {"name": "sidecar_url", "type": "url", "required": True}
@@ -194,6 +205,25 @@ BREAKAGES = [
             1, '{"event": "ticket_deleted", "ticket": {"id": "{{ticket.id}}"}}')),
                  "requirements.json triggers.sidecar_status_changed: the webhook body's event must be one of "
                  "ticket_created, comment_added, ticket_updated", id="unknown-trigger-event"),
+    pytest.param(lambda app: (app / "assets/icon_nav_bar.svg").unlink(),
+                 "assets/icon_nav_bar.svg: is missing (the nav_bar location shows it as the app's icon)",
+                 id="missing-nav-bar-icon"),
+    pytest.param(lambda app: (app / "assets/icon_nav_bar.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><circle cx="9" cy="9" r="5"/></svg>'),
+                 "assets/icon_nav_bar.svg: must be an <svg> (xmlns http://www.w3.org/2000/svg) with a viewBox",
+                 id="nav-bar-icon-without-viewbox"),
+    pytest.param(lambda app: (app / "assets/icon_nav_bar.svg").write_text("<svg"),
+                 "assets/icon_nav_bar.svg: is not valid SVG", id="nav-bar-icon-not-xml"),
+    pytest.param(lambda app: (app / "assets/vendor/chartjs/chart.umd.js").unlink(),
+                 "assets/nav_bar.html: refers to vendor/chartjs/chart.umd.js, which does not exist",
+                 id="missing-chartjs"),
+    pytest.param(lambda app: (app / "assets/analytics.js").unlink(),
+                 "assets/dashboard.js: imports ./analytics.js, which does not exist", id="missing-dashboard-module"),
+    pytest.param(lambda app: (app / "assets/nav_bar.html").write_text(
+        (app / "assets/nav_bar.html").read_text().replace("vendor/chartjs/chart.umd.js",
+                                                          "https://cdn.jsdelivr.net/npm/chart.js")),
+                 "assets/nav_bar.html: loads https://cdn.jsdelivr.net/npm/chart.js from another site",
+                 id="chartjs-from-a-cdn"),
     pytest.param(lambda app: (app / "requirements.json").write_text('{"ticket_fields": {}, "ticket_fields": {}}'),
                  "requirements.json: duplicate key 'ticket_fields'", id="duplicate-requirement-key"),
 ]
@@ -278,5 +308,7 @@ def test_signed_urls_serve_the_sidebar_from_the_sidecar_with_zendesk_signed_iden
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["signedUrls"] is True
     assert manifest["location"]["support"]["ticket_sidebar"]["url"] == "https://sidecar.acme.com/zendesk/app/inst_abc123"
+    # The dashboard stays a packaged page: it signs its calls with the shared secret like an unsigned sidebar.
+    assert manifest["location"]["support"]["nav_bar"] == {"url": "assets/nav_bar.html"}
     with pytest.raises(package.PackagingError, match="--signed-urls needs --sidecar-url and --installation-id"):
         package.build(app_copy, out_dir=tmp_path, sidecar_url="https://sidecar.acme.com", signed_urls=True)

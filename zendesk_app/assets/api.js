@@ -213,7 +213,7 @@ function itemsOf(body) {
   return body && Array.isArray(body.items) ? body.items : [];
 }
 
-/** The sidecar's HTTP API as the sidebar uses it, bound to one ZAF client. */
+/** The sidecar's HTTP API as the sidebar and the nav bar dashboard use it, bound to one ZAF client. */
 export function createSidecarApi(client, {timeoutMs = REQUEST_TIMEOUT_MS} = {}) {
   const call = async (options) => (await sidecarRequest(client, {timeoutMs, ...options})).body;
   return {
@@ -239,6 +239,12 @@ export function createSidecarApi(client, {timeoutMs = REQUEST_TIMEOUT_MS} = {}) 
     teams: async () => itemsOf(await call({path: '/v1/teams'})),
     /** GET /v1/experts -> [expert]. */
     experts: async () => itemsOf(await call({path: '/v1/experts'})),
+    /** GET /v1/analytics/summary?from=&to= -> counts, breakdowns and percentiles over the range (dates YYYY-MM-DD). */
+    analyticsSummary: ({from, to}) => call({path: `/v1/analytics/summary?${new URLSearchParams({from, to})}`}),
+    /** GET /v1/analytics/timeseries?metric=&interval=&from=&to= -> {points: [{period, count[, p50, p90]}]}. */
+    analyticsTimeseries: ({metric, interval, from, to}) => call({
+      path: `/v1/analytics/timeseries?${new URLSearchParams({metric, interval, from, to})}`,
+    }),
     /** POST /v1/assessments/<id>/feedback {"rating": "right"|"wrong", "note", "agent"}. */
     rate: (assessmentId, rating, note = '', agent = null) => call({
       path: `/v1/assessments/${segment(assessmentId)}/feedback`,
