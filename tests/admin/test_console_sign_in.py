@@ -1,6 +1,8 @@
 """Signing in to /admin: admin tokens only, the cookie's flags, revocation, CSRF, security headers."""
 from __future__ import annotations
 
+import pytest
+
 from sidecar.admin.console import COOKIE
 from tests.admin.conftest import csrf_of, sign_in
 
@@ -25,11 +27,12 @@ def test_a_scoped_admin_token_signs_in(client, scoped_token):
     assert client.get("/admin/queue").status_code == 200
 
 
-def test_an_agent_token_is_refused_in_words(client, scoped_token):
-    _, token = scoped_token("agent")
+@pytest.mark.parametrize("scope", ["agent", "read"])
+def test_an_agent_or_read_token_is_refused_in_words(client, scoped_token, scope):
+    _, token = scoped_token(scope)
     answer = sign_in(client, token)
     assert answer.status_code == 403
-    assert "agent-scope token; the console needs an admin-scope token" in answer.get_data(as_text=True)
+    assert f"{scope}-scope token; the console needs an admin-scope token" in answer.get_data(as_text=True)
     assert client.get("/admin/queue").status_code == 302  # still signed out
 
 
