@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 
@@ -45,4 +47,12 @@ def test_the_dashboard_loads_chartjs_from_the_app_itself(preview_client):
     assert '<script src="vendor/chartjs/chart.umd.js"></script>' in html
     chart = preview_client.get("/preview/zendesk/app/assets/vendor/chartjs/chart.umd.js")
     assert chart.status_code == 200 and chart.mimetype == "text/javascript"
-    assert chart.get_data(as_text=True).startswith("/*!\n * Chart.js v4.4.9")
+    assert chart.get_data(as_text=True).startswith("/*!\n * Chart.js v4.6.2")
+
+
+def test_the_dashboard_and_the_admin_console_draw_with_the_same_chartjs():
+    root = Path(__file__).resolve().parents[2]
+    copies = ("zendesk_app/assets/vendor/chartjs/chart.umd.js", "sidecar/admin/static/vendor/chartjs/chart.umd.min.js")
+    banners = [(root / path).read_text(encoding="utf-8")[:40] for path in copies]
+    versions = [re.search(r"Chart\.js v(\d+\.\d+\.\d+)", banner) for banner in banners]
+    assert all(versions) and versions[0].group(1) == versions[1].group(1), banners
