@@ -37,6 +37,16 @@ log = logging.getLogger("sidecar.store")
 CHECKPOINT_ATTEMPTS = 20  # a reader holding an old snapshot (the worker mid-query) blocks a TRUNCATE checkpoint
 CHECKPOINT_PAUSE_SECONDS = 0.05
 VACUUM_LOCK_TIMEOUT_SECONDS = 30
+SNAPSHOT_WAIT_SECONDS = 10  # compact: how long to wait for older snapshots (an autovacuum ANALYZE, a long query)
+SNAPSHOT_POLL_SECONDS = 0.1
+# Sessions (autovacuum workers included) whose snapshot or transaction is older than `mark`: a row deleted
+# before the mark may still be visible to them, so VACUUM FULL copies it into the new files. Sessions of other
+# databases count too: measured on PostgreSQL 15, a transaction open in another database of the server made
+# VACUUM FULL keep the deleted rows (tests/api/test_erasure.py).
+_OLDER_SNAPSHOTS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND ((backend_xmin IS NOT NULL AND age(backend_xmin) >= age(CAST(:mark AS xid)))"
+    " OR (backend_xid IS NOT NULL AND age(backend_xid) >= age(CAST(:mark AS xid))))")
 _TABLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
 
 
@@ -50,6 +60,7 @@ class ScrubReport:
     vacuumed: list[str] = field(default_factory=list)  # PostgreSQL only
     full: bool = False  # PostgreSQL: VACUUM FULL (the tables rewritten) rather than VACUUM
     vacuum_error: str | None = None  # PostgreSQL: why VACUUM did not run (the rows are deleted all the same)
+    older_snapshots: int = 0  # PostgreSQL compact: sessions still older than the deletion when VACUUM FULL ran
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -59,6 +70,11 @@ class ScrubReport:
         answer: dict[str, Any] = {"backend": self.backend, "vacuumed": list(self.vacuumed), "vacuum_full": self.full}
         if self.vacuum_error:
             answer["vacuum_error"] = self.vacuum_error
+        if self.older_snapshots:
+            answer["older_snapshots"] = self.older_snapshots
+            answer["note"] = (f"{self.older_snapshots} database session(s) older than the deletion were still open "
+                              "when the tables were rewritten: the rows they could see stay in the files until the "
+                              "next compact; compact again when they have finished")
         return answer
 
 
@@ -81,7 +97,7 @@ def scrub_after_delete(database: Database, *, tables: Iterable[str], history_cha
     if dialect == "postgresql":
         report = ScrubReport(backend="postgresql", full=compact)
         try:
-            report.vacuumed = vacuum_tables(database, tables, full=compact)
+            report.vacuumed, report.older_snapshots = vacuum_tables(database, tables, full=compact)
         except DBAPIError as exc:
             # The deletes are committed; a VACUUM that waited too long for a lock is reported, not raised:
             # autovacuum frees the space later, and the admin can compact again.
@@ -112,16 +128,41 @@ def checkpoint_wal(database: Database) -> bool:
     return False
 
 
-def vacuum_tables(database: Database, tables: Iterable[str], *, full: bool = False) -> list[str]:
-    """PostgreSQL: VACUUM (or VACUUM FULL) the tables outside any transaction; returns the tables vacuumed."""
+def vacuum_tables(database: Database, tables: Iterable[str], *, full: bool = False) -> tuple[list[str], int]:
+    """PostgreSQL: VACUUM (or VACUUM FULL) the tables outside any transaction.
+
+    Returns the tables vacuumed and, for VACUUM FULL, how many older sessions were still open (see
+    `wait_for_older_snapshots`).
+    """
     names = sorted({name for name in tables if name and set(name) <= _TABLE_NAME})  # only our own table names
     if not names:
-        return []
+        return [], 0
+    older = 0
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Never wait long behind another session's lock: the caller is an HTTP request or a daily job.
         connection.exec_driver_sql(f"SET lock_timeout = {int(VACUUM_LOCK_TIMEOUT_SECONDS * 1000)}")
         try:
+            if full:
+                older = wait_for_older_snapshots(connection)
             connection.exec_driver_sql(("VACUUM FULL " if full else "VACUUM ") + ", ".join(names))
         finally:
             connection.exec_driver_sql("RESET lock_timeout")
-    return names
+    return names, older
+
+
+def wait_for_older_snapshots(connection: Any, *, seconds: float = SNAPSHOT_WAIT_SECONDS) -> int:
+    """PostgreSQL: wait (bounded) until no other session holds a snapshot or transaction from before now.
+
+    VACUUM FULL keeps every row some open snapshot can still see: an autovacuum ANALYZE or a long report
+    running while the rows were deleted would keep their bytes in the rewritten files. Returns how many such
+    sessions were still open when the wait ended (0: the rewrite drops every deleted row).
+    """
+    mark = connection.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar()
+    deadline = time.monotonic() + seconds
+    while True:
+        older = int(connection.execute(_OLDER_SNAPSHOTS, {"mark": mark}).scalar() or 0)
+        if older == 0 or time.monotonic() >= deadline:
+            if older:
+                log.warning("VACUUM FULL after a deletion: %d session(s) still held an older snapshot", older)
+            return older
+        time.sleep(SNAPSHOT_POLL_SECONDS)

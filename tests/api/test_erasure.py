@@ -11,6 +11,7 @@ from sidecar import create_app
 from sidecar.config import testing_config as make_test_config
 from sidecar.services.inbound import accept_event
 from sidecar.services.installations import create_installation
+from sidecar.store import scrub
 from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
@@ -339,15 +340,15 @@ def _relation_files_holding(database, tables, needle: str) -> list[str]:
     return found
 
 
-def test_on_postgresql_compact_leaves_no_byte_of_the_address_in_the_touched_tables_files(client, installation,
-                                                                                        database):
+def _skip_unless_postgresql_superuser(database) -> None:
     if database.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (SQLite is covered by the file test above)")
     with database.engine.connect() as connection:
         if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
             pytest.skip("reading relation files needs a superuser")
-    email = "pg.only.person@example.org"
-    token = installation["api_token"]
+
+
+def _assess_hers_after_others(client, token: str, email: str) -> None:
     # Someone else's rows first, hers last on the same pages: where VACUUM moves no live row over a dead
     # one (rows fill a page from its end), it leaves the dead row's bytes in place.
     for number in ("403", "404", "405"):
@@ -356,10 +357,37 @@ def test_on_postgresql_compact_leaves_no_byte_of_the_address_in_the_touched_tabl
     for number, words in (("401", "Wombatgrinder billing"), ("402", "Wombatgrinder export")):
         _assess(client, token, {"id": number, "subject": words, "requester": {"email": email},
                                 "comments": [{"author": "customer", "body": f"{words} broke, write to {email}"}]})
+
+
+def test_on_postgresql_compact_leaves_no_byte_of_the_address_in_the_touched_tables_files(client, installation,
+                                                                                        database):
+    _skip_unless_postgresql_superuser(database)
+    email = "pg.only.person@example.org"
+    _assess_hers_after_others(client, installation["api_token"], email)
     assert _relation_files_holding(database, ["history_tickets", "assessments"], email)
 
     body = client.post("/v1/erasures", json={"requester_email": email, "compact": True},
-                       headers=bearer(token)).get_json()
+                       headers=bearer(installation["api_token"])).get_json()
 
     assert body["storage"]["vacuum_full"] is True and "history_tickets" in body["storage"]["vacuumed"]
+    if body["storage"].get("older_snapshots"):
+        # Another session of the server (not this suite's) kept a transaction open past the wait: the answer
+        # says so, and the next test shows that it is then true.
+        pytest.skip(f"a session older than the deletion stayed open: {body['storage']['note']}")
     assert _relation_files_holding(database, body["storage"]["vacuumed"], email) == []
+
+
+def test_on_postgresql_compact_says_when_an_older_session_kept_the_rows_in_the_files(client, installation, database,
+                                                                                    monkeypatch):
+    _skip_unless_postgresql_superuser(database)
+    monkeypatch.setattr(scrub, "SNAPSHOT_WAIT_SECONDS", 0.3)
+    email = "held.back.person@example.org"
+    _assess_hers_after_others(client, installation["api_token"], email)
+    with database.engine.connect() as older:  # a report running since before the erasure, in a transaction
+        older.execute(text("SELECT pg_current_xact_id()"))
+        body = client.post("/v1/erasures", json={"requester_email": email, "compact": True},
+                           headers=bearer(installation["api_token"])).get_json()
+        older.rollback()
+
+    assert body["storage"]["older_snapshots"] >= 1 and "compact again" in body["storage"]["note"]
+    assert _relation_files_holding(database, body["storage"]["vacuumed"], email)  # what the note warns of
