@@ -186,7 +186,7 @@ def settle_step(
                    "v_now": now}
     if requests is not None:
         step_values["v_requests"] = requests
-    with ctx.database.write_connection() as connection:
+    with ctx.writing() as connection:
         # The job's completion comes first: it is the fence (and takes the job's row lock before the
         # escalation's, the one order every settle uses).
         if not ctx.finish(connection):
