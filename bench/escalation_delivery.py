@@ -92,7 +92,9 @@ def main() -> None:
         calls = len(fake.requests()) - calls_before
 
     with database.session() as session:
-        delivered = session.query(Escalation).filter(Escalation.status == "delivered").count()
+        # This run's installation only: a PostgreSQL database given twice keeps the earlier runs' escalations.
+        delivered = session.query(Escalation).filter(Escalation.installation_id == installation_id,
+                                                     Escalation.status == "delivered").count()
     database.dispose()
     rate = delivered / seconds if seconds else 0.0
     print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")

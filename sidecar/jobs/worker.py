@@ -25,6 +25,8 @@ from sidecar.store.crypto import SecretBox
 from sidecar.store.db import Database
 
 log = logging.getLogger("sidecar.worker")
+# Jobs claimed in one transaction: each claim is a commit (a WAL flush on PostgreSQL). The price: the
+# claimed ones wait behind the running job (their leases kept) even when another worker is idle.
 CLAIM_BATCH = 16
 
 
