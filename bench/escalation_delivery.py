@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,7 @@ def main() -> None:
         delivered = session.query(Escalation).filter(Escalation.installation_id == installation_id,
                                                      Escalation.status == "delivered").count()
     database.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file and the fakes' tickets
     rate = delivered / seconds if seconds else 0.0
     print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")
     print(f"delivered {delivered}/{args.escalations} escalations ({jobs} jobs, {calls} HTTP calls) in {seconds:.2f} s")
