@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,8 +93,11 @@ def main() -> None:
         calls = len(fake.requests()) - calls_before
 
     with database.session() as session:
-        delivered = session.query(Escalation).filter(Escalation.status == "delivered").count()
+        # This run's installation only: a PostgreSQL database given twice keeps the earlier runs' escalations.
+        delivered = session.query(Escalation).filter(Escalation.installation_id == installation_id,
+                                                     Escalation.status == "delivered").count()
     database.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file and the fakes' tickets
     rate = delivered / seconds if seconds else 0.0
     print(f"queued {args.escalations} escalations in {queued_seconds:.2f} s (assess + route + similar + outbox insert)")
     print(f"delivered {delivered}/{args.escalations} escalations ({jobs} jobs, {calls} HTTP calls) in {seconds:.2f} s")

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import insert
+from sqlalchemy.engine import Connection
 
 from sidecar.clients.base import ApiError
 from sidecar.domain.statuses import AuditOutcome
 from sidecar.jobs import outbox
+from sidecar.jobs.connections import HeldConnections
 from sidecar.jobs.outbox import ClaimedJob
 from sidecar.metrics.families import count_delivery
 from sidecar.store.crypto import SecretBox
@@ -40,7 +43,20 @@ class JobContext:
     templates_dir: str | None = None
     clients: OrderedDict = field(default_factory=OrderedDict)  # the worker's clients and contexts, reused by its jobs
     allow_private_urls: bool = False  # SIDECAR_ALLOW_PRIVATE_URLS, handed to every client the jobs build
+    connections: HeldConnections | None = None  # the worker's kept connections; None: fresh ones from the pool
     _audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """A connection for a read outside any transaction (the worker's kept one when it has one)."""
+        if self.connections is None:
+            return self.database.engine.connect()
+        return self.connections.reading()
+
+    def writing(self) -> AbstractContextManager[Connection]:
+        """A connection in one short write transaction under the write lock (the worker's kept one if any)."""
+        if self.connections is None:
+            return self.database.write_connection()
+        return self.connections.writing()
 
     def cached(self, key: Any, factory: Callable[[], Any]) -> Any:
         """A value (a client, a rendering context) built once per key and reused by later jobs; LRU-bounded."""

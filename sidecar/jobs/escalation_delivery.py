@@ -167,7 +167,7 @@ def installation_client(ctx: JobContext, installation: Installation, connections
 
 def load_delivery(ctx: JobContext) -> Delivery:
     """Read the job's escalation, step and installation (one query, detached objects) and its connections."""
-    with ctx.database.engine.connect() as connection:
+    with ctx.reading() as connection:
         row = connection.execute(_LOAD, {"escalation_id": ctx.job.payload["escalation_id"],
                                          "step": ctx.job.payload["step"]}).mappings().first()
     if row is None:

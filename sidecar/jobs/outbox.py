@@ -123,15 +123,21 @@ def claim(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_
 def claim_batch(database: Database, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
                 kinds: tuple[str, ...] | None = None, limit: int = 1) -> list[ClaimedJob]:
     """Take up to `limit` of the oldest due jobs under one lease, in one transaction (oldest first)."""
+    with database.write_connection() as connection:
+        return claim_on(connection, worker_id=worker_id, lease_seconds=lease_seconds, kinds=kinds, limit=limit)
+
+
+def claim_on(connection: Connection, *, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS,
+             kinds: tuple[str, ...] | None = None, limit: int = 1) -> list[ClaimedJob]:
+    """claim_batch in the caller's write transaction (a worker's kept connection)."""
     now = utcnow()
     token = new_lease_token()
-    query, take = _claim_statements(kinds or None, database.engine.dialect.name == "postgresql")
-    with database.write_connection() as connection:
-        rows = connection.execute(query, {"now": now, "limit": limit}).all()
-        if not rows:
-            return []
-        connection.execute(take, {"job_ids": [row.id for row in rows], "worker_id": worker_id, "now": now,
-                                  "until": now + timedelta(seconds=lease_seconds), "token": token})
+    query, take = _claim_statements(kinds or None, connection.dialect.name == "postgresql")
+    rows = connection.execute(query, {"now": now, "limit": limit}).all()
+    if not rows:
+        return []
+    connection.execute(take, {"job_ids": [row.id for row in rows], "worker_id": worker_id, "now": now,
+                              "until": now + timedelta(seconds=lease_seconds), "token": token})
     return [ClaimedJob(id=row.id, installation_id=row.installation_id, kind=row.kind, payload=dict(row.payload),
                        attempts=row.attempts + 1, max_attempts=row.max_attempts, escalation_id=row.escalation_id,
                        worker_id=worker_id, lease_token=token, taken_over=row.status == JobStatus.RUNNING)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import Update, bindparam, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -137,11 +137,18 @@ STEPS_TABLE = EscalationStep.__table__
 ESCALATIONS_TABLE = Escalation.__table__
 # Built once: settle_step runs for every delivered step, and building a statement costs more than running it.
 _SETTLE_STEP = update(STEPS_TABLE).where(STEPS_TABLE.c.id == bindparam("step_id")).values(
-    status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=None, result=bindparam("v_result"),
+    status=bindparam("v_status"), attempts=bindparam("v_attempts"), error=null(), result=bindparam("v_result"),
     updated_at=bindparam("v_now"))
 _SETTLE_STEP_WITH_REQUESTS = _SETTLE_STEP.values(requests=bindparam("v_requests"))
-_OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("escalation_id"),
+# Its parameter is not named after a column: in the PostgreSQL statement below it sits beside an UPDATE,
+# which would take a parameter named escalation_id as one more column to set.
+_OTHER_STEPS = select(STEPS_TABLE.c.status).where(STEPS_TABLE.c.escalation_id == bindparam("k_escalation"),
                                                   STEPS_TABLE.c.id != bindparam("step_id"))
+# PostgreSQL: the step's update and the read of its siblings in one statement (one round trip, not two).
+# It runs after the escalation's lock is held, so its snapshot has every step settled before; the step
+# itself is left out of the read, as the UPDATE's own change is not visible inside the statement.
+_SETTLE_AND_READ = {with_requests: _OTHER_STEPS.add_cte(statement.cte("settled"))
+                    for with_requests, statement in ((False, _SETTLE_STEP), (True, _SETTLE_STEP_WITH_REQUESTS))}
 _NEW_JOBS = insert(Job.__table__)
 # The escalation's row lock, taken before its steps are read: two workers settling its last two steps
 # at once are serialised, so the second reads the first's step as settled (PostgreSQL; SQLite renders no
@@ -186,15 +193,13 @@ def settle_step(
                    "v_now": now}
     if requests is not None:
         step_values["v_requests"] = requests
-    with ctx.database.write_connection() as connection:
+    with ctx.writing() as connection:
         # The job's completion comes first: it is the fence (and takes the job's row lock before the
         # escalation's, the one order every settle uses).
         if not ctx.finish(connection):
             return
         connection.execute(_LOCK_ESCALATION, {"escalation_id": escalation.id})
-        connection.execute(_SETTLE_STEP_WITH_REQUESTS if requests is not None else _SETTLE_STEP, step_values)
-        others: list[str] = list(connection.execute(_OTHER_STEPS, {"escalation_id": escalation.id,
-                                                                   "step_id": step.id}).scalars())
+        others = _settle_and_read_others(connection, step_values, escalation_id=escalation.id)
         changes = {**(learnt or {}), "updated_at": now, **escalation_status_change([status, *others], now=now)}
         connection.execute(_escalation_update(tuple(sorted(changes))),
                            {"escalation_id": escalation.id, **{"v_" + k: v for k, v in changes.items()}})
@@ -209,6 +214,16 @@ def settle_step(
                 job_row(installation_id=escalation.installation_id, kind=kind, payload=payload,
                         escalation_id=escalation.id, max_attempts=ctx.job.max_attempts, run_after=run_after, now=now)
                 for kind, payload, run_after in new_jobs])
+
+
+def _settle_and_read_others(connection: Any, step_values: dict[str, Any], *, escalation_id: str) -> list[str]:
+    """Record the settled step; the statuses of the escalation's other steps (under its lock)."""
+    with_requests = "v_requests" in step_values
+    values = {**step_values, "k_escalation": escalation_id}
+    if connection.dialect.name == "postgresql":
+        return list(connection.execute(_SETTLE_AND_READ[with_requests], values).scalars())
+    connection.execute(_SETTLE_STEP_WITH_REQUESTS if with_requests else _SETTLE_STEP, step_values)
+    return list(connection.execute(_OTHER_STEPS, values).scalars())
 
 
 def step_failed(session: Session, *, escalation_id: str, step_name: str, dead: bool, attempts: int,
