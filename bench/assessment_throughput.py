@@ -127,7 +127,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 20.0) -> None:
+def wait_until_up(url: str, timeout: float = 120.0) -> None:
     """Poll `url` until it answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -244,9 +244,18 @@ def measure(args: argparse.Namespace, env: dict, token: str, workdir: Path) -> t
     finally:
         for process in (server, worker):
             if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
+                stop(process)
     return trivial, assess
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a process, and kill it if a loaded machine keeps it from exiting within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def report(args: argparse.Namespace, env: dict, trivial: dict, assess: dict) -> None:
