@@ -13,6 +13,7 @@ from sidecar.errors import Conflict, NotFound
 from sidecar.intelligence.assessment import Assessment
 from sidecar.intelligence.scoring import assess_ticket
 from sidecar.intelligence.ticket import Ticket, ticket_from_mapping, ticket_to_mapping
+from sidecar.jobs.history_recording import queue_recording
 from sidecar.services.escalation_models import active_escalation_model
 from sidecar.services.helpdesk_tickets import fetch_ticket
 from sidecar.services.routing import route_ticket
@@ -90,11 +91,16 @@ def assess(
 
 def store_assessment(
     session: Session, *, installation: Installation, ticket: Ticket, result: dict[str, Any],
-    now: datetime | None = None,
+    now: datetime | None = None, record_now: bool = False,
 ) -> AssessmentRecord:
-    """Store an answer made by `assess` with a new id, and add the ticket to the history (the writes)."""
-    # The ticket joins the history as it arrives, so routing and search learn from today's work too.
-    record_ticket(session, installation_id=installation.id, ticket=ticket)
+    """Store an answer made by `assess` with a new id, and add the ticket to the history (the writes).
+
+    The ticket joins the history as it arrives, so routing and search learn from today's work too: on the
+    request path through a queued `history.record` job (the outbox worker indexes many per transaction),
+    or at once with `record_now` (a caller that is a job already).
+    """
+    if record_now:
+        record_ticket(session, installation_id=installation.id, ticket=ticket)
     values = {
         "id": "asm_" + secrets.token_hex(10),
         "installation_id": installation.id,
@@ -110,7 +116,10 @@ def store_assessment(
     }
     # A Core INSERT: this is the hot path of every assessment, and the ORM unit of work costs
     # several times the statement itself. The returned object is transient (not in the session).
-    session.connection().execute(_INSERT_ASSESSMENT, [values])
+    connection = session.connection()
+    connection.execute(_INSERT_ASSESSMENT, [values])
+    if not record_now:
+        queue_recording(connection, installation_id=installation.id, source=ticket.source, ticket_id=ticket.id)
     return AssessmentRecord(**values)
 
 
@@ -119,7 +128,8 @@ def assess_and_store(
 ) -> AssessmentRecord:
     """Score, route and find similar incidents for a ticket, and store the whole answer with an id."""
     result = assess(session, installation=installation, ticket=ticket, now=now)
-    return store_assessment(session, installation=installation, ticket=ticket, result=result, now=now)
+    return store_assessment(session, installation=installation, ticket=ticket, result=result, now=now,
+                            record_now=True)
 
 
 def resolve_ticket(

@@ -27,6 +27,7 @@ from sidecar.store.models import (
 from sidecar.store.scrub import checkpoint_wal
 from tests.conftest import ENCRYPTION_KEY, bearer, zaf_jwt
 from tests.escalation_support import REFUND, deliver, escalate
+from tests.history_support import record_assessed_tickets
 
 EMAIL = "Jane.Doe@Example.com"
 # Words only the requester's two tickets contain; FTS5 keeps them (porter-stemmed) in its own pages.
@@ -48,9 +49,12 @@ OTHER = {"id": "103", "subject": "Add two seats", "requester": {"name": "Bob", "
                        "body": "Please add two seats for our team; my colleague JANE.DOE@example.com needs one."}]}
 
 
-def _assess(client, token, ticket):
+def _assess(client, token, ticket, *, recorded=True):
+    """Assess, then (unless `recorded` is False) let the worker record the ticket in the history."""
     response = client.post("/v1/assessments", json={"ticket": ticket}, headers=bearer(token))
     assert response.status_code == 201, response.get_json()
+    if recorded:
+        record_assessed_tickets(client.application.extensions["sidecar"].database)
     return response.get_json()
 
 

@@ -1,6 +1,7 @@
 """GET /v1/tickets/<source>/<id>/similar and the `similar` of an assessment: has this happened before?"""
 from sidecar.store.history import upsert_history
 from tests.conftest import bearer
+from tests.history_support import record_assessed_tickets
 
 HISTORY = [
     {"id": "h1", "subject": "Export to CSV fails with error 500", "created_at": "2026-01-02T10:00:00Z",
@@ -59,6 +60,7 @@ def test_assessment_lists_similar_incidents_and_the_ticket_joins_history(app, cl
     ticket = {"id": "777", "subject": "CSV export broken", "description": "Exporting reports to CSV gives error 500."}
     body = client.post("/v1/assessments", json={"ticket": ticket}, headers=bearer(installation["api_token"])).get_json()
     assert {"h1", "h3"} <= {s["id"] for s in body["similar"]}
+    assert record_assessed_tickets(app.extensions["sidecar"].database) == 1  # the worker records it
     again = client.get("/v1/tickets/zendesk/777/similar", headers=bearer(installation["api_token"]))
     assert again.status_code == 200
     assert "777" not in [i["id"] for i in again.get_json()["items"]]
