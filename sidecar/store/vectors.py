@@ -219,7 +219,7 @@ def _appended(
     added = int(stamp[0] or 0) - int(old_count or 0)
     if added <= 0 or added > max_indexed():
         return None
-    rows = _rows(session, installation_id, model, HistoryEmbedding.embedded_at >= old_embedded, limit=added + 1)
+    rows = _rows(session, installation_id, model, HistoryEmbedding.embedded_at > old_embedded, limit=added + 1)
     new = [row for row in rows if row[0] > old_max_id]
     # Anything but `added` new tickets (a re-embedded or deleted one among them) is not a pure append.
     if len(new) != added or len(rows) != added:
