@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from sidecar.intelligence.similarity.embedding import embedding_text
 from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, Candidate
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, stored_utc, utcnow
+from sidecar.store.vector_index import CellIndex, build_index, candidate_rows, extend_index
 
 VECTOR_DTYPE = np.dtype("<f2")  # float16: half the bytes of float32, same rankings (measured)
 CACHE_CHECK_SECONDS = 30.0  # how long a cached matrix is trusted before a count confirms it
@@ -146,6 +147,7 @@ class _Matrix(NamedTuple):
     vectors: np.ndarray  # float32, one unit-length row per id
     stamp: tuple[Any, ...]
     complete: bool  # every stored vector of the installation is in it (none left out by the bound)
+    index: CellIndex | None  # approximate search over it; None: exact (a small matrix)
 
 
 def max_indexed() -> int:
@@ -195,11 +197,12 @@ def _rows(session: Session, installation_id: str, model: str, *conditions: Any, 
     return list(session.execute(statement if limit is None else statement.limit(limit)).all())
 
 
-def _matrix(rows: Sequence[Any], stamp: tuple[Any, ...], complete: bool) -> _Matrix:
+def _matrix(rows: Sequence[Any], stamp: tuple[Any, ...], complete: bool, indexed: bool = True) -> _Matrix:
     rows = rows[::-1]  # ascending ids
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     created = np.fromiter((_seconds(row[1]) for row in rows), dtype=np.float64, count=len(rows))
-    return _Matrix(ids, created, decode_vectors([row[2] for row in rows]), stamp, complete)
+    matrix = decode_vectors([row[2] for row in rows])
+    return _Matrix(ids, created, matrix, stamp, complete, build_index(matrix) if indexed else None)
 
 
 def _load(session: Session, installation_id: str, model: str, stamp: tuple[Any, ...]) -> _Matrix:
@@ -224,12 +227,13 @@ def _appended(
     # Anything but `added` new tickets (a re-embedded or deleted one among them) is not a pure append.
     if len(new) != added or len(rows) != added:
         return None
-    fresh = _matrix(new, stamp, True)
+    fresh = _matrix(new, stamp, True, indexed=False)
     keep = max(len(matrix.ids) + added - max_indexed(), 0)  # the oldest rows fall out of the bound
+    vectors = np.concatenate([matrix.vectors[keep:], fresh.vectors]) if len(matrix.ids) else fresh.vectors
+    index = extend_index(matrix.index, fresh.vectors, keep) if matrix.index is not None else build_index(vectors)
     return _Matrix(
         np.concatenate([matrix.ids[keep:], fresh.ids]), np.concatenate([matrix.created[keep:], fresh.created]),
-        np.concatenate([matrix.vectors[keep:], fresh.vectors]) if len(matrix.ids) else fresh.vectors,
-        stamp, matrix.complete and keep == 0,
+        vectors, stamp, matrix.complete and keep == 0, index,
     )
 
 
@@ -295,17 +299,25 @@ def search_nearest(
     matrix = _matrices.get(session, installation_id, model)
     if limit <= 0 or not len(matrix.ids) or matrix.vectors.shape[1] != len(vector):
         return []
-    scores = matrix.vectors @ np.asarray(vector, dtype=np.float32)
+    query = np.asarray(vector, dtype=np.float32)
+    rows = candidate_rows(matrix.index, query, len(matrix.ids))  # None: every row (exact)
+    if rows is None:
+        rows = np.arange(len(matrix.ids))
+        scores = matrix.vectors @ query
+    else:
+        scores = matrix.vectors[rows] @ query
     if created_before is not None:
         with np.errstate(invalid="ignore"):  # NaN (no created_at) compares False: left out, as in SQL
-            scores = np.where(matrix.created < _seconds(created_before), scores, -np.inf)
+            scores = np.where(matrix.created[rows] < _seconds(created_before), scores, -np.inf)
     # A few more than asked: the excluded ticket, or one deleted since the matrix was read, may be among them.
     wanted = min(limit + 8, len(scores))
+    if not wanted:
+        return []
     top = np.argpartition(-scores, wanted - 1)[:wanted]
     top = top[np.isfinite(scores[top])]
     if not len(top):
         return []
-    cosine = {int(matrix.ids[i]): float(scores[i]) for i in top}
+    cosine = {int(matrix.ids[rows[i]]): float(scores[i]) for i in top}
     # By primary key alone, the filters applied here: with installation_id in the WHERE clause SQLite
     # prefers the (installation_id, created_at) index and reads the whole installation (100 ms at 100k).
     statement = select(*CANDIDATE_COLUMNS, CANDIDATE_TEXT, HistoryTicket.installation_id).where(
