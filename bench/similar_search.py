@@ -44,6 +44,7 @@ from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, Installation
 from sidecar.store.search import optimize_search_index
+from sidecar.store import vectors
 from sidecar.store.vectors import encode_vector
 
 SEED = 7
@@ -341,7 +342,10 @@ def main() -> None:
         build(database, args.tickets, embedder)
     backend = database.engine.dialect.name
     queries = _queries(args.queries + 20)
-    search_ms, total_ms, cpu_ms, found = [], [], [], []
+    total_ms: list[float] = []
+    cpu_ms: list[float] = []
+    found: list[int] = []
+    overlap: list[float] = []
 
     def run(query: dict) -> SimilarSearch:
         text = query["subject"] + "\n" + query["description"]
@@ -362,6 +366,8 @@ def main() -> None:
         cpu_ms.append((time.process_time() - cpu_started) * 1000)
         total_ms.append((done - started) * 1000)
         found.append(min(len(result.ranked), 10))
+        if embedder is not None and len(overlap) < 100:
+            overlap.append(_exact_share(database, embedder, query, result, args.pool))
     rss_mb = _rss_mb()
     database.dispose()
 
@@ -382,9 +388,23 @@ def main() -> None:
         "p99_ms": round(percentile(total_ms, 99), 2), "cpu_p50_ms": round(percentile(cpu_ms, 50), 2),
         "cpu_p95_ms": round(percentile(cpu_ms, 95), 2), "rss_mb": round(rss_mb),
         "load_average": " ".join(load), "mean_results": round(statistics.fmean(found), 1),
+        "nearest_exact_share": round(statistics.fmean(overlap), 3) if overlap else None,
     }
+    if overlap:
+        print(f"embedding neighbours: {statistics.fmean(overlap):.3f} of the exact top {args.pool} (over the "
+              "vectors held in memory) found, mean of 100 queries")
     print(json.dumps(result))
     workdir.cleanup()
+
+
+def _exact_share(database: Database, embedder: HashingEmbedder, query: dict, result: SimilarSearch,
+                 pool: int) -> float:
+    """Share of the exact nearest `pool` (a full product over the matrix held in memory) that search found."""
+    vector = embedder.encode([(query["subject"] + "\n" + query["description"])[:2000]])[0]
+    with database.session() as session:
+        matrix = vectors._matrices.get(session, INSTALLATION_ID, embedder.name)
+    exact = {int(matrix.ids[i]) for i in np.argsort(-(matrix.vectors @ vector))[:pool]}
+    return len(exact & {candidate.id for candidate in result.nearest}) / max(len(exact), 1)
 
 
 def _queries(count: int) -> list[dict]:
