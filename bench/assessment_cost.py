@@ -33,9 +33,8 @@ from pathlib import Path
 
 # Run as a script from a checkout that need not be installed: this repository's sidecar (E402 allows a
 # sys.path change before imports).
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assessment_throughput import free_port, ten_comment_ticket, wait_until_up
 from similar_search import INSTALLATION_ID, HashingEmbedder, build, percentile
@@ -48,6 +47,7 @@ from sidecar.store.crypto import generate_key
 from sidecar.store.db import Database
 from sidecar.store.models import Installation
 
+ROOT = Path(__file__).resolve().parent.parent
 ENCRYPTION_KEY = os.environ.get("SIDECAR_ENCRYPTION_KEY") or generate_key()
 
 

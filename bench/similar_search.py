@@ -40,11 +40,11 @@ from sqlalchemy import func, insert, select
 
 from sidecar.intelligence.similarity import CANDIDATE_POOL
 from sidecar.services.similar_incidents import SimilarSearch, search_and_rank
+from sidecar.store import vectors
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, Installation
 from sidecar.store.search import optimize_search_index
-from sidecar.store import vectors
 from sidecar.store.vectors import encode_vector
 
 SEED = 7

@@ -147,7 +147,7 @@ class _Matrix(NamedTuple):
     vectors: np.ndarray  # float32, one unit-length row per id
     stamp: tuple[Any, ...]
     complete: bool  # every stored vector of the installation is in it (none left out by the bound)
-    index: CellIndex | None  # approximate search over it; None: exact (a small matrix)
+    cell_index: CellIndex | None  # approximate search over it; None: exact (a small matrix)
 
 
 def max_indexed() -> int:
@@ -230,7 +230,8 @@ def _appended(
     fresh = _matrix(new, stamp, True, indexed=False)
     keep = max(len(matrix.ids) + added - max_indexed(), 0)  # the oldest rows fall out of the bound
     vectors = np.concatenate([matrix.vectors[keep:], fresh.vectors]) if len(matrix.ids) else fresh.vectors
-    index = extend_index(matrix.index, fresh.vectors, keep) if matrix.index is not None else build_index(vectors)
+    old_index = matrix.cell_index
+    index = extend_index(old_index, fresh.vectors, keep) if old_index is not None else build_index(vectors)
     return _Matrix(
         np.concatenate([matrix.ids[keep:], fresh.ids]), np.concatenate([matrix.created[keep:], fresh.created]),
         vectors, stamp, matrix.complete and keep == 0, index,
@@ -300,7 +301,7 @@ def search_nearest(
     if limit <= 0 or not len(matrix.ids) or matrix.vectors.shape[1] != len(vector):
         return []
     query = np.asarray(vector, dtype=np.float32)
-    rows = candidate_rows(matrix.index, query, len(matrix.ids))  # None: every row (exact)
+    rows = candidate_rows(matrix.cell_index, query, len(matrix.ids))  # None: every row (exact)
     if rows is None:
         rows = np.arange(len(matrix.ids))
         scores = matrix.vectors @ query
