@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-import pytest
 from sqlalchemy import insert, select
 
 from sidecar.services.history import import_history_file
@@ -13,23 +12,12 @@ from sidecar.store import vectors
 from sidecar.store.history import delete_history
 from sidecar.store.models import HistoryEmbedding, HistoryTicket
 from sidecar.store.vectors import encode_vector, invalidate, search_nearest, stored_vectors
-from tests.intelligence.similarity.test_similar_embeddings import HISTORY, ConceptEmbedder, _write
+from tests.intelligence.similarity import test_similar_embeddings as embedding_tests
+from tests.intelligence.similarity.test_similar_embeddings import HISTORY, _write
 
-
-@pytest.fixture
-def database(app):
-    return app.extensions["sidecar"].database
-
-
-@pytest.fixture
-def embedder(monkeypatch):
-    from sidecar.intelligence.similarity import embedding as similar_embedding
-
-    stand_in = ConceptEmbedder()
-    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
-    invalidate()
-    yield stand_in
-    invalidate()
+# The embedding tests' fixtures (the app's database, a stand-in embedder) serve here too.
+database = embedding_tests.database
+embedder = embedding_tests.embedder
 
 
 def _ids(database, installation_id, embedder, text):
