@@ -295,12 +295,17 @@ def _conditions(exclude: bool, created_before: bool) -> list:
 
 # Statements are built once per shape and reused: building one costs about a millisecond of Python.
 @lru_cache(maxsize=16)
-def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool):
-    """Best matches by bm25 (query, limit; prefetch: how many to rank before filtering, if at all)."""
+def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool, newest: bool = False):
+    """Best matches by bm25 (query, limit; prefetch: how many to rank before filtering, if at all).
+
+    `newest`: only the newest `prefetch` matches are ranked (FTS5 walks its index by rowid and stops).
+    """
     # bm25() is lower-is-better; negated so every backend reports higher-is-better.
     rank = -func.bm25(literal_column(SEARCH_TABLE), SUBJECT_WEIGHT, 1.0)
     matches = select(_fts.c.rowid, rank.label("score")).where(_fts.c[SEARCH_TABLE].op("MATCH")(bindparam("query")))
-    if prefetch:
+    if newest:
+        matches = matches.order_by(_fts.c.rowid.desc()).limit(bindparam("prefetch", type_=Integer))
+    elif prefetch:
         # Rank inside the index first and look up only the best rows: looking up every match in
         # history_tickets costs as much again as ranking it.
         matches = matches.order_by(rank.desc()).limit(bindparam("prefetch", type_=Integer))
@@ -315,11 +320,22 @@ def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool):
 
 
 @lru_cache(maxsize=8)
-def _postgresql_statement(exclude: bool, created_before: bool):
-    """Best matches by ts_rank_cd (query, limit)."""
+def _postgresql_statement(exclude: bool, created_before: bool, newest: bool = False):
+    """Best matches by ts_rank_cd (query, limit); `newest`: of the newest `prefetch` matches only."""
     query = cast(bindparam("query", type_=Text), TSQUERY)
     # Normalisation 1 divides by 1 + log(length): a long ticket does not win on length alone.
     rank = func.ts_rank_cd(_vector, query, 1)
+    if newest:
+        recent = (
+            select(HistoryTicket.id).where(_vector.op("@@")(query), *_conditions(exclude, created_before))
+            .order_by(HistoryTicket.id.desc()).limit(bindparam("prefetch", type_=Integer)).subquery()
+        )
+        return (
+            select(*CANDIDATE_COLUMNS, rank.label("score"), CANDIDATE_TEXT)
+            .join_from(recent, HistoryTicket, HistoryTicket.id == recent.c.id)
+            .order_by(rank.desc(), HistoryTicket.id.desc())
+            .limit(bindparam("limit", type_=Integer))
+        )
     return (
         select(*CANDIDATE_COLUMNS, rank.label("score"), CANDIDATE_TEXT)
         .where(_vector.op("@@")(query), *_conditions(exclude, created_before))
@@ -359,13 +375,20 @@ def search_similar(
     if created_before is not None:
         parameters["created_before"] = created_before
     shape = (exclude is not None, created_before is not None)
+    # Every word of the ticket too common for the budget (choose_terms fell back to the rarest): ranking
+    # all its matches would cost what the budget is there to prevent (0.3 s at 1M tickets), so only its
+    # newest matches are ranked.
+    newest = sum(frequencies.get(term, 0) for term in terms) > POSTING_BUDGET
     connection = session.connection()
+    parameters["prefetch"] = max(4 * limit, 200)
     if dialect == "postgresql":
         parameters["query"] = tsquery_text(terms)
-        return [Candidate._make(row) for row in connection.execute(_postgresql_statement(*shape), parameters).all()]
-    parameters.update(query=fts5_query(terms), prefetch=max(4 * limit, 200))
-    found = [Candidate._make(row) for row in connection.execute(_sqlite_statement(*shape, True), parameters).all()]
-    if len(found) < limit:
+        statement = _postgresql_statement(*shape, newest)
+        return [Candidate._make(row) for row in connection.execute(statement, parameters).all()]
+    parameters["query"] = fts5_query(terms)
+    found = [Candidate._make(row)
+             for row in connection.execute(_sqlite_statement(*shape, True, newest), parameters).all()]
+    if len(found) < limit and not newest:
         # Other installations' tickets or the date filter may have taken the prefetched places.
         found = [Candidate._make(row) for row in connection.execute(_sqlite_statement(*shape, False), parameters).all()]
     return found

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, insert, update
 
+from sidecar.store import search as search_module
 from sidecar.store.models import HistoryTicket
 from sidecar.store.search import (
     choose_terms,
@@ -266,3 +267,17 @@ def test_autogenerate_ignores_only_the_search_objects():
     assert include_in_autogenerate("history_tickets", "table", {})
     assert include_in_autogenerate("subject", "column", {"table_name": "history_tickets"})
     assert include_in_autogenerate("ix_history_created", "index", {"table_name": "history_tickets"})
+
+
+def test_when_every_word_is_over_the_budget_only_the_newest_matches_are_ranked(database, installation, monkeypatch):
+    tickets = [(str(n), f"CSV export times out {n}", "export" + (" urgent" if n % 2 else "")) for n in range(30)]
+    add_tickets(database, installation["id"], tickets)
+    # A budget of 3 postings: "export" (30 tickets) and every other word are too common for it.
+    monkeypatch.setattr(search_module, "POSTING_BUDGET", 3)
+    monkeypatch.setattr(search_module, "_term_counts", search_module._TermCounts())
+    found = search(database, installation["id"], "urgent export", limit=2)
+    assert len(found) == 2
+    # The rarest word ("urgent", 15 tickets) is searched among its newest matches only; the re-ranker
+    # orders what comes back.
+    assert set(ids(found)) <= {str(n) for n in range(30) if n % 2}
+    assert search(database, installation["id"], "urgent export", limit=2, exclude=("zendesk", "29"))

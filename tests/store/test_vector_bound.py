@@ -1,0 +1,115 @@
+"""The per-process embedding matrix: bounded to the newest vectors, refreshed by appending (issue 18)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from sidecar.services.history import import_history_file
+from sidecar.services.similar_incidents import search_and_rank
+from sidecar.store import vectors
+from sidecar.store.history import delete_history
+from sidecar.store.models import HistoryEmbedding, HistoryTicket
+from sidecar.store.vectors import encode_vector, invalidate, search_nearest, stored_vectors
+from tests.intelligence.similarity import test_similar_embeddings as embedding_tests
+from tests.intelligence.similarity.test_similar_embeddings import HISTORY, _write
+
+# The embedding tests' fixtures (the app's database, a stand-in embedder) serve here too.
+database = embedding_tests.database
+embedder = embedding_tests.embedder
+
+
+def _ids(database, installation_id, embedder, text):
+    query = embedder.encode([text])[0]
+    with database.session() as session:
+        return [c.external_id for c in search_nearest(session, installation_id=installation_id,
+                                                      model=embedder.name, vector=query)]
+
+
+def _all_ids(database, installation_id):
+    with database.session() as session:
+        return list(session.scalars(select(HistoryTicket.id).where(
+            HistoryTicket.installation_id == installation_id).order_by(HistoryTicket.id)))
+
+
+def test_the_matrix_holds_only_the_newest_vectors_but_every_stored_vector_is_still_read(
+        database, installation, embedder, tmp_path, monkeypatch):
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    ids = _all_ids(database, installation["id"])
+    with database.session() as session:
+        unbounded = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+    monkeypatch.setenv(vectors.MAX_SETTING, "2")
+    invalidate()
+    # Tickets 1 and 2 are older than the bound: not embedding neighbours any more...
+    assert _ids(database, installation["id"], embedder, "refund my money") == ["4", "3"]
+    assert _ids(database, installation["id"], embedder, "printer printing")[0] == "4"
+    # ...but their stored vectors are read for re-ranking, the same as without the bound.
+    with database.session() as session:
+        bounded = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+        assert np.array_equal(bounded, unbounded)
+        found = search_and_rank(session, installation_id=installation["id"], text="Reimburse\nI want my money repaid",
+                                embedder=embedder)
+    assert found.ranked[0][0].external_id == "1"  # found by full text, re-ranked with its stored vector
+
+
+def test_a_bound_above_the_history_changes_nothing(database, installation, embedder, tmp_path, monkeypatch):
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    before = _ids(database, installation["id"], embedder, "sign in password")
+    monkeypatch.setenv(vectors.MAX_SETTING, "4")
+    invalidate()
+    assert _ids(database, installation["id"], embedder, "sign in password") == before
+    assert before[0] == "2" and len(before) == 4
+
+
+def _expire(monkeypatch):
+    """Make every search check the cached matrix against the database (no 30-second trust)."""
+    monkeypatch.setattr(vectors, "CACHE_CHECK_SECONDS", -1.0)
+
+
+def _add_vector_elsewhere(database, installation_id, embedder, external_id, text):
+    """A ticket and its vector written by another process (this process's cache is not told)."""
+    with database.engine.begin() as connection:
+        ticket_id = connection.execute(insert(HistoryTicket).values(
+            installation_id=installation_id, source="file", external_id=external_id, kind="ticket",
+            subject=text, description=text, search_text=text, data={},
+            created_at=datetime(2024, 4, 1, tzinfo=UTC)).returning(HistoryTicket.id)).scalar_one()
+        connection.execute(insert(HistoryEmbedding).values(
+            history_ticket_id=ticket_id, installation_id=installation_id, model=embedder.name, content_hash="",
+            vector=encode_vector(embedder.encode([text])[0]), embedded_at=datetime(2030, 1, 1, tzinfo=UTC)))
+
+
+def test_vectors_appended_by_another_process_are_added_without_a_reload(database, installation, embedder, tmp_path,
+                                                                        monkeypatch):
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    assert _ids(database, installation["id"], embedder, "invoice billing statement")[0] != "5"
+    _add_vector_elsewhere(database, installation["id"], embedder, "5", "Invoice wrong on the billing statement")
+
+    def no_reload(*args, **kwargs):
+        raise AssertionError("a pure append must not reload the matrix")
+
+    monkeypatch.setattr(vectors, "_load", no_reload)
+    assert _ids(database, installation["id"], embedder, "invoice billing statement")[0] == "5"
+
+
+def test_appending_past_the_bound_drops_the_oldest(database, installation, embedder, tmp_path, monkeypatch):
+    monkeypatch.setenv(vectors.MAX_SETTING, "4")
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    assert "1" in _ids(database, installation["id"], embedder, "refund my money")
+    _add_vector_elsewhere(database, installation["id"], embedder, "5", "Invoice wrong on the billing statement")
+    found = _ids(database, installation["id"], embedder, "refund my money")
+    assert "1" not in found and "5" in found and len(found) == 4
+
+
+def test_a_deletion_elsewhere_reloads_the_matrix(database, installation, embedder, tmp_path, monkeypatch):
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    assert _ids(database, installation["id"], embedder, "printer printing")[0] == "4"
+    _add_vector_elsewhere(database, installation["id"], embedder, "5", "Invoice wrong on the billing statement")
+    with database.session() as session:  # a delete through the product also drops this process's cache...
+        delete_history(session, installation_id=installation["id"], source="file", external_ids=["4"])
+    assert "4" not in _ids(database, installation["id"], embedder, "printer printing")
+    # ...and one count lower with a new maximum is no append: the matrix is read again.
+    assert "5" in _ids(database, installation["id"], embedder, "invoice")
