@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, text
+from sqlalchemy import CursorResult, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -277,6 +277,19 @@ def count_history(
     """How many history rows one installation has (optionally only some kinds/sources)."""
     statement = _scoped(select(func.count()).select_from(HistoryTicket), installation_id=installation_id,
                         kinds=kinds, sources=sources)
+    return int(session.scalar(statement) or 0)
+
+
+def count_unembedded(session: Session, *, installation_id: str, model: str) -> int:
+    """How many history tickets of an installation have no vector from `model` for their current content."""
+    content_hash = func.coalesce(HistoryTicket.data[HASH_KEY].as_string(), "")
+    statement = (
+        select(func.count()).select_from(HistoryTicket)
+        .outerjoin(HistoryEmbedding, HistoryEmbedding.history_ticket_id == HistoryTicket.id)
+        .where(HistoryTicket.installation_id == installation_id,
+               or_(HistoryEmbedding.history_ticket_id.is_(None), HistoryEmbedding.model != model,
+                   HistoryEmbedding.content_hash != content_hash))
+    )
     return int(session.scalar(statement) or 0)
 
 

@@ -40,7 +40,8 @@ def import_history_file(
 
     Rows are keyed by (`source`, `id`), so importing the same file again changes nothing, and an
     edited file updates only the rows that changed. `on_progress` receives the bytes read so far
-    after each batch is written.
+    after each batch is written. Embeddings are computed at the end, for every ticket still without
+    one, unless more than EMBED_AT_IMPORT are (then `sidecar history embed` does it; see embed_imported).
     """
     check_source(source)
     check_installation(database, installation_id)
@@ -50,7 +51,8 @@ def import_history_file(
     done = 0
 
     def flush(read: int) -> None:
-        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary)
+        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary,
+                   embed=False)
         summary.pages += 1
         batch.clear()
         if on_progress:
