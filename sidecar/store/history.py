@@ -91,6 +91,10 @@ def upsert_history(
         for row in rows
     ]
     counts = UpsertCounts()
+    if session.get_bind().dialect.name == "postgresql":
+        # An import page need not wait for its WAL flush: after a crash the page's rows and its
+        # cursor are lost together, and the import resumes (or re-reads the file) before them.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     for start in range(0, len(prepared), BATCH_SIZE):
         counts += _upsert_batch(session, installation_id, prepared[start:start + BATCH_SIZE])
     return counts

@@ -23,6 +23,9 @@ from sidecar.store.history import (
 )
 
 FILE_SOURCE = "file"
+# Rows per transaction: fewer, larger commits (and full-text segments) than BATCH_SIZE, while the
+# SQLite write lock is held for a fraction of a second per page.
+PAGE_ROWS = 4 * BATCH_SIZE
 _FileLine = tuple[int, int, PreparedHistoryRow | None, str | None]
 
 
@@ -32,7 +35,7 @@ def import_history_file(
     installation_id: str,
     path: str | os.PathLike[str],
     source: str = FILE_SOURCE,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = PAGE_ROWS,
     on_progress: Callable[[int], None] | None = None,
     on_rejected: Callable[[str], None] | None = None,
 ) -> ImportSummary:
