@@ -106,7 +106,7 @@ def _finish(summary, *, since: datetime | None = None) -> None:
     if pending:
         click.echo(f"{pending} tickets wait for their embeddings; similar search answers from full text for them "
                    f"until `sidecar history embed --installation {summary.installation_id}` has run (it can run "
-                   "beside the service, and resumes where it stopped)")
+                   "beside the service, and resumes where it stopped)", err=True)
     print_json(summary.as_dict())
 
 

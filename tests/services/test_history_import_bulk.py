@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from sidecar.cli.imports import import_group
 from sidecar.intelligence.similarity import embedding as similar_embedding
 from sidecar.services.history import import_history_file
 from sidecar.services.history import runner as history_runner
 from sidecar.store.history import count_unembedded, get_history_ticket
 from sidecar.store.history_rows import HASH_KEY, prepare_history_row
 from sidecar.store.vectors import embed_history, invalidate
+from tests.conftest import ENCRYPTION_KEY
 from tests.intelligence.similarity.test_similar_embeddings import ConceptEmbedder
 
 ROWS = [
@@ -75,3 +78,15 @@ def test_an_import_within_the_bound_embeds_at_its_end(database, installation, em
 
     assert summary.pages == 3 and summary.as_dict()["embedded"] == 12
     assert "embeddings_pending" not in summary.as_dict()
+
+
+def test_the_cli_says_how_to_embed_what_the_import_left(app, database_url, installation, embedder, tmp_path,
+                                                        monkeypatch):
+    monkeypatch.setattr(history_runner, "EMBED_AT_IMPORT", 10)
+    result = CliRunner().invoke(import_group, ["file", str(_write(tmp_path, ROWS)), "--installation",
+                                               installation["id"]],
+                                env={"DATABASE_URL": database_url, "SIDECAR_ENCRYPTION_KEY": ENCRYPTION_KEY})
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["embeddings_pending"] == 12
+    assert f"sidecar history embed --installation {installation['id']}" in result.stderr
