@@ -10,6 +10,7 @@ from sidecar.cli.imports import import_group
 from sidecar.intelligence.similarity import embedding as similar_embedding
 from sidecar.services.history import import_history_file
 from sidecar.services.history import runner as history_runner
+from sidecar.services.similar_incidents import search_and_rank
 from sidecar.store.history import count_unembedded, get_history_ticket
 from sidecar.store.history_rows import HASH_KEY, prepare_history_row
 from sidecar.store.vectors import embed_history, invalidate
@@ -66,6 +67,10 @@ def test_an_import_beyond_the_bound_leaves_embeddings_to_history_embed(database,
 
     assert summary.inserted == 12 and embedder.encoded == 0
     assert summary.as_dict()["embeddings_pending"] == 12 and "embedded" not in summary.as_dict()
+    with database.session() as session:  # search works meanwhile, from full text
+        found = search_and_rank(session, installation_id=installation["id"], text="Refund request 7 charged twice",
+                                embedder=embedder)
+        assert found.ranked and found.ranked[0][0].external_id == "7" and not found.nearest
     assert embed_history(database, installation_id=installation["id"], embedder=embedder) == 12
     with database.session() as session:
         assert count_unembedded(session, installation_id=installation["id"], model=embedder.name) == 0
