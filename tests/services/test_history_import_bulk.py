@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from sidecar.cli.imports import import_group
-from sidecar.intelligence.similarity import embedding as similar_embedding
 from sidecar.services.history import import_history_file
 from sidecar.services.history import runner as history_runner
 from sidecar.services.similar_incidents import search_and_rank
 from sidecar.store.history import count_unembedded, get_history_ticket
 from sidecar.store.history_rows import HASH_KEY, prepare_history_row
-from sidecar.store.vectors import embed_history, invalidate
+from sidecar.store.vectors import embed_history
 from tests.conftest import ENCRYPTION_KEY
-from tests.intelligence.similarity.test_similar_embeddings import ConceptEmbedder
+from tests.intelligence.similarity import test_similar_embeddings as similar_tests
+
+# The test database, and the stand-in embedder that search and import use, as the similar-search tests have them.
+database = similar_tests.database
+embedder = similar_tests.embedder
 
 ROWS = [
     {"id": str(number), "subject": f"Refund request {number}", "description": "I was charged twice.",
@@ -24,22 +26,6 @@ ROWS = [
      "custom": {"nested": [1, 2.5, None, True]}}
     for number in range(12)
 ]
-
-
-@pytest.fixture
-def database(app):
-    """The test database (tables are emptied after each test)."""
-    return app.extensions["sidecar"].database
-
-
-@pytest.fixture
-def embedder(monkeypatch):
-    """Search and import use a stand-in embedder (as SIDECAR_SIMILAR_EMBEDDINGS would pick a model)."""
-    stand_in = ConceptEmbedder()
-    monkeypatch.setattr(similar_embedding, "similar_embedder", lambda setting=None: stand_in)
-    invalidate()
-    yield stand_in
-    invalidate()
 
 
 def _write(tmp_path, rows):
