@@ -22,6 +22,7 @@ from sidecar.errors import ServiceError
 from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
 from sidecar.intelligence.similarity.embedding import similar_embedder
 from sidecar.services.history.runner import check_installation
+from sidecar.store.history import count_unembedded
 from sidecar.store.vectors import count_embeddings, embed_history
 
 
@@ -44,9 +45,12 @@ def history_embed(installation_id: str, embeddings: str) -> None:
         with database_for(load_config(), current_schema=True) as database:
             started = time.perf_counter()
             check_installation(database, installation_id)
+            with database.session() as session:
+                pending = count_unembedded(session, installation_id=installation_id, model=embedder.name)
 
             def progress(done: int) -> None:
-                click.echo(f"embedded {done} tickets", err=True)
+                elapsed = time.perf_counter() - started
+                click.echo(f"embedded {done} of {pending} tickets ({done / elapsed:.0f}/s)", err=True)
 
             written = embed_history(database, installation_id=installation_id, embedder=embedder,
                                     on_progress=progress)

@@ -102,6 +102,11 @@ def _finish(summary, *, since: datetime | None = None) -> None:
         click.echo("note: resumed from the stored position, so --since was not used (add --restart to start "
                    "again at --since)", err=True)
     click.echo(summary.describe())
+    pending = summary.extra.get("embeddings_pending")
+    if pending:
+        click.echo(f"{pending} tickets wait for their embeddings; similar search answers from full text for them "
+                   f"until `sidecar history embed --installation {summary.installation_id}` has run (it can run "
+                   "beside the service, and resumes where it stopped)", err=True)
     print_json(summary.as_dict())
 
 

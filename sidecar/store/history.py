@@ -17,22 +17,20 @@ Upserts are idempotent: a row whose content hash matches the stored one is count
 not written at all (so search triggers do not re-index it), and a row older than the stored one
 (its `updated_at` is earlier) never overwrites it, so a late or repeated import cannot roll a
 ticket back. Writes are batched through the dialect's own INSERT ... ON CONFLICT DO UPDATE (SQLite
-and PostgreSQL).
+and PostgreSQL), compiled once and run as one executemany (`history_bulk.py`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
+from sidecar.store.history_bulk import write_rows
 from sidecar.store.history_rows import (  # noqa: F401 (the row names are imported from here too)
     FIELD_LIMITS,
     HASH_KEY,
@@ -50,12 +48,7 @@ from sidecar.store.models import HistoryEmbedding, HistoryTicket, ImportCursor, 
 from sidecar.store.vectors import invalidate as invalidate_vectors
 
 BATCH_SIZE = 500  # rows per statement: well under SQLite's 32,766 bound parameters per IN list
-_WRITE_COLUMNS = (
-    "installation_id", "source", "external_id", "kind", "subject", "description", "search_text",
-    "group_name", "assignee", "status", "resolution", "priority", "url", "escalated", "needs_human",
-    "created_at", "updated_at", "resolved_at", "data", "imported_at",
-)
-_UPDATE_COLUMNS = tuple(c for c in _WRITE_COLUMNS if c not in ("installation_id", "source", "external_id"))
+
 
 
 @dataclass(frozen=True)
@@ -98,6 +91,10 @@ def upsert_history(
         for row in rows
     ]
     counts = UpsertCounts()
+    if session.get_bind().dialect.name == "postgresql":
+        # An import page need not wait for its WAL flush: after a crash the page's rows and its
+        # cursor are lost together, and the import resumes (or re-reads the file) before them.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     for start in range(0, len(prepared), BATCH_SIZE):
         counts += _upsert_batch(session, installation_id, prepared[start:start + BATCH_SIZE])
     return counts
@@ -193,7 +190,7 @@ def _write_batch(
     known: dict[tuple[str, str], tuple[str | None, datetime | None]],
 ) -> UpsertCounts:
     inserted = updated = unchanged = 0
-    pending: dict[tuple[str, str], dict[str, Any]] = {}
+    pending: dict[tuple[str, str], PreparedHistoryRow] = {}
     now = utcnow()
     # Rows are classified in order, as if each were written before the next: a repeated id within
     # one batch counts like a repeat across batches, and only its last version is written (one
@@ -209,45 +206,13 @@ def _write_batch(
         else:
             updated += 1
         known[key] = (row.content_hash, row.updated_at)
-        pending[key] = {**row.columns, "installation_id": installation_id, "imported_at": now}
-    if pending:
-        session.execute(_upsert_statement(session), list(pending.values()))
+        pending[key] = row
+    write_rows(session, list(pending.values()), installation_id=installation_id, now=now)
     return UpsertCounts(inserted, updated, unchanged)
 
 
 def _is_older(new: datetime | None, stored: datetime | None) -> bool:
     return new is not None and stored is not None and new < stored
-
-
-def _upsert_statement(session: Session):
-    return _upsert_statement_for(session.get_bind().dialect.name)
-
-
-@cache
-def _upsert_statement_for(dialect: str):
-    # Built once per dialect: constructing the ON CONFLICT clause costs milliseconds, and
-    # record_ticket runs on the assessment path.
-    insert: Callable[..., Any]  # either dialect's insert (both build an ON CONFLICT statement)
-    if dialect == "postgresql":
-        insert = postgresql_insert
-    elif dialect == "sqlite":
-        insert = sqlite_insert
-    else:  # pragma: no cover - DATABASE_URL accepts only these two
-        raise RuntimeError(f"history upserts support SQLite and PostgreSQL, not {dialect}")
-    table = HistoryTicket.__table__
-    statement = insert(table)
-    excluded = statement.excluded
-    # The same rules as the classification above, enforced again in the database in case another
-    # writer (a webhook, a second import) changed the row in between.
-    changed = table.c.data[HASH_KEY].as_string().is_distinct_from(excluded.data[HASH_KEY].as_string())
-    not_older = or_(
-        table.c.updated_at.is_(None), excluded.updated_at.is_(None), excluded.updated_at >= table.c.updated_at
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["installation_id", "source", "external_id"],
-        set_={name: excluded[name] for name in _UPDATE_COLUMNS},
-        where=changed & not_older,
-    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -316,6 +281,19 @@ def count_history(
     """How many history rows one installation has (optionally only some kinds/sources)."""
     statement = _scoped(select(func.count()).select_from(HistoryTicket), installation_id=installation_id,
                         kinds=kinds, sources=sources)
+    return int(session.scalar(statement) or 0)
+
+
+def count_unembedded(session: Session, *, installation_id: str, model: str) -> int:
+    """How many history tickets of an installation have no vector from `model` for their current content."""
+    content_hash = func.coalesce(HistoryTicket.data[HASH_KEY].as_string(), "")
+    statement = (
+        select(func.count()).select_from(HistoryTicket)
+        .outerjoin(HistoryEmbedding, HistoryEmbedding.history_ticket_id == HistoryTicket.id)
+        .where(HistoryTicket.installation_id == installation_id,
+               or_(HistoryEmbedding.history_ticket_id.is_(None), HistoryEmbedding.model != model,
+                   HistoryEmbedding.content_hash != content_hash))
+    )
     return int(session.scalar(statement) or 0)
 
 

@@ -49,6 +49,7 @@ class PreparedHistoryRow:
     content_hash: str
     updated_at: datetime | None
     columns: Mapping[str, Any]
+    data_json: str = ""  # columns["data"] as JSON text, for writers that bind it as is (bulk imports)
 
 
 def prepare_history_row(row: Any, *, source: str) -> PreparedHistoryRow:
@@ -63,6 +64,8 @@ def prepare_history_row(row: Any, *, source: str) -> PreparedHistoryRow:
     data, encoded, fields = _nul_free(data, fields)
     content_hash = _content_hash(encoded)
     data[HASH_KEY] = content_hash
+    # The stored JSON is the hashed text plus the hash: encoded once, not again by the driver.
+    data_json = f'{encoded[:-1]},"{HASH_KEY}":"{content_hash}"}}'
     description_text = _plain(fields["description"])
     columns = {
         "source": source,
@@ -75,7 +78,7 @@ def prepare_history_row(row: Any, *, source: str) -> PreparedHistoryRow:
         "data": data,
     }
     return PreparedHistoryRow(source=source, external_id=external_id, content_hash=content_hash,
-                              updated_at=fields["updated_at"], columns=columns)
+                              updated_at=fields["updated_at"], columns=columns, data_json=data_json)
 
 
 def _checked_fields(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,9 @@ from sidecar.store.history import (
 )
 
 FILE_SOURCE = "file"
+# Rows per transaction: fewer, larger commits (and full-text segments) than BATCH_SIZE, while the
+# SQLite write lock is held for a fraction of a second per page.
+PAGE_ROWS = 4 * BATCH_SIZE
 _FileLine = tuple[int, int, PreparedHistoryRow | None, str | None]
 
 
@@ -32,7 +35,7 @@ def import_history_file(
     installation_id: str,
     path: str | os.PathLike[str],
     source: str = FILE_SOURCE,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = PAGE_ROWS,
     on_progress: Callable[[int], None] | None = None,
     on_rejected: Callable[[str], None] | None = None,
 ) -> ImportSummary:
@@ -40,7 +43,8 @@ def import_history_file(
 
     Rows are keyed by (`source`, `id`), so importing the same file again changes nothing, and an
     edited file updates only the rows that changed. `on_progress` receives the bytes read so far
-    after each batch is written.
+    after each batch is written. Embeddings are computed at the end, for every ticket still without
+    one, unless more than EMBED_AT_IMPORT are (then `sidecar history embed` does it; see embed_imported).
     """
     check_source(source)
     check_installation(database, installation_id)
@@ -50,7 +54,8 @@ def import_history_file(
     done = 0
 
     def flush(read: int) -> None:
-        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary)
+        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary,
+                   embed=False)
         summary.pages += 1
         batch.clear()
         if on_progress:

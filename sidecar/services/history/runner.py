@@ -15,6 +15,7 @@ from sidecar.store.history import (
     HistoryRowError,
     PreparedHistoryRow,
     UpsertCounts,
+    count_unembedded,
     delete_history,
     prepare_history_row,
     set_cursor,
@@ -26,6 +27,10 @@ from sidecar.store.vectors import embed_history
 log = logging.getLogger(__name__)
 
 REPORTED_ERRORS = 20  # rejected-row messages kept in the summary (all of them go to on_rejected)
+# Tickets an import embeds with the transformer before it returns (tens of ms each on two cores: minutes
+# at this bound). Beyond it the import leaves them to `sidecar history embed`, and search answers from
+# full text meanwhile: at a million tickets the transformer takes many hours.
+EMBED_AT_IMPORT = 10_000
 
 
 @dataclass
@@ -165,8 +170,12 @@ def write_page(
     summary: ImportSummary,
     deleted: Iterable[str] = (),
     cursor: Mapping[str, Any] | None = None,
+    embed: bool = True,
 ) -> None:
-    """Upsert one page of prepared rows, apply deletions and store the cursor, in one transaction."""
+    """Upsert one page of prepared rows, apply deletions and store the cursor, in one transaction.
+
+    With `embed`, the page's new and changed tickets are embedded right after (see embed_imported).
+    """
     deleted = list(deleted)
     with database.write_session() as session:
         counts = upsert_history(session, installation_id=installation_id, rows=rows, source=source)
@@ -176,8 +185,9 @@ def write_page(
             set_cursor(session, installation_id=installation_id, source=source, cursor=cursor)
     summary.add(counts)
     summary.deleted += removed
-    embed_imported(database, installation_id=installation_id, summary=summary, source=source,
-                   external_ids=[row.external_id for row in rows])
+    if embed:
+        embed_imported(database, installation_id=installation_id, summary=summary, source=source,
+                       external_ids=[row.external_id for row in rows])
 
 
 def embed_imported(
@@ -187,19 +197,31 @@ def embed_imported(
     summary: ImportSummary,
     source: str | None = None,
     external_ids: Iterable[str] | None = None,
+    most: int | None = None,
 ) -> None:
     """Store sentence embeddings of imported tickets for similar-incident search; never fails the import.
 
     With `external_ids`, only those tickets (one page; unchanged ones already embedded cost one
     query); without, every ticket of the installation still missing a current vector: tickets
     imported before migration 0007, recorded live by assessments, or embedded by another model.
-    Nothing happens when embeddings are off or not installed (SIDECAR_SIMILAR_EMBEDDINGS).
+    When more than `most` (default EMBED_AT_IMPORT) of those are missing, none is embedded here: the
+    summary says how many wait for `sidecar history embed` (`embeddings_pending`). Nothing happens
+    when embeddings are off or not installed (SIDECAR_SIMILAR_EMBEDDINGS).
     """
     if "embeddings_error" in summary.extra:
         return
     embedder = similar_embedding.similar_embedder()  # looked up on the module: tests replace it there
     if embedder is None:
         return
+    most = EMBED_AT_IMPORT if most is None else most
+    if external_ids is None:
+        with database.session() as session:
+            pending = count_unembedded(session, installation_id=installation_id, model=embedder.name)
+        if pending > most:
+            summary.extra["embeddings_pending"] = pending
+            log.warning("history import: %d tickets have no embedding yet; similar search uses full text for "
+                        "them until `sidecar history embed --installation %s` runs", pending, installation_id)
+            return
     try:
         embedded = embed_history(database, installation_id=installation_id, embedder=embedder, source=source,
                                  external_ids=external_ids)
