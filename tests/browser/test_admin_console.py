@@ -51,8 +51,12 @@ def _shoot(driver, name: str) -> None:
     driver.set_window_size(1366, 768)
 
 
-def _saved(driver, wait: WebDriverWait) -> str:
-    """The notice after a form was sent; the page's problems when it was refused."""
+def _send(driver, wait: WebDriverWait, button) -> str:
+    """Press a form's button and wait for the next page: its notice; its problems when it was refused."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    # The page the button was on may show a notice of its own (the last save's): wait until it is gone.
+    wait.until(ready.staleness_of(page))
     shown = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=notice], [data-test=errors]")))
     assert shown.get_attribute("data-test") == "notice", driver.find_element(By.CSS_SELECTOR, "[data-test=errors]").text
     return shown.text
@@ -119,13 +123,11 @@ def _directory(browser, base: str, wait: WebDriverWait) -> None:
     form.find_element(By.NAME, "name").send_keys("Gia Rossi")
     form.find_element(By.NAME, "email").send_keys("gia.rossi@example.com")
     form.find_element(By.NAME, "slack_user_id").send_keys("U0GIA")
-    form.find_element(By.CSS_SELECTOR, "[data-test=save-new-expert]").click()
-    _saved(browser, wait)
+    _send(browser, wait, form.find_element(By.CSS_SELECTOR, "[data-test=save-new-expert]"))
     assert browser.find_elements(By.CSS_SELECTOR, "[data-test=expert][data-expert='Gia Rossi']")
 
     row = browser.find_element(By.CSS_SELECTOR, f"[data-test=expert][data-expert='{chosen}']")
-    row.find_element(By.CSS_SELECTOR, "[data-test=away]").click()
-    _saved(browser, wait)
+    _send(browser, wait, row.find_element(By.CSS_SELECTOR, "[data-test=away]"))
     after = _next_route(browser)
     assert after != before and chosen not in after
     browser.find_element(By.CSS_SELECTOR, f"[data-test=expert][data-expert='{chosen}'] [data-test=back]")
@@ -142,8 +144,7 @@ def _queue(browser, base: str, wait: WebDriverWait, app, installation_id: str) -
     row = browser.find_element(By.CSS_SELECTOR, f"[data-test=job][data-job='{job_id}']")
     assert "invalid_auth" in row.text and row.get_attribute("data-state") == "dead"
     _shoot(browser, "queue-dead")
-    row.find_element(By.CSS_SELECTOR, "[data-test=retry]").click()
-    assert job_id in _saved(browser, wait)
+    assert job_id in _send(browser, wait, row.find_element(By.CSS_SELECTOR, "[data-test=retry]"))
     browser.get(f"{base}/admin/queue")
     row = browser.find_element(By.CSS_SELECTOR, f"[data-test=job][data-job='{job_id}']")
     assert row.get_attribute("data-state") == "queued"
