@@ -22,7 +22,7 @@ from sidecar.cli.runtime import (
     print_json,
     secret_box,
 )
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.errors import ServiceError
 from sidecar.intelligence.ticket import parse_datetime
 from sidecar.services.history import (

@@ -3,7 +3,8 @@
 Domain code imports from here (or `sidecar.clients.helpdesk`), never a vendor SDK; every client is built
 from an installation's connections by `sidecar.clients.factory`.
 """
-from sidecar.clients.base import (
+from sidecar.clients.base import HttpClient
+from sidecar.clients.errors import (
     ApiError,
     ApiForbidden,
     ApiNotFound,
@@ -11,7 +12,6 @@ from sidecar.clients.base import (
     ApiTimeout,
     ApiUnauthorized,
     ApiUnavailable,
-    HttpClient,
 )
 from sidecar.clients.factory import build_client, helpdesk_client
 from sidecar.clients.helpdesk import HelpdeskClient

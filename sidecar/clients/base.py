@@ -41,26 +41,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-# The error family, the masking and the planned requests live in their own modules; their names are
-# imported here too, where every client (and the jobs) has always imported them from.
-from sidecar.clients.errors import (  # noqa: F401
+from sidecar.clients.errors import (
     ApiError,
-    ApiForbidden,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-    ApiUnavailable,
     OutboundUrlRefused,
-    error_code_and_detail,
     error_for_response,
-    error_for_status,
     error_for_transport,
     parse_retry_after,
     url_path,
-    vendor_error,
 )
-from sidecar.clients.masking import basic_auth_secret, redact, redact_data, secret_forms  # noqa: F401
 from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.url_policy import (
     OutboundUrlError,
@@ -72,14 +60,6 @@ from sidecar.domain.connections import check_base_url
 if TYPE_CHECKING:  # the stubs' name for what merge_environment_settings returns (no such name at run time)
     from requests.sessions import _Settings
 
-# The names imported here for the clients and jobs (see above) are this module's API too (mypy: re-exported).
-__all__ = [
-    "DEFAULT_RATE_LIMIT_WAIT", "DEFAULT_TIMEOUT", "ApiError", "ApiForbidden", "ApiNotFound", "ApiRateLimited",
-    "ApiSession", "ApiTimeout", "ApiUnauthorized", "ApiUnavailable", "HttpClient", "OutboundUrlRefused",
-    "PlannedRequest", "Timeout", "basic_auth_secret", "check_base_url", "error_code_and_detail", "error_for_response",
-    "error_for_status", "error_for_transport", "parse_retry_after", "redact", "redact_data", "require_keys",
-    "secret_forms", "segment", "url_path", "vendor_error",
-]
 
 log = logging.getLogger(__name__)
 

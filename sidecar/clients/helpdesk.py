@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from sidecar.clients.base import PlannedRequest
+from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.salesforce import (
     DEFAULT_API_VERSION,
     plan_case_comment,

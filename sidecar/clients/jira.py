@@ -12,15 +12,10 @@ from typing import Any
 
 from requests.auth import HTTPBasicAuth
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiNotFound,
-    ApiSession,
-    HttpClient,
-    PlannedRequest,
-    basic_auth_secret,
-    segment,
-)
+from sidecar.clients.base import ApiSession, HttpClient, segment
+from sidecar.clients.errors import ApiError, ApiNotFound
+from sidecar.clients.masking import basic_auth_secret
+from sidecar.clients.plans import PlannedRequest
 
 SEARCH_PATH = "/rest/api/3/search/jql"
 # What history import reads of an issue; the enhanced search returns only the fields asked for.

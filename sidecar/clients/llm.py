@@ -22,15 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiSession,
-    HttpClient,
-    Timeout,
-    error_code_and_detail,
-    redact,
-    redact_data,
-)
+from sidecar.clients.base import ApiSession, HttpClient, Timeout
+from sidecar.clients.errors import ApiError, error_code_and_detail
+from sidecar.clients.masking import redact, redact_data
 
 COMPLETIONS_PATH = "/chat/completions"
 ROLES = frozenset({"system", "user", "assistant", "developer"})

@@ -20,24 +20,17 @@ import requests
 from simple_salesforce import Salesforce, SFType, format_soql
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
-from sidecar.clients.base import (
-    DEFAULT_RATE_LIMIT_WAIT,
-    DEFAULT_TIMEOUT,
+from sidecar.clients.base import DEFAULT_RATE_LIMIT_WAIT, DEFAULT_TIMEOUT, ApiSession, Timeout, require_keys
+from sidecar.clients.errors import (
     ApiError,
     ApiNotFound,
     ApiRateLimited,
-    ApiSession,
     ApiUnauthorized,
-    PlannedRequest,
-    Timeout,
-    check_base_url,
     error_code_and_detail,
     error_for_status,
-    redact,
-    redact_data,
-    require_keys,
     url_path,
 )
+from sidecar.clients.masking import redact, redact_data
 from sidecar.clients.normalise import (
     date_or_none,
     html_to_text,
@@ -45,6 +38,8 @@ from sidecar.clients.normalise import (
     number_or_none,
     without_repeated_description,
 )
+from sidecar.clients.plans import PlannedRequest
+from sidecar.domain.connections import check_base_url
 from sidecar.intelligence.ticket import (
     Comment,
     Organization,

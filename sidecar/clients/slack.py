@@ -15,23 +15,21 @@ from typing import Any
 
 import requests
 
-from sidecar.clients.base import (
-    DEFAULT_TIMEOUT,
+from sidecar.clients.base import DEFAULT_TIMEOUT, ApiSession, HttpClient
+from sidecar.clients.errors import (
     ApiError,
     ApiForbidden,
     ApiNotFound,
     ApiRateLimited,
-    ApiSession,
     ApiTimeout,
     ApiUnauthorized,
     ApiUnavailable,
-    HttpClient,
     OutboundUrlRefused,
-    PlannedRequest,
     error_for_status,
     parse_retry_after,
-    redact,
 )
+from sidecar.clients.masking import redact
+from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.url_policy import OutboundUrlError, check_outbound_url
 
 log = logging.getLogger(__name__)

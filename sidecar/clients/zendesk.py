@@ -18,21 +18,9 @@ import requests
 from zenpy import Zenpy
 from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
 
-from sidecar.clients.base import (
-    DEFAULT_RATE_LIMIT_WAIT,
-    DEFAULT_TIMEOUT,
-    ApiError,
-    ApiRateLimited,
-    ApiSession,
-    ApiUnauthorized,
-    PlannedRequest,
-    Timeout,
-    basic_auth_secret,
-    check_base_url,
-    error_for_response,
-    require_keys,
-    url_path,
-)
+from sidecar.clients.base import DEFAULT_RATE_LIMIT_WAIT, DEFAULT_TIMEOUT, ApiSession, Timeout, require_keys
+from sidecar.clients.errors import ApiError, ApiRateLimited, ApiUnauthorized, error_for_response, url_path
+from sidecar.clients.masking import basic_auth_secret
 from sidecar.clients.normalise import (
     date_or_none,
     html_to_text,
@@ -40,12 +28,14 @@ from sidecar.clients.normalise import (
     number_or_none,
     without_repeated_description,
 )
+from sidecar.clients.plans import PlannedRequest
 from sidecar.clients.zendesk_plans import (  # plan_* are imported from here too
     plan_add_tags,
     plan_internal_note,
     plan_ticket_update,
     ticket_number,
 )
+from sidecar.domain.connections import check_base_url
 from sidecar.intelligence.ticket import (
     Comment,
     Organization,

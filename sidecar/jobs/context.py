@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.domain.statuses import AuditOutcome
 from sidecar.jobs import outbox
 from sidecar.jobs.connections import HeldConnections

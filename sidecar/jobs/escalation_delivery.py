@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from sidecar.clients import jira as jira_api
-from sidecar.clients.base import ApiError, ApiNotFound, PlannedRequest
+from sidecar.clients.errors import ApiError, ApiNotFound
 from sidecar.clients.factory import build_client
+from sidecar.clients.plans import PlannedRequest
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.settings import EscalationSettings
 from sidecar.domain.statuses import (

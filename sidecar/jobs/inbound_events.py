@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.clients.slack import post_to_response_url
 from sidecar.domain import marker as echo_marker
 from sidecar.domain.statuses import AuditOutcome, EscalationStatus, InboundStatus

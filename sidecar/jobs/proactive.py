@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.clients.factory import helpdesk_client
 from sidecar.domain import marker as echo_marker
 from sidecar.intelligence.escalation_context import build_escalation_context

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.domain.statuses import JobStatus
 from sidecar.jobs import outbox

@@ -12,8 +12,8 @@ from typing import Any
 
 from sidecar.clients import jira as jira_api
 from sidecar.clients import slack as slack_api
-from sidecar.clients.base import PlannedRequest
 from sidecar.clients.factory import helpdesk_notes
+from sidecar.clients.plans import PlannedRequest
 from sidecar.domain.statuses import AuditOutcome, WriteStatus
 from sidecar.jobs.context import JobContext
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sidecar.clients.base import ApiError, ApiForbidden, ApiUnauthorized
+from sidecar.clients.errors import ApiError, ApiForbidden, ApiUnauthorized
 from sidecar.clients.factory import build_client
 from sidecar.clients.url_policy import private_urls_allowed
 from sidecar.domain.connections import Connections

@@ -3,14 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiForbidden,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-)
+from sidecar.clients.errors import ApiError, ApiForbidden, ApiNotFound, ApiRateLimited, ApiTimeout, ApiUnauthorized
 from sidecar.clients.factory import has_credentials, helpdesk_client
 from sidecar.clients.helpdesk import HelpdeskClient
 from sidecar.clients.url_policy import private_urls_allowed

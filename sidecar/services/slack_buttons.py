@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.domain.connections import Connections
 from sidecar.rendering.escalation import ACKNOWLEDGE_ACTION, REASSIGN_ACTION
 from sidecar.store.models import Expert

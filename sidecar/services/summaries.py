@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.clients.llm import ChatClient
 from sidecar.intelligence.escalation_context import EscalationContext
 from sidecar.intelligence.redaction import Redactor

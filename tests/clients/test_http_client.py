@@ -8,18 +8,16 @@ import pytest
 import requests
 from responses import matchers
 
-from sidecar.clients.base import (
+from sidecar.clients.base import ApiSession, HttpClient, segment
+from sidecar.clients.errors import (
     ApiError,
     ApiForbidden,
     ApiNotFound,
     ApiRateLimited,
-    ApiSession,
     ApiTimeout,
     ApiUnauthorized,
     ApiUnavailable,
-    HttpClient,
     parse_retry_after,
-    segment,
 )
 
 TOKEN = "tok_live_9f8e7d6c5b4a"

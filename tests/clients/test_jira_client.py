@@ -6,7 +6,7 @@ import base64
 import pytest
 from responses import matchers
 
-from sidecar.clients.base import ApiError, ApiRateLimited, ApiUnauthorized
+from sidecar.clients.errors import ApiError, ApiRateLimited, ApiUnauthorized
 from sidecar.clients.jira import HISTORY_FIELDS, JiraClient, adf_to_text
 from tests.clients.conftest import load_fixture
 

@@ -8,14 +8,7 @@ import pytest
 import requests
 from responses import matchers
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-    ApiUnavailable,
-)
+from sidecar.clients.errors import ApiError, ApiNotFound, ApiRateLimited, ApiTimeout, ApiUnauthorized, ApiUnavailable
 from sidecar.clients.jira import (
     JiraClient,
     jql_string,

@@ -7,13 +7,7 @@ import logging
 import pytest
 import requests
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-    ApiUnavailable,
-)
+from sidecar.clients.errors import ApiError, ApiRateLimited, ApiTimeout, ApiUnauthorized, ApiUnavailable
 from sidecar.clients.llm import ChatClient
 
 KEY = "sk-test-0123456789abcdefSECRET"

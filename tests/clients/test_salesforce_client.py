@@ -7,14 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 import requests
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-    ApiUnavailable,
-)
+from sidecar.clients.errors import ApiError, ApiNotFound, ApiRateLimited, ApiTimeout, ApiUnauthorized, ApiUnavailable
 from sidecar.clients.salesforce import SalesforceClient, salesforce_id
 
 TOKEN = "00DHn0000000ABC!AQ4AQSecretAccessToken"

@@ -7,14 +7,7 @@ import logging
 import pytest
 import requests
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-    ApiUnavailable,
-)
+from sidecar.clients.errors import ApiError, ApiNotFound, ApiRateLimited, ApiTimeout, ApiUnauthorized, ApiUnavailable
 from sidecar.clients.salesforce import (
     SalesforceClient,
     plan_case_comment,

@@ -9,8 +9,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 import responses
 
-from sidecar.clients.base import ApiError, redact, secret_forms
+from sidecar.clients.errors import ApiError
 from sidecar.clients.jira import JiraClient
+from sidecar.clients.masking import redact, secret_forms
 from sidecar.clients.slack import SlackClient
 from sidecar.clients.zendesk import ZendeskClient
 

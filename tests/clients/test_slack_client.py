@@ -8,7 +8,7 @@ import pytest
 import requests
 from responses import matchers
 
-from sidecar.clients.base import (
+from sidecar.clients.errors import (
     ApiError,
     ApiForbidden,
     ApiNotFound,
@@ -353,7 +353,7 @@ def test_a_used_response_url_is_an_error_that_does_not_name_the_url(http):
 
 
 def test_a_response_url_on_a_metadata_address_is_refused_before_anything_is_sent(http):
-    from sidecar.clients.base import OutboundUrlRefused
+    from sidecar.clients.errors import OutboundUrlRefused
     from sidecar.clients.slack import post_to_response_url
 
     url = "http://169.254.169.254/latest/meta-data/"

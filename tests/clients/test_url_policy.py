@@ -8,7 +8,8 @@ import pytest
 import responses
 
 from sidecar.clients import url_policy
-from sidecar.clients.base import ApiSession, OutboundUrlRefused
+from sidecar.clients.base import ApiSession
+from sidecar.clients.errors import OutboundUrlRefused
 from sidecar.clients.jira import JiraClient
 from sidecar.clients.url_policy import OutboundUrlError, check_outbound_url
 from sidecar.jobs.worker import classify

@@ -8,7 +8,7 @@ import pytest
 import requests
 from responses import matchers
 
-from sidecar.clients.base import (
+from sidecar.clients.errors import (
     ApiError,
     ApiForbidden,
     ApiNotFound,

@@ -8,13 +8,7 @@ import pytest
 import requests
 from responses import matchers
 
-from sidecar.clients.base import (
-    ApiError,
-    ApiNotFound,
-    ApiRateLimited,
-    ApiTimeout,
-    ApiUnauthorized,
-)
+from sidecar.clients.errors import ApiError, ApiNotFound, ApiRateLimited, ApiTimeout, ApiUnauthorized
 from sidecar.clients.zendesk import ZendeskClient, plan_add_tags, plan_internal_note
 
 TOKEN = "zd_token_wr1te_5up3r53cr3t"

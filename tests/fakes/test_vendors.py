@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sidecar.clients.base import ApiNotFound
+from sidecar.clients.errors import ApiNotFound
 from sidecar.clients.zendesk import ZendeskClient
 from tests.fakes.vendors import FakeVendors
 

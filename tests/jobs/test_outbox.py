@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import update
 
-from sidecar.clients.base import ApiNotFound, ApiRateLimited, ApiUnavailable
+from sidecar.clients.errors import ApiNotFound, ApiRateLimited, ApiUnavailable
 from sidecar.errors import Conflict
 from sidecar.jobs import outbox
 from sidecar.jobs.context import JobContext, PermanentJobError

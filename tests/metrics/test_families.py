@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from sidecar.clients.base import ApiError
+from sidecar.clients.errors import ApiError
 from sidecar.jobs.context import JobContext
 from sidecar.jobs.outbox import ClaimedJob
 from sidecar.store.models import Escalation, utcnow

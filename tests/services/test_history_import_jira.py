@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from responses import matchers
 
 from sidecar.cli.imports import import_group
-from sidecar.clients.base import ApiUnavailable
+from sidecar.clients.errors import ApiUnavailable
 from sidecar.clients.jira import HISTORY_FIELDS, JiraClient
 from sidecar.errors import Conflict
 from sidecar.services.history import import_jira_history, jira_client_for

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from responses import matchers
 
 from sidecar.cli.imports import import_group
-from sidecar.clients.base import ApiRateLimited, ApiUnavailable
+from sidecar.clients.errors import ApiRateLimited, ApiUnavailable
 from sidecar.clients.zendesk import ZendeskClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.services.history import (

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sidecar.clients.base import ApiError, ApiNotFound
+from sidecar.clients.errors import ApiError, ApiNotFound
 from sidecar.clients.zendesk import TicketExportPage, ZendeskClient
 from sidecar.errors import Conflict, InvalidInput
 from sidecar.intelligence.ticket import ticket_to_mapping

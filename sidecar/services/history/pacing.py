@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from sidecar.clients.base import ApiRateLimited
+from sidecar.clients.errors import ApiRateLimited
 
 log = logging.getLogger(__name__)
 
