@@ -108,10 +108,10 @@ def test_a_model_file_with_another_sha256_is_refused(tmp_path, monkeypatch):
     with pytest.raises(EmbeddingsUnavailable, match="refusing to load the embedding model .*sha256"):
         minilm_onnx.verify(other)
     monkeypatch.setattr(minilm_onnx, "model_path", lambda: other)
-    monkeypatch.setattr(minilm_onnx, "_session", None)  # as a fresh process: nothing loaded yet
+    monkeypatch.setattr(minilm_onnx, "_sessions", {})  # as a fresh process: nothing loaded yet
     with pytest.raises(EmbeddingsUnavailable, match="not the pinned"):
         make_embedder(BUNDLED_MINILM).encode(["refund please"])
-    assert minilm_onnx._session is None  # never loaded
+    assert minilm_onnx._sessions == {}  # never loaded
 
 
 @needs_model

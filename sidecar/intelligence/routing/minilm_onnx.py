@@ -44,7 +44,7 @@ DEFAULT_THREADS = 2
 CLS, SEP, PAD, UNK, MASK = "[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"
 
 _lock = threading.Lock()
-_session: tuple[int, Any] | None = None  # (pid, session): a forked worker makes its own
+_sessions: dict[Path | None, tuple[int, Any]] = {}  # model file (None: the pinned one) -> (pid, session)
 
 
 class EmbeddingsUnavailable(ValueError):
@@ -105,13 +105,16 @@ def tokenizer(*, max_tokens: int | None = MAX_TOKENS) -> Any:
     return result
 
 
-def session() -> Any:
-    """This process's InferenceSession (made on first use, after the sha256 check; one per process)."""
-    global _session
+def session(model: Path | None = None) -> Any:
+    """This process's InferenceSession for the pinned model (after the sha256 check), or for a model file
+    derived from it (model: its path; see semantic/runtime.py); made on first use, one per process."""
     with _lock:  # web threads embedding at once load the model once
-        if _session is None or _session[0] != os.getpid():
-            path = model_path()
-            verify(path)
+        made = _sessions.get(model)
+        if made is None or made[0] != os.getpid():  # a forked worker makes its own
+            path = model
+            if path is None:
+                path = model_path()
+                verify(path)
             try:
                 import onnxruntime
             except ImportError as exc:
@@ -123,21 +126,22 @@ def session() -> Any:
             # processes, and spinning there made a single sentence 2-3x slower (bench/embedding_runtime.py).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3  # errors only: its warnings about unused initialisers are noise
-            _session = (os.getpid(), onnxruntime.InferenceSession(str(path), sess_options=options,
-                                                                 providers=["CPUExecutionProvider"]))
-        return _session[1]
+            made = _sessions[model] = (os.getpid(), onnxruntime.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"]))
+        return made[1]
 
 
-def hidden_states(input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+def hidden_states(input_ids: np.ndarray, attention_mask: np.ndarray, *, model: Path | None = None) -> np.ndarray:
     """The model's last hidden state (batch x sequence x 384) for int64 ids and mask (batch x sequence)."""
-    return session().run(["last_hidden_state"], {"input_ids": input_ids, "attention_mask": attention_mask,
-                                                 "token_type_ids": np.zeros_like(input_ids)})[0]
+    return session(model).run(["last_hidden_state"], {"input_ids": input_ids, "attention_mask": attention_mask,
+                                                      "token_type_ids": np.zeros_like(input_ids)})[0]
 
 
 class Encoder:
     """Sentence embeddings from the ONNX model: tokenise, run, mean-pool over the mask, L2-normalise."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: Path | None = None) -> None:
+        self.model = model  # None: the pinned model.onnx; else a model file derived from it
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
@@ -158,7 +162,7 @@ class Encoder:
             for line, row in enumerate(rows):
                 ids[line, :len(pieces[row])] = pieces[row]
             mask = (np.arange(ids.shape[1]) < np.asarray([[len(pieces[row])] for row in rows])).astype(np.int64)
-            hidden = hidden_states(ids, mask)
+            hidden = hidden_states(ids, mask, model=self.model)
             weights = mask[:, :, None].astype(np.float32)
             out[rows] = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)  # mean over the mask
         norms = np.linalg.norm(out, axis=1, keepdims=True)

@@ -36,13 +36,14 @@ from sidecar.intelligence.semantic.examples import (
     ExampleSet,
     bundled_examples,
 )
+from sidecar.intelligence.semantic.runtime import RUNTIME_ID, semantic_embedder
 from sidecar.intelligence.semantic.sentences import Piece, message_pieces, sentence_of
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
 
 log = logging.getLogger("sidecar.semantic")
 
-LAYER_VERSION = "semantic-1"
+LAYER_VERSION = "semantic-2"  # 2: sentences embedded by the int8-computing model (runtime.py)
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 MIN_WORDS = 3  # "User Agent:" is no sentence; bare chat requests ("agent pls") are the rules' short-request check
@@ -103,7 +104,10 @@ class SemanticLayer:
         self.embedder = embedder
         self.examples = examples
         self.cache_dir = cache_dir
-        self.version = f"{LAYER_VERSION}:{examples.digest[:8]}"
+        # The version says which examples it learned from and, when it is not the int8 model the layer ships
+        # with (semantic/runtime.py: a machine without `onnx`), which model reads the sentences.
+        model = "" if getattr(embedder, "name", None) == RUNTIME_ID else f"+{getattr(embedder, 'name', 'custom')}"
+        self.version = f"{LAYER_VERSION}:{examples.digest[:8]}{model}"
         self._labels = np.asarray([LABELS.index(label) for label in examples.labels])
         self._groups = sorted(set(GROUPS))
         self._group_of_label = np.asarray([self._groups.index(group) for group in GROUPS])
@@ -343,7 +347,7 @@ def active_layer() -> SemanticLayer | None:
     with _LAYER_LOCK:
         if _LAYER is None and not _LAYER_FAILED:
             try:
-                layer = SemanticLayer(embeddings.make_embedder(embeddings.BUNDLED_MINILM), bundled_examples(),
+                layer = SemanticLayer(semantic_embedder(), bundled_examples(),
                                       cache_dir=embeddings.model_cache_dir())
                 layer.fitted()
                 _LAYER = layer
