@@ -28,7 +28,7 @@ from sidecar.jobs import outbox
 from sidecar.jobs.context import JobContext, JobHandler
 from sidecar.jobs.outbox import JOBS, ClaimedJob
 from sidecar.store.history import record_ticket
-from sidecar.store.models import AssessmentRecord
+from sidecar.store.models import AssessmentRecord, Escalation
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,20 @@ KIND = "history.record"
 BATCH = 200  # tickets per transaction: each is a few ms of indexing, and the write lock is held meanwhile
 _INSERT_JOB = insert(JOBS)
 _ASSESSMENTS = AssessmentRecord.__table__
-_NEWEST = (select(_ASSESSMENTS.c.ticket)
+_NEWEST = (select(_ASSESSMENTS.c.ticket, _ASSESSMENTS.c.created_at)
            .where(_ASSESSMENTS.c.installation_id == bindparam("installation_id"),
                   _ASSESSMENTS.c.ticket_source == bindparam("source"),
                   _ASSESSMENTS.c.ticket_external_id == bindparam("ticket_id"))
            .order_by(_ASSESSMENTS.c.created_at.desc()).limit(1))
+_ESCALATIONS = Escalation.__table__
+# An escalation records its ticket at once (services/escalations.py): one made since the newest assessment
+# holds a version at least as new, which this job must not replace with the assessment's older one.
+_ESCALATED_SINCE = (select(_ESCALATIONS.c.id)
+                    .where(_ESCALATIONS.c.installation_id == bindparam("installation_id"),
+                           _ESCALATIONS.c.ticket_source == bindparam("source"),
+                           _ESCALATIONS.c.ticket_external_id == bindparam("ticket_id"),
+                           _ESCALATIONS.c.created_at >= bindparam("assessed_at"))
+                    .limit(1))
 _DONE = delete(JOBS).where(and_(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.RUNNING,
                                 JOBS.c.locked_by == bindparam("worker_id"),
                                 JOBS.c.lease_token == bindparam("token")))
@@ -53,14 +62,18 @@ def queue_recording(connection: Connection, *, installation_id: str, source: str
 
 
 def record_assessed(session: Session, *, installation_id: str, source: str, ticket_id: str) -> bool:
-    """Record the ticket as its newest assessment has it; False when it has none (erased, purged)."""
+    """Record the ticket as its newest assessment has it, unless an escalation since then recorded it; False
+    when it has no assessment (erased, purged)."""
     newest = _NEWEST
     if session.get_bind().dialect.name == "postgresql":
         newest = newest.with_for_update(read=True)  # an erasure deleting it waits until this row is written
-    data = session.execute(newest, {"installation_id": installation_id, "source": source,
-                                    "ticket_id": ticket_id}).scalar()
-    if data is None:
+    key = {"installation_id": installation_id, "source": source, "ticket_id": ticket_id}
+    newest_row = session.execute(newest, key).first()
+    if newest_row is None:
         return False
+    data, assessed_at = newest_row
+    if session.execute(_ESCALATED_SINCE, {**key, "assessed_at": assessed_at}).first() is not None:
+        return True  # the escalation's own recording stands (it is as new as this assessment, or newer)
     record_ticket(session, installation_id=installation_id, ticket=ticket_from_mapping(data))
     return True
 

@@ -125,3 +125,20 @@ def test_one_bad_ticket_does_not_hold_the_others_back(client, installation, data
     with database.session() as session:
         waiting = session.scalars(select(Job).where(Job.kind == KIND)).all()
     assert [job.payload["ticket_id"] for job in waiting] == ["901"] and waiting[0].status == "queued"
+
+
+def test_an_escalation_recorded_since_the_queued_assessment_is_not_replaced_by_it(client, installation, database):
+    # The ticket has no updated_at, so only the order of events says which version is newer.
+    _assess(client, installation, _ticket("601", "first words"))
+    response = client.post("/v1/escalations", json={"ticket": _ticket("601", "newer words")},
+                           headers=bearer(installation["api_token"]))
+    assert response.status_code == 202, response.get_json()
+    assert "newer words" in _history(database, installation["id"])["601"]  # recorded by the escalation at once
+
+    record_assessed_tickets(database)  # the job queued by the older assessment
+    assert "newer words" in _history(database, installation["id"])["601"]
+    assert _jobs(database) == 0
+
+    _assess(client, installation, _ticket("601", "newest words"))  # assessed after the escalation: it wins
+    record_assessed_tickets(database)
+    assert "newest words" in _history(database, installation["id"])["601"]
