@@ -14,7 +14,9 @@ onnxruntime thread, the layer refitted on the same examples for each model:
 
 The embeddings agree to cosine 0.958 on average (0.874 at worst) with the float model's, so only the layer
 uses it: its classifier is fitted on the same model's embeddings of the examples. Routing and similar-incident
-search keep the float model, whose vectors are stored (a router's training set, the history's embeddings).
+search keep the float model, whose vectors are stored (a router's training set, the history's embeddings);
+a router trained on the int8 model's embeddings routed worse (banking77: 0.927 against 0.931 accuracy,
+out-of-scope recall 0.783 against 0.792).
 
 The derived file lives in SIDECAR_MODEL_CACHE, named by the pinned model's digest and onnxruntime's
 version (another version may quantize differently), and is made from the sha256-checked model only. It is
