@@ -67,9 +67,9 @@ def prepare(url: str, tickets: int, embeddings: bool) -> str:
     return token
 
 
-def body(number: int) -> dict:
-    """The 10-comment ticket, new id and new newest message."""
-    ticket = json.loads(json.dumps(ten_comment_ticket()).replace("__N__", str(number)))
+def body(number: int, *, new_ticket: bool = False) -> dict:
+    """The 10-comment ticket, new id and new newest message (new_ticket: every message new, nothing seen before)."""
+    ticket = json.loads(json.dumps(ten_comment_ticket(new_ticket=new_ticket)).replace("__N__", str(number)))
     ticket["ticket"]["id"] = f"cost-{os.getpid()}-{number}"
     return ticket
 
@@ -86,7 +86,7 @@ def hashing_app():
     return create_app()
 
 
-def cpu_per_assessment(url: str, token: str, count: int) -> list[float]:
+def cpu_per_assessment(url: str, token: str, count: int, *, new_ticket: bool = False) -> list[float]:
     """CPU milliseconds of each of `count` assessments through the test client (after 20 to warm up)."""
     app = create_app(testing_config(url, encryption_key=ENCRYPTION_KEY))
     client = app.test_client()
@@ -94,7 +94,7 @@ def cpu_per_assessment(url: str, token: str, count: int) -> list[float]:
     times = []
     for number in range(count + 20):
         started = time.process_time()
-        response = client.post("/v1/assessments", json=body(number), headers=headers)
+        response = client.post("/v1/assessments", json=body(number, new_ticket=new_ticket), headers=headers)
         spent = (time.process_time() - started) * 1000
         if response.status_code != 201 and response.status_code != 200:
             raise SystemExit(f"assessment failed: {response.status_code} {response.get_data(as_text=True)[:300]}")
@@ -135,6 +135,9 @@ def main() -> None:
                         help="URL=TICKETS: a database (built with TICKETS synthetic tickets when missing)")
     parser.add_argument("--assessments", type=int, default=300)
     parser.add_argument("--embeddings", choices=["on", "off"], default="off")
+    parser.add_argument("--new-ticket", action="store_true",
+                        help="every message of every ticket new (as assessment_throughput.py --new-ticket): the "
+                             "semantic layer embeds them all; default: only the newest message is new")
     parser.add_argument("--rss", action="store_true", help="also a gunicorn worker's resident memory")
     parser.add_argument("--rss-assessments", type=int, default=50)
     args = parser.parse_args()
@@ -151,7 +154,7 @@ def main() -> None:
     for spec in args.database:
         url, _, tickets = spec.rpartition("=")
         token = prepare(url, int(tickets), embeddings)
-        times = cpu_per_assessment(url, token, args.assessments)
+        times = cpu_per_assessment(url, token, args.assessments, new_ticket=args.new_ticket)
         rss = worker_rss(url, token, args.rss_assessments, embeddings) if args.rss else None
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         rows.append({"tickets": int(tickets), "cpu_mean_ms": round(statistics.fmean(times), 2),

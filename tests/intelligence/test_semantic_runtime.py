@@ -34,7 +34,7 @@ def test_the_int8_model_is_derived_once_and_reads_sentences_as_the_float_model_d
     assert quantized.shape == exact.shape == (len(SENTENCES), minilm_onnx.HIDDEN_SIZE)
     assert np.allclose(np.linalg.norm(quantized, axis=1), 1.0, atol=1e-5)
     agreement = np.einsum("ij,ij->i", quantized, exact)
-    assert agreement.min() > 0.85 and agreement.mean() > 0.93  # measured: 0.958 on average
+    assert agreement.min() > 0.95 and agreement.mean() > 0.98  # measured: 0.994 on average (0.956 quantizing all)
     # Still a sentence model: each sentence nearest its own float embedding, not another's.
     assert list(np.argmax(quantized @ exact.T, axis=1)) == list(range(len(SENTENCES)))
 
