@@ -71,10 +71,9 @@ def record_assessed(session: Session, *, installation_id: str, source: str, tick
     newest_row = session.execute(newest, key).first()
     if newest_row is None:
         return False
-    data, assessed_at = newest_row
-    if session.execute(_ESCALATED_SINCE, {**key, "assessed_at": assessed_at}).first() is not None:
+    if session.execute(_ESCALATED_SINCE, {**key, "assessed_at": newest_row.created_at}).first() is not None:
         return True  # the escalation's own recording stands (it is as new as this assessment, or newer)
-    record_ticket(session, installation_id=installation_id, ticket=ticket_from_mapping(data))
+    record_ticket(session, installation_id=installation_id, ticket=ticket_from_mapping(newest_row.ticket))
     return True
 
 
