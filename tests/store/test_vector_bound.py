@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from sidecar.services.history import import_history_file
 from sidecar.services.similar_incidents import search_and_rank
@@ -51,6 +51,26 @@ def test_the_matrix_holds_only_the_newest_vectors_but_every_stored_vector_is_sti
         found = search_and_rank(session, installation_id=installation["id"], text="Reimburse\nI want my money repaid",
                                 embedder=embedder)
     assert found.ranked[0][0].external_id == "1"  # found by full text, re-ranked with its stored vector
+
+
+def test_an_old_tickets_vector_from_another_model_or_installation_is_not_read(
+        database, installation, make_installation, embedder, tmp_path, monkeypatch):
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    other = make_installation()
+    ids = _all_ids(database, installation["id"])
+    monkeypatch.setenv(vectors.MAX_SETTING, "1")
+    invalidate()
+    # Only ticket 4 is in the matrix: the others' vectors are read by id, and must still be this
+    # installation's and this model's (the read goes by primary key alone, the rest is checked after).
+    with database.engine.begin() as connection:
+        connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[0])
+                           .values(model="another-model"))
+        connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[1])
+                           .values(installation_id=other["id"]))
+    with database.session() as session:
+        read = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+    assert not read[0].any() and not read[1].any()
+    assert read[2].any() and read[3].any()
 
 
 def test_a_bound_above_the_history_changes_nothing(database, installation, embedder, tmp_path, monkeypatch):
