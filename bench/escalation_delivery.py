@@ -9,6 +9,10 @@ worker delivering all of them. Prints escalations/s, jobs/s, HTTP calls per esca
 one JSON line. Target: at least 50 escalations/s on SQLite with one worker.
 
     python bench/escalation_delivery.py [--escalations 200] [--database-url postgresql://...] [--lease-seconds 120]
+                                        [--threads N]
+
+--threads is SIDECAR_WORKER_THREADS: the threads the one worker process runs jobs on (default: the
+setting's default).
 
 A short --lease-seconds shows what keeping leases costs: the worker renews the leases it holds
 (the running job's and the claimed, not yet started ones') every third of a lease; the renewals are
@@ -31,9 +35,10 @@ from pathlib import Path
 # change before the imports is what ruff's E402 allows, so ROOT is set after them.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sidecar.config import normalise_database_url
+from sidecar.config import DEFAULT_WORKER_THREADS, normalise_database_url
 from sidecar.demo import demo_tickets
 from sidecar.intelligence.ticket import ticket_from_mapping
+from sidecar.jobs.pool import CONNECTIONS_PER_THREAD, WorkerPool
 from sidecar.jobs.worker import Worker
 from sidecar.services.connections import configure, load_connections
 from sidecar.services.escalations import start_escalation
@@ -51,11 +56,12 @@ def main() -> None:
     parser.add_argument("--escalations", type=int, default=200)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--lease-seconds", type=float, default=120.0)
+    parser.add_argument("--threads", type=int, default=DEFAULT_WORKER_THREADS)
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
     url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{workdir / 'bench.db'}"
-    database = Database(url)
+    database = Database(url, pool_size=CONNECTIONS_PER_THREAD * args.threads)  # as `sidecar worker` sizes it
     upgrade_database(database)
     box = SecretBox((generate_key(),))
     # One open escalation per ticket: every escalation is for a ticket of its own, known to the fake Zendesk.
@@ -86,7 +92,9 @@ def main() -> None:
         queued_seconds = time.perf_counter() - queued_started
         calls_before = len(fake.requests())
 
-        worker = Worker(database, box=box, worker_id="bench", allow_private_urls=True, lease_seconds=args.lease_seconds)
+        worker = WorkerPool(lambda worker_id: Worker(database, box=box, worker_id=worker_id, allow_private_urls=True,
+                                                     lease_seconds=args.lease_seconds),
+                            threads=args.threads, worker_id="bench")
         started, cpu_started = time.perf_counter(), time.process_time()
         jobs = worker.drain()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -104,14 +112,15 @@ def main() -> None:
     print(f"the worker's own CPU: {cpu_seconds:.2f} s "
           f"({1000 * cpu_seconds / max(delivered, 1):.1f} ms per escalation); "
           f"the rest is waiting for the fakes' answers")
-    print(f"lease {args.lease_seconds:g} s: {worker.leases.renewals} lease renewals")
+    print(f"lease {args.lease_seconds:g} s: {worker.lease_renewals} lease renewals; {args.threads} thread(s)")
     print(f"{rate:.1f} escalations/s, {jobs / seconds:.1f} jobs/s, "
           f"{calls / max(delivered, 1):.1f} calls per escalation "
           f"(target >= 50 escalations/s, one worker, {database.engine.dialect.name})")
     print(json.dumps({"escalations": args.escalations, "delivered": delivered, "seconds": round(seconds, 3),
                       "escalations_per_second": round(rate, 1), "jobs": jobs, "http_calls": calls,
                       "worker_cpu_seconds": round(cpu_seconds, 3),
-                      "lease_seconds": args.lease_seconds, "lease_renewals": worker.leases.renewals,
+                      "lease_seconds": args.lease_seconds, "threads": args.threads,
+                      "lease_renewals": worker.lease_renewals,
                       "database": database.engine.dialect.name}))
 
 

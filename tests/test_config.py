@@ -14,6 +14,8 @@ from sidecar.store.crypto import generate_key
         ({"SIDECAR_MAX_BODY_BYTES": "lots"}, "SIDECAR_MAX_BODY_BYTES"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
         ({"SIDECAR_EMBEDDED_WORKER": "maybe"}, "SIDECAR_EMBEDDED_WORKER"),
+        ({"SIDECAR_WORKER_THREADS": "0"}, "SIDECAR_WORKER_THREADS"),
+        ({"SIDECAR_WORKER_THREADS": "64"}, "SIDECAR_WORKER_THREADS"),
     ],
 )
 def test_bad_values_are_named(env, needle):

@@ -23,9 +23,9 @@ def load_config() -> Config:
         raise click.ClickException(f"configuration error: {exc}") from None
 
 
-def open_database(config: Config) -> Database:
-    """A handle on DATABASE_URL; the caller disposes of it."""
-    return Database(config.database_url)
+def open_database(config: Config, *, pool_size: int = 5) -> Database:
+    """A handle on DATABASE_URL (`pool_size` connections kept on PostgreSQL); the caller disposes of it."""
+    return Database(config.database_url, pool_size=pool_size)
 
 
 def secret_box(config: Config) -> SecretBox:

@@ -19,6 +19,7 @@ from sidecar.cli.runtime import (
     secret_box,
 )
 from sidecar.config import Config
+from sidecar.jobs.pool import CONNECTIONS_PER_THREAD, WorkerPool
 from sidecar.jobs.worker import Worker
 from sidecar.metrics import gunicorn as metrics_hooks
 from sidecar.metrics.exposition import start_metrics_server
@@ -44,11 +45,17 @@ class SidecarServer(BaseApplication):
         return create_app(self.app_config)
 
 
-def new_worker(config: Config) -> Worker:
-    """An outbox worker with the configured database, keys, timings and templates."""
-    return Worker(open_database(config), box=secret_box(config), lease_seconds=config.job_lease_seconds,
-                  poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir,
-                  allow_private_urls=config.allow_private_urls)
+def new_worker(config: Config) -> WorkerPool:
+    """An outbox worker with the configured database, keys, timings, templates and threads."""
+    database = open_database(config, pool_size=CONNECTIONS_PER_THREAD * config.worker_threads)
+    box = secret_box(config)
+
+    def make_worker(worker_id: str) -> Worker:
+        return Worker(database, box=box, worker_id=worker_id, lease_seconds=config.job_lease_seconds,
+                      poll_seconds=config.job_poll_seconds, templates_dir=config.templates_dir,
+                      allow_private_urls=config.allow_private_urls)
+
+    return WorkerPool(make_worker, threads=config.worker_threads, poll_seconds=config.job_poll_seconds)
 
 
 def _run_embedded_worker(config: Config) -> None:

@@ -74,7 +74,7 @@ class Worker:
         # Kept while jobs keep coming (no ping, no BEGIN per read on PostgreSQL); given back when none is due.
         self.connections = HeldConnections(database)
 
-    def _next_job(self) -> ClaimedJob | None:
+    def _next_job(self, *, release_when_idle: bool) -> ClaimedJob | None:
         if not self._claimed:
             # A few at a time: one claiming transaction instead of one per job. The lease keeper renews
             # the leases of those not started yet as well as the running one's.
@@ -82,7 +82,8 @@ class Worker:
                 batch = outbox.claim_on(connection, worker_id=self.worker_id, lease_seconds=self.lease_seconds,
                                         kinds=tuple(self.handlers), limit=self.claim_batch)
             if not batch:
-                self.connections.release()  # idle: hold nothing until work comes again
+                if release_when_idle:
+                    self.connections.release()  # idle: hold nothing until work comes again
                 return None
             self.leases.hold(batch)
             self._claimed.extend(batch)
@@ -94,9 +95,13 @@ class Worker:
             self.leases.let_go(job)
         return None
 
-    def run_once(self) -> bool:
-        """Run one due job (claimed now or in the last batch); False when none was due."""
-        job = self._next_job()
+    def run_once(self, *, release_when_idle: bool = True) -> bool:
+        """Run one due job (claimed now or in the last batch); False when none was due.
+
+        When none was due the kept connections go back to the pool, unless the caller keeps them
+        (a thread of a WorkerPool whose other threads are still busy: more jobs are coming).
+        """
+        job = self._next_job(release_when_idle=release_when_idle)
         if job is None:
             return False
         try:
@@ -143,10 +148,10 @@ class Worker:
             while ran < max_jobs and self.run_once():
                 ran += 1
         finally:
-            self._give_back()
+            self.give_back()
         return ran
 
-    def _give_back(self) -> None:
+    def give_back(self) -> None:
         """Release what was claimed but not started and stop renewing leases."""
         outbox.release(self.database, list(self._claimed))  # claimed but not started: due again at once
         self._claimed.clear()
@@ -164,7 +169,7 @@ class Worker:
                 worked = False
             if not worked:
                 stop.wait(self.poll_seconds)
-        self._give_back()
+        self.give_back()
         log.info("worker %s stopped", self.worker_id)
 
 

@@ -35,14 +35,14 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for DATABASE_URL, with pool settings suited to each backend."""
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine for DATABASE_URL, with pool settings suited to each backend (`pool_size`: PostgreSQL's kept ones)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
 
 
 class SqliteWriteLock:
@@ -80,9 +80,9 @@ class SqliteWriteLock:
 class Database:
     """One engine and its session factory, shared by the web app, the worker and the CLI."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int = 5):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         database = make_url(url).database if url.startswith("sqlite") else None
         self._sqlite_write_lock = SqliteWriteLock(database) if database and database != ":memory:" else None

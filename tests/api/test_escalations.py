@@ -10,8 +10,9 @@ import json
 import threading
 
 from sidecar.clients.jira import JiraClient, adf_to_text
+from sidecar.jobs.pool import WorkerPool
 from sidecar.jobs.worker import Worker
-from sidecar.store.models import Job, utcnow
+from sidecar.store.models import Escalation, Job, utcnow
 from tests.conftest import FIXTURES, bearer
 from tests.escalation_support import (
     MANY,
@@ -340,6 +341,21 @@ def test_three_workers_at_once_deliver_each_escalation_once(client, app, live, f
     assert all(len(zendesk_notes(fake, ticket["id"])) == 1 for ticket in MANY)
     with database.session() as session:
         assert session.query(Job).filter(Job.status == "done").count() == 40
+        assert session.query(Job).filter(Job.attempts > 1).count() == 0  # no job ran twice
+
+
+def test_one_worker_process_on_three_threads_delivers_each_escalation_once(client, app, live, fake, database, box):
+    for ticket in MANY:
+        for _ in range(2):  # and each clicked twice
+            escalate(client, live["api_token"], ticket=ticket)
+    pool = WorkerPool(lambda worker_id: Worker(database, box=box, worker_id=worker_id, claim_batch=2,
+                                               allow_private_urls=True), threads=3)
+    assert pool.drain() == 40
+    assert len(jira_creates(fake)) == len(fake.state()["jira"]["issues"]) == 10
+    assert len(slack_posts(fake)) == 10
+    assert all(len(zendesk_notes(fake, ticket["id"])) == 1 for ticket in MANY)
+    with database.session() as session:
+        assert session.query(Escalation).filter(Escalation.status == "delivered").count() == 10
         assert session.query(Job).filter(Job.attempts > 1).count() == 0  # no job ran twice
 
 
