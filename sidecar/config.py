@@ -10,7 +10,11 @@ from sidecar.store.crypto import is_valid_key
 
 DEFAULT_SQLITE_PATH = Path("instance") / "sidecar.sqlite3"
 MIN_METRICS_TOKEN_LENGTH = 16
-DEFAULT_WORKER_THREADS = 6  # measured: README "Escalation delivery"
+DEFAULT_WORKER_THREADS = 6  # on PostgreSQL; measured: README "Escalation delivery"
+# On SQLite every claim and settle takes the one write lock the web processes' INSERTs need: with 6 threads
+# a worker beside gunicorn cut assessments/s at 100,000 tickets by a third (README "Speed"), for delivery
+# already faster than PostgreSQL's with one thread. One thread there unless SIDECAR_WORKER_THREADS says so.
+DEFAULT_SQLITE_WORKER_THREADS = 1
 MAX_WORKER_THREADS = 8  # 8 delivered no faster than 6 (README "Escalation delivery"); each keeps 2 connections
 
 
@@ -50,6 +54,11 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def default_worker_threads(database_url: str) -> int:
+    """Threads a worker process runs jobs on when SIDECAR_WORKER_THREADS is not set: by database (see above)."""
+    return DEFAULT_SQLITE_WORKER_THREADS if database_url.startswith("sqlite") else DEFAULT_WORKER_THREADS
 
 
 def _database_url(env: Mapping[str, str]) -> str:
@@ -179,7 +188,7 @@ class Config:
             embedded_worker=_bool(env, "SIDECAR_EMBEDDED_WORKER", True),
             job_lease_seconds=_int(env, "SIDECAR_JOB_LEASE_SECONDS", 120, minimum=1),
             job_poll_seconds=_int(env, "SIDECAR_JOB_POLL_MS", 1000, minimum=10) / 1000.0,
-            worker_threads=_int(env, "SIDECAR_WORKER_THREADS", DEFAULT_WORKER_THREADS, minimum=1,
+            worker_threads=_int(env, "SIDECAR_WORKER_THREADS", default_worker_threads(database_url), minimum=1,
                                 maximum=MAX_WORKER_THREADS),
             templates_dir=_directory(env, "SIDECAR_TEMPLATES_DIR"),
             router_embeddings=_router_embeddings(env, "SIDECAR_ROUTER_EMBEDDINGS"),

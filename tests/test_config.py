@@ -39,3 +39,12 @@ def test_defaults_and_heroku_postgres_url():
     embedded = Config.from_env({})
     assert embedded.database_url.startswith("sqlite:///")
     assert embedded.encryption_key_file
+
+
+def test_worker_threads_default_by_database_and_can_be_set():
+    key = generate_key()
+    postgres = {"DATABASE_URL": "postgresql://u@h/db", "SIDECAR_ENCRYPTION_KEY": key}
+    assert Config.from_env(postgres).worker_threads == 6  # commits and vendor calls overlap
+    assert Config.from_env({}).worker_threads == 1  # SQLite: one write lock, shared with the web processes
+    assert Config.from_env({"SIDECAR_WORKER_THREADS": "4"}).worker_threads == 4
+    assert Config.from_env({**postgres, "SIDECAR_WORKER_THREADS": "2"}).worker_threads == 2
