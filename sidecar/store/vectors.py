@@ -44,6 +44,7 @@ MAX_SETTING = "SIDECAR_SIMILAR_VECTORS_MAX"
 # their stored vector); only their embedding-only neighbours are left out.
 DEFAULT_MAX_INDEXED = 50_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 HASH_KEY = "_hash"  # sidecar.store.history.HASH_KEY (not imported: history imports this module)
 
 
@@ -273,11 +274,11 @@ def _appended(
 def _microseconds(value: datetime | None) -> int | None:
     """A stored time as integer POSIX microseconds (exact, unlike float seconds)."""
     value = stored_utc(value)
-    return None if value is None else (value - _EPOCH) // timedelta(microseconds=1)
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
 
 
 def _datetime(microseconds: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=microseconds)
+    return _EPOCH + microseconds * _MICROSECOND
 
 
 def _before(value: datetime | None, limit: datetime) -> bool:
