@@ -237,7 +237,11 @@ class HistoryEmbedding(Base):
     """
 
     __tablename__ = "history_embeddings"
-    __table_args__ = (Index("ix_history_embeddings_installation", "installation_id", "model"),)
+    # In id order within an installation and model, embedded_at included: the newest vectors are read
+    # and the cached matrix checked from this index alone (sidecar.store.vectors).
+    __table_args__ = (
+        Index("ix_history_embeddings_order", "installation_id", "model", "history_ticket_id", "embedded_at"),
+    )
 
     history_ticket_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("history_tickets.id", ondelete="CASCADE"), primary_key=True

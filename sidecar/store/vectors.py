@@ -9,9 +9,11 @@ A ticket whose content changed, or that was embedded by another model, is picked
 Search reads an installation's newest vectors (at most SIDECAR_SIMILAR_VECTORS_MAX, default 50,000:
 memory and time per query stay bounded whatever the history's size) once into one float32 matrix per
 process and answers each query with one matrix-vector product (a few ms). The matrix is dropped when
-this process writes vectors for the installation, and otherwise checked against a cheap count every
-CACHE_CHECK_SECONDS, so vectors written by another process (a CLI import) are seen within that time;
-when only new tickets were embedded meanwhile, just those are read and appended (the oldest fall out).
+this process writes vectors for the installation, and otherwise checked every CACHE_CHECK_SECONDS
+against the count, max id and max embedded_at of the stored vectors in the id range it holds (read
+from an index: 50,000 entries, not the installation's every vector), so vectors written or deleted by
+another process (a CLI import, an erasure job) are seen within that time; when only new tickets were
+embedded meanwhile, just those are read and appended (the oldest fall out).
 Until then a ticket new to the matrix is still found by full-text search, and a ticket deleted
 meanwhile is never returned: candidates are read back from history_tickets.
 """
@@ -22,7 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -41,6 +43,8 @@ MAX_SETTING = "SIDECAR_SIMILAR_VECTORS_MAX"
 # product of ~5 ms on one core. Older tickets are still found by full-text search (and re-ranked with
 # their stored vector); only their embedding-only neighbours are left out.
 DEFAULT_MAX_INDEXED = 50_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 HASH_KEY = "_hash"  # sidecar.store.history.HASH_KEY (not imported: history imports this module)
 
 
@@ -144,10 +148,20 @@ def count_embeddings(session: Session, *, installation_id: str, model: str | Non
 class _Matrix(NamedTuple):
     ids: np.ndarray  # history ticket ids, ascending
     created: np.ndarray  # created_at as POSIX seconds, NaN when unknown
+    embedded: np.ndarray  # embedded_at as POSIX microseconds (int64: exact, compared with the database's)
     vectors: np.ndarray  # float32, one unit-length row per id
-    stamp: tuple[Any, ...]
     complete: bool  # every stored vector of the installation is in it (none left out by the bound)
     cell_index: CellIndex | None  # approximate search over it; None: exact (a small matrix)
+
+    def window(self) -> int:
+        """The lowest ticket id whose vector the matrix answers for: all of them (0) when complete."""
+        return 0 if self.complete or not len(self.ids) else int(self.ids[0])
+
+    def stamp(self) -> tuple[int, int | None, int | None]:
+        """(count, max id, max embedded_at) of the vectors it holds: what `_stamp` reads back when unchanged."""
+        if not len(self.ids):
+            return (0, None, None)
+        return (len(self.ids), int(self.ids[-1]), int(self.embedded.max()))
 
 
 def max_indexed() -> int:
@@ -167,15 +181,14 @@ class _MatrixCache:
         now = time.monotonic()
         if entry is not None and now < entry[1]:
             return entry[0]
-        stamp = tuple(session.execute(
-            select(func.count(), func.max(HistoryEmbedding.history_ticket_id), func.max(HistoryEmbedding.embedded_at))
-            .where(HistoryEmbedding.installation_id == installation_id, HistoryEmbedding.model == model)
-        ).one())
-        if entry is not None and entry[0].stamp == stamp:
-            matrix = entry[0]
+        if entry is None:
+            matrix = _load(session, installation_id, model)
         else:
-            matrix = (entry is not None and _appended(session, installation_id, model, entry[0], stamp)) or _load(
-                session, installation_id, model, stamp)
+            matrix = entry[0]
+            stamp = _stamp(session, installation_id, model, matrix.window())
+            if stamp != matrix.stamp():
+                matrix = _appended(session, installation_id, model, matrix, stamp) or _load(
+                    session, installation_id, model)
         with self._lock:
             self._entries[key] = (matrix, now + CACHE_CHECK_SECONDS)
         return matrix
@@ -186,10 +199,26 @@ class _MatrixCache:
                 del self._entries[key]
 
 
+def _stamp(session: Session, installation_id: str, model: str, window: int) -> tuple[int, int | None, int | None]:
+    """(count, max id, max embedded_at) of the stored vectors with ids from `window` on.
+
+    Read from the (installation_id, model, history_ticket_id, embedded_at) index over the ids a matrix
+    holds (50,000 entries at most), not from every vector of the installation: a vector appended
+    raises the max id, one re-embedded the max embedded_at, one deleted lowers the count.
+    """
+    count, max_id, embedded = session.execute(
+        select(func.count(), func.max(HistoryEmbedding.history_ticket_id), func.max(HistoryEmbedding.embedded_at))
+        .where(HistoryEmbedding.installation_id == installation_id, HistoryEmbedding.model == model,
+               HistoryEmbedding.history_ticket_id >= window)
+    ).one()
+    return (int(count or 0), None if max_id is None else int(max_id), _microseconds(embedded))
+
+
 def _rows(session: Session, installation_id: str, model: str, *conditions: Any, limit: int | None = None) -> list:
-    """(id, created_at, vector) of stored vectors, newest id first."""
+    """(id, created_at, embedded_at, vector) of stored vectors, newest id first."""
     statement = (
-        select(HistoryEmbedding.history_ticket_id, HistoryTicket.created_at, HistoryEmbedding.vector)
+        select(HistoryEmbedding.history_ticket_id, HistoryTicket.created_at, HistoryEmbedding.embedded_at,
+               HistoryEmbedding.vector)
         .join(HistoryTicket, HistoryTicket.id == HistoryEmbedding.history_ticket_id)
         .where(HistoryEmbedding.installation_id == installation_id, HistoryEmbedding.model == model, *conditions)
         .order_by(HistoryEmbedding.history_ticket_id.desc())
@@ -197,45 +226,59 @@ def _rows(session: Session, installation_id: str, model: str, *conditions: Any, 
     return list(session.execute(statement if limit is None else statement.limit(limit)).all())
 
 
-def _matrix(rows: Sequence[Any], stamp: tuple[Any, ...], complete: bool, indexed: bool = True) -> _Matrix:
+def _matrix(rows: Sequence[Any], complete: bool, indexed: bool = True) -> _Matrix:
     rows = rows[::-1]  # ascending ids
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     created = np.fromiter((_seconds(row[1]) for row in rows), dtype=np.float64, count=len(rows))
-    matrix = decode_vectors([row[2] for row in rows])
-    return _Matrix(ids, created, matrix, stamp, complete, build_index(matrix) if indexed else None)
+    embedded = np.fromiter((_microseconds(row[2]) or 0 for row in rows), dtype=np.int64, count=len(rows))
+    matrix = decode_vectors([row[3] for row in rows])
+    return _Matrix(ids, created, embedded, matrix, complete, build_index(matrix) if indexed else None)
 
 
-def _load(session: Session, installation_id: str, model: str, stamp: tuple[Any, ...]) -> _Matrix:
+def _load(session: Session, installation_id: str, model: str) -> _Matrix:
+    # One row past the bound tells whether any vector was left out; the matrix's stamp is taken
+    # from the rows read, so it describes exactly what the matrix holds.
     bound = max_indexed()
-    rows = _rows(session, installation_id, model, limit=bound)
-    return _matrix(rows, stamp, complete=int(stamp[0] or 0) <= bound)
+    rows = _rows(session, installation_id, model, limit=bound + 1)
+    return _matrix(rows[:bound], complete=len(rows) <= bound)
 
 
 def _appended(
-    session: Session, installation_id: str, model: str, matrix: _Matrix, stamp: tuple[Any, ...]
+    session: Session, installation_id: str, model: str, matrix: _Matrix, stamp: tuple[int, int | None, int | None]
 ) -> _Matrix | None:
     """The matrix with the vectors written since it was read, when those are only new tickets' (the
     common case: an import or backfill appends); None when anything else changed (a reload follows)."""
-    old_count, old_max_id, old_embedded = matrix.stamp
+    old_count, old_max_id, old_embedded = matrix.stamp()
     if old_max_id is None or old_embedded is None or stamp[1] is None or stamp[2] is None:
         return None
-    added = int(stamp[0] or 0) - int(old_count or 0)
+    added = stamp[0] - old_count
     if added <= 0 or added > max_indexed():
         return None
-    rows = _rows(session, installation_id, model, HistoryEmbedding.embedded_at > old_embedded, limit=added + 1)
+    rows = _rows(session, installation_id, model, HistoryEmbedding.history_ticket_id >= matrix.window(),
+                 HistoryEmbedding.embedded_at > _datetime(old_embedded), limit=added + 1)
     new = [row for row in rows if row[0] > old_max_id]
     # Anything but `added` new tickets (a re-embedded or deleted one among them) is not a pure append.
     if len(new) != added or len(rows) != added:
         return None
-    fresh = _matrix(new, stamp, True, indexed=False)
+    fresh = _matrix(new, True, indexed=False)
     keep = max(len(matrix.ids) + added - max_indexed(), 0)  # the oldest rows fall out of the bound
-    vectors = np.concatenate([matrix.vectors[keep:], fresh.vectors]) if len(matrix.ids) else fresh.vectors
+    vectors = np.concatenate([matrix.vectors[keep:], fresh.vectors])
     old_index = matrix.cell_index
     index = extend_index(old_index, fresh.vectors, keep) if old_index is not None else build_index(vectors)
     return _Matrix(
         np.concatenate([matrix.ids[keep:], fresh.ids]), np.concatenate([matrix.created[keep:], fresh.created]),
-        vectors, stamp, matrix.complete and keep == 0, index,
+        np.concatenate([matrix.embedded[keep:], fresh.embedded]), vectors, matrix.complete and keep == 0, index,
     )
+
+
+def _microseconds(value: datetime | None) -> int | None:
+    """A stored time as integer POSIX microseconds (exact, unlike float seconds)."""
+    value = stored_utc(value)
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
+
+
+def _datetime(microseconds: int) -> datetime:
+    return _EPOCH + microseconds * _MICROSECOND
 
 
 def _before(value: datetime | None, limit: datetime) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from sidecar.services.history import import_history_file
 from sidecar.services.similar_incidents import search_and_rank
@@ -133,3 +133,65 @@ def test_a_deletion_elsewhere_reloads_the_matrix(database, installation, embedde
     assert "4" not in _ids(database, installation["id"], embedder, "printer printing")
     # ...and one count lower with a new maximum is no append: the matrix is read again.
     assert "5" in _ids(database, installation["id"], embedder, "invoice")
+
+
+def _vector(database, installation_id, embedder, ticket_id):
+    with database.session() as session:
+        return stored_vectors(session, installation_id=installation_id, model=embedder.name, ids=[ticket_id])[0]
+
+
+def _held(database, installation_id, embedder):
+    with database.session() as session:
+        return [int(i) for i in vectors._matrices.get(session, installation_id, embedder.name).ids]
+
+
+def test_a_vector_deleted_or_replaced_by_another_process_is_no_longer_used(database, installation, embedder,
+                                                                           tmp_path, monkeypatch):
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    ids = _all_ids(database, installation["id"])
+    assert _held(database, installation["id"], embedder) == ids
+    replacement = encode_vector(embedder.encode(["Invoice wrong on the billing statement"])[0])
+    with database.engine.begin() as connection:  # another process: this one's cache is not told
+        connection.execute(delete(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[0]))
+        connection.execute(delete(HistoryTicket).where(HistoryTicket.id == ids[0]))
+    assert _held(database, installation["id"], embedder) == ids[1:]
+    assert not _vector(database, installation["id"], embedder, ids[0]).any()
+    with database.engine.begin() as connection:  # then re-embeds one (same count, same max id)
+        connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[2]).values(
+            vector=replacement, embedded_at=datetime(2031, 1, 1, tzinfo=UTC)))
+    assert encode_vector(_vector(database, installation["id"], embedder, ids[2])) == replacement
+
+
+def test_a_bounded_matrix_sees_deletions_and_appends_among_the_vectors_it_holds(database, installation, embedder,
+                                                                               tmp_path, monkeypatch):
+    monkeypatch.setenv(vectors.MAX_SETTING, "3")
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    ids = _all_ids(database, installation["id"])
+    assert _held(database, installation["id"], embedder) == ids[1:]  # the check reads only these ids' entries
+    with database.engine.begin() as connection:  # another process deletes one the matrix holds
+        connection.execute(delete(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[2]))
+    assert _held(database, installation["id"], embedder) == [ids[0], ids[1], ids[3]]
+    assert not _vector(database, installation["id"], embedder, ids[2]).any()
+    _add_vector_elsewhere(database, installation["id"], embedder, "5", "Invoice wrong on the billing statement")
+    new_id = _all_ids(database, installation["id"])[-1]
+    assert _held(database, installation["id"], embedder) == [ids[1], ids[3], new_id]
+    assert _ids(database, installation["id"], embedder, "invoice billing statement")[0] == "5"
+
+
+def test_a_complete_matrix_sees_a_vector_written_below_its_lowest_id(database, installation, embedder, tmp_path,
+                                                                     monkeypatch):
+    _expire(monkeypatch)
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    ids = _all_ids(database, installation["id"])
+    with database.engine.begin() as connection:
+        row = connection.execute(select(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[0])).one()
+        connection.execute(delete(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[0]))
+    invalidate()
+    assert _held(database, installation["id"], embedder) == ids[1:]  # every stored vector: no read by id
+    with database.engine.begin() as connection:  # another process embeds the oldest ticket
+        connection.execute(insert(HistoryEmbedding).values({**row._asdict(), "embedded_at": datetime(
+            2031, 1, 1, tzinfo=UTC)}))
+    assert _held(database, installation["id"], embedder) == ids
+    assert _vector(database, installation["id"], embedder, ids[0]).any()
