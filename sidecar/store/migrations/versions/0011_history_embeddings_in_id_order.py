@@ -5,13 +5,13 @@ newest vectors through it in id order (no sort, no other installation's rows), a
 matrix with a count, max id and max embedded_at over the ids it holds from the index alone (before:
 every vector row of the installation, 3.5 s at 1M tickets on PostgreSQL).
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06
 """
 from alembic import op
 
-revision = '0012'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
