@@ -17,7 +17,8 @@ Upserts are idempotent: a row whose content hash matches the stored one is count
 not written at all (so search triggers do not re-index it), and a row older than the stored one
 (its `updated_at` is earlier) never overwrites it, so a late or repeated import cannot roll a
 ticket back. Writes are batched through the dialect's own INSERT ... ON CONFLICT DO UPDATE (SQLite
-and PostgreSQL), compiled once and run as one executemany (`history_bulk.py`).
+and PostgreSQL), compiled once: one executemany on SQLite, one COPY and INSERT ... SELECT on
+PostgreSQL (`history_bulk.py`).
 """
 from __future__ import annotations
 

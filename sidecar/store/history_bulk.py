@@ -1,22 +1,21 @@
-"""History upserts as one driver-level executemany: the statement compiled once per dialect, values bound as is.
+"""History upserts per batch: one driver-level executemany on SQLite, COPY and one INSERT ... SELECT on PostgreSQL.
 
 `sidecar.store.history` decides which rows to write; this module writes them. Through the ORM or a
 Core statement, SQLAlchemy processes every value of every row on each execution (and serialises
 `data` to JSON a second time): at a million imported rows that was a third of the write time. Here
 the INSERT ... ON CONFLICT DO UPDATE is compiled once per dialect, each column's own bind processor
 (SQLite's timestamp text, for one) is looked up once, and `data` goes in as the JSON text the
-content hash was computed from (cast to jsonb on PostgreSQL).
+content hash was computed from (parsed into jsonb once, by COPY, on PostgreSQL).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, bindparam, cast, func, literal_column, or_, select
+from sqlalchemy import Text, bindparam, func, literal_column, or_, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -50,7 +49,7 @@ def write_rows(session: Session, rows: Sequence[PreparedHistoryRow], *, installa
     if dialect.name == "postgresql":
         _copy_and_upsert(session, rows, installation_id=installation_id, now=now)
         return
-    compiled = _compiled(dialect)
+    compiled = _compiled(dialect)  # SQLite: the one other dialect DATABASE_URL accepts
     fixed = {"installation_id": installation_id, "imported_at": now}
     values = [_values(row, fixed, compiled.processors) for row in rows]
     params: list[Any] = values if compiled.order is None else [
@@ -116,13 +115,14 @@ def _compiled(dialect: Dialect) -> _Compiled:
 
 
 def _compile(dialect: Dialect) -> _Compiled:
-    statement = upsert_statement(dialect.name, data_as_text=True)
-    compiled = statement.compile(dialect=dialect, column_keys=list(WRITE_COLUMNS))
+    # `data` is bound as the JSON text that was hashed, not through the JSON type's serialiser.
+    statement = sqlite_insert(HistoryTicket.__table__).values(data=bindparam("data", type_=Text))
+    compiled = on_conflict(statement, dialect.name).compile(dialect=dialect, column_keys=list(WRITE_COLUMNS))
     table = HistoryTicket.__table__
     processors: dict[str, Callable[[Any], Any]] = {}
     for column in WRITE_COLUMNS:
         if column == "data":
-            continue  # bound as JSON text (see upsert_statement)
+            continue  # bound as JSON text (above)
         process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors[column] = process
@@ -130,24 +130,11 @@ def _compile(dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, order, processors)
 
 
-def upsert_statement(dialect: str, *, data_as_text: bool = False) -> Any:
-    """The history upsert for `dialect`: a changed, not older row replaces the stored one; others are left alone."""
-    insert: Callable[..., Any]  # either dialect's insert (both build an ON CONFLICT statement)
-    if dialect == "postgresql":
-        insert = postgresql_insert
-    elif dialect == "sqlite":
-        insert = sqlite_insert
-    else:  # pragma: no cover - DATABASE_URL accepts only these two
-        raise RuntimeError(f"history upserts support SQLite and PostgreSQL, not {dialect}")
-    statement = insert(HistoryTicket.__table__)
-    if data_as_text:
-        text = bindparam("data", type_=Text)
-        statement = statement.values(data=cast(text, JSONB) if dialect == "postgresql" else text)
-    return on_conflict(statement, dialect)
-
-
 def on_conflict(statement: Any, dialect: str) -> Any:
-    """`statement` (either dialect's INSERT) completed with the history upsert's ON CONFLICT DO UPDATE."""
+    """`statement` (either dialect's INSERT) completed with the history upsert's ON CONFLICT DO UPDATE.
+
+    A changed, not older row replaces the stored one; others are left alone.
+    """
     table = HistoryTicket.__table__
     excluded = statement.excluded
     # The same rules as the caller's classification, enforced again in the database in case another
