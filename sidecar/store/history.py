@@ -17,7 +17,8 @@ Upserts are idempotent: a row whose content hash matches the stored one is count
 not written at all (so search triggers do not re-index it), and a row older than the stored one
 (its `updated_at` is earlier) never overwrites it, so a late or repeated import cannot roll a
 ticket back. Writes are batched through the dialect's own INSERT ... ON CONFLICT DO UPDATE (SQLite
-and PostgreSQL), compiled once and run as one executemany (`history_bulk.py`).
+and PostgreSQL), compiled once: one executemany on SQLite, one COPY and INSERT ... SELECT on
+PostgreSQL (`history_bulk.py`).
 """
 from __future__ import annotations
 
@@ -161,26 +162,43 @@ def _upsert_batch(
     """Write one batch; `known` (stored hash and updated_at by key) skips the look-up when the caller has it."""
     if known is not None:
         return _write_batch(session, installation_id, batch, dict(known))
-    if session.get_bind().dialect.name == "postgresql":
-        # psycopg prepares a statement after 5 runs, and PostgreSQL's generic plan for this look-up
-        # (a 500-value IN list) checks every id against every row of the installation: seconds per
-        # batch on a table without statistics yet, as during a first import. A custom plan uses a
-        # hashed IN list or the unique index. SET LOCAL ends with the transaction.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     known = {}
     for source in {row.source for row in batch}:
         ids = list({row.external_id for row in batch if row.source == source})
-        stored: Iterable[tuple[Any, ...]] = session.execute(
-            select(HistoryTicket.external_id, HistoryTicket.data[HASH_KEY].as_string(), HistoryTicket.updated_at)
-            .where(
-                HistoryTicket.installation_id == installation_id,
-                HistoryTicket.source == source,
-                HistoryTicket.external_id.in_(ids),
-            )
-        )
-        for external_id, content_hash, updated_at in stored:
+        for external_id, content_hash, updated_at in _stored_versions(session, installation_id, source, ids):
             known[(source, external_id)] = (content_hash, stored_utc(updated_at))
     return _write_batch(session, installation_id, batch, known)
+
+
+def _stored_versions(session: Session, installation_id: str, source: str, ids: list[str]) -> Iterable[tuple[Any, ...]]:
+    """(external id, content hash, updated_at) of the stored rows among `ids`."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One unique-index probe per id, whatever the statistics say. Written as an IN list, PostgreSQL
+        # chose to scan the installation's whole index range and filter it against the list whenever its
+        # statistics (none before the first ANALYZE, stale while an import grows the table) put the
+        # installation at a handful of rows: 0.35 s a batch at 200,000 rows, the reason an import's
+        # database time grew with the table. A plain join was planned the same way (a hash join over the
+        # whole range); LIMIT 1 (the key is unique) keeps the lateral subquery a probe per id.
+        return session.execute(_POSTGRESQL_STORED, {"installation": installation_id, "source": source, "ids": ids})
+    return session.execute(
+        select(HistoryTicket.external_id, HistoryTicket.data[HASH_KEY].as_string(), HistoryTicket.updated_at)
+        .where(
+            HistoryTicket.installation_id == installation_id,
+            HistoryTicket.source == source,
+            HistoryTicket.external_id.in_(ids),
+        )
+    )
+
+
+_POSTGRESQL_STORED = text(f"""
+    SELECT stored.external_id, stored.data ->> '{HASH_KEY}', stored.updated_at
+    FROM unnest(CAST(:ids AS text[])) AS wanted(external_id)
+    CROSS JOIN LATERAL (
+        SELECT external_id, data, updated_at FROM history_tickets
+        WHERE installation_id = :installation AND source = :source AND external_id = wanted.external_id
+        LIMIT 1
+    ) AS stored
+""")
 
 
 def _write_batch(

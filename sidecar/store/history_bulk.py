@@ -1,19 +1,21 @@
-"""History upserts as one driver-level executemany: the statement compiled once per dialect, values bound as is.
+"""History upserts per batch: one driver-level executemany on SQLite, COPY and one INSERT ... SELECT on PostgreSQL.
 
 `sidecar.store.history` decides which rows to write; this module writes them. Through the ORM or a
 Core statement, SQLAlchemy processes every value of every row on each execution (and serialises
 `data` to JSON a second time): at a million imported rows that was a third of the write time. Here
 the INSERT ... ON CONFLICT DO UPDATE is compiled once per dialect, each column's own bind processor
 (SQLite's timestamp text, for one) is looked up once, and `data` goes in as the JSON text the
-content hash was computed from (cast to jsonb on PostgreSQL).
+content hash was computed from (parsed into jsonb once, by COPY, on PostgreSQL).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, bindparam, cast, func, literal_column, or_
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Text, bindparam, func, literal_column, or_, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -43,12 +45,56 @@ def write_rows(session: Session, rows: Sequence[PreparedHistoryRow], *, installa
     """INSERT ... ON CONFLICT DO UPDATE these rows (one version per key) in the session's transaction."""
     if not rows:
         return
-    compiled = _compiled(session.get_bind().dialect)
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        _copy_and_upsert(session, rows, installation_id=installation_id, now=now)
+        return
+    compiled = _compiled(dialect)  # SQLite: the one other dialect DATABASE_URL accepts
     fixed = {"installation_id": installation_id, "imported_at": now}
     values = [_values(row, fixed, compiled.processors) for row in rows]
     params: list[Any] = values if compiled.order is None else [
         tuple(value[name] for name in compiled.order) for value in values]
     session.connection().exec_driver_sql(compiled.sql, params)
+
+
+# PostgreSQL: the rows are COPied into a temporary table and upserted from it by one INSERT ... SELECT.
+# An executemany runs the upsert once per row (a Bind and an executor start-up each, in the backend,
+# and psycopg's per-row work here); COPY streams them, and the statement runs once per batch.
+_STAGE = "history_import_stage"
+
+
+def _copy_and_upsert(session: Session, rows: Sequence[PreparedHistoryRow], *, installation_id: str, now: Any) -> None:
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    create, copy_sql, upsert = _postgresql_statements()
+    cursor.execute(create)
+    with cursor.copy(copy_sql) as copy:
+        for row in rows:
+            values = {**row.columns, "installation_id": installation_id, "imported_at": now, "data": row.data_json}
+            copy.write_row(tuple(values[name] for name in WRITE_COLUMNS))
+    cursor.execute(upsert)
+
+
+_POSTGRESQL_STATEMENTS: tuple[str, str, str] | None = None
+
+
+def _postgresql_statements() -> tuple[str, str, str]:
+    """(create the staging table, COPY into it, move its rows into history_tickets): built once."""
+    global _POSTGRESQL_STATEMENTS
+    if _POSTGRESQL_STATEMENTS is None:
+        dialect = postgresql.dialect()
+        table = HistoryTicket.__table__
+        # The history columns' own types (JSONB for data: the text is parsed once, by COPY).
+        columns = ", ".join(f"{name} {table.c[name].type.dialect_impl(dialect).compile(dialect=dialect)}"
+                            for name in WRITE_COLUMNS)
+        # Emptied by the statement that reads it (below); ON COMMIT DELETE ROWS in case a batch fails half-way.
+        create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ({columns}) ON COMMIT DELETE ROWS"
+        copy_sql = f"COPY {_STAGE} ({', '.join(WRITE_COLUMNS)}) FROM STDIN"
+        staged = sql_table("staged", *(sql_column(name) for name in WRITE_COLUMNS))
+        insert = postgresql_insert(table).from_select(list(WRITE_COLUMNS), select(*staged.c))
+        upsert = str(on_conflict(insert, "postgresql").compile(dialect=dialect))
+        _POSTGRESQL_STATEMENTS = (
+            create, copy_sql, f"WITH staged AS (DELETE FROM {_STAGE} RETURNING *) {upsert}")
+    return _POSTGRESQL_STATEMENTS
 
 
 def _values(row: PreparedHistoryRow, fixed: Mapping[str, Any], processors: Mapping[str, Callable[[Any], Any]]
@@ -69,13 +115,14 @@ def _compiled(dialect: Dialect) -> _Compiled:
 
 
 def _compile(dialect: Dialect) -> _Compiled:
-    statement = upsert_statement(dialect.name, data_as_text=True)
-    compiled = statement.compile(dialect=dialect, column_keys=list(WRITE_COLUMNS))
+    # `data` is bound as the JSON text that was hashed, not through the JSON type's serialiser.
+    statement = sqlite_insert(HistoryTicket.__table__).values(data=bindparam("data", type_=Text))
+    compiled = on_conflict(statement, dialect.name).compile(dialect=dialect, column_keys=list(WRITE_COLUMNS))
     table = HistoryTicket.__table__
     processors: dict[str, Callable[[Any], Any]] = {}
     for column in WRITE_COLUMNS:
         if column == "data":
-            continue  # bound as JSON text (see upsert_statement)
+            continue  # bound as JSON text (above)
         process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors[column] = process
@@ -83,20 +130,12 @@ def _compile(dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, order, processors)
 
 
-def upsert_statement(dialect: str, *, data_as_text: bool = False) -> Any:
-    """The history upsert for `dialect`: a changed, not older row replaces the stored one; others are left alone."""
-    insert: Callable[..., Any]  # either dialect's insert (both build an ON CONFLICT statement)
-    if dialect == "postgresql":
-        insert = postgresql_insert
-    elif dialect == "sqlite":
-        insert = sqlite_insert
-    else:  # pragma: no cover - DATABASE_URL accepts only these two
-        raise RuntimeError(f"history upserts support SQLite and PostgreSQL, not {dialect}")
+def on_conflict(statement: Any, dialect: str) -> Any:
+    """`statement` (either dialect's INSERT) completed with the history upsert's ON CONFLICT DO UPDATE.
+
+    A changed, not older row replaces the stored one; others are left alone.
+    """
     table = HistoryTicket.__table__
-    statement = insert(table)
-    if data_as_text:
-        text = bindparam("data", type_=Text)
-        statement = statement.values(data=cast(text, JSONB) if dialect == "postgresql" else text)
     excluded = statement.excluded
     # The same rules as the caller's classification, enforced again in the database in case another
     # writer (a webhook, a second import) changed the row in between.

@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from sidecar.cli.imports import import_group
 from sidecar.services.history import import_history_file
 from sidecar.services.history import runner as history_runner
 from sidecar.services.similar_incidents import search_and_rank
-from sidecar.store.history import count_unembedded, get_history_ticket
+from sidecar.store.history import _POSTGRESQL_STORED, _stored_versions, count_unembedded, get_history_ticket
 from sidecar.store.history_rows import HASH_KEY, prepare_history_row
 from sidecar.store.vectors import embed_history
 from tests.conftest import ENCRYPTION_KEY
@@ -81,3 +82,19 @@ def test_the_cli_says_how_to_embed_what_the_import_left(app, database_url, insta
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.strip().splitlines()[-1])["embeddings_pending"] == 12
     assert f"sidecar history embed --installation {installation['id']}" in result.stderr
+
+
+def test_the_stored_version_look_up_probes_the_unique_index_per_id(database, installation, tmp_path):
+    """Before: PostgreSQL ran the look-up as a scan of the installation's whole index range, filtered
+    against the IN list, while its statistics (none before an ANALYZE) put the installation at a few rows."""
+    rows = [{"id": f"Z-{number}", "subject": f"Ticket {number}"} for number in range(3000)]
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, rows))
+    wanted = {"installation": installation["id"], "source": "file", "ids": ["Z-7", "Z-2999", "Z-missing"]}
+
+    with database.session() as session:
+        found = _stored_versions(session, wanted["installation"], wanted["source"], wanted["ids"])
+        assert sorted(external_id for external_id, _, _ in found) == ["Z-2999", "Z-7"]
+        if session.get_bind().dialect.name == "postgresql":
+            plan = "\n".join(session.execute(text(f"EXPLAIN {_POSTGRESQL_STORED.text}"), wanted).scalars())
+            assert "Nested Loop" in plan and "external_id)::text = wanted.external_id" in plan, plan
+            assert "Filter" not in plan and "Hash" not in plan, plan

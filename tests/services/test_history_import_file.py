@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from sidecar.cli.imports import import_group
 from sidecar.errors import NotFound
-from sidecar.services.history import import_history_file
+from sidecar.services.history import from_file, import_history_file
 from sidecar.store.history import count_history, get_history_ticket
 from tests.conftest import ENCRYPTION_KEY
 
@@ -70,6 +70,28 @@ def test_progress_reaches_the_end_of_the_file(database, installation, history_fi
 
     assert seen == sorted(seen) and seen[-1] == history_file.stat().st_size
     assert len(seen) == 2  # one call per written batch of 2 rows (3 good rows)
+
+
+def test_a_page_that_fails_to_write_stops_the_import_with_its_error(database, installation, tmp_path, monkeypatch):
+    """Pages are written on a second thread: its error reaches the caller, and no later page is written."""
+    path = tmp_path / "history.jsonl"
+    path.write_text("".join(json.dumps({"id": str(n), "subject": f"Ticket {n}"}) + "\n" for n in range(10)))
+    written: list[list[str]] = []
+
+    def write_page(database, *, rows, **kwargs):
+        if len(written) == 1:
+            raise RuntimeError("the database went away")
+        written.append([row.external_id for row in rows])
+        real_write_page(database, rows=rows, **kwargs)
+
+    real_write_page = from_file.write_page
+    monkeypatch.setattr(from_file, "write_page", write_page)
+    with pytest.raises(RuntimeError, match="the database went away"):
+        import_history_file(database, installation_id=installation["id"], path=path, batch_size=3)
+
+    assert written == [["0", "1", "2"]]
+    with database.session() as session:
+        assert count_history(session, installation_id=installation["id"]) == 3
 
 
 def test_an_unknown_installation_is_refused_before_reading(database, history_file):

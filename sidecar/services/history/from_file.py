@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Generator
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, nullcontext
 from pathlib import Path
 
 from sidecar.services.history.runner import (
@@ -50,16 +51,6 @@ def import_history_file(
     check_installation(database, installation_id)
     summary = ImportSummary(source=source, installation_id=installation_id)
     name = Path(path).name
-    batch: list[PreparedHistoryRow] = []
-    done = 0
-
-    def flush(read: int) -> None:
-        write_page(database, installation_id=installation_id, source=source, rows=batch, summary=summary,
-                   embed=False)
-        summary.pages += 1
-        batch.clear()
-        if on_progress:
-            on_progress(read)
 
     def reject(number: int, reason: str) -> None:
         message = f"{name}:{number}: {reason}"
@@ -67,20 +58,75 @@ def import_history_file(
         if on_rejected:
             on_rejected(message)
 
-    with closing(_file_lines(path, source)) as lines:  # closing: the file is closed even if a write fails
-        for number, done, row, problem in lines:
-            if problem is not None:
-                reject(number, problem)
-            elif row is not None:
-                batch.append(row)
-                if len(batch) >= batch_size:
-                    flush(done)
-    if batch:
-        flush(done)
-    elif on_progress:
-        on_progress(done)
+    def write(rows: list[PreparedHistoryRow]) -> None:
+        write_page(database, installation_id=installation_id, source=source, rows=rows, summary=summary,
+                   embed=False)
+
+    # On PostgreSQL a page is written on a second thread while this one parses the next: this process's
+    # JSON and validation overlap the database server's upsert and indexing, on two cores instead of
+    # taking turns. One page in flight, pages in file order. Not on SQLite: its work runs in this process,
+    # and the two threads' contention for the GIL cost 12% more CPU for no shorter import (measured).
+    # closing: the file is closed even if a write fails.
+    overlap = database.engine.dialect.name == "postgresql"
+    with closing(_file_lines(path, source)) as lines, \
+            (ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-import") if overlap
+             else _InlineWriter()) as writer:
+        in_flight: tuple[Future[None], int] | None = None
+        for rows, read in _pages(lines, batch_size, reject):
+            if in_flight is not None:
+                _written(in_flight, summary, on_progress)
+            in_flight = (writer.submit(write, rows), read) if rows else None
+            if not rows and on_progress:
+                on_progress(read)
+        if in_flight is not None:
+            _written(in_flight, summary, on_progress)
     embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()
+
+
+class _InlineWriter(nullcontext["_InlineWriter"]):
+    """An executor that runs each page's write as it is submitted, in the calling thread."""
+
+    def __init__(self) -> None:
+        super().__init__(self)
+
+    def submit(self, write: Callable[[list[PreparedHistoryRow]], None], rows: list[PreparedHistoryRow]
+               ) -> Future[None]:
+        """Write now; the returned future holds the outcome, as a pool's would."""
+        future: Future[None] = Future()
+        try:
+            write(rows)
+        except Exception as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+        return future
+
+
+def _written(in_flight: tuple[Future[None], int], summary: ImportSummary,
+             on_progress: Callable[[int], None] | None) -> None:
+    """Wait for the page in flight (its error raised here) and report it."""
+    future, read = in_flight
+    future.result()
+    summary.pages += 1
+    if on_progress:
+        on_progress(read)
+
+
+def _pages(lines: Iterable[_FileLine], batch_size: int, reject: Callable[[int, str], None]
+           ) -> Iterator[tuple[list[PreparedHistoryRow], int]]:
+    """(up to batch_size prepared rows, bytes read so far) per page; a last, possibly empty, page at the end."""
+    batch: list[PreparedHistoryRow] = []
+    done = 0
+    for number, done, row, problem in lines:
+        if problem is not None:
+            reject(number, problem)
+        elif row is not None:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                yield batch, done
+                batch = []
+    yield batch, done
 
 
 def _file_lines(path: str | os.PathLike[str], source: str) -> Generator[_FileLine, None, None]:
