@@ -178,7 +178,10 @@ def _stored_versions(session: Session, installation_id: str, source: str, ids: l
         # statistics (none before the first ANALYZE, stale while an import grows the table) put the
         # installation at a handful of rows: 0.35 s a batch at 200,000 rows, the reason an import's
         # database time grew with the table. A plain join was planned the same way (a hash join over the
-        # whole range); LIMIT 1 (the key is unique) keeps the lateral subquery a probe per id.
+        # whole range); LIMIT 1 (the key is unique) keeps the lateral subquery a probe per id. ORDER BY the
+        # unique key breaks a tie: on a table it believes tiny, PostgreSQL costed the (installation_id,
+        # created_at) index the same and sometimes took it (a scan of the installation's range per id);
+        # in the key's order that index needs a sort and the unique one does not.
         return session.execute(_POSTGRESQL_STORED, {"installation": installation_id, "source": source, "ids": ids})
     return session.execute(
         select(HistoryTicket.external_id, HistoryTicket.data[HASH_KEY].as_string(), HistoryTicket.updated_at)
@@ -196,6 +199,7 @@ _POSTGRESQL_STORED = text(f"""
     CROSS JOIN LATERAL (
         SELECT external_id, data, updated_at FROM history_tickets
         WHERE installation_id = :installation AND source = :source AND external_id = wanted.external_id
+        ORDER BY installation_id, source, external_id
         LIMIT 1
     ) AS stored
 """)
