@@ -22,12 +22,14 @@ PostgreSQL (`history_bulk.py`).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, delete, func, or_, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sidecar.intelligence.ticket import Ticket, ticket_to_mapping
@@ -47,6 +49,11 @@ from sidecar.store.history_rows import (  # noqa: F401 (the row names are import
 )
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, ImportCursor, stored_utc, utcnow
 from sidecar.store.vectors import invalidate as invalidate_vectors
+
+if TYPE_CHECKING:
+    from sidecar.store.db import Database
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # rows per statement: well under SQLite's 32,766 bound parameters per IN list
 
@@ -99,6 +106,24 @@ def upsert_history(
     for start in range(0, len(prepared), BATCH_SIZE):
         counts += _upsert_batch(session, installation_id, prepared[start:start + BATCH_SIZE])
     return counts
+
+
+def refresh_statistics(database: Database) -> None:
+    """On PostgreSQL, ANALYZE the history tables so the planner knows how large an import made them.
+
+    Autovacuum may be off or behind (it is off on this project's CI server): statistics taken while the
+    table was small then make PostgreSQL plan look-ups and searches as if it still were. A failure (a role
+    that does not own the tables) is logged, not raised: the import itself has succeeded.
+    """
+    if database.engine.dialect.name != "postgresql":
+        return  # SQLite plans these look-ups by its indexes alone
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("ANALYZE history_tickets"))
+            connection.execute(text("ANALYZE history_embeddings"))
+            connection.commit()
+    except SQLAlchemyError as exc:
+        log.warning("could not refresh the history tables' statistics: %s", exc.__class__.__name__)
 
 
 def record_ticket(session: Session, *, installation_id: str, ticket: Ticket) -> UpsertCounts:
@@ -178,10 +203,9 @@ def _stored_versions(session: Session, installation_id: str, source: str, ids: l
         # statistics (none before the first ANALYZE, stale while an import grows the table) put the
         # installation at a handful of rows: 0.35 s a batch at 200,000 rows, the reason an import's
         # database time grew with the table. A plain join was planned the same way (a hash join over the
-        # whole range); LIMIT 1 (the key is unique) keeps the lateral subquery a probe per id. ORDER BY the
-        # unique key breaks a tie: on a table it believes tiny, PostgreSQL costed the (installation_id,
-        # created_at) index the same and sometimes took it (a scan of the installation's range per id);
-        # in the key's order that index needs a sort and the unique one does not.
+        # whole range); LIMIT 1 (the key is unique) keeps the lateral subquery a probe per id. With
+        # statistics that put the table at a few rows it can still cost the (installation_id, created_at)
+        # index the same as the unique one and take it: imports refresh them (refresh_statistics).
         return session.execute(_POSTGRESQL_STORED, {"installation": installation_id, "source": source, "ids": ids})
     return session.execute(
         select(HistoryTicket.external_id, HistoryTicket.data[HASH_KEY].as_string(), HistoryTicket.updated_at)
@@ -199,7 +223,6 @@ _POSTGRESQL_STORED = text(f"""
     CROSS JOIN LATERAL (
         SELECT external_id, data, updated_at FROM history_tickets
         WHERE installation_id = :installation AND source = :source AND external_id = wanted.external_id
-        ORDER BY installation_id, source, external_id
         LIMIT 1
     ) AS stored
 """)

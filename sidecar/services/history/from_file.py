@@ -21,12 +21,16 @@ from sidecar.store.history import (
     PreparedHistoryRow,
     check_source,
     prepare_history_row,
+    refresh_statistics,
 )
 
 FILE_SOURCE = "file"
 # Rows per transaction: fewer, larger commits (and full-text segments) than BATCH_SIZE, while the
 # SQLite write lock is held for a fraction of a second per page.
 PAGE_ROWS = 4 * BATCH_SIZE
+# PostgreSQL's statistics are refreshed this often during an import (100,000 rows), and at its end: each
+# ANALYZE samples the table (well under a second at a million rows).
+STATISTICS_EVERY_PAGES = 50
 _FileLine = tuple[int, int, PreparedHistoryRow | None, str | None]
 
 
@@ -78,8 +82,11 @@ def import_history_file(
             in_flight = (writer.submit(write, rows), read) if rows else None
             if not rows and on_progress:
                 on_progress(read)
+            if summary.pages and summary.pages % STATISTICS_EVERY_PAGES == 0 and in_flight is not None:
+                refresh_statistics(database)  # the look-ups of the pages to come are planned for the table's size
         if in_flight is not None:
             _written(in_flight, summary, on_progress)
+    refresh_statistics(database)
     embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()
 
