@@ -106,7 +106,7 @@ class SemanticLayer:
         self.cache_dir = cache_dir
         # The version says which examples it learned from and, when it is not the int8 model the layer ships
         # with (semantic/runtime.py: a machine without `onnx`), which model reads the sentences.
-        model = "" if getattr(embedder, "name", None) == RUNTIME_ID else f"+{getattr(embedder, 'name', 'custom')}"
+        model = "" if embedder.name == RUNTIME_ID else f"+{embedder.name}"
         self.version = f"{LAYER_VERSION}:{examples.digest[:8]}{model}"
         self._labels = np.asarray([LABELS.index(label) for label in examples.labels])
         self._groups = sorted(set(GROUPS))
