@@ -27,7 +27,7 @@ from sidecar.intelligence.semantic.layer import (
     fit_examples,
     ngram_features,
 )
-from sidecar.intelligence.semantic.sentences import message_pieces, sentence_of
+from sidecar.intelligence.semantic.sentences import is_prose, message_pieces, sentence_of
 from sidecar.intelligence.signals import detect_signals
 from sidecar.intelligence.ticket import ticket_from_mapping
 
@@ -88,6 +88,27 @@ def test_a_contrast_word_starts_a_new_piece_so_politeness_does_not_dilute_what_f
     assert [p.text for p in pieces if not p.whole] == [
         "Hope all is well, low priority", "but the payment page fails for everyone.", "Thanks!"]
     assert [p.text for p in pieces if p.whole] == [view.text], "a short message is read whole too"
+
+
+def test_only_prose_is_read_and_a_quoted_or_bulleted_line_starts_a_new_piece():
+    text = ("> <!-- @public_url: https://example.test/issues/1 -->\n> **Browser / Version**: Acme 2.53.18\n"
+            "> The export page is blank for everyone.\n"
+            "at com.example.Export.run(Export.java:42)\n- second bullet, still prose here\n"
+            "and this hard-wrapped line goes on")
+    pieces = [p.text for p in message_pieces(MessageView.of("description", "customer", text)) if not p.whole]
+    assert "The export page is blank for everyone." in pieces
+    assert not any("public_url" in p or "Export.java" in p for p in pieces), pieces
+    assert "second bullet, still prose here and this hard-wrapped line goes on" in pieces
+
+
+@pytest.mark.parametrize("text, prose", [
+    ("agent pls", True), ("Thanks!", True), ("about 3,200 invoices are wrong", True), ("Error 500 on checkout", True),
+    ("मुझे किसी इंसान से बात करनी है", True), ("**Description**: Items are misaligned", True),
+    ("unknown --> <!-- @public_url:", False), ("at com.foo.Bar.run(Bar.java:42)", False),
+    ("2026-12-01 10:02:03 ERROR [main] c.e.Service - refused db-01:5432", False), ("HTTP 502 502 502", False),
+])
+def test_prose_is_mostly_words_in_any_script(text, prose):
+    assert is_prose(text) is prose
 
 
 def test_pieces_keep_their_place_in_the_message_for_quoting():

@@ -40,6 +40,16 @@ def test_the_int8_model_is_derived_once_and_reads_sentences_as_the_float_model_d
 
 
 @needs_model
+def test_a_sentence_reads_the_same_whatever_it_is_embedded_with():
+    # The int8 activations' scale is per run: batched with others, a sentence's vector moved enough to turn
+    # a reading. Each text runs alone, so a ticket's score does not depend on what else was read with it.
+    embedder = runtime.QuantizedEmbedder(runtime.quantized_model())
+    alone = np.vstack([embedder.encode([sentence]) for sentence in SENTENCES])
+    together = embedder.encode(SENTENCES + ["a much longer line of text " * 12])[:len(SENTENCES)]
+    assert np.array_equal(alone, together)
+
+
+@needs_model
 def test_it_is_derived_only_from_the_pinned_model(tmp_path, monkeypatch):
     monkeypatch.setenv("SIDECAR_MODEL_CACHE", str(tmp_path / "cache"))
     other = tmp_path / "model.onnx"

@@ -37,16 +37,20 @@ from sidecar.intelligence.semantic.examples import (
     bundled_examples,
 )
 from sidecar.intelligence.semantic.runtime import RUNTIME_ID, semantic_embedder
-from sidecar.intelligence.semantic.sentences import Piece, message_pieces, sentence_of
+from sidecar.intelligence.semantic.sentences import Piece, is_word, message_pieces, sentence_of
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
 
 log = logging.getLogger("sidecar.semantic")
 
-LAYER_VERSION = "semantic-2"  # 2: sentences embedded by the int8-computing model (runtime.py)
+# 2: sentences embedded by the int8-computing model (runtime.py); 3: each sentence alone (runtime.py),
+# prose only (sentences.py)
+LAYER_VERSION = "semantic-3"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
-MIN_WORDS = 3  # "User Agent:" is no sentence; bare chat requests ("agent pls") are the rules' short-request check
+# Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
+# ("agent pls") are the rules' short-request check.
+MIN_WORDS = 3
 MIN_PROBABILITY = 0.5  # a reading less likely than not yields no finding (the category threshold of the rules)
 DAMP_MIN_PROBABILITY = 0.5  # resolved / hypothetical talk damps the rules only when this sure
 AUTO_REPLY_MIN_PROBABILITY = 0.8  # an auto-reply silences its whole message: only when it is clearly one
@@ -300,7 +304,7 @@ def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict
 
 
 def _finding_for(reading: Reading) -> Finding | None:
-    if reading.probability < MIN_PROBABILITY or len(reading.piece.text.split()) < MIN_WORDS:
+    if reading.probability < MIN_PROBABILITY or sum(map(is_word, reading.piece.text.split())) < MIN_WORDS:
         return None
     signal: str | None
     if reading.label in REASONS:

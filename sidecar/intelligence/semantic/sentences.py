@@ -7,10 +7,16 @@ ticket) a sentence is also read in its comma-separated clauses, since one line o
 ("checkout is down, get an engineer on the phone"); the layer counts a clause only inside a sentence
 that itself reads as a reason, so a clause read out of its context ("thanks for getting the scanners back
 online, ...") gives nothing.
+
+Only prose is read. A line that starts with a quote marker, a bullet or markup starts a new piece, and a
+piece whose tokens are mostly not words (a pasted log line, an HTML comment, a stack frame, a form's
+"**Browser / Version**: 2.53.18") is not read at all: the model would read something into it (an HTML
+comment naming a "public_url" came out as a security breach), and the rules already see its error codes.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sidecar.intelligence.message import MessageView
@@ -22,12 +28,40 @@ WHOLE_MESSAGE_CHARS = 400  # a message up to this long is also read whole (a cha
 
 # Sentence ends, then contrast words of the seven languages the product reads, each after a comma or
 # semicolon ("..., but", "...; pero").
-_SENTENCE_BREAK = re.compile(r"[.!?\n]+(?=\s|$)|[;:]\s")
+# A line break ends a sentence before a blank line or a line that starts with a mark (quote ">", bullet,
+# markup); before a letter it is a hard-wrapped line, and the sentence goes on.
+_SENTENCE_BREAK = re.compile(r"[.!?\n]+(?=\s|$)|\n(?=[ \t]*[^\w\s])|[;:]\s")
 _CONTRAST_BREAK = re.compile(
     r",\s*(?=(?:but|however|although|though|yet|pero|aber|doch|mais|mas|ma|maar|lekin|par)\b)", re.IGNORECASE
 )
 _COMMA = re.compile(r",\s+")
 MIN_CLAUSE_WORDS = 4  # both sides of a comma keep this many words, or the comma does not cut
+
+
+_TOKEN_EDGES = "\"'`([{<>}])*_#.,;:!?¡¿«»“”‘’"
+MIN_WORD_SHARE = 0.5  # a piece is prose when more than this share of its tokens are words
+
+
+def is_word(token: str) -> bool:
+    """True for a word in any script (letters and combining marks, inner apostrophes and hyphens), once
+    surrounding punctuation and markup are stripped: "don't", "(urgent)", "**Description**", "नमस्ते"."""
+    core = token.strip(_TOKEN_EDGES)
+    if not core:
+        return False
+    has_letter = False
+    for ch in core:
+        kind = unicodedata.category(ch)
+        if kind[0] == "L":
+            has_letter = True
+        elif kind[0] != "M" and ch not in "'’-":
+            return False
+    return has_letter
+
+
+def is_prose(text: str) -> bool:
+    """True when more than half of the text's whitespace-separated tokens are words (see is_word)."""
+    tokens = text.split()
+    return bool(tokens) and sum(map(is_word, tokens)) > MIN_WORD_SHARE * len(tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +94,7 @@ def _spans(text: str, pattern: re.Pattern[str], start: int, end: int) -> list[tu
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and (text[start].isspace() or text[start] in ",;:-"):
+    while start < end and (text[start].isspace() or text[start] in ",;:->*•|#"):  # and quote markers, bullets
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -82,7 +116,7 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _piece(view: MessageView, start: int, end: int, *, clause: bool = False) -> Piece | None:
     start, end = _trimmed(view.text, start, end)
-    if end - start >= MIN_PIECE_CHARS and any(ch.isalpha() for ch in view.text[start:end]):
+    if end - start >= MIN_PIECE_CHARS and is_prose(view.text[start:end]):
         return Piece(view, start, end, clause=clause)
     return None
 
