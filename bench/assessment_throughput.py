@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -71,16 +72,22 @@ COMMENT_TEXTS = [
 ]
 
 
+_SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
+
+
 def ten_comment_ticket(*, cold: bool = False, new_ticket: bool = False) -> dict:
     """The benchmark ticket: ten comments mixing billing, a bug, churn risk and a request for a person.
 
     The newest customer message holds a __N__ placeholder that the load generator replaces with a number
     unique to each request (a re-assessment after the customer wrote again). With cold=True every
-    message does, so nothing of the ticket was seen before. With new_ticket=True the ticket id and its
-    subject do too: every request is a ticket the sidecar has never seen, as live traffic is.
+    sentence of every message does, so nothing of the ticket was seen before. With new_ticket=True the
+    ticket id and its subject do too: every request is a ticket the sidecar has never seen, as live traffic is.
+    (Until 2026-12-06 cold messages only ended in "(ref N)": the semantic layer, which reads and caches
+    sentence by sentence, had seen every other sentence already.)
     """
     cold = cold or new_ticket
-    texts = [(author, f"{body} (ref __N__)" if cold or index == len(COMMENT_TEXTS) - 1 else body)
+    texts = [(author, _SENTENCE_END.sub(r" (ref __N__)\1", body) if cold
+              else f"{body} (ref __N__)" if index == len(COMMENT_TEXTS) - 1 else body)
              for index, (author, body) in enumerate(COMMENT_TEXTS)]
     return {
         "ticket": {
