@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,15 @@ from sidecar.intelligence.signals import clear_caches  # noqa: E402
 from sidecar.intelligence.ticket import ticket_from_mapping  # noqa: E402
 
 
+_SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
+
+
+def _each_sentence_marked(text: str, number: int) -> str:
+    """The text with " (ref N)" before every sentence end (and at its end): no sentence of it seen before."""
+    marked = _SENTENCE_END.sub(rf" (ref {number})\1", text)
+    return marked if marked != text or not text else f"{text} (ref {number})"
+
+
 def _rows(path: str | None, count: int) -> list[dict]:
     if path:
         rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -37,9 +47,15 @@ def _rows(path: str | None, count: int) -> list[dict]:
     out = []
     while len(out) < count:
         for row in rows:
-            # A distinct id and a distinct last line: every ticket is new text to the layer's cache.
-            copy = {**row, "id": f"{row.get('id')}-{len(out)}",
-                    "description": f"{row.get('description') or ''}\nRef {len(out)}."}
+            # A distinct id and every sentence marked with the copy's number: all of it is new text to the
+            # layer's sentence cache. (Until 2026-12-06 only a last line "Ref N." was added, so every copy
+            # after a demo ticket's first read its sentences from the cache: "new text" was mostly cached.)
+            number = len(out)
+            copy = {**row, "id": f"{row.get('id')}-{number}",
+                    "subject": _each_sentence_marked(row.get("subject") or "", number),
+                    "description": _each_sentence_marked(row.get("description") or "", number),
+                    "comments": [{**comment, "body": _each_sentence_marked(comment.get("body") or "", number)}
+                                 for comment in row.get("comments") or []]}
             out.append(copy)
             if len(out) == count:
                 break
