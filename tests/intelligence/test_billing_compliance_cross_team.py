@@ -99,6 +99,10 @@ def test_security_negation(assess):
         ("Could you have your legal team review our amendment?", "commercial_request"),
         ("Can your product team confirm this is on the roadmap?", "engineering_request"),
         ("This needs both engineering and billing to look at it.", "engineering_request"),
+        ("Please send us a root cause analysis by Friday.", "engineering_request"),
+        ("We want to move to the enterprise plan next quarter.", "commercial_request"),
+        ("Could your sales team send us a quote?", "commercial_request"),
+        ("We are tax exempt; the certificate is attached.", "commercial_request"),
     ],
 )
 def test_cross_team_signals(assess, text, expected):
@@ -111,7 +115,10 @@ def test_cross_team_signals(assess, text, expected):
     "text",
     ["We have a dev team of five people.", "Your billing team was very helpful, thanks!",
      "The platform team deployed the new build.", "The price stayed the same this year.",
-     "How do I download the access logs?", "I changed the settings without my manager's permission, is that ok?"],
+     "How do I download the access logs?", "I changed the settings without my manager's permission, is that ok?",
+     # rules-3: naming the thing is no request for the team that owns it
+     "Our whole sales team has been unable to log in since 8am.", "We are on your enterprise plan.",
+     "The invoice shows the wrong VAT ID.", "Thanks for sharing the post-mortem, it was very clear."],
 )
 def test_mentioning_a_team_or_a_price_is_no_request(assess, text):
     assert not {"engineering_request", "commercial_request", "billing_error", "compliance_paperwork",
