@@ -29,7 +29,6 @@ from sidecar.intelligence.semantic import active_layer  # noqa: E402
 from sidecar.intelligence.signals import clear_caches  # noqa: E402
 from sidecar.intelligence.ticket import ticket_from_mapping  # noqa: E402
 
-
 _SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
 
 
