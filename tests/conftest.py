@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from sidecar import create_app
 from sidecar.config import normalise_database_url, testing_config
+from sidecar.intelligence.similarity.embedding import forget_query_vectors
 from sidecar.store.crypto import SecretBox, generate_key
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
@@ -54,6 +55,12 @@ def config(database_url):
 def app(config):
     """One app for the session; tables are emptied after each test."""
     return create_app(config)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_query_vectors():
+    # Each test's stand-in embedders start unseen: the process caches query vectors by model name and text.
+    forget_query_vectors()
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.domain.statuses import AuditOutcome, JobStatus, StepStatus
 from sidecar.errors import InvalidInput, NotFound
+from sidecar.intelligence.similarity.embedding import forget_query_vectors
 from sidecar.services.audit import record_audit
 from sidecar.store.db import Database
 from sidecar.store.models import (
@@ -141,6 +142,8 @@ def erase_requester(database: Database, *, installation_id: str, email: str, com
         )
         touched = eraser.touched_tables()
     history_changed = bool(report.erased["history_tickets"] or report.redacted["history_tickets"])
+    if report.tickets:
+        forget_query_vectors()  # this process's; the others' expire within ten minutes (similarity/embedding.py)
     report.storage = scrub_after_delete(database, tables=touched, history_changed=history_changed,
                                         compact=compact).as_dict()
     return report

@@ -66,7 +66,7 @@ def search_and_rank(
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
     if embedder is not None and has_vectors(session, installation_id=installation_id, model=embedder.name):
         try:
-            query = embedder.encode([similar_embedding.embedding_text(text)])[0]
+            query = similar_embedding.query_vector(embedder, text)
         except Exception as exc:  # an assessment must not fail because a model cannot load
             log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
     if query is None:

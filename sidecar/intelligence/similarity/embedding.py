@@ -13,14 +13,27 @@ description, which is where a report says what is wrong.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from sidecar.intelligence.routing.embeddings import BUNDLED_MINILM, bundled_model_installed, make_embedder
 
 SETTING = "SIDECAR_SIMILAR_EMBEDDINGS"
 EMBED_TEXT_CHARS = 2000  # the transformer reads ~128 word pieces (~500 characters); this bounds tokenising
+# Query vectors kept per process, by a hash of the model and the text: a ticket is searched again each time
+# it is re-assessed (sidebar opened, webhook, a new comment past the first 2,000 characters), and encoding its
+# 128 word pieces costs tens of ms. 2,048 vectors are 3 MB and hold no text. A vector is derived from a
+# customer's words, so none outlives QUERY_CACHE_SECONDS: every process has forgotten an erased ticket's
+# within ten minutes (the erasing process at once, see services/erasure.py).
+QUERY_CACHE_SIZE = 2048
+QUERY_CACHE_SECONDS = 600.0
 
 
 def similar_embedding_model(setting: str | None = None) -> str | None:
@@ -47,3 +60,33 @@ def _embedder(model: str) -> Any:
 def embedding_text(text: str) -> str:
     """What of a ticket's search text is embedded (the same for stored tickets and queries)."""
     return (text or "")[:EMBED_TEXT_CHARS]
+
+
+_queries: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()  # key -> (vector, when it expires)
+_queries_lock = threading.Lock()
+
+
+def query_vector(embedder: Any, text: str) -> np.ndarray:
+    """The embedding of a ticket's search text as a query, encoded once per process (cached by a hash)."""
+    cut = embedding_text(text)
+    key = hashlib.blake2b(f"{embedder.name}\0{cut}".encode(), digest_size=16).digest()
+    now = time.monotonic()
+    with _queries_lock:
+        cached = _queries.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]  # not moved to the end: its expiry, not its use, decides when it goes
+    vector = np.array(embedder.encode([cut])[0], dtype=np.float32)
+    vector.setflags(write=False)  # shared between requests
+    with _queries_lock:
+        _queries.pop(key, None)
+        _queries[key] = (vector, now + QUERY_CACHE_SECONDS)
+        # Oldest first, so expired entries and the overflow leave from the front.
+        while _queries and (len(_queries) > QUERY_CACHE_SIZE or next(iter(_queries.values()))[1] <= now):
+            _queries.popitem(last=False)
+    return vector
+
+
+def forget_query_vectors() -> None:
+    """Drop every cached query vector (erasure: nothing derived from an erased ticket stays in memory)."""
+    with _queries_lock:
+        _queries.clear()

@@ -340,3 +340,32 @@ def test_cli_history_embed_backfills_and_reports_json(app, database_url, databas
     assert json.loads(again.stdout.strip().splitlines()[-1])["embedded"] == 0
     unknown = _cli(database_url, "embed", "--installation", "inst_nope")
     assert unknown.exit_code != 0 and "inst_nope" in unknown.output
+
+
+def test_a_ticket_searched_again_is_not_encoded_again_and_no_query_vector_outlives_its_time(monkeypatch):
+    embedder = ConceptEmbedder()
+    first = similar_embedding.query_vector(embedder, "Refund my money please")
+    again = similar_embedding.query_vector(embedder, "Refund my money please")
+    assert embedder.encoded == 1 and np.array_equal(first, again)
+    assert not again.flags.writeable  # shared between requests
+    similar_embedding.query_vector(embedder, "The printer is offline")
+    assert embedder.encoded == 2
+
+    # Derived from a customer's words: gone after QUERY_CACHE_SECONDS in every process, at once on erasure.
+    clock = [1000.0]
+    monkeypatch.setattr(similar_embedding.time, "monotonic", lambda: clock[0])
+    similar_embedding.query_vector(embedder, "My password is rejected")
+    clock[0] += similar_embedding.QUERY_CACHE_SECONDS + 1
+    similar_embedding.query_vector(embedder, "My password is rejected")
+    assert embedder.encoded == 4
+    similar_embedding.forget_query_vectors()
+    similar_embedding.query_vector(embedder, "My password is rejected")
+    assert embedder.encoded == 5
+
+
+def test_erasing_a_requester_forgets_this_process_query_vectors(database, installation, embedder, tmp_path):
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    similar_embedding.query_vector(embedder, "Printer offline")
+    assert similar_embedding._queries
+    erase_requester(database, installation_id=installation["id"], email="eve@example.com")
+    assert not similar_embedding._queries
