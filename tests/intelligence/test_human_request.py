@@ -89,6 +89,8 @@ DOES_NOT_ASK = [
     "Can the bot answer in Spanish too?",
     "The email service from our provider is down.",
     "The support team resolved it, great work.",
+    "Please update our contact person details, Maria has left.",
+    "What is the phone number on my statement?",
 ]
 
 NEGATED = [

@@ -124,6 +124,7 @@ _CONVERSE_VERB = (
 # "-ing" after a form of "be" narrates ("I was talking to an agent"), it does not ask.
 _NARRATIVE_BEFORE = re.compile(r"\b(?:was|were|been|am|'m|are|is|i'm|im|we're)\s+(?:\w+\s+)?$")
 _VERB_HEAD = rf"\b{_CONVERSE_VERB}\b"
+_CONTACT_PERSON = re.compile(r"contact\s+persons?")
 _VERB_TAIL = rf"{_GAP}[\s,]*{_WITH_TO}?\s*{_TARGET}\b"
 _WANT_HEAD = (
     rf"\b(?:need|needs|want|wants|wanna|would\s+like|(?:i|we)'d\s+like|get|gimme|give\s+(?:me|us)|request|requesting|"
@@ -283,7 +284,8 @@ _CONTACT_DETAILS = re.compile(
     r"\s*(?:number|no\.?|#|line|details|detail|info|information|numbers)?|contact\s*(?:number|no\.?|#|line|details"
     r"|detail|"
     r"info|information|numbers|person)\b)"
-    r"(?!\s+(?:on|for|of|in|associated|linked|attached|registered|tied|from)\s+(?:to\s+|with\s+)?"
+    r"(?!\s*(?:number|numbers|no\.?|#|line|details|detail|info|information)?\s+(?:on|for|of|in|associated|linked"
+    r"|attached|registered|tied|from)\s+(?:to\s+|with\s+)?"
     r"(?:my|our|the\s+account|this\s+account|file|the\s+user|a\s+user|users|customers|each|the\s+customer))"
     r"|\b(?:your|ur|the\s+support|the\s+company'?s?|customer\s+(?:service|support|care)|support|sales|billing)\s+"
     r"(?:phone|telephone|contact|tel|hotline|help\s*line)\s*(?:number|no\.?|#|line|details|info)?\b"
@@ -376,6 +378,8 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
     verb = match.group().split(None, 1)[0]
     if verb.endswith("ing") and _NARRATIVE_BEFORE.search(view.lower, max(0, match.start() - 24), match.start()):
         return 0.0
+    if _CONTACT_PERSON.fullmatch(match.group()):
+        return 0.0  # "our contact person", "update the contact person": a noun, not "contact a person"
     return _in_context(view, match, _target_strength(match))
 
 
