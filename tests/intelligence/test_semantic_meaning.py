@@ -89,3 +89,23 @@ def test_an_auto_reply_asks_for_nothing(make_ticket, now):
             "For urgent matters please call our front desk.")
     assessment = assess(make_ticket, now, text)
     assert names(assessment) == set() and assessment.recommendation == "none"
+
+
+@pytest.mark.parametrize(("subject", "text", "gone"), [
+    ("Refund arrived", "The refund for the double charge reached our account today, all sorted now, thanks!",
+     "billing_refund"),
+    ("Security breach process", "Purely hypothetical, but if there were ever a breach, who would tell us and how fast?",
+     "compliance_security"),
+])
+def test_a_subject_is_the_label_of_a_message_that_reads_as_resolved_or_hypothetical(make_ticket, now, subject, text,
+                                                                                    gone):
+    assessment = assess(make_ticket, now, text, subject=subject)
+    assert gone not in names(assessment), assessment.signals
+    assert assessment.score < DEFAULT_ESCALATE_THRESHOLD
+
+
+def test_a_subject_still_counts_beside_a_message_that_keeps_the_reason(make_ticket, now):
+    text = "Thanks for the quick reply yesterday. Checkout still fails for every one of our customers."
+    assessment = assess(make_ticket, now, text, subject="Checkout outage")
+    assert "bug_incident" in names(assessment)
+    assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD

@@ -44,7 +44,7 @@ from sidecar.intelligence.ticket import Ticket
 log = logging.getLogger("sidecar.semantic")
 
 # 2: sentences embedded by the int8-computing model (runtime.py); 3: each sentence alone (runtime.py),
-# prose only (sentences.py)
+# prose only (sentences.py), a subject damped with the resolved or hypothetical message it labels
 LAYER_VERSION = "semantic-3"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
@@ -202,6 +202,10 @@ class SemanticLayer:
                      if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}  # whole or part
         damping.extend((Piece(view, 0, len(view.text)), 0.0) for view in automatic.values())
         refined = [_damped(finding, damping) for finding in findings]
+        subject_factor = _subject_damping(readings, refined)
+        if subject_factor is not None:
+            refined = [replace(f, strength=f.strength * subject_factor)
+                       if f.span is not None and f.span[0].where == "subject" else f for f in refined]
         read_in_sentences: set[tuple[str, str | None]] = set()  # (message, category) a sentence already gave
         label_of = {id(r.piece): r.label for r in readings}
         for reading in readings:
@@ -294,6 +298,32 @@ def speaks_for_itself(piece: Piece, pieces: Sequence[Piece]) -> bool:
     """False for a subject beside a message: a subject is a label ("Refund received", "Webhook retries")
     whose meaning the message gives; read alone it reads as the request it names. It still damps."""
     return piece.view.where != "subject" or all(other.view.where == "subject" for other in pieces)
+
+
+def _subject_damping(readings: Sequence[Reading], refined: Sequence[Finding]) -> float | None:
+    """How much the subject's findings are damped: a subject is the label of its message ("Refund received",
+    "Breach notification"), so when every message beside it reads as resolved talk or a hypothetical, with no
+    sentence leaning to a reason and no reason found in any of them, its words count as little as theirs do.
+    None: not damped."""
+    messages: dict[str, list[Reading]] = {}
+    for reading in readings:
+        if reading.piece.view.where != "subject" and not reading.piece.whole and not reading.piece.clause:
+            messages.setdefault(reading.piece.view.where, []).append(reading)
+    if not messages:
+        return None  # a subject alone speaks for itself
+    if any(f.category is not None and f.strength >= MIN_PROBABILITY and f.span is not None
+           and f.span[0].where != "subject" for f in refined):
+        return None  # the rules found a reason in a message that still stands
+    factors = []
+    for sentences in messages.values():
+        if any(r.label in REASONS for r in sentences):
+            return None  # a sentence leaning to a reason, however unsure: the subject may be what says it
+        damping = [NOT_REASONS[r.label][0] for r in sentences if r.label in NOT_REASONS
+                   and NOT_REASONS[r.label][0] < 1.0 and r.probability >= DAMP_MIN_PROBABILITY]
+        if not damping:
+            return None
+        factors.append(min(damping))
+    return max(factors)
 
 
 def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict[int, str]) -> bool:
