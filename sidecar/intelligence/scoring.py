@@ -30,7 +30,7 @@ from sidecar.intelligence.ticket import Ticket
 # rules-2: patience split from resolved talk, the authority floor; rules-3: naming a commercial or engineering
 # thing is no request for that team ("our sales team", "we are on your enterprise plan", "the wrong VAT ID",
 # "thanks for the post-mortem"; signals/cross_team.py), nor is "our contact person" or "the phone number on
-# my statement" a request for a person (signals/human_request.py)
+# my statement" a request for a person, while "agent plzz" is (signals/human_request.py)
 RULES_MODEL_VERSION = "rules-3"
 BASELINE = "baseline"
 

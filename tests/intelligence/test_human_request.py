@@ -62,6 +62,8 @@ ASKS_FOR_A_PERSON = [
     "Please have a manager call me today.",
     "this isn't helping. human.",
     "phone number?",
+    "agent plzz",
+    "human pleaseee",
 ]
 
 # Mentions of agents, managers, people and calls that do not ask for one.

@@ -468,9 +468,13 @@ RULES: tuple[PatternRule, ...] = (
 _SHORT_PIECE = re.compile(r"[^.!?\n]+[.!?\n]*")
 
 
+# Chat stretches its courtesy words: "plzz", "plsss", "pleaseee", "pleez" are "please".
+_STRETCHED_PLEASE = re.compile(r"p+l+(?:[sz]+|e+a*[sz]+e*|z+e*)")
+
+
 def _short_request(text: str) -> tuple[str, float] | None:
     """A piece of text that is nothing but a request: "agent pls", "operator", "phone number?"."""
-    words = _WORD.findall(text)
+    words = ["please" if _STRETCHED_PLEASE.fullmatch(word) else word for word in _WORD.findall(text)]
     if not words or len(words) > 7:
         return None
     if _SHORT_FILLER.issuperset(words) and _SHORT_TARGET.search(" ".join(words)):
