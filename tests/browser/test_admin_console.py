@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
@@ -51,12 +52,24 @@ def _shoot(driver, name: str) -> None:
     driver.set_window_size(1366, 768)
 
 
+def _detached(element):
+    """Like expected_conditions.staleness_of, and mid-navigation chromedriver may instead answer "Node with
+    given id does not belong to the document" (a WebDriverException): the node is gone either way."""
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+    return gone
+
+
 def _send(driver, wait: WebDriverWait, button) -> str:
     """Press a form's button and wait for the next page: its notice; its problems when it was refused."""
     page = driver.find_element(By.TAG_NAME, "html")
     button.click()
     # The page the button was on may show a notice of its own (the last save's): wait until it is gone.
-    wait.until(ready.staleness_of(page))
+    wait.until(_detached(page))
     shown = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, "[data-test=notice], [data-test=errors]")))
     assert shown.get_attribute("data-test") == "notice", driver.find_element(By.CSS_SELECTOR, "[data-test=errors]").text
     return shown.text
