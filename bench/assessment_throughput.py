@@ -75,6 +75,13 @@ COMMENT_TEXTS = [
 _SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
 
 
+def each_sentence_marked(text: str, marker: str) -> str:
+    """The text with " (ref MARKER)" before every sentence end (at its end when it has none): no sentence of
+    it was seen before, for the semantic layer's sentence cache (also used by semantic_cost.py)."""
+    marked = _SENTENCE_END.sub(rf" (ref {marker})\1", text)
+    return marked if marked != text or not text else f"{text} (ref {marker})"
+
+
 def ten_comment_ticket(*, cold: bool = False, new_ticket: bool = False) -> dict:
     """The benchmark ticket: ten comments mixing billing, a bug, churn risk and a request for a person.
 
@@ -86,7 +93,7 @@ def ten_comment_ticket(*, cold: bool = False, new_ticket: bool = False) -> dict:
     sentence by sentence, had seen every other sentence already.)
     """
     cold = cold or new_ticket
-    texts = [(author, _SENTENCE_END.sub(r" (ref __N__)\1", body) if cold
+    texts = [(author, each_sentence_marked(body, "__N__") if cold
               else f"{body} (ref __N__)" if index == len(COMMENT_TEXTS) - 1 else body)
              for index, (author, body) in enumerate(COMMENT_TEXTS)]
     return {

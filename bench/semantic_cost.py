@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -24,18 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assessment_throughput import each_sentence_marked  # noqa: E402  (this folder)
+
 from sidecar.intelligence.scoring import assess_ticket  # noqa: E402
 from sidecar.intelligence.semantic import active_layer  # noqa: E402
 from sidecar.intelligence.signals import clear_caches  # noqa: E402
 from sidecar.intelligence.ticket import ticket_from_mapping  # noqa: E402
-
-_SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
-
-
-def _each_sentence_marked(text: str, number: int) -> str:
-    """The text with " (ref N)" before every sentence end (and at its end): no sentence of it seen before."""
-    marked = _SENTENCE_END.sub(rf" (ref {number})\1", text)
-    return marked if marked != text or not text else f"{text} (ref {number})"
 
 
 def _rows(path: str | None, count: int) -> list[dict]:
@@ -51,9 +44,9 @@ def _rows(path: str | None, count: int) -> list[dict]:
             # after a demo ticket's first read its sentences from the cache: "new text" was mostly cached.)
             number = len(out)
             copy = {**row, "id": f"{row.get('id')}-{number}",
-                    "subject": _each_sentence_marked(row.get("subject") or "", number),
-                    "description": _each_sentence_marked(row.get("description") or "", number),
-                    "comments": [{**comment, "body": _each_sentence_marked(comment.get("body") or "", number)}
+                    "subject": each_sentence_marked(row.get("subject") or "", str(number)),
+                    "description": each_sentence_marked(row.get("description") or "", str(number)),
+                    "comments": [{**comment, "body": each_sentence_marked(comment.get("body") or "", str(number))}
                                  for comment in row.get("comments") or []]}
             out.append(copy)
             if len(out) == count:
