@@ -73,3 +73,18 @@ def test_without_the_onnx_package_the_layer_runs_the_float_model(monkeypatch, ca
     layer = SemanticLayer(embedder, bundled_examples())
     assert layer.version.endswith(f"+{minilm_onnx.MODEL_ID}") and layer.version.startswith(f"{LAYER_VERSION}:")
     assert not SemanticLayer(runtime.QuantizedEmbedder(tmp_path / "x.onnx"), bundled_examples()).version.count("+")
+
+
+@needs_model
+def test_its_integer_products_take_unsigned_weights():
+    # Signed int8 weights (U8S8) saturate in 16-bit pair sums on x86 CPUs without VNNI, so a score would depend
+    # on the server's CPU; unsigned ones (U8U8) are exact on every x86 CPU.
+    import onnx
+
+    graph = onnx.load(str(runtime.quantized_model())).graph
+    weights = {i.name: i for i in graph.initializer}
+    quantized = [node for node in graph.node if node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul")]
+    assert quantized, "no integer matrix products: not the int8-computing model"
+    for node in quantized:
+        weight = weights[node.input[1]]
+        assert weight.data_type == onnx.TensorProto.UINT8, f"{node.name} takes {weight.data_type} weights"
