@@ -30,8 +30,10 @@ from sidecar.intelligence.ticket import Ticket
 # rules-2: patience split from resolved talk, the authority floor; rules-3: naming a commercial or engineering
 # thing is no request for that team ("our sales team", "we are on your enterprise plan", "the wrong VAT ID",
 # "thanks for the post-mortem"; signals/cross_team.py), nor is "our contact person" or "the phone number on
-# my statement" a request for a person, while "agent plzz" is (signals/human_request.py)
-RULES_MODEL_VERSION = "rules-3"
+# my statement" a request for a person, while "agent plzz" is (signals/human_request.py);
+# 4: an outage named by its date is a past one (signals/incident.py), "put me through" in five languages, Dutch
+# with the verb last, Hinglish requests for a person, and "erstatten Sie" (signals/other_languages.py)
+RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -273,14 +275,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-3", or "rules-3+semantic-4:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-4", or "rules-4+semantic-4:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-3" or "rules-3+semantic-4:<examples>")."""
+    what found them ("rules-4" or "rules-4+semantic-4:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:

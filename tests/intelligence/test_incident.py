@@ -117,3 +117,28 @@ def test_a_hypothetical_number_counts_less(assess):
     reach = {s.name: s.contribution for s in assess("If 300 users ever got locked out, what happens?").signals}
     stated = {s.name: s.contribution for s in assess("300 users got locked out this morning.").signals}
     assert reach.get("broad_impact", 0.0) < stated["broad_impact"]
+
+
+def outage_strength(assessment):
+    return max((s.contribution for s in assessment.signals if s.name == "outage"), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "past",
+    ["Please send the board a report on the export outage of 3 May.",
+     "Can we get a credit note for the January outage?",
+     "Since the sync outage back in March everything has been stable, thanks.",
+     "We still need the RCA for last Thursday's outage."],
+)
+def test_an_outage_named_by_its_date_is_a_past_one(assess, past):
+    now = "Our export has an outage, nothing loads for any of our users."
+    assert 0.0 < outage_strength(assess(past)) < 0.5 * outage_strength(assess(now))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["There is an outage right now and we may lose orders.", "We may have a complete outage on our hands.",
+     "Yesterday's outage is still not fixed, nothing loads."],
+)
+def test_a_current_outage_is_not_mistaken_for_a_dated_one(assess, text):
+    assert outage_strength(assess(text)) >= outage_strength(assess("We have an outage, please help."))

@@ -22,7 +22,22 @@ def signals_of(assessment):
         ("Vorrei parlare con un operatore.", "asks_for_human", "human_requested"),
         ("Ik wil graag met een medewerker spreken.", "asks_for_human", "human_requested"),
         ("Rufen Sie mich bitte zurück.", "asks_for_call_or_contact", "human_requested"),
+        # Put me through, in each language's imperative, and the verb last in Dutch.
+        ("pásame con un asesor porfa", "asks_for_human", "human_requested"),
+        ("Me transfere para um atendente, por favor.", "asks_for_human", "human_requested"),
+        ("Passami un operatore, grazie.", "asks_for_human", "human_requested"),
+        ("Passez-moi un conseiller s'il vous plaît.", "asks_for_human", "human_requested"),
+        ("Stellen Sie mich bitte zu einem Mitarbeiter durch.", "asks_for_human", "human_requested"),
+        ("Kan ik even iemand spreken?", "asks_for_human", "human_requested"),
+        ("verbind me door met een medewerker aub", "asks_for_human", "human_requested"),
+        # Hinglish chat.
+        ("bhai kisi se baat karao yaar", "asks_for_human", "human_requested"),
+        ("koi banda hai kya udhar?", "asks_for_human", "human_requested"),
+        ("agent se baat karwa do please", "asks_for_human", "human_requested"),
+        ("mujhe call back karo jaldi", "asks_for_call_or_contact", "human_requested"),
         ("Wir möchten eine Rückerstattung für die zweite Zahlung.", "refund_request", "billing_refund"),
+        ("Bitte erstatten Sie uns die Differenz von 412,30 EUR.", "refund_request", "billing_refund"),
+        ("Wir bitten Sie, den Betrag umgehend zu erstatten.", "refund_request", "billing_refund"),
         ("Nos cobraron dos veces este mes.", "billing_error", "billing_refund"),
         ("Nous avons été facturés deux fois.", "billing_error", "billing_refund"),
         ("Ik wil mijn abonnement opzeggen.", "cancellation_request", "billing_refund"),
@@ -54,6 +69,10 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
         "Der Support ist nicht erreichbar.",  # people, not a system
         "L'agent est indisponible.",
         "Der Termin ist ausgefallen.",
+        "mujhe kisi se baat nahi karni, bas refund status batao",  # Hindi negates before the verb
+        "koi update hai kya?",
+        "Ik wil iets anders vragen.",
+        "Qué pasa con el agente de ayer?",
     ],
 )
 def test_negated_and_look_alike_phrases_do_not_count(assess, text):

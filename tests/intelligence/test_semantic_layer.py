@@ -250,3 +250,22 @@ def test_two_reasons_in_one_line_are_both_found(layer):
     text = "the payment page is down for all our customers, connect me with a human agent please"
     signals = {f.signal for f in layer.refine(ticket(text), []) if f.strength > 0}
     assert {"outage", "asks_for_human"} <= signals
+
+
+@pytest.mark.parametrize(
+    "closing",
+    ["Kind regards,\nMartina Keller\nHead of Legal | Northwind GmbH",
+     "Mit freundlichen Grüßen\nJochen Weber\nWeber Steuerberatung\n--\nDiese E-Mail kann vertrauliche Informationen enthalten.",
+     "Best,\nAnna\nThis email and any attachments are confidential and may be privileged.",
+     "This message is confidential and intended only for the addressee."],
+)
+def test_the_signature_and_confidentiality_notice_are_not_read(closing):
+    # A title ("Head of Legal"), a company or a notice ("may be privileged") read as reasons of their own.
+    text = f"The invoice lists 45 seats instead of 30.\n\nPlease correct it.\n\n{closing}"
+    pieces = [p.text for p in message_pieces(MessageView.of("description", "customer", text)) if not p.whole]
+    assert pieces == ["The invoice lists 45 seats instead of 30.", "Please correct it."]
+
+
+def test_a_closing_word_on_the_first_line_is_not_a_signature():
+    pieces = message_pieces(MessageView.of("description", "customer", "Thanks\nbut the export still fails for everyone."))
+    assert any("export still fails" in p.text for p in pieces)

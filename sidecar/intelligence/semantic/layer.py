@@ -37,7 +37,13 @@ from sidecar.intelligence.semantic.examples import (
     bundled_examples,
 )
 from sidecar.intelligence.semantic.runtime import RUNTIME_ID, semantic_embedder
-from sidecar.intelligence.semantic.sentences import Piece, is_word, message_pieces, sentence_of
+from sidecar.intelligence.semantic.sentences import (
+    Piece,
+    is_word,
+    message_pieces,
+    sentence_of,
+    turned_by_contrast,
+)
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
 
@@ -193,9 +199,11 @@ class SemanticLayer:
         plus a finding for each sentence whose meaning is a reason (or a wish, or a how-to question)."""
         pieces = customer_pieces(ticket)
         readings = self.read(pieces)
-        # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken".
+        # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken"; and not
+        # the part before a "but", which the rest of its sentence turns against ("you said the outage was fixed,
+        # but the site went down again": the rules' reading of the whole sentence stands).
         damping = [(r.piece, NOT_REASONS[r.label][0]) for r in readings
-                   if not r.piece.whole and not r.piece.clause
+                   if not r.piece.whole and not r.piece.clause and not turned_by_contrast(r.piece)
                    and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
                    and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.

@@ -8,6 +8,10 @@ ticket) a sentence is also read in its comma-separated clauses, since one line o
 that itself reads as a reason, so a clause read out of its context ("thanks for getting the scanners back
 online, ...") gives nothing.
 
+Only the writer's own words are read: not quoted earlier mail, nor what follows a closing line ("Kind
+regards,": a name, a title such as "Head of Legal", a company, an address) or starts a confidentiality
+notice ("This email and any attachments are confidential and may be privileged" read as a legal threat).
+
 Only prose is read. A line that starts with a quote marker, a bullet or markup starts a new piece, and a
 piece whose tokens are mostly not words (a pasted log line, an HTML comment, a stack frame, a form's
 "**Browser / Version**: 2.53.18") is not read at all: the model would read something into it (an HTML
@@ -20,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.text.clean import body_end
 
 MAX_PIECE_CHARS = 300  # a longer sentence is cut: the model reads about 128 word pieces anyway
 MAX_PIECES_PER_MESSAGE = 12  # long messages are mostly quoted history, logs and signatures
@@ -127,7 +132,8 @@ def message_pieces(view: MessageView) -> list[Piece]:
     as a whole, since a reason is often spread over two ("Gentle nudge on this one: the report has shown
     zero revenue for three days.")."""
     sentences: list[Piece] = []
-    for sentence_start, sentence_end in _spans(view.text, _SENTENCE_BREAK, 0, len(view.text)):
+    end_of_body = body_end(view.text)  # not the signature, its title and company, or a confidentiality notice
+    for sentence_start, sentence_end in _spans(view.text, _SENTENCE_BREAK, 0, end_of_body):
         for start, end in _spans(view.text, _CONTRAST_BREAK, sentence_start, sentence_end):
             piece = _piece(view, start, end)
             if piece is not None:
@@ -135,7 +141,7 @@ def message_pieces(view: MessageView) -> list[Piece]:
                 if len(sentences) == MAX_PIECES_PER_MESSAGE:
                     return sentences
     pieces = list(sentences)
-    if len(view.text) <= WHOLE_MESSAGE_CHARS:
+    if end_of_body <= WHOLE_MESSAGE_CHARS:
         for sentence in sentences:
             spans = _clauses(view.text, sentence.start, sentence.end)
             if len(spans) > 1:
@@ -143,6 +149,12 @@ def message_pieces(view: MessageView) -> list[Piece]:
     if len(sentences) > 1 and sentences[-1].end - sentences[0].start <= WHOLE_MESSAGE_CHARS:
         pieces.append(Piece(view, sentences[0].start, sentences[-1].end, whole=True))
     return pieces
+
+
+def turned_by_contrast(piece: Piece) -> bool:
+    """True when the piece's sentence goes on with a contrast ("the outage was fixed, but the site went down
+    again"): what the piece says is what the rest of its sentence turns against."""
+    return _CONTRAST_BREAK.match(piece.view.text, piece.end) is not None
 
 
 def sentence_of(clause: Piece, pieces: list[Piece]) -> Piece | None:

@@ -229,8 +229,38 @@ def _judge_numeric_impact(view: MessageView, match: re.Match[str], rule: Pattern
     return default_judge(view, match, rule)
 
 
+_MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)")  # "may" only beside a day: also a verb
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# A date or a time before this week, next to the outage it names: "the January outage", "the outage of 3 May",
+# "last Thursday's outage", "the outage back in March". Today's, this morning's and yesterday's are not here.
+_PAST_DATE = re.compile(
+    rf"\b(?:last\s+(?:week|month|quarter|year|{_WEEKDAY})|back\s+in|earlier\s+this\s+(?:month|year)"
+    rf"|{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?|may\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH}|may)"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)\b"
+)
+_OUTAGE_NOUN = re.compile(r"(?:outage|downtime|disruption|interruption|degradation|failure|breakdown)$")
+PAST_OUTAGE_FACTOR = 0.25  # as much as an outage in resolved talk: named, not happening
+
+
+def _judge_outage(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """An outage named by its date ("the outage of 3 May", "last Thursday's outage") is a past event the
+    customer refers to (for a credit, a report, thanks), not one going on: it counts a quarter."""
+    strength = default_judge(view, match, rule)
+    if strength <= 0.0 or not _OUTAGE_NOUN.search(match.group(0).lower()):
+        return strength
+    before = view.lower[max(0, match.start() - 30):match.start()]
+    after = view.lower[match.end():match.end() + 25]
+    before = re.split(r"[.!?\n]", before)[-1]
+    after = re.split(r"[.!?\n]", after)[0]
+    if _PAST_DATE.search(before) or re.match(r"\s*(?:of|on|in|from|back\s+in)\s", after) and _PAST_DATE.search(after):
+        return strength * PAST_OUTAGE_FACTOR
+    return strength
+
+
 RULES: tuple[PatternRule, ...] = (
-    PatternRule(OUTAGE, _OUTAGE, 0.95, CATEGORY, policy_question=0.6,
+    PatternRule(OUTAGE, _OUTAGE, 0.95, CATEGORY, policy_question=0.6, judge=_judge_outage,
                 anchors=rule_words("outage downtime disruption interruption degradation down offline unavailable "
                                    "unreachable inaccessible production prod live 500 502 503 504 gateway internal "
                                    "failure breakdown nothing everything wide reachable")),

@@ -47,6 +47,9 @@ _PERSON = {
     "it": r"(?:umano|persona|operator[ei]|operatrice|agente|consulente|responsabile|qualcuno|supervisore)",
     "nl": r"(?:mens|medewerker|persoon|iemand|manager|leidinggevende)",
 }
+# Words for a person in Hinglish chat (Hindi in Latin script, English nouns mixed in).
+_HINGLISH_PERSON = (r"(?:insaan|insan|banda|bande|aadmi|admi|agent|human|person|executive|representative|manager"
+                    r"|senior|staff)")
 _ASKS_FOR_PERSON = "|".join([
     # de: "mit einem Mitarbeiter sprechen", "Ich möchte einen echten Menschen"
     rf"\bmit\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}\s+(?:\w+\s+){{0,2}}?(?:sprechen|reden|telefonieren|chatten)",
@@ -68,9 +71,33 @@ _ASKS_FOR_PERSON = "|".join([
     # nl
     rf"\b(?:spreken|praten)\s+(?:met|tegen)\s+(?:\w+\s+){{0,2}}?{_PERSON['nl']}\b",
     rf"\bmet\s+(?:een\s+)?(?:echte\s+)?{_PERSON['nl']}\s+(?:\w+\s+){{0,2}}?(?:spreken|praten)",
+    # The verb last, as Dutch puts it: "ik wil graag een medewerker spreken", "kan ik iemand spreken?"
+    rf"\b(?:wil|kan|mag|moet)\s+(?:ik\s+)?(?:graag\s+|even\s+|nu\s+)?(?:een\s+)?(?:echte\s+)?{_PERSON['nl']}"
+    r"\s+(?:spreken|bellen)\b",
+    r"\bverbind\s+(?:me|mij|ons)\s+(?:\w+\s+)?(?:door\s+)?met\b",
+    # Put me through to a person, in the imperative each language uses for it ("pásame con un asesor",
+    # "me transfere para um atendente", "passami un operatore", "passez-moi un conseiller").
+    rf"\b(?:p[aá]same|p[aá]seme|p[aá]senme|comun[ií]came|comun[ií]queme|ponme|p[oó]ngame|transfi[eé]reme"
+    rf"|transfi[eé]rame|con[eé]ctame)\s+(?:\w+\s+)?(?:con|a)\s+(?:\w+\s+){{0,2}}?{_PERSON['es']}",
+    rf"\bme\s+(?:transfir\w*|transfer\w*|pass\w*|coloc\w*|conect\w*)\s+(?:\w+\s+)?(?:com|para|pra)\s+"
+    rf"(?:\w+\s+){{0,2}}?{_PERSON['pt']}",
+    rf"\b(?:passami|mi\s+passi|mettimi\s+in\s+contatto\s+con|trasferiscimi\s+a)\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
+    r"\b(?:voglio|vorrei)\s+(?:\w+\s+){0,1}?(?:un\s+|una\s+)?(?:operatore|operatrice|umano|consulente)\b",
+    rf"\b(?:passez-moi|passe-moi|mettez-moi\s+en\s+(?:relation|contact)\s+avec|transférez-moi\s+(?:à|vers))"
+    rf"\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
+    rf"\b(?:stellen\s+sie\s+mich|stell\s+mich)\s+(?:bitte\s+)?(?:zu|an)\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}"
+    r"\s+durch\b",
+    # Hinglish (Hindi in Latin script): "kisi insaan se baat karni hai", "agent se baat karao", "koi banda hai
+    # kya". Hindi puts a negation before the verb ("baat nahi karni"), which these do not match.
+    rf"\b(?:kisi|koi)\s+(?:(?:real|asli|sachche|zinda)\s+)?(?:{_HINGLISH_PERSON}\s+)?se\s+(?:baat|bat|connect)"
+    r"\s+kar\w*",
+    rf"\b{_HINGLISH_PERSON}\s+se\s+(?:baat|bat|connect)\s+(?:kar\w*|kara\w*)",
+    rf"\bkoi\s+(?:(?:real|asli|sachcha|zinda)\s+)?{_HINGLISH_PERSON}\s+(?:hai|he|h)\b",
 ])
 _CALL_ME = (
-    r"\b(?:rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
+    r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein)\s+(?:\w+\s+)?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
+    r"|karwa\s+do|kijiye|karein)"
+    r"|rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
     r"|llámenme|llamenme|me\s+llamen|me\s+liguem|me\s+ligue|me\s+ligar|richiamatemi|chiamatemi|mi\s+richiami"
     r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
 )
@@ -83,7 +110,8 @@ _NOT_A_BOT = (
     r"|geen\s+(?:bot|robot|chatbot)|niet\s+(?:met\s+)?(?:een|de)\s+(?:bot|chatbot))\b"
 )
 _REFUND = (
-    r"\b(?:rückerstattung|erstattung|rückzahlung|geld\s+zurück|zurückerstatten|gutschrift"
+    r"\b(?:rückerstattung|erstattung|rückzahlung|geld\s+zurück|zurückerstatten|gutschrift|erstatten\s+sie"
+    r"|(?:betrag|differenz|geld|kosten|gebühr\w*|summe)\s+(?:\w+\s+){0,3}?(?:zurück)?erstatten"
     r"|rembours\w+|reembols\w+|devolución\s+del?\s+dinero|estorno\w*|dinheiro\s+de\s+volta"
     r"|rimbors\w+|terugbetal\w+|geld\s+terug|restitutie)\b"
 )

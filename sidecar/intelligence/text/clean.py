@@ -9,11 +9,43 @@ _QUOTED_REPLY = re.compile(
     re.IGNORECASE,
 )
 _SIGNATURE = re.compile(r"^(?:--|__)\s*$")
+# A line that is nothing but a closing formula, in the languages the product reads: what follows it is the
+# writer's name, title, company and address, which read as reasons ("Head of Procurement", "Legal").
 SIGN_OFF = re.compile(
     r"^(?:thanks|thank you|thx|cheers|regards|best|best regards|kind regards|warm regards|many thanks|"
-    r"sincerely|thanks again|thanks in advance|all the best)[\s,.!]*$",
+    r"sincerely|thanks again|thanks in advance|all the best|thanks (?:&|and) regards|best wishes|"
+    r"mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|"
+    r"grüße|gruß|danke|vielen dank|cordialement|bien cordialement|bien à vous|merci|merci d'avance|"
+    r"salutations|un saludo|saludos|saludos cordiales|atentamente|gracias|muchas gracias|atenciosamente|"
+    r"abraços|abs|obrigad[oa]|cordiali saluti|distinti saluti|saluti|un saluto|grazie|grazie mille|"
+    r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groet|bedankt|alvast bedankt|"
+    r"dhanyavaad|dhanyawad|shukriya)[\s,.!]*$",
     re.IGNORECASE,
 )
+# The first line of a mail client's confidentiality notice.
+_DISCLAIMER = re.compile(
+    r"^(?:this\s+(?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|privileged|intended\s+(?:only\s+)?for)"
+    r"|(?:diese|die\s+vorliegende)\s+(?:e-?mail|nachricht)\b.{0,80}\bvertraulich"
+    r"|ce\s+(?:message|courriel|e-?mail)\b.{0,80}\bconfidenti"
+    r"|este\s+(?:mensaje|correo)\b.{0,80}\bconfidencial|esta\s+(?:mensagem|e-?mail)\b.{0,80}\bconfidencia"
+    r"|questa\s+(?:e-?mail|mail|comunicazione)\b.{0,80}\briservat"
+    r"|(?:dit|deze)\s+(?:e-?mail|bericht)\b.{0,80}\bvertrouwelijk)",
+    re.IGNORECASE,
+)
+
+
+def body_end(text: str) -> int:
+    """Where a message's own words end: at quoted earlier mail, a signature separator, a confidentiality
+    notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line; the
+    length of the text when none is there."""
+    offset = 0
+    for index, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if (_QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped)
+                or (index > 0 and SIGN_OFF.match(stripped))):
+            return offset
+        offset += len(line) + 1
+    return len(text)
 
 
 def collapse(text: str | None) -> str:
@@ -34,22 +66,11 @@ def truncate(text: str, limit: int) -> str:
 
 
 def clean_block(text: str | None) -> str:
-    """A message without quoted earlier mail, signature or trailing sign-off; lines kept."""
+    """A message without quoted earlier mail, signature, confidentiality notice or closing lines; lines kept."""
     if not text:
         return ""
-    lines: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        stripped = line.strip()
-        if _QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped):
-            break
-        if stripped.startswith(">"):
-            continue
-        lines.append(line.rstrip())
-    # A sign-off line ends the message; what follows it is the writer's name.
-    for index, line in enumerate(lines):
-        if index > 0 and SIGN_OFF.match(line.strip()):
-            lines = lines[:index]
-            break
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text[:body_end(text)].split("\n") if not line.strip().startswith(">")]
     return "\n".join(lines).strip()
 
 
