@@ -255,7 +255,8 @@ def test_two_reasons_in_one_line_are_both_found(layer):
 @pytest.mark.parametrize(
     "closing",
     ["Kind regards,\nMartina Keller\nHead of Legal | Northwind GmbH",
-     "Mit freundlichen Grüßen\nJochen Weber\nWeber Steuerberatung\n--\nDiese E-Mail kann vertrauliche Informationen enthalten.",
+     "Mit freundlichen Grüßen\nJochen Weber\nWeber Steuerberatung\n--\n"
+     "Diese E-Mail kann vertrauliche Informationen enthalten.",
      "Best,\nAnna\nThis email and any attachments are confidential and may be privileged.",
      "This message is confidential and intended only for the addressee."],
 )
@@ -267,5 +268,6 @@ def test_the_signature_and_confidentiality_notice_are_not_read(closing):
 
 
 def test_a_closing_word_on_the_first_line_is_not_a_signature():
-    pieces = message_pieces(MessageView.of("description", "customer", "Thanks\nbut the export still fails for everyone."))
+    text = "Thanks\nbut the export still fails for everyone."
+    pieces = message_pieces(MessageView.of("description", "customer", text))
     assert any("export still fails" in p.text for p in pieces)
