@@ -32,7 +32,8 @@ from sidecar.intelligence.ticket import Ticket
 # "thanks for the post-mortem"; signals/cross_team.py), nor is "our contact person" or "the phone number on
 # my statement" a request for a person, while "agent plzz" is (signals/human_request.py);
 # 4: an outage named by its date is a past one (signals/incident.py), "put me through" in five languages, Dutch
-# with the verb last, Hinglish requests for a person, and "erstatten Sie" (signals/other_languages.py)
+# with the verb last, Hinglish requests for a person, and "erstatten Sie" (signals/other_languages.py); "a
+# root-cause analysis" and "we would like one of your engineers" ask for engineering (signals/cross_team.py)
 RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 

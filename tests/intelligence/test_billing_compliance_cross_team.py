@@ -100,6 +100,8 @@ def test_security_negation(assess):
         ("Can your product team confirm this is on the roadmap?", "engineering_request"),
         ("This needs both engineering and billing to look at it.", "engineering_request"),
         ("Please send us a root cause analysis by Friday.", "engineering_request"),
+        ("We need a written root-cause analysis from your engineering team.", "engineering_request"),
+        ("We'd like one of your engineers to review our planned architecture.", "engineering_request"),
         ("We want to move to the enterprise plan next quarter.", "commercial_request"),
         ("Could your sales team send us a quote?", "commercial_request"),
         ("We are tax exempt; the certificate is attached.", "commercial_request"),

@@ -8,7 +8,8 @@ ENGINEERING_REQUEST = "engineering_request"
 COMMERCIAL_REQUEST = "commercial_request"
 
 _ENGINEERING = (
-    r"\b(?:(?:need|want|require|requires|requiring|involve|loop\s+in|escalate\s+to|get|ask)\s+(?:\w+\s+)?(?:your\s+"
+    r"\b(?:(?:need|want|like|require|requires|requiring|involve|loop\s+in|escalate\s+to|get|ask)\s+(?:\w+\s+){0,2}?"
+    r"(?:your\s+"
     r"|the\s+|an?\s+)?"
     r"(?:engineering|engineers?|developers?|dev\s+team|devs|product\s+team|technical\s+team|tech\s+team|"
     r"backend\s+team|platform\s+team|r&d|tier\s*[23]|level\s*[23]|l[23]\s+support)|"
@@ -25,7 +26,7 @@ _ENGINEERING = (
     r"migration|update|delete)|(?:database|db)\s+(?:fix|change|update|restore)|restore\s+(?:from\s+)?(?:a\s+)?backup|"
     r"hotfix|patch\s+(?:for\s+us|release)|code\s+change|"
     r"(?:need|want|require|request|expect|send|provide|share|get|see|where\s+is)\s+(?:us\s+)?(?:\w+\s+){0,2}"
-    r"(?:root\s+cause\s+analysis|rca|post-?mortem))\b"
+    r"(?:root[\s-]+cause\s+analysis|rca|post-?mortem))\b"
 )
 _COMMERCIAL = (
     r"\b(?:custom\s+(?:contract|pricing|terms|agreement|plan|quote|invoice|billing)|contract\s+(?:amendment|change|"
