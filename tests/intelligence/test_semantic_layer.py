@@ -21,7 +21,7 @@ from sidecar.intelligence.semantic.layer import (
     Fitted,
     Reading,
     SemanticLayer,
-    _finding_for,
+    _findings_for,
     _sentence_is_a_reason,
     char_ngrams,
     fit_examples,
@@ -159,10 +159,20 @@ def test_resolved_talk_damps_the_rules_findings_in_that_sentence_only(layer):
 def test_an_unsure_reading_reports_nothing():
     (piece,) = message_pieces(MessageView.of("description", "customer", "The payment page fails for every customer."))
     sure = Reading(piece=piece, group="bug_incident", probability=0.9, label="outage", example="x")
-    assert _finding_for(sure).strength == pytest.approx(0.9)
-    assert _finding_for(replace(sure, probability=MIN_PROBABILITY - 0.01)) is None
+    (finding,) = _findings_for(sure)
+    assert finding.strength == pytest.approx(0.9)
+    assert _findings_for(replace(sure, probability=MIN_PROBABILITY - 0.01)) == []
     small_talk = replace(sure, group="small_talk", label="small_talk")
-    assert _finding_for(small_talk) is None, "pleasantries are not a signal"
+    assert _findings_for(small_talk) == [], "pleasantries are not a signal"
+
+
+def test_one_customers_data_shown_to_another_is_a_security_incident_and_a_defect():
+    (piece,) = message_pieces(MessageView.of("description", "customer", "Customers see each other's invoices."))
+    exposure = Reading(piece=piece, group="compliance_security", probability=0.8, label="data_exposure", example="x")
+    assert {(f.signal, f.category) for f in _findings_for(exposure)} == {
+        ("security_breach", "compliance_security"), ("security_vulnerability", "bug_incident")}
+    takeover = replace(exposure, label="security_breach")
+    assert [(f.signal, f.category) for f in _findings_for(takeover)] == [("security_breach", "compliance_security")]
 
 
 def test_character_ngrams_and_their_weights_match_scikit_learns_tfidf():

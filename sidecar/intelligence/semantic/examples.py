@@ -32,12 +32,19 @@ REASONS: dict[str, tuple[str, str]] = {
     "chargeback_or_dispute": ("chargeback_or_dispute", "billing_refund"),
     "cancellation_request": ("cancellation_request", "billing_refund"),
     "security_breach": ("security_breach", "compliance_security"),
+    "data_exposure": ("security_breach", "compliance_security"),
     "privacy_request": ("privacy_request", "compliance_security"),
     "compliance_paperwork": ("compliance_paperwork", "compliance_security"),
     "legal_threat": ("legal_threat", "compliance_security"),
     "engineering_request": ("engineering_request", "cross_team"),
     "commercial_request": ("commercial_request", "cross_team"),
     "churn_threat": ("churn_threat", "high_value_customer"),
+}
+# A label that is two reasons at once: the product showing one customer's data to another is a security
+# incident for compliance and a defect for engineering (a break-in by someone with a stolen password is only
+# the first). Its second finding is reported beside the first, with the same evidence.
+ALSO_REASONS: dict[str, tuple[str, str]] = {
+    "data_exposure": ("security_vulnerability", "bug_incident"),
 }
 # Not reasons. The factor scales the rules' findings inside such a sentence (an auto-reply quoting the
 # customer's outage report is not the customer reporting it again); a signal, when given, is reported.

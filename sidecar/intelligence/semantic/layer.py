@@ -30,6 +30,7 @@ import numpy as np
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.routing import embeddings
 from sidecar.intelligence.semantic.examples import (
+    ALSO_REASONS,
     LABELS,
     NOT_REASONS,
     REASONS,
@@ -222,24 +223,22 @@ class SemanticLayer:
                 continue
             if reading.piece.clause and not _sentence_is_a_reason(reading.piece, pieces, label_of):
                 continue
-            finding = _finding_for(reading)
-            if finding is None:
-                continue
-            key = (reading.piece.view.where, finding.category)
-            if reading.piece.whole and key in read_in_sentences:
-                continue  # the whole message says again what one of its sentences said
-            read_in_sentences.add(key)
-            # The rules' own findings of the category in this sentence: one reason per sentence is counted,
-            # the stronger reading of it, so a sentence is neither counted twice nor quoted twice.
-            same = [i for i, f in enumerate(refined) if f.category == finding.category and f.category is not None
-                    and f.span is not None and reading.piece.contains(f.span[0].where, f.span[1], f.span[2])]
-            if any(refined[i].strength <= 0.0 for i in same):
-                continue  # the rules read the phrase and set it aside (negated, narrative): negation beats meaning
-            if any(refined[i].strength >= finding.strength for i in same):
-                continue
-            for i in same:
-                refined[i] = replace(refined[i], strength=0.0)
-            refined.append(finding)
+            for finding in _findings_for(reading):
+                key = (reading.piece.view.where, finding.category)
+                if reading.piece.whole and key in read_in_sentences:
+                    continue  # the whole message says again what one of its sentences said
+                read_in_sentences.add(key)
+                # The rules' own findings of the category in this sentence: one reason per sentence is counted,
+                # the stronger reading of it, so a sentence is neither counted twice nor quoted twice.
+                same = [i for i, f in enumerate(refined) if f.category == finding.category and f.category is not None
+                        and f.span is not None and reading.piece.contains(f.span[0].where, f.span[1], f.span[2])]
+                if any(refined[i].strength <= 0.0 for i in same):
+                    continue  # the rules read the phrase and set it aside (negated, narrative): negation beats meaning
+                if any(refined[i].strength >= finding.strength for i in same):
+                    continue
+                for i in same:
+                    refined[i] = replace(refined[i], strength=0.0)
+                refined.append(finding)
         return refined
 
 
@@ -342,20 +341,22 @@ def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict
     return sentence is not None and label_of.get(id(sentence)) in REASONS
 
 
-def _finding_for(reading: Reading) -> Finding | None:
+def _findings_for(reading: Reading) -> list[Finding]:
+    """The findings a reading gives: its label's reason (two for a label in ALSO_REASONS), its wish or how-to
+    signal, or none (unsure, fewer than MIN_WORDS words, a not-reason without a signal)."""
     if reading.probability < MIN_PROBABILITY or sum(map(is_word, reading.piece.text.split())) < MIN_WORDS:
-        return None
-    signal: str | None
+        return []
+    signals: list[tuple[str, str | None]]
     if reading.label in REASONS:
-        signal, category = REASONS[reading.label]
+        signals = [REASONS[reading.label], *([ALSO_REASONS[reading.label]] if reading.label in ALSO_REASONS else [])]
     else:
-        signal, category = NOT_REASONS[reading.label][1], None
-    if signal is None:
-        return None
+        signal = NOT_REASONS[reading.label][1]
+        signals = [(signal, None)] if signal is not None else []
     piece = reading.piece
     evidence = (f'{piece.view.label()}: "{piece.text}" (reads as {reading.label.replace("_", " ")}, '
                 f'like "{reading.example}")')
-    return Finding(signal, round(reading.probability, 3), evidence=evidence, category=category)
+    return [Finding(signal, round(reading.probability, 3), evidence=evidence, category=category)
+            for signal, category in signals]
 
 
 def _damped(finding: Finding, damping: Sequence[tuple[Piece, float]]) -> Finding:
