@@ -33,7 +33,9 @@ from sidecar.intelligence.ticket import Ticket
 # my statement" a request for a person, while "agent plzz" is (signals/human_request.py);
 # 4: an outage named by its date is a past one (signals/incident.py), "put me through" in five languages, Dutch
 # with the verb last, Hinglish requests for a person, and "erstatten Sie" (signals/other_languages.py); "a
-# root-cause analysis" and "we would like one of your engineers" ask for engineering (signals/cross_team.py)
+# root-cause analysis" and "we would like one of your engineers" ask for engineering (signals/cross_team.py);
+# person words in chat shorthand ("agnt", "hmn", "prsn") and bare requests in the other languages
+# ("OPERADOR POR FAVOR", "Mitarbeiter bitte") (signals/human_request.py)
 RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 

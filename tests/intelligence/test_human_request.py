@@ -64,11 +64,19 @@ ASKS_FOR_A_PERSON = [
     "phone number?",
     "agent plzz",
     "human pleaseee",
+    # Chat shorthand without inner vowels, and bare requests in the other languages.
+    "agnt pls",
+    "hmn",
+    "cn i spk to a prsn",
+    "OPERADOR POR FAVOR",
+    "Mitarbeiter bitte",
 ]
 
 # Mentions of agents, managers, people and calls that do not ask for one.
 DOES_NOT_ASK = [
     "The agent said the fix would ship on Friday.",
+    "my agnt number on the invoice is wrong",
+    "una persona de mi equipo no puede entrar",
     "We have a callback function that never fires.",
     "The automated reply email template has a typo.",
     "I escalated the issue internally already.",

@@ -34,7 +34,12 @@ _TYPO_EXCLUDE = ("manger", "angel", "gent", "servie", "suppot")
 
 
 def _typo(word: str) -> str:
-    return "(?:" + trie_alternation(with_typos([word], exclude=_TYPO_EXCLUDE)) + ")"
+    """The word, its one-slip typos, and its chat shorthand without inner vowels ("agnt", "hmn", "prsn")."""
+    return "(?:" + trie_alternation([*with_typos([word], exclude=_TYPO_EXCLUDE), _without_vowels(word)]) + ")"
+
+
+def _without_vowels(word: str) -> str:
+    return word[0] + re.sub(r"[aeiou]", "", word[1:])
 
 
 _HUMAN = _typo("human")
@@ -340,9 +345,21 @@ _SHORT_CONTACT_FILLER = frozenset(
      "need", "want", "i", "can", "get"]
 )
 _SHORT_CONTACT_WORDS = frozenset(["phone", "telephone", "number", "helpline", "hotline", "callback", "call-back"])
+# The person asked for in a bare request, in English (with its one-slip typos and chat shorthand) and the
+# words of the other languages the product reads ("OPERADOR POR FAVOR", "Mitarbeiter bitte").
+_OTHER_LANGUAGE_PERSON = (r"operador|operadora|agente|asesor|asesora|persona|humano|atendente|operatore|operatrice"
+                          r"|umano|mitarbeiter|mensch|medewerker|conseiller|conseillère|humain|insaan|banda")
 _SHORT_TARGET = re.compile(
     rf"^\W*(?:{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|(?:{_CUSTOMER}\s+)?{_SERVICE}|{_CUSTOMER}\s+{_SUPPORT}|"
-    rf"{_CUSTOMER}\s+care|live\s+chat)\b"
+    rf"{_CUSTOMER}\s+care|live\s+chat|hooman|{_OTHER_LANGUAGE_PERSON})\b"
+)
+# A word of a bare request that is a typo of a person word ("agnt"), read as filler once the target is found.
+_SHORT_PERSON_WORD = re.compile(rf"(?:{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|hooman|{_OTHER_LANGUAGE_PERSON})")
+# Courtesy and filler words of the other languages in a bare request.
+_OTHER_LANGUAGE_FILLER = frozenset(
+    ["por", "favor", "porfa", "porfavor", "pf", "un", "una", "um", "uma", "quiero", "necesito", "quero", "preciso",
+     "bitte", "einen", "ich", "möchte", "per", "favore", "voglio", "svp", "je", "veux", "ik", "wil", "een",
+     "alstublieft", "aub", "graag", "real", "vero", "vera", "echten", "echte", "asli", "koi", "chahiye", "bhai"]
 )
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -477,7 +494,8 @@ def _short_request(text: str) -> tuple[str, float] | None:
     words = ["please" if _STRETCHED_PLEASE.fullmatch(word) else word for word in _WORD.findall(text)]
     if not words or len(words) > 7:
         return None
-    if _SHORT_FILLER.issuperset(words) and _SHORT_TARGET.search(" ".join(words)):
+    rest = [w for w in words if w not in _SHORT_FILLER and w not in _OTHER_LANGUAGE_FILLER]
+    if all(_SHORT_PERSON_WORD.fullmatch(w) for w in rest) and _SHORT_TARGET.search(" ".join(words)):
         return ASKS_FOR_HUMAN, 0.85
     if _SHORT_CONTACT_FILLER.issuperset(words) and not _SHORT_CONTACT_WORDS.isdisjoint(words):
         return ASKS_FOR_CALL_OR_CONTACT, 0.7

@@ -59,13 +59,14 @@ _ASKS_FOR_PERSON = "|".join([
     # fr
     rf"\bparler\s+(?:à|a|avec)\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
     r"\b(?:veux|voudrais|aimerais|souhaite)\s+(?:\w+\s+){0,2}?(?:un\s+|une\s+)?(?:vrai\s+|vraie\s+)?"
-    r"(?:humain|conseiller|conseillère|agent|être\s+humain|personne\s+réelle)\b",
+    r"(?:humain|conseiller|conseillère|agent|être\s+humain|personne\s+réelle|vraie\s+personne)\b",
     # es
     rf"\bhablar\s+con\s+(?:\w+\s+){{0,2}}?{_PERSON['es']}",
-    r"\b(?:quiero|necesito|quisiera)\s+(?:\w+\s+){0,2}?(?:un\s+|una\s+)?(?:humano|agente|asesor\w*|operador\w*)\b",
+    r"\b(?:quiero|necesito|quisiera)\s+(?:\w+\s+){0,2}?(?:un\s+|una\s+)?(?:humano|agente|asesor\w*|operador\w*"
+    r"|persona\s+(?:real|de\s+verdad))\b",
     # pt
     rf"\bfalar\s+com\s+(?:\w+\s+){{0,2}}?{_PERSON['pt']}",
-    r"\b(?:quero|preciso)\s+(?:\w+\s+){0,2}?(?:um\s+|uma\s+)?(?:humano|atendente)\b",
+    r"\b(?:quero|preciso)\s+(?:\w+\s+){0,2}?(?:um\s+|uma\s+)?(?:humano|atendente|pessoa\s+(?:real|de\s+verdade))\b",
     # it
     rf"\bparlare\s+con\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
     # nl
@@ -82,7 +83,8 @@ _ASKS_FOR_PERSON = "|".join([
     rf"\bme\s+(?:transfir\w*|transfer\w*|pass\w*|coloc\w*|conect\w*)\s+(?:\w+\s+)?(?:com|para|pra)\s+"
     rf"(?:\w+\s+){{0,2}}?{_PERSON['pt']}",
     rf"\b(?:passami|mi\s+passi|mettimi\s+in\s+contatto\s+con|trasferiscimi\s+a)\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
-    r"\b(?:voglio|vorrei)\s+(?:\w+\s+){0,1}?(?:un\s+|una\s+)?(?:operatore|operatrice|umano|consulente)\b",
+    r"\b(?:voglio|vorrei)\s+(?:\w+\s+){0,1}?(?:un\s+|una\s+)?(?:operatore|operatrice|umano|consulente"
+    r"|persona\s+(?:vera|reale))\b",
     rf"\b(?:passez-moi|passe-moi|mettez-moi\s+en\s+(?:relation|contact)\s+avec|transférez-moi\s+(?:à|vers))"
     rf"\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
     rf"\b(?:stellen\s+sie\s+mich|stell\s+mich)\s+(?:bitte\s+)?(?:zu|an)\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}"
@@ -93,11 +95,16 @@ _ASKS_FOR_PERSON = "|".join([
     r"\s+kar\w*",
     rf"\b{_HINGLISH_PERSON}\s+se\s+(?:baat|bat|connect)\s+(?:kar\w*|kara\w*)",
     rf"\bkoi\s+(?:(?:real|asli|sachcha|zinda)\s+)?{_HINGLISH_PERSON}\s+(?:hai|he|h)\b",
+    rf"\b{_HINGLISH_PERSON}\s+(?:chahiye|chaiye|chahie|chahiye\s+abhi)\b",
+    # de: "wie erreiche ich jemanden telefonisch?", "kann ich einen Mitarbeiter sprechen?"
+    rf"\b(?:erreiche|erreichen|spreche|sprechen)\s+(?:ich|wir)\s+(?:\w+\s+)?(?:jemanden|einen\s+{_PERSON['de']}"
+    r"|einen\s+menschen)",
+    rf"\bkann\s+(?:ich|man)\s+(?:bitte\s+)?(?:einen\s+|eine\s+)?(?:echten\s+)?{_PERSON['de']}\s+sprechen",
 ])
 _CALL_ME = (
     r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein)\s+(?:\w+\s+)?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
     r"|karwa\s+do|kijiye|karein)"
-    r"|rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
+    r"|rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|zurückrufen|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
     r"|llámenme|llamenme|me\s+llamen|me\s+liguem|me\s+ligue|me\s+ligar|richiamatemi|chiamatemi|mi\s+richiami"
     r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
 )
