@@ -35,7 +35,8 @@ from sidecar.intelligence.ticket import Ticket
 # with the verb last, Hinglish requests for a person, and "erstatten Sie" (signals/other_languages.py); "a
 # root-cause analysis" and "we would like one of your engineers" ask for engineering (signals/cross_team.py);
 # person words in chat shorthand ("agnt", "hmn", "prsn") and bare requests in the other languages
-# ("OPERADOR POR FAVOR", "Mitarbeiter bitte") (signals/human_request.py)
+# ("OPERADOR POR FAVOR", "Mitarbeiter bitte") (signals/human_request.py); documentation lowers a ticket only
+# when it is what is wrong, not where the customer read how to do something (signals/low_impact.py)
 RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 

@@ -142,3 +142,15 @@ def test_an_outage_named_by_its_date_is_a_past_one(assess, past):
 )
 def test_a_current_outage_is_not_mistaken_for_a_dated_one(assess, text):
     assert outage_strength(assess(text)) >= outage_strength(assess("We have an outage, please help."))
+
+
+@pytest.mark.parametrize(
+    ("text", "flaw"),
+    [("The API documentation for webhooks is wrong about the retry header.", True),
+     ("Please update the docs, the screenshots are out of date.", True),
+     ("Typo in the help page for exports.", True),
+     ("As advised in your docs we changed the password policy, and now no student can log in.", False),
+     ("I followed the documentation and the import still fails for every file.", False)],
+)
+def test_documentation_lowers_a_ticket_only_when_it_is_what_is_wrong(assess, text, flaw):
+    assert ("cosmetic_or_docs" in names(assess(text))) is flaw

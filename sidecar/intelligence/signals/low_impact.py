@@ -28,6 +28,14 @@ _FEATURE = (
     r"allow\s+(?:users|us|me|people)\s+to|it\s+would\s+help\s+if|roadmap|feature\s+parity|improve(?:ment)?s?\s+"
     r"(?:to|for|the)|(?:should|could)\s+(?:also\s+)?(?:support|offer|allow|have\s+an?\s+option))\b"
 )
+_DOCS = (r"(?:documentation|docs|readme|release\s+notes|help\s+(?:page|text|file|docs|article|center)|wiki"
+         r"|man\s+page|knowledge\s+base|kb\s+article)")
+_DOCS_FLAW = (r"(?:wrong|outdated|out\s+of\s+date|incorrect|missing|unclear|confusing|misleading|broken|incomplete"
+              r"|inaccurate|obsolete)")
+_DOCS_DEFECT = (
+    rf"(?:{_DOCS_FLAW}|typos?\s+in|errors?\s+in|mistakes?\s+in)\s+(?:\w+\s+){{0,3}}?{_DOCS}"
+    rf"|{_DOCS}\s+(?:\w+\s+){{0,4}}?(?:is|are|seems?|looks?)\s+(?:\w+\s+)?{_DOCS_FLAW}"
+)
 _COSMETIC = (
     r"\b(?:typos?|misspell(?:ed|ing|ings)?|spelling\s+(?:mistake|mistakes|error|errors)|grammar|grammatical|cosmetic|"
     r"wording|capitali[sz]ation|misaligned|alignment|padding|spacing|font\s+(?:size|colou?r|weight)|"
@@ -36,8 +44,10 @@ _COSMETIC = (
     r"logo|colou?r|font|tooltip)|(?:icon|logo|label|colou?r|font)\s+(?:is|looks)\s+(?:wrong|off|blurry|ugly|odd|weird"
     r"|"
     r"misaligned|cut\s+off)|pixelated|"
-    r"(?:documentation|docs|readme|release\s+notes|help\s+(?:page|text|file|docs|article|center)|wiki|man\s+page|"
-    r"knowledge\s+base|kb\s+article)|dead\s+links?|broken\s+links?|link\s+is\s+(?:dead|broken)|"
+    # Documentation as the thing that is wrong, not as where the customer read how to do something ("as
+    # advised in your docs, we changed the policy and now nobody can log in" is no documentation flaw).
+    rf"{_DOCS_DEFECT}|(?:update|fix|correct|improve|clarify)\s+(?:the\s+|your\s+)?{_DOCS}|{_DOCS}\s+(?:bug|issue|fix"
+    r"|update|change|request)|dead\s+links?|broken\s+links?|link\s+is\s+(?:dead|broken)|"
     r"translation|l10n|locali[sz]ation|untranslated|look(?:s)?\s+(?:odd|weird|off|ugly|strange)|"
     r"(?:minor|small|tiny|little)\s+(?:visual|ui|display|layout|cosmetic|issue|glitch|bug|thing|nit)|nit|nitpick)\b"
 )
