@@ -2,9 +2,10 @@
 
 Patience ("no rush", "low priority") lowers only a ticket without a reason of its own: beside a real
 problem it is politeness. A reported reason an agent has no authority to settle (money, law and security,
-another team's work, a person asked for) lifts the score into the "high" band by itself, while bugs stay
-ranked by their severity signals. These run on the rules alone, so they test the scoring, not the
-semantic layer's reading. All sentences here were written for these tests.
+another team's work, a person asked for, a defect in the product) lifts the score into the "high" band by
+itself; a bug's severity still ranks it within and above the band, and a cosmetic flaw gets no floor.
+These run on the rules alone, so they test the scoring, not the semantic layer's reading. All sentences
+here were written for these tests.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def test_resolved_talk_still_lowers_with_its_own_signal(assess):
     ("Please refund the second charge of $480 on this month's card statement.", "billing_refund"),
     ("Under GDPR, delete every record you hold about me and confirm in writing.", "compliance_security"),
     ("I want to speak to a human being, not another automated answer.", "human_requested"),
+    ("Since yesterday's update the CSV import fails with an error for every file.", "bug_incident"),
 ])
 def test_a_reported_authority_reason_escalates_on_its_own(assess, text, category):
     assessment = assess(text)
@@ -72,10 +74,21 @@ def test_the_floor_stays_inside_the_high_band_without_severity(assess):
 
 def test_a_bug_is_still_ranked_by_its_severity(assess):
     minor = assess("The export button is a bit misaligned on the reports page.")
+    failing = assess("Since yesterday's update the CSV import fails with an error for every file.")
     outage = assess("Checkout is down for every one of our customers since the 9:00 release.")
-    assert minor.score < DEFAULT_WATCH_THRESHOLD
-    assert outage.score > minor.score
+    assert minor.score < DEFAULT_WATCH_THRESHOLD  # cosmetic: no floor
+    assert DEFAULT_ESCALATE_THRESHOLD <= failing.score < outage.score
     assert outage.recommendation == "escalate"
+
+
+def test_a_cosmetic_flaw_gets_no_floor_even_when_read_as_a_bug(make_ticket, now):
+    from sidecar.intelligence.scoring import authority_floor, combine_findings
+    from sidecar.intelligence.signals.finding import Finding
+
+    bug = Finding("malfunction", 0.9, evidence="x", category="bug_incident")
+    cosmetic = Finding("cosmetic_or_docs", 0.7, evidence="y")
+    assert authority_floor(combine_findings([bug]), 0.5) >= AUTHORITY_BAND[0]
+    assert authority_floor(combine_findings([bug, cosmetic]), 0.5) == 0.0
 
 
 def test_the_floor_follows_the_installation_category_threshold(make_ticket, now):
