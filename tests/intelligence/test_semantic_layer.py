@@ -281,3 +281,9 @@ def test_a_closing_word_on_the_first_line_is_not_a_signature():
     text = "Thanks\nbut the export still fails for everyone."
     pieces = message_pieces(MessageView.of("description", "customer", text))
     assert any("export still fails" in p.text for p in pieces)
+
+
+def test_a_closing_word_followed_by_more_of_the_message_does_not_end_it():
+    text = "The import is stuck.\nThanks\nAlso, the CSV export still fails for every file since Monday morning."
+    pieces = [p.text for p in message_pieces(MessageView.of("description", "customer", text)) if not p.whole]
+    assert any("the CSV export still fails for every file" in piece for piece in pieces)

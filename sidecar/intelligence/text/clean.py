@@ -36,16 +36,32 @@ _DISCLAIMER = re.compile(
 
 def body_end(text: str) -> int:
     """Where a message's own words end: at quoted earlier mail, a signature separator, a confidentiality
-    notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line; the
-    length of the text when none is there."""
+    notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line that only a
+    signature follows; the length of the text when none is there."""
+    lines = text.split("\n")
     offset = 0
-    for index, line in enumerate(text.split("\n")):
+    for index, line in enumerate(lines):
         stripped = line.strip()
         if (_QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped)
-                or (index > 0 and SIGN_OFF.match(stripped))):
+                or (index > 0 and SIGN_OFF.match(stripped) and _only_a_signature(lines[index + 1:]))):
             return offset
         offset += len(line) + 1
     return len(text)
+
+
+_SIGNATURE_LINE_WORDS = 8  # a name, a title, a company, an address: short lines, not sentences
+
+
+def _only_a_signature(lines: list[str]) -> bool:
+    """True when the lines after a closing word are a signature, not more of the message ("Thanks" on a
+    line of its own, then "Also, the CSV export still fails for every file since Monday.")."""
+    for line in lines:
+        stripped = line.strip()
+        if _QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped):
+            return True  # what follows is cut anyway
+        if len(stripped.split()) > _SIGNATURE_LINE_WORDS and stripped.endswith((".", "!", "?")):
+            return False
+    return True
 
 
 def collapse(text: str | None) -> str:
