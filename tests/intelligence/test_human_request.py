@@ -70,6 +70,7 @@ ASKS_FOR_A_PERSON = [
     "cn i spk to a prsn",
     "OPERADOR POR FAVOR",
     "Mitarbeiter bitte",
+    "i need customer care no",
 ]
 
 # Mentions of agents, managers, people and calls that do not ask for one.

@@ -36,6 +36,9 @@ def signals_of(assessment):
         ("agent se baat karwa do please", "asks_for_human", "human_requested"),
         ("mujhe call back karo jaldi", "asks_for_call_or_contact", "human_requested"),
         ("bhai real banda chahiye", "asks_for_human", "human_requested"),
+        ("customer care se baat karni hai", "asks_for_human", "human_requested"),
+        ("mujhe aapse baat karni hai", "asks_for_human", "human_requested"),
+        ("helpline number chahiye", "asks_for_call_or_contact", "human_requested"),
         ("basta, voglio una persona vera", "asks_for_human", "human_requested"),
         ("Wie erreiche ich jemanden telefonisch?", "asks_for_human", "human_requested"),
         ("Können Sie mich bitte zurückrufen?", "asks_for_call_or_contact", "human_requested"),
@@ -75,6 +78,7 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
         "Der Termin ist ausgefallen.",
         "mujhe kisi se baat nahi karni, bas refund status batao",  # Hindi negates before the verb
         "koi update hai kya?",
+        "mujhe baat nahi karni hai, bas status batao",
         "Ik wil iets anders vragen.",
         "Qué pasa con el agente de ayer?",
     ],

@@ -487,11 +487,16 @@ _SHORT_PIECE = re.compile(r"[^.!?\n]+[.!?\n]*")
 
 # Chat stretches its courtesy words: "plzz", "plsss", "pleaseee", "pleez" are "please".
 _STRETCHED_PLEASE = re.compile(r"p+l+(?:[sz]+|e+a*[sz]+e*|z+e*)")
+_NUMBER_ABBREVIATIONS = frozenset(["no", "num", "nmbr", "nbr"])
+_REACHABLE = frozenset(["care", "service", "support", "contact", "phone", "helpline", "mobile", "whatsapp", "hotline"])
 
 
 def _short_request(text: str) -> tuple[str, float] | None:
     """A piece of text that is nothing but a request: "agent pls", "operator", "phone number?"."""
     words = ["please" if _STRETCHED_PLEASE.fullmatch(word) else word for word in _WORD.findall(text)]
+    # "customer care no", "support num": a number after a way to reach someone, not a negation.
+    words = ["number" if word in _NUMBER_ABBREVIATIONS and index and words[index - 1] in _REACHABLE else word
+             for index, word in enumerate(words)]
     if not words or len(words) > 7:
         return None
     rest = [w for w in words if w not in _SHORT_FILLER and w not in _OTHER_LANGUAGE_FILLER]

@@ -96,14 +96,19 @@ _ASKS_FOR_PERSON = "|".join([
     rf"\b{_HINGLISH_PERSON}\s+se\s+(?:baat|bat|connect)\s+(?:kar\w*|kara\w*)",
     rf"\bkoi\s+(?:(?:real|asli|sachcha|zinda)\s+)?{_HINGLISH_PERSON}\s+(?:hai|he|h)\b",
     rf"\b{_HINGLISH_PERSON}\s+(?:chahiye|chaiye|chahie|chahiye\s+abhi)\b",
+    r"\b(?:customer\s+(?:care|service|support)|support\s+team|helpline|call\s+cent(?:er|re))\s+se\s+(?:baat|bat"
+    r"|connect)\s+kar\w*",
+    r"\b(?:mujhe|muje|humein|hume|hamein)\s+(?:aapse\s+|apse\s+|kisi\s+se\s+)?(?:baat|bat)\s+kar(?:ni|na)\s+(?:hai|h|he)\b",
     # de: "wie erreiche ich jemanden telefonisch?", "kann ich einen Mitarbeiter sprechen?"
     rf"\b(?:erreiche|erreichen|spreche|sprechen)\s+(?:ich|wir)\s+(?:\w+\s+)?(?:jemanden|einen\s+{_PERSON['de']}"
     r"|einen\s+menschen)",
     rf"\bkann\s+(?:ich|man)\s+(?:bitte\s+)?(?:einen\s+|eine\s+)?(?:echten\s+)?{_PERSON['de']}\s+sprechen",
 ])
 _CALL_ME = (
-    r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein)\s+(?:\w+\s+)?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
-    r"|karwa\s+do|kijiye|karein)"
+    r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein|koi)\s+(?:\w+\s+)?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
+    r"|karwa\s+do|kijiye|karein|kare)"
+    r"|(?:customer\s+care|helpline|contact|phone|mobile|support)\s+(?:ka\s+)?(?:number|no|nmbr)\s+(?:do|dijiye"
+    r"|de\s+do|bhejo|chahiye|batao|milega)"
     r"|rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|zurückrufen|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
     r"|llámenme|llamenme|me\s+llamen|me\s+liguem|me\s+ligue|me\s+ligar|richiamatemi|chiamatemi|mi\s+richiami"
     r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
