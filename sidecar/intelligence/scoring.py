@@ -37,7 +37,8 @@ from sidecar.intelligence.ticket import Ticket
 # person words in chat shorthand ("agnt", "hmn", "prsn") and bare requests in the other languages
 # ("OPERADOR POR FAVOR", "Mitarbeiter bitte") (signals/human_request.py); documentation lowers a ticket only
 # when it is what is wrong, not where the customer read how to do something (signals/low_impact.py); a reported
-# bug lifts the score to the authority floor, unless it is cosmetic (authority_floor)
+# bug lifts the score to the authority floor, unless it is cosmetic (authority_floor); the vendor's engineers
+# or a quote asked for in the six other languages (signals/other_languages.py)
 RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 

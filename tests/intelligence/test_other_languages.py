@@ -36,6 +36,12 @@ def signals_of(assessment):
         ("agent se baat karwa do please", "asks_for_human", "human_requested"),
         ("mujhe call back karo jaldi", "asks_for_call_or_contact", "human_requested"),
         ("bhai real banda chahiye", "asks_for_human", "human_requested"),
+        # Another team of the vendor asked for: its engineers, or a quote.
+        ("Est-ce que votre équipe technique pourrait regarder notre connecteur SAP ?", "engineering_request",
+         "cross_team"),
+        ("Necesitamos que su equipo de desarrollo revise la integración.", "engineering_request", "cross_team"),
+        ("Kunnen jullie ontwikkelaars een koppeling met ons ERP bouwen?", "engineering_request", "cross_team"),
+        ("Können Sie uns ein Angebot für 200 weitere Lizenzen schicken?", "commercial_request", "cross_team"),
         ("customer care se baat karni hai", "asks_for_human", "human_requested"),
         ("mujhe aapse baat karni hai", "asks_for_human", "human_requested"),
         ("helpline number chahiye", "asks_for_call_or_contact", "human_requested"),
@@ -81,10 +87,12 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
         "mujhe baat nahi karni hai, bas status batao",
         "Ik wil iets anders vragen.",
         "Qué pasa con el agente de ayer?",
+        "Votre équipe technique a été très rapide, merci.",  # names the team, asks nothing
+        "Il vostro team tecnico ha risolto tutto, grazie.",
     ],
 )
 def test_negated_and_look_alike_phrases_do_not_count(assess, text):
-    assert not signals_of(assess(text)) & {"asks_for_human", "outage"}
+    assert not signals_of(assess(text)) & {"asks_for_human", "outage", "engineering_request", "commercial_request"}
 
 
 @pytest.mark.parametrize(

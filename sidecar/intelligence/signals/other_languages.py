@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.signals import billing, compliance, human_request, incident
+from sidecar.intelligence.signals import billing, compliance, cross_team, human_request, incident
 from sidecar.intelligence.signals.finding import PatternRule
 
 # Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
@@ -190,7 +190,50 @@ _BREACH = (
     r"|ongeautoriseerde\s+toegang)\b"
 )
 
+# Another team of the vendor asked for: its engineers (a custom integration, a connector, a review) or a
+# quote or contract change, in the words each language uses. Naming the team is not enough ("votre équipe
+# technique a été très rapide" thanks it): the same sentence must ask (a question, or a word of asking or
+# needing before or after it). The ask is part of the pattern rather than a judge's verdict: a sentence the
+# pattern misses is left to the semantic layer, not ruled out for it.
+_THEIR_ENGINEERS = (
+    r"(?:(?:votre|vos)\s+(?:équipe|équipes|service)\s+(?:technique|de\s+développement|d['’]ingénierie|produit)"
+    r"|vos\s+(?:ingénieurs|développeurs)"
+    r"|(?:su|tu|vuestro)\s+equipo\s+(?:técnico|de\s+desarrollo|de\s+ingeniería|de\s+producto)"
+    r"|sus\s+(?:ingenieros|desarrolladores)"
+    r"|(?:sua|vossa)\s+equipe\s+(?:técnica|de\s+desenvolvimento|de\s+engenharia|de\s+produto)"
+    r"|(?:seus|vossos)\s+(?:engenheiros|desenvolvedores)"
+    r"|(?:il\s+)?vostro\s+team\s+(?:tecnico|di\s+sviluppo|di\s+ingegneria)|(?:i\s+)?vostri\s+(?:ingegneri|sviluppatori)"
+    r"|(?:ihr|ihre|euer|eure)\s+(?:entwicklungsteam|technikteam|technik|entwickler|ingenieure|produktteam)"
+    r"|(?:jullie|uw)\s+(?:ontwikkelteam|technische\s+team|technisch\s+team|ontwikkelaars|engineers|productteam))\b"
+)
+_QUOTE_OR_CONTRACT = (
+    r"(?:devis|avenant|presupuesto|cotizaci[oó]n|adenda|or[çc]amento|aditivo\s+contratual|preventivo"
+    r"|modifica\s+del\s+contratto|angebot|vertragsänderung|vertragsanpassung|offerte|contractwijziging)\b"
+)
+_ASK = (
+    r"(?:pouvez|pourriez|peut|pourrait|besoin|merci\s+de|souhait\w*|voudrions|demand\w*|puede|pueden|podr[ií]a\w*"
+    r"|necesit\w+|quisiéramos|queremos|solicit\w+|pode|podem|poderia\w*|precis\w+|gostar[ií]amos|può|possono"
+    r"|potreste|vorremmo|chiediamo|richied\w+|abbiamo\s+bisogno|kann|können|könnten|brauchen|benötigen|bitte"
+    r"|möchten|kan|kunnen|kunt|zou\w*|willen|graag|nodig|verzoek\w*)"
+)
+
+
+def _asked(thing: str) -> str:
+    """The thing in a sentence that asks: an asking word before or after it, or a question mark after it."""
+    rest = r"[^.!?\n]{0,120}?"
+    return rf"\b{_ASK}\b{rest}\b{thing}|\b{thing}(?:{rest}\b{_ASK}\b|[^.!?\n]{{0,120}}\?)"
+
+
 RULES: tuple[PatternRule, ...] = (
+    PatternRule(cross_team.ENGINEERING_REQUEST, _asked(_THEIR_ENGINEERS), 0.7, cross_team.CATEGORY,
+                judge=_judge_negated_before,
+                anchors=("votre", "vos", "su", "tu", "vuestro", "sus", "sua", "vossa", "seus", "vossos", "vostro",
+                         "vostri", "ihr", "ihre", "euer", "eure", "jullie", "uw")),
+    PatternRule(cross_team.COMMERCIAL_REQUEST, _asked(_QUOTE_OR_CONTRACT), 0.65, cross_team.CATEGORY,
+                judge=_judge_negated_before,
+                anchors=("devis", "avenant", "presupuesto", "cotización", "cotizacion", "adenda", "orçamento",
+                         "orcamento", "aditivo", "preventivo", "modifica", "angebot", "vertragsänderung",
+                         "vertragsanpassung", "offerte", "contractwijziging")),
     PatternRule(human_request.ASKS_FOR_HUMAN, _ASKS_FOR_PERSON, 0.95, human_request.CATEGORY,
                 judge=_judge_negated_before),
     PatternRule(human_request.ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.8, human_request.CATEGORY,
