@@ -50,6 +50,8 @@ def signals_of(assessment):
         ("Können Sie mich bitte zurückrufen?", "asks_for_call_or_contact", "human_requested"),
         ("Wir möchten eine Rückerstattung für die zweite Zahlung.", "refund_request", "billing_refund"),
         ("Bitte erstatten Sie uns die Differenz von 412,30 EUR.", "refund_request", "billing_refund"),
+        ("Die Erstattung ist noch nicht eingegangen.", "refund_request", "billing_refund"),
+        ("O reembolso ainda não caiu na conta.", "refund_request", "billing_refund"),
         ("Wir bitten Sie, den Betrag umgehend zu erstatten.", "refund_request", "billing_refund"),
         ("Nos cobraron dos veces este mes.", "billing_error", "billing_refund"),
         ("Nous avons été facturés deux fois.", "billing_error", "billing_refund"),
@@ -106,3 +108,9 @@ def test_negated_and_look_alike_phrases_do_not_count(assess, text):
 )
 def test_english_that_looks_foreign_is_left_alone(assess, text):
     assert not signals_of(assess(text))
+
+
+@pytest.mark.parametrize("text", ["Obrigado! O reembolso caiu na conta hoje.", "Danke, die Erstattung ist eingegangen.",
+                                  "Merci, le remboursement est bien arrivé.", "Grazie, il rimborso è arrivato."])
+def test_a_refund_said_to_have_arrived_is_no_request(assess, text):
+    assert "billing_refund" not in {c.name for c in assess(text).categories}

@@ -13,7 +13,7 @@ import re
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.signals import billing, compliance, cross_team, human_request, incident
-from sidecar.intelligence.signals.finding import PatternRule
+from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule
 
 # Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
 NEGATIONS = frozenset(
@@ -224,6 +224,27 @@ def _asked(thing: str) -> str:
     return rf"\b{_ASK}\b{rest}\b{thing}|\b{thing}(?:{rest}\b{_ASK}\b|[^.!?\n]{{0,120}}\?)"
 
 
+# A refund said to have arrived is thanks, not a request: it counts a quarter, as English resolved talk does.
+_REFUND_ARRIVED = re.compile(
+    r"(?:eingegangen|angekommen|gutgeschrieben|erhalten|reçu|reçue|arrivé|arrivée|crédité|créditée|bien\s+été"
+    r"|llegó|recibido|recibimos|ya\s+está|acreditado|caiu|chegou|recebemos|recebido|creditado|foi\s+feito"
+    r"|arrivato|ricevuto|ricevuta|accreditato|accreditata|ontvangen|binnen|teruggestort|bijgeschreven)\b"
+)
+
+
+_NOT_YET = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non|ancora|niet|nog"
+                      r"|geen)\b")
+
+
+def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """A refund asked for at full strength; one said to have arrived ("o reembolso caiu na conta") a quarter."""
+    strength = _judge_negated_before(view, match, rule)
+    after = re.split(r"[.!?;\n]", view.lower[match.end():match.end() + 60])[0]
+    if not strength or not _REFUND_ARRIVED.search(after) or _NOT_YET.search(after):
+        return strength  # asked for, or "ist noch nicht eingegangen": still owed
+    return strength * RESOLVED_FACTOR
+
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(cross_team.ENGINEERING_REQUEST, _asked(_THEIR_ENGINEERS), 0.7, cross_team.CATEGORY,
                 judge=_judge_negated_before,
@@ -239,7 +260,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(human_request.ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.8, human_request.CATEGORY,
                 judge=_judge_negated_before),
     PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_as_written),
-    PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_negated_before),
+    PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_refund),
     PatternRule(billing.BILLING_ERROR, _DOUBLE_CHARGE, 0.85, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_negated_before),
