@@ -154,3 +154,14 @@ def test_a_current_outage_is_not_mistaken_for_a_dated_one(assess, text):
 )
 def test_documentation_lowers_a_ticket_only_when_it_is_what_is_wrong(assess, text, flaw):
     assert ("cosmetic_or_docs" in names(assess(text))) is flaw
+
+
+@pytest.mark.parametrize("text", ["Nobody in the company can log in since the certificate expired.",
+                                  "No one on our team is able to sign in this morning."])
+def test_everyone_locked_out_is_an_outage(assess, text):
+    assert "outage" in names(assess(text))
+    assert "bug_incident" in {c.name for c in assess(text).categories}
+
+
+def test_nobody_able_to_explain_is_no_reach(assess):
+    assert "broad_impact" not in names(assess("Nobody can tell me why the invoice is wrong."))

@@ -36,6 +36,10 @@ _OUTAGE = (
     r"(?:site|system|service|company|platform)[- ]wide|not\s+reachable|unreachable)\b"
 )
 _CANNOT_ACCESS = (
+    # Locked out: "nobody in the company can log in", "no one on our team is able to sign in".
+    r"\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:us|them|our\s+\w+|the\s+\w+))\s+(?:\w+\s+){0,4}?(?:can|could"
+    r"|is\s+able\s+to|are\s+able\s+to|was\s+able\s+to|were\s+able\s+to)\s+(?:log\s*in|login|sign\s*in|sign\s+on"
+    r"|access|get\s+in|get\s+into|connect)\b|"
     r"\b(?:can'?t|cannot|can\s+not|unable\s+to|not\s+able\s+to|could\s*n'?t|couldn'?t)\s+(?:\w+\s+)?"
     r"(?:access|reach|load|open|log\s*in(?:to|\s+to)?|sign\s*in(?:to|\s+to)?|connect\s+to|use)\s+"
     r"(?:the\s+|our\s+|your\s+|my\s+|any\s+)?(?:site|app|application|service|system|platform|dashboard|account|"
@@ -138,7 +142,9 @@ _BROAD = (
     r"requests|emails|messages|members|workspaces|instances|regions|environments|browsers|platforms|pages|websites)|"
     r"every\s+(?:single\s+)?(?:user|customer|client|agent|employee|account|page|site|website|request|order)|"
     r"(?:entire|whole)\s+(?:company|team|organi[sz]ation|org|department|staff|site|platform|business|workspace|"
-    r"account|system|office)|everyone|everybody|nobody\s+(?:can|is\s+able)|no\s+one\s+(?:can|is\s+able)|"
+    r"account|system|office)|everyone|everybody|"
+    # "Nobody can log in" is reach; "nobody can tell me why" is a complaint about us, not about the product.
+    r"(?:nobody|no\s+one)\s+(?:can|is\s+able)(?!\s+(?:to\s+)?(?:tell|explain|answer|say|help|understand|give|confirm))|"
     r"company[- ]wide|across\s+(?:all|the\s+(?:board|company|org))|in\s+production|production\s+(?:environment|"
     r"system|data|users|customers|traffic)|live\s+(?:site|environment|customers|traffic)|"
     r"(?:cannot|can'?t|unable\s+to)\s+work|work\s+(?:is|has)\s+(?:blocked|stopped|halted)|dead\s+in\s+the\s+water|"
@@ -265,7 +271,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "unreachable inaccessible production prod live 500 502 503 504 gateway internal "
                                    "failure breakdown nothing everything wide reachable")),
     PatternRule(OUTAGE, _CANNOT_ACCESS, 0.55, CATEGORY, policy_question=0.6,
-                anchors=rule_words("can cannot unable able could")),
+                anchors=rule_words("can cannot unable able could nobody no none")),
     PatternRule(DATA_LOSS, _DATA_LOSS, 0.95, CATEGORY, policy_question=0.5,
                 anchors=rule_words("data loss lost deleted wiped erased gone missing disappeared vanished corrupt "
                                    "overwritten destroyed purged empty blank permanently removed")),

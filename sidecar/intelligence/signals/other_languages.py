@@ -164,7 +164,16 @@ _OUTAGE = "|".join([
     rf"\b{_SYSTEM['it']}\s+(?:è\s+)?(?:\w+\s+){{0,4}}?(?:irraggiungibile|non\s+disponibile|inaccessibile)\b",
     r"\b(?:disservizio|non\s+funziona\s+più|produzione\s+ferma)\b",
     rf"\b{_SYSTEM['nl']}\s+(?:is\s+)?(?:\w+\s+){{0,4}}?(?:plat|onbereikbaar)\b",
-    # "storing" alone is also English ("storing files"): only with a Dutch article or adjective.
+    # Nobody can get in: "niemand kann sich anmelden", "personne ne peut se connecter", "nadie puede entrar",
+    # "ninguém consegue entrar", "nessuno riesce ad accedere", "niemand kan inloggen", "koi bhi login nahi kar pa raha".
+    r"\bniemand\s+(?:\w+\s+){0,3}?kann\s+sich\s+(?:\w+\s+){0,2}?(?:anmelden|einloggen)"
+    r"|\bpersonne\s+(?:\w+\s+){0,3}?ne\s+peut\s+(?:plus\s+)?(?:se\s+connecter|accéder|entrer)"
+    r"|\bnadie\s+(?:\w+\s+){0,3}?puede\s+(?:entrar|acceder|iniciar\s+sesión|conectarse)"
+    r"|\bningu[eé]m\s+(?:\w+\s+){0,3}?consegue\s+(?:entrar|acessar|logar|fazer\s+login)"
+    r"|\bnessuno\s+(?:\w+\s+){0,3}?riesce\s+(?:più\s+)?(?:a|ad)\s+(?:entrare|accedere|collegarsi)"
+    r"|\bniemand\s+(?:\w+\s+){0,3}?kan\s+(?:meer\s+)?(?:inloggen|erin)"
+    r"|\bkoi\s+bhi\s+(?:\w+\s+){0,2}?(?:login|andar|log\s+in)\s+nahi\s+(?:kar|ja)\s+pa\s+(?:raha|rahe|rahi)",
+
     r"\b(?:(?:een|de|grote|ernstige)\s+storing|werkt\s+(?:helemaal\s+)?niet\s+meer|productie\s+ligt\s+stil)\b",
 ])
 _DATA_LOSS = (
