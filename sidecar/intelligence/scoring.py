@@ -40,7 +40,8 @@ from sidecar.intelligence.ticket import Ticket
 # bug lifts the score to the authority floor, unless it is cosmetic (authority_floor); the vendor's engineers
 # or a quote asked for in the six other languages, and a refund said to have arrived counts a quarter there
 # (signals/other_languages.py); nobody able to log in, in seven languages and Hinglish, is an outage
-# (signals/incident.py, signals/other_languages.py)
+# (signals/incident.py, signals/other_languages.py); solutions, implementation, integration and professional
+# services teams and "ur eng ppl" are the vendor's engineers (signals/cross_team.py)
 RULES_MODEL_VERSION = "rules-4"
 BASELINE = "baseline"
 

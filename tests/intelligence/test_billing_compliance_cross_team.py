@@ -102,6 +102,9 @@ def test_security_negation(assess):
         ("Please send us a root cause analysis by Friday.", "engineering_request"),
         ("We need a written root-cause analysis from your engineering team.", "engineering_request"),
         ("We'd like one of your engineers to review our planned architecture.", "engineering_request"),
+        ("need ur eng ppl 2 help set it up", "engineering_request"),
+        ("Is that something your solutions team can build for us?", "engineering_request"),
+        ("Can your implementation team help us with the migration?", "engineering_request"),
         ("We want to move to the enterprise plan next quarter.", "commercial_request"),
         ("Could your sales team send us a quote?", "commercial_request"),
         ("We are tax exempt; the certificate is attached.", "commercial_request"),
@@ -120,7 +123,8 @@ def test_cross_team_signals(assess, text, expected):
      "How do I download the access logs?", "I changed the settings without my manager's permission, is that ok?",
      # rules-3: naming the thing is no request for the team that owns it
      "Our whole sales team has been unable to log in since 8am.", "We are on your enterprise plan.",
-     "The invoice shows the wrong VAT ID.", "Thanks for sharing the post-mortem, it was very clear."],
+     "The invoice shows the wrong VAT ID.", "Thanks for sharing the post-mortem, it was very clear.",
+     "Your solutions team was great last year.", "The tech team helped us a lot, thanks."],
 )
 def test_mentioning_a_team_or_a_price_is_no_request(assess, text):
     assert not {"engineering_request", "commercial_request", "billing_error", "compliance_paperwork",

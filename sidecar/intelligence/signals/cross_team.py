@@ -12,7 +12,8 @@ _ENGINEERING = (
     r"(?:your\s+"
     r"|the\s+|an?\s+)?"
     r"(?:engineering|engineers?|developers?|dev\s+team|devs|product\s+team|technical\s+team|tech\s+team|"
-    r"backend\s+team|platform\s+team|r&d|tier\s*[23]|level\s*[23]|l[23]\s+support)|"
+    r"backend\s+team|platform\s+team|eng\s+(?:team|ppl|people|folks|guys)|r&d|tier\s*[23]|level\s*[23]"
+    r"|l[23]\s+support)|"
     r"(?:raise|increase|lift|bump|extend|higher|adjust|change)\s+(?:\w+\s+)?(?:the\s+|our\s+|my\s+)?"
     r"(?:api\s+)?(?:rate\s+limits?|limits?|quotas?|throttl\w*|caps?)|"
     r"(?:api|rate|request|storage|seat|usage)\s+(?:limit|limits|quota|quotas)\s+(?:increase|raise|exception"
@@ -45,7 +46,8 @@ _COMMERCIAL = (
     r"wire\s+transfer|credit\s+note|credit\s+memo|billing\s+(?:address|entity|contact)\s+change)\b"
 )
 
-_ENGINEERING_TEAMS = r"(?:engineering|product|dev|development|technical|tech|security|platform)"
+_ENGINEERING_TEAMS = (r"(?:engineering|eng|product|dev|development|technical|tech|security|platform|solutions"
+                      r"|integrations?|implementation|professional\s+services)")
 _BUSINESS_TEAMS = r"(?:legal|finance|billing|accounting|sales|procurement|commercial)"
 
 
@@ -58,7 +60,8 @@ def _names_a_team(teams: str) -> str:
         # "have" only with your/the: "we have a dev team" is no request.
         rf"have\s+(?:your|the)\s+{teams}\s+(?:team|department|dept|people|folks|counsel)|"
         rf"(?:your|the)\s+{teams}\s+(?:team|department|dept)\s+(?:to\s+|can\s+|could\s+|should\s+|must\s+|"
-        rf"needs?\s+to\s+)?(?:confirm|check|look|review|weigh\s+in|approve|sign\s+off|investigate|advise|decide))\b"
+        rf"needs?\s+to\s+)?(?:confirm|check|look|review|weigh\s+in|approve|sign\s+off|investigate|advise|decide"
+        rf"|build|help|assist|configure|set\s+up|scope|implement|develop))\b"
     )
 
 
