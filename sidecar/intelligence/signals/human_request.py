@@ -349,12 +349,12 @@ _SHORT_CONTACT_WORDS = frozenset(["phone", "telephone", "number", "helpline", "h
 # words of the other languages the product reads ("OPERADOR POR FAVOR", "Mitarbeiter bitte").
 _OTHER_LANGUAGE_PERSON = (r"operador|operadora|agente|asesor|asesora|persona|humano|atendente|operatore|operatrice"
                           r"|umano|mitarbeiter|mensch|medewerker|conseiller|conseillère|humain|insaan|banda")
+_BARE_PERSON = rf"{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|hooman|{_OTHER_LANGUAGE_PERSON}"
 _SHORT_TARGET = re.compile(
-    rf"^\W*(?:{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|(?:{_CUSTOMER}\s+)?{_SERVICE}|{_CUSTOMER}\s+{_SUPPORT}|"
-    rf"{_CUSTOMER}\s+care|live\s+chat|hooman|{_OTHER_LANGUAGE_PERSON})\b"
+    rf"^\W*(?:{_BARE_PERSON}|(?:{_CUSTOMER}\s+)?{_SERVICE}|{_CUSTOMER}\s+{_SUPPORT}|{_CUSTOMER}\s+care|live\s+chat)\b"
 )
 # A word of a bare request that is a typo of a person word ("agnt"), read as filler once the target is found.
-_SHORT_PERSON_WORD = re.compile(rf"(?:{_PERSON_STRONG}|{_AGENT}|{_PERSON}|{_SOMEONE}|hooman|{_OTHER_LANGUAGE_PERSON})")
+_SHORT_PERSON_WORD = re.compile(rf"(?:{_BARE_PERSON})")
 # Courtesy and filler words of the other languages in a bare request.
 _OTHER_LANGUAGE_FILLER = frozenset(
     ["por", "favor", "porfa", "porfavor", "pf", "un", "una", "um", "uma", "quiero", "necesito", "quero", "preciso",

@@ -42,11 +42,16 @@ def body_end(text: str) -> int:
     offset = 0
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if (_QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped)
-                or (index > 0 and SIGN_OFF.match(stripped) and _only_a_signature(lines[index + 1:]))):
+        if _nothing_of_theirs_follows(stripped) or (
+                index > 0 and SIGN_OFF.match(stripped) and _only_a_signature(lines[index + 1:])):
             return offset
         offset += len(line) + 1
     return len(text)
+
+
+def _nothing_of_theirs_follows(stripped: str) -> bool:
+    """True for a line from which on nothing is the writer's own: quoted mail, "--", a confidentiality notice."""
+    return bool(_QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped))
 
 
 _SIGNATURE_LINE_WORDS = 8  # a name, a title, a company, an address: short lines, not sentences
@@ -57,7 +62,7 @@ def _only_a_signature(lines: list[str]) -> bool:
     line of its own, then "Also, the CSV export still fails for every file since Monday.")."""
     for line in lines:
         stripped = line.strip()
-        if _QUOTED_REPLY.match(stripped) or _SIGNATURE.match(stripped) or _DISCLAIMER.match(stripped):
+        if _nothing_of_theirs_follows(stripped):
             return True  # what follows is cut anyway
         if len(stripped.split()) > _SIGNATURE_LINE_WORDS and stripped.endswith((".", "!", "?")):
             return False
