@@ -8,6 +8,24 @@ QUOTE_RADIUS = 60  # characters kept either side of a match; enough to read, sho
 _SENTENCE_ENDS = ".!?\n"
 
 
+def sentence_start(text: str, start: int) -> int:
+    """Where the sentence holding text[start] begins: after the last '.', '!', '?' or line break before it.
+    A '.' between a letter or digit and the next one ("6.4", "$4.50", "example.com") ends nothing."""
+    stop = text.rfind(".", 0, start)
+    while stop != -1 and stop + 1 < len(text) and text[stop + 1].isalnum():
+        stop = text.rfind(".", 0, stop)
+    return max(stop, text.rfind("!", 0, start), text.rfind("?", 0, start), text.rfind("\n", 0, start)) + 1
+
+
+def sentence_end(text: str, end: int) -> int:
+    """Where the sentence holding text[end - 1] ends, its closing mark included (see sentence_start)."""
+    stop = text.find(".", end)
+    while stop != -1 and stop + 1 < len(text) and text[stop + 1].isalnum():
+        stop = text.find(".", stop + 1)
+    ends = [i for i in (stop, text.find("!", end), text.find("?", end), text.find("\n", end)) if i != -1]
+    return min(ends) + 1 if ends else len(text)
+
+
 @dataclass(frozen=True, slots=True)
 class MessageView:
     """Where a message sits (subject, description, comment N), who wrote it, and its text."""
@@ -34,11 +52,8 @@ class MessageView:
     def quote(self, start: int, end: int) -> str:
         """The sentence around text[start:end], trimmed to a readable length, in the writer's words."""
         text = self.text
-        left = max(text.rfind(ch, 0, start) for ch in _SENTENCE_ENDS) + 1
-        left = max(left, start - QUOTE_RADIUS)
-        right_candidates = [i for i in (text.find(ch, end) for ch in _SENTENCE_ENDS) if i != -1]
-        right = min(right_candidates) + 1 if right_candidates else len(text)
-        right = min(right, end + QUOTE_RADIUS)
+        left = max(sentence_start(text, start), start - QUOTE_RADIUS)
+        right = min(sentence_end(text, end), end + QUOTE_RADIUS)
         if left > 0 and not text[left - 1].isspace() and text[left - 1] not in _SENTENCE_ENDS:
             # Started mid-word: move to the next word start.
             space = text.find(" ", left, start)

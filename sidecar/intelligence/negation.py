@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.message import MessageView, sentence_end, sentence_start
 
 PREFIX_WINDOW = 48  # characters before a match that can still negate it ("we do not need a ...")
 _PUNCT = ".,;:!?\"'()[]"
@@ -110,25 +110,15 @@ def is_negated(view: MessageView, start: int, end: int) -> bool:
     return ("not" in after or "n't" in after or "never" in after) and bool(_POST_NEGATION.match(after))
 
 
-def _sentence_start(lower: str, start: int) -> int:
-    return max(lower.rfind(".", 0, start), lower.rfind("!", 0, start), lower.rfind("?", 0, start),
-               lower.rfind("\n", 0, start)) + 1
-
-
 def sentence_of(view: MessageView, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence holding the match (the end includes a closing '?' or '!')."""
-    lower = view.lower
-    left = _sentence_start(lower, start)
-    ends = [i for i in (lower.find(".", end), lower.find("!", end), lower.find("?", end), lower.find("\n", end))
-            if i != -1]
-    right = min(ends) + 1 if ends else len(lower)
-    return left, right
+    return sentence_start(view.lower, start), sentence_end(view.lower, end)
 
 
 def is_hypothetical(view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None) -> bool:
     """True when the match sits in an if/whether/might clause ("if we ever needed a refund")."""
     lower = view.lower
-    left = max(sentence[0] if sentence else _sentence_start(lower, start), start - 120)
+    left = max(sentence[0] if sentence else sentence_start(lower, start), start - 120)
     return _HYPOTHETICAL.search(lower, left, start) is not None
 
 

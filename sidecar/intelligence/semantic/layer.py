@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import is_resolved_talk
 from sidecar.intelligence.routing import embeddings
 from sidecar.intelligence.semantic.examples import (
     ALSO_REASONS,
@@ -45,7 +46,7 @@ from sidecar.intelligence.semantic.sentences import (
     sentence_of,
     turned_by_contrast,
 )
-from sidecar.intelligence.signals.finding import Finding
+from sidecar.intelligence.signals.finding import RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
 from sidecar.intelligence.ticket import Ticket
 
 log = logging.getLogger("sidecar.semantic")
@@ -355,7 +356,11 @@ def _findings_for(reading: Reading) -> list[Finding]:
     piece = reading.piece
     evidence = (f'{piece.view.label()}: "{piece.text}" (reads as {reading.label.replace("_", " ")}, '
                 f'like "{reading.example}")')
-    return [Finding(signal, round(reading.probability, 3), evidence=evidence, category=category)
+    # A sentence the rules read as saying it is over ("was offline at noon and has been restored") counts a
+    # quarter, as the rules' own findings in it do: the rules' reading of resolution words owns that decision.
+    over = is_resolved_talk(piece.view, piece.start, piece.end)
+    return [Finding(signal, round(reading.probability * (RESOLVED_FACTOR if over and category in RESOLVABLE_CATEGORIES
+                                                         else 1.0), 3), evidence=evidence, category=category)
             for signal, category in signals]
 
 

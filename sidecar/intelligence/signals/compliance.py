@@ -1,7 +1,11 @@
 """Security and legal: breaches and compromised accounts, privacy requests (GDPR/DSAR), audits, legal threats."""
 from __future__ import annotations
 
-from sidecar.intelligence.signals.finding import PatternRule, rule_words
+import re
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.signals.finding import NOT_MEANT, PatternRule, default_judge, rule_words
 
 CATEGORY = "compliance_security"
 SECURITY_BREACH = "security_breach"
@@ -24,6 +28,34 @@ _BREACH = (
     r"(?:credentials|passwords?|api\s+keys?|tokens?|secrets?)\s+(?:were\s+|was\s+|have\s+been\s+|got\s+)?"
     r"(?:leaked|stolen|exposed|compromised)|identity\s+theft)\b"
 )
+# Data left open to anyone: "2,000 profiles were reachable through a public share link", "the bucket was
+# publicly accessible", "invoices indexed by Google". Both a breach to handle and a hole in the product, so
+# incident.py reads the same words as a security bug.
+DATA_EXPOSED = (
+    r"\b(?:(?:publicly|openly)\s+(?:accessible|available|visible|viewable|readable|reachable|exposed|listed|indexed"
+    r"|downloadable)|(?:accessible|available|visible|viewable|readable|reachable|downloadable|exposed|open)\s+"
+    r"(?:\w+\s+){0,2}?(?:to\s+the\s+(?:public|internet|world)|without\s+(?:a\s+|any\s+)?(?:login|logging\s+in"
+    r"|sign(?:ing)?\s*-?\s*in|password|auth\w*)|(?:through|via|from|with)\s+(?:a\s+|the\s+|an?\s+)?(?:public"
+    r"|shared?|open|unauthenticated)\s+(?:share\s+)?(?:links?|urls?|buckets?|endpoints?|pages?))"
+    r"|indexed\s+by\s+(?:google|search\s+engines?|bing))\b"
+)
+_EXPOSED_AS_A_FACT = re.compile(r"\b(?:was|were|is|are|been|got|left|became|remain(?:s|ed)?|stay(?:s|ed)?|went)\s+"
+                                r"(?:\w+\s+){0,2}$")
+_EXPOSURE_WANTED = re.compile(r"\b(?:make|set|turn|share|publish|want|wants|would|could|should|how|whether)\b")
+
+
+def judge_exposure(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """Exposure counts when the writer reports it as a fact ("profiles were reachable through a public link"),
+    not when they ask for it ("can we make the dashboard publicly accessible?")."""
+    start, _end = sentence_of(view, match.start(), match.end())
+    before = view.lower[start:match.start()]
+    if _EXPOSURE_WANTED.search(before) or not _EXPOSED_AS_A_FACT.search(before):
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
+DATA_EXPOSED_ANCHORS = rule_words("publicly openly accessible available visible viewable readable reachable "
+                                  "downloadable exposed open indexed")
 _PRIVACY = (
     r"\b(?:gdpr|ccpa|cpra|lgpd|pipeda|right\s+to\s+(?:be\s+forgotten|erasure|access|deletion)|erasure|"
     r"data\s+subject\s+(?:access\s+)?requests?|subject\s+access\s+requests?|dsars?|"
@@ -59,6 +91,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "credential "
                                    "stolen credentials password api token secret identity changed reset removed "
                                    "added disabled deleted report reporting")),
+    PatternRule(SECURITY_BREACH, DATA_EXPOSED, 0.85, CATEGORY, judge=judge_exposure, anchors=DATA_EXPOSED_ANCHORS),
     PatternRule(PRIVACY_REQUEST, _PRIVACY, 0.8, CATEGORY,
                 anchors=rule_words("gdpr ccpa cpra lgpd pipeda right erasure data subject dsar delete erase remove "
                                    "purge personal pii dpo privacy export")),

@@ -71,6 +71,10 @@ def judged_strength(
 
 
 Judge = Callable[[MessageView, "re.Match[str]", "PatternRule"], float]
+# What a judge returns for words that are not what its rule means at all ("we want to invite our entire
+# team" is no reach of a failure). Unlike 0.0 (the rule's meaning, negated or set aside: "I don't want a
+# refund"), it leaves no finding behind, so the semantic layer may still read the sentence.
+NOT_MEANT = -1.0
 
 
 def default_judge(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
@@ -229,7 +233,7 @@ class PatternRule:
                         continue
                 strength = self.judge(view, match, self)
                 judged += 1
-                if strength <= 0.0 and ruled_out is None:
+                if strength == 0.0 and ruled_out is None:
                     ruled_out = match
                 if strength > best_strength:
                     best, best_strength = match, strength

@@ -5,7 +5,14 @@ import re
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import sentence_of
-from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule, default_judge, rule_words
+from sidecar.intelligence.signals import compliance
+from sidecar.intelligence.signals.finding import (
+    NOT_MEANT,
+    RESOLVED_FACTOR,
+    PatternRule,
+    default_judge,
+    rule_words,
+)
 
 CATEGORY = "bug_incident"
 OUTAGE = "outage"
@@ -28,12 +35,22 @@ _OUTAGE = (
     rf"{_SYSTEM}\s+(?:is|are|went|has\s+been|have\s+been|was|were|seems|appears|keeps\s+going|goes)\s+"
     r"(?:completely\s+|totally\s+|still\s+|entirely\s+)?(?:down|offline|unavailable|unreachable|inaccessible)|"
     r"(?:down|offline)\s+for\s+(?:everyone|all|us|hours|the\s+whole|our\s+whole|\d+\s+hours)|"
+    # "it's down", and chat's "its down" / "sites down" ("its down payment" is not).
+    rf"(?:it|{_SYSTEM})['\u2019]?s\s+(?:all\s+|completely\s+|totally\s+|still\s+)?(?:down|offline)"
+    r"(?!\s*(?:payment|side|time|grade|load|stream|to\b))|"
     r"(?:production|prod|live\s+site)\s+(?:is\s+|went\s+)?(?:down|outage|broken|impacted|incident)|"
     r"(?:500|502|503|504)\s+(?:errors?|bad\s+gateway|service\s+unavailable|gateway|internal)|"
     r"bad\s+gateway|gateway\s+time-?out|service\s+unavailable|internal\s+server\s+error|"
     r"(?:complete|total|major|full|partial|widespread|massive)\s+(?:outage|failure|breakdown|downtime)|"
     r"nothing\s+(?:is\s+)?(?:working|loads|works|loading)|everything\s+is\s+(?:broken|down|failing)|"
     r"(?:site|system|service|company|platform)[- ]wide|not\s+reachable|unreachable)\b"
+)
+# The same trouble again and again is an incident however it is named: "third incident this month",
+# "3rd outage in 10 days" ("the third time this month I ask" is a conversation going in circles: looping.py).
+_RECURRING = (
+    r"\b(?:second|third|fourth|fifth|sixth|\d+(?:nd|rd|th))\s+(?:\w+\s+)?(?:outage|incident|failure|disruption"
+    r"|downtime|breakdown|crash)\s+(?:this|in\s+(?:a|one|two|the\s+(?:last|past)|\d+))\s+(?:\w+\s+)?"
+    r"(?:week|month|quarter|days|weeks|months)\b"
 )
 _CANNOT_ACCESS = (
     # Locked out: "nobody in the company can log in", "no one on our team is able to sign in".
@@ -97,9 +114,11 @@ _REGRESSION = (
     r"|possible)|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|isn'?t|is\s+not)\s+(?:\w+\s+)?(?:work|working|load|open|show|sync)\w*\s+"
     r"(?:anymore|any\s+more)|"
+    # "since the 6.4 update", "after Tuesday's release", "since v2.3": a version or a day names the change too.
     r"(?:since|after)\s+(?:the\s+|your\s+|last\s+|latest\s+|today'?s\s+|yesterday'?s\s+|recent\s+|an?\s+|this\s+|"
-    r"last\s+night'?s\s+|the\s+latest\s+)*(?:update|upgrade|release|deploy(?:ment)?|patch|migration|rollout|"
-    r"updating|upgrading|new\s+version|version\s+\d[\w.]*)|"
+    r"last\s+night'?s\s+|the\s+latest\s+|v?\d+(?:\.\d+)+\s+|v\d+\s+|\w+day'?s\s+|weekend'?s\s+)*"
+    r"(?:update|upgrade|release|deploy(?:ment)?|patch|migration|rollout|"
+    r"updating|upgrading|new\s+version|version\s+\d[\w.]*|v\d+(?:\.\d+)+)|"
     r"regress(?:ion|ions|ed)?|broke(?:n)?\s+(?:after|since|with|in)\s+(?:the\s+)?(?:update|upgrade|release|version|"
     r"v?\d)|(?:update|upgrade|release|patch)\s+(?:broke|has\s+broken|broken))\b"
 )
@@ -113,6 +132,8 @@ _ERROR_TRACE = (
     r"backtrace|traceback|null\s*pointer|null\s+reference|undefined\s+is\s+not|uncaught\s+\w+|unhandled\s+\w+|"
     r"exception\s+(?:thrown|was\s+thrown|occurred|in)|fatal\s+error|http\s+5\d\d|status\s+(?:code\s+)?5\d\d|"
     r"error\s+5\d\d|5\d\d\s+error|"
+    # A server error said as what the customer got: "everyone gets a 502", "the API returns a 500".
+    r"(?:gets?|getting|got|returns?|returning|returned|seeing|throws?|throwing)\s+(?:an?\s+)?(?:http\s+)?5\d\d|"
     # A client error said with its name ("403 Forbidden") is the response the customer got, not a number.
     r"(?:http\s+)?(?:400|401|403|404|405|409|410|413|422|429)\s+(?:bad\s+request|unauthori[sz]ed|forbidden"
     r"|not\s+found|method\s+not\s+allowed|conflict|gone|payload\s+too\s+large|unprocessable|too\s+many\s+requests))\b"
@@ -136,7 +157,8 @@ _SECURITY = (
     r"data|credentials))\b"
 )
 _BROAD = (
-    r"\b(?:(?:all|every|most|many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers"
+    # "many of our users" is reach; "so many emails", "too many reports", "how many users" are not.
+    r"\b(?:(?:all|every|most|(?<!so\s)(?<!too\s)(?<!how\s)(?<!as\s)many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers"
     r"|"
     r"clients|agents|employees|staff|team\s+members|accounts|tenants|sites|stores|locations|orders|transactions|"
     r"requests|emails|messages|members|workspaces|instances|regions|environments|browsers|platforms|pages|websites)|"
@@ -163,6 +185,10 @@ _PERSISTENT_FAILURE = (
     rf"|keeps?\s+getting\s+|seems?\s+(?:to\s+be\s+)?)?stuck|"
     r"stopped\s+(?:working|firing|syncing|sending|loading|responding|updating|arriving|running|triggering|processing"
     r"|importing|exporting)(?!\s+(?:with|for|on|at|together)\b)|"
+    # Any doing a part of the product stopped ("our integration stopped posting to Salesforce", "the exports
+    # broke"); a person who stopped doing something ("we stopped using it") is not here.
+    rf"(?:{_THING}|integrations?|connectors?|feeds?|scanners?|printers?|notifications?|alerts?|invoices?|receipts?)\s+"
+    r"(?:(?:has|have|had|just|suddenly|completely|silently|randomly|all)\s+)*(?:stopped\s+\w+ing\b|broke\b)|"
     r"(?:keeps?|kept)\s+(?:getting\s+)?(?:logged|logging|kicked|signed|signing)\s+(?:us\s+|me\s+)?"
     r"out|(?:get|gets|getting|are|is|being)\s+(?:logged|kicked|signed)\s+out\s+(?:every|constantly|repeatedly|randomly"
     r"|all\s+the\s+time)|(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+"
@@ -198,7 +224,7 @@ _IMPACT_WORDS = re.compile(
     r"\b(?:fail\w*|wrong\w*|error\w*|incorrect\w*|locked|lock(?:ed)?\s+out|can'?t|cannot|unable|lost|losing|"
     r"lose|missing|down|blocked|stuck|duplicat\w*|double[ds]?|twice|affected|impacted|broken|not\s+(?:\w+\s+)?"
     r"(?:receiv\w*|load\w*|work\w*|sen[dt]\w*|sync\w*|process\w*|pa(?:y|id)\w*)|overcharg\w*|bounc\w*|"
-    r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us)\b"
+    r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us|an?\s+5\d\d)\b"
 )
 _MONEY_LOST = re.compile(r"\b(?:lost|losing|lose|revenue|sales|cost(?:s|ing)?\s+us|out\s+of\s+pocket|missed)\b")
 _MIN_COUNT = 20  # "2 users" is a detail; twenty or more is reach
@@ -232,6 +258,25 @@ def _judge_numeric_impact(view: MessageView, match: re.Match[str], rule: Pattern
     # customer's billing problem, which the billing signals weigh.
     if not (_MONEY_LOST if money else _IMPACT_WORDS).search(view.lower, *sentence):
         return 0.0
+    return default_judge(view, match, rule)
+
+
+# Reach in words that already say something failed ("nobody can", "can't work", "dead in the water").
+_FAILING_REACH = re.compile(r"^(?:nobody|no\s+one)\b|\b(?:cannot|can'?t|unable|blocked|stopped|halted|dead)\b")
+
+_NONE_CAN = re.compile(r"\b(?:can|could|able|receiv\w*|got|gets?|works?|load\w*|see|access\w*|open)\b")
+
+
+def _judge_reach(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """Reach counts only where something fails: "the whole team is locked out" is an incident's reach,
+    "we want to invite our entire team" or "everyone loves the new editor" is no incident at all."""
+    text = match.group().lower()
+    if not _FAILING_REACH.search(text):
+        start, end = sentence_of(view, match.start(), match.end())
+        # "None of our agents can log in": what none of them can do is the failure.
+        cannot = text.startswith("none") and _NONE_CAN.search(view.lower, match.end(), end)
+        if not cannot and not _IMPACT_WORDS.search(view.lower, start, end):
+            return NOT_MEANT
     return default_judge(view, match, rule)
 
 
@@ -270,6 +315,8 @@ RULES: tuple[PatternRule, ...] = (
                 anchors=rule_words("outage downtime disruption interruption degradation down offline unavailable "
                                    "unreachable inaccessible production prod live 500 502 503 504 gateway internal "
                                    "failure breakdown nothing everything wide reachable")),
+    PatternRule(OUTAGE, _RECURRING, 0.8, CATEGORY, policy_question=0.6,
+                anchors=rule_words("second third fourth fifth sixth nd rd th")),
     PatternRule(OUTAGE, _CANNOT_ACCESS, 0.55, CATEGORY, policy_question=0.6,
                 anchors=rule_words("can cannot unable able could nobody no none")),
     PatternRule(DATA_LOSS, _DATA_LOSS, 0.95, CATEGORY, policy_question=0.5,
@@ -290,16 +337,20 @@ RULES: tuple[PatternRule, ...] = (
                                    "etimedout epipe eaddrinuse ehostunreach enotfound panic")),
     PatternRule(ERROR_TRACE, _ERROR_TRACE, 0.6, CATEGORY, policy_question=1.0,
                 anchors=rule_words("error 0x stack backtrace traceback null undefined uncaught unhandled exception "
+                                   "get gets getting got return returns returning returned seeing throw throws "
+                                   "throwing "
                                    "fatal http status 5 400 401 403 404 405 409 410 413 422 429")),
     PatternRule(SECURITY_VULNERABILITY, _SECURITY, 0.85, CATEGORY, policy_question=0.6,
                 anchors=rule_words("vulnerab exploit xss cross csrf sql injection remote rce privilege escalation "
                                    "security auth authori permission access 2fa mfa sso bypass cve leak exposes "
                                    "exposed "
                                    "exposing other another someone plain unencrypted")),
+    PatternRule(SECURITY_VULNERABILITY, compliance.DATA_EXPOSED, 0.85, CATEGORY, policy_question=0.6,
+                judge=compliance.judge_exposure, anchors=compliance.DATA_EXPOSED_ANCHORS),
     PatternRule(BROAD_IMPACT, _NUMERIC_IMPACT, 0.8, None, policy_question=0.5, judge=_judge_numeric_impact,
                 resolved=RESOLVED_FACTOR, anchors=rule_words(_COUNTED.replace("|", " ") + " usd eur gbp dollars euros "
                                                              "pounds")),
-    PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5,
+    PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5, judge=_judge_reach,
                 anchors=rule_words("user customer client agent employee staff team member account tenant site store "
                                    "location order transaction request email message workspace instance region "
                                    "environment browser platform page website entire whole everyone everybody nobody "

@@ -175,6 +175,20 @@ _OUTAGE = "|".join([
     r"|\bkoi\s+bhi\s+(?:\w+\s+){0,2}?(?:login|andar|log\s+in)\s+nahi\s+(?:kar|ja)\s+pa\s+(?:raha|rahe|rahi)",
 
     r"\b(?:(?:een|de|grote|ernstige)\s+storing|werkt\s+(?:helemaal\s+)?niet\s+meer|productie\s+ligt\s+stil)\b",
+    # The same trouble again: "troisième incident ce mois-ci", "der dritte Ausfall diese Woche", "tercera caída
+    # este mes", "terceira queda esta semana", "terzo disservizio questo mese", "derde storing deze week".
+    r"\b(?:zweite|dritte|vierte|fünfte)[rns]?\s+(?:ausfall|störung|vorfall)\s+(?:\w+\s+)?(?:diese[rn]?\s+woche"
+    r"|diesen\s+monat|in\s+diesem\s+monat|innerhalb)",
+    r"\b(?:deuxième|troisième|quatrième|cinquième|\d+e)\s+(?:incident|panne|coupure)\s+(?:\w+\s+)?(?:ce\s+mois"
+    r"|cette\s+semaine|en\s+(?:un|une|deux|\d+)\s)",
+    r"\b(?:segund|tercer|cuart|quint)[oa]?\s+(?:caída|incidente|fallo|falla)\s+(?:\w+\s+)?(?:este\s+mes|esta"
+    r"\s+semana|en\s+(?:un|una|dos|\d+)\s)",
+    r"\b(?:segund|terceir|quart|quint)[oa]\s+(?:queda|incidente|falha)\s+(?:\w+\s+)?(?:este\s+mês|esta"
+    r"\s+semana|neste\s+mês|nesta\s+semana|em\s+(?:um|uma|duas|dois|\d+)\s)",
+    r"\b(?:second|terz|quart|quint)[oa]\s+(?:disservizio|incidente|guasto|blocco)\s+(?:\w+\s+)?(?:questo"
+    r"\s+mese|questa\s+settimana|in\s+(?:un|una|due|\d+)\s)",
+    r"\b(?:tweede|derde|vierde|vijfde)\s+(?:storing|incident|uitval)\s+(?:\w+\s+)?(?:deze\s+(?:week|maand)"
+    r"|in\s+(?:een|twee|\d+)\s)",
 ])
 _DATA_LOSS = (
     r"\b(?:datenverlust|daten\s+(?:sind\s+)?(?:verloren|weg|gelöscht)|perte\s+de\s+données"
@@ -254,6 +268,33 @@ def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) ->
     return strength * RESOLVED_FACTOR
 
 
+# Thanks for a fix, or the thing working again, in the match's sentence: "grazie per aver risolto il
+# disservizio di ieri", "merci d'avoir corrigé la panne", "das System ist wieder erreichbar". Reported history,
+# a quarter as in English; "still"/"again down" words of _NOT_YET keep the full strength.
+_FIXED = re.compile(
+    r"\b(?:dank\w*\s+(?:\w+\s+){0,6}?(?:behoben|gelöst|behebung|lösung|wiederhergestellt)|wieder\s+(?:da|online"
+    r"|erreichbar|verfügbar)|funktioniert\s+wieder|merci\s+(?:\w+\s+){0,4}?(?:résolu|réglé|corrigé|rétabli|résolution)"
+    r"|(?:fonctionne|marche)\s+(?:à\s+nouveau|de\s+nouveau)|(?:est|sont)\s+rétabli[es]?|gracias\s+(?:\w+\s+){0,4}?"
+    r"(?:resolver|solucionar|arreglar|resuelto|solucionado|arreglado)|vuelve\s+a\s+funcionar|(?:ya\s+)?funciona\s+de"
+    r"\s+nuevo|obrigad[oa]\s+(?:\w+\s+){0,4}?(?:resolver|corrigir|resolvido|corrigido|solucionar)|voltou\s+a"
+    r"\s+funcionar|grazie\s+(?:\w+\s+){0,4}?(?:risolto|risolvere|sistemato|ripristinato|risoluzione)|funziona\s+di"
+    r"\s+nuovo|(?:è|e)\s+tornat[oa]\s+(?:a\s+funzionare|online)|bedankt\s+(?:\w+\s+){0,4}?(?:opgelost|oplossen"
+    r"|verholpen|herstel)|werkt\s+(?:weer|opnieuw))\b"
+)
+
+
+def _judge_unless_fixed(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """An outage, a loss or a breach at full strength; one the sentence thanks us for fixing, or says works
+    again, a quarter (RESOLVED_FACTOR), as English resolved talk does."""
+    strength = _judge_negated_before(view, match, rule)
+    start = max(0, match.start() - 80)
+    sentence = re.split(r"[.!?;\n]", view.lower[start:match.start()])[-1] + match.group(0) + re.split(
+        r"[.!?;\n]", view.lower[match.end():match.end() + 80])[0]
+    if not strength or not _FIXED.search(sentence) or _NOT_YET.search(sentence):
+        return strength
+    return strength * RESOLVED_FACTOR
+
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(cross_team.ENGINEERING_REQUEST, _asked(_THEIR_ENGINEERS), 0.7, cross_team.CATEGORY,
                 judge=_judge_negated_before,
@@ -272,8 +313,8 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_refund),
     PatternRule(billing.BILLING_ERROR, _DOUBLE_CHARGE, 0.85, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
-    PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_negated_before),
-    PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_negated_before),
+    PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_unless_fixed),
+    PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(compliance.PRIVACY_REQUEST, _ERASURE, 0.85, compliance.CATEGORY, judge=_judge_negated_before),
-    PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_negated_before),
+    PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_unless_fixed),
 )
