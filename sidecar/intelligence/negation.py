@@ -144,6 +144,30 @@ _STILL_GOING = re.compile(
     r"re-?occur\w*|needs?\s+to|must|should|asap|when\s+will)\b|n'?t\b|n\u2019t\b"
 )
 
+# The same in the six other languages the rules read, judged on the whole sentence: thanks for a fix ("grazie
+# per aver risolto il disservizio di ieri"), fixed ("das Problem ist seit dem Update behoben"), working again
+# ("das System ist wieder erreichbar"). A word of NOT_YET_ELSEWHERE in the sentence ("noch nicht behoben")
+# keeps it going.
+_RESOLVED_ELSEWHERE = re.compile(
+    r"\b(?:dank\w*\s+(?:\w+\s+){0,6}?(?:behoben|gelöst|behebung|lösung|wiederhergestellt)|wieder\s+(?:da|online"
+    r"|erreichbar|verfügbar)|funktioniert\s+wieder|läuft\s+(?:\w+\s+)?wieder|(?:ist|sind|wurde|wurden)\s+"
+    r"(?:\w+\s+){0,4}?(?:behoben|gelöst|wiederhergestellt)"
+    r"|merci\s+(?:\w+\s+){0,4}?(?:résolu|réglé|corrigé|rétabli|résolution)|(?:fonctionne|marche)\s+(?:à\s+nouveau"
+    r"|de\s+nouveau)|(?:est|sont|a\s+été|ont\s+été)\s+(?:\w+\s+){0,2}?(?:rétabli|résolu|réglé|corrigé)e?s?"
+    r"|gracias\s+(?:\w+\s+){0,4}?(?:resolver|solucionar|arreglar|resuelto|solucionado|arreglado)|vuelve\s+a"
+    r"\s+funcionar|funciona\s+de\s+nuevo|(?:está|fue|ha\s+sido|quedó)\s+(?:\w+\s+){0,2}?(?:resuelto|solucionado"
+    r"|arreglado)a?s?"
+    r"|obrigad[oa]\s+(?:\w+\s+){0,4}?(?:resolver|corrigir|resolvido|corrigido|solucionar)|voltou\s+a\s+funcionar"
+    r"|(?:foi|está|foram)\s+(?:\w+\s+){0,2}?(?:resolvid|corrigid|solucionad)[oa]s?"
+    r"|grazie\s+(?:\w+\s+){0,4}?(?:risolto|risolvere|sistemato|ripristinato|risoluzione)|funziona\s+di\s+nuovo"
+    r"|(?:è|e)\s+tornat[oa]\s+(?:a\s+funzionare|online)|(?:è|e)\s+stat[oa]\s+(?:\w+\s+)?(?:risolt|sistemat"
+    r"|ripristinat)[oa]"
+    r"|bedankt\s+(?:\w+\s+){0,4}?(?:opgelost|oplossen|verholpen|herstel)|werkt\s+(?:weer|opnieuw)|(?:is|zijn"
+    r"|werd)\s+(?:\w+\s+){0,3}?(?:opgelost|verholpen|hersteld))\b"
+)
+NOT_YET_ELSEWHERE = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non"
+                               r"|ancora|niet|nog|geen)\b")
+
 
 def _clause_of(lower: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
     begin, finish = left, right
@@ -163,7 +187,8 @@ def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple
     left, right = sentence or sentence_of(view, start, end)
     begin, finish = _clause_of(lower, left, right, start, end)
     if _RESOLVED_TALK.search(lower, begin, finish) is None:
-        return False
+        return (_RESOLVED_ELSEWHERE.search(lower, left, right) is not None
+                and NOT_YET_ELSEWHERE.search(lower, left, right) is None)
     # A question ("is the outage fixed?") asks, it does not report. Anything in the sentence saying it goes
     # on, or must still be done, vetoes once the resolution cues themselves are blanked ("working again"
     # holds an "again" of its own): when in doubt, the incident counts in full.

@@ -224,7 +224,7 @@ class SemanticLayer:
                 continue
             if reading.piece.clause and not _sentence_is_a_reason(reading.piece, pieces, label_of):
                 continue
-            for finding in _findings_for(reading):
+            for number, finding in enumerate(_findings_for(reading)):
                 key = (reading.piece.view.where, finding.category)
                 if reading.piece.whole and key in read_in_sentences:
                     continue  # the whole message says again what one of its sentences said
@@ -233,9 +233,14 @@ class SemanticLayer:
                 # the stronger reading of it, so a sentence is neither counted twice nor quoted twice.
                 same = [i for i, f in enumerate(refined) if f.category == finding.category and f.category is not None
                         and f.span is not None and reading.piece.contains(f.span[0].where, f.span[1], f.span[2])]
-                if any(refined[i].strength <= 0.0 for i in same):
-                    continue  # the rules read the phrase and set it aside (negated, narrative): negation beats meaning
-                if any(refined[i].strength >= finding.strength for i in same):
+                if any(refined[i].strength <= 0.0 for i in same) or any(
+                        refined[i].strength >= finding.strength for i in same):
+                    # The rules read the phrase and set it aside (negated, narrative: negation beats meaning), or
+                    # read it more surely. When that is the reading's own category, the rules' reading of the
+                    # sentence wins and the reading's second reason goes with it ("exercises the right to
+                    # erasure" is a privacy request, not data shown to a stranger and so no bug).
+                    if number == 0:
+                        break
                     continue
                 for i in same:
                     refined[i] = replace(refined[i], strength=0.0)

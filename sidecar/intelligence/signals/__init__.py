@@ -26,6 +26,7 @@ from sidecar.intelligence.signals import (
     other_languages,
 )
 from sidecar.intelligence.signals.finding import Finding, PatternRule
+from sidecar.intelligence.text.clean import body_end
 from sidecar.intelligence.ticket import Ticket
 
 MESSAGE_RULES: tuple[PatternRule, ...] = (
@@ -216,7 +217,10 @@ def _conversation_findings(messages: tuple[tuple[str, str], ...]) -> tuple[Findi
 
 def detect_signals(ticket: Ticket, *, now: datetime | None) -> list[Finding]:
     """Every finding for a ticket: the customer's messages, the conversation, and the organisation."""
-    found = list(_conversation_findings(tuple(ticket.customer_messages())))
+    # The writer's own words only, as the semantic layer reads them: not the quoted earlier mail, the signature
+    # ("Head of Legal") or the confidentiality notice ("may be attorney-client privileged") below them.
+    own = tuple((where, text[:body_end(text)]) for where, text in ticket.customer_messages())
+    found = list(_conversation_findings(tuple((where, text) for where, text in own if text.strip())))
     found.extend(looping.detect_ticket(ticket))
     found.extend(conversation.detect_ticket(ticket, now))
     found.extend(customer_value.detect_ticket(ticket, now))

@@ -1,7 +1,11 @@
 """Requests only another team can answer: engineering (limits, integrations, custom work) or commercial/finance."""
 from __future__ import annotations
 
-from sidecar.intelligence.signals.finding import PatternRule, rule_words
+import re
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.signals.finding import NOT_MEANT, PatternRule, default_judge, rule_words
 
 CATEGORY = "cross_team"
 ENGINEERING_REQUEST = "engineering_request"
@@ -46,6 +50,28 @@ _COMMERCIAL = (
     r"wire\s+transfer|credit\s+note|credit\s+memo|billing\s+(?:address|entity|contact)\s+change)\b"
 )
 
+# A commercial paper named in a billing complaint ("your invoice shows the wrong PO number", "an add-on that
+# is not part of our order form", "$18,000 higher than the quote we signed") is the billing reason's evidence,
+# not a request for sales or finance; a paper asked for or to be changed is ("please send your W-9").
+_BILLING_COMPLAINT = re.compile(
+    r"\b(?:wrong|incorrect|never\s+(?:ordered|agreed|signed)|not\s+(?:part\s+of|in|on)\s+(?:our|the)|did\s*n[o']?t"
+    r"\s+(?:order|agree|sign)|higher\s+than|more\s+than|overcharg\w*|charged|doesn'?t\s+match|does\s+not\s+match"
+    r"|rejected|reversed|double[ds]?|twice|dispute\w*)\b"
+)
+_ACTION_FIRST = re.compile(
+    r"(?:custom|contract|amend|change|renegotiate|negotiate|review|upgrade|add|buy|purchase|move|switch|go|migrate"
+    r"|talk|enterprise|volume|price|pricing|quote|invoice\s+(?:in|to))\b"
+)
+
+
+def _judge_commercial(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """A commercial request at the rule's strength; a paper only named beside a billing complaint is not one."""
+    start, end = sentence_of(view, match.start(), match.end())
+    if not _ACTION_FIRST.match(match.group().lower()) and _BILLING_COMPLAINT.search(view.lower, start, end):
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
 _ENGINEERING_TEAMS = (r"(?:engineering|eng|product|dev|development|technical|tech|security|platform|solutions"
                       r"|integrations?|implementation|professional\s+services)")
 _BUSINESS_TEAMS = r"(?:legal|finance|billing|accounting|sales|procurement|commercial)"
@@ -84,7 +110,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(ENGINEERING_REQUEST, _TWO_TEAMS, 0.65, CATEGORY, anchors=("both",)),
     PatternRule(COMMERCIAL_REQUEST, _names_a_team(_BUSINESS_TEAMS), 0.65, CATEGORY,
                 anchors=rule_words(_TEAM_VERBS)),
-    PatternRule(COMMERCIAL_REQUEST, _COMMERCIAL, 0.6, CATEGORY,
+    PatternRule(COMMERCIAL_REQUEST, _COMMERCIAL, 0.6, CATEGORY, judge=_judge_commercial,
                 anchors=rule_words("custom contract amend change renegotiate negotiate review msa master order sow "
                                    "statement price pricing quote volume discount upgrade add buy purchase enterprise "
                                    "sales account po w-9 w9 w-8 w8 tax vat vendor procurement invoice payment net wire "

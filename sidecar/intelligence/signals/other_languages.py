@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import NOT_YET_ELSEWHERE, is_resolved_talk
 from sidecar.intelligence.signals import billing, compliance, cross_team, human_request, incident
 from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule
 
@@ -197,7 +198,9 @@ _DATA_LOSS = (
     r"|dati\s+(?:persi|cancellati|spariti)|dataverlies|gegevens\s+(?:kwijt|verloren|verdwenen))\b"
 )
 _ERASURE = (
-    r"\b(?:dsgvo|rgpd|lgpd|recht\s+auf\s+(?:vergessenwerden|löschung)|(?:daten|personenbezogenen\s+daten)"
+    r"\b(?:dsgvo|rgpd|lgpd|avg|recht\s+auf\s+(?:vergessenwerden|löschung)|droit\s+(?:à\s+l['’]|d['’])effacement"
+    r"|derecho\s+(?:de\s+supresión|al\s+borrado)|direito\s+(?:ao\s+apagamento|à\s+eliminação|ao\s+esquecimento)"
+    r"|diritto\s+alla\s+cancellazione|recht\s+op\s+(?:gegevenswissing|vergetelheid|wissing)|(?:daten|personenbezogenen\s+daten)"
     r"\s+(?:\w+\s+){0,2}?(?:löschen|löschung)|droit\s+à\s+l['’]oubli"
     r"|(?:supprimer|suppression|effacer|effacement)\s+(?:de\s+)?(?:mes|nos|ses|leurs|toutes\s+les|les)\s+données"
     r"|derecho\s+al\s+olvido|(?:borrar|eliminar|supresión)\s+(?:de\s+)?(?:mis|nuestros|sus|todos\s+los|los)\s+datos"
@@ -255,44 +258,23 @@ _REFUND_ARRIVED = re.compile(
 )
 
 
-_NOT_YET = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non|ancora|niet|nog"
-                      r"|geen)\b")
-
 
 def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     """A refund asked for at full strength; one said to have arrived ("o reembolso caiu na conta") a quarter."""
     strength = _judge_negated_before(view, match, rule)
     after = re.split(r"[.!?;\n]", view.lower[match.end():match.end() + 60])[0]
-    if not strength or not _REFUND_ARRIVED.search(after) or _NOT_YET.search(after):
+    if not strength or not _REFUND_ARRIVED.search(after) or NOT_YET_ELSEWHERE.search(after):
         return strength  # asked for, or "ist noch nicht eingegangen": still owed
     return strength * RESOLVED_FACTOR
 
 
-# Thanks for a fix, or the thing working again, in the match's sentence: "grazie per aver risolto il
-# disservizio di ieri", "merci d'avoir corrigé la panne", "das System ist wieder erreichbar". Reported history,
-# a quarter as in English; "still"/"again down" words of _NOT_YET keep the full strength.
-_FIXED = re.compile(
-    r"\b(?:dank\w*\s+(?:\w+\s+){0,6}?(?:behoben|gelöst|behebung|lösung|wiederhergestellt)|wieder\s+(?:da|online"
-    r"|erreichbar|verfügbar)|funktioniert\s+wieder|merci\s+(?:\w+\s+){0,4}?(?:résolu|réglé|corrigé|rétabli|résolution)"
-    r"|(?:fonctionne|marche)\s+(?:à\s+nouveau|de\s+nouveau)|(?:est|sont)\s+rétabli[es]?|gracias\s+(?:\w+\s+){0,4}?"
-    r"(?:resolver|solucionar|arreglar|resuelto|solucionado|arreglado)|vuelve\s+a\s+funcionar|(?:ya\s+)?funciona\s+de"
-    r"\s+nuevo|obrigad[oa]\s+(?:\w+\s+){0,4}?(?:resolver|corrigir|resolvido|corrigido|solucionar)|voltou\s+a"
-    r"\s+funcionar|grazie\s+(?:\w+\s+){0,4}?(?:risolto|risolvere|sistemato|ripristinato|risoluzione)|funziona\s+di"
-    r"\s+nuovo|(?:è|e)\s+tornat[oa]\s+(?:a\s+funzionare|online)|bedankt\s+(?:\w+\s+){0,4}?(?:opgelost|oplossen"
-    r"|verholpen|herstel)|werkt\s+(?:weer|opnieuw))\b"
-)
-
-
 def _judge_unless_fixed(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     """An outage, a loss or a breach at full strength; one the sentence thanks us for fixing, or says works
-    again, a quarter (RESOLVED_FACTOR), as English resolved talk does."""
+    again ("grazie per aver risolto il disservizio di ieri"), a quarter, as English resolved talk does."""
     strength = _judge_negated_before(view, match, rule)
-    start = max(0, match.start() - 80)
-    sentence = re.split(r"[.!?;\n]", view.lower[start:match.start()])[-1] + match.group(0) + re.split(
-        r"[.!?;\n]", view.lower[match.end():match.end() + 80])[0]
-    if not strength or not _FIXED.search(sentence) or _NOT_YET.search(sentence):
-        return strength
-    return strength * RESOLVED_FACTOR
+    if strength and is_resolved_talk(view, match.start(), match.end()):
+        return strength * RESOLVED_FACTOR
+    return strength
 
 
 RULES: tuple[PatternRule, ...] = (

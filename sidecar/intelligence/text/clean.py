@@ -25,6 +25,9 @@ SIGN_OFF = re.compile(
 # The first line of a mail client's confidentiality notice.
 _DISCLAIMER = re.compile(
     r"^(?:this\s+(?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|privileged|intended\s+(?:only\s+)?for)"
+    r"|(?:the\s+)?information\s+(?:contained\s+)?in\s+this\s+(?:e-?mail|message|communication|transmission)\b"
+    r"|(?:confidentiality\s+(?:notice|note|statement|disclaimer)|disclaimer|legal\s+notice)\s*[:.-]"
+    r"|if\s+you\s+(?:are\s+not\s+the\s+intended\s+recipient|have\s+received\s+this\s+(?:e-?mail|message)\s+in\s+error)"
     r"|(?:diese|die\s+vorliegende)\s+(?:e-?mail|nachricht)\b.{0,80}\bvertraulich"
     r"|ce\s+(?:message|courriel|e-?mail)\b.{0,80}\bconfidenti"
     r"|este\s+(?:mensaje|correo)\b.{0,80}\bconfidencial|esta\s+(?:mensagem|e-?mail)\b.{0,80}\bconfidencia"
