@@ -111,6 +111,7 @@ _REGRESSION = (
     r"was\s+fine|were\s+fine|was\s+ok|was\s+okay)\s+(?:\w+\s+){0,3}?(?:yesterday|before|last\s+(?:week|month|night|"
     r"version|release|time)|until|prior|earlier|previously|this\s+morning|in\s+(?:version|v)?\s*\d)|"
     r"used\s+to\s+work|stopped\s+working|no\s+longer\s+(?:works?|working|loads?|opens?|shows?|displays?|syncs?"
+    r"|appears?|show\s+up|shows\s+up|gets?\s+(?:sent|created|saved)"
     r"|possible)|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|isn'?t|is\s+not)\s+(?:\w+\s+)?(?:work|working|load|open|show|sync)\w*\s+"
     r"(?:anymore|any\s+more)|"
@@ -154,7 +155,12 @@ _SECURITY = (
     r"users?'?s?|accounts?'?s?|tenants?'?s?|companies'?s?)?\s*(?:data|tickets|information|records|files|emails|"
     r"messages)|(?:data|tickets|records)\s+(?:from|of|belonging\s+to)\s+(?:other|another)\s+"
     r"(?:customers?|users?|accounts?|tenants?|compan(?:y|ies))|plain\s*text\s+passwords?|unencrypted\s+(?:passwords?|"
-    r"data|credentials))\b"
+    r"data|credentials)|"
+    # Access rules the product does not enforce: "which the read-only role is supposed to hide".
+    r"(?:permissions?|roles?|access\s+(?:rules?|controls?|restrictions?|rights))\s+(?:is|are|were|was)\s*(?:n'?t|not)"
+    r"\s+(?:being\s+)?(?:enforced|respected|applied)|(?:supposed|meant)\s+to\s+(?:hide|block|restrict|prevent\s+access"
+    r"|be\s+(?:hidden|private|restricted|invisible))|read-?only\s+(?:role|users?|access|accounts?)\s+(?:\w+\s+){0,3}?"
+    r"(?:can|could|is\s+able\s+to|are\s+able\s+to)\s+(?:edit|delete|change|modify|approve))\b"
 )
 _BROAD = (
     # "many of our users" is reach; "so many emails", "too many reports", "how many users" are not.
@@ -171,6 +177,12 @@ _BROAD = (
     r"system|data|users|customers|traffic)|live\s+(?:site|environment|customers|traffic)|"
     r"(?:cannot|can'?t|unable\s+to)\s+work|work\s+(?:is|has)\s+(?:blocked|stopped|halted)|dead\s+in\s+the\s+water|"
     r"(?:thousands|hundreds|millions)\s+of\s+(?:users|customers|records|orders|emails|dollars))\b"
+)
+# Who or what is counted when reach is stated as a number (below) or who did not get something.
+_COUNTED = (
+    r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
+    r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
+    r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces"
 )
 # A failure that lasts or repeats ("stuck for 6 hours", "webhooks stopped firing", "emails are not being
 # delivered", "users keep getting logged out") is an incident, where a bare "doesn't work" is often a how-to.
@@ -193,6 +205,9 @@ _PERSISTENT_FAILURE = (
     r"out|(?:get|gets|getting|are|is|being)\s+(?:logged|kicked|signed)\s+out\s+(?:every|constantly|repeatedly|randomly"
     r"|all\s+the\s+time)|(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+"
     r"(?:are|is|were|was)\s+(?:not|no\s+longer)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered)|"
+    # People who did not get what the product sends: "62 of our 410 employees did not receive their payslip".
+    rf"(?:{_COUNTED})\s+(?:\w+\s+){{0,2}}?(?:did\s+not|didn'?t|have\s+not|haven'?t|never|are\s+not|aren'?t)\s+"
+    r"(?:\w+\s+)?(?:get|got|receiv\w*|getting)\s+(?:their|the|our|any|an?)\s+(?!refunds?|credits?|money|reimburs)|"
     r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+(?:aren'?t|isn'?t|"
     r"weren'?t|wasn'?t)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered))\b"
 )
@@ -209,11 +224,6 @@ _MALFUNCTION = (
 # A number alone is not impact ("we have 500 users on the Growth plan"): the sentence must also say that
 # something failed or was lost. Reported as broad_impact without a category: reach raises the severity of
 # whatever the reason is (a billing error, an outage), it does not say which.
-_COUNTED = (
-    r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
-    r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
-    r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces"
-)
 _NUMERIC_IMPACT = (
     r"(?:\d{1,3}(?:[,.\s]\d{3})+|\d{2,}|\d+(?:\.\d+)?\s*k|dozens|hundreds|thousands|millions)\s+(?:of\s+)?"
     rf"(?:our\s+|my\s+|the\s+|their\s+)?(?:[a-z-]+\s+)?(?:{_COUNTED})\b"
@@ -359,6 +369,7 @@ RULES: tuple[PatternRule, ...] = (
                 anchors=rule_words("sync import export job upload migration deploy build order payment page screen app "
                                    "process queue integration connector webhook report email it everything server "
                                    "service api dashboard login checkout transfer backup update install stopped keep "
+                                   "did didn have haven never aren "
                                    "keeps kept get gets getting are is being message notification invoice sms text "
                                    "alert code codes")),
     PatternRule(MALFUNCTION, _MALFUNCTION, 0.4, CATEGORY, policy_question=0.5,

@@ -106,7 +106,7 @@ _ASKS_FOR_PERSON = "|".join([
     rf"\bkann\s+(?:ich|man)\s+(?:bitte\s+)?(?:einen\s+|eine\s+)?(?:echten\s+)?{_PERSON['de']}\s+sprechen",
 ])
 _CALL_ME = (
-    r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein|koi)\s+(?:\w+\s+)?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
+    r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein|koi)\s+(?:\w+\s+){0,2}?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
     r"|karwa\s+do|kijiye|karein|kare)"
     r"|(?:customer\s+care|helpline|contact|phone|mobile|support)\s+(?:ka\s+)?(?:number|no|nmbr)\s+(?:do|dijiye"
     r"|de\s+do|bhejo|chahiye|batao|milega)"
@@ -190,6 +190,23 @@ _OUTAGE = "|".join([
     r"\s+mese|questa\s+settimana|in\s+(?:un|una|due|\d+)\s)",
     r"\b(?:tweede|derde|vierde|vijfde)\s+(?:storing|incident|uitval)\s+(?:\w+\s+)?(?:deze\s+(?:week|maand)"
     r"|in\s+(?:een|twee|\d+)\s)",
+])
+# Something of the product no longer doing its job, said as each language says it: "n'apparaissent plus dans
+# le tableau de bord", "werden nicht mehr synchronisiert", "ya no llegan", "parou de sincronizar", "non
+# compaiono più", "worden niet meer verstuurd", Hinglish "fail ho raha hai".
+_MALFUNCTION = "|".join([
+    r"\b(?:nicht\s+mehr\s+(?:angezeigt|synchronisiert|gesendet|verschickt|gespeichert|erstellt|geladen|übertragen"
+    r"|importiert|exportiert)|fehlerhaft\w*|falsch\s+berechnet)",
+    r"\b(?:n['’](?:apparai\w+|affich\w+|arriv\w+)\s+plus|ne\s+s['’](?:affich\w+|synchronis\w+|enregistr\w+)\s+plus"
+    r"|ne\s+sont\s+plus\s+(?:envoy|synchronis|affich|enregistr|cré)\w*|mal\s+calculé\w*)",
+    r"\b(?:ya\s+no\s+(?:aparece|aparecen|se\s+muestran?|sincroniza|llega|llegan|se\s+guardan?|se\s+envían?|carga)"
+    r"|dej[óo]\s+de\s+(?:funcionar|sincronizar|enviar|guardar|aparecer)|(?:no\s+(?:estaba|está)\s+guardando))",
+    r"\b(?:não\s+(?:aparece|aparecem|carrega|sincroniza|chega|chegam)\s+mais|(?:deixou|parou)\s+de\s+(?:funcionar"
+    r"|aparecer|sincronizar|enviar|salvar))",
+    r"\b(?:non\s+(?:compare|compaiono|appare|appaiono|si\s+vedono|si\s+vede|vengono\s+\w+|viene\s+\w+)\s+più"
+    r"|ha\s+smesso\s+di\s+(?:funzionare|sincronizzare|inviare|salvare))",
+    r"\b(?:(?:wordt|worden|verschijnt|verschijnen)\s+(?:\w+\s+)?niet\s+meer|is\s+gestopt\s+met\s+\w+)",
+    r"\b(?:fail\s+ho\s+(?:raha|rahi|rahe)|kaam\s+nahi\s+kar\s+(?:raha|rahi|rahe)|nahi\s+chal\s+(?:raha|rahi|rahe))",
 ])
 _DATA_LOSS = (
     r"\b(?:datenverlust|daten\s+(?:sind\s+)?(?:verloren|weg|gelöscht)|perte\s+de\s+données"
@@ -297,6 +314,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_unless_fixed),
+    PatternRule(incident.MALFUNCTION, _MALFUNCTION, 0.6, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(compliance.PRIVACY_REQUEST, _ERASURE, 0.85, compliance.CATEGORY, judge=_judge_negated_before),
     PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_unless_fixed),
 )
