@@ -20,7 +20,7 @@ from sidecar.cli.runtime import (
 )
 from sidecar.errors import ServiceError
 from sidecar.intelligence.routing.embeddings import EmbeddingsUnavailable
-from sidecar.intelligence.similarity.embedding import similar_embedder
+from sidecar.intelligence.similarity.embedding import similar_embedder, vector_key
 from sidecar.services.history.runner import check_installation
 from sidecar.store.history import count_unembedded
 from sidecar.store.vectors import count_embeddings, embed_history
@@ -46,7 +46,7 @@ def history_embed(installation_id: str, embeddings: str) -> None:
             started = time.perf_counter()
             check_installation(database, installation_id)
             with database.session() as session:
-                pending = count_unembedded(session, installation_id=installation_id, model=embedder.name)
+                pending = count_unembedded(session, installation_id=installation_id, model=vector_key(embedder))
 
             def progress(done: int) -> None:
                 elapsed = time.perf_counter() - started
@@ -55,7 +55,7 @@ def history_embed(installation_id: str, embeddings: str) -> None:
             written = embed_history(database, installation_id=installation_id, embedder=embedder,
                                     on_progress=progress)
             with database.session() as session:
-                stored = count_embeddings(session, installation_id=installation_id, model=embedder.name)
+                stored = count_embeddings(session, installation_id=installation_id, model=vector_key(embedder))
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     except EmbeddingsUnavailable as exc:

@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from sidecar.intelligence.similarity.embedding import embedding_text
+from sidecar.intelligence.similarity.embedding import embedding_text, vector_key
 from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, Candidate
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, stored_utc, utcnow
 from sidecar.store.vector_index import CellIndex, build_index, candidate_rows, extend_index
@@ -406,7 +406,7 @@ def embed_history(
     two cores, by how busy they are) and written batch by batch, so no write lock is held while the model runs.
     `source`/`external_ids` limit it to some tickets (one import page).
     """
-    model = embedder.name
+    model = vector_key(embedder)
     ids = None if external_ids is None else sorted({str(i) for i in external_ids})
     if ids is not None and not ids:
         return 0

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from sidecar.cli.imports import import_group
+from sidecar.intelligence.similarity.embedding import vector_key
 from sidecar.services.history import import_history_file
 from sidecar.services.history import runner as history_runner
 from sidecar.services.similar_incidents import search_and_rank
@@ -60,7 +61,7 @@ def test_an_import_beyond_the_bound_leaves_embeddings_to_history_embed(database,
         assert found.ranked and found.ranked[0][0].external_id == "7" and not found.nearest
     assert embed_history(database, installation_id=installation["id"], embedder=embedder) == 12
     with database.session() as session:
-        assert count_unembedded(session, installation_id=installation["id"], model=embedder.name) == 0
+        assert count_unembedded(session, installation_id=installation["id"], model=vector_key(embedder)) == 0
 
 
 def test_an_import_within_the_bound_embeds_at_its_end(database, installation, embedder, tmp_path, monkeypatch):

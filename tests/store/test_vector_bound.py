@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import delete, insert, select, update
 
+from sidecar.intelligence.similarity.embedding import vector_key
 from sidecar.services.history import import_history_file
 from sidecar.services.similar_incidents import search_and_rank
 from sidecar.store import vectors
@@ -24,7 +25,7 @@ def _ids(database, installation_id, embedder, text):
     query = embedder.encode([text])[0]
     with database.session() as session:
         return [c.external_id for c in search_nearest(session, installation_id=installation_id,
-                                                      model=embedder.name, vector=query)]
+                                                      model=vector_key(embedder), vector=query)]
 
 
 def _all_ids(database, installation_id):
@@ -38,7 +39,7 @@ def test_the_matrix_holds_only_the_newest_vectors_but_every_stored_vector_is_sti
     import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
     ids = _all_ids(database, installation["id"])
     with database.session() as session:
-        unbounded = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+        unbounded = stored_vectors(session, installation_id=installation["id"], model=vector_key(embedder), ids=ids)
     monkeypatch.setenv(vectors.MAX_SETTING, "2")
     invalidate()
     # Tickets 1 and 2 are older than the bound: not embedding neighbours any more...
@@ -46,7 +47,7 @@ def test_the_matrix_holds_only_the_newest_vectors_but_every_stored_vector_is_sti
     assert _ids(database, installation["id"], embedder, "printer printing")[0] == "4"
     # ...but their stored vectors are read for re-ranking, the same as without the bound.
     with database.session() as session:
-        bounded = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+        bounded = stored_vectors(session, installation_id=installation["id"], model=vector_key(embedder), ids=ids)
         assert np.array_equal(bounded, unbounded)
         found = search_and_rank(session, installation_id=installation["id"], text="Reimburse\nI want my money repaid",
                                 embedder=embedder)
@@ -68,7 +69,7 @@ def test_an_old_tickets_vector_from_another_model_or_installation_is_not_read(
         connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[1])
                            .values(installation_id=other["id"]))
     with database.session() as session:
-        read = stored_vectors(session, installation_id=installation["id"], model=embedder.name, ids=ids)
+        read = stored_vectors(session, installation_id=installation["id"], model=vector_key(embedder), ids=ids)
     assert not read[0].any() and not read[1].any()
     assert read[2].any() and read[3].any()
 
@@ -95,7 +96,7 @@ def _add_vector_elsewhere(database, installation_id, embedder, external_id, text
             subject=text, description=text, search_text=text, data={},
             created_at=datetime(2024, 4, 1, tzinfo=UTC)).returning(HistoryTicket.id)).scalar_one()
         connection.execute(insert(HistoryEmbedding).values(
-            history_ticket_id=ticket_id, installation_id=installation_id, model=embedder.name, content_hash="",
+            history_ticket_id=ticket_id, installation_id=installation_id, model=vector_key(embedder), content_hash="",
             vector=encode_vector(embedder.encode([text])[0]), embedded_at=datetime(2030, 1, 1, tzinfo=UTC)))
 
 
@@ -137,12 +138,12 @@ def test_a_deletion_elsewhere_reloads_the_matrix(database, installation, embedde
 
 def _vector(database, installation_id, embedder, ticket_id):
     with database.session() as session:
-        return stored_vectors(session, installation_id=installation_id, model=embedder.name, ids=[ticket_id])[0]
+        return stored_vectors(session, installation_id=installation_id, model=vector_key(embedder), ids=[ticket_id])[0]
 
 
 def _held(database, installation_id, embedder):
     with database.session() as session:
-        return [int(i) for i in vectors._matrices.get(session, installation_id, embedder.name).ids]
+        return [int(i) for i in vectors._matrices.get(session, installation_id, vector_key(embedder)).ids]
 
 
 def test_a_vector_deleted_or_replaced_by_another_process_is_no_longer_used(database, installation, embedder,

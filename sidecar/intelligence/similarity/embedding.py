@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -57,9 +58,31 @@ def _embedder(model: str) -> Any:
     return make_embedder(model)
 
 
+_NOISE_LINE = re.compile(
+    r"^\s*(?:#+\s*)?(?:user[ -]agent|build\s*id|browser|platform|os|version)\s*[:=].*$"
+    r"|^\s*(?:#+\s*)?(?:steps\s+to\s+reproduce|steps\s+how\s+to\s+reproduce|actual\s+results?|expected\s+results?"
+    r"|description|summary|additional\s+(?:info|information|context))\s*:?\s*$",
+    re.IGNORECASE | re.MULTILINE)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|https?://\S+")
+
+
+# Which text recipe made a stored vector: a new recipe re-embeds the history (vectors.tickets_to_embed picks up
+# a ticket embedded under another key), so a query is never compared with vectors of another reading.
+# t2 (2026-12-07): bug-form fields and link addresses left out (embedding_text).
+TEXT_RECIPE = "t2"
+
+
+def vector_key(embedder: Any) -> str:
+    """The name stored vectors of `embedder` are kept under: its model and the text recipe."""
+    return f"{embedder.name}+{TEXT_RECIPE}"
+
+
 def embedding_text(text: str) -> str:
-    """What of a ticket's search text is embedded (the same for stored tickets and queries)."""
-    return (text or "")[:EMBED_TEXT_CHARS]
+    """What of a ticket's search text is embedded (the same for stored tickets and queries): its words, not
+    the bug-form fields ("User Agent: Mozilla/5.0 ...", "Steps to reproduce:") or link addresses that would
+    spend the model's ~128 word pieces."""
+    cleaned = _LINK.sub(lambda m: m.group(1) or "", _NOISE_LINE.sub("", (text or "")[:EMBED_TEXT_CHARS * 2]))
+    return " ".join(cleaned.split())[:EMBED_TEXT_CHARS]
 
 
 _queries: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()  # key -> (vector, when it expires)

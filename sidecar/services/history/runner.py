@@ -216,7 +216,8 @@ def embed_imported(
     most = EMBED_AT_IMPORT if most is None else most
     if external_ids is None:
         with database.session() as session:
-            pending = count_unembedded(session, installation_id=installation_id, model=embedder.name)
+            pending = count_unembedded(session, installation_id=installation_id,
+                                       model=similar_embedding.vector_key(embedder))
         if pending > most:
             summary.extra["embeddings_pending"] = pending
             log.warning("history import: %d tickets have no embedding yet; similar search uses full text for "

@@ -119,7 +119,7 @@ def test_import_stores_one_vector_per_ticket_and_reimport_embeds_nothing_again(d
 
     stored = _vectors(database, installation["id"])
     assert len(stored) == 4 and summary.as_dict()["embedded"] == 4
-    assert {row.model for row in stored} == {"test-concepts"}
+    assert {row.model for row in stored} == {"test-concepts+t2"}  # the model and the text recipe
     vectors = decode_vectors([row.vector for row in stored])
     assert vectors.shape == (4, 8) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
@@ -142,7 +142,8 @@ def test_tickets_stored_without_vectors_are_backfilled_by_the_next_import_or_his
 
     stand_in = ConceptEmbedder()
     with database.session() as session:
-        assert len(tickets_to_embed(session, installation_id=installation["id"], model=stand_in.name)) == 4
+        key = similar_embedding.vector_key(stand_in)
+        assert len(tickets_to_embed(session, installation_id=installation["id"], model=key)) == 4
     assert embed_history(database, installation_id=installation["id"], embedder=stand_in, batch=3) == 4
     assert len(_vectors(database)) == 4
     assert embed_history(database, installation_id=installation["id"], embedder=stand_in) == 0
@@ -155,7 +156,7 @@ def test_tickets_stored_without_vectors_are_backfilled_by_the_next_import_or_his
     summary = import_history_file(database, installation_id=installation["id"],
                                   path=_write(tmp_path, HISTORY[:1], "one.jsonl"))
     assert summary.as_dict()["embedded"] == 4  # the page's ticket, then the backfill of the other three
-    assert {row.model for row in _vectors(database)} == {"other-model"}
+    assert {row.model for row in _vectors(database)} == {"other-model+t2"}
 
 
 def test_a_duplicate_worded_with_no_shared_words_is_found_through_embeddings(database, installation, embedder,
@@ -175,13 +176,14 @@ def test_a_duplicate_worded_with_no_shared_words_is_found_through_embeddings(dat
 def test_nearest_respects_exclusion_and_creation_time(database, installation, embedder, tmp_path):
     import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
     query = embedder.encode(["my password and sign in fail"])[0]
+    key = similar_embedding.vector_key(embedder)
     with database.session() as session:
-        nearest = search_nearest(session, installation_id=installation["id"], model=embedder.name, vector=query)
+        nearest = search_nearest(session, installation_id=installation["id"], model=key, vector=query)
         assert nearest[0].external_id == "2" and nearest[0].score > 0.9
-        excluded = search_nearest(session, installation_id=installation["id"], model=embedder.name, vector=query,
+        excluded = search_nearest(session, installation_id=installation["id"], model=key, vector=query,
                                   exclude=("file", "2"))
         assert "2" not in [c.external_id for c in excluded]
-        earlier = search_nearest(session, installation_id=installation["id"], model=embedder.name, vector=query,
+        earlier = search_nearest(session, installation_id=installation["id"], model=key, vector=query,
                                  created_before=datetime(2024, 3, 2, 9, 0, tzinfo=UTC))
         assert [c.external_id for c in earlier] == ["1"]
 
@@ -191,14 +193,14 @@ def test_deleting_history_tickets_deletes_their_vectors_and_search_never_returns
     import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
     query = embedder.encode(["printer printing"])[0]
     with database.session() as session:
-        assert search_nearest(session, installation_id=installation["id"], model=embedder.name,
+        assert search_nearest(session, installation_id=installation["id"], model=similar_embedding.vector_key(embedder),
                               vector=query)[0].external_id == "4"
     with database.session() as session:
         assert delete_history(session, installation_id=installation["id"], source="file", external_ids=["4"]) == 1
     assert len(_vectors(database)) == 3
     with database.session() as session:
         ids = [c.external_id for c in search_nearest(session, installation_id=installation["id"],
-                                                     model=embedder.name, vector=query)]
+                                                     model=similar_embedding.vector_key(embedder), vector=query)]
     assert "4" not in ids
 
 
@@ -369,3 +371,15 @@ def test_erasing_a_requester_forgets_this_process_query_vectors(database, instal
     assert similar_embedding._queries
     erase_requester(database, installation_id=installation["id"], email="eve@example.com")
     assert not similar_embedding._queries
+
+
+def test_embedding_text_reads_the_words_not_the_bug_form_fields_or_link_addresses():
+    text = ("Pages lose their background after editing\nUser Agent: Mozilla/5.0 (X11; Linux x86_64; rv:99.0) "
+            "Gecko/20100101\n\nSteps to reproduce:\n\nOpen [this page](https://example.com/a/very/long/path) and "
+            "save it, see https://example.org/x?y=1\n\nActual results:\n\nThe background is gone.")
+    assert similar_embedding.embedding_text(text) == (
+        "Pages lose their background after editing Open this page and save it, see The background is gone.")
+
+
+def test_stored_vectors_are_kept_under_the_model_and_the_text_recipe():
+    assert similar_embedding.vector_key(ConceptEmbedder()) == f"test-concepts+{similar_embedding.TEXT_RECIPE}"
