@@ -42,7 +42,13 @@ from sidecar.intelligence.ticket import Ticket
 # (signals/other_languages.py); nobody able to log in, in seven languages and Hinglish, is an outage
 # (signals/incident.py, signals/other_languages.py); solutions, implementation, integration and professional
 # services teams and "ur eng ppl" are the vendor's engineers (signals/cross_team.py)
-RULES_MODEL_VERSION = "rules-4"
+# 5 (2026-12-07): the rules read the writer's own words only, as the semantic layer does (no quoted mail,
+# signature or confidentiality notice: signals/__init__.py); reach counts only where something fails; a '.'
+# inside "6.4" ends no sentence (message.py); data left open, recurring incidents, "<thing> stopped posting",
+# people who did not get what the product sends, access rules not enforced, malfunctions in the other
+# languages; resolved talk in seven languages (negation.py); commercial papers named in a billing complaint
+# are no cross-team request (signals/cross_team.py)
+RULES_MODEL_VERSION = "rules-5"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -293,14 +299,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-4", or "rules-4+semantic-4:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-5", or "rules-5+semantic-5:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-4" or "rules-4+semantic-4:<examples>")."""
+    what found them ("rules-5" or "rules-5+semantic-5:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:

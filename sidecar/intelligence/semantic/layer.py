@@ -53,8 +53,9 @@ log = logging.getLogger("sidecar.semantic")
 
 # 2: sentences embedded by the int8-computing model (runtime.py); 3: each sentence alone (runtime.py),
 # prose only (sentences.py), a subject damped with the resolved or hypothetical message it labels;
-# 4: unsigned int8 weights, exact on every x86 CPU (runtime.py)
-LAYER_VERSION = "semantic-4"
+# 4: unsigned int8 weights, exact on every x86 CPU (runtime.py); 5: a reading in resolved talk counts a quarter,
+# and a reading that loses its own category to the rules loses its second reason too (_findings_for, refine)
+LAYER_VERSION = "semantic-5"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
