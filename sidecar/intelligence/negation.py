@@ -62,7 +62,9 @@ _POST_NEGATION = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|whether|suppose|supposing|hypothetically|might|unless|lest|theoretically|in\s+case|what\s+if|"
     r"in\s+the\s+event|just\s+(?:curious|wondering)|for\s+future\s+reference|in\s+the\s+future|one\s+day|"
-    r"may\s+(?:need|want|have\s+to)|would\s+(?:it|there)\s+be|should\s+(?:we|i)\s+ever)\b"
+    r"may\s+(?:need|want|have\s+to)|would\s+(?:it|there)\s+be|should\s+(?:we|i)\s+ever"
+    # What the writer meant to do and no longer needs: "I was going to ask for a human but you answered it".
+    r"|(?:was|were)\s+(?:going|about)\s+to|almost)\b"
 )
 _QUESTION_OPENERS = frozenset(
     ["what", "what's", "whats", "how", "is", "are", "do", "does", "can", "could", "would", "will", "where", "when",

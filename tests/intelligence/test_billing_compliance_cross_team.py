@@ -135,3 +135,25 @@ def test_plain_how_to_has_no_category(assess):
     assessment = assess("How do I export my contacts to CSV?")
     assert assessment.categories == ()
     assert "how_to_question" in names(assessment)
+
+
+@pytest.mark.parametrize("text", [
+    "Your invoice shows the wrong PO number, so our AP team rejected it.",
+    "We were charged for an add-on that is not part of our order form.",
+])
+def test_a_paper_named_in_a_billing_complaint_is_no_commercial_request(assess, text):
+    assessment = assess(text)
+    assert "commercial_request" not in names(assessment), assessment.signals
+
+
+def test_a_paper_asked_for_is_a_commercial_request(assess):
+    assessment = assess("Please send us your W-9 and the updated order form.")
+    assert "commercial_request" in names(assessment)
+
+
+def test_the_rules_do_not_read_the_signature_or_the_confidentiality_notice(assess):
+    text = ("Please complete the attached security questionnaire by Friday.\n\nBest regards,\nMatthias Rieger | "
+            "Head of Legal\n\nThe information contained in this communication is confidential, may be "
+            "attorney-client privileged, and is intended only for the addressee.")
+    assessment = assess(text)
+    assert {s.name for s in assessment.signals if s.category} == {"compliance_paperwork"}, assessment.signals

@@ -71,6 +71,9 @@ ASKS_FOR_A_PERSON = [
     "OPERADOR POR FAVOR",
     "Mitarbeiter bitte",
     "i need customer care no",
+    "mgr pls. this is the third time",
+    "un humain svp",
+    "ein Mensch bitte",
 ]
 
 # Mentions of agents, managers, people and calls that do not ask for one.
@@ -102,6 +105,8 @@ DOES_NOT_ASK = [
     "The support team resolved it, great work.",
     "Please update our contact person details, Maria has left.",
     "What is the phone number on my statement?",
+    "Our manager wants the report by Friday.",
+    "mgr approval is needed for refunds",
 ]
 
 NEGATED = [

@@ -165,3 +165,54 @@ def test_everyone_locked_out_is_an_outage(assess, text):
 
 def test_nobody_able_to_explain_is_no_reach(assess):
     assert "broad_impact" not in names(assess("Nobody can tell me why the invoice is wrong."))
+
+
+@pytest.mark.parametrize("text", ["We want to invite our entire team to the new workspace.",
+                                  "Everyone on our team loves the new editor.",
+                                  "All of our users need SSO next quarter.",
+                                  "So many emails from your onboarding today!"])
+def test_reach_without_a_failure_is_no_incident(assess, text):
+    assessment = assess(text)
+    assert "broad_impact" not in names(assessment)
+    assert assessment.categories == ()
+
+
+@pytest.mark.parametrize("text", ["The whole team is locked out.", "None of our agents can log in.",
+                                  "Everyone gets a 502 when opening the dashboard."])
+def test_reach_where_something_fails_is_an_incident(assess, text):
+    assert "bug_incident" in {c.name for c in assess(text).categories}
+
+
+def test_a_version_number_ends_no_sentence_and_names_the_change(assess):
+    assessment = assess("312 stores can't print receipts since the 6.4 update.")
+    assert "regression" in names(assessment)
+    evidence = next(s.evidence for s in assessment.signals if s.name == "broad_impact")
+    assert "since the 6.4 update." in evidence
+
+
+@pytest.mark.parametrize("text", ["Our integration stopped posting to Salesforce two weeks ago.",
+                                  "It's only been 11 days since our exports broke.",
+                                  "62 of our 410 employees did not receive their payslip email.",
+                                  "Since Friday the orders no longer appear in the dashboard.",
+                                  "Third outage this week.", "This is the 2nd incident in 10 days."])
+def test_failures_said_plainly_are_incidents(assess, text):
+    assert "bug_incident" in {c.name for c in assess(text).categories}, text
+
+
+@pytest.mark.parametrize(("text", "reported"), [
+    ("2,300 user profiles from our tenant were reachable through a public share link for six hours.", True),
+    ("Our export bucket was left publicly readable by your setup wizard.", True),
+    ("Can we make the dashboard publicly accessible?", False),
+])
+def test_data_left_open_is_a_breach_and_a_security_bug_when_reported(assess, text, reported):
+    categories = {c.name for c in assess(text).categories}
+    assert ({"bug_incident", "compliance_security"} <= categories) is reported, categories
+
+
+def test_access_rules_the_product_does_not_enforce_are_a_security_bug(assess):
+    text = "She can see every salary under Reports, which the read-only role is supposed to hide."
+    assert "security_vulnerability" in names(assess(text))
+
+
+def test_the_third_time_asking_is_no_outage(assess):
+    assert "outage" not in names(assess("Third time this month I am asking for the invoice."))

@@ -68,6 +68,23 @@ def signals_of(assessment):
         ("Después de la migración hubo pérdida de datos.", "data_loss", "bug_incident"),
         ("Bitte löschen Sie alle Daten gemäß DSGVO.", "privacy_request", "compliance_security"),
         ("Notre compte a été piraté hier soir.", "security_breach", "compliance_security"),
+        # Added with rules-5: a real person by idiom, anyone there, call me, a manager wanted, verb last.
+        ("c'è qualcuno in carne e ossa?", "asks_for_human", "human_requested"),
+        ("¿Hay alguien ahí?", "asks_for_human", "human_requested"),
+        ("Ist da jemand?", "asks_for_human", "human_requested"),
+        ("Potete richiamarmi? Sono in ufficio fino alle sei.", "asks_for_call_or_contact", "human_requested"),
+        ("Passatemi un responsabile per favore", "asks_for_human", "human_requested"),
+        ("Je voudrais un responsable.", "asks_for_human", "human_requested"),
+        ("Ich will meinen Kundenbetreuer sprechen.", "asks_for_human", "human_requested"),
+        ("Koi senior banda call kare please", "asks_for_call_or_contact", "human_requested"),
+        # The same trouble again, and a part of the product no longer doing its job.
+        ("Troisième incident ce mois-ci sur la facturation.", "outage", "bug_incident"),
+        ("Der dritte Ausfall diese Woche.", "outage", "bug_incident"),
+        ("Les commandes n'apparaissent plus dans le tableau de bord.", "malfunction", "bug_incident"),
+        ("Die Rechnungen werden nicht mehr verschickt.", "malfunction", "bug_incident"),
+        ("El formulario dejó de guardar los envíos.", "malfunction", "bug_incident"),
+        ("SSO login fail ho raha hai sabke liye", "malfunction", "bug_incident"),
+        ("Un client exerce son droit à l'effacement.", "privacy_request", "compliance_security"),
     ],
 )
 def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, category):
@@ -118,3 +135,20 @@ def test_english_that_looks_foreign_is_left_alone(assess, text):
                                   "Merci, le remboursement est bien arrivé.", "Grazie, il rimborso è arrivato."])
 def test_a_refund_said_to_have_arrived_is_no_request(assess, text):
     assert "billing_refund" not in {c.name for c in assess(text).categories}
+
+
+@pytest.mark.parametrize(("over", "going_on"), [
+    ("Grazie per aver risolto così in fretta il disservizio di ieri.", "Il disservizio continua ancora oggi."),
+    ("Das Problem mit dem Export ist seit dem Update behoben, alles läuft wieder.",
+     "Der Ausfall von heute Morgen ist noch nicht behoben."),
+])
+def test_talk_of_a_fixed_incident_counts_a_quarter_in_the_other_languages(assess, over, going_on):
+    assert "bug_incident" not in {c.name for c in assess(over).categories}, over
+    assert "bug_incident" in {c.name for c in assess(going_on).categories}, going_on
+
+
+@pytest.mark.parametrize("text", ["Il y a quelqu'un dans notre équipe qui a changé le mot de passe.",
+                                  "Hay alguien en mi equipo que no puede entrar.",
+                                  "c'è qualcuno nel nostro team che non riesce ad accedere"])
+def test_someone_named_in_a_sentence_is_not_a_call_for_a_person(assess, text):
+    assert "human_requested" not in {c.name for c in assess(text).categories}

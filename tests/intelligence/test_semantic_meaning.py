@@ -109,3 +109,20 @@ def test_a_subject_still_counts_beside_a_message_that_keeps_the_reason(make_tick
     assessment = assess(make_ticket, now, text, subject="Checkout outage")
     assert "bug_incident" in names(assessment)
     assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD
+
+
+@pytest.mark.parametrize("text", [
+    "Une ancienne cliente exerce son droit à l'effacement, merci de tout supprimer chez vous aussi.",
+    "Un antiguo cliente ejerce su derecho de supresión, borren todo por favor.",
+    "Ein früherer Kunde macht sein Recht auf Löschung geltend, bitte löschen Sie alles.",
+])
+def test_an_erasure_request_is_a_privacy_request_and_no_bug(make_ticket, now, text):
+    # The rules read the request; an unsure reading of the sentence (as thanks, or as data shown to a stranger)
+    # neither silences it nor adds a bug to it.
+    assert names(assess(make_ticket, now, text)) == {"compliance_security", "high_value_customer"}, text
+
+
+def test_an_outage_that_is_over_counts_a_quarter_in_the_layer_too(make_ticket, now):
+    assessment = assess(make_ticket, now, "The booking site was offline at noon and has been restored.")
+    assert names(assessment) == set()
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD

@@ -48,7 +48,7 @@ _SOMEONE = "(?:" + _typo("someone") + "|" + _typo("somebody") + r"|some1|sum1|sm
 _REP = "(?:" + _typo("representative") + r"s?|reps?|represntative|reprasentative|representitive|rappresentative)"
 _OPERATOR = "(?:" + _typo("operator") + r"s?|opperator)"
 _SUPERVISOR = "(?:" + _typo("supervisor") + r"s?|supervisior|superviser)"
-_MANAGER = "(?:" + _typo("manager") + r"s?|manger)"  # "manger" is a real word, but never after "speak to a"
+_MANAGER = "(?:" + _typo("manager") + r"s?|manger|mgr|mngr)"  # "manger" is a real word, but never after "speak to a"
 _AGENT = "(?:" + _typo("agent") + r"s?)"
 _ASSISTANT = "(?:" + _typo("assistant") + r"|assistgant)"
 _CUSTOMER = "(?:" + _typo("customer") + r"|costumer|custumer|cust)"
@@ -359,7 +359,8 @@ _SHORT_PERSON_WORD = re.compile(rf"(?:{_BARE_PERSON})")
 _OTHER_LANGUAGE_FILLER = frozenset(
     ["por", "favor", "porfa", "porfavor", "pf", "un", "una", "um", "uma", "quiero", "necesito", "quero", "preciso",
      "bitte", "einen", "ich", "möchte", "per", "favore", "voglio", "svp", "je", "veux", "ik", "wil", "een",
-     "alstublieft", "aub", "graag", "real", "vero", "vera", "echten", "echte", "asli", "koi", "chahiye", "bhai"]
+     "alstublieft", "aub", "graag", "real", "vero", "vera", "echten", "echte", "asli", "koi", "chahiye", "bhai",
+     "stp", "ein", "eine", "une", "uno", "il", "lo", "el", "la", "le", "o", "a", "de", "vrai", "vraie", "echt"]
 )
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -500,7 +501,11 @@ def _short_request(text: str) -> tuple[str, float] | None:
     if not words or len(words) > 7:
         return None
     rest = [w for w in words if w not in _SHORT_FILLER and w not in _OTHER_LANGUAGE_FILLER]
-    if all(_SHORT_PERSON_WORD.fullmatch(w) for w in rest) and _SHORT_TARGET.search(" ".join(words)):
+    # The target may follow an article or a courtesy of another language ("un humain svp", "ein Mensch bitte").
+    start = 0
+    while start < len(words) - 1 and words[start] in _OTHER_LANGUAGE_FILLER and not _SHORT_TARGET.match(words[start]):
+        start += 1
+    if all(_SHORT_PERSON_WORD.fullmatch(w) for w in rest) and _SHORT_TARGET.search(" ".join(words[start:])):
         return ASKS_FOR_HUMAN, 0.85
     if _SHORT_CONTACT_FILLER.issuperset(words) and not _SHORT_CONTACT_WORDS.isdisjoint(words):
         return ASKS_FOR_CALL_OR_CONTACT, 0.7

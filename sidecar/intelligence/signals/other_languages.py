@@ -39,8 +39,8 @@ def _judge_as_written(_view: MessageView, _match: re.Match[str], rule: PatternRu
 
 
 _PERSON = {
-    "de": r"(?:menschen|mitarbeiter\w*|person|berater\w*|kundenberater\w*|agenten|vorgesetzten|manager\w*"
-          r"|ansprechpartner\w*|jemandem|supportmitarbeiter\w*)",
+    "de": r"(?:menschen|mitarbeiter\w*|person|berater\w*|kundenberater\w*|kundenbetreuer\w*|betreuer\w*|agenten"
+          r"|vorgesetzten|manager\w*|ansprechpartner\w*|jemandem|jemanden|supportmitarbeiter\w*)",
     "fr": r"(?:humain|personne|conseill\w+|agent|opérat\w+|operat\w+|responsable|manager|quelqu['’]un|technicien\w*)",
     "es": r"(?:humano|persona|agente|asesor\w*|operador\w*|supervisor\w*|encargad\w+|gerente|alguien|representante)",
     "pt": r"(?:humano|pessoa|atendente|agente|operador\w*|supervisor\w*|gerente|algu[eé]m|representante"
@@ -55,12 +55,14 @@ _ASKS_FOR_PERSON = "|".join([
     # de: "mit einem Mitarbeiter sprechen", "Ich möchte einen echten Menschen"
     rf"\bmit\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}\s+(?:\w+\s+){{0,2}}?(?:sprechen|reden|telefonieren|chatten)",
     r"\b(?:möchte|will|brauche|wünsche)\s+(?:\w+\s+){0,2}?(?:einen?\s+)?(?:echten\s+|richtigen\s+)?"
-    r"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*)\b",
+    r"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*|vorgesetzten|chef|manager)\b",
     r"\bverbinden\s+sie\s+mich\s+(?:bitte\s+)?mit",
     # fr
     rf"\bparler\s+(?:à|a|avec)\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
     r"\b(?:veux|voudrais|aimerais|souhaite)\s+(?:\w+\s+){0,2}?(?:un\s+|une\s+)?(?:vrai\s+|vraie\s+)?"
-    r"(?:humain|conseiller|conseillère|agent|être\s+humain|personne\s+réelle|vraie\s+personne)\b",
+    r"(?:humain|conseiller|conseillère|agent|être\s+humain|personne\s+réelle|vraie\s+personne|responsable|manager"
+    r"|superviseur)\b",
+    rf"\b(?:avoir|joindre|contacter)\s+(?:un|une|le|la)\s+(?:vrai\s+|vraie\s+)?{_PERSON['fr']}",
     # es
     rf"\bhablar\s+con\s+(?:\w+\s+){{0,2}}?{_PERSON['es']}",
     r"\b(?:quiero|necesito|quisiera)\s+(?:\w+\s+){0,2}?(?:un\s+|una\s+)?(?:humano|agente|asesor\w*|operador\w*"
@@ -83,13 +85,34 @@ _ASKS_FOR_PERSON = "|".join([
     rf"|transfi[eé]rame|con[eé]ctame)\s+(?:\w+\s+)?(?:con|a)\s+(?:\w+\s+){{0,2}}?{_PERSON['es']}",
     rf"\bme\s+(?:transfir\w*|transfer\w*|pass\w*|coloc\w*|conect\w*)\s+(?:\w+\s+)?(?:com|para|pra)\s+"
     rf"(?:\w+\s+){{0,2}}?{_PERSON['pt']}",
-    rf"\b(?:passami|mi\s+passi|mettimi\s+in\s+contatto\s+con|trasferiscimi\s+a)\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
-    r"\b(?:voglio|vorrei)\s+(?:\w+\s+){0,1}?(?:un\s+|una\s+)?(?:operatore|operatrice|umano|consulente"
+    rf"\b(?:passami|passatemi|mi\s+passi|mi\s+passate|mettimi\s+in\s+contatto\s+con|mettetemi\s+in\s+contatto\s+con"
+    rf"|trasferiscimi\s+a|trasferitemi\s+a)\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
+    # A real person, by the idiom each language has for it: "c'è qualcuno in carne e ossa?", "alguien de carne y
+    # hueso", "quelqu'un en chair et os", "ein Mensch aus Fleisch und Blut", "alguém de carne e osso".
+    r"\b(?:in\s+carne\s+e\s+ossa|de\s+carne\s+y\s+hueso|en\s+chair\s+et\s+os|aus\s+fleisch\s+und\s+blut"
+    r"|de\s+carne\s+e\s+osso|van\s+vlees\s+en\s+bloed|(?:of|in)\s+flesh\s+and\s+blood)\b",
+    # German with the verb last: "Ich will meinen Kundenbetreuer sprechen", "ich möchte jemanden sprechen".
+    rf"\b(?:will|möchte|muss|würde\s+gern(?:e)?)\s+(?:\w+\s+){{0,2}}?(?:einen\s+|eine\s+|meinen\s+|meine\s+|den\s+"
+    rf"|die\s+|unseren\s+|unsere\s+|ihren\s+|ihre\s+)?(?:echten\s+)?{_PERSON['de']}\s+(?:\w+\s+)?(?:sprechen"
+    r"|erreichen|anrufen)\b",
+    r"\b(?:voglio|vorrei)\s+(?:\w+\s+){0,1}?(?:un\s+|una\s+|il\s+|lo\s+)?(?:operatore|operatrice|umano|consulente"
+    r"|responsabile|supervisore|direttore"
     r"|persona\s+(?:vera|reale))\b",
     rf"\b(?:passez-moi|passe-moi|mettez-moi\s+en\s+(?:relation|contact)\s+avec|transférez-moi\s+(?:à|vers))"
     rf"\s+(?:\w+\s+){{0,2}}?{_PERSON['fr']}",
     rf"\b(?:stellen\s+sie\s+mich|stell\s+mich)\s+(?:bitte\s+)?(?:zu|an)\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}"
     r"\s+durch\b",
+    # Anyone there? "il y a quelqu'un ?", "hay alguien ahí?", "tem alguém aí?", "ist da jemand?", "c'è qualcuno?",
+    # "is daar iemand?", "koi hai?": in a chat with a bot, a call for a person.
+    r"\bil\s+y\s+a\s+quelqu['’]un\s*(?:\?|$)|\by\s+a(?:-t-il)?\s+quelqu['’]un\s*(?:\?|$)"
+    r"|\bquelqu['’]un\s+(?:est\s+)?là\s*(?:\?|$)",
+    r"\bhay\s+alguien\s*(?:ahí|ahi|real|de\s+verdad|por\s+ahí)?\s*(?:\?|$)",
+    r"\btem\s+alguém\s*(?:aí|ai|aqui|real|de\s+verdade)?\s*(?:\?|$)",
+    r"\bist\s+(?:da|hier)\s+(?:jemand|wer)\s*(?:\?|$)"
+    r"|\bgibt\s+es\s+(?:hier|da)\s+(?:jemanden|einen\s+(?:echten\s+)?menschen)\s*(?:\?|$)",
+    r"\bc['’]è\s+(?:qualcuno|un\s+operatore|un\s+umano|una\s+persona)\s*(?:\?|$)",
+    r"\bis\s+(?:daar|er)\s+(?:iemand|een\s+mens)\s*(?:\?|$)",
+    r"\bkoi\s+(?:hai|h|he)\s*(?:kya\s*)?(?:\?|$)",
     # Hinglish (Hindi in Latin script): "kisi insaan se baat karni hai", "agent se baat karao", "koi banda hai
     # kya". Hindi puts a negation before the verb ("baat nahi karni"), which these do not match.
     rf"\b(?:kisi|koi)\s+(?:(?:real|asli|sachche|zinda)\s+)?(?:{_HINGLISH_PERSON}\s+)?se\s+(?:baat|bat|connect)"
@@ -111,7 +134,10 @@ _CALL_ME = (
     r"|(?:customer\s+care|helpline|contact|phone|mobile|support)\s+(?:ka\s+)?(?:number|no|nmbr)\s+(?:do|dijiye"
     r"|de\s+do|bhejo|chahiye|batao|milega)"
     r"|rufen\s+sie\s+mich\s+(?:bitte\s+)?(?:zurück|an)|zurückrufen|rückruf|rappelez-moi|appelez-moi|me\s+rappeler"
-    r"|llámenme|llamenme|me\s+llamen|me\s+liguem|me\s+ligue|me\s+ligar|richiamatemi|chiamatemi|mi\s+richiami"
+    r"|llámenme|llamenme|me\s+llamen|llamarme|devolverme\s+la\s+llamada|me\s+liguem|me\s+ligue|me\s+ligar"
+    r"|retornar\s+(?:a\s+)?(?:minha\s+)?ligação|me\s+liga(?:m)?\s+(?:por\s+favor|agora|urgente|de\s+volta)"
+    r"|richiamatemi|chiamatemi|mi\s+richiami|mi\s+chiami\s+(?:per\s+favore|subito|appena)|richiamarmi|richiamami"
+    r"|chiamarmi"
     r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
 )
 _NOT_A_BOT = (
