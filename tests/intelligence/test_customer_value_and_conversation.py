@@ -121,3 +121,13 @@ def test_waiting_time_reads_in_hours_then_days():
     assert waited(5.54) == "5.5 h"
     assert waited(47.9) == "47.9 h"
     assert waited(167.6) == "7.0 days"
+
+
+@pytest.mark.parametrize(("tier", "high_value"), [("Business", True), ("Premium", True), ("Enterprise", True),
+                                                  ("Pro", False), ("Growth", False), ("Free", False)])
+def test_a_named_upper_plan_is_high_value_beside_a_sure_reason(make_ticket, now, tier, high_value):
+    ticket = make_ticket("We were charged twice this month, please refund the second charge.",
+                         organization={"name": "Acme", "tier": tier, "arr": 12000})
+    categories = {c.name for c in assess_ticket(ticket, now=now).categories}
+    assert "billing_refund" in categories
+    assert ("high_value_customer" in categories) is high_value, (tier, categories)

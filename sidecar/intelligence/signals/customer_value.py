@@ -15,6 +15,7 @@ RENEWAL_SOON = "renewal_soon"
 CHURN_THREAT = "churn_threat"
 
 RENEWAL_WINDOW_DAYS = 90  # a renewal inside a quarter is when a bad experience costs the contract
+UPPER_TIER_STRENGTH = 0.6  # a named upper plan reads as high value beside a sure reason (0.6 x reason >= 0.5)
 ARR_FLOOR = 10_000.0  # below this ARR adds nothing; the strength grows with log10 from here
 ARR_FULL = 3_000_000.0  # at or above this ARR the signal is at full strength
 
@@ -22,9 +23,10 @@ _TOP_TIERS = re.compile(
     r"\b(?:enterprise|strategic|platinum|vip|key[\s_-]?account|tier[\s_-]?(?:1|one|i)\b|top[\s_-]?tier|diamond|"
     r"global|elite|named[\s_-]?account|fortune[\s_-]?\d+)"
 )
-_HIGH_TIERS = re.compile(
-    r"\b(?:premium|gold|business|priority|plus|professional|pro|tier[\s_-]?(?:2|two|ii)\b|scale|growth)\b"
-)
+# A named upper plan ("Business", "Premium", "Gold"): the customers a support team is told to look after.
+_UPPER_TIERS = re.compile(r"\b(?:premium|gold|business|priority|tier[\s_-]?(?:2|two|ii)\b)\b")
+# A paid middle plan most paying customers are on ("Pro", "Plus", "Growth").
+_HIGH_TIERS = re.compile(r"\b(?:plus|professional|pro|scale|growth)\b")
 _TIER_TAG = re.compile(
     r"^(?:(?:plan|tier|segment|customer)[_:-])?(?:enterprise|strategic|platinum|vip|key[_-]?account|tier[_-]?1"
     r"|premium|"
@@ -70,6 +72,8 @@ def _tier_strength(value: str) -> float:
     lowered = value.lower()
     if _TOP_TIERS.search(lowered):
         return 1.0
+    if _UPPER_TIERS.search(lowered):
+        return UPPER_TIER_STRENGTH
     if _HIGH_TIERS.search(lowered):
         # A mid tier alone is not "high value" (most paying customers are on one); with real ARR it adds up.
         return 0.35
