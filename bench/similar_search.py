@@ -49,6 +49,7 @@ from sidecar.intelligence.similarity import CANDIDATE_POOL
 from sidecar.services.similar_incidents import SimilarSearch, search_and_rank
 from sidecar.store import vectors
 from sidecar.store.db import Database
+from sidecar.store.history import refresh_statistics
 from sidecar.store.migrate import upgrade_database
 from sidecar.store.models import HistoryEmbedding, HistoryTicket, Installation
 from sidecar.store.search import optimize_search_index
@@ -317,7 +318,9 @@ def build(database: Database, tickets: int, embedder: HashingEmbedder | None, ba
     started = time.perf_counter()
     with database.session() as session:
         optimize_search_index(session)
-    print(f"optimize_search_index (once after an import) took {time.perf_counter() - started:.1f} s")
+    refresh_statistics(database, vacuum=True)  # as the end of a file import does (PostgreSQL: VACUUM (ANALYZE))
+    print(f"optimize_search_index and refresh_statistics (once after an import) took "
+          f"{time.perf_counter() - started:.1f} s")
 
 
 def query_factory() -> TicketFactory:

@@ -1,7 +1,7 @@
 """Full-text candidate retrieval over past tickets and Jira issues (similar-incident search, stage one).
 
 One interface over two indexes (migration 0003): SQLite FTS5 ranked by `bm25()`, PostgreSQL
-`tsvector` ranked by `ts_rank_cd()`. The query is an OR of the ticket's salient words, so a past
+`tsvector` ranked by `ts_rank()`. The query is an OR of the ticket's salient words, so a past
 ticket that shares only a few rare words still comes back; the re-ranker
 (`sidecar.intelligence.similarity`) then orders the candidates properly.
 
@@ -321,26 +321,30 @@ def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool, newes
 
 @lru_cache(maxsize=8)
 def _postgresql_statement(exclude: bool, created_before: bool, newest: bool = False):
-    """Best matches by ts_rank_cd (query, limit); `newest`: of the newest `prefetch` matches only."""
+    """Best matches by ts_rank (query, limit); `newest`: of the newest `prefetch` matches only."""
     query = cast(bindparam("query", type_=Text), TSQUERY)
-    # Normalisation 1 divides by 1 + log(length): a long ticket does not win on length alone.
-    rank = func.ts_rank_cd(_vector, query, 1)
+    # Normalisation 1 divides by 1 + log(length): a long ticket does not win on length alone. ts_rank (how
+    # often the words occur), not ts_rank_cd (how close together): the query is an OR of separate salient
+    # words, so proximity says little, and at a million tickets cover density doubled the ranking statement
+    # (10.2 -> 5.2 ms for 947 matches). On seamonkey in PostgreSQL the candidate pool is the same (0.978) and
+    # the product's MRR 0.768 -> 0.772.
+    rank = func.ts_rank(_vector, query, 1)
+    ranked = select(HistoryTicket.id, rank.label("score"))
     if newest:
         recent = (
             select(HistoryTicket.id).where(_vector.op("@@")(query), *_conditions(exclude, created_before))
             .order_by(HistoryTicket.id.desc()).limit(bindparam("prefetch", type_=Integer)).subquery()
         )
-        return (
-            select(*CANDIDATE_COLUMNS, rank.label("score"), CANDIDATE_TEXT)
-            .join_from(recent, HistoryTicket, HistoryTicket.id == recent.c.id)
-            .order_by(rank.desc(), HistoryTicket.id.desc())
-            .limit(bindparam("limit", type_=Integer))
-        )
+        ranked = ranked.join_from(recent, HistoryTicket, HistoryTicket.id == recent.c.id)
+    else:
+        ranked = ranked.where(_vector.op("@@")(query), *_conditions(exclude, created_before))
+    # Ids first, then the candidates' columns for the best `limit` only: carrying every match's text through the
+    # sort (detoasting the long ones) cost as much again as ranking (947 matches: 15.0 -> 6.8 ms).
+    best = ranked.order_by(rank.desc(), HistoryTicket.id.desc()).limit(bindparam("limit", type_=Integer)).subquery()
     return (
-        select(*CANDIDATE_COLUMNS, rank.label("score"), CANDIDATE_TEXT)
-        .where(_vector.op("@@")(query), *_conditions(exclude, created_before))
-        .order_by(rank.desc(), HistoryTicket.id.desc())
-        .limit(bindparam("limit", type_=Integer))
+        select(*CANDIDATE_COLUMNS, best.c.score, CANDIDATE_TEXT)
+        .join_from(best, HistoryTicket, HistoryTicket.id == best.c.id)
+        .order_by(best.c.score.desc(), HistoryTicket.id.desc())
     )
 
 

@@ -86,7 +86,7 @@ def import_history_file(
                 refresh_statistics(database)  # the look-ups of the pages to come are planned for the table's size
         if in_flight is not None:
             _written(in_flight, summary, on_progress)
-    refresh_statistics(database)
+    refresh_statistics(database, vacuum=True)  # the import is over: its index entries merged, its pages visible
     embed_imported(database, installation_id=installation_id, summary=summary)
     return summary.finish()
 
