@@ -236,16 +236,30 @@ AUTHORITY_CATEGORIES = frozenset({"billing_refund", "bug_incident", "compliance_
                                   "human_requested"})
 BUG_CATEGORY = "bug_incident"
 COSMETIC_SIGNAL = "cosmetic_or_docs"
+# A bug no cosmetic flaw explains: beside "tiny thing" or a typo, an outage, lost data, a crash or a security hole
+# is still one. A regression, a malfunction or an error code beside a cosmetic report is most often the
+# cosmetic flaw itself ("the icon is misaligned since 2.53"; seamonkey's cosmetic reports are P4/P5).
+SEVERE_BUG_SIGNALS = frozenset({"data_loss", "security_vulnerability"})
 AUTHORITY_BAND = (0.60, 0.75)
+
+
+def without_cosmetic_bug(confidences: dict[str, float], combined: dict[str, tuple[float, Finding, int]],
+                         category_threshold: float) -> dict[str, float]:
+    """The confidences without bug_incident when the ticket reports a cosmetic or documentation flaw and no
+    severe bug: a typo or a misaligned button (even one that came with a release) is a bug for the backlog,
+    not a reason for an expert, so it neither lifts the score to the authority floor nor is a category."""
+    cosmetic = combined.get(COSMETIC_SIGNAL)
+    if cosmetic is None or cosmetic[0] < category_threshold or BUG_CATEGORY not in confidences:
+        return confidences
+    if any(combined[name][0] >= category_threshold for name in SEVERE_BUG_SIGNALS if name in combined):
+        return confidences
+    return {name: c for name, c in confidences.items() if name != BUG_CATEGORY}
 
 
 def authority_floor(combined: dict[str, tuple[float, Finding, int]], category_threshold: float) -> float:
     """The least score a reported authority reason gives: 0.60 at the category threshold rising to 0.75 at
     certainty, or 0 when no such reason is reported (a bug does not count beside a cosmetic flaw)."""
-    confidences = category_confidences(combined, value=False)
-    cosmetic = combined.get(COSMETIC_SIGNAL)
-    if cosmetic is not None and cosmetic[0] >= category_threshold:
-        confidences.pop(BUG_CATEGORY, None)
+    confidences = without_cosmetic_bug(category_confidences(combined, value=False), combined, category_threshold)
     churn = combined.get(REASON_ON_ITS_OWN)
     sure = max([c for name, c in confidences.items() if name in AUTHORITY_CATEGORIES]
                + [churn[0] if churn else 0.0])
@@ -343,7 +357,8 @@ def assess_ticket(
     categories = [
         CategoryScore(name=name, confidence=confidence)
         for name, confidence in reported_categories(
-            category_confidences(combined), category_threshold, churn[0] if churn else 0.0
+            without_cosmetic_bug(category_confidences(combined), combined, category_threshold), category_threshold,
+            churn[0] if churn else 0.0,
         ).items()
     ]
     categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))

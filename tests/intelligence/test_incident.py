@@ -216,3 +216,16 @@ def test_access_rules_the_product_does_not_enforce_are_a_security_bug(assess):
 
 def test_the_third_time_asking_is_no_outage(assess):
     assert "outage" not in names(assess("Third time this month I am asking for the invoice."))
+
+
+@pytest.mark.parametrize("text", ["The Save button is misaligned on the settings page in Firefox.",
+                                  "Tiny thing: the tooltip on the export button has a typo since the last release."])
+def test_a_cosmetic_flaw_is_no_category_and_no_escalation(assess, text):
+    assessment = assess(text)
+    assert "bug_incident" not in {c.name for c in assessment.categories}, assessment.signals
+    assert assessment.recommendation != "escalate"
+
+
+def test_a_security_hole_beside_a_cosmetic_note_is_still_a_bug(assess):
+    text = "Tiny thing: in the export we can see other customers' data."
+    assert "bug_incident" in {c.name for c in assess(text).categories}
