@@ -157,3 +157,19 @@ def test_the_rules_do_not_read_the_signature_or_the_confidentiality_notice(asses
             "attorney-client privileged, and is intended only for the addressee.")
     assessment = assess(text)
     assert {s.name for s in assessment.signals if s.category} == {"compliance_paperwork"}, assessment.signals
+
+
+@pytest.mark.parametrize(("text", "signal"), [
+    ("Our HR director wants a root cause before we run payroll again.", "engineering_request"),
+    ("Your docs say SCIM has to be enabled by your engineering team, please enable it for us.",
+     "engineering_request"),
+    ("Please confirm the SLA credit for this month applies.", "refund_request"),
+])
+def test_requests_only_another_team_can_answer(assess, text, signal):
+    assert signal in names(assess(text)), text
+
+
+@pytest.mark.parametrize("text", ["Thanks for the detailed post-mortem yesterday, very helpful.",
+                                  "The new dashboard was done by the product team and looks great."])
+def test_a_team_or_a_report_named_without_an_ask_is_no_request(assess, text):
+    assert "engineering_request" not in names(assess(text)), text

@@ -47,7 +47,7 @@ _BILLING_ERROR = (
 # Asking for money to be waived or credited is a refund by another name.
 _CREDIT = (
     r"\b(?:waive\s+(?:\w+\s+){0,2}?(?:fee|fees|charge|charges|penalty|penalties|interest)|"
-    r"(?:a|any|some)\s+(?:service\s+)?credit\s+for|service\s+credits?|credit\s+(?:note|memo)|"
+    r"(?:a|any|some)\s+(?:service\s+)?credit\s+for|service\s+credits?|sla\s+credits?|credit\s+(?:note|memo)|"
     r"pro-?rat(?:a|ed)\s+credit)\b"
 )
 _DISPUTE = (
@@ -74,7 +74,7 @@ RULES: tuple[PatternRule, ...] = (
                                    "unrecogni invoice bill charge amount price billing still billed invoiced "
                                    "renewed auto pricing fee rate cost debited")),
     PatternRule(REFUND_REQUEST, _CREDIT, 0.7, CATEGORY,
-                anchors=rule_words("waive a any some service credit pro prorata prorated")),
+                anchors=rule_words("waive a any some service sla credit pro prorata prorated")),
     PatternRule(CHARGEBACK_OR_DISPUTE, _DISPUTE, 0.9, CATEGORY,
                 anchors=rule_words("charge dispute billing payment invoice disputing contact report fraudulent")),
     PatternRule(CANCELLATION_REQUEST, _CANCEL, 0.75, CATEGORY,

@@ -30,8 +30,8 @@ _ENGINEERING = (
     r"(?:saml|scim|sso)\s+(?:setup|set\s+up|configuration|integration)|data\s+migration|bulk\s+(?:import|export|"
     r"migration|update|delete)|(?:database|db)\s+(?:fix|change|update|restore)|restore\s+(?:from\s+)?(?:a\s+)?backup|"
     r"hotfix|patch\s+(?:for\s+us|release)|code\s+change|"
-    r"(?:need|want|require|request|expect|send|provide|share|get|see|where\s+is)\s+(?:us\s+)?(?:\w+\s+){0,2}"
-    r"(?:root[\s-]+cause\s+analysis|rca|post-?mortem))\b"
+    r"(?:need|needs|want|wants|require|requires|request|expect|send|provide|share|get|see|where\s+is)\s+(?:us\s+)?"
+    r"(?:\w+\s+){0,2}(?:root[\s-]+cause(?:\s+analysis)?|rca|post-?mortem))\b"
 )
 _COMMERCIAL = (
     r"\b(?:custom\s+(?:contract|pricing|terms|agreement|plan|quote|invoice|billing)|contract\s+(?:amendment|change|"
@@ -85,6 +85,11 @@ def _names_a_team(teams: str) -> str:
         rf"|counsel)|"
         # "have" only with your/the: "we have a dev team" is no request.
         rf"have\s+(?:your|the)\s+{teams}\s+(?:team|department|dept|people|folks|counsel)|"
+        # Passive, as docs put it: "SCIM has to be enabled by your engineering team" ("was done by the product
+        # team" reports, it asks for nothing).
+        rf"(?:to|must|can|can\s+only|should|only)\s+be\s+(?:enabled|configured|activated|set\s+up|turned\s+on"
+        rf"|switched\s+on|raised|increased|changed|approved)\s+by\s+(?:your|the)\s+{teams}"
+        rf"(?:\s+(?:team|department|dept|people|folks))?|"
         rf"(?:your|the)\s+{teams}\s+(?:team|department|dept)\s+(?:to\s+|can\s+|could\s+|should\s+|must\s+|"
         rf"needs?\s+to\s+)?(?:confirm|check|look|review|weigh\s+in|approve|sign\s+off|investigate|advise|decide"
         rf"|build|help|assist|configure|set\s+up|scope|implement|develop))\b"
@@ -96,7 +101,7 @@ _TWO_TEAMS = (
     rf"\bboth\s+(?:your\s+|the\s+)?(?:{_ENGINEERING_TEAMS}|{_BUSINESS_TEAMS})\s+(?:team\s+)?and\s+(?:your\s+|the\s+)?"
     rf"(?:{_ENGINEERING_TEAMS}|{_BUSINESS_TEAMS})\b"
 )
-_TEAM_VERBS = "involve loop cc copy bring get need ask escalate have check consult your the"
+_TEAM_VERBS = "involve loop cc copy bring get need ask escalate have check consult your the to must can should only"
 
 RULES: tuple[PatternRule, ...] = (
     PatternRule(ENGINEERING_REQUEST, _ENGINEERING, 0.7, CATEGORY,
