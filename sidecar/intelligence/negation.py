@@ -188,15 +188,16 @@ def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple
     lower = view.lower
     left, right = sentence or sentence_of(view, start, end)
     begin, finish = _clause_of(lower, left, right, start, end)
-    if _RESOLVED_TALK.search(lower, begin, finish) is None:
-        return (_RESOLVED_ELSEWHERE.search(lower, left, right) is not None
-                and NOT_YET_ELSEWHERE.search(lower, left, right) is None)
-    # A question ("is the outage fixed?") asks, it does not report. Anything in the sentence saying it goes
-    # on, or must still be done, vetoes once the resolution cues themselves are blanked ("working again"
-    # holds an "again" of its own): when in doubt, the incident counts in full.
+    # A question ("is the outage fixed?", "wann ist das behoben?") asks, it does not report.
     text = lower[left:right]
     if text.rstrip().endswith("?"):
         return False
+    if _RESOLVED_TALK.search(lower, begin, finish) is None:
+        return (_RESOLVED_ELSEWHERE.search(lower, left, right) is not None
+                and NOT_YET_ELSEWHERE.search(lower, left, right) is None)
+    # Anything in the sentence saying it goes on, or must still be done, vetoes once the resolution cues
+    # themselves are blanked ("working again" holds an "again" of its own): when in doubt, the incident
+    # counts in full.
     for cue in reversed(list(_RESOLVED_TALK.finditer(text))):
         text = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
     return _STILL_GOING.search(text) is None

@@ -152,3 +152,11 @@ def test_talk_of_a_fixed_incident_counts_a_quarter_in_the_other_languages(assess
                                   "c'è qualcuno nel nostro team che non riesce ad accedere"])
 def test_someone_named_in_a_sentence_is_not_a_call_for_a_person(assess, text):
     assert "human_requested" not in {c.name for c in assess(text).categories}
+
+
+def test_a_question_whether_it_is_fixed_is_no_resolved_talk(assess):
+    assert "bug_incident" in {c.name for c in assess("Wann ist der Ausfall endlich behoben?").categories}
+
+
+def test_a_wrong_invoice_in_german_is_no_product_malfunction(assess):
+    assert "malfunction" not in signals_of(assess("Die Rechnung vom Oktober ist fehlerhaft."))

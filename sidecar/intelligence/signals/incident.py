@@ -207,7 +207,9 @@ _PERSISTENT_FAILURE = (
     r"(?:are|is|were|was)\s+(?:not|no\s+longer)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered)|"
     # People who did not get what the product sends: "62 of our 410 employees did not receive their payslip".
     rf"(?:{_COUNTED})\s+(?:\w+\s+){{0,2}}?(?:did\s+not|didn'?t|have\s+not|haven'?t|never|are\s+not|aren'?t)\s+"
-    r"(?:\w+\s+)?(?:get|got|receiv\w*|getting)\s+(?:their|the|our|any|an?)\s+(?!refunds?|credits?|money|reimburs)|"
+    # Not money (billing's), a chance or an answer from us (a complaint about support, not the product).
+    r"(?:\w+\s+)?(?:get|got|receiv\w*|getting)\s+(?:their|the|our|any|an?)\s+(?!refunds?|credits?|money|reimburs"
+    r"|chance|choice|say\b|repl|response|answer|call|update\s+from)|"
     r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+(?:aren'?t|isn'?t|"
     r"weren'?t|wasn'?t)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered))\b"
 )
