@@ -63,9 +63,9 @@ def search_and_rank(
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before)
     query = None
+    model = similar_embedding.vector_key(embedder) if embedder is not None else ""
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
-    if embedder is not None and has_vectors(session, installation_id=installation_id,
-                                            model=similar_embedding.vector_key(embedder)):
+    if embedder is not None and has_vectors(session, installation_id=installation_id, model=model):
         try:
             query = similar_embedding.query_vector(embedder, text)
         except Exception as exc:  # an assessment must not fail because a model cannot load
@@ -73,7 +73,6 @@ def search_and_rank(
     if query is None:
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
-    model = similar_embedding.vector_key(embedder)
     found.nearest = search_nearest(session, installation_id=installation_id, model=model, vector=query,
                                    limit=pool, exclude=exclude, created_before=created_before)
     candidates = list(found.full_text)

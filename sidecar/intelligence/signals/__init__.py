@@ -220,7 +220,7 @@ def detect_signals(ticket: Ticket, *, now: datetime | None) -> list[Finding]:
     # The writer's own words only, as the semantic layer reads them: not the quoted earlier mail, the signature
     # ("Head of Legal") or the confidentiality notice ("may be attorney-client privileged") below them.
     own = tuple((where, text[:body_end(text)]) for where, text in ticket.customer_messages())
-    found = list(_conversation_findings(tuple((where, text) for where, text in own if text.strip())))
+    found = list(_conversation_findings(tuple(message for message in own if message[1].strip())))
     found.extend(looping.detect_ticket(ticket))
     found.extend(conversation.detect_ticket(ticket, now))
     found.extend(customer_value.detect_ticket(ticket, now))
@@ -231,6 +231,7 @@ def clear_caches() -> None:
     """Forget every cached finding (benchmarks use this to measure cold assessments)."""
     _message_findings.cache_clear()
     _conversation_findings.cache_clear()
+    body_end.cache_clear()
     looping.clear_cache()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _QUOTED_REPLY = re.compile(
     r"^(?:on\s.{3,120}\swrote:|-{2,}\s*original message\s*-{2,}|from:\s.+@.+|sent from my \w+.*)$",
@@ -37,6 +38,7 @@ _DISCLAIMER = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the rules and the semantic layer both ask, for every message of every assessment
 def body_end(text: str) -> int:
     """Where a message's own words end: at quoted earlier mail, a signature separator, a confidentiality
     notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line that only a
