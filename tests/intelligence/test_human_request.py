@@ -134,9 +134,50 @@ def test_negated_requests_do_not_fire(make_ticket, text):
 
 
 def test_hours_question_is_weaker_than_a_request(make_ticket):
-    hours = human_request_score(make_ticket("What hours can I call customer service?"))
-    now = human_request_score(make_ticket("I need to call customer service now."))
+    hours = human_request_score(make_ticket("What hours can I call an agent?"))
+    now = human_request_score(make_ticket("I need to call an agent now."))
     assert hours < 0.5 <= now
+
+
+# Customer service is where the ticket already is: asked for in the opening message, it counts below the
+# category threshold; asked for again after a reply, it means a person from it.
+SUPPORT_CHANNEL_OPENINGS = [
+    "I need to talk to customer service",
+    "how do i speak with customer support?",
+    "I have to get in touch with your support team, can you help",
+    "customer care se baat karni hai",
+]
+
+
+@pytest.mark.parametrize("text", SUPPORT_CHANNEL_OPENINGS)
+def test_the_support_channel_in_the_opening_message_counts_below_the_threshold(make_ticket, text):
+    assert 0.3 <= human_request_score(make_ticket(text)) < 0.5, text
+
+
+@pytest.mark.parametrize("text", SUPPORT_CHANNEL_OPENINGS)
+def test_the_support_channel_asked_for_after_a_reply_is_a_request_for_a_person(make_ticket, text):
+    ticket = make_ticket(
+        "The CSV import drops the last row.",
+        comments=[
+            ("customer", "The CSV import drops the last row."),
+            ("bot", "Here is our article on CSV formats."),
+            ("customer", text),
+        ],
+    )
+    assert human_request_score(ticket) >= 0.5, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "transfer me to customer service please",  # a hand-over asked for outright
+        "customer service pls",  # the bare command a chat bot is given
+        "Can we talk to your billing team about the invoice?",  # a team of people, not the support channel
+        "I want to speak to a person from customer support",
+    ],
+)
+def test_a_hand_over_or_a_named_team_counts_in_the_opening_message(make_ticket, text):
+    assert human_request_score(make_ticket(text)) >= 0.5, text
 
 
 def test_request_gets_the_category_and_a_quoted_signal(assess):

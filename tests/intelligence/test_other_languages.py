@@ -42,7 +42,6 @@ def signals_of(assessment):
         ("Necesitamos que su equipo de desarrollo revise la integración.", "engineering_request", "cross_team"),
         ("Kunnen jullie ontwikkelaars een koppeling met ons ERP bouwen?", "engineering_request", "cross_team"),
         ("Können Sie uns ein Angebot für 200 weitere Lizenzen schicken?", "commercial_request", "cross_team"),
-        ("customer care se baat karni hai", "asks_for_human", "human_requested"),
         ("mujhe aapse baat karni hai", "asks_for_human", "human_requested"),
         ("helpline number chahiye", "asks_for_call_or_contact", "human_requested"),
         ("basta, voglio una persona vera", "asks_for_human", "human_requested"),

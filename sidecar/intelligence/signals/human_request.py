@@ -71,18 +71,22 @@ _PERSON_PLAIN = (
     rf"specialist|expert|technician|engineer|developer|{_ASSISTANT}|associate|attendant|"
     rf"account\s+(?:manager|rep|representative|executive|owner)|csm|customer\s+success\s+manager)"
 )
-# A support function rather than a person: clear after "talk to", too vague after "I need".
-_PERSON_SERVICE = (
+# The support channel itself: the ticket is already with customer service, so naming it is weaker than naming a
+# person (see `_judge_verb_to_person`).
+_SUPPORT_CHANNEL = (
     # A bare "service" is too often a thing ("the email service"): only "customer service" or
     # "your service team" name people.
     rf"(?:{_CUSTOMER}\s+{_SERVICE}(?:\s+(?:team|staff|person|people|agent|rep|representative|department|"
     rf"dept|desk|line|center|centre))?"
     rf"|(?:your|the|ur)\s+{_SERVICE}\s+(?:team|staff|person|people|agent|rep|representative|department|dept|desk)"
     rf"|(?:{_CUSTOMER}\s+|tech(?:nical)?\s+|it\s+)?{_SUPPORT}(?:\s+(?:team|staff|person|people|agent|rep|desk|line))?"
-    rf"|{_CUSTOMER}\s+(?:care|success|relations)|help\s*desk|call\s+cent(?:er|re)"
-    rf"|(?:your|ur|the)\s+(?:team|staff|company|office|people|guys)|you\s+guys|u\s+guys"
-    rf"|(?:billing|sales|accounts?|finance|legal|security|engineering|technical|tech|product|onboarding|"
-    rf"implementation|success)\s+(?:team|department|dept|people|person|guy|guys|folks)|sales)"
+    rf"|{_CUSTOMER}\s+(?:care|relations)|help\s*desk|call\s+cent(?:er|re))"
+)
+# A team of people other than the support channel: clear after "talk to", too vague after "I need".
+_NAMED_TEAM = (
+    r"(?:(?:your|ur|the)\s+(?:team|staff|company|office|people|guys)|you\s+guys|u\s+guys|customer\s+success"
+    r"|(?:billing|sales|accounts?|finance|legal|security|engineering|technical|tech|product|onboarding|"
+    r"implementation|success)\s+(?:team|department|dept|people|person|guy|guys|folks)|sales)"
 )
 # After the target, these words show it was not a person at all ("agent role", "human resources").
 _NOT_A_PERSON_AFTER = (
@@ -94,7 +98,7 @@ _NOT_A_PERSON_AFTER = (
 )
 _TARGET = (
     rf"(?:(?P<strong>{_PERSON_STRONG})|(?P<plain>{_PERSON_PLAIN})"
-    rf"|(?P<service>{_PERSON_SERVICE})){_NOT_A_PERSON_AFTER}"
+    rf"|(?P<channel>{_SUPPORT_CHANNEL})|(?P<team>{_NAMED_TEAM})){_NOT_A_PERSON_AFTER}"
 )
 _TARGET_PERSON = rf"(?:(?P<strong>{_PERSON_STRONG})|(?P<plain>{_PERSON_PLAIN})){_NOT_A_PERSON_AFTER}"
 
@@ -367,6 +371,17 @@ _WORD = re.compile(r"[a-z0-9']+")
 _VAGUE_PERSON = re.compile(r"some|any|sum1|smone")
 
 
+# Customer service is where the ticket already is. In the customer's opening message, "how do I talk to
+# customer service?" asks the first line for the way in, which it answers; it counts, below the category
+# threshold. In a later message, after a reply, the customer wants a person from it.
+CHANNEL_IN_OPENING = 0.45
+
+
+def is_opening(view: MessageView) -> bool:
+    """Whether the message is the customer's first: the subject, the description or the first comment."""
+    return view.where in ("subject", "description", "comment 1")
+
+
 def _target_strength(match: re.Match[str]) -> float:
     if match.group("strong"):
         return 1.0
@@ -398,7 +413,8 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
         return 0.0
     if _CONTACT_PERSON.fullmatch(match.group()):
         return 0.0  # "our contact person", "update the contact person": a noun, not "contact a person"
-    return _in_context(view, match, _target_strength(match))
+    base = CHANNEL_IN_OPENING if match.group("channel") and is_opening(view) else _target_strength(match)
+    return _in_context(view, match, base)
 
 
 def _judge_want_person(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:

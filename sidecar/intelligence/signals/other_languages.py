@@ -33,6 +33,12 @@ def _judge_negated_before(view: MessageView, match: re.Match[str], rule: Pattern
     return 0.0 if any(word in NEGATIONS for word in words) else rule.base
 
 
+def _judge_support_channel(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """Asking for the support channel counts below the category threshold in the opening message (as in English)."""
+    strength = _judge_negated_before(view, match, rule)
+    return min(strength, human_request.CHANNEL_IN_OPENING) if human_request.is_opening(view) else strength
+
+
 def _judge_as_written(_view: MessageView, _match: re.Match[str], rule: PatternRule) -> float:
     """The rule's strength as is: the pattern carries its own negation ("kein Bot")."""
     return rule.base
@@ -120,14 +126,17 @@ _ASKS_FOR_PERSON = "|".join([
     rf"\b{_HINGLISH_PERSON}\s+se\s+(?:baat|bat|connect)\s+(?:kar\w*|kara\w*)",
     rf"\bkoi\s+(?:(?:real|asli|sachcha|zinda)\s+)?{_HINGLISH_PERSON}\s+(?:hai|he|h)\b",
     rf"\b{_HINGLISH_PERSON}\s+(?:chahiye|chaiye|chahie|chahiye\s+abhi)\b",
-    r"\b(?:customer\s+(?:care|service|support)|support\s+team|helpline|call\s+cent(?:er|re))\s+se\s+(?:baat|bat"
-    r"|connect)\s+kar\w*",
     r"\b(?:mujhe|muje|humein|hume|hamein)\s+(?:aapse\s+|apse\s+|kisi\s+se\s+)?(?:baat|bat)\s+kar(?:ni|na)\s+(?:hai|h|he)\b",
     # de: "wie erreiche ich jemanden telefonisch?", "kann ich einen Mitarbeiter sprechen?"
     rf"\b(?:erreiche|erreichen|spreche|sprechen)\s+(?:ich|wir)\s+(?:\w+\s+)?(?:jemanden|einen\s+{_PERSON['de']}"
     r"|einen\s+menschen)",
     rf"\bkann\s+(?:ich|man)\s+(?:bitte\s+)?(?:einen\s+|eine\s+)?(?:echten\s+)?{_PERSON['de']}\s+sprechen",
 ])
+# Hinglish "customer care se baat karni hai": the support channel, weighed as in English.
+_SUPPORT_CHANNEL = (
+    r"\b(?:customer\s+(?:care|service|support)|support\s+team|helpline|call\s+cent(?:er|re))\s+se\s+(?:baat|bat"
+    r"|connect)\s+kar\w*"
+)
 _CALL_ME = (
     r"\b(?:(?:mujhe|muje|mujhko|humein|hume|hamein|koi)\s+(?:\w+\s+){0,2}?call\s+(?:back\s+)?(?:karo|karwao|karvao|kar\s+do"
     r"|karwa\s+do|kijiye|karein|kare)"
@@ -333,6 +342,8 @@ RULES: tuple[PatternRule, ...] = (
                          "vertragsanpassung", "offerte", "contractwijziging")),
     PatternRule(human_request.ASKS_FOR_HUMAN, _ASKS_FOR_PERSON, 0.95, human_request.CATEGORY,
                 judge=_judge_negated_before),
+    PatternRule(human_request.ASKS_FOR_HUMAN, _SUPPORT_CHANNEL, 0.95, human_request.CATEGORY,
+                judge=_judge_support_channel, anchors=("customer", "support", "helpline", "call")),
     PatternRule(human_request.ASKS_FOR_CALL_OR_CONTACT, _CALL_ME, 0.8, human_request.CATEGORY,
                 judge=_judge_negated_before),
     PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_as_written),
