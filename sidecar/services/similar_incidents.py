@@ -9,6 +9,7 @@ subject TF-IDF cosines and the embedding cosine. `search_and_rank` is that whole
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,13 @@ from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
 from sidecar.store.search import search_similar
-from sidecar.store.vectors import has_vectors, search_nearest, stored_vectors
+from sidecar.store.vectors import (
+    has_vectors,
+    installation_matrix,
+    nearest_candidates,
+    nearest_cosines,
+    stored_vectors,
+)
 
 MIN_SCORE = 0.05  # below this a "similar" incident is noise an agent would have to wade through
 # Statuses (lower-cased) of Zendesk, Salesforce and Jira that mean the work is over.
@@ -31,6 +38,12 @@ RESOLVED_STATUSES = frozenset({"solved", "closed", "resolved", "done", "cancelle
 
 
 log = logging.getLogger(__name__)
+
+# Encoding the query and scoring the stored vectors run on a thread of their own while the request's thread
+# runs the full-text query: the transformer, numpy and the database driver all release the GIL, so the
+# agent waits for the longer of the two rather than their sum (the CPU spent is the same). Threads start on
+# first use, so a pre-forking server forks none. Four: one per request thread of a gunicorn gthread worker.
+_NEAREST = ThreadPoolExecutor(max_workers=4, thread_name_prefix="similar-nearest")
 
 
 @dataclass
@@ -60,33 +73,43 @@ def search_and_rank(
     """
     pool = CANDIDATE_POOL if pool is None else pool
     found = SimilarSearch()
+    model = similar_embedding.vector_key(embedder) if embedder is not None else ""
+    nearest: Future[tuple[np.ndarray, dict[int, float]]] | None = None
+    # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
+    if embedder is not None and has_vectors(session, installation_id=installation_id, model=model):
+        matrix = installation_matrix(session, installation_id=installation_id, model=model)
+        nearest = _NEAREST.submit(_encode_and_score, embedder, text, matrix, pool, created_before)
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before)
     query = None
-    model = similar_embedding.vector_key(embedder) if embedder is not None else ""
-    # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
-    if embedder is not None and has_vectors(session, installation_id=installation_id, model=model):
+    if nearest is not None:
         try:
-            query = similar_embedding.query_vector(embedder, text)
+            query, cosines = nearest.result()
         except Exception as exc:  # an assessment must not fail because a model cannot load
             log.warning("similar incidents: embeddings unavailable, full-text only (%s)", exc)
     if query is None:
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
-    found.nearest = search_nearest(session, installation_id=installation_id, model=model, vector=query,
-                                   limit=pool, exclude=exclude, created_before=created_before)
+    found.nearest = nearest_candidates(session, installation_id=installation_id, cosines=cosines, limit=pool,
+                                       exclude=exclude, created_before=created_before)
     candidates = list(found.full_text)
     seen = {candidate.id for candidate in candidates}
     candidates += [candidate for candidate in found.nearest if candidate.id not in seen]
     vectors = stored_vectors(session, installation_id=installation_id, model=model,
                              ids=[candidate.id for candidate in candidates])
     if vectors.shape[1] == len(query):
-        cosines = np.einsum("ij,j->i", vectors, query.astype(np.float32))  # einsum: no BLAS threads (see vectors.py)
-        cosines = np.where(np.any(vectors != 0, axis=1), cosines, np.nan)  # no stored vector yet
+        cosine_of = np.einsum("ij,j->i", vectors, query.astype(np.float32))  # einsum: no BLAS threads (see vectors.py)
+        cosine_of = np.where(np.any(vectors != 0, axis=1), cosine_of, np.nan)  # no stored vector yet
     else:
-        cosines = np.full(len(candidates), np.nan)
-    found.ranked = rerank(text, candidates, query_subject=subject, embedding=cosines)
+        cosine_of = np.full(len(candidates), np.nan)
+    found.ranked = rerank(text, candidates, query_subject=subject, embedding=cosine_of)
     return found
+
+
+def _encode_and_score(embedder: Any, text: str, matrix: Any, pool: int,
+                      created_before: datetime | None) -> tuple[np.ndarray, dict[int, float]]:
+    query = similar_embedding.query_vector(embedder, text)
+    return query, nearest_cosines(matrix, query, limit=pool, created_before=created_before)
 
 
 def is_resolved(status: str | None, resolution: str | None) -> bool:

@@ -347,8 +347,25 @@ def search_nearest(
 ) -> list[Candidate]:
     """Past tickets of one installation nearest to `vector` by cosine, best first (score: the cosine)."""
     matrix = _matrices.get(session, installation_id, model)
+    cosines = nearest_cosines(matrix, vector, limit=limit, created_before=created_before)
+    return nearest_candidates(session, installation_id=installation_id, cosines=cosines, limit=limit,
+                              exclude=exclude, created_before=created_before)
+
+
+def installation_matrix(session: Session, *, installation_id: str, model: str) -> _Matrix:
+    """This process's matrix of an installation's newest vectors (read or refreshed through `session`)."""
+    return _matrices.get(session, installation_id, model)
+
+
+def nearest_cosines(
+    matrix: _Matrix, vector: np.ndarray, *, limit: int = 100, created_before: datetime | None = None
+) -> dict[int, float]:
+    """{history ticket id: cosine} of the matrix's vectors nearest to `vector`, a few more than `limit`.
+
+    Numpy only, no database: it may run on another thread while the full-text query runs.
+    """
     if limit <= 0 or not len(matrix.ids) or matrix.vectors.shape[1] != len(vector):
-        return []
+        return {}
     query = np.asarray(vector, dtype=np.float32)
     rows = candidate_rows(matrix.cell_index, query, len(matrix.ids))  # None: every row (exact)
     # einsum, not BLAS: OpenBLAS spreads a matrix-vector product over threads that then spin, which on
@@ -364,16 +381,28 @@ def search_nearest(
     # A few more than asked: the excluded ticket, or one deleted since the matrix was read, may be among them.
     wanted = min(limit + 8, len(scores))
     if not wanted:
-        return []
+        return {}
     top = np.argpartition(-scores, wanted - 1)[:wanted]
     top = top[np.isfinite(scores[top])]
-    if not len(top):
+    return {int(matrix.ids[rows[i]]): float(scores[i]) for i in top}
+
+
+def nearest_candidates(
+    session: Session,
+    *,
+    installation_id: str,
+    cosines: dict[int, float],
+    limit: int = 100,
+    exclude: tuple[str, str] | None = None,
+    created_before: datetime | None = None,
+) -> list[Candidate]:
+    """The tickets of `nearest_cosines`, read from the database, best first (score: the cosine)."""
+    if not cosines:
         return []
-    cosine = {int(matrix.ids[rows[i]]): float(scores[i]) for i in top}
     # By primary key alone, the filters applied here: with installation_id in the WHERE clause SQLite
     # prefers the (installation_id, created_at) index and reads the whole installation (100 ms at 100k).
     statement = select(*CANDIDATE_COLUMNS, CANDIDATE_TEXT, HistoryTicket.installation_id).where(
-        HistoryTicket.id.in_(list(cosine)))
+        HistoryTicket.id.in_(list(cosines)))
     found = []
     row: Any  # the candidate's columns, its text, its installation (mypy cannot slice a row of unknown length)
     for row in session.connection().execute(statement):
@@ -382,7 +411,7 @@ def search_nearest(
             continue
         if created_before is not None and not _before(row.created_at, created_before):
             continue
-        found.append(Candidate._make((*row[:-2], cosine[row[0]], row[-2])))  # the columns, score, text
+        found.append(Candidate._make((*row[:-2], cosines[row[0]], row[-2])))  # the columns, score, text
     found.sort(key=lambda candidate: (-candidate.score, -candidate.id))
     return found[:limit]
 
