@@ -47,6 +47,7 @@ from sqlalchemy import func, insert, select
 
 from sidecar.intelligence.similarity import CANDIDATE_POOL
 from sidecar.intelligence.similarity.embedding import vector_key
+from sidecar.intelligence.similarity.rerank import NEAREST_POOL
 from sidecar.services.similar_incidents import SimilarSearch, search_and_rank
 from sidecar.store import vectors
 from sidecar.store.db import Database
@@ -418,19 +419,20 @@ def main() -> None:
         "nearest_exact_share": round(statistics.fmean(overlap), 3) if overlap else None,
     }
     if overlap:
-        print(f"embedding neighbours: {statistics.fmean(overlap):.3f} of the exact top {args.pool} (over the "
-              "vectors held in memory) found, mean of 100 queries")
+        print(f"embedding neighbours: {statistics.fmean(overlap):.3f} of the exact top {min(args.pool, NEAREST_POOL)} "
+              "(over the vectors held in memory) found, mean of 100 queries")
     print(json.dumps(result))
     workdir.cleanup()
 
 
 def _exact_share(database: Database, embedder: HashingEmbedder, query: dict, result: SimilarSearch,
                  pool: int) -> float:
-    """Share of the exact nearest `pool` (a full product over the matrix held in memory) that search found."""
+    """Share of the exact nearest neighbours (a full product over the matrix held in memory) that search found."""
     vector = embedder.encode([(query["subject"] + "\n" + query["description"])[:2000]])[0]
     with database.session() as session:
         matrix = vectors._matrices.get(session, INSTALLATION_ID, vector_key(embedder))
-    exact = {int(matrix.ids[i]) for i in np.argsort(-(matrix.vectors @ vector))[:pool]}
+    neighbours = min(pool, NEAREST_POOL)  # what the search keeps of the nearest
+    exact = {int(matrix.ids[i]) for i in np.argsort(-(matrix.vectors @ vector))[:neighbours]}
     return len(exact & {candidate.id for candidate in result.nearest}) / max(len(exact), 1)
 
 

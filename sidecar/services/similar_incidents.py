@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.domain.records import SimilarIncident
 from sidecar.intelligence.similarity import embedding as similar_embedding
-from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
+from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, NEAREST_POOL, rerank
 from sidecar.intelligence.ticket import Ticket
 from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
@@ -66,21 +66,23 @@ def search_and_rank(
     embedder: Any = None,
     pool: int | None = None,
 ) -> SimilarSearch:
-    """Full-text candidates plus embedding neighbours (`pool` of each), merged and re-ranked.
+    """`pool` full-text candidates plus up to NEAREST_POOL embedding neighbours, merged and re-ranked.
 
     `embedder` None means full-text candidates and TF-IDF re-ranking only. An embedder that fails
     (model missing, runtime error) is logged and search goes on without it.
     """
     pool = CANDIDATE_POOL if pool is None else pool
+    neighbours = min(pool, NEAREST_POOL)
     found = SimilarSearch()
     model = similar_embedding.vector_key(embedder) if embedder is not None else ""
     nearest: Future[tuple[np.ndarray, dict[int, float]]] | None = None
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
     if embedder is not None and has_vectors(session, installation_id=installation_id, model=model):
         matrix = installation_matrix(session, installation_id=installation_id, model=model)
-        nearest = _NEAREST.submit(_encode_and_score, embedder, text, matrix, pool, created_before)
+        nearest = _NEAREST.submit(_encode_and_score, embedder, text, matrix, neighbours, created_before)
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
-                                     exclude=exclude, created_before=created_before)
+                                     exclude=exclude, created_before=created_before,
+                                     vector_model=model if nearest is not None else None)
     query = None
     if nearest is not None:
         try:
@@ -90,13 +92,14 @@ def search_and_rank(
     if query is None:
         found.ranked = rerank(text, found.full_text, query_subject=subject)
         return found
-    found.nearest = nearest_candidates(session, installation_id=installation_id, cosines=cosines, limit=pool,
+    found.nearest = nearest_candidates(session, installation_id=installation_id, cosines=cosines, limit=neighbours,
                                        exclude=exclude, created_before=created_before)
     candidates = list(found.full_text)
     seen = {candidate.id for candidate in candidates}
     candidates += [candidate for candidate in found.nearest if candidate.id not in seen]
     vectors = stored_vectors(session, installation_id=installation_id, model=model,
-                             ids=[candidate.id for candidate in candidates])
+                             ids=[candidate.id for candidate in candidates],
+                             known={candidate.id: candidate.vector for candidate in found.full_text})
     if vectors.shape[1] == len(query):
         cosine_of = np.einsum("ij,j->i", vectors, query.astype(np.float32))  # einsum: no BLAS threads (see vectors.py)
         cosine_of = np.where(np.any(vectors != 0, axis=1), cosine_of, np.nan)  # no stored vector yet

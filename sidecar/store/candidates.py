@@ -28,6 +28,7 @@ class Candidate(NamedTuple):
     created_at: datetime | None
     score: float  # higher is better; comparable only within one result list
     text: str = ""  # the start of search_text, for the re-ranker
+    vector: bytes | None = None  # its stored embedding, when the search was asked for one (`vector_model`)
 
 
 # The columns of a Candidate (score aside) and its text, in the order the named tuple takes them.

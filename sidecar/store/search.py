@@ -52,10 +52,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
-from sidecar.store.candidates import CANDIDATE_COLUMNS, CANDIDATE_TEXT, CANDIDATE_TEXT_CHARS, Candidate  # noqa: F401
+from sidecar.store.candidates import (  # noqa: F401
+    CANDIDATE_COLUMNS,
+    CANDIDATE_TEXT,
+    CANDIDATE_TEXT_CHARS,
+    Candidate,
+)
 from sidecar.store.db import Database
 from sidecar.store.migrate import upgrade_database
-from sidecar.store.models import HistoryTicket, Installation
+from sidecar.store.models import HistoryEmbedding, HistoryTicket, Installation
 from sidecar.store.vectors import embed_history, invalidate
 
 SEARCH_TABLE = "history_search"  # SQLite FTS5 table
@@ -295,7 +300,8 @@ def _conditions(exclude: bool, created_before: bool) -> list:
 
 # Statements are built once per shape and reused: building one costs about a millisecond of Python.
 @lru_cache(maxsize=16)
-def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool, newest: bool = False):
+def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool, newest: bool = False,
+                      vectors: bool = False):
     """Best matches by bm25 (query, limit; prefetch: how many to rank before filtering, if at all).
 
     `newest`: only the newest `prefetch` matches are ranked (FTS5 walks its index by rowid and stops).
@@ -310,17 +316,33 @@ def _sqlite_statement(exclude: bool, created_before: bool, prefetch: bool, newes
         # history_tickets costs as much again as ranking it.
         matches = matches.order_by(rank.desc()).limit(bindparam("prefetch", type_=Integer))
     ranked = matches.subquery()
-    return (
+    statement = (
         select(*CANDIDATE_COLUMNS, ranked.c.score, CANDIDATE_TEXT)
         .join_from(ranked, HistoryTicket, HistoryTicket.id == ranked.c.rowid)
         .where(*_conditions(exclude, created_before))
         .order_by(ranked.c.score.desc(), HistoryTicket.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
+    return _with_vectors(statement) if vectors else statement
+
+
+def _with_vectors(statement: Any) -> Any:
+    """The statement with each candidate's stored vector of `vector_model` as a last column (NULL without one).
+
+    Joined to the statement's own result, so only the candidates returned are looked up, not every match ranked.
+    """
+    best = statement.subquery()
+    return (
+        select(best, HistoryEmbedding.vector)
+        .outerjoin(HistoryEmbedding, and_(HistoryEmbedding.history_ticket_id == best.c.id,
+                                          HistoryEmbedding.model == bindparam("vector_model"),
+                                          HistoryEmbedding.installation_id == bindparam("installation_id")))
+        .order_by(best.c.score.desc(), best.c.id.desc())
+    )
 
 
 @lru_cache(maxsize=8)
-def _postgresql_statement(exclude: bool, created_before: bool, newest: bool = False):
+def _postgresql_statement(exclude: bool, created_before: bool, newest: bool = False, vectors: bool = False):
     """Best matches by ts_rank (query, limit); `newest`: of the newest `prefetch` matches only."""
     query = cast(bindparam("query", type_=Text), TSQUERY)
     # Normalisation 1 divides by 1 + log(length): a long ticket does not win on length alone. ts_rank (how
@@ -341,11 +363,12 @@ def _postgresql_statement(exclude: bool, created_before: bool, newest: bool = Fa
     # Ids first, then the candidates' columns for the best `limit` only: carrying every match's text through the
     # sort (detoasting the long ones) cost as much again as ranking (947 matches: 15.0 -> 6.8 ms).
     best = ranked.order_by(rank.desc(), HistoryTicket.id.desc()).limit(bindparam("limit", type_=Integer)).subquery()
-    return (
+    statement = (
         select(*CANDIDATE_COLUMNS, best.c.score, CANDIDATE_TEXT)
         .join_from(best, HistoryTicket, HistoryTicket.id == best.c.id)
         .order_by(best.c.score.desc(), HistoryTicket.id.desc())
     )
+    return _with_vectors(statement) if vectors else statement
 
 
 def search_similar(
@@ -356,8 +379,13 @@ def search_similar(
     limit: int = 50,
     exclude: tuple[str, str] | None = None,
     created_before: datetime | None = None,
+    vector_model: str | None = None,
 ) -> list[Candidate]:
-    """Past tickets of one installation that share salient words with `text`, best full-text match first."""
+    """Past tickets of one installation that share salient words with `text`, best full-text match first.
+
+    With `vector_model`, each candidate carries its stored vector of that model (`Candidate.vector`), read in the
+    same statement.
+    """
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"history search has no index for the {dialect} dialect")
@@ -385,17 +413,24 @@ def search_similar(
     newest = sum(frequencies.get(term, 0) for term in terms) > POSTING_BUDGET
     connection = session.connection()
     parameters["prefetch"] = max(4 * limit, 200)
+    vectors = vector_model is not None
+    if vectors:
+        parameters["vector_model"] = vector_model
     if dialect == "postgresql":
         parameters["query"] = tsquery_text(terms)
-        statement = _postgresql_statement(*shape, newest)
-        return [Candidate._make(row) for row in connection.execute(statement, parameters).all()]
+        statement = _postgresql_statement(*shape, newest, vectors)
+        return _candidates(connection.execute(statement, parameters).all())
     parameters["query"] = fts5_query(terms)
-    found = [Candidate._make(row)
-             for row in connection.execute(_sqlite_statement(*shape, True, newest), parameters).all()]
+    found = _candidates(connection.execute(_sqlite_statement(*shape, True, newest, vectors), parameters).all())
     if len(found) < limit and not newest:
         # Other installations' tickets or the date filter may have taken the prefetched places.
-        found = [Candidate._make(row) for row in connection.execute(_sqlite_statement(*shape, False), parameters).all()]
+        found = _candidates(connection.execute(_sqlite_statement(*shape, False, False, vectors), parameters).all())
     return found
+
+
+def _candidates(rows: Iterable[Any]) -> list[Candidate]:
+    # Positional: a row ends with the text, or with the text and the stored vector.
+    return [Candidate(*row) for row in rows]
 
 
 def optimize_search_index(session: Session) -> None:

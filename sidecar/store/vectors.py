@@ -23,7 +23,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -304,10 +304,12 @@ def has_vectors(session: Session, *, installation_id: str, model: str) -> bool:
     return len(_matrices.get(session, installation_id, model).ids) > 0
 
 
-def stored_vectors(session: Session, *, installation_id: str, model: str, ids: Sequence[int]) -> np.ndarray:
+def stored_vectors(session: Session, *, installation_id: str, model: str, ids: Sequence[int],
+                   known: Mapping[int, bytes | None] | None = None) -> np.ndarray:
     """The stored vectors of these history tickets, a row each; a zero row for a ticket with none (yet).
 
-    Tickets older than the matrix's bound are read from the database.
+    Tickets older than the matrix's bound are taken from `known` (their stored vectors, read with them by the
+    search: None for a ticket with none), else read from the database.
     """
     matrix = _matrices.get(session, installation_id, model)
     ids_array = np.asarray(ids, dtype=np.int64)
@@ -316,7 +318,9 @@ def stored_vectors(session: Session, *, installation_id: str, model: str, ids: S
     positions = np.minimum(np.searchsorted(matrix.ids, ids_array), len(matrix.ids) - 1)
     found = matrix.ids[positions] == ids_array
     vectors = np.where(found[:, None], matrix.vectors[positions], 0.0).astype(np.float32)
-    missing = [int(ticket_id) for ticket_id in ids_array[~found]]
+    known = known or {}
+    missing = [int(ticket_id) for ticket_id in ids_array[~found] if int(ticket_id) not in known]
+    stored: dict[int, bytes] = {key: blob for key, blob in known.items() if blob is not None}
     if missing and not matrix.complete:
         # By primary key alone, model and installation checked here: with them in the WHERE clause
         # PostgreSQL without fresh statistics (a bulk import, autovacuum behind) took the
@@ -326,11 +330,12 @@ def stored_vectors(session: Session, *, installation_id: str, model: str, ids: S
             HistoryEmbedding.history_ticket_id, HistoryEmbedding.vector, HistoryEmbedding.model,
             HistoryEmbedding.installation_id,
         ).where(HistoryEmbedding.history_ticket_id.in_(missing))).all()
-        stored = {row[0]: row[1] for row in rows if row[2] == model and row[3] == installation_id
-                  and len(row[1]) == vectors.shape[1] * VECTOR_DTYPE.itemsize}
+        stored.update((row[0], row[1]) for row in rows if row[2] == model and row[3] == installation_id)
+    if stored and not matrix.complete:
+        width = vectors.shape[1] * VECTOR_DTYPE.itemsize
         for index in np.flatnonzero(~found):
             blob = stored.get(int(ids_array[index]))
-            if blob is not None:
+            if blob is not None and len(blob) == width:
                 vectors[index] = decode_vectors([blob])[0]
     return vectors
 
@@ -411,7 +416,7 @@ def nearest_candidates(
             continue
         if created_before is not None and not _before(row.created_at, created_before):
             continue
-        found.append(Candidate._make((*row[:-2], cosines[row[0]], row[-2])))  # the columns, score, text
+        found.append(Candidate._make((*row[:-2], cosines[row[0]], row[-2], None)))  # the columns, score, text
     found.sort(key=lambda candidate: (-candidate.score, -candidate.id))
     return found[:limit]
 

@@ -196,3 +196,49 @@ def test_a_complete_matrix_sees_a_vector_written_below_its_lowest_id(database, i
             2031, 1, 1, tzinfo=UTC)}))
     assert _held(database, installation["id"], embedder) == ids
     assert _vector(database, installation["id"], embedder, ids[0]).any()
+
+
+def test_the_full_text_search_reads_each_candidates_stored_vector_with_it(
+        database, installation, make_installation, embedder, tmp_path, monkeypatch):
+    from sidecar.store.search import search_similar
+
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    other = make_installation()
+    ids = _all_ids(database, installation["id"])
+    key = vector_key(embedder)
+    with database.engine.begin() as connection:
+        connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[0])
+                           .values(model="another-model"))
+        connection.execute(update(HistoryEmbedding).where(HistoryEmbedding.history_ticket_id == ids[1])
+                           .values(installation_id=other["id"]))
+        stored = dict(connection.execute(select(HistoryEmbedding.history_ticket_id, HistoryEmbedding.vector)).all())
+    with database.session() as session:
+        found = search_similar(session, installation_id=installation["id"], vector_model=key,
+                               text="money password freezes printer")
+        plain = search_similar(session, installation_id=installation["id"], text="money password freezes printer")
+    by_id = {candidate.id: candidate.vector for candidate in found}
+    assert set(by_id) == set(ids)
+    # Another model's vector, or one filed under another installation, is not this search's.
+    assert by_id[ids[0]] is None and by_id[ids[1]] is None
+    assert by_id[ids[2]] == stored[ids[2]] and by_id[ids[3]] == stored[ids[3]]
+    # Without a model nothing more is read, and the candidates are the same.
+    assert all(candidate.vector is None for candidate in plain)
+    assert [c.id for c in plain] == [c.id for c in found]
+
+
+def test_vectors_read_with_the_candidates_are_used_as_read_by_key(database, installation, embedder, tmp_path,
+                                                                   monkeypatch):
+    import_history_file(database, installation_id=installation["id"], path=_write(tmp_path, HISTORY))
+    ids = _all_ids(database, installation["id"])
+    key = vector_key(embedder)
+    monkeypatch.setenv(vectors.MAX_SETTING, "1")
+    invalidate()
+    with database.session() as session:
+        by_key = stored_vectors(session, installation_id=installation["id"], model=key, ids=ids)
+        blobs = dict(session.execute(select(HistoryEmbedding.history_ticket_id, HistoryEmbedding.vector)).all())
+        # Ticket 1's vector comes with it; ticket 2 came without one (None): neither is read again.
+        known = {ids[0]: blobs[ids[0]], ids[1]: None}
+        given = stored_vectors(session, installation_id=installation["id"], model=key, ids=ids, known=known)
+    assert np.array_equal(given[0], by_key[0])
+    assert not given[1].any()
+    assert np.array_equal(given[2:], by_key[2:])

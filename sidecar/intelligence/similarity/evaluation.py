@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, rerank
+from sidecar.intelligence.similarity.rerank import CANDIDATE_POOL, NEAREST_POOL, rerank
 
 CUTOFFS = (1, 5, 10)
 
@@ -232,7 +232,8 @@ def format_similar_table(metrics: Mapping[str, Any], title: str = "similar incid
     of the embeddings alone and of the product's search: both candidate sets, re-ranked with embeddings)."""
     hybrid = "embeddings_mrr" in metrics and metrics.get("embedding_model")
     if hybrid:
-        heading = (f"{metrics['candidate_pool']} full-text and {metrics['candidate_pool']} embedding "
+        neighbours = min(metrics["candidate_pool"], NEAREST_POOL)
+        heading = (f"{metrics['candidate_pool']} full-text and {neighbours} embedding "
                    f"({metrics['embedding_model']}) candidates re-ranked")
         columns = [("full-text", "full_text_"), ("embeddings", "embeddings_"),
                    ("ft+rerank", "full_text_reranked_"), ("product", "")]
