@@ -51,7 +51,12 @@ from sidecar.intelligence.ticket import Ticket
 # 6 (2026-12-07): customer service asked for in the opening message is the channel the ticket is already in,
 # counted below the category threshold; after a reply, or as a hand-over ("transfer me to ..."), it is a request
 # for a person (signals/human_request.py)
-RULES_MODEL_VERSION = "rules-6"
+# 7 (2026-12-07): a Business plan is a paid middle plan, like Pro (signals/customer_value.py); a customer saying
+# it is a top account counts as an upper plan does; a refund the customer gives its own customers is no refund
+# request (signals/billing.py); legal threats, money taken without a right, Dutch double debits and a Hinglish
+# hack in the other languages (signals/other_languages.py); "is there an actual human being?" asks for one, and
+# someone else unable to call the people on their own lists does not (signals/human_request.py)
+RULES_MODEL_VERSION = "rules-7"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -316,14 +321,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-6", or "rules-6+semantic-5:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-7", or "rules-7+semantic-5:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-6" or "rules-6+semantic-5:<examples>")."""
+    what found them ("rules-7" or "rules-7+semantic-5:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:

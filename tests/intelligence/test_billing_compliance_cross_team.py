@@ -48,6 +48,26 @@ def test_refund_demand_is_stronger_than_a_policy_question(assess):
     assert categories(demand)["billing_refund"] > categories(question).get("billing_refund", 0.0)
 
 
+@pytest.mark.parametrize("text", [
+    "How do I issue a partial refund for two returned items through the dashboard?",
+    "How can we give a refund to a shopper who cancelled?",
+    "Refunds to our clients have been failing since Monday.",
+    "We process refunds through your API for our buyers.",
+])
+def test_refunds_the_customer_gives_its_own_customers_are_no_refund_request(assess, text):
+    # Their business run on the product (a payments or shop customer), not money owed to them.
+    assert "refund_request" not in names(assess(text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "We need you to process a refund for the duplicate charge.",
+    "Could you issue us a refund?",
+    "I want a refund for the unused seats.",
+])
+def test_a_refund_asked_of_the_vendor_still_counts(assess, text):
+    assert "refund_request" in names(assess(text)), text
+
+
 def test_declined_refund_does_not_fire(assess):
     assessment = assess("I don't need a refund, I just want the export fixed.")
     assert "refund_request" not in names(assessment)

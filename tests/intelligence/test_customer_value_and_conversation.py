@@ -123,11 +123,22 @@ def test_waiting_time_reads_in_hours_then_days():
     assert waited(167.6) == "7.0 days"
 
 
-@pytest.mark.parametrize(("tier", "high_value"), [("Business", True), ("Premium", True), ("Enterprise", True),
-                                                  ("Pro", False), ("Growth", False), ("Free", False)])
+# Business is the plan below Enterprise most small and mid-sized companies buy: a paying customer like a Pro one,
+# whose value shows in its ARR (rules-7); Premium, Gold and Priority name tiers above the standard.
+@pytest.mark.parametrize(("tier", "high_value"), [("Business", False), ("Premium", True), ("Enterprise", True),
+                                                  ("Gold", True), ("Pro", False), ("Growth", False), ("Free", False)])
 def test_a_named_upper_plan_is_high_value_beside_a_sure_reason(make_ticket, now, tier, high_value):
     ticket = make_ticket("We were charged twice this month, please refund the second charge.",
                          organization={"name": "Acme", "tier": tier, "arr": 12000})
     categories = {c.name for c in assess_ticket(ticket, now=now).categories}
     assert "billing_refund" in categories
     assert ("high_value_customer" in categories) is high_value, (tier, categories)
+
+
+def test_a_customer_saying_it_is_a_top_account_counts_beside_a_reason_not_alone(make_ticket, now):
+    outage = make_ticket("We are one of your top 10 accounts by volume. Since 2am the platform is down for all our "
+                         "users and every page returns a 500 error.")
+    thanks = make_ticket("We are one of your largest customers and just wanted to say the new reports are great.")
+    outage_categories = {c.name for c in assess_ticket(outage, now=now).categories}
+    assert {"bug_incident", "high_value_customer"} <= outage_categories
+    assert not assess_ticket(thanks, now=now).categories

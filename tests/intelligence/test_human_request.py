@@ -74,6 +74,8 @@ ASKS_FOR_A_PERSON = [
     "mgr pls. this is the third time",
     "un humain svp",
     "ein Mensch bitte",
+    "Is there an actual human being employed at your company?",
+    "is there a real person reading these?",
 ]
 
 # Mentions of agents, managers, people and calls that do not ask for one.
@@ -107,6 +109,8 @@ DOES_NOT_ASK = [
     "What is the phone number on my statement?",
     "Our manager wants the report by Friday.",
     "mgr approval is needed for refunds",
+    "Our SDR team can't call anyone on their lists today.",  # someone else's calls, reported
+    "The reps cannot reach anyone on the call list since the outage.",
 ]
 
 NEGATED = [

@@ -84,6 +84,20 @@ def signals_of(assessment):
         ("El formulario dejó de guardar los envíos.", "malfunction", "bug_incident"),
         ("SSO login fail ho raha hai sabke liye", "malfunction", "bug_incident"),
         ("Un client exerce son droit à l'effacement.", "privacy_request", "compliance_security"),
+        # Added with rules-7: legal threats, money taken without a right, a Dutch double debit, a Hinglish hack.
+        ("Sonst leiten wir rechtliche Schritte ein.", "legal_threat", "compliance_security"),
+        ("Sans réponse sous huit jours, nous engagerons une action en justice.", "legal_threat",
+         "compliance_security"),
+        ("Pondremos el asunto en manos de nuestro departamento jurídico.", "legal_threat", "compliance_security"),
+        ("Vamos entrar com uma ação judicial e registrar no Procon.", "legal_threat", "compliance_security"),
+        ("Passeremo la pratica al nostro ufficio legale.", "legal_threat", "compliance_security"),
+        ("Wij overwegen juridische stappen.", "legal_threat", "compliance_security"),
+        ("Nos han cobrado indebidamente 6.000 € este trimestre.", "billing_error", "billing_refund"),
+        ("Un prélèvement non autorisé apparaît sur notre compte.", "billing_error", "billing_refund"),
+        ("Der Betrag wurde unberechtigt abgebucht.", "billing_error", "billing_refund"),
+        ("Het bedrag is twee keer van onze rekening afgeschreven.", "billing_error", "billing_refund"),
+        ("Willen jullie het dubbele bedrag terugstorten?", "refund_request", "billing_refund"),
+        ("lagta hai humara admin account hack ho gaya hai", "security_breach", "compliance_security"),
     ],
 )
 def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, category):
@@ -115,6 +129,15 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
 )
 def test_negated_and_look_alike_phrases_do_not_count(assess, text):
     assert not signals_of(assess(text)) & {"asks_for_human", "outage", "engineering_request", "commercial_request"}
+
+
+@pytest.mark.parametrize("text", [
+    "Nos avocats ont validé le contrat, merci pour la rapidité.",  # lawyers named, nothing threatened
+    "Unsere Rechtsabteilung hat den Vertrag geprüft.",
+    "Nuestro departamento jurídico ya firmó el DPA.",
+])
+def test_lawyers_named_alone_are_no_legal_threat(assess, text):
+    assert "legal_threat" not in signals_of(assess(text))
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
 """Money: refunds, double charges, wrong invoices, chargebacks and disputes, cancellations."""
 from __future__ import annotations
 
-from sidecar.intelligence.signals.finding import PatternRule, rule_words
+import re
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.signals.finding import NOT_MEANT, PatternRule, default_judge, rule_words
 
 CATEGORY = "billing_refund"
 REFUND_REQUEST = "refund_request"
@@ -63,11 +66,37 @@ _CANCEL = (
     r"(?:don'?t|do\s+not)\s+renew|turn\s+off\s+auto-?renew\w*)\b"
 )
 
+# Whom the refund goes to, right after the word: the customer's own customers ("how do I issue a partial refund
+# to a buyer?", "refunds to our clients fail") is their business run on the product, not money owed to them.
+_THEIR_CUSTOMERS = re.compile(
+    r"\s*(?:s\b|ed\b|ing\b)?\s*(?:(?:to|for)\s+)?(?:a|an|the|my|our|their|each|every|all|these|those|some|one\s+of"
+    r"\s+(?:my|our|their))?\s*(?:customer|client|buyer|shopper|guest|end[- ]?user|patient|member|student|passenger"
+    r"|consumer|donor|tenant|subscriber|employee|cardholder)s?(?:'s?)?\b(?!\s+(?:success|service|support|care))"
+)
+
+
+# ...or a refund the customer itself issues: "how do I issue a partial refund for two items?", "we process refunds
+# through your API" (not "we need you to process a refund").
+_WE_ISSUE = re.compile(
+    r"\b(?:i|we)\s+(?:(?!you\b|u\b)\w+\s+){0,4}?(?:issue|issuing|process|processing|give|giving|make|making|initiate"
+    r"|initiating|trigger|triggering|create|creating)\s+(?:\w+\s+){0,2}?$"
+)
+
+
+def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    word = view.lower.rfind("refund", match.start(), match.end())
+    if _THEIR_CUSTOMERS.match(view.lower, match.end()) or (
+            word >= 0 and _WE_ISSUE.search(view.lower, max(0, word - 60), word)):
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
 RULES: tuple[PatternRule, ...] = (
-    PatternRule(REFUND_REQUEST, _REFUND_DEMAND, 0.9, CATEGORY,
+    PatternRule(REFUND_REQUEST, _REFUND_DEMAND, 0.9, CATEGORY, judge=_judge_refund,
                 anchors=rule_words("refund money reimburs full partial immediate prorated pro-rated credit")),
     # A bare mention ("refund status", "refund policy") counts for the category but much less.
-    PatternRule(REFUND_REQUEST, _REFUND_MENTION, 0.55, CATEGORY, anchors=rule_words("refund reimburs")),
+    PatternRule(REFUND_REQUEST, _REFUND_MENTION, 0.55, CATEGORY, anchors=rule_words("refund reimburs"),
+                judge=_judge_refund),
     PatternRule(BILLING_ERROR, _BILLING_ERROR, 0.85, CATEGORY,
                 anchors=rule_words("double twice duplicate multiple extra incorrectly wrongly over mistakenly charged "
                                    "overcharg wrong incorrect inaccurate unexpected unauthori mystery unknown "

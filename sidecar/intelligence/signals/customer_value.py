@@ -23,10 +23,11 @@ _TOP_TIERS = re.compile(
     r"\b(?:enterprise|strategic|platinum|vip|key[\s_-]?account|tier[\s_-]?(?:1|one|i)\b|top[\s_-]?tier|diamond|"
     r"global|elite|named[\s_-]?account|fortune[\s_-]?\d+)"
 )
-# A named upper plan ("Business", "Premium", "Gold"): the customers a support team is told to look after.
-_UPPER_TIERS = re.compile(r"\b(?:premium|gold|business|priority|tier[\s_-]?(?:2|two|ii)\b)\b")
-# A paid middle plan most paying customers are on ("Pro", "Plus", "Growth").
-_HIGH_TIERS = re.compile(r"\b(?:plus|professional|pro|scale|growth)\b")
+# A named upper plan ("Premium", "Gold", "Priority"): the customers a support team is told to look after.
+_UPPER_TIERS = re.compile(r"\b(?:premium|gold|priority|tier[\s_-]?(?:2|two|ii)\b)\b")
+# A paid middle plan most paying customers are on ("Pro", "Plus", "Growth", "Business": in most SaaS price lists
+# the plan below Enterprise that small and mid-sized companies buy; its value shows in its ARR).
+_HIGH_TIERS = re.compile(r"\b(?:plus|professional|pro|scale|growth|business)\b")
 _TIER_TAG = re.compile(
     r"^(?:(?:plan|tier|segment|customer)[_:-])?(?:enterprise|strategic|platinum|vip|key[_-]?account|tier[_-]?1"
     r"|premium|"
@@ -59,7 +60,18 @@ _CHURN = (
     r"(?:you|your|renew\w*|contract|subscription|partnership|relationship)|(?=\s*(?:[.!?,]|$))))\b"
 )
 
+# The customer saying what it is worth: "we're one of your top 10 accounts", "one of your largest customers". It
+# counts as a named upper plan does: beside a reason, not as one.
+_TOP_ACCOUNT = (
+    r"\b(?:one\s+of\s+(?:your|ur)\s+(?:\w+\s+)?(?:largest|biggest|top(?:\s+\d+)?|most\s+important|oldest|"
+    r"longest[- ]standing|key|strategic|major)\s+(?:customers|accounts|clients|partners)"
+    r"|(?:we|we're|we\s+are)\s+(?:a\s+|your\s+)?(?:top|key|strategic|largest|biggest|flagship)\s+"
+    r"(?:\d+\s+)?(?:customer|account|client)(?:\s+of\s+yours)?)\b"
+)
+
 RULES: tuple[PatternRule, ...] = (
+    PatternRule(PREMIUM_TIER, _TOP_ACCOUNT, UPPER_TIER_STRENGTH, CATEGORY,
+                anchors=rule_words("one we we're")),
     PatternRule(CHURN_THREAT, _CHURN, 0.85, CATEGORY, hypothetical=0.6, policy_question=0.5,
                 anchors=rule_words("cancel switch move moving migrat go going leave leaving evaluat look consider "
                                    "explor won will not don do reconsider rethink take drop ditch dump churn last "

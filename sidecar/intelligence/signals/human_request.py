@@ -132,6 +132,13 @@ _CONVERSE_VERB = (
 )
 # "-ing" after a form of "be" narrates ("I was talking to an agent"), it does not ask.
 _NARRATIVE_BEFORE = re.compile(r"\b(?:was|were|been|am|'m|are|is|i'm|im|we're)\s+(?:\w+\s+)?$")
+# Someone else unable to reach people ("our SDR team can't call anyone on their lists") reports, it does not ask.
+_THEIR_INABILITY_BEFORE = re.compile(
+    r"\b(?:our|their|his|her|the|my)\s+(?:\w+\s+){1,2}(?:can't|cannot|can\s+not|couldn't|could\s+not|can't\s+even"
+    r"|(?:is|are)\s+unable\s+to)\s+$"
+)
+# People on the customer's own lists are theirs to call, not the vendor's staff.
+_ON_THEIR_LIST = re.compile(r"\s+(?:on|in|from)\s+(?:their|our|my|his|her|the)\s+(?:\w+\s+)?(?:lists?|rosters?)\b")
 _VERB_HEAD = rf"\b{_CONVERSE_VERB}\b"
 _CONTACT_PERSON = re.compile(r"contact\s+persons?")
 _VERB_TAIL = rf"{_GAP}[\s,]*{_WITH_TO}?\s*{_TARGET}\b"
@@ -183,6 +190,12 @@ _ANYONE_THERE = re.compile(
     r"available|awake|alive|reading\s+(?:this|these|my))\b"
 )
 # The same ask naming a person outright ("can a human look at this?") is no mere politeness.
+# "Is there an actual human being employed at your company?": sarcasm that asks for one.
+_IS_THERE_A_HUMAN = re.compile(
+    r"\bis\s+there\s+(?:an?\s+|any\s+)?(?:(?:real|actual|live)\s+(?:human(?:\s+being)?|person|people)"
+    r"|human(?:\s+being)?s?|(?:person|people|anyone|anybody)\s+(?:employed|working|reading|alive|on\s+the\s+other\s+end))"
+    r"\b"
+)
 _A_HUMAN_PLEASE_ACT = re.compile(
     r"\b(?:can|could|will|would|please|pls|need|i\s+need|we\s+need|i\s+want|we\s+want|i'd\s+like|get)\s+"
     r"(?:a\s+(?:real\s+|live\s+)?(?:person|human)|an?\s+(?:actual|real|live)\s+(?:person|human)(?:\s+being)?)\s+"
@@ -413,6 +426,9 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
         return 0.0
     if _CONTACT_PERSON.fullmatch(match.group()):
         return 0.0  # "our contact person", "update the contact person": a noun, not "contact a person"
+    if _THEIR_INABILITY_BEFORE.search(view.lower, max(0, match.start() - 60), match.start()) or _ON_THEIR_LIST.match(
+            view.lower, match.end()):
+        return 0.0
     base = CHANNEL_IN_OPENING if match.group("channel") and is_opening(view) else _target_strength(match)
     return _in_context(view, match, base)
 
@@ -469,6 +485,7 @@ RULES: tuple[PatternRule, ...] = (
     # Asking who to contact wants a person, less directly.
     PatternRule(ASKS_FOR_HUMAN, _WHO_CAN_I_TALK_TO, 0.6, CATEGORY, anchors=("who",), judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _ANYONE_THERE, 0.6, CATEGORY, anchors=("any", "some"), judge=_judge_plain),
+    PatternRule(ASKS_FOR_HUMAN, _IS_THERE_A_HUMAN, 0.75, CATEGORY, anchors=("is",), judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _A_HUMAN_PLEASE_ACT, 0.75, CATEGORY,
                 anchors=rule_words("person human"), judge=_judge_plain),
     # "Can someone help me with my card?" is mostly politeness: kept below the category threshold.

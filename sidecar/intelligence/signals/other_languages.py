@@ -2,7 +2,7 @@
 
 B2B support teams answer customers in their own language. The English detectors are broad; these are
 deliberately narrow: only phrases that mean one thing (ask for a person, refund, double charge,
-cancellation, outage, data loss, erasure request, breach), reported under the same signal names so
+cancellation, outage, data loss, erasure request, breach, legal threat), reported under the same signal names so
 weights, categories and evidence work as in English. A match preceded by a negation of its language
 ("je ne veux pas parler à un agent") counts for nothing. What is not here (frustration, urgency,
 conversation wording) stays English-only; the README says so.
@@ -161,7 +161,7 @@ _REFUND = (
     r"\b(?:rückerstattung|erstattung|rückzahlung|geld\s+zurück|zurückerstatten|gutschrift|erstatten\s+sie"
     r"|(?:betrag|differenz|geld|kosten|gebühr\w*|summe)\s+(?:\w+\s+){0,3}?(?:zurück)?erstatten"
     r"|rembours\w+|reembols\w+|devolución\s+del?\s+dinero|estorno\w*|dinheiro\s+de\s+volta"
-    r"|rimbors\w+|terugbetal\w+|geld\s+terug|restitutie)\b"
+    r"|rimbors\w+|terugbetal\w+|geld\s+terug|restitutie|terugstort\w*|terugboek\w*|reintegro|reintegrar\w*)\b"
 )
 _DOUBLE_CHARGE = (
     r"\b(?:(?:doppelt|zweimal)\s+(?:\w+\s+)?(?:belastet|abgebucht|berechnet|bezahlt|kassiert)|falsche\s+rechnung"
@@ -169,7 +169,13 @@ _DOUBLE_CHARGE = (
     r"|facture\s+erronée|cobr\w+\s+(?:\w+\s+)?dos\s+veces|doble\s+cobro|cobro\s+duplicado|factura\s+incorrecta"
     r"|cobr\w+\s+(?:\w+\s+)?duas\s+vezes|cobrança\s+(?:duplicada|em\s+dobro|indevida)"
     r"|addebit\w*\s+(?:\w+\s+)?due\s+volte|doppio\s+addebito|fattura\s+errata"
-    r"|(?:dubbel|twee\s+keer)\s+(?:\w+\s+)?(?:afgeschreven|betaald|gefactureerd))\b"
+    r"|(?:dubbel|twee\s+keer)\s+(?:\w+\s+){0,3}?(?:afgeschreven|betaald|gefactureerd|geïncasseerd)"
+    # Charged without a right to: "cobrados indebidamente", "prélèvement non autorisé", "onterecht afgeschreven".
+    r"|cobr\w+\s+indebidamente|cobro\s+indebido|cargos?\s+no\s+autorizados?"
+    r"|prélèvements?\s+(?:indus?|non\s+autorisés?)|prélev\w+\s+sans\s+(?:notre\s+|mon\s+)?autorisation"
+    r"|addebit\w+\s+(?:non\s+autorizzat\w+|indebit\w+)"
+    r"|unberechtigt\w*\s+(?:\w+\s+)?(?:abbuchung\w*|belastung\w*|abgebucht|belastet|berechnet)"
+    r"|onterecht\s+(?:\w+\s+){0,3}?(?:afgeschreven|gefactureerd|in\s+rekening\s+gebracht))\b"
 )
 _CANCEL = (
     r"\b(?:kündig\w*|(?:abo|abonnement|vertrag)\s+beenden|résili\w+|annuler\s+(?:mon|notre|l['’])\s*abonnement"
@@ -266,7 +272,20 @@ _BREACH = (
     r"|accès\s+non\s+autorisé|compte\s+compromis|hackead[oa]s?|filtración\s+de\s+datos|acceso\s+no\s+autorizado"
     r"|cuenta\s+comprometida|invadid[oa]|vazamento\s+de\s+dados|acesso\s+não\s+autorizado|hackerat[oaie]"
     r"|violazione\s+dei\s+dati|accesso\s+non\s+autorizzato|account\s+compromesso|datalek"
-    r"|ongeautoriseerde\s+toegang)\b"
+    r"|ongeautoriseerde\s+toegang"
+    # Hinglish: "account hack ho gaya", "kisi ne hack kar liya".
+    r"|hack\s+(?:ho\s+(?:gaya|gya|gayi|gyi|gaye)|kar\s+(?:liya|liye|diya)|hua))\b"
+)
+# A legal threat in the other languages' words: legal steps, a court, a formal notice, or the matter handed to
+# lawyers or the legal department. Lawyers named alone ("nos avocats ont validé le contrat") are no threat.
+_LAWYERS = (r"(?:rechts)?anw[aä]lt\w*|rechtsabteilung|avocats?|service\s+juridique|abogad[oa]s?|departamento\s+"
+            r"(?:jurídico|legal)|advogad[oa]s?|avvocat[oi]|ufficio\s+legale|advoca(?:at|ten)|juridische\s+afdeling")
+_LEGAL = (
+    r"\b(?:rechtliche\w*\s+schritte|verklagen|klage\s+(?:einreichen|erheben)|gerichtlich\w*\s+(?:vorgehen|schritte)"
+    r"|actions?\s+en\s+justice|poursuites\s+judiciaires|mise\s+en\s+demeure"
+    r"|acci(?:ón|ones)\s+legal(?:es)?|vía\s+judicial|demanda\s+judicial|ação\s+judicial|medidas\s+judiciais|procon"
+    r"|azion[ei]\s+legal[ei]|vie\s+legali|juridische\s+stappen|rechtszaak|gerechtelijke\s+stappen|ingebrekestelling"
+    rf"|(?:en\s+manos\s+de|an|à|aux|al|a|ao|aos|ai|alla|agli|aan|zu|zum|zur)\s+(?:\w+\s+)?(?:{_LAWYERS}))\b"
 )
 
 # Another team of the vendor asked for: its engineers (a custom integration, a connector, a review) or a
@@ -354,5 +373,10 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(incident.MALFUNCTION, _MALFUNCTION, 0.6, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(compliance.PRIVACY_REQUEST, _ERASURE, 0.85, compliance.CATEGORY, judge=_judge_negated_before),
+    PatternRule(compliance.LEGAL_THREAT, _LEGAL, 0.85, compliance.CATEGORY, judge=_judge_negated_before,
+                anchors=("rechtlich", "verklagen", "klage", "gerichtlich", "action", "poursuites", "mise", "acci",
+                         "vía", "demanda", "ação", "medidas", "procon", "azion", "vie", "juridische", "rechtszaak",
+                         "gerechtelijke", "ingebrekestelling", "en", "an", "à", "aux", "al", "a", "ao", "aos", "ai",
+                         "alla", "agli", "aan", "zu", "zum", "zur")),
     PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_unless_fixed),
 )
