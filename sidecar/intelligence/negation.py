@@ -203,6 +203,50 @@ def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple
     return _STILL_GOING.search(text) is None
 
 
+# A customer confirming that what was done worked: "that did it", "it works now", "the refund arrived".
+_CONFIRMED = re.compile(
+    r"\b(?:(?:that|this|it)\s+(?:worked|works|did\s+it|did\s+the\s+trick|helped|fixed\s+it|solved\s+it)"
+    r"|(?:works|working)\s+(?:now|fine|perfectly|great)"
+    r"|(?:refund|credit|money|payment|reimbursement)\s+(?:has\s+|have\s+)?(?:arrived|came\s+through|showed\s+up|landed"
+    r"|(?:is|was)\s+(?:in|received|through))"
+    r"|(?:received|got)\s+(?:the|my|our)\s+(?:refund|credit|money)"
+    r"|you\s+can\s+close\s+(?:this|the\s+ticket|it)|(?:all|everything(?:'s|\s+is)?)\s+(?:good|fine|sorted|set)"
+    r"|no\s+(?:further\s+)?(?:action|help)\s+(?:is\s+)?needed|nothing\s+(?:else|more|further)\s+(?:is\s+)?needed"
+    r"|never\s*mind|figured\s+it\s+out)\b"
+)
+
+
+_CONTRAST = re.compile(r"\b(?:but|however|except|although|though|aber|mais|pero|mas|però|maar)\b")
+_COURTESY = re.compile(r"\b(?:thanks?|thank\s+you)\s+(?:\w+\s+)?again\b")
+
+
+def says_settled(view: MessageView) -> bool:
+    """True when a sentence of the message says the matter is over (fixed, working again, the refund arrived, "you
+    can close this") and none of its sentences says something still goes on, and it asks nothing."""
+    lower = view.lower
+    settled = False
+    start = 0
+    while start < len(lower):
+        end = sentence_end(lower, start)
+        if end <= start:
+            end = len(lower)
+        text = lower[start:end]
+        if text.strip():
+            if text.rstrip().endswith("?"):
+                return False
+            cues = [*_RESOLVED_TALK.finditer(text), *_CONFIRMED.finditer(text)]
+            elsewhere = _RESOLVED_ELSEWHERE.search(text) is not None
+            blanked = _COURTESY.sub(lambda m: " " * len(m.group()), text)  # "thanks again" is no recurrence
+            for cue in cues:
+                blanked = blanked[:cue.start()] + " " * (cue.end() - cue.start()) + blanked[cue.end():]
+            if (_STILL_GOING.search(blanked) is not None or _CONTRAST.search(blanked) is not None
+                    or (elsewhere and NOT_YET_ELSEWHERE.search(text))):
+                return False
+            settled = settled or bool(cues) or elsewhere
+        start = end
+    return settled
+
+
 def is_policy_question(
     view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None
 ) -> bool:

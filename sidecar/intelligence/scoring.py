@@ -25,6 +25,7 @@ from sidecar.intelligence.assessment import (
 )
 from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.signals import Finding, detect_signals
+from sidecar.intelligence.signals.settled import settle
 from sidecar.intelligence.ticket import Ticket
 
 # rules-2: patience split from resolved talk, the authority floor; rules-3: naming a commercial or engineering
@@ -56,7 +57,9 @@ from sidecar.intelligence.ticket import Ticket
 # request (signals/billing.py); legal threats, money taken without a right, Dutch double debits and a Hinglish
 # hack in the other languages (signals/other_languages.py); "is there an actual human being?" asks for one, and
 # someone else unable to call the people on their own lists does not (signals/human_request.py)
-RULES_MODEL_VERSION = "rules-7"
+# 8 (2026-12-07): a matter the customer's latest message says is settled ("it works again, thanks", "the refund
+# arrived") leaves the earlier findings at a tenth (signals/settled.py, negation.says_settled)
+RULES_MODEL_VERSION = "rules-8"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -321,19 +324,19 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-7", or "rules-7+semantic-5:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-8", or "rules-8+semantic-5:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-7" or "rules-7+semantic-5:<examples>")."""
+    what found them ("rules-8" or "rules-8+semantic-5:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:
-        return findings, RULES_MODEL_VERSION
-    return layer.refine(ticket, findings), f"{RULES_MODEL_VERSION}+{layer.version}"
+        return settle(ticket, findings), RULES_MODEL_VERSION
+    return settle(ticket, layer.refine(ticket, findings)), f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def assess_ticket(

@@ -369,7 +369,8 @@ def _findings_for(reading: Reading) -> list[Finding]:
     # quarter, as the rules' own findings in it do: the rules' reading of resolution words owns that decision.
     over = is_resolved_talk(piece.view, piece.start, piece.end)
     return [Finding(signal, round(reading.probability * (RESOLVED_FACTOR if over and category in RESOLVABLE_CATEGORIES
-                                                         else 1.0), 3), evidence=evidence, category=category)
+                                                         else 1.0), 3), evidence=evidence, category=category,
+                    where=piece.view.where)
             for signal, category in signals]
 
 

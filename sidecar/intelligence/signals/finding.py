@@ -35,6 +35,11 @@ class Finding:
     evidence: str = ""
     category: str | None = None
     span: tuple[MessageView, int, int] | None = None
+    where: str | None = None  # the message a finding without a span was read in (a semantic reading's)
+
+    def message(self) -> str | None:
+        """The message the finding was read in ("description", "comment 3"); None for the ticket's own facts."""
+        return self.span[0].where if self.span is not None else self.where
 
     def describe(self) -> str:
         """The evidence as a person reads it: 'comment 3 (customer): "...refund me..."' or 'reopens = 3'."""

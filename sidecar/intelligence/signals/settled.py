@@ -1,0 +1,47 @@
+"""A matter the customer's latest message says is settled: what the earlier messages reported counts a tenth.
+
+"Since this morning every export fails" stays in the ticket after the agent's fix and the customer's "just
+tried, it works again, thanks!". Read message by message, the outage is still there and the ticket would be
+escalated after it was solved. When the customer's latest message, written after the opening one (after the
+support side's reply, or the customer writing again), says it is over (negation.says_settled) and gives no
+reason of its own, every finding of the earlier messages and of the conversation counts a tenth. A latest
+message that says it is still broken, or asks anything, settles nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import says_settled
+from sidecar.intelligence.signals.finding import Finding
+from sidecar.intelligence.text.clean import body_end
+from sidecar.intelligence.ticket import Ticket
+
+_REASON_STRENGTH = 0.5  # a finding this strong in the latest message is a reason of its own: nothing is settled
+# A tenth, not the quarter of resolved talk in a sentence: a matter reported in several messages, by the rules
+# and the semantic layer, gives several findings, and a quarter of each still adds up to a category.
+SETTLED_FACTOR = 0.1
+
+
+def latest_customer_reply(ticket: Ticket) -> MessageView | None:
+    """The customer's latest comment when it follows the opening message (a reply, or the customer writing again)."""
+    opening = (ticket.description or "").strip()
+    latest: MessageView | None = None
+    for index, comment in enumerate(ticket.comments):
+        body = comment.body.strip()
+        # Zendesk repeats the description as the first comment: that is the opening, not a later word.
+        if comment.author == "customer" and body and not (index == 0 and (not opening or body == opening)):
+            latest = MessageView.of(f"comment {index + 1}", "customer", comment.body[:body_end(comment.body)])
+    return latest
+
+
+def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, the earlier ones at a tenth when the customer's latest reply says the matter is settled."""
+    latest = latest_customer_reply(ticket)
+    if latest is None or not says_settled(latest):
+        return list(findings)
+    if any(f.category is not None and f.strength >= _REASON_STRENGTH and f.message() == latest.where
+           for f in findings):
+        return list(findings)
+    return [f if f.message() == latest.where else replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]

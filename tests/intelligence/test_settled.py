@@ -1,0 +1,54 @@
+"""A matter the customer's latest message says is settled: the earlier reports no longer escalate the ticket."""
+from __future__ import annotations
+
+import pytest
+
+from sidecar.intelligence.scoring import DEFAULT_WATCH_THRESHOLD, assess_ticket
+
+OUTAGE = "Since this morning every CSV export fails with a 500 error for all of our users."
+DOUBLE_CHARGE = "We were charged twice for March, please refund one of the two payments."
+
+
+def conversation(make_ticket, opening, latest, reply="We deployed a fix a few minutes ago, could you try again?"):
+    comments = [("customer", opening)] + ([("agent", reply)] if reply else []) + [("customer", latest)]
+    return make_ticket(opening, comments=comments)
+
+
+@pytest.mark.parametrize(("opening", "latest"), [
+    (OUTAGE, "Just tried, it works again. Thanks for the quick fix!"),
+    (OUTAGE, "Thanks again! That did the trick."),
+    (OUTAGE, "Funktioniert wieder, danke!"),
+    (OUTAGE, "Ça marche à nouveau, merci beaucoup."),
+    (DOUBLE_CHARGE, "Got it, the refund arrived today. All good, thank you."),
+])
+def test_a_matter_the_customer_says_is_settled_no_longer_escalates(make_ticket, now, opening, latest):
+    assessment = assess_ticket(conversation(make_ticket, opening, latest), now=now)
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD, assessment.signals
+    assert not assessment.categories
+
+
+def test_the_customer_writing_again_that_it_works_settles_it_too(make_ticket, now):
+    assessment = assess_ticket(conversation(make_ticket, OUTAGE, "Never mind, it works now.", reply=None), now=now)
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(("opening", "latest"), [
+    (OUTAGE, "Thanks, but it still fails for the large files."),  # still going
+    (OUTAGE, "Ok it works now but now the import is broken too."),  # a new problem after "but"
+    (OUTAGE, "Is it fixed for everyone now?"),  # a question settles nothing
+    (OUTAGE, "Works now, thanks. Can you also tell me why it happened?"),
+    (DOUBLE_CHARGE, "Thanks for the update. Our lawyers will be in touch."),  # a reason of its own
+    (DOUBLE_CHARGE, "That worked, thanks. We were double charged in April too though."),
+    (OUTAGE, "Thanks for looking into it, we will test tomorrow."),  # thanks, but nothing said to be over
+])
+def test_a_latest_message_that_is_not_settled_leaves_the_reports_as_they_are(make_ticket, now, opening, latest):
+    settled = assess_ticket(conversation(make_ticket, opening, latest), now=now)
+    assert settled.categories, settled.signals
+    assert settled.score >= DEFAULT_WATCH_THRESHOLD
+
+
+def test_the_opening_message_settles_nothing_by_itself(make_ticket, now):
+    # Zendesk repeats the description as the first comment; "works now" there is the customer's report itself.
+    text = "The export failed all morning. It works now but we lost two hours of orders."
+    assessment = assess_ticket(make_ticket(text, comments=[("customer", text)]), now=now)
+    assert assessment.categories
