@@ -59,7 +59,10 @@ from sidecar.intelligence.ticket import Ticket
 # someone else unable to call the people on their own lists does not (signals/human_request.py)
 # 8 (2026-12-07): a matter the customer's latest message says is settled ("it works again, thanks", "the refund
 # arrived") leaves the earlier findings at a tenth (signals/settled.py, negation.says_settled)
-RULES_MODEL_VERSION = "rules-8"
+# 9 (2026-12-07): a person asked for in chat in the other languages (attended by one, a manager to talk to,
+# verb-last German, "basta bot", Taglish) and a bot that does not understand; "refund q" names a question
+# (signals/other_languages.py, signals/billing.py)
+RULES_MODEL_VERSION = "rules-9"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -324,14 +327,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-8", or "rules-8+semantic-5:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-9", or "rules-9+semantic-5:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-8" or "rules-8+semantic-5:<examples>")."""
+    what found them ("rules-9" or "rules-9+semantic-5:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is None:

@@ -68,6 +68,12 @@ def test_a_refund_asked_of_the_vendor_still_counts(assess, text):
     assert "refund_request" in names(assess(text)), text
 
 
+def test_a_subject_naming_a_refund_question_is_no_demand(assess):
+    assert "billing_refund" not in categories(assess("refund q"))
+    assert "billing_refund" not in categories(assess("Refund policy question"))
+    assert "billing_refund" in categories(assess("Refund please, we cancelled in March"))
+
+
 def test_declined_refund_does_not_fire(assess):
     assessment = assess("I don't need a refund, I just want the export fixed.")
     assert "refund_request" not in names(assessment)

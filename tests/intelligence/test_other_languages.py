@@ -98,6 +98,18 @@ def signals_of(assessment):
         ("Het bedrag is twee keer van onze rekening afgeschreven.", "billing_error", "billing_refund"),
         ("Willen jullie het dubbele bedrag terugstorten?", "refund_request", "billing_refund"),
         ("lagta hai humara admin account hack ho gaya hai", "security_breach", "compliance_security"),
+        # A person asked for in chat: attended by one, a manager to talk to, verb last, Taglish, "basta bot".
+        ("necesito que me atienda una persona", "asks_for_human", "human_requested"),
+        ("el asistente no entiende mi problema", "rejects_automated_help", "human_requested"),
+        ("¿hay algún encargado con quien pueda hablar?", "asks_for_human", "human_requested"),
+        ("Können Sie mich mit Ihrem Vorgesetzten verbinden?", "asks_for_human", "human_requested"),
+        ("gibt es da auch einen echten Menschen?", "asks_for_human", "human_requested"),
+        ("tem alguém de verdade aí?", "asks_for_human", "human_requested"),
+        ("basta bot, mi passi un collega", "asks_for_human", "human_requested"),
+        ("mi fate richiamare per favore", "asks_for_call_or_contact", "human_requested"),
+        ("may tao ba dyan?", "asks_for_human", "human_requested"),
+        ("need ko talaga ng kausap re: my account", "asks_for_human", "human_requested"),
+        ("pwede ba i-escalate sa supervisor niyo? 2 weeks na to", "asks_for_human", "human_requested"),
     ],
 )
 def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, category):
@@ -125,6 +137,8 @@ def test_the_strong_signals_are_read_in_six_languages(assess, text, signal, cate
         "Qué pasa con el agente de ayer?",
         "Votre équipe technique a été très rapide, merci.",  # names the team, asks nothing
         "Il vostro team tecnico ha risolto tutto, grazie.",
+        "ang kausap ko kahapon ay mabait",  # the person I spoke to yesterday: no ask
+        "Il collega mi ha già aiutato, grazie.",
     ],
 )
 def test_negated_and_look_alike_phrases_do_not_count(assess, text):

@@ -31,7 +31,7 @@ def semantic_evidence(assessment, category):
 
 def test_the_layer_is_on_and_names_itself_in_the_model_version(make_ticket, now):
     assert active_layer() is not None
-    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-8+semantic-5:")
+    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-9+semantic-5:")
 
 
 def test_severity_behind_politeness_escalates_with_the_sentence_quoted(make_ticket, now):
@@ -78,6 +78,9 @@ def test_a_request_for_a_person_in_shorthand_or_mixed_languages(make_ticket, now
     "Our previous vendor had outages every month, which is why we chose you.",
     "We have 800 users across three regions on the Business plan.",
     "If our card were ever charged twice, how would we get the money back?",
+    # Questions about the product's own agents, seats and calls (the customer runs a help desk on it).
+    "how can I hand a conversation over to another agent in the shared inbox?",
+    "comment ajouter un nouvel agent dans notre équipe ?",
 ])
 def test_sentences_that_only_look_like_reasons_do_not_escalate(make_ticket, now, text):
     assessment = assess(make_ticket, now, text)

@@ -4,7 +4,13 @@ from __future__ import annotations
 import re
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.signals.finding import NOT_MEANT, PatternRule, default_judge, rule_words
+from sidecar.intelligence.signals.finding import (
+    NOT_MEANT,
+    POLICY_QUESTION_FACTOR,
+    PatternRule,
+    default_judge,
+    rule_words,
+)
 
 CATEGORY = "billing_refund"
 REFUND_REQUEST = "refund_request"
@@ -83,12 +89,19 @@ _WE_ISSUE = re.compile(
 )
 
 
+# "Refund question", "refund q", "refund policy": a question about refunds, named as such.
+_ABOUT_REFUNDS = re.compile(r"\s*(?:q|qs|question|questions|query|queries|policy|policies|info|information|terms)\b")
+
+
 def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     word = view.lower.rfind("refund", match.start(), match.end())
     if _THEIR_CUSTOMERS.match(view.lower, match.end()) or (
             word >= 0 and _WE_ISSUE.search(view.lower, max(0, word - 60), word)):
         return NOT_MEANT
-    return default_judge(view, match, rule)
+    strength = default_judge(view, match, rule)
+    if _ABOUT_REFUNDS.match(view.lower, match.end()):
+        strength *= POLICY_QUESTION_FACTOR
+    return strength
 
 
 RULES: tuple[PatternRule, ...] = (

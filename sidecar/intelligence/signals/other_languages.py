@@ -51,7 +51,7 @@ _PERSON = {
     "es": r"(?:humano|persona|agente|asesor\w*|operador\w*|supervisor\w*|encargad\w+|gerente|alguien|representante)",
     "pt": r"(?:humano|pessoa|atendente|agente|operador\w*|supervisor\w*|gerente|algu[eé]m|representante"
           r"|consultor\w*)",
-    "it": r"(?:umano|persona|operator[ei]|operatrice|agente|consulente|responsabile|qualcuno|supervisore)",
+    "it": r"(?:umano|persona|operator[ei]|operatrice|agente|consulente|responsabile|qualcuno|supervisore|collega)",
     "nl": r"(?:mens|medewerker|persoon|iemand|manager|leidinggevende)",
 }
 # Words for a person in Hinglish chat (Hindi in Latin script, English nouns mixed in).
@@ -112,10 +112,22 @@ _ASKS_FOR_PERSON = "|".join([
     # "is daar iemand?", "koi hai?": in a chat with a bot, a call for a person.
     r"\bil\s+y\s+a\s+quelqu['’]un\s*(?:\?|$)|\by\s+a(?:-t-il)?\s+quelqu['’]un\s*(?:\?|$)"
     r"|\bquelqu['’]un\s+(?:est\s+)?là\s*(?:\?|$)",
-    r"\bhay\s+alguien\s*(?:ahí|ahi|real|de\s+verdad|por\s+ahí)?\s*(?:\?|$)",
-    r"\btem\s+alguém\s*(?:aí|ai|aqui|real|de\s+verdade)?\s*(?:\?|$)",
-    r"\bist\s+(?:da|hier)\s+(?:jemand|wer)\s*(?:\?|$)"
-    r"|\bgibt\s+es\s+(?:hier|da)\s+(?:jemanden|einen\s+(?:echten\s+)?menschen)\s*(?:\?|$)",
+    r"\bhay\s+alguien\s*(?:(?:ahí|ahi|real|de\s+verdad|por\s+ahí)\s*){0,2}(?:\?|$)",
+    r"\btem\s+alguém\s*(?:(?:aí|ai|aqui|real|de\s+verdade)\s*){0,2}(?:\?|$)",
+    r"\bist\s+(?:da|hier)\s+(?:auch\s+)?(?:jemand|wer)\s*(?:\?|$)"
+    r"|\bgibt\s+es\s+(?:hier|da)\s+(?:auch\s+|überhaupt\s+)?(?:jemanden|einen\s+(?:echten\s+)?menschen)\s*(?:\?|$)",
+    # es: "necesito que me atienda una persona", "¿hay algún encargado con quien pueda hablar?"
+    rf"\bque\s+me\s+(?:atienda|llame|ayude)\s+(?:un|una|el|la|algún|alguna)?\s*(?:\w+\s+)?{_PERSON['es']}",
+    rf"\bhay\s+(?:algún|alguna|un|una)\s+{_PERSON['es']}\s+(?:con\s+(?:quien|quién)|que)\s+(?:\w+\s+)?"
+    r"(?:hablar|pueda|atienda|me\s+pueda)",
+    # de, verb last: "Können Sie mich mit Ihrem Vorgesetzten verbinden?"
+    rf"\bmich\s+(?:bitte\s+)?mit\s+(?:\w+\s+){{0,2}}?{_PERSON['de']}\s+verbinden\b",
+    # it: "mi passi un collega", "mi fate richiamare"
+    rf"\bmi\s+(?:passi|passa|passate)\s+(?:\w+\s+){{0,2}}?{_PERSON['it']}",
+    # Taglish: "may tao ba dyan?", "need ko ng kausap", "pwede i-escalate sa supervisor"
+    r"\bmay\s+(?:totoong\s+)?tao\s+(?:ba\s+)?(?:dyan|diyan|dito|jan)\b"
+    r"|\b(?:need|kailangan)\s+(?:ko|namin|nila)\s+(?:\w+\s+){0,2}?(?:ng\s+)?(?:totoong\s+)?kausap\b"
+    r"|\bi-?escalate\s+(?:\w+\s+){0,2}?sa\s+(?:supervisor|manager|agent|tao)",
     r"\bc['’]è\s+(?:qualcuno|un\s+operatore|un\s+umano|una\s+persona)\s*(?:\?|$)",
     r"\bis\s+(?:daar|er)\s+(?:iemand|een\s+mens)\s*(?:\?|$)",
     r"\bkoi\s+(?:hai|h|he)\s*(?:kya\s*)?(?:\?|$)",
@@ -146,6 +158,7 @@ _CALL_ME = (
     r"|llámenme|llamenme|me\s+llamen|llamarme|devolverme\s+la\s+llamada|me\s+liguem|me\s+ligue|me\s+ligar"
     r"|retornar\s+(?:a\s+)?(?:minha\s+)?ligação|me\s+liga(?:m)?\s+(?:por\s+favor|agora|urgente|de\s+volta)"
     r"|richiamatemi|chiamatemi|mi\s+richiami|mi\s+chiami\s+(?:per\s+favore|subito|appena)|richiamarmi|richiamami"
+    r"|mi\s+(?:fate|fa|faccia)\s+(?:ri)?chiamare"
     r"|chiamarmi"
     r"|bel\s+me\s+(?:terug|op)|terugbellen)\b"
 )
@@ -155,7 +168,16 @@ _NOT_A_BOT = (
     r"|no\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:un|el)\s+(?:bot|robot|chatbot)"
     r"|não\s+(?:\w+\s+){0,3}?(?:com\s+)?(?:um|o)\s+(?:bot|robô|robo|chatbot)"
     r"|non\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:un|il)\s+(?:bot|robot|chatbot)"
-    r"|geen\s+(?:bot|robot|chatbot)|niet\s+(?:met\s+)?(?:een|de)\s+(?:bot|chatbot))\b"
+    r"|geen\s+(?:bot|robot|chatbot)|niet\s+(?:met\s+)?(?:een|de)\s+(?:bot|chatbot)"
+    # Enough of the bot, or the bot not understanding: "basta bot", "el asistente no entiende mi problema".
+    r"|basta\s+(?:con\s+(?:il|i)\s+|col\s+)?(?:bot|robot|chatbot)"
+    r"|(?:el|este)\s+(?:asistente|bot|robot|chatbot)\s+no\s+(?:me\s+)?(?:entiende|ayuda|sirve|responde)"
+    r"|(?:le|ce)\s+(?:bot|robot|chatbot|assistant)\s+ne\s+(?:me\s+)?(?:comprend|sert|répond|aide)"
+    r"|(?:der|dieser|ihr)\s+(?:bot|chatbot|roboter|assistent)\s+(?:versteht|hilft)\s+(?:mir\s+|mich\s+)?(?:\w+\s+)?"
+    r"nicht"
+    r"|(?:o|esse|este)\s+(?:bot|robô|robo|chatbot|assistente)\s+não\s+(?:me\s+)?(?:entende|ajuda|serve|responde)"
+    r"|(?:il|questo)\s+(?:bot|robot|chatbot|assistente)\s+non\s+(?:mi\s+)?(?:capisce|aiuta|serve|risponde)"
+    r"|(?:de|deze)\s+(?:bot|chatbot|assistent)\s+(?:begrijpt|helpt)\s+(?:me\s+|mij\s+)?(?:\w+\s+)?niet)\b"
 )
 _REFUND = (
     r"\b(?:rückerstattung|erstattung|rückzahlung|geld\s+zurück|zurückerstatten|gutschrift|erstatten\s+sie"
