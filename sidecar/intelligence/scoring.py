@@ -56,7 +56,7 @@ from sidecar.intelligence.ticket import Ticket
 # it is a top account counts as an upper plan does; a refund the customer gives its own customers is no refund
 # request (signals/billing.py); legal threats, money taken without a right, Dutch double debits and a Hinglish
 # hack in the other languages (signals/other_languages.py); "is there an actual human being?" asks for one, and
-# someone else unable to call the people on their own lists does not (signals/human_request.py)
+# people "on their lists" are the customer's own to call, not the vendor's staff (signals/human_request.py)
 # 8 (2026-12-07): a matter the customer's latest message says is settled ("it works again, thanks", "the refund
 # arrived") leaves the earlier findings at a tenth (signals/settled.py, negation.says_settled)
 # 9 (2026-12-07): a person asked for in chat in the other languages (attended by one, a manager to talk to,

@@ -75,6 +75,7 @@ ASKS_FOR_A_PERSON = [
     "un humain svp",
     "ein Mensch bitte",
     "Is there an actual human being employed at your company?",
+    "My team can't reach anyone at your company and the import is still broken.",
     "is there a real person reading these?",
 ]
 

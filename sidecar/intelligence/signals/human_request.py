@@ -132,12 +132,8 @@ _CONVERSE_VERB = (
 )
 # "-ing" after a form of "be" narrates ("I was talking to an agent"), it does not ask.
 _NARRATIVE_BEFORE = re.compile(r"\b(?:was|were|been|am|'m|are|is|i'm|im|we're)\s+(?:\w+\s+)?$")
-# Someone else unable to reach people ("our SDR team can't call anyone on their lists") reports, it does not ask.
-_THEIR_INABILITY_BEFORE = re.compile(
-    r"\b(?:our|their|his|her|the|my)\s+(?:\w+\s+){1,2}(?:can't|cannot|can\s+not|couldn't|could\s+not|can't\s+even"
-    r"|(?:is|are)\s+unable\s+to)\s+$"
-)
-# People on the customer's own lists are theirs to call, not the vendor's staff.
+# People on the customer's own lists are theirs to call, not the vendor's staff ("our SDR team can't call anyone
+# on their lists today").
 _ON_THEIR_LIST = re.compile(r"\s+(?:on|in|from)\s+(?:their|our|my|his|her|the)\s+(?:\w+\s+)?(?:lists?|rosters?)\b")
 _VERB_HEAD = rf"\b{_CONVERSE_VERB}\b"
 _CONTACT_PERSON = re.compile(r"contact\s+persons?")
@@ -426,8 +422,7 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
         return 0.0
     if _CONTACT_PERSON.fullmatch(match.group()):
         return 0.0  # "our contact person", "update the contact person": a noun, not "contact a person"
-    if _THEIR_INABILITY_BEFORE.search(view.lower, max(0, match.start() - 60), match.start()) or _ON_THEIR_LIST.match(
-            view.lower, match.end()):
+    if _ON_THEIR_LIST.match(view.lower, match.end()):
         return 0.0
     base = CHANNEL_IN_OPENING if match.group("channel") and is_opening(view) else _target_strength(match)
     return _in_context(view, match, base)
