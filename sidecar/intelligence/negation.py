@@ -6,6 +6,7 @@ rather than scanning the message again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sidecar.intelligence.message import MessageView, sentence_end, sentence_start
 
@@ -198,9 +199,14 @@ def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple
     # Anything in the sentence saying it goes on, or must still be done, vetoes once the resolution cues
     # themselves are blanked ("working again" holds an "again" of its own): when in doubt, the incident
     # counts in full.
-    for cue in reversed(list(_RESOLVED_TALK.finditer(text))):
+    return _STILL_GOING.search(_blanked(text, _RESOLVED_TALK.finditer(text))) is None
+
+
+def _blanked(text: str, cues: Iterable[re.Match[str]]) -> str:
+    """The text with each cue replaced by spaces (positions kept), so its own words veto nothing."""
+    for cue in cues:
         text = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
-    return _STILL_GOING.search(text) is None
+    return text
 
 
 # A customer confirming that what was done worked: "that did it", "it works now", "the refund arrived".
@@ -236,9 +242,7 @@ def says_settled(view: MessageView) -> bool:
                 return False
             cues = [*_RESOLVED_TALK.finditer(text), *_CONFIRMED.finditer(text)]
             elsewhere = _RESOLVED_ELSEWHERE.search(text) is not None
-            blanked = _COURTESY.sub(lambda m: " " * len(m.group()), text)  # "thanks again" is no recurrence
-            for cue in cues:
-                blanked = blanked[:cue.start()] + " " * (cue.end() - cue.start()) + blanked[cue.end():]
+            blanked = _blanked(text, [*cues, *_COURTESY.finditer(text)])  # "thanks again" is no recurrence
             if (_STILL_GOING.search(blanked) is not None or _CONTRAST.search(blanked) is not None
                     or (elsewhere and NOT_YET_ELSEWHERE.search(text))):
                 return False

@@ -25,7 +25,6 @@ from sidecar.services.router_models import ticket_text
 from sidecar.store.models import Installation
 from sidecar.store.search import search_similar
 from sidecar.store.vectors import (
-    has_vectors,
     installation_matrix,
     nearest_candidates,
     nearest_cosines,
@@ -77,8 +76,8 @@ def search_and_rank(
     model = similar_embedding.vector_key(embedder) if embedder is not None else ""
     nearest: Future[tuple[np.ndarray, dict[int, float]]] | None = None
     # Without stored vectors (none imported yet) the query is not encoded: the transformer costs tens of ms.
-    if embedder is not None and has_vectors(session, installation_id=installation_id, model=model):
-        matrix = installation_matrix(session, installation_id=installation_id, model=model)
+    matrix = installation_matrix(session, installation_id=installation_id, model=model) if embedder else None
+    if matrix is not None and len(matrix.ids):
         nearest = _NEAREST.submit(_encode_and_score, embedder, text, matrix, neighbours, created_before)
     found.full_text = search_similar(session, installation_id=installation_id, text=text, limit=pool,
                                      exclude=exclude, created_before=created_before,

@@ -299,11 +299,6 @@ def invalidate(installation_id: str | None = None) -> None:
     _matrices.invalidate(installation_id)
 
 
-def has_vectors(session: Session, *, installation_id: str, model: str) -> bool:
-    """True when the installation has vectors from `model` (from the cached matrix: no query most times)."""
-    return len(_matrices.get(session, installation_id, model).ids) > 0
-
-
 def stored_vectors(session: Session, *, installation_id: str, model: str, ids: Sequence[int],
                    known: Mapping[int, bytes | None] | None = None) -> np.ndarray:
     """The stored vectors of these history tickets, a row each; a zero row for a ticket with none (yet).
