@@ -251,6 +251,40 @@ def says_settled(view: MessageView) -> bool:
     return settled
 
 
+# A customer's word that the answer served ("got it", "good to know", "that's what I needed", "deu certo", "samajh
+# gaya"): after the support side's reply it closes a question. Bare "ok" and "thanks" are left out: they also
+# answer "we are looking into it".
+_ACKNOWLEDGED = re.compile(
+    r"\b(?:got\s+it|gotcha|understood|makes\s+sense|good\s+to\s+know|(?:that's|that\s+is|exactly)\s+(?:exactly\s+)?"
+    r"what\s+i\s+(?:needed|was\s+looking\s+for)|that\s+answers|(?:that|this)\s+(?:helps|helped)|found\s+it|"
+    r"i'm\s+in|i\s+am\s+in|all\s+set|perfect|(?:great|awesome|brilliant|super|cool|excellent),?\s+(?:thanks|thank)"
+    r"|noted|done,?\s+(?:thanks|thank)"
+    r"|verstanden|alles\s+klar|passt|perfekt|gefunden|hat\s+geklappt|klappt|erledigt"
+    r"|compris|parfait|c'est\s+noté|c'est\s+bon|ça\s+marche|trouvé|nickel"
+    r"|entendido|perfecto|genial|listo|ya\s+está|lo\s+encontré|funcionó|me\s+sirvió"
+    r"|entendi|perfeito|ótimo|deu\s+certo|achei|consegui|beleza"
+    r"|capito|perfetto|ottimo|trovato|tutto\s+chiaro|chiaro"
+    r"|begrepen|duidelijk|gevonden|gelukt|helder"
+    r"|samajh\s+(?:gaya|gayi|aa\s+gaya|aa\s+gayi)|mil\s+gaya|mil\s+gayi|ho\s+gaya|ho\s+gayi)\b"
+)
+# Something still to come: the customer waits for more, so a thank-you closes nothing.
+_STILL_TO_COME = re.compile(
+    r"\b(?:keep\s+(?:me|us)\s+(?:posted|updated|informed)|let\s+(?:me|us)\s+know|update|updates|waiting|wait|"
+    r"when|until|follow\s+up|nahi|nahin|nhi|abhi\s+bhi)\b"
+)
+ACKNOWLEDGEMENT_WORDS = 30  # "yes that's exactly what I needed, thanks": a reply, not a new message
+
+
+def acknowledges_answer(view: MessageView) -> bool:
+    """True for a short reply that says the answer served ("got it, thanks", "deu certo, obrigada!") and asks,
+    reports or awaits nothing more."""
+    lower = view.lower
+    if len(lower.split()) > ACKNOWLEDGEMENT_WORDS or "?" in lower or not _ACKNOWLEDGED.search(lower):
+        return False
+    return not (_STILL_GOING.search(lower) or _CONTRAST.search(lower) or NOT_YET_ELSEWHERE.search(lower)
+                or _STILL_TO_COME.search(lower))
+
+
 def is_policy_question(
     view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None
 ) -> bool:

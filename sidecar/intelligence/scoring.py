@@ -25,6 +25,7 @@ from sidecar.intelligence.assessment import (
 )
 from sidecar.intelligence.semantic import active_layer
 from sidecar.intelligence.signals import Finding, detect_signals
+from sidecar.intelligence.signals.auto_reply import silence_auto_reply
 from sidecar.intelligence.signals.settled import settle
 from sidecar.intelligence.ticket import Ticket
 
@@ -62,7 +63,11 @@ from sidecar.intelligence.ticket import Ticket
 # 9 (2026-12-07): a person asked for in chat in the other languages (attended by one, a manager to talk to,
 # verb-last German, "basta bot", Taglish) and a bot that does not understand; "refund q" names a question
 # (signals/other_languages.py, signals/billing.py)
-RULES_MODEL_VERSION = "rules-9"
+# 10 (2026-12-07): a mail client's automatic reply (its subject prefix) says nothing in its opening message
+# (signals/auto_reply.py); quoted mail that runs to the end of a message is not the writer's (text/clean.py); a
+# short reply to the support side's answer saying it served ("got it, thanks") settles the matter as "it works
+# again" does (signals/settled.py, negation.acknowledges_answer)
+RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -337,9 +342,10 @@ def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Findi
     what found them ("rules-9" or "rules-9+semantic-5:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
-    if layer is None:
-        return settle(ticket, findings), RULES_MODEL_VERSION
-    return settle(ticket, layer.refine(ticket, findings)), f"{RULES_MODEL_VERSION}+{layer.version}"
+    if layer is not None:
+        findings = layer.refine(ticket, findings)
+    findings = settle(ticket, silence_auto_reply(ticket, findings))
+    return findings, RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def assess_ticket(

@@ -52,3 +52,40 @@ def test_the_opening_message_settles_nothing_by_itself(make_ticket, now):
     text = "The export failed all morning. It works now but we lost two hours of orders."
     assessment = assess_ticket(make_ticket(text, comments=[("customer", text)]), now=now)
     assert assessment.categories
+
+
+HOW_TO = "How do I give our finance team read-only access to the invoices without making them admins?"
+ANSWER = "Under Settings > Roles, create a role with 'Invoices: view' only and assign it to them."
+
+
+@pytest.mark.parametrize("latest", [
+    "Got it, that's exactly what I needed. Thanks!",
+    "Deu certo, obrigada!",
+    "Haan, mil gaya. Done, thanks!",
+    "Verstanden, danke.",
+])
+def test_a_reply_saying_the_answer_served_settles_the_question(make_ticket, now, latest):
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", ANSWER), ("customer", latest)])
+    assessment = assess_ticket(ticket, now=now)
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD, assessment.signals
+    assert not assessment.categories
+
+
+@pytest.mark.parametrize("latest", [
+    "Got it, keep me posted.",  # waits for more: nothing answered yet
+    "Thanks.",  # a bare thank-you also answers "we are looking into it"
+    "Got it, but the export still fails for the big files.",
+    "Understood. When will the fix be live?",
+])
+def test_an_acknowledgement_that_waits_for_more_settles_nothing(make_ticket, now, latest):
+    reply = "We are looking into it and will update you."
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", reply), ("customer", latest)])
+    assessment = assess_ticket(ticket, now=now)
+    assert assessment.categories, assessment.signals
+    assert assessment.score >= DEFAULT_WATCH_THRESHOLD
+
+
+def test_an_acknowledgement_with_no_answer_before_it_settles_nothing(make_ticket, now):
+    # The customer writing again "got it" (to themselves, or to a colleague in copy) answers no one's question.
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("customer", "Got it, thanks.")])
+    assert assess_ticket(ticket, now=now).categories

@@ -4,8 +4,10 @@
 tried, it works again, thanks!". Read message by message, the outage is still there and the ticket would be
 escalated after it was solved. When the customer's latest message, written after the opening one (after the
 support side's reply, or the customer writing again), says it is over (negation.says_settled) and gives no
-reason of its own, every finding of the earlier messages and of the conversation counts a tenth. A latest
-message that says it is still broken, or asks anything, settles nothing.
+reason of its own, every finding of the earlier messages and of the conversation counts a tenth. So does a short
+reply to the support side's answer that says the answer served ("got it, thanks", "deu certo, obrigada!",
+negation.acknowledges_answer). A latest message that says it is still broken, asks anything or waits for more
+settles nothing.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import says_settled
+from sidecar.intelligence.negation import acknowledges_answer, says_settled
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.text.clean import body_end
 from sidecar.intelligence.ticket import Ticket
@@ -26,20 +28,32 @@ SETTLED_FACTOR = 0.1
 
 def latest_customer_reply(ticket: Ticket) -> MessageView | None:
     """The customer's latest comment when it follows the opening message (a reply, or the customer writing again)."""
+    return _latest_reply(ticket)[0]
+
+
+def _latest_reply(ticket: Ticket) -> tuple[MessageView | None, bool]:
+    """The customer's latest comment after the opening message, and whether the support side (an agent or a
+    bot) wrote between the opening and it."""
     opening = (ticket.description or "").strip()
     latest: MessageView | None = None
+    answered = False
+    support_wrote = False
     for index, comment in enumerate(ticket.comments):
         body = comment.body.strip()
+        if comment.author != "customer":
+            support_wrote = support_wrote or bool(body)
+            continue
         # Zendesk repeats the description as the first comment: that is the opening, not a later word.
-        if comment.author == "customer" and body and not (index == 0 and (not opening or body == opening)):
+        if body and not (index == 0 and (not opening or body == opening)):
             latest = MessageView.of(f"comment {index + 1}", "customer", comment.body[:body_end(comment.body)])
-    return latest
+            answered = support_wrote
+    return latest, answered
 
 
 def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
     """The findings, the earlier ones at a tenth when the customer's latest reply says the matter is settled."""
-    latest = latest_customer_reply(ticket)
-    if latest is None or not says_settled(latest):
+    latest, answered = _latest_reply(ticket)
+    if latest is None or not (says_settled(latest) or (answered and acknowledges_answer(latest))):
         return list(findings)
     if any(f.category is not None and f.strength >= _REASON_STRENGTH and f.message() == latest.where
            for f in findings):
