@@ -29,10 +29,11 @@ def test_arr_contribution_grows_with_log_arr(make_ticket, now):
         signals = by_name(assess_ticket(ticket, now=now))
         return signals["high_arr"].contribution if "high_arr" in signals else 0.0
 
-    small, medium, large, huge = (arr_contribution(a) for a in (5_000, 20_000, 200_000, 2_000_000))
-    assert small == 0.0 < medium < large < huge
+    assert arr_contribution(20_000) == 0.0  # under 25,000 a contract says nothing of value
+    assert 0.0 < arr_contribution(40_000) < arr_contribution(400_000) < arr_contribution(3_000_000)
     # Log-scaled: each tenfold step adds the same amount (below the cap).
-    assert large - medium == pytest.approx(huge - large)
+    tenfold = arr_contribution(400_000) - arr_contribution(40_000)
+    assert arr_contribution(3_000_000) - arr_contribution(300_000) == pytest.approx(tenfold)
 
 
 def test_renewal_soon_uses_now(make_ticket, now):

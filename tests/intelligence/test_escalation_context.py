@@ -178,7 +178,8 @@ def test_refund_what_was_tried(refund):
 def test_refund_score_reasons_and_labels(refund):
     assert refund.level == "critical"
     assert refund.priority == "Highest"
-    assert [c.name for c in refund.categories] == ["billing_refund", "human_requested", "high_value_customer"]
+    # A Business-plan customer at 57,600 ARR is mid-market, not high value (rules-10: ARR counts from 25,000).
+    assert [c.name for c in refund.categories] == ["billing_refund", "human_requested"]
     assert refund.categories[0].label == "Billing / refund"
     assert len(refund.reasons) == 6
     assert refund.reasons[0].signal == "asks_for_human"
@@ -187,7 +188,7 @@ def test_refund_score_reasons_and_labels(refund):
     contributions = [r.contribution for r in refund.reasons]
     assert contributions == sorted(contributions, reverse=True)
     assert refund.labels == (
-        "escalated-from-zendesk", "zendesk-48213", "billing_refund", "human_requested", "high_value_customer",
+        "escalated-from-zendesk", "zendesk-48213", "billing_refund", "human_requested",
     )
 
 

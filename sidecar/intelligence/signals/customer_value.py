@@ -16,7 +16,10 @@ CHURN_THREAT = "churn_threat"
 
 RENEWAL_WINDOW_DAYS = 90  # a renewal inside a quarter is when a bad experience costs the contract
 UPPER_TIER_STRENGTH = 0.6  # a named upper plan reads as high value beside a sure reason (0.6 x reason >= 0.5)
-ARR_FLOOR = 10_000.0  # below this ARR adds nothing; the strength grows with log10 from here
+# Below this ARR adds nothing; the strength grows with log10 from here. From 25,000 (rules-10; 10,000 before): a
+# Business-plan customer paying $50,000 read as high value with it (0.35 and 0.28 make 0.53), where a support lead
+# sees a mid-market account; from about $100,000 the two still do. Top and upper plans need no ARR.
+ARR_FLOOR = 25_000.0
 ARR_FULL = 3_000_000.0  # at or above this ARR the signal is at full strength
 
 _TOP_TIERS = re.compile(

@@ -93,8 +93,10 @@ _CRASH = (
     r"\b(?:crash(?:es|ed|ing)?|segfault\w*|segmentation\s+fault|core\s+dump(?:ed)?|crash[- ]?(?:report|stats|id"
     r"|reporter)|"
     r"bp-[0-9a-f]{8}|(?:hangs?|hanging|hung)(?!\s+(?:up|on|out|around|tight|in\s+there)\b)|"
-    r"(?:freez(?:e|es|ing)|froze(?:n)?)(?!\s+(?:my|the|our|your|a)?\s*(?:card|account|payment|funds|transfer|"
-    r"subscription|plan)\b)|lock(?:s|ed|ing)?\s+up|unresponsive|"
+    # To freeze something (an account, the payouts) is an action asked for, not the product hanging.
+    r"(?:freez(?:e|es|ing)|froze(?:n)?)(?!\s+(?:my|the|our|your|a|all|any|his|her|their)?\s*(?:card|account|"
+    r"payment|payout|fund|transfer|withdrawal|subscription|plan|user|access|login)s?\b)|lock(?:s|ed|ing)?\s+up|"
+    r"unresponsive|"
     r"not\s+responding|stops?\s+responding|stopped\s+responding|beach\s*ball(?:ing)?|spinning\s+(?:wheel"
     r"|beach\s*ball)|"
     r"infinite\s+loop|endless\s+loop|100\s?%\s+cpu|high\s+cpu|memory\s+leak|out\s+of\s+memory|oom|deadlock\w*|"
