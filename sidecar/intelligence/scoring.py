@@ -66,7 +66,9 @@ from sidecar.intelligence.ticket import Ticket
 # 10 (2026-12-07): a mail client's automatic reply (its subject prefix) says nothing in its opening message
 # (signals/auto_reply.py); quoted mail that runs to the end of a message is not the writer's (text/clean.py); a
 # short reply to the support side's answer saying it served ("got it, thanks") settles the matter as "it works
-# again" does (signals/settled.py, negation.acknowledges_answer)
+# again" does (signals/settled.py, negation.acknowledges_answer); ARR counts from 25,000; a cancellation under a
+# condition ("if this is how incidents are handled we will not renew") is a churn threat, not a cancellation
+# request (signals/customer_value.py)
 RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 

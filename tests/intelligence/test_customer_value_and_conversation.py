@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from sidecar.intelligence.scoring import assess_ticket
+from sidecar.intelligence.signals import message_findings
 
 # What the rules find and quote, without the semantic layer (see conftest.rules_only).
 pytestmark = pytest.mark.usefixtures("rules_only")
@@ -143,3 +144,19 @@ def test_a_customer_saying_it_is_a_top_account_counts_beside_a_reason_not_alone(
     outage_categories = {c.name for c in assess_ticket(outage, now=now).categories}
     assert {"bug_incident", "high_value_customer"} <= outage_categories
     assert not assess_ticket(thanks, now=now).categories
+
+
+@pytest.mark.parametrize("text", [
+    "I will be recommending we do not renew in March if this is how incidents are handled.",
+    "Wenn sich das nicht grundlegend ändert, werden wir zum Jahresende kündigen.",
+    "Fix the exports this week, otherwise we cancel our subscription.",
+])
+def test_a_cancellation_under_a_condition_is_a_threat_to_leave_not_a_request(text):
+    signals = {finding.signal for finding in message_findings("description", "customer", text)}
+    assert "churn_threat" in signals
+    assert "cancellation_request" not in signals
+
+
+def test_a_polite_condition_still_asks_to_cancel():
+    signals = {f.signal for f in message_findings("description", "customer", "Please cancel our plan if possible.")}
+    assert "cancellation_request" in signals

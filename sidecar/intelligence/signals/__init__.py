@@ -166,7 +166,7 @@ def _message_findings(where: str, author: str, text: str) -> tuple[Finding, ...]
             finding = rule.find(view, start, end, which)
             if finding is not None and (kept is None or finding.strength > kept.strength):
                 best[index] = finding
-    found = list(best.values())
+    found = customer_value.threats_not_requests(view, list(best.values()))
     found.extend(human_request.detect_short_request(view, found))
     found.extend(frustration.detect_shouting(view))
     return tuple(found)

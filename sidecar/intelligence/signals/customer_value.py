@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import datetime
 
+from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.signals.billing import CANCELLATION_REQUEST
 from sidecar.intelligence.signals.finding import Finding, PatternRule, rule_words
 from sidecar.intelligence.ticket import Ticket
 
@@ -150,3 +154,33 @@ def detect_ticket(ticket: Ticket, now: datetime | None) -> list[Finding]:
     """Tier, ARR and renewal findings from the organisation, tags and custom fields."""
     found = (_tier_finding(ticket), _arr_finding(ticket), _renewal_finding(ticket, now))
     return [f for f in found if f is not None]
+
+
+# A condition in the cancellation's sentence, in the languages the rules read: "we will not renew if this is how
+# incidents are handled", "wenn sich das nicht ändert, werden wir kündigen", "sinon nous résilierons".
+_CONDITION = re.compile(
+    r"\b(?:if|unless|otherwise|or\s+else|wenn|falls|sonst|andernfalls|si|sinon|à\s+moins|a\s+menos|de\s+lo\s+contrario"
+    r"|se|senão|caso\s+contrário|altrimenti|a\s+meno|tenzij|anders|indien|agar|warna|nahi\s+toh?)\b"
+)
+# A condition that is only politeness: "please cancel our plan if possible" asks for it.
+_POLITE_CONDITION = re.compile(
+    r"\b(?:if|wenn|falls|si|se|indien)\s+(?:possible|possível|possibile|möglich|mogelijk|es\s+posible|you\s+(?:can|could)"
+    r"|that'?s\s+(?:ok|okay|fine|alright))\b"
+)
+
+
+def threats_not_requests(view: MessageView, found: list[Finding]) -> list[Finding]:
+    """The findings with a cancellation said under a condition ("if it happens again we cancel") read as what it
+    is, a threat to leave (churn_threat), not a request to cancel now."""
+    out = []
+    threat: Finding | None = None
+    for finding in found:
+        if finding.signal == CANCELLATION_REQUEST and finding.span is not None:
+            left, right = sentence_of(view, finding.span[1], finding.span[2])
+            if _CONDITION.search(_POLITE_CONDITION.sub(" ", view.lower[left:right])):
+                finding = replace(finding, signal=CHURN_THREAT, category=CATEGORY)
+        if finding.signal == CHURN_THREAT:  # one finding a signal per message, as the rules keep: the strongest
+            threat = finding if threat is None or finding.strength > threat.strength else threat
+            continue
+        out.append(finding)
+    return out if threat is None else [*out, threat]
