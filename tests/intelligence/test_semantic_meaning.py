@@ -31,7 +31,7 @@ def semantic_evidence(assessment, category):
 
 def test_the_layer_is_on_and_names_itself_in_the_model_version(make_ticket, now):
     assert active_layer() is not None
-    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-10+semantic-5:")
+    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-10+semantic-6:")
 
 
 def test_severity_behind_politeness_escalates_with_the_sentence_quoted(make_ticket, now):
@@ -129,3 +129,24 @@ def test_an_outage_that_is_over_counts_a_quarter_in_the_layer_too(make_ticket, n
     assessment = assess(make_ticket, now, "The booking site was offline at noon and has been restored.")
     assert names(assessment) == set()
     assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+ENTERPRISE = {"tier": "enterprise", "arr": 300000}
+
+
+def test_an_only_message_that_says_its_matter_is_over_settles_it(make_ticket, now):
+    ticket = make_ticket("Just confirming the refund of $1,200 landed on our card this morning. Thanks for sorting "
+                         "it out so quickly!", subject="Refund received", organization=ENTERPRISE)
+    assessment = assess_ticket(ticket, now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for sorting the refund so quickly. But the March invoice is still charging us for 40 seats, not 25.",
+    "The dashboard was down all morning and we lost 2,000 orders. It works now, thanks, but we need a credit.",
+])
+def test_an_only_message_that_raises_something_new_is_not_settled(make_ticket, now, text):
+    assessment = assess_ticket(make_ticket(text, subject="Refund received", organization=ENTERPRISE), now=now)
+    assert "billing_refund" in [c.name for c in assessment.categories], assessment.signals
+    assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD

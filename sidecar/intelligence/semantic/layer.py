@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import is_resolved_talk
+from sidecar.intelligence.negation import is_resolved_talk, says_settled
 from sidecar.intelligence.routing import embeddings
 from sidecar.intelligence.semantic.examples import (
     ALSO_REASONS,
@@ -47,6 +47,7 @@ from sidecar.intelligence.semantic.sentences import (
     turned_by_contrast,
 )
 from sidecar.intelligence.signals.finding import RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
+from sidecar.intelligence.signals.settled import SETTLED_FACTOR, latest_customer_reply
 from sidecar.intelligence.ticket import Ticket
 
 log = logging.getLogger("sidecar.semantic")
@@ -54,8 +55,10 @@ log = logging.getLogger("sidecar.semantic")
 # 2: sentences embedded by the int8-computing model (runtime.py); 3: each sentence alone (runtime.py),
 # prose only (sentences.py), a subject damped with the resolved or hypothetical message it labels;
 # 4: unsigned int8 weights, exact on every x86 CPU (runtime.py); 5: a reading in resolved talk counts a quarter,
-# and a reading that loses its own category to the rules loses its second reason too (_findings_for, refine)
-LAYER_VERSION = "semantic-5"
+# and a reading that loses its own category to the rules loses its second reason too (_findings_for, refine);
+# 6: a customer's only message that reads whole as resolved talk, and says so in the rules' words, settles its
+# matter (_settled_opening)
+LAYER_VERSION = "semantic-6"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
@@ -67,6 +70,9 @@ MIN_PROBABILITY = 0.5  # a reading less likely than not yields no finding (the c
 # erasure request; 0.6 changed no figure of the own set, the probe or seamonkey (0.7 lost own-set rows).
 DAMP_MIN_PROBABILITY = 0.6
 AUTO_REPLY_MIN_PROBABILITY = 0.8  # an auto-reply silences its whole message: only when it is clearly one
+# A customer's only message settles its own matter ("just confirming the refund landed, thanks for sorting it
+# out") when it reads as resolved talk as a whole this surely and the rules' resolution words agree (settled.py).
+SETTLED_OPENING_PROBABILITY = 0.9
 CACHE_SIZE = 50_000  # sentences' readings kept (a few MB); keys are hashes, never the customer's text
 NGRAMS = (2, 4)  # character n-gram lengths beside the embedding
 # What each label's probability counts towards: a reason's category, or the not-reason itself.
@@ -249,6 +255,8 @@ class SemanticLayer:
                 for i in same:
                     refined[i] = replace(refined[i], strength=0.0)
                 refined.append(finding)
+        if _settled_opening(ticket, readings):
+            refined = [replace(f, strength=f.strength * SETTLED_FACTOR) for f in refined]
         return refined
 
 
@@ -342,6 +350,17 @@ def _subject_damping(readings: Sequence[Reading], refined: Sequence[Finding]) ->
             return None
         factors.append(min(damping))
     return max(factors)
+
+
+def _settled_opening(ticket: Ticket, readings: Sequence[Reading]) -> bool:
+    """True when the customer wrote nothing after an opening message that says, read whole and by the rules'
+    resolution words, that its matter is over: a thank-you for a refund that landed, a confirmation that the
+    corrected invoice is right. A subject such as "Refund received" then counts as little as the rest."""
+    if latest_customer_reply(ticket) is not None:
+        return False  # a later word settles or not (settled.py)
+    whole = [r for r in readings if r.piece.whole and r.piece.view.where == "description"]
+    return bool(whole) and all(r.label == "resolved_or_thanks" and r.probability >= SETTLED_OPENING_PROBABILITY
+                               for r in whole) and says_settled(whole[0].piece.view)
 
 
 def _sentence_is_a_reason(clause: Piece, pieces: Sequence[Piece], label_of: dict[int, str]) -> bool:
