@@ -68,7 +68,10 @@ from sidecar.intelligence.ticket import Ticket
 # short reply to the support side's answer saying it served ("got it, thanks") settles the matter as "it works
 # again" does (signals/settled.py, negation.acknowledges_answer); ARR counts from 25,000; a cancellation under a
 # condition ("if this is how incidents are handled we will not renew") is a churn threat, not a cancellation
-# request (signals/customer_value.py)
+# request (signals/customer_value.py); a legal threat under a condition ("if the refund is not processed, our
+# legal team will take this further") is one, lawyers doing contract work ("our legal team's redlines on the MSA")
+# are none (signals/compliance.py); the sentence that settles a matter ("the refund arrived today") is no new
+# reason (signals/settled.py)
 RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 

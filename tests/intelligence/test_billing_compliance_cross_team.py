@@ -199,3 +199,21 @@ def test_requests_only_another_team_can_answer(assess, text, signal):
                                   "The new dashboard was done by the product team and looks great."])
 def test_a_team_or_a_report_named_without_an_ask_is_no_request(assess, text):
     assert "engineering_request" not in names(assess(text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "If the refund is not processed by Friday, our legal team will take this further.",
+    "If this is not fixed this week we will involve our lawyers.",
+    "Unless the data is deleted today, our attorneys will contact you.",
+])
+def test_a_legal_threat_made_under_a_condition_is_a_threat(assess, text):
+    assert "legal_threat" in names(assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Forwarding our legal team's redlines on your Master Subscription Agreement.",
+    "Our lawyers approved the DPA, we can sign it this week.",
+    "If possible we would not want to involve lawyers over this.",
+])
+def test_lawyers_doing_contract_work_or_left_out_are_no_threat(assess, text):
+    assert "legal_threat" not in names(assess(text))

@@ -84,6 +84,39 @@ _LEGAL = (
     r"law\s+enforcement|police|legal\s+hold|e-?discovery)\b"
 )
 
+# The legal side named as the party doing contract work ("our legal team's redlines on your MSA", "our lawyers
+# approved the DPA") is a contract matter (cross_team), not a threat: so when the sentence is about paperwork and
+# holds no grievance. As in the other languages' rule (other_languages._LAWYERS), lawyers named alone are no threat.
+_LEGAL_PARTY = re.compile(r"(?:lawyers?|attorneys?|legal\s+(?:counsel|team|department))$")
+_CONTRACT_WORK = re.compile(
+    r"\b(?:contracts?|agreements?|msa|dpa|nda|sow|order\s+forms?|terms|redlines?|redlined|mark-?ups?|clauses?|"
+    r"amendments?|addend(?:um|a)|renewal\s+(?:paperwork|documents?)|review(?:ed|ing|s)?|approv\w*|sign\w*|draft\w*)\b"
+)
+_GRIEVANCE = re.compile(
+    r"\b(?:sue|suing|lawsuit|action|claim|court|damages|breach(?:ed)?|violat\w*|liab\w*|compensat\w*|"
+    r"unacceptable|refund|complain\w*|escalat\w*|demand\w*)\b"
+)
+
+
+# A threat is made under a condition, often a negated one ("if the refund is not processed, our legal team will
+# take this further"): neither the "if" nor the condition's "not" takes it back; only the writer saying they will
+# not ("we won't involve lawyers") does.
+_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|otherwise|or\s+else)\b")
+_WILL_NOT = re.compile(r"\b(?:will\s+not|won'?t|would\s+not|wouldn'?t|do\s+not|don'?t|never|no\s+need)\b")
+
+
+def _judge_legal(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """A legal threat, also under a condition, unless the legal side is named as doing contract paperwork."""
+    start, end = sentence_of(view, match.start(), match.end())
+    sentence = view.lower[start:end]
+    if _LEGAL_PARTY.search(match.group(0)) and _CONTRACT_WORK.search(sentence) and not _GRIEVANCE.search(sentence):
+        return NOT_MEANT
+    before = view.lower[start:match.start()]
+    if _CONDITION_BEFORE.search(before) and not sentence.rstrip().endswith("?"):
+        return 0.0 if _WILL_NOT.search(before) else rule.base
+    return default_judge(view, match, rule)
+
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(SECURITY_BREACH, _BREACH, 0.9, CATEGORY,
                 anchors=rule_words("data security breach compromised hacked hacker hijacked taken account unauthori "
@@ -98,7 +131,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY,
                 anchors=rule_words("soc iso hipaa baa pci fedramp dpa data security pen penetration audit compliance "
                                    "sub subprocessor vendor infosec where which residency auditor")),
-    PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY,
+    PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY, judge=_judge_legal,
                 anchors=rule_words("lawyer attorney legal lawsuit law sue suing litigation subpoena court cease breach "
                                    "small regulator regulatory ombudsman ftc ico cnil consumer report bbb better "
                                    "police e-discovery ediscovery")),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import acknowledges_answer, says_settled
+from sidecar.intelligence.negation import acknowledges_answer, says_settled, sentence_of
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.text.clean import body_end
 from sidecar.intelligence.ticket import Ticket
@@ -56,6 +56,17 @@ def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
     if latest is None or not (says_settled(latest) or (answered and acknowledges_answer(latest))):
         return list(findings)
     if any(f.category is not None and f.strength >= _REASON_STRENGTH and f.message() == latest.where
-           for f in findings):
+           and not _says_it_is_over(f) for f in findings):
         return list(findings)
-    return [f if f.message() == latest.where else replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
+    return [f if f.message() == latest.where and not _says_it_is_over(f)
+            else replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
+
+
+def _says_it_is_over(finding: Finding) -> bool:
+    """True for a rule's finding in a sentence that itself says the matter is over: "the refund arrived today" names
+    a refund, and is the settlement, not a new reason."""
+    if finding.span is None:
+        return False
+    view, start, end = finding.span
+    left, right = sentence_of(view, start, end)
+    return says_settled(MessageView.of(view.where, view.author, view.text[left:right]))
