@@ -71,7 +71,8 @@ from sidecar.intelligence.ticket import Ticket
 # request (signals/customer_value.py); a legal threat under a condition ("if the refund is not processed, our
 # legal team will take this further") is one, lawyers doing contract work ("our legal team's redlines on the MSA")
 # are none (signals/compliance.py); the sentence that settles a matter ("the refund arrived today") is no new
-# reason (signals/settled.py)
+# reason (signals/settled.py); an invoice of ours to be corrected and issued again (wrong entity, VAT or tax
+# number) is a billing error, in the seven languages (signals/billing.py, signals/other_languages.py)
 RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from sidecar.intelligence.signals import message_findings
+
 # What the rules find and quote, without the semantic layer (see conftest.rules_only).
 pytestmark = pytest.mark.usefixtures("rules_only")
 
@@ -217,3 +219,22 @@ def test_a_legal_threat_made_under_a_condition_is_a_threat(assess, text):
 ])
 def test_lawyers_doing_contract_work_or_left_out_are_no_threat(assess, text):
     assert "legal_threat" not in names(assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Your invoice INV-77 is addressed to the wrong entity, please reissue it.",
+    "Can you reissue with the correct legal entity and our VAT number?",
+    "There is a wrong VAT number on the invoice.",
+    "A nota fiscal saiu com o CNPJ antigo da nossa filial.",
+    "Pouvez-vous réémettre la facture avec notre numéro de TVA ?",
+    "Bitte die Rechnung neu ausstellen, der Firmenname ist falsch.",
+    "Graag een creditnota voor de maanden augustus tot en met oktober.",
+])
+def test_an_invoice_to_be_corrected_and_issued_again_is_a_billing_error(assess, text):
+    assert "billing_error" in names(assess(text))
+
+
+def test_an_invoice_the_customer_issues_to_its_own_customers_is_not_ours():
+    found = {f.signal for f in message_findings("description", "customer",
+                                                 "We need to correct an invoice for one of our customers.")}
+    assert "billing_error" not in found

@@ -53,6 +53,20 @@ _BILLING_ERROR = (
     r"(?:price|pricing|fee|fees|rate|cost|bill)\s+(?:\w+\s+){0,2}?(?:went\s+up|increased|rose|doubled|jumped)\s+"
     r"(?:\S+\s+){0,3}?(?:without|with\s+no)\s+(?:any\s+)?(?:notice|warning|notification|explanation))\b"
 )
+# An invoice of ours to be corrected and issued again (the wrong legal entity, VAT or tax number, address or PO):
+# the billing team's work, as a wrong amount is. Not an invoice the customer issues to its own customers (the
+# judge: "how do I reissue an invoice to a client").
+_REISSUE = (
+    r"\b(?:(?:re-?issue|re-?send|resend|correct|amend|redo|regenerate)\s+(?:the\s+|our\s+|this\s+|that\s+|an?\s+"
+    r"|your\s+)?(?:invoice|bill|receipt|credit\s+note)s?|"
+    r"re-?issue\w*\s+(?:it\s+|them\s+)?(?:with|under|to)\s+(?:the\s+|our\s+)?(?:correct|right|new|updated|proper)|"
+    r"(?:invoice|bill)s?\s+(?:\S+\s+){0,4}?(?:is|are|was|were)\s+(?:addressed|issued|made\s+out)\s+to\s+(?:the\s+)?"
+    r"(?:wrong|old|incorrect|former|previous)|"
+    r"(?:wrong|incorrect|old|outdated|missing)\s+(?:legal\s+)?(?:entity|company\s+name|vat\s+(?:number|id)|"
+    r"tax\s+(?:number|id)|billing\s+address|po\s+number|purchase\s+order\s+number)\s+on\s+(?:the\s+|our\s+|your\s+|"
+    r"this\s+)?invoice)\b"
+)
+
 # Asking for money to be waived or credited is a refund by another name.
 _CREDIT = (
     r"\b(?:waive\s+(?:\w+\s+){0,2}?(?:fee|fees|charge|charges|penalty|penalties|interest)|"
@@ -93,6 +107,13 @@ _WE_ISSUE = re.compile(
 _ABOUT_REFUNDS = re.compile(r"\s*(?:q|qs|question|questions|query|queries|policy|policies|info|information|terms)\b")
 
 
+def _judge_reissue(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """An invoice of ours to be corrected, unless it is one the customer sends to its own customers."""
+    if _THEIR_CUSTOMERS.match(view.lower, match.end()):
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
 def _judge_refund(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     word = view.lower.rfind("refund", match.start(), match.end())
     if _THEIR_CUSTOMERS.match(view.lower, match.end()) or (
@@ -110,6 +131,9 @@ RULES: tuple[PatternRule, ...] = (
     # A bare mention ("refund status", "refund policy") counts for the category but much less.
     PatternRule(REFUND_REQUEST, _REFUND_MENTION, 0.55, CATEGORY, anchors=rule_words("refund reimburs"),
                 judge=_judge_refund),
+    PatternRule(BILLING_ERROR, _REISSUE, 0.7, CATEGORY, judge=_judge_reissue,
+                anchors=rule_words("reissue re-issue resend re-send correct amend redo regenerate invoice "
+                                   "invoices bill bills wrong incorrect old outdated missing")),
     PatternRule(BILLING_ERROR, _BILLING_ERROR, 0.85, CATEGORY,
                 anchors=rule_words("double twice duplicate multiple extra incorrectly wrongly over mistakenly charged "
                                    "overcharg wrong incorrect inaccurate unexpected unauthori mystery unknown "

@@ -205,6 +205,30 @@ _CANCEL = (
     r"|dar(?:me|nos)?\s+de\s+baja|disdett\w+|annullare\s+(?:l['’]|il\s+mio\s+|la\s+mia\s+)?abbonamento"
     r"|opzeg\w+|(?:abonnement|contract)\s+opzeggen)\b"
 )
+# An invoice (a nota fiscal, a factura) to be corrected and issued again, or issued with the wrong company details,
+# or a credit note asked for: billing.REISSUE in the other languages.
+_REISSUE = (
+    r"\b(?:(?:reemitir|emitir\s+(?:uma\s+|una\s+)?nova|emitir\s+una\s+nueva|cancelar\s+e\s+(?:re)?emitir|corrigir"
+    r"|rectificar|corregir|anular\s+y\s+(?:re)?emitir)\s+(?:a\s+|la\s+|essa\s+|esta\s+|esa\s+)?(?:nota(?:\s+fiscal)?"
+    r"|fatura|factura|nf-?e|nfs-?e)|factura\s+rectificativa"
+    r"|(?:cnpj|razão\s+social|inscrição\s+estadual|cif|nif|razón\s+social|dirección\s+fiscal)\s+(?:\w+\s+){0,3}?"
+    r"(?:errad[oa]|incorret[oa]|antig[oa]|equivocad[oa]|erróne[oa]|antigu[oa])"
+    r"|(?:réémettre|rééditer|corriger|refaire|émettre\s+une\s+nouvelle|annuler\s+et\s+(?:ré)?émettre)\s+(?:la\s+"
+    r"|cette\s+|notre\s+)?facture|facture\s+rectificative"
+    r"|(?:numéro\s+de\s+tva|siret|siren|raison\s+sociale|adresse\s+de\s+facturation)\s+(?:\w+\s+){0,3}?"
+    r"(?:erroné\w*|incorrect\w*|faux|fausse|ancien\w*)"
+    r"|rechnung\s+(?:\w+\s+){0,2}?(?:neu\s+ausstellen|korrigieren|berichtigen)|(?:neue|korrigierte)\s+rechnung"
+    r"|rechnungskorrektur|gutschrift"
+    r"|(?:ust-?id(?:-?nr)?|umsatzsteuer-?id|firmenname|rechnungsadresse)\s+(?:\w+\s+){0,3}?(?:falsch|veraltet"
+    r"|fehlerhaft)"
+    r"|(?:riemettere|correggere|rettificare|emettere\s+una\s+nuova|stornare\s+e\s+riemettere)\s+(?:la\s+|questa\s+)?"
+    r"fattura|nota\s+di\s+credito"
+    r"|(?:partita\s+iva|ragione\s+sociale|codice\s+fiscale|indirizzo\s+di\s+fatturazione)\s+(?:\w+\s+){0,3}?"
+    r"(?:sbagliat[oa]|errat[oa]|vecchi[oa])"
+    r"|factuur\s+(?:\w+\s+){0,2}?(?:opnieuw\s+(?:uitgeven|versturen|opmaken)|corrigeren|crediteren)"
+    r"|(?:nieuwe|gecorrigeerde)\s+factuur|creditnota"
+    r"|(?:btw-?nummer|kvk-?nummer|bedrijfsnaam|factuuradres)\s+(?:\w+\s+){0,3}?(?:fout|onjuist|verkeerd|oud))\b"
+)
 # Unavailability counts for a system, not a person ("der Support ist nicht erreichbar" is not an outage).
 _SYSTEM = {
     "de": r"(?:system|plattform|seite|website|webseite|api|server|dienst|anwendung|app|portal|software)",
@@ -390,6 +414,10 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(human_request.REJECTS_AUTOMATED_HELP, _NOT_A_BOT, 0.8, human_request.CATEGORY, judge=_judge_as_written),
     PatternRule(billing.REFUND_REQUEST, _REFUND, 0.85, billing.CATEGORY, judge=_judge_refund),
     PatternRule(billing.BILLING_ERROR, _DOUBLE_CHARGE, 0.85, billing.CATEGORY, judge=_judge_negated_before),
+    PatternRule(billing.BILLING_ERROR, _REISSUE, 0.7, billing.CATEGORY, judge=_judge_negated_before,
+                anchors=("cnpj", "razão", "inscrição", "cif", "nif", "razón", "dirección", "numéro", "siret", "siren",
+                         "raison", "adresse", "ust", "umsatzsteuer", "firmenname", "rechnungsadresse", "partita",
+                         "ragione", "codice", "indirizzo", "btw", "kvk", "bedrijfsnaam", "factuuradres", "factuur")),
     PatternRule(billing.CANCELLATION_REQUEST, _CANCEL, 0.75, billing.CATEGORY, judge=_judge_negated_before),
     PatternRule(incident.OUTAGE, _OUTAGE, 0.85, incident.CATEGORY, judge=_judge_unless_fixed),
     PatternRule(incident.DATA_LOSS, _DATA_LOSS, 0.9, incident.CATEGORY, judge=_judge_unless_fixed),
