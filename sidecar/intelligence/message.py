@@ -6,13 +6,25 @@ from functools import lru_cache
 
 QUOTE_RADIUS = 60  # characters kept either side of a match; enough to read, short enough for a sidebar
 _SENTENCE_ENDS = ".!?\n"
+# Abbreviations whose dot never ends a sentence ("select several payments and refund them in one go, e.g. when we
+# cancel a class" is one sentence), in the languages the product reads. The semantic layer's splitter uses them too.
+NON_FINAL_ABBREVIATIONS = ("e.g", "i.e", "vs", "approx", "incl", "cf", "z.b", "bzw", "d.h", "p.ex", "p.ej", "bijv")
+
+
+def _ends_nothing(text: str, dot: int) -> bool:
+    """True for a '.' inside a number or name ("6.4", "example.com") or closing an abbreviation ("e.g.")."""
+    if dot + 1 < len(text) and text[dot + 1].isalnum():
+        return True
+    before = text[max(0, dot - 7):dot].lower()
+    return any(before.endswith(word) and (len(before) == len(word) or not before[-len(word) - 1].isalnum())
+               for word in NON_FINAL_ABBREVIATIONS)
 
 
 def sentence_start(text: str, start: int) -> int:
     """Where the sentence holding text[start] begins: after the last '.', '!', '?' or line break before it.
-    A '.' between a letter or digit and the next one ("6.4", "$4.50", "example.com") ends nothing."""
+    A '.' inside a number or name ("6.4", "$4.50", "example.com") or after "e.g" ends nothing."""
     stop = text.rfind(".", 0, start)
-    while stop != -1 and stop + 1 < len(text) and text[stop + 1].isalnum():
+    while stop != -1 and _ends_nothing(text, stop):
         stop = text.rfind(".", 0, stop)
     return max(stop, text.rfind("!", 0, start), text.rfind("?", 0, start), text.rfind("\n", 0, start)) + 1
 
@@ -20,7 +32,7 @@ def sentence_start(text: str, start: int) -> int:
 def sentence_end(text: str, end: int) -> int:
     """Where the sentence holding text[end - 1] ends, its closing mark included (see sentence_start)."""
     stop = text.find(".", end)
-    while stop != -1 and stop + 1 < len(text) and text[stop + 1].isalnum():
+    while stop != -1 and _ends_nothing(text, stop):
         stop = text.find(".", stop + 1)
     ends = [i for i in (stop, text.find("!", end), text.find("?", end), text.find("\n", end)) if i != -1]
     return min(ends) + 1 if ends else len(text)

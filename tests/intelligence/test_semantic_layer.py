@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.message import MessageView, sentence_end, sentence_start
 from sidecar.intelligence.semantic.examples import LABELS, read_examples
 from sidecar.intelligence.semantic.layer import (
     MIN_PROBABILITY,
@@ -88,6 +88,16 @@ def test_a_contrast_word_starts_a_new_piece_so_politeness_does_not_dilute_what_f
     assert [p.text for p in pieces if not p.whole] == [
         "Hope all is well, low priority", "but the payment page fails for everyone.", "Thanks!"]
     assert [p.text for p in pieces if p.whole] == [view.text], "a short message is read whole too"
+
+
+def test_an_abbreviation_ends_no_sentence_for_the_layer_or_the_rules():
+    text = "Could you let us refund several payments at once, e.g. when we cancel a class? Version 6.4 is fine."
+    view = MessageView.of("description", "customer", text)
+    sentences = [p.text for p in message_pieces(view) if not p.whole and not p.clause]
+    assert sentences == ["Could you let us refund several payments at once, e.g. when we cancel a class?",
+                         "Version 6.4 is fine."]
+    at = text.index("cancel")
+    assert text[sentence_start(text, at):sentence_end(text, at)].startswith("Could you let us refund")
 
 
 def test_only_prose_is_read_and_a_quoted_or_bulleted_line_starts_a_new_piece():

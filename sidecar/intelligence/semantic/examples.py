@@ -47,12 +47,13 @@ ALSO_REASONS: dict[str, tuple[str, str]] = {
     "data_exposure": ("security_vulnerability", "bug_incident"),
 }
 # Not reasons. The factor scales the rules' findings inside such a sentence (an auto-reply quoting the
-# customer's outage report is not the customer reporting it again); a signal, when given, is reported.
+# customer's outage report is not the customer reporting it again; a wish is about what does not exist yet, as a
+# hypothetical is); a signal, when given, is reported.
 NOT_REASONS: dict[str, tuple[float, str | None]] = {
     "resolved_or_thanks": (0.25, None),
     "hypothetical": (0.4, None),
     "auto_reply": (0.0, None),
-    "feature_request": (1.0, "feature_request"),
+    "feature_request": (0.4, "feature_request"),
     "how_to_question": (1.0, "how_to_question"),
     "small_talk": (1.0, None),
     "context": (1.0, None),

@@ -57,7 +57,8 @@ log = logging.getLogger("sidecar.semantic")
 # 4: unsigned int8 weights, exact on every x86 CPU (runtime.py); 5: a reading in resolved talk counts a quarter,
 # and a reading that loses its own category to the rules loses its second reason too (_findings_for, refine);
 # 6: a customer's only message that reads whole as resolved talk, and says so in the rules' words, settles its
-# matter (_settled_opening)
+# matter (_settled_opening); a wish damps the rules inside it as a hypothetical does ("would be nice if we could
+# refund several payments at once" asks for no refund; examples.NOT_REASONS); "e.g." ends no sentence
 LAYER_VERSION = "semantic-6"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples

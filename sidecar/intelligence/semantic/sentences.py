@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.message import NON_FINAL_ABBREVIATIONS, MessageView
 from sidecar.intelligence.text.clean import body_end
 
 MAX_PIECE_CHARS = 300  # a longer sentence is cut: the model reads about 128 word pieces anyway
@@ -35,7 +35,9 @@ WHOLE_MESSAGE_CHARS = 400  # a message up to this long is also read whole (a cha
 # semicolon ("..., but", "...; pero").
 # A line break ends a sentence before a blank line or a line that starts with a mark (quote ">", bullet,
 # markup); before a letter it is a hard-wrapped line, and the sentence goes on.
-_SENTENCE_BREAK = re.compile(r"[.!?\n]+(?=\s|$)|\n(?=[ \t]*[^\w\s])|[;:]\s")
+_SENTENCE_BREAK = re.compile(
+    "".join(rf"(?<!\b{re.escape(word)})" for word in NON_FINAL_ABBREVIATIONS)  # "e.g." goes on (message.py)
+    + r"[.!?\n]+(?=\s|$)|\n(?=[ \t]*[^\w\s])|[;:]\s", re.IGNORECASE)
 _CONTRAST_BREAK = re.compile(
     r",\s*(?=(?:but|however|although|though|yet|pero|aber|doch|mais|mas|ma|maar|lekin|par)\b)", re.IGNORECASE
 )
