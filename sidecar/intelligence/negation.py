@@ -183,6 +183,23 @@ def _clause_of(lower: str, left: int, right: int, start: int, end: int) -> tuple
     return begin, finish
 
 
+# Months or years back, in the languages the rules read: "last year", "two months ago", "in 2024", "letztes Jahr",
+# "l'année dernière", "el año pasado", "no ano passado", "l'anno scorso", "vorig jaar", "pichle saal".
+_LONG_AGO = re.compile(
+    r"\b(?:last\s+(?:year|quarter|month|spring|summer|autumn|fall|winter|black\s+friday|christmas|holiday\s+season)"
+    r"|(?:a|one|two|three|four|five|six|several|a\s+few|\d+)\s+(?:years?|months?)\s+ago|in\s+20[12]\d\b(?!\s*[-/])"
+    r"|letzte[ns]?\s+(?:jahr|monat|quartal|sommer|winter)|vor\s+(?:einem|zwei|drei|\d+)\s+(?:jahr|monat)\w*"
+    r"|l['’]ann[ée]e\s+derni[èe]re|le\s+mois\s+dernier|il\s+y\s+a\s+(?:un|deux|trois|\d+)\s+(?:ans?|mois)"
+    r"|el\s+año\s+pasado|el\s+mes\s+pasado|hace\s+(?:un|dos|tres|\d+)\s+(?:años?|mes(?:es)?)"
+    r"|(?:no\s+)?ano\s+passado|(?:no\s+)?mês\s+passado|há\s+(?:um|dois|três|\d+)\s+(?:anos?|meses)"
+    r"|l['’]anno\s+scorso|il\s+mese\s+scorso|(?:un|due|tre|\d+)\s+(?:anni|anno|mesi|mese)\s+fa"
+    r"|vorig(?:e)?\s+(?:jaar|maand)|(?:een|twee|drie|\d+)\s+(?:jaar|maanden)\s+geleden"
+    r"|pichle\s+(?:saal|mahine))"
+)
+# "Since last year" says it has gone on from then: not history.
+_SINCE = re.compile(r"\b(?:since|seit|depuis|desde|da\s+quando|sinds|tab\s+se)\b")
+
+
 def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple[int, int] | None = None) -> bool:
     """True when the match's clause speaks of it as over: fixed, working again, or thanked for having been
     handled; unless the clause also says it is still or again going on ("fixed, but it is down again")."""
@@ -194,6 +211,10 @@ def is_resolved_talk(view: MessageView, start: int, end: int, *, sentence: tuple
     if text.rstrip().endswith("?"):
         return False
     if _RESOLVED_TALK.search(lower, begin, finish) is None:
+        if _LONG_AGO.search(text) is not None:
+            # A matter placed months or years back ("last year we hit 429s and lost orders") is history told as
+            # a reason for something else, unless the sentence says it goes on or came back.
+            return _STILL_GOING.search(text) is None and _SINCE.search(text) is None
         return (_RESOLVED_ELSEWHERE.search(lower, left, right) is not None
                 and NOT_YET_ELSEWHERE.search(lower, left, right) is None)
     # Anything in the sentence saying it goes on, or must still be done, vetoes once the resolution cues

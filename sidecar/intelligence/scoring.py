@@ -72,7 +72,9 @@ from sidecar.intelligence.ticket import Ticket
 # legal team will take this further") is one, lawyers doing contract work ("our legal team's redlines on the MSA")
 # are none (signals/compliance.py); the sentence that settles a matter ("the refund arrived today") is no new
 # reason (signals/settled.py); an invoice of ours to be corrected and issued again (wrong entity, VAT or tax
-# number) is a billing error, in the seven languages (signals/billing.py, signals/other_languages.py)
+# number) is a billing error, in the seven languages (signals/billing.py, signals/other_languages.py); a matter
+# placed months or years back ("last year we hit 429s and lost orders") is history, as resolved talk is
+# (negation.is_resolved_talk)
 RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 

@@ -89,3 +89,21 @@ def test_an_acknowledgement_with_no_answer_before_it_settles_nothing(make_ticket
     # The customer writing again "got it" (to themselves, or to a colleague in copy) answers no one's question.
     ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("customer", "Got it, thanks.")])
     assert assess_ticket(ticket, now=now).categories
+
+
+@pytest.mark.parametrize("text", [
+    "Quick question: could you raise our API rate limit for Black Friday? Last year we hit 429s all morning and "
+    "lost orders.",
+    "Können Sie unser Limit erhöhen? Letztes Jahr sind uns dadurch Bestellungen verloren gegangen.",
+])
+def test_a_matter_placed_months_or_years_back_is_history_told_as_a_reason(make_ticket, now, text):
+    assessment = assess_ticket(make_ticket(text), now=now)
+    assert "bug_incident" not in [c.name for c in assessment.categories], assessment.signals
+
+
+@pytest.mark.parametrize("text", [
+    "Since last year the export fails every week.",
+    "Last month we were double charged and it happened again this month.",
+])
+def test_a_matter_from_back_then_that_goes_on_still_counts(make_ticket, now, text):
+    assert assess_ticket(make_ticket(text), now=now).categories
