@@ -166,7 +166,14 @@ _RESOLVED_ELSEWHERE = re.compile(
     r"|(?:è|e)\s+tornat[oa]\s+(?:a\s+funzionare|online)|(?:è|e)\s+stat[oa]\s+(?:\w+\s+)?(?:risolt|sistemat"
     r"|ripristinat)[oa]"
     r"|bedankt\s+(?:\w+\s+){0,4}?(?:opgelost|oplossen|verholpen|herstel)|werkt\s+(?:weer|opnieuw)|(?:is|zijn"
-    r"|werd)\s+(?:\w+\s+){0,3}?(?:opgelost|verholpen|hersteld))\b"
+    r"|werd)\s+(?:\w+\s+){0,3}?(?:opgelost|verholpen|hersteld)"
+    # Shown or working correctly now: "ya aparecen los datos correctamente", "s'affiche correctement".
+    r"|(?:funciona|aparece|aparecen|sale|salen|funcionan)\s+(?:\w+\s+){0,3}?(?:bien|correctamente)"
+    r"|(?:funciona|aparece|aparecem|funcionam)\s+(?:\w+\s+){0,3}?(?:certo|corretamente|normalmente)"
+    r"|(?:fonctionne|fonctionnent|s['’]affiche|s['’]affichent)\s+(?:\w+\s+){0,2}?(?:bien|correctement)"
+    r"|(?:funktioniert|funktionieren|läuft|laufen|angezeigt)\s+(?:\w+\s+){0,2}?(?:richtig|korrekt|einwandfrei)"
+    r"|(?:funziona|funzionano|compare|compaiono)\s+(?:\w+\s+){0,2}?(?:bene|correttamente)"
+    r"|(?:werkt|werken|verschijnt|verschijnen)\s+(?:\w+\s+){0,2}?(?:goed|correct))\b"
 )
 NOT_YET_ELSEWHERE = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non"
                                r"|ancora|niet|nog|geen)\b")
@@ -230,6 +237,11 @@ def _blanked(text: str, cues: Iterable[re.Match[str]]) -> str:
     return text
 
 
+# The customer taking the question back: "please ignore my last email", "false alarm", "never mind".
+_WITHDRAWN_SOURCE = (
+    r"(?:please\s+|pls\s+)?(?:ignore|disregard)\s+(?:my|the|this|that)\s+(?:last\s+|previous\s+|earlier\s+)?"
+    r"(?:e-?mail|message|ticket|request|question)|false\s+alarm|never\s*mind"
+)
 # A customer confirming that what was done worked: "that did it", "it works now", "the refund arrived".
 _CONFIRMED = re.compile(
     r"\b(?:(?:that|this|it)\s+(?:worked|works|did\s+it|did\s+the\s+trick|helped|fixed\s+it|solved\s+it)"
@@ -239,7 +251,7 @@ _CONFIRMED = re.compile(
     r"|(?:received|got)\s+(?:the|my|our)\s+(?:refund|credit|money)"
     r"|you\s+can\s+close\s+(?:this|the\s+ticket|it)|(?:all|everything(?:'s|\s+is)?)\s+(?:good|fine|sorted|set)"
     r"|no\s+(?:further\s+)?(?:action|help)\s+(?:is\s+)?needed|nothing\s+(?:else|more|further)\s+(?:is\s+)?needed"
-    r"|never\s*mind|figured\s+it\s+out)\b"
+    r"|figured\s+it\s+out|found\s+(?:it|them)|my\s+(?:bad|mistake)|" + _WITHDRAWN_SOURCE + r")\b"
 )
 
 
@@ -304,6 +316,19 @@ def acknowledges_answer(view: MessageView) -> bool:
         return False
     return not (_STILL_GOING.search(lower) or _CONTRAST.search(lower) or NOT_YET_ELSEWHERE.search(lower)
                 or _STILL_TO_COME.search(lower))
+
+
+_WITHDRAWN = re.compile(rf"\b(?:{_WITHDRAWN_SOURCE})\b")
+
+
+def withdraws_question(view: MessageView) -> bool:
+    """True when the message takes its own question back ("please ignore my last email - found them", "false
+    alarm") and says nothing still goes on, asks nothing, turns nothing with "but"."""
+    lower = view.lower
+    if "?" in lower or not _WITHDRAWN.search(lower):
+        return False
+    blanked = _blanked(lower, _WITHDRAWN.finditer(lower))
+    return not (_STILL_GOING.search(blanked) or _CONTRAST.search(blanked))
 
 
 def is_policy_question(

@@ -74,7 +74,8 @@ from sidecar.intelligence.ticket import Ticket
 # reason (signals/settled.py); an invoice of ours to be corrected and issued again (wrong entity, VAT or tax
 # number) is a billing error, in the seven languages (signals/billing.py, signals/other_languages.py); a matter
 # placed months or years back ("last year we hit 429s and lost orders") is history, as resolved talk is
-# (negation.is_resolved_talk)
+# (negation.is_resolved_talk); a customer's only message taking its question back ("please ignore my last
+# email, found them") settles it, and "shown correctly now" settles in the other languages (signals/settled.py)
 RULES_MODEL_VERSION = "rules-10"
 BASELINE = "baseline"
 

@@ -107,3 +107,24 @@ def test_a_matter_placed_months_or_years_back_is_history_told_as_a_reason(make_t
 ])
 def test_a_matter_from_back_then_that_goes_on_still_counts(make_ticket, now, text):
     assert assess_ticket(make_ticket(text), now=now).categories
+
+
+def test_an_only_message_taking_its_question_back_settles_it(make_ticket, now):
+    ticket = make_ticket("Pls ignore my last email about the missing invoices - found them, they were filtered under "
+                         "the other entity. Sorry!", subject="please ignore")
+    assessment = assess_ticket(ticket, now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+def test_taking_one_question_back_while_raising_another_settles_nothing(make_ticket, now):
+    ticket = make_ticket("Please ignore my last email, but the export still fails with a 500 error for all users.")
+    assert assess_ticket(ticket, now=now).categories
+
+
+@pytest.mark.parametrize("latest", ["Sí, ya aparecen los datos correctamente. ¡Gracias!",
+                                    "Oui, tout s'affiche correctement maintenant, merci."])
+def test_shown_correctly_now_settles_in_the_other_languages(make_ticket, now, latest):
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "Could you reload the page?"),
+                                           ("customer", latest)])
+    assert not assess_ticket(ticket, now=now).categories

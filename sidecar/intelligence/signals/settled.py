@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import acknowledges_answer, says_settled, sentence_of
+from sidecar.intelligence.negation import acknowledges_answer, says_settled, sentence_of, withdraws_question
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.text.clean import body_end
 from sidecar.intelligence.ticket import Ticket
@@ -53,7 +53,14 @@ def _latest_reply(ticket: Ticket) -> tuple[MessageView | None, bool]:
 def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
     """The findings, the earlier ones at a tenth when the customer's latest reply says the matter is settled."""
     latest, answered = _latest_reply(ticket)
-    if latest is None or not (says_settled(latest) or (answered and acknowledges_answer(latest))):
+    if latest is None:
+        # The customer's only message taking its own question back ("please ignore my last email, found them")
+        # settles everything in it.
+        opening = MessageView.of("description", "customer", ticket.description[:body_end(ticket.description)])
+        if ticket.description and withdraws_question(opening):
+            return [replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
+        return list(findings)
+    if not (says_settled(latest) or (answered and acknowledges_answer(latest))):
         return list(findings)
     if any(f.category is not None and f.strength >= _REASON_STRENGTH and f.message() == latest.where
            and not _says_it_is_over(f) for f in findings):
