@@ -144,7 +144,9 @@ _RESOLVED_TALK = re.compile(
 _STILL_GOING = re.compile(
     r"\b(?:still|again|anymore|any\s+more|keeps?|kept|no|not|nothing|none|never|yet|unresolved|ongoing|recurr\w*|"
     r"persist\w*|continu\w*|each\s+time|every\s+time|(?:came|come|comes|coming)\s+back|return\w*|reappear\w*|"
-    r"re-?occur\w*|needs?\s+to|must|should|asap|when\s+will)\b|n'?t\b|n\u2019t\b"
+    r"re-?occur\w*|needs?\s+to|must|should|asap|when\s+will)\b|n['\u2019]t\b"
+    # A contraction written without its apostrophe; not any word ending in "nt" ("payment", "correctement").
+    r"|\b(?:dont|cant|wont|isnt|arent|wasnt|werent|doesnt|didnt|hasnt|havent|hadnt|couldnt|wouldnt|shouldnt|aint)\b"
 )
 
 # The same in the six other languages the rules read, judged on the whole sentence: thanks for a fix ("grazie

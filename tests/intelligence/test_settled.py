@@ -128,3 +128,11 @@ def test_shown_correctly_now_settles_in_the_other_languages(make_ticket, now, la
     ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "Could you reload the page?"),
                                            ("customer", latest)])
     assert not assess_ticket(ticket, now=now).categories
+
+
+def test_a_word_ending_in_nt_is_no_contraction(make_ticket, now):
+    # "payment" once read as "n't": the settled reply below counted as still going.
+    latest = "Thanks, the refund for the duplicate payment arrived today."
+    ticket = make_ticket(DOUBLE_CHARGE, comments=[("customer", DOUBLE_CHARGE), ("agent", "Refunded."),
+                                                  ("customer", latest)])
+    assert not assess_ticket(ticket, now=now).categories
