@@ -60,6 +60,14 @@ _POST_NEGATION = re.compile(
     r"breached|exposed|urgent|critical|important|happening|the\s+case|true)\b"
 )
 
+# The words that put what follows under a condition ("if this is not fixed, ..."): English, and in every language the
+# rules read (a threat to leave or to go to court is made under one).
+CONDITION_WORDS = r"if|unless|otherwise|or\s+else"
+CONDITION_ANY_LANGUAGE = re.compile(
+    rf"\b(?:{CONDITION_WORDS}|wenn|falls|sonst|andernfalls|si|sinon|à\s+moins|a\s+menos|de\s+lo\s+contrario"
+    r"|se|senão|caso\s+contrário|altrimenti|a\s+meno|tenzij|anders|indien|agar|warna|nahi\s+toh?)\b"
+)
+
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|whether|suppose|supposing|hypothetically|might|unless|lest|theoretically|in\s+case|what\s+if|"
     r"in\s+the\s+event|just\s+(?:curious|wondering)|for\s+future\s+reference|in\s+the\s+future|one\s+day|"

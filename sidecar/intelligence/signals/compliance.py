@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.negation import CONDITION_WORDS, sentence_of
 from sidecar.intelligence.signals.finding import NOT_MEANT, PatternRule, default_judge, rule_words
 
 CATEGORY = "compliance_security"
@@ -101,7 +101,7 @@ _GRIEVANCE = re.compile(
 # A threat is made under a condition, often a negated one ("if the refund is not processed, our legal team will
 # take this further"): neither the "if" nor the condition's "not" takes it back; only the writer saying they will
 # not ("we won't involve lawyers") does.
-_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|otherwise|or\s+else)\b")
+_CONDITION_BEFORE = re.compile(rf"\b(?:{CONDITION_WORDS})\b")
 _WILL_NOT = re.compile(r"\b(?:will\s+not|won'?t|would\s+not|wouldn'?t|do\s+not|don'?t|never|no\s+need)\b")
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.negation import CONDITION_ANY_LANGUAGE, sentence_of
 from sidecar.intelligence.signals.billing import CANCELLATION_REQUEST
 from sidecar.intelligence.signals.finding import Finding, PatternRule, rule_words
 from sidecar.intelligence.ticket import Ticket
@@ -156,12 +156,6 @@ def detect_ticket(ticket: Ticket, now: datetime | None) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
-# A condition in the cancellation's sentence, in the languages the rules read: "we will not renew if this is how
-# incidents are handled", "wenn sich das nicht ändert, werden wir kündigen", "sinon nous résilierons".
-_CONDITION = re.compile(
-    r"\b(?:if|unless|otherwise|or\s+else|wenn|falls|sonst|andernfalls|si|sinon|à\s+moins|a\s+menos|de\s+lo\s+contrario"
-    r"|se|senão|caso\s+contrário|altrimenti|a\s+meno|tenzij|anders|indien|agar|warna|nahi\s+toh?)\b"
-)
 # A condition that is only politeness: "please cancel our plan if possible" asks for it.
 _POLITE_CONDITION = re.compile(
     r"\b(?:if|wenn|falls|si|se|indien)\s+(?:possible|possível|possibile|möglich|mogelijk|es\s+posible|you\s+(?:can|could)"
@@ -177,7 +171,9 @@ def threats_not_requests(view: MessageView, found: list[Finding]) -> list[Findin
     for finding in found:
         if finding.signal == CANCELLATION_REQUEST and finding.span is not None:
             left, right = sentence_of(view, finding.span[1], finding.span[2])
-            if _CONDITION.search(_POLITE_CONDITION.sub(" ", view.lower[left:right])):
+            # A condition in its sentence: "we will not renew if this is how incidents are handled", "wenn sich das
+            # nicht ändert, werden wir kündigen", "sinon nous résilierons".
+            if CONDITION_ANY_LANGUAGE.search(_POLITE_CONDITION.sub(" ", view.lower[left:right])):
                 finding = replace(finding, signal=CHURN_THREAT, category=CATEGORY)
         if finding.signal == CHURN_THREAT:  # one finding a signal per message, as the rules keep: the strongest
             threat = finding if threat is None or finding.strength > threat.strength else threat

@@ -56,17 +56,17 @@ def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
     if latest is None:
         # The customer's only message taking its own question back ("please ignore my last email, found them")
         # settles everything in it.
-        opening = MessageView.of("description", "customer", ticket.description[:body_end(ticket.description)])
-        if ticket.description and withdraws_question(opening):
+        text = ticket.description[:body_end(ticket.description)]
+        if text and withdraws_question(MessageView.of("description", "customer", text)):
             return [replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
         return list(findings)
     if not (says_settled(latest) or (answered and acknowledges_answer(latest))):
         return list(findings)
-    if any(f.category is not None and f.strength >= _REASON_STRENGTH and f.message() == latest.where
-           and not _says_it_is_over(f) for f in findings):
+    # The latest message's own findings stand, except in the sentence that settles ("the refund arrived today").
+    judged = [(f, f.message() == latest.where and not _says_it_is_over(f)) for f in findings]
+    if any(stands and f.category is not None and f.strength >= _REASON_STRENGTH for f, stands in judged):
         return list(findings)
-    return [f if f.message() == latest.where and not _says_it_is_over(f)
-            else replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
+    return [f if stands else replace(f, strength=f.strength * SETTLED_FACTOR) for f, stands in judged]
 
 
 def _says_it_is_over(finding: Finding) -> bool:

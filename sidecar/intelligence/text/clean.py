@@ -44,22 +44,29 @@ def body_end(text: str) -> int:
     notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line that only a
     signature follows; the length of the text when none is there."""
     lines = text.split("\n")
+    quoted = _trailing_quote(lines)
     offset = 0
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if _nothing_of_theirs_follows(stripped) or _quoted_to_the_end(lines, index) or (
-                index > 0 and SIGN_OFF.match(stripped) and _only_a_signature(lines[index + 1:])):
+        if index == quoted or _nothing_of_theirs_follows(stripped) or (
+                index > 0 and SIGN_OFF.match(stripped) and _only_a_signature(lines[index + 1:quoted])):
             return offset
         offset += len(line) + 1
     return len(text)
 
 
-def _quoted_to_the_end(lines: list[str], index: int) -> bool:
-    """True when lines[index] starts a block of "> " quoted mail that runs to the end: earlier mail (often the
-    support side's own notice, quoted back by an auto-reply), not the writer's words. A quote answered line by
-    line below it is kept."""
-    return lines[index].lstrip().startswith(">") and all(
-        not line.strip() or line.lstrip().startswith(">") for line in lines[index + 1:])
+def _trailing_quote(lines: list[str]) -> int:
+    """The first line of the block of "> " quoted mail that runs to the end (len(lines) when there is none):
+    earlier mail (often the support side's own notice, quoted back by an auto-reply), not the writer's words. A
+    quote answered line by line below it is kept."""
+    start = len(lines)
+    for index in range(len(lines) - 1, -1, -1):
+        stripped = lines[index].strip()
+        if stripped.startswith(">"):
+            start = index
+        elif stripped:
+            break
+    return start
 
 
 def _nothing_of_theirs_follows(stripped: str) -> bool:
@@ -71,11 +78,12 @@ _SIGNATURE_LINE_WORDS = 8  # a name, a title, a company, an address: short lines
 
 
 def _only_a_signature(lines: list[str]) -> bool:
-    """True when the lines after a closing word are a signature, not more of the message ("Thanks" on a
-    line of its own, then "Also, the CSV export still fails for every file since Monday.")."""
-    for index, line in enumerate(lines):
+    """True when the lines after a closing word (up to quoted mail that runs to the end) are a signature, not more
+    of the message ("Thanks" on a line of its own, then "Also, the CSV export still fails for every file since
+    Monday.")."""
+    for line in lines:
         stripped = line.strip()
-        if _nothing_of_theirs_follows(stripped) or _quoted_to_the_end(lines, index):
+        if _nothing_of_theirs_follows(stripped):
             return True  # what follows is cut anyway
         if len(stripped.split()) > _SIGNATURE_LINE_WORDS and stripped.endswith((".", "!", "?")):
             return False
