@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 
@@ -61,8 +61,9 @@ def with_typos(words: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str
     return sorted(out)
 
 
-def _group_end(source: str, start: int) -> int:
-    """Index just past the group that opens at source[start] == '('."""
+def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Yield (index, character, group depth after it) for each character of a regex source from start that
+    stands outside escapes and character classes (where '(', ')' and '|' mean nothing)."""
     depth = 0
     i = start
     in_class = False
@@ -80,45 +81,28 @@ def _group_end(source: str, start: int) -> int:
                 i += 1
             if source[i + 1:i + 2] == "]":
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        else:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            yield i, ch, depth
         i += 1
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index just past the group that opens at source[start] == '('."""
+    for i, ch, depth in _structure(source, start):
+        if ch == ")" and depth == 0:
+            return i + 1
     raise ValueError(f"unbalanced group in {source[:60]!r}")
 
 
 def _split_top_level(source: str) -> list[str]:
     """Split a regex source on its top-level '|'."""
     parts: list[str] = []
-    depth = 0
-    in_class = False
     last = 0
-    i = 0
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if source[i + 1:i + 2] == "^":
-                i += 1
-            if source[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+    for i, ch, depth in _structure(source):
+        if ch == "|" and depth == 0:
             parts.append(source[last:i])
             last = i + 1
-        i += 1
     parts.append(source[last:])
     return parts
 
