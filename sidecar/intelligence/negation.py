@@ -145,7 +145,7 @@ _RESOLVED_TALK = re.compile(
     r"(?:for|on)\s+(?:the\s+|your\s+)?(?:quick|fast|prompt|swift)\w*|getting\s+\w+\s+back)|"
     r"(?:was|were|is|are|has\s+been|have\s+been|got|now|all|since|been|finally|fully)\s+(?:\w+\s+)?"
     r"(?:fixed|resolved|solved|sorted|restored|recovered|cleared\s+up)|"
-    r"back\s+(?:up\s+and\s+running|online|to\s+normal)|(?:works|working|running|loads|loading|syncing)\s+"
+    r"back\s+(?:up\s+and\s+running|online|to\s+normal)|(?:works|working|runs|running|loads|loading|syncs|syncing)\s+"
     r"(?:again|fine\s+(?:again|now)|normally\s+(?:again|now)|smoothly)|(?:log|sign)\s*(?:in|on)\s+again|"
     r"all\s+(?:good|fine|sorted|set)\s+now)\b"
 )
@@ -161,6 +161,24 @@ _STILL_GOING = re.compile(
 # per aver risolto il disservizio di ieri"), fixed ("das Problem ist seit dem Update behoben"), working again
 # ("das System ist wieder erreichbar"). A word of NOT_YET_ELSEWHERE in the sentence ("noch nicht behoben")
 # keeps it going.
+# The customer closing the ticket: "das Ticket kann geschlossen werden", "potete chiudere", "pueden cerrarlo".
+# Only the ticket, the request or a bare "close it": "podéis cerrar mi cuenta" closes an account, a cancellation.
+_CLOSE_ELSEWHERE = (
+    r"(?:ticket|anfrage|fall|vorgang)\s+(?:\w+\s+){0,2}?(?:kann|können|darf)\s+(?:\w+\s+)?geschlossen\s+werden"
+    r"|(?:können|dürfen)\s+(?:sie\s+|ihr\s+)?(?:das\s+ticket|die\s+anfrage|den\s+fall|den\s+vorgang)\s+(?:\w+\s+)?schließen"
+    r"|(?:pouvez|pourrez)\s+(?:\w+\s+)?(?:clôturer|clore|fermer)\s+(?:le\s+ticket|la\s+demande|le\s+dossier)"
+    r"|(?:pouvez|pourrez)\s+(?:le|la)\s+(?:clôturer|clore|fermer)"
+    r"|(?:ticket|demande|dossier)\s+(?:\w+\s+){0,2}?(?:peut|pourra)\s+être\s+(?:clôturé|fermé|clos)e?"
+    r"|(?:puedes|puede|pueden|podéis)\s+(?:ya\s+)?cerrar(?:lo|la|\s+el\s+(?:ticket|caso)|\s+la\s+(?:incidencia|solicitud|consulta))"
+    r"|(?:ticket|caso|incidencia)\s+(?:\w+\s+){0,2}?(?:se\s+puede|puede)\s+(?:ya\s+)?cerrar"
+    r"|(?:pode|podem)\s+(?:já\s+)?(?:fechar|encerrar)(?:\s+o\s+(?:chamado|ticket)|\s+a\s+solicitação|-?lo)"
+    r"|(?:chamado|ticket|solicitação)\s+(?:\w+\s+){0,2}?pode\s+ser\s+(?:fechad|encerrad)[oa]"
+    r"|(?:potete|può|puoi)\s+(?:pure\s+)?chiudere(?:\s+(?:il\s+ticket|la\s+(?:richiesta|segnalazione|pratica))|(?=\s*[.!,]|\s*$))"
+    r"|(?:ticket|richiesta|segnalazione|pratica)\s+(?:\w+\s+){0,2}?(?:può|puo)\s+essere\s+chius[oa]"
+    r"|(?:ticket|melding|verzoek)\s+(?:\w+\s+){0,2}?(?:mag|kan|mogen|kunnen)\s+(?:\w+\s+)?(?:gesloten|dicht)"
+    r"|(?:mag|mogen|kunnen|kan)\s+(?:jullie\s+|u\s+)?(?:het\s+ticket|de\s+melding)\s+(?:\w+\s+)?sluiten"
+    r"|ticket\s+(?:close|band)\s+(?:kar\s+(?:do|dijiye|sakte\s+ho)|karo)"
+)
 _RESOLVED_ELSEWHERE = re.compile(
     r"\b(?:dank\w*\s+(?:\w+\s+){0,6}?(?:behoben|gelöst|behebung|lösung|wiederhergestellt)|wieder\s+(?:da|online"
     r"|erreichbar|verfügbar)|funktioniert\s+wieder|läuft\s+(?:\w+\s+)?wieder|(?:ist|sind|wurde|wurden)\s+"
@@ -183,10 +201,15 @@ _RESOLVED_ELSEWHERE = re.compile(
     r"|(?:fonctionne|fonctionnent|s['’]affiche|s['’]affichent)\s+(?:\w+\s+){0,2}?(?:bien|correctement)"
     r"|(?:funktioniert|funktionieren|läuft|laufen|angezeigt)\s+(?:\w+\s+){0,2}?(?:richtig|korrekt|einwandfrei)"
     r"|(?:funziona|funzionano|compare|compaiono)\s+(?:\w+\s+){0,2}?(?:bene|correttamente)"
-    r"|(?:werkt|werken|verschijnt|verschijnen)\s+(?:\w+\s+){0,2}?(?:goed|correct))\b"
+    r"|(?:werkt|werken|verschijnt|verschijnen)\s+(?:\w+\s+){0,2}?(?:goed|correct)"
+    r"|(?:sind|ist)\s+(?:jetzt\s+|nun\s+|wieder\s+)?(?:alle\s+|alles\s+)?(?:korrekt|richtig)"
+    # Working now, in the customer's words: "ya funciona", "agora funciona", "ora funziona", "nu werkt het".
+    r"|(?:ya|ahora)\s+(?:\w+\s+)?funcionan?|agora\s+(?:\w+\s+)?funcionam?|ora\s+(?:\w+\s+)?funzionan?[oa]"
+    r"|nu\s+werk(?:t|en)|jetzt\s+funktionier(?:t|en)|maintenant\s+(?:ça|cela|tout)\s+(?:marche|fonctionne)"
+    r"|" + _CLOSE_ELSEWHERE + r")\b"
 )
 NOT_YET_ELSEWHERE = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non"
-                               r"|ancora|niet|nog|geen)\b")
+                               r"|ancora|niet|nog|geen|nahi|nahin|phir\s+se|abhi\s+bhi|ab\s+bhi)\b")
 
 
 def _clause_of(lower: str, left: int, right: int, start: int, end: int) -> tuple[int, int]:
@@ -259,7 +282,8 @@ _CONFIRMED = re.compile(
     r"|(?:refund|credit|money|payment|reimbursement)\s+(?:has\s+|have\s+)?(?:arrived|came\s+through|showed\s+up|landed"
     r"|(?:is|was)\s+(?:in|received|through))"
     r"|(?:received|got)\s+(?:the|my|our)\s+(?:refund|credit|money)"
-    r"|you\s+can\s+close\s+(?:this|the\s+ticket|it)|(?:all|everything(?:'s|\s+is)?)\s+(?:good|fine|sorted|set)"
+    r"|you\s+(?:can|may)\s+close\s+(?:this|the\s+(?:ticket|case|request)|it)|(?:all|everything(?:'s|\s+is)?)\s+(?:good|fine|sorted|set)"
+    r"|(?:we|i)(?:['\u2019]re|\s+are|['\u2019]m|\s+am)\s+(?:all\s+)?good(?=\s*(?:now|here|to\s+go|[.!,]|$))"
     r"|no\s+(?:further\s+)?(?:action|help)\s+(?:is\s+)?needed|nothing\s+(?:else|more|further)\s+(?:is\s+)?needed"
     r"|figured\s+it\s+out|found\s+(?:it|them)|my\s+(?:bad|mistake)|" + _WITHDRAWN_SOURCE + r")\b"
 )
@@ -308,7 +332,9 @@ _ACKNOWLEDGED = re.compile(
     r"|entendi|perfeito|ótimo|deu\s+certo|achei|consegui|beleza"
     r"|capito|perfetto|ottimo|trovato|tutto\s+chiaro|chiaro"
     r"|begrepen|duidelijk|gevonden|gelukt|helder"
-    r"|samajh\s+(?:gaya|gayi|aa\s+gaya|aa\s+gayi)|mil\s+gaya|mil\s+gayi|ho\s+gaya|ho\s+gayi)\b"
+    # "ho gaya" is "done" after a yes or of the work ("haan ho gaya", "kaam ho gaya"), not "band ho gaya" (it stopped).
+    r"|samajh\s+(?:gaya|gayi|aa\s+gaya|aa\s+gayi)|mil\s+gaya|mil\s+gayi"
+    r"|(?:haan|han|ha|ok|okay|theek|thik|kaam|sab)\s+(?:\w+\s+)?ho\s+gay[ai])\b"
 )
 # Something still to come: the customer waits for more, so a thank-you closes nothing.
 _STILL_TO_COME = re.compile(

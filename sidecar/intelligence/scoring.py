@@ -75,8 +75,12 @@ from sidecar.intelligence.ticket import Ticket
 # number) is a billing error, in the seven languages (signals/billing.py, signals/other_languages.py); a matter
 # placed months or years back ("last year we hit 429s and lost orders") is history, as resolved talk is
 # (negation.is_resolved_talk); a customer's only message taking its question back ("please ignore my last
-# email, found them") settles it, and "shown correctly now" settles in the other languages (signals/settled.py)
-RULES_MODEL_VERSION = "rules-10"
+# email, found them") settles it, and "shown correctly now" settles in the other languages (signals/settled.py);
+# 11: a settling latest message that tells the settled matter again ("new export is in, the cost centres are all
+# correct") is no new reason, a customer closing the ticket in the seven languages ("das Ticket kann geschlossen
+# werden", "potete chiudere") or saying "we're good" settles (signals/settled.py, negation.py); "band ho gaya" (it
+# stopped) is no "ho gaya" (done); "a small thing" is modesty, not a cosmetic flaw (signals/low_impact.py)
+RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -341,14 +345,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-10", or "rules-10+semantic-6:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-11", or "rules-11+semantic-6:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-10" or "rules-10+semantic-6:<examples>")."""
+    what found them ("rules-11" or "rules-11+semantic-6:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is not None:

@@ -229,3 +229,9 @@ def test_a_cosmetic_flaw_is_no_category_and_no_escalation(assess, text):
 def test_a_security_hole_beside_a_cosmetic_note_is_still_a_bug(assess):
     text = "Tiny thing: in the export we can see other customers' data."
     assert "bug_incident" in {c.name for c in assess(text).categories}
+
+
+def test_a_small_thing_is_the_customers_modesty_not_a_cosmetic_flaw(assess):
+    text = ("Sorry, this is probably a small thing. None of our 14 offices can see tomorrow's bookings in the "
+            "calendar, the day is empty.")
+    assert "cosmetic_or_docs" not in names(assess(text))

@@ -31,7 +31,7 @@ def semantic_evidence(assessment, category):
 
 def test_the_layer_is_on_and_names_itself_in_the_model_version(make_ticket, now):
     assert active_layer() is not None
-    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-10+semantic-6:")
+    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-11+semantic-6:")
 
 
 def test_severity_behind_politeness_escalates_with_the_sentence_quoted(make_ticket, now):
@@ -150,3 +150,22 @@ def test_an_only_message_that_raises_something_new_is_not_settled(make_ticket, n
     assessment = assess_ticket(make_ticket(text, subject="Refund received", organization=ENTERPRISE), now=now)
     assert "billing_refund" in [c.name for c in assessment.categories], assessment.signals
     assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD
+
+
+def test_access_that_should_have_ended_is_a_security_matter(make_ticket, now):
+    text = ("A consultant whose contract ended in October still logs in every day and exported two dashboards "
+            "yesterday, although we removed him from our directory.")
+    assert "compliance_security" in names(assess(make_ticket, now, text))
+
+
+def test_modesty_does_not_hide_a_broken_calendar(make_ticket, now):
+    text = ("Sorry, this is probably a small thing. None of our 14 offices can see tomorrow's bookings in the "
+            "calendar, the day is empty.")
+    assessment = assess(make_ticket, now, text)
+    assert "bug_incident" in names(assessment), assessment.signals
+    assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD
+
+
+def test_another_customers_record_behind_an_edited_link_is_exposure(make_ticket, now):
+    text = "When a shopper edits the number in the tracking link, the page shows a stranger's name and home address."
+    assert {"compliance_security", "bug_incident"} <= names(assess(make_ticket, now, text))

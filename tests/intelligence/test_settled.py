@@ -136,3 +136,42 @@ def test_a_word_ending_in_nt_is_no_contraction(make_ticket, now):
     ticket = make_ticket(DOUBLE_CHARGE, comments=[("customer", DOUBLE_CHARGE), ("agent", "Refunded."),
                                                   ("customer", latest)])
     assert not assess_ticket(ticket, now=now).categories
+
+
+@pytest.mark.parametrize("latest", [
+    "Neuer Export ist da, alle Kostenstellen sind korrekt. Vielen Dank, das Ticket kann geschlossen werden.",
+    "Ora le email arrivano regolarmente. Grazie per l'aiuto, potete chiudere.",
+    "Listo, ya funciona todo. Pueden cerrar el ticket, gracias.",
+    "The firewall rule was the cause and our network team changed it. We're good, thanks.",
+])
+def test_a_customer_closing_the_ticket_in_their_words_settles_it(make_ticket, now, latest):
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "We changed a setting, please retry."),
+                                           ("customer", latest)])
+    assessment = assess_ticket(ticket, now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+def test_closing_an_account_is_not_closing_the_ticket(make_ticket, now):
+    latest = "Ya funciona, pero podéis cerrar mi cuenta, nos vamos a otro proveedor."
+    ticket = make_ticket(DOUBLE_CHARGE, comments=[("customer", DOUBLE_CHARGE), ("agent", "Refunded."),
+                                                  ("customer", latest)])
+    assert assess_ticket(ticket, now=now).categories
+
+
+def test_telling_the_settled_matter_again_is_no_new_reason_but_a_new_matter_is(make_ticket, now):
+    # The latest message retells the export it settles: a bug again, the same matter. A refund it asks for is new.
+    settled = "The export runs again and all rows are there now, thanks, you can close the ticket."
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "Fixed."), ("customer", settled)])
+    assert not assess_ticket(ticket, now=now).categories
+    new = "The export runs again, thanks. We were also charged twice for March, please refund one payment."
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "Fixed."), ("customer", new)])
+    assert "billing_refund" in {c.name for c in assess_ticket(ticket, now=now).categories}
+
+
+def test_it_stopped_again_in_hinglish_reopens_the_matter(make_ticket, now):
+    # "band ho gaya" is "it stopped": no acknowledgement, though "ho gaya" alone means "done".
+    opening = "Courier integration kal se down hai, labels generate nahi ho rahe, 900 orders pending."
+    comments = [("customer", opening), ("agent", "Token refresh kar diya hai."), ("customer", "Haan ho gaya, thanks."),
+                ("agent", "Great!"), ("customer", "Phir se band ho gaya yaar, same error, ab 1,300 orders pending.")]
+    assert "bug_incident" in {c.name for c in assess_ticket(make_ticket(opening, comments=comments), now=now).categories}

@@ -7,6 +7,12 @@ exists to pull sentences away from the first: "thanks for fixing last week's out
 resolved talk than to an outage, and then the rules' findings in that sentence are damped too. `context`
 is the background: statements, negated reasons, routine requests and chat fragments, so that a sentence
 unlike any reason reads as nothing rather than as the least unlikely reason.
+
+examples-across-products.jsonl (935 sentences, December 2026) was written by three helper sessions that saw only
+these label meanings and the other example files, never an evaluation set: every label again, across fourteen
+kinds of product (payroll, logistics, clinics, contact centres, ...), registers (terse chat, understatement,
+anger, numbers) and the nine languages the product meets, half of them English. Added to the folds' training
+data, it raises the category accuracy of 5-fold cross-validation over the other files from 0.739 to 0.774.
 """
 from __future__ import annotations
 

@@ -49,7 +49,9 @@ _COSMETIC = (
     rf"{_DOCS_DEFECT}|(?:update|fix|correct|improve|clarify)\s+(?:the\s+|your\s+)?{_DOCS}|{_DOCS}\s+(?:bug|issue|fix"
     r"|update|change|request)|dead\s+links?|broken\s+links?|link\s+is\s+(?:dead|broken)|"
     r"translation|l10n|locali[sz]ation|untranslated|look(?:s)?\s+(?:odd|weird|off|ugly|strange)|"
-    r"(?:minor|small|tiny|little)\s+(?:visual|ui|display|layout|cosmetic|issue|glitch|bug|thing|nit)|nit|nitpick)\b"
+    # Not "a small thing" or "a minor issue": that is the customer's modesty about any problem ("sorry, probably a
+    # small thing, but no clinic can see tomorrow's bookings"), not a flaw that is only visual.
+    r"(?:minor|small|tiny|little)\s+(?:visual|ui|display|layout|cosmetic|glitch|bug|nit)|nit|nitpick)\b"
 )
 _MAINTENANCE = (
     r"(?:^port\b|\bport\s+(?:bug|the\s+following|changes?|\|)|\bback-?port\w*|\buplift\b|\bclean\s*-?\s*up\b|"

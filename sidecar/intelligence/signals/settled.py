@@ -62,8 +62,13 @@ def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
         return list(findings)
     if not (says_settled(latest) or (answered and acknowledges_answer(latest))):
         return list(findings)
-    # The latest message's own findings stand, except in the sentence that settles ("the refund arrived today").
-    judged = [(f, f.message() == latest.where and not _says_it_is_over(f)) for f in findings]
+    # The latest message's own findings stand, except in the sentence that settles ("the refund arrived today") and
+    # those of a category the earlier messages reported: that is the matter being settled, told again ("new export
+    # is in, the cost centres are all correct"), not a new one; a new matter after "but" has already kept it open.
+    earlier = {f.category for f in findings
+               if f.category is not None and f.message() is not None and f.message() != latest.where}
+    judged = [(f, f.message() == latest.where and not _says_it_is_over(f) and f.category not in earlier)
+              for f in findings]
     if any(stands and f.category is not None and f.strength >= _REASON_STRENGTH for f, stands in judged):
         return list(findings)
     return [f if stands else replace(f, strength=f.strength * SETTLED_FACTOR) for f, stands in judged]
