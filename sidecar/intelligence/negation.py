@@ -73,7 +73,16 @@ _HYPOTHETICAL = re.compile(
     r"in\s+the\s+event|just\s+(?:curious|wondering)|for\s+future\s+reference|in\s+the\s+future|one\s+day|"
     r"may\s+(?:need|want|have\s+to)|would\s+(?:it|there)\s+be|should\s+(?:we|i)\s+ever"
     # What the writer meant to do and no longer needs: "I was going to ask for a human but you answered it".
-    r"|(?:was|were)\s+(?:going|about)\s+to|almost)\b"
+    r"|(?:was|were)\s+(?:going|about)\s+to|almost"
+    # The same in the other languages, only in forms that cannot be a report ("wenn ... jemals", not a bare "wenn":
+    # "wenn ich exportiere, kommt ein Fehler" reports a failure).
+    r"|falls|angenommen|im\s+falle?|wenn\s+(?:\w+\s+){0,5}?(?:jemals|einmal|eines\s+tages|irgendwann)"
+    r"|au\s+cas\s+où|dans\s+l['’]hypothèse|si\s+(?:\w+\s+){0,5}?(?:un\s+jour|jamais)|à\s+l['’]avenir"
+    r"|en\s+caso\s+de|por\s+si|si\s+(?:\w+\s+){0,5}?(?:algún\s+día|alguna\s+vez)|en\s+el\s+futuro"
+    r"|caso\s+(?:\w+\s+){0,3}?(?:precise|precisemos|aconteça|haja|ocorra)|na\s+hipótese"
+    r"|se\s+(?:\w+\s+){0,5}?(?:um\s+dia|algum\s+dia|un\s+giorno|mai)|no\s+futuro|qualora|nel\s+caso\s+(?:in\s+cui|che)"
+    r"|in\s+futuro|stel\s+dat|indien|als\s+(?:\w+\s+){0,5}?ooit|in\s+de\s+toekomst"
+    r"|agar\s+(?:\w+\s+){0,5}?kabhi|kabhi\s+agar)\b"
 )
 _QUESTION_OPENERS = frozenset(
     ["what", "what's", "whats", "how", "is", "are", "do", "does", "can", "could", "would", "will", "where", "when",
@@ -327,11 +336,11 @@ _ACKNOWLEDGED = re.compile(
     r"i'm\s+in|i\s+am\s+in|all\s+set|perfect|(?:great|awesome|brilliant|super|cool|excellent),?\s+(?:thanks|thank)"
     r"|noted|done,?\s+(?:thanks|thank)"
     r"|verstanden|alles\s+klar|passt|perfekt|gefunden|hat\s+geklappt|klappt|erledigt"
-    r"|compris|parfait|c'est\s+noté|c'est\s+bon|ça\s+marche|trouvé|nickel"
-    r"|entendido|perfecto|genial|listo|ya\s+está|lo\s+encontré|funcionó|me\s+sirvió"
-    r"|entendi|perfeito|ótimo|deu\s+certo|achei|consegui|beleza"
+    r"|compris|parfait|c'est\s+noté|c'est\s+bon|ça\s+marche|trouvé|nickel|c['’]est\s+(?:très\s+|bien\s+)?clair"
+    r"|entendido|perfecto|genial|listo|ya\s+está|lo\s+encontré|funcionó|me\s+sirvió|(?:está|quedó)\s+(?:muy\s+)?claro"
+    r"|entendi|perfeito|ótimo|deu\s+certo|achei|consegui|beleza|ficou\s+(?:bem\s+|muito\s+)?claro"
     r"|capito|perfetto|ottimo|trovato|tutto\s+chiaro|chiaro"
-    r"|begrepen|duidelijk|gevonden|gelukt|helder"
+    r"|begrepen|duidelijk|gevonden|gelukt|helder|kaam\s+kar\s+(?:raha|rahi)\s+hai"
     # "ho gaya" is "done" after a yes or of the work ("haan ho gaya", "kaam ho gaya"), not "band ho gaya" (it stopped).
     r"|samajh\s+(?:gaya|gayi|aa\s+gaya|aa\s+gayi)|mil\s+gaya|mil\s+gayi"
     r"|(?:haan|han|ha|ok|okay|theek|thik|kaam|sab)\s+(?:\w+\s+)?ho\s+gay[ai])\b"

@@ -79,7 +79,9 @@ from sidecar.intelligence.ticket import Ticket
 # 11: a settling latest message that tells the settled matter again ("new export is in, the cost centres are all
 # correct") is no new reason, a customer closing the ticket in the seven languages ("das Ticket kann geschlossen
 # werden", "potete chiudere") or saying "we're good" settles (signals/settled.py, negation.py); "band ho gaya" (it
-# stopped) is no "ho gaya" (done); "a small thing" is modesty, not a cosmetic flaw (signals/low_impact.py)
+# stopped) is no "ho gaya" (done); "a small thing" is modesty, not a cosmetic flaw (signals/low_impact.py); a
+# hypothetical in the other languages ("si un patient nous demandait un jour ...") counts as one in English does
+# (negation._HYPOTHETICAL, signals/other_languages.py); "c'est très clair", "está claro" answer a question
 RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 

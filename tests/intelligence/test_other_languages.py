@@ -196,3 +196,18 @@ def test_a_question_whether_it_is_fixed_is_no_resolved_talk(assess):
 
 def test_a_wrong_invoice_in_german_is_no_product_malfunction(assess):
     assert "malfunction" not in signals_of(assess("Die Rechnung vom Oktober ist fehlerhaft."))
+
+
+@pytest.mark.parametrize("text", [
+    "Si un patient nous demandait un jour la suppression de ses données, comment cela se passerait-il ?",
+    "Falls ein ehemaliger Mitarbeiter die Löschung seiner Daten verlangt, wie gehen wir vor?",
+    "Si algún día un cliente pide la eliminación de sus datos personales, ¿cómo se hace?",
+])
+def test_a_hypothetical_in_another_language_is_no_request(assess, text):
+    assessment = assess(text)
+    assert "compliance_security" not in {c.name for c in assessment.categories}, assessment.signals
+
+
+def test_a_plain_when_in_another_language_still_reports(assess):
+    assessment = assess("Wenn wir exportieren, sind seit gestern alle Daten weg.")
+    assert "bug_incident" in {c.name for c in assessment.categories}

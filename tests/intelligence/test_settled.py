@@ -174,4 +174,13 @@ def test_it_stopped_again_in_hinglish_reopens_the_matter(make_ticket, now):
     opening = "Courier integration kal se down hai, labels generate nahi ho rahe, 900 orders pending."
     comments = [("customer", opening), ("agent", "Token refresh kar diya hai."), ("customer", "Haan ho gaya, thanks."),
                 ("agent", "Great!"), ("customer", "Phir se band ho gaya yaar, same error, ab 1,300 orders pending.")]
-    assert "bug_incident" in {c.name for c in assess_ticket(make_ticket(opening, comments=comments), now=now).categories}
+    assessment = assess_ticket(make_ticket(opening, comments=comments), now=now)
+    assert "bug_incident" in {c.name for c in assessment.categories}
+
+
+@pytest.mark.parametrize("latest", ["Merci, c'est très clair.", "Perfecto, está muy claro, gracias.",
+                                    "Done, kaam kar raha hai. Thanks!"])
+def test_an_answer_that_served_settles_in_other_words_too(make_ticket, now, latest):
+    # The opening alone would be escalated (test_an_acknowledgement_that_waits_for_more_settles_nothing).
+    ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", ANSWER), ("customer", latest)])
+    assert not assess_ticket(ticket, now=now).categories

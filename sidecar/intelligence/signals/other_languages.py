@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import NOT_YET_ELSEWHERE, is_resolved_talk
+from sidecar.intelligence.negation import NOT_YET_ELSEWHERE, is_hypothetical, is_resolved_talk
 from sidecar.intelligence.signals import billing, compliance, cross_team, human_request, incident
 from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule
 
@@ -26,11 +26,14 @@ _WORD = re.compile(r"[^\W_]+['’]?", re.UNICODE)
 
 
 def _judge_negated_before(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
-    """The rule's strength, or 0 when one of the few words before the match (same sentence) negates it."""
+    """The rule's strength, or 0 when one of the few words before the match (same sentence) negates it; less in
+    a hypothetical ("si un patient nous demandait un jour la suppression de ses données")."""
     before = view.lower[max(0, match.start() - 60):match.start()]
     before = re.split(r"[.!?;\n]", before)[-1]
     words = _WORD.findall(before)[-_LOOK_BACK:]
-    return 0.0 if any(word in NEGATIONS for word in words) else rule.base
+    if any(word in NEGATIONS for word in words):
+        return 0.0
+    return rule.base * (rule.hypothetical if is_hypothetical(view, match.start(), match.end()) else 1.0)
 
 
 def _judge_support_channel(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
