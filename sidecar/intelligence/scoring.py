@@ -81,7 +81,9 @@ from sidecar.intelligence.ticket import Ticket
 # werden", "potete chiudere") or saying "we're good" settles (signals/settled.py, negation.py); "band ho gaya" (it
 # stopped) is no "ho gaya" (done); "a small thing" is modesty, not a cosmetic flaw (signals/low_impact.py); a
 # hypothetical in the other languages ("si un patient nous demandait un jour ...") counts as one in English does
-# (negation._HYPOTHETICAL, signals/other_languages.py); "c'est très clair", "está claro" answer a question
+# (negation._HYPOTHETICAL, signals/other_languages.py); "c'est très clair", "está claro" answer a question; a threat
+# to leave in the six other languages ("valuteremo di non rinnovare") is a churn threat, and a negation before a
+# comma negates another clause ("se não resolverem, vamos mudar para a concorrência") (signals/other_languages.py)
 RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 

@@ -211,3 +211,27 @@ def test_a_hypothetical_in_another_language_is_no_request(assess, text):
 def test_a_plain_when_in_another_language_still_reports(assess):
     assessment = assess("Wenn wir exportieren, sind seit gestern alle Daten weg.")
     assert "bug_incident" in {c.name for c in assessment.categories}
+
+
+@pytest.mark.parametrize("text", [
+    "Se continua così, la direzione ha già detto che valuteremo di non rinnovare.",
+    "Wenn das so weitergeht, werden wir den Vertrag nicht verlängern.",
+    "Sans amélioration rapide, nous passerons chez un autre prestataire.",
+    "Si esto sigue así no vamos a renovar el contrato.",
+    "Se não resolverem, vamos mudar para a concorrência.",
+    "Als dit zo doorgaat, stappen we over naar een andere leverancier.",
+])
+def test_a_threat_to_leave_in_another_language_is_churn(assess, text):
+    assert "churn_threat" in signals_of(assess(text, organization={"tier": "Enterprise"}))
+
+
+@pytest.mark.parametrize("text", ["Der Vertrag wird nicht automatisch verlängert, richtig?",
+                                  "L'abonnement ne se renouvelle pas automatiquement ?",
+                                  "Il contratto non si rinnova da solo, vero?"])
+def test_a_contract_that_does_not_renew_by_itself_is_no_threat(assess, text):
+    assert "churn_threat" not in signals_of(assess(text, organization={"tier": "Enterprise"}))
+
+
+def test_a_no_before_a_comma_answers_something_else(assess):
+    # "No," answers the bot; the request for a person after it stands.
+    assert "asks_for_human" in signals_of(assess("No, quiero hablar con un agente."))

@@ -2,8 +2,8 @@
 
 B2B support teams answer customers in their own language. The English detectors are broad; these are
 deliberately narrow: only phrases that mean one thing (ask for a person, refund, double charge,
-cancellation, outage, data loss, erasure request, breach, legal threat), reported under the same signal names so
-weights, categories and evidence work as in English. A match preceded by a negation of its language
+cancellation, outage, data loss, erasure request, breach, legal threat, threat to leave), reported under the same
+signal names so weights, categories and evidence work as in English. A match preceded by a negation of its language
 ("je ne veux pas parler à un agent") counts for nothing. What is not here (frustration, urgency,
 conversation wording) stays English-only; the README says so.
 """
@@ -13,7 +13,7 @@ import re
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import NOT_YET_ELSEWHERE, is_hypothetical, is_resolved_talk
-from sidecar.intelligence.signals import billing, compliance, cross_team, human_request, incident
+from sidecar.intelligence.signals import billing, compliance, cross_team, customer_value, human_request, incident
 from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule
 
 # Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
@@ -29,7 +29,8 @@ def _judge_negated_before(view: MessageView, match: re.Match[str], rule: Pattern
     """The rule's strength, or 0 when one of the few words before the match (same sentence) negates it; less in
     a hypothetical ("si un patient nous demandait un jour la suppression de ses données")."""
     before = view.lower[max(0, match.start() - 60):match.start()]
-    before = re.split(r"[.!?;\n]", before)[-1]
+    # Within the clause: "se não resolverem, vamos mudar para a concorrência" negates the condition, not the threat.
+    before = re.split(r"[.!?;,\n]", before)[-1]
     words = _WORD.findall(before)[-_LOOK_BACK:]
     if any(word in NEGATIONS for word in words):
         return 0.0
@@ -398,6 +399,35 @@ def _judge_unless_fixed(view: MessageView, match: re.Match[str], rule: PatternRu
     return strength
 
 
+# A threat to leave: not renewing, moving to a competitor or another supplier, looking at alternatives. The negation
+# is part of the phrase ("non rinnoveremo"); a contract that "does not renew automatically" ("ne se renouvelle
+# pas", "wird nicht automatisch verlängert") has a word between and is no threat.
+_CHURN = (
+    r"\b(?:nicht\s+(?:mehr\s+)?verlänger\w*|(?:kündigen|wechseln)\s+(?:\w+\s+){0,3}?zu\s+(?:einem\s+)?(?:anderen\s+"
+    r"anbieter|wettbewerber)|zur\s+konkurrenz|(?:den\s+)?anbieter\s+wechseln|nach\s+alternativen\s+umsehen"
+    r"|alternativen\s+(?:prüfen|ansehen|evaluieren)"
+    r"|ne\s+(?:pas\s+)?renouvel\w*|pas\s+renouvel\w*|(?:chez|vers)\s+(?:un\s+)?(?:autre\s+(?:prestataire|fournisseur"
+    r"|éditeur|solution)|concurrent)|changer\s+de\s+(?:prestataire|fournisseur|solution|outil)"
+    r"|(?:envisag|étudi)\w*\s+(?:\w+\s+){0,2}?(?:alternatives?|concurren\w+)"
+    r"|no\s+(?:vamos\s+a\s+)?renov\w*|(?:cambiarnos|irnos|pasarnos|migrar)\s+(?:\w+\s+){0,2}?(?:a\s+(?:otro\s+"
+    r"(?:proveedor|sistema|servicio)|la\s+competencia))|cambiar\s+de\s+proveedor|buscar\s+otro\s+proveedor"
+    r"|(?:evaluar|considerar)\s+(?:\w+\s+)?alternativas"
+    r"|não\s+(?:vamos\s+)?renov\w*|(?:mudar|migrar|trocar)\s+(?:\w+\s+){0,2}?(?:para\s+(?:a\s+)?(?:concorr[êe]ncia"
+    r"|outro\s+(?:fornecedor|sistema))|de\s+fornecedor)|(?:procurar|buscar)\s+outro\s+fornecedor"
+    r"|avaliar\s+(?:\w+\s+)?alternativas"
+    r"|non\s+rinnov\w*|(?:passare|passeremo|migrare|migreremo)\s+(?:\w+\s+){0,2}?(?:a\s+(?:un\s+)?(?:altro\s+"
+    r"fornitore|concorrente)|alla\s+concorrenza)|cambiare\s+fornitore|(?:valut|cerc)\w*\s+(?:\w+\s+){0,2}?"
+    r"(?:alternative|altri\s+fornitori|un\s+altro\s+fornitore)|lasciarvi"
+    r"|niet\s+(?:meer\s+)?verleng\w*|(?:overstappen|overgaan)\s+(?:\w+\s+){0,2}?naar\s+(?:een\s+)?(?:andere\s+"
+    r"(?:leverancier|aanbieder|partij)|concurrent)|andere\s+leverancier\s+(?:zoeken|kiezen)"
+    r"|(?:stappen|gaan)\s+(?:\w+\s+){0,2}?over\s+naar\s+(?:een\s+)?(?:andere\s+(?:leverancier|aanbieder|partij)"
+    r"|concurrent)"
+    r"|(?:kijken|zoeken)\s+naar\s+alternatieven"
+    r"|(?:renew|continue)\s+nahi\s+kar\w*|(?:dusre|doosre|kisi\s+aur)\s+(?:vendor|provider|tool)\s+(?:pe|par)\s+"
+    r"(?:shift|move|switch))\b"
+)
+
+
 RULES: tuple[PatternRule, ...] = (
     PatternRule(cross_team.ENGINEERING_REQUEST, _asked(_THEIR_ENGINEERS), 0.7, cross_team.CATEGORY,
                 judge=_judge_negated_before,
@@ -432,4 +462,6 @@ RULES: tuple[PatternRule, ...] = (
                          "gerechtelijke", "ingebrekestelling", "en", "an", "à", "aux", "al", "a", "ao", "aos", "ai",
                          "alla", "agli", "aan", "zu", "zum", "zur")),
     PatternRule(compliance.SECURITY_BREACH, _BREACH, 0.9, compliance.CATEGORY, judge=_judge_unless_fixed),
+    PatternRule(customer_value.CHURN_THREAT, _CHURN, 0.85, customer_value.CATEGORY, judge=_judge_negated_before,
+                hypothetical=0.6),
 )
