@@ -83,7 +83,8 @@ from sidecar.intelligence.ticket import Ticket
 # hypothetical in the other languages ("si un patient nous demandait un jour ...") counts as one in English does
 # (negation._HYPOTHETICAL, signals/other_languages.py); "c'est très clair", "está claro" answer a question; a threat
 # to leave in the six other languages ("valuteremo di non rinnovare") is a churn threat, and a negation before a
-# comma negates another clause ("se não resolverem, vamos mudar para a concorrência") (signals/other_languages.py)
+# comma negates another clause ("se não resolverem, vamos mudar para a concorrência") (signals/other_languages.py);
+# a year-end or code freeze is no hang, data asked "to be deleted" no loss (signals/incident.py)
 RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 

@@ -235,3 +235,16 @@ def test_a_small_thing_is_the_customers_modesty_not_a_cosmetic_flaw(assess):
     text = ("Sorry, this is probably a small thing. None of our 14 offices can see tomorrow's bookings in the "
             "calendar, the day is empty.")
     assert "cosmetic_or_docs" not in names(assess(text))
+
+
+@pytest.mark.parametrize("text", ["Can you send the quote so we can raise the PO before our year-end freeze?",
+                                  "We are in a code freeze until January, so no deployments on our side.",
+                                  "She asked for all her personal data to be deleted from our systems."])
+def test_a_calendar_freeze_or_an_erasure_asked_for_is_no_incident(assess, text):
+    assert not {"crash_or_hang", "data_loss"} & names(assess(text))
+
+
+@pytest.mark.parametrize("text", ["The app freezes every time we open the payroll run.",
+                                  "All our contacts were deleted overnight."])
+def test_a_freeze_or_a_deletion_that_happened_still_is_one(assess, text):
+    assert {"crash_or_hang", "data_loss"} & names(assess(text))

@@ -75,8 +75,9 @@ _DATA_LOSS = (
     rf"{_DATA_NOUN}|"
     rf"{_DATA_NOUN}(?:\s+(?!(?:and|but|or|because|so|i|we|you|they|he|she)\b)[\w']+){{0,4}}?\s+(?:were\s+|was\s+"
     rf"|are\s+|is\s+|have\s+been\s+|has\s+been\s+|got\s+|get\s+|gets\s+|just\s+|all\s+|"
-    r"completely\s+|permanently\s+|suddenly\s+|now\s+)*(?:lost|deleted|wiped|erased|gone|disappeared|vanished|"
-    r"corrupted|overwritten|destroyed|purged)|"
+    # Not "to be deleted": data someone asks to have erased is a request, not a loss.
+    r"completely\s+|permanently\s+|suddenly\s+|now\s+)*(?<!\bbe\s)(?:lost|deleted|wiped|erased|gone|disappeared|"
+    r"vanished|corrupted|overwritten|destroyed|purged)|"
     r"(?:data|files?|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|folders?|attachments?|documents?)\s+"
     r"(?:are|is|were|was)\s+(?:now\s+|all\s+|completely\s+)?missing|"
     r"(?:inbox|mailbox|folder|database|account|workspace)\s+(?:is|was)\s+(?:now\s+|suddenly\s+|completely\s+)?empty|"
@@ -93,9 +94,14 @@ _CRASH = (
     r"\b(?:crash(?:es|ed|ing)?|segfault\w*|segmentation\s+fault|core\s+dump(?:ed)?|crash[- ]?(?:report|stats|id"
     r"|reporter)|"
     r"bp-[0-9a-f]{8}|(?:hangs?|hanging|hung)(?!\s+(?:up|on|out|around|tight|in\s+there)\b)|"
-    # To freeze something (an account, the payouts) is an action asked for, not the product hanging.
+    # To freeze something (an account, the payouts) is an action asked for, not the product hanging; a year-end,
+    # budget or code freeze is the customer's calendar.
+    r"(?<!\byear-end\s)(?<!\byear\send\s)(?<!\bbudget\s)(?<!\bcode\s)(?<!\bchange\s)(?<!\bhiring\s)"
+    r"(?<!\bspending\s)(?<!\brelease\s)(?<!\bcontent\s)(?<!\bfeature\s)(?<!\bprice\s)(?<!\bpricing\s)"
+    r"(?<!\bprocurement\s)(?<!\bdeployment\s)(?<!\bholiday\s)(?<!\bmerge\s)"
     r"(?:freez(?:e|es|ing)|froze(?:n)?)(?!\s+(?:my|the|our|your|a|all|any|his|her|their)?\s*(?:card|account|"
-    r"payment|payout|fund|transfer|withdrawal|subscription|plan|user|access|login)s?\b)|lock(?:s|ed|ing)?\s+up|"
+    r"payment|payout|fund|transfer|withdrawal|subscription|plan|user|access|login|budget|price|hiring)s?\b)"
+    r"(?!\s+(?:window|period|date|deadline|starts|begins))|lock(?:s|ed|ing)?\s+up|"
     r"unresponsive|"
     r"not\s+responding|stops?\s+responding|stopped\s+responding|beach\s*ball(?:ing)?|spinning\s+(?:wheel"
     r"|beach\s*ball)|"
