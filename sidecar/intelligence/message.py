@@ -1,6 +1,7 @@
 """A customer message prepared for matching (lower-cased once) and the quoting of evidence from it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,11 +10,16 @@ _SENTENCE_ENDS = ".!?\n"
 # Abbreviations whose dot never ends a sentence ("select several payments and refund them in one go, e.g. when we
 # cancel a class" is one sentence), in the languages the product reads. The semantic layer's splitter uses them too.
 NON_FINAL_ABBREVIATIONS = ("e.g", "i.e", "vs", "approx", "incl", "cf", "z.b", "bzw", "d.h", "p.ex", "p.ej", "bijv")
+# After a number's dot, a sentence that goes on in lower case: a date or an ordinal ("am 25.11. an die Bank").
+DATE_GOES_ON = re.compile(r"[ \t]+[a-zà-ÿ]")
 
 
 def _ends_nothing(text: str, dot: int) -> bool:
-    """True for a '.' inside a number or name ("6.4", "example.com") or closing an abbreviation ("e.g.")."""
+    """True for a '.' inside a number or name ("6.4", "example.com"), closing an abbreviation ("e.g.") or a date
+    or ordinal the sentence goes on after ("bis zum 25.11. an die Bank")."""
     if dot + 1 < len(text) and text[dot + 1].isalnum():
+        return True
+    if dot > 0 and text[dot - 1].isdigit() and DATE_GOES_ON.match(text, dot + 1):
         return True
     before = text[max(0, dot - 7):dot].lower()
     return any(before.endswith(word) and (len(before) == len(word) or not before[-len(word) - 1].isalnum())

@@ -100,6 +100,16 @@ def test_an_abbreviation_ends_no_sentence_for_the_layer_or_the_rules():
     assert text[sentence_start(text, at):sentence_end(text, at)].startswith("Could you let us refund")
 
 
+def test_a_date_before_a_lower_case_word_ends_no_sentence_but_a_number_before_a_capital_does():
+    text = "Die Abrechnung muss am 25.11. an die Bank übergeben werden. Betroffen sind 431. Alle anderen nicht."
+    view = MessageView.of("description", "customer", text)
+    sentences = [p.text for p in message_pieces(view) if not p.whole and not p.clause]
+    assert sentences == ["Die Abrechnung muss am 25.11. an die Bank übergeben werden.", "Betroffen sind 431.",
+                         "Alle anderen nicht."]
+    at = text.index("Bank")
+    assert text[sentence_start(text, at):sentence_end(text, at)].startswith("Die Abrechnung muss am 25.11.")
+
+
 def test_only_prose_is_read_and_a_quoted_or_bulleted_line_starts_a_new_piece():
     text = ("> <!-- @public_url: https://example.test/issues/1 -->\n> **Browser / Version**: Acme 2.53.18\n"
             "> The export page is blank for everyone.\n"

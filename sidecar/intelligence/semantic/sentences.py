@@ -34,10 +34,11 @@ WHOLE_MESSAGE_CHARS = 400  # a message up to this long is also read whole (a cha
 # Sentence ends, then contrast words of the seven languages the product reads, each after a comma or
 # semicolon ("..., but", "...; pero").
 # A line break ends a sentence before a blank line or a line that starts with a mark (quote ">", bullet,
-# markup); before a letter it is a hard-wrapped line, and the sentence goes on.
+# markup); before a letter it is a hard-wrapped line, and the sentence goes on. A number's dot before a lower-case
+# word is a date or an ordinal ("am 25.11. an die Bank übergeben"), as in message.DATE_GOES_ON.
 _SENTENCE_BREAK = re.compile(
     "".join(rf"(?<!\b{re.escape(word)})" for word in NON_FINAL_ABBREVIATIONS)  # "e.g." goes on (message.py)
-    + r"[.!?\n]+(?=\s|$)|\n(?=[ \t]*[^\w\s])|[;:]\s", re.IGNORECASE)
+    + r"[.!?\n]+(?=\s|$)(?!(?<=\d\.)[ \t]+(?-i:[a-zà-ÿ]))|\n(?=[ \t]*[^\w\s])|[;:]\s", re.IGNORECASE)
 _CONTRAST_BREAK = re.compile(
     r",\s*(?=(?:but|however|although|though|yet|pero|aber|doch|mais|mas|ma|maar|lekin|par)\b)", re.IGNORECASE
 )
