@@ -154,3 +154,23 @@ def test_asking_for_a_fix_is_not_talk_of_a_fix(text):
     phrase = "outage" if "outage" in text else "refund"
     start = view.lower.index(phrase)
     assert is_resolved_talk(view, start, start + len(phrase)) is False
+
+
+def test_a_second_reason_read_unsurely_by_the_layer_alone_is_not_reported():
+    from sidecar.intelligence.scoring import SURE_SECOND_READING, unsure_second_reasons_left_out
+    from sidecar.intelligence.signals.finding import Finding
+
+    view = MessageView.of("description", "customer", "The export fails for all of us. 35 of our 60 engineers wait.")
+    outage = Finding("outage", 0.9, category="bug_incident", span=(view, 4, 30))
+    read = Finding("engineering_request", 0.6, category="cross_team", where="description")  # the layer's reading
+    combined = {"outage": (0.9, outage, 1), "engineering_request": (0.6, read, 1)}
+    confidences = {"bug_incident": 0.9, "cross_team": 0.6, "high_value_customer": 0.7}
+    assert unsure_second_reasons_left_out(confidences, combined) == {"bug_incident": 0.9, "high_value_customer": 0.7}
+    # Read surely, or by a rule too, or as the ticket's main reason, it stays.
+    sure = {**confidences, "cross_team": SURE_SECOND_READING}
+    assert "cross_team" in unsure_second_reasons_left_out(sure, combined)
+    ruled = {**combined, "commercial_request": (0.5, Finding("commercial_request", 0.5, category="cross_team",
+                                                                span=(view, 0, 3)), 1)}
+    assert "cross_team" in unsure_second_reasons_left_out(confidences, ruled)
+    alone = {"engineering_request": (0.6, read, 1)}
+    assert unsure_second_reasons_left_out({"cross_team": 0.6}, alone) == {"cross_team": 0.6}
