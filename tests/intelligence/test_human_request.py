@@ -218,3 +218,12 @@ def test_bot_and_agent_comments_are_not_read_as_the_customer_asking(make_ticket)
         comments=[("bot", "Would you like to talk to an agent?"), ("agent", "Happy to call you if that helps.")],
     )
     assert human_request_score(ticket) == 0.0
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("We need the limit raised before the import, can you get someone to send us an updated quote?", False),
+    ("Could you have someone prepare the credit note for March?", False),
+    ("I need someone to call me about this today.", True),
+])
+def test_a_vague_someone_sent_to_do_paperwork_asks_for_the_paperwork(assess, text, asks):
+    assert ("human_requested" in {c.name for c in assess(text).categories}) is asks

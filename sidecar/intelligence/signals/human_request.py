@@ -429,10 +429,21 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
 
 
 def _judge_want_person(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
-    # "I need someone to ..." is often just "I need this done"; a named kind of person is clearer.
+    # "I need someone to ..." is often just "I need this done"; a named kind of person is clearer. "Can you get
+    # someone to send us an updated quote?" asks for the quote: a vague someone sent to do paperwork stays below
+    # the category threshold.
     plain = match.group("plain")
-    base = 0.55 if plain and _VAGUE_PERSON.match(plain) else _target_strength(match)
+    if plain and _VAGUE_PERSON.match(plain):
+        base = 0.45 if _TO_DO_PAPERWORK.match(view.lower, match.end()) else 0.55
+    else:
+        base = _target_strength(match)
     return _in_context(view, match, base)
+
+
+_TO_DO_PAPERWORK = re.compile(
+    r"\s+(?:\w+\s+)?to\s+(?:send|update|issue|re-?issue|prepare|share|correct|adjust|sign|approve|provide|process"
+    r"|draft|countersign|fill\s+(?:in|out)|complete)\b"
+)
 
 
 def _is_captcha(view: MessageView, match: re.Match[str]) -> bool:
