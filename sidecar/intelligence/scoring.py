@@ -24,6 +24,7 @@ from sidecar.intelligence.assessment import (
     Signal,
 )
 from sidecar.intelligence.semantic import active_layer
+from sidecar.intelligence.semantic.examples import ALSO_REASONS
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.signals.auto_reply import silence_auto_reply
 from sidecar.intelligence.signals.settled import settle
@@ -298,6 +299,7 @@ def without_cosmetic_bug(confidences: dict[str, float], combined: dict[str, tupl
 # matter, and a sentence about it read as another category ("35 of our 60 engineers are affected" as a request for
 # engineers) was the commonest wrong category on the probes (16 wrong against 7 right on the dev sets read).
 SURE_SECOND_READING = 0.8
+_SECOND_OF_A_PAIR = frozenset(signal for signal, _category in ALSO_REASONS.values())
 
 
 def unsure_second_reasons_left_out(confidences: dict[str, float],
@@ -310,7 +312,10 @@ def unsure_second_reasons_left_out(confidences: dict[str, float],
         found = [finding for strength, finding, _count in combined.values()
                  if finding.category == name and strength > 0.0]
         read_only = bool(found) and all(finding.span is None and finding.where is not None for finding in found)
-        if read_only and confidences[name] < SURE_SECOND_READING:
+        # A reading that is two reasons at once (data shown to a stranger: a security incident and a defect) gives
+        # its second on purpose: it goes with the first.
+        paired = all(finding.signal in _SECOND_OF_A_PAIR for finding in found)
+        if read_only and not paired and confidences[name] < SURE_SECOND_READING:
             dropped.add(name)
     return {name: c for name, c in confidences.items() if name not in dropped}
 

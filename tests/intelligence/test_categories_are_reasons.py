@@ -174,3 +174,15 @@ def test_a_second_reason_read_unsurely_by_the_layer_alone_is_not_reported():
     assert "cross_team" in unsure_second_reasons_left_out(confidences, ruled)
     alone = {"engineering_request": (0.6, read, 1)}
     assert unsure_second_reasons_left_out({"cross_team": 0.6}, alone) == {"cross_team": 0.6}
+
+
+def test_the_second_reason_of_a_paired_reading_stays_with_the_first():
+    # Data shown to a stranger is a security incident and a defect at once (semantic.examples.ALSO_REASONS).
+    from sidecar.intelligence.scoring import unsure_second_reasons_left_out
+    from sidecar.intelligence.signals.finding import Finding
+
+    breach = Finding("security_breach", 0.7, category="compliance_security", where="description")
+    defect = Finding("security_vulnerability", 0.65, category="bug_incident", where="description")
+    combined = {"security_breach": (0.7, breach, 1), "security_vulnerability": (0.65, defect, 1)}
+    confidences = {"compliance_security": 0.7, "bug_incident": 0.65}
+    assert unsure_second_reasons_left_out(confidences, combined) == confidences
