@@ -288,7 +288,7 @@ _WITHDRAWN_SOURCE = (
 _CONFIRMED = re.compile(
     r"\b(?:(?:that|this|it)\s+(?:worked|works|did\s+it|did\s+the\s+trick|helped|fixed\s+it|solved\s+it)"
     r"|(?:works|working)\s+(?:now|fine|perfectly|great)"
-    r"|(?:refund|credit|money|payment|reimbursement)\s+(?:has\s+|have\s+)?(?:arrived|came\s+through|showed\s+up|landed"
+    r"|(?:refund|credit|money|payment|reimbursement)(?:\s+(?:of|for)\s+\S+)?\s+(?:has\s+|have\s+)?(?:arrived|came\s+through|showed\s+up|landed"
     r"|(?:is|was)\s+(?:in|received|through))"
     r"|(?:received|got)\s+(?:the|my|our)\s+(?:refund|credit|money)"
     r"|you\s+(?:can|may)\s+close\s+(?:this|the\s+(?:ticket|case|request)|it)|(?:all|everything(?:'s|\s+is)?)\s+(?:good|fine|sorted|set)"

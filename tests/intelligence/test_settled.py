@@ -20,6 +20,7 @@ def conversation(make_ticket, opening, latest, reply="We deployed a fix a few mi
     (OUTAGE, "Funktioniert wieder, danke!"),
     (OUTAGE, "Ça marche à nouveau, merci beaucoup."),
     (DOUBLE_CHARGE, "Got it, the refund arrived today. All good, thank you."),
+    (DOUBLE_CHARGE, "Just confirming the refund of $1,240.00 showed up on our statement this morning. Thank you!"),
 ])
 def test_a_matter_the_customer_says_is_settled_no_longer_escalates(make_ticket, now, opening, latest):
     assessment = assess_ticket(conversation(make_ticket, opening, latest), now=now)
