@@ -215,6 +215,12 @@ _RESOLVED_ELSEWHERE = re.compile(
     # Working now, in the customer's words: "ya funciona", "agora funciona", "ora funziona", "nu werkt het".
     r"|(?:ya|ahora)\s+(?:\w+\s+)?funcionan?|agora\s+(?:\w+\s+)?funcionam?|ora\s+(?:\w+\s+)?funzionan?[oa]"
     r"|nu\s+werk(?:t|en)|jetzt\s+funktionier(?:t|en)|maintenant\s+(?:ça|cela|tout)\s+(?:marche|fonctionne)"
+    # Back to normal: "os pedidos voltaram a entrar normalmente", "ora le email arrivano regolarmente".
+    r"|(?:voltou|voltaram)\s+a\s+\w+\s+(?:\w+\s+)?normalmente|volvi(?:ó|o|eron)\s+a\s+\w+\s+(?:\w+\s+)?normalmente"
+    r"|(?:è|sono)\s+tornat[oaie]\s+a\s+\w+\s+(?:\w+\s+)?(?:normalmente|regolarmente)"
+    r"|(?:ora|adesso)\s+(?:\w+\s+){1,4}?regolarmente|(?:agora|ahora)\s+(?:\w+\s+){1,4}?normalmente"
+    r"|(?:fonctionne|fonctionnent|marche|marchent)\s+(?:de\s+nouveau\s+|à\s+nouveau\s+)?normalement"
+    r"|(?:werkt|werken)\s+(?:weer\s+)?normaal|(?:läuft|laufen|funktioniert|funktionieren)\s+wieder\s+normal"
     r"|" + _CLOSE_ELSEWHERE + r")\b"
 )
 NOT_YET_ELSEWHERE = re.compile(r"\b(?:nicht|noch|kein\w*|pas|jamais|toujours|no|todavía|aún|não|nao|ainda|non"

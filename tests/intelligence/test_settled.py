@@ -147,6 +147,7 @@ def test_a_word_ending_in_nt_is_no_contraction(make_ticket, now):
     "Ora le email arrivano regolarmente. Grazie per l'aiuto, potete chiudere.",
     "Listo, ya funciona todo. Pueden cerrar el ticket, gracias.",
     "The firewall rule was the cause and our network team changed it. We're good, thanks.",
+    "Depois do ajuste, os pedidos voltaram a entrar normalmente. Obrigada!",
 ])
 def test_a_customer_closing_the_ticket_in_their_words_settles_it(make_ticket, now, latest):
     ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", "We changed a setting, please retry."),
