@@ -86,7 +86,8 @@ from sidecar.intelligence.ticket import Ticket
 # to leave in the six other languages ("valuteremo di non rinnovare") is a churn threat, and a negation before a
 # comma negates another clause ("se não resolverem, vamos mudar para a concorrência") (signals/other_languages.py);
 # a year-end or code freeze is no hang, data asked "to be deleted" no loss (signals/incident.py); a second reason
-# only the semantic layer reads, and not surely, is not reported (unsure_second_reasons_left_out)
+# only the semantic layer reads, and not surely, is not reported (unsure_second_reasons_left_out); "all 14 clinics"
+# is reach and "can't see any of tomorrow's bookings" a failure (signals/incident.py)
 RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 

@@ -248,3 +248,13 @@ def test_a_calendar_freeze_or_an_erasure_asked_for_is_no_incident(assess, text):
                                   "All our contacts were deleted overnight."])
 def test_a_freeze_or_a_deletion_that_happened_still_is_one(assess, text):
     assert {"crash_or_hang", "data_loss"} & names(assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Our reception teams at all 14 clinics can't see any of tomorrow's bookings in the calendar.",
+    "All of our branches cannot open the schedule since 8am.",
+])
+def test_sites_that_cannot_see_what_the_product_holds_for_them_are_reach_and_an_outage(assess, text):
+    assessment = assess(text)
+    assert {"broad_impact", "outage"} <= names(assessment), assessment.signals
+    assert "bug_incident" in {c.name for c in assessment.categories}

@@ -58,9 +58,12 @@ _CANNOT_ACCESS = (
     r"|is\s+able\s+to|are\s+able\s+to|was\s+able\s+to|were\s+able\s+to)\s+(?:log\s*in|login|sign\s*in|sign\s+on"
     r"|access|get\s+in|get\s+into|connect)\b|"
     r"\b(?:can'?t|cannot|can\s+not|unable\s+to|not\s+able\s+to|could\s*n'?t|couldn'?t)\s+(?:\w+\s+)?"
-    r"(?:access|reach|load|open|log\s*in(?:to|\s+to)?|sign\s*in(?:to|\s+to)?|connect\s+to|use)\s+"
-    r"(?:the\s+|our\s+|your\s+|my\s+|any\s+)?(?:site|app|application|service|system|platform|dashboard|account|"
-    r"instance|portal|website|server|api|anything|workspace|data|admin)\b"
+    r"(?:access|reach|load|open|log\s*in(?:to|\s+to)?|sign\s*in(?:to|\s+to)?|connect\s+to|use|see|view)\s+"
+    r"(?:the\s+|our\s+|your\s+|my\s+|any\s+(?:of\s+)?(?:the\s+|our\s+|my\s+)?)?(?:\w+['’]s\s+)?(?:site|app|application"
+    r"|service|system|platform|dashboard|account|instance|portal|website|server|api|anything|workspace|data|admin"
+    # What the product holds for them: "can't see any of tomorrow's bookings".
+    r"|bookings|appointments|orders|invoices|reports|calendar|schedule|records|tickets|messages|calls|jobs"
+    r"|shipments|payslips)\b"
 )
 _DATA_NOUN = (
     r"(?:data|files?|work|e-?mails?|messages?|mails?|records?|contacts?|bookmarks?|history|settings|profiles?|changes"
@@ -172,8 +175,10 @@ _SECURITY = (
 )
 _BROAD = (
     # "many of our users" is reach; "so many emails", "too many reports", "how many users" are not.
-    r"\b(?:(?:all|every|most|(?<!so\s)(?<!too\s)(?<!how\s)(?<!as\s)many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:users|customers"
-    r"|"
+    # "all 14 clinics", "all of our warehouses": the sites a B2B customer runs count as reach too.
+    r"\b(?:(?:all|every|most|(?<!so\s)(?<!too\s)(?<!how\s)(?<!as\s)many|none\s+of|half\s+(?:of\s+)?)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?"
+    r"(?:\d[\d,]*\s+)?(?:users|customers|clinics|offices|branches|warehouses|schools|campuses|hospitals|restaurants"
+    r"|depots|"
     r"clients|agents|employees|staff|team\s+members|accounts|tenants|sites|stores|locations|orders|transactions|"
     r"requests|emails|messages|members|workspaces|instances|regions|environments|browsers|platforms|pages|websites)|"
     r"every\s+(?:single\s+)?(?:user|customer|client|agent|employee|account|page|site|website|request|order)|"
@@ -190,7 +195,8 @@ _BROAD = (
 _COUNTED = (
     r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
     r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
-    r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces"
+    r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces|clinics|"
+    r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments"
 )
 # A failure that lasts or repeats ("stuck for 6 hours", "webhooks stopped firing", "emails are not being
 # delivered", "users keep getting logged out") is an incident, where a bare "doesn't work" is often a how-to.
