@@ -87,7 +87,8 @@ from sidecar.intelligence.ticket import Ticket
 # comma negates another clause ("se não resolverem, vamos mudar para a concorrência") (signals/other_languages.py);
 # a year-end or code freeze is no hang, data asked "to be deleted" no loss (signals/incident.py); a second reason
 # only the semantic layer reads, and not surely, is not reported (unsure_second_reasons_left_out); "all 14 clinics"
-# is reach and "can't see any of tomorrow's bookings" a failure (signals/incident.py)
+# is reach and "can't see any of tomorrow's bookings" a failure, and so is reach counted in the other languages
+# ("manca la tredicesima per tutti i 74 dipendenti") (signals/incident.py)
 RULES_MODEL_VERSION = "rules-11"
 BASELINE = "baseline"
 

@@ -235,3 +235,12 @@ def test_a_contract_that_does_not_renew_by_itself_is_no_threat(assess, text):
 def test_a_no_before_a_comma_answers_something_else(assess):
     # "No," answers the bot; the request for a person after it stands.
     assert "asks_for_human" in signals_of(assess("No, quiero hablar con un agente."))
+
+
+@pytest.mark.parametrize(("text", "reach"), [
+    ("Nei cedolini di novembre manca la tredicesima per tutti i 74 dipendenti.", True),
+    ("Bei 431 Beschäftigten ist der Zuschlag doppelt angesetzt.", True),
+    ("Wir haben 431 Beschäftigte und planen die Einführung im Januar.", False),
+])
+def test_reach_stated_as_a_number_in_another_language(assess, text, reach):
+    assert ("broad_impact" in {s.name for s in assess(text).signals}) is reach

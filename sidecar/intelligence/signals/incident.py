@@ -196,7 +196,14 @@ _COUNTED = (
     r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
     r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
     r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces|clinics|"
-    r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments"
+    r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments|"
+    # The same counted in the other languages the product reads ("74 dipendenti", "431 Beschäftigten").
+    r"mitarbeiter|mitarbeitenden|beschäftigten|kunden|rechnungen|bestellungen|nutzer|patienten|filialen|lieferungen"
+    r"|gehaltsabrechnungen|abrechnungen|employés|salariés|factures|commandes|utilisateurs|magasins|livraisons"
+    r"|empleados|clientes|facturas|pedidos|usuarios|pacientes|tiendas|envíos|nóminas|funcionários|colaboradores"
+    r"|faturas|usuários|lojas|entregas|holerites|carrinhos|dipendenti|clienti|fatture|ordini|utenti|pazienti"
+    r"|negozi|spedizioni|cedolini|medewerkers|klanten|facturen|bestellingen|gebruikers|winkels|zendingen"
+    r"|loonstroken|transações|transacciones|transazioni|transaktionen"
 )
 # A failure that lasts or repeats ("stuck for 6 hours", "webhooks stopped firing", "emails are not being
 # delivered", "users keep getting logged out") is an incident, where a bare "doesn't work" is often a how-to.
@@ -250,7 +257,12 @@ _IMPACT_WORDS = re.compile(
     r"\b(?:fail\w*|wrong\w*|error\w*|incorrect\w*|locked|lock(?:ed)?\s+out|can'?t|cannot|unable|lost|losing|"
     r"lose|missing|down|blocked|stuck|duplicat\w*|double[ds]?|twice|affected|impacted|broken|not\s+(?:\w+\s+)?"
     r"(?:receiv\w*|load\w*|work\w*|sen[dt]\w*|sync\w*|process\w*|pa(?:y|id)\w*)|overcharg\w*|bounc\w*|"
-    r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us|an?\s+5\d\d)\b"
+    r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us|an?\s+5\d\d"
+    # Failure words of the other languages: wrong, missing, blocked, twice, affected, failed.
+    r"|falsch\w*|fehlerhaft\w*|fehlt|fehlen|doppelt\w*|betroffen\w*|ausgefallen|gesperrt|fausse?s?|erron\w*"
+    r"|manqu\w*|bloqu\w*|doublon\w*|touchée?s?|impactée?s?|erróne\w*|incorrect\w*|falt\w*|duplicad\w*|afectad\w*"
+    r"|errad\w*|incorret\w*|falh\w*|afetad\w*|sbagliat\w*|errat\w*|manca|mancano|bloccat\w*|duplicat\w*"
+    r"|coinvolt\w*|fout\w*|onjuist\w*|ontbre\w*|geblokkeerd|dubbel\w*|getroffen|galat|abandonad\w*)\b"
 )
 _MONEY_LOST = re.compile(r"\b(?:lost|losing|lose|revenue|sales|cost(?:s|ing)?\s+us|out\s+of\s+pocket|missed)\b")
 _MIN_COUNT = 20  # "2 users" is a detail; twenty or more is reach
