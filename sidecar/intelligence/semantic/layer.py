@@ -1,8 +1,8 @@
 """Read what a customer means, sentence by sentence, learned from the product's example sentences.
 
 Each sentence (or clause after a contrast) of the customer's messages is read once (cached by a hash of
-its text): a logistic regression fitted on the example sentences (examples*.jsonl, about 45 per label and
-a background of about 400 `context` sentences), over their embeddings beside their character n-grams,
+its text): a logistic regression fitted on the example sentences (examples*.jsonl, about 80 per label and
+a background of about 660 `context` sentences), over their embeddings beside their character n-grams,
 gives it a probability per label; a category's probability is the sum over its labels. A reason found with
 probability P becomes a finding of strength P under the rule signal of its likeliest label, quoting the
 customer's sentence and the example sentence nearest to it. A sentence that reads as resolved talk or a
