@@ -313,7 +313,7 @@ def unsure_second_reasons_left_out(confidences: dict[str, float],
     for name in reasons[1:]:
         found = [finding for strength, finding, _count in combined.values()
                  if finding.category == name and strength > 0.0]
-        read_only = bool(found) and all(finding.span is None and finding.where is not None for finding in found)
+        read_only = bool(found) and all(finding.read_by_layer for finding in found)
         # A reading that is two reasons at once (data shown to a stranger: a security incident and a defect) gives
         # its second on purpose: it goes with the first.
         paired = all(finding.signal in _SECOND_OF_A_PAIR for finding in found)

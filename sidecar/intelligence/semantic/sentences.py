@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sidecar.intelligence.message import NON_FINAL_ABBREVIATIONS, MessageView
+from sidecar.intelligence.message import DATE_GOES_ON, NON_FINAL_ABBREVIATIONS, MessageView
 from sidecar.intelligence.text.clean import body_end
 
 MAX_PIECE_CHARS = 300  # a longer sentence is cut: the model reads about 128 word pieces anyway
@@ -38,7 +38,7 @@ WHOLE_MESSAGE_CHARS = 400  # a message up to this long is also read whole (a cha
 # word is a date or an ordinal ("am 25.11. an die Bank übergeben"), as in message.DATE_GOES_ON.
 _SENTENCE_BREAK = re.compile(
     "".join(rf"(?<!\b{re.escape(word)})" for word in NON_FINAL_ABBREVIATIONS)  # "e.g." goes on (message.py)
-    + r"[.!?\n]+(?=\s|$)(?!(?<=\d\.)[ \t]+(?-i:[a-zà-ÿ]))|\n(?=[ \t]*[^\w\s])|[;:]\s", re.IGNORECASE)
+    + rf"[.!?\n]+(?=\s|$)(?!(?<=\d\.)(?-i:{DATE_GOES_ON.pattern}))|\n(?=[ \t]*[^\w\s])|[;:]\s", re.IGNORECASE)
 _CONTRAST_BREAK = re.compile(
     r",\s*(?=(?:but|however|although|though|yet|pero|aber|doch|mais|mas|ma|maar|lekin|par)\b)", re.IGNORECASE
 )

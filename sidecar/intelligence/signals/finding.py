@@ -37,6 +37,11 @@ class Finding:
     span: tuple[MessageView, int, int] | None = None
     where: str | None = None  # the message a finding without a span was read in (a semantic reading's)
 
+    @property
+    def read_by_layer(self) -> bool:
+        """True for the semantic layer's reading of a sentence: it keeps its message, not a span of matched words."""
+        return self.span is None and self.where is not None
+
     def message(self) -> str | None:
         """The message the finding was read in ("description", "comment 3"); None for the ticket's own facts."""
         return self.span[0].where if self.span is not None else self.where

@@ -428,6 +428,13 @@ def _judge_verb_to_person(view: MessageView, match: re.Match[str], rule: Pattern
     return _in_context(view, match, base)
 
 
+# After a vague someone: sent to do paperwork ("get someone to send us an updated quote"), not to talk.
+_TO_DO_PAPERWORK = re.compile(
+    r"\s+(?:\w+\s+)?to\s+(?:send|update|issue|re-?issue|prepare|share|correct|adjust|sign|approve|provide|process"
+    r"|draft|countersign|fill\s+(?:in|out)|complete)\b"
+)
+
+
 def _judge_want_person(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     # "I need someone to ..." is often just "I need this done"; a named kind of person is clearer. "Can you get
     # someone to send us an updated quote?" asks for the quote: a vague someone sent to do paperwork stays below
@@ -438,12 +445,6 @@ def _judge_want_person(view: MessageView, match: re.Match[str], rule: PatternRul
     else:
         base = _target_strength(match)
     return _in_context(view, match, base)
-
-
-_TO_DO_PAPERWORK = re.compile(
-    r"\s+(?:\w+\s+)?to\s+(?:send|update|issue|re-?issue|prepare|share|correct|adjust|sign|approve|provide|process"
-    r"|draft|countersign|fill\s+(?:in|out)|complete)\b"
-)
 
 
 def _is_captcha(view: MessageView, match: re.Match[str]) -> bool:
