@@ -362,8 +362,14 @@ ACKNOWLEDGEMENT_WORDS = 30  # "yes that's exactly what I needed, thanks": a repl
 def acknowledges_answer(view: MessageView) -> bool:
     """True for a short reply that says the answer served ("got it, thanks", "deu certo, obrigada!") and asks,
     reports or awaits nothing more."""
+    return _ACKNOWLEDGED.search(view.lower) is not None and leaves_nothing_open(view)
+
+
+def leaves_nothing_open(view: MessageView) -> bool:
+    """True for a short reply that asks nothing, says nothing still goes on or is yet to come, and turns nothing
+    with "but": a reply that could close the matter."""
     lower = view.lower
-    if len(lower.split()) > ACKNOWLEDGEMENT_WORDS or "?" in lower or not _ACKNOWLEDGED.search(lower):
+    if len(lower.split()) > ACKNOWLEDGEMENT_WORDS or "?" in lower:
         return False
     return not (_STILL_GOING.search(lower) or _CONTRAST.search(lower) or NOT_YET_ELSEWHERE.search(lower)
                 or _STILL_TO_COME.search(lower))

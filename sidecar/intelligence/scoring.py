@@ -379,19 +379,20 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-11", or "rules-11+semantic-6:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-11", or "rules-11+semantic-7:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-11" or "rules-11+semantic-6:<examples>")."""
+    what found them ("rules-11" or "rules-11+semantic-7:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is not None:
         findings = layer.refine(ticket, findings)
-    findings = settle(ticket, silence_auto_reply(ticket, findings))
+    findings = settle(ticket, silence_auto_reply(ticket, findings),
+                      reads_settled=layer is not None and layer.reads_settled_reply(ticket))
     return findings, RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 

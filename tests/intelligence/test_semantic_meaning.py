@@ -31,7 +31,7 @@ def semantic_evidence(assessment, category):
 
 def test_the_layer_is_on_and_names_itself_in_the_model_version(make_ticket, now):
     assert active_layer() is not None
-    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-11+semantic-6:")
+    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-11+semantic-7:")
 
 
 def test_severity_behind_politeness_escalates_with_the_sentence_quoted(make_ticket, now):
@@ -150,6 +150,27 @@ def test_an_only_message_that_raises_something_new_is_not_settled(make_ticket, n
     assessment = assess_ticket(make_ticket(text, subject="Refund received", organization=ENTERPRISE), now=now)
     assert "billing_refund" in [c.name for c in assessment.categories], assessment.signals
     assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD
+
+
+REFUNDED = "No problem, I've removed the add-on and refunded the $49 to your card."
+
+
+@pytest.mark.parametrize("latest", ["Received, thanks a lot!", "Checked five of them, all correct now. Thanks!"])
+def test_a_reply_that_reads_as_thanks_for_a_settled_matter_settles_it(make_ticket, now, latest):
+    # Neither reply says "refund" or "fixed": the rules' resolution words miss them, the meaning does not.
+    opening = "I bought the Webinar add-on by mistake and never used it. Can you refund it and remove it?"
+    ticket = make_ticket(opening, comments=[("customer", opening), ("agent", REFUNDED), ("customer", latest)])
+    assessment = assess_ticket(ticket, now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+@pytest.mark.parametrize("latest", ["Received, thanks. When will the second one arrive?",
+                                    "Received, thanks a lot! We were charged twice in May as well though."])
+def test_a_thanks_that_leaves_something_open_settles_nothing(make_ticket, now, latest):
+    opening = "I bought the Webinar add-on by mistake and never used it. Can you refund it and remove it?"
+    ticket = make_ticket(opening, comments=[("customer", opening), ("agent", REFUNDED), ("customer", latest)])
+    assert "billing_refund" in names(assess_ticket(ticket, now=now))
 
 
 def test_access_that_should_have_ended_is_a_security_matter(make_ticket, now):

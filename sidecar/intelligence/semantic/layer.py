@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from sidecar.intelligence.message import MessageView
-from sidecar.intelligence.negation import is_resolved_talk, says_settled
+from sidecar.intelligence.negation import is_resolved_talk, leaves_nothing_open, says_settled
 from sidecar.intelligence.routing import embeddings
+from sidecar.intelligence.semantic import gloss
 from sidecar.intelligence.semantic.examples import (
     ALSO_REASONS,
     LABELS,
@@ -58,8 +59,10 @@ log = logging.getLogger("sidecar.semantic")
 # and a reading that loses its own category to the rules loses its second reason too (_findings_for, refine);
 # 6: a customer's only message that reads whole as resolved talk, and says so in the rules' words, settles its
 # matter (_settled_opening); a wish damps the rules inside it as a hypothetical does ("would be nice if we could
-# refund several payments at once" asks for no refund; examples.NOT_REASONS); "e.g." ends no sentence
-LAYER_VERSION = "semantic-6"
+# refund several payments at once" asks for no refund; examples.NOT_REASONS); "e.g." ends no sentence;
+# 7: a latest reply after the support side's answer that reads whole as thanks for a settled matter settles it
+# (reads_settled_reply); a sentence in another language is embedded as its English gloss (gloss.py)
+LAYER_VERSION = "semantic-7"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
@@ -74,6 +77,7 @@ AUTO_REPLY_MIN_PROBABILITY = 0.8  # an auto-reply silences its whole message: on
 # A customer's only message settles its own matter ("just confirming the refund landed, thanks for sorting it
 # out") when it reads as resolved talk as a whole this surely and the rules' resolution words agree (settled.py).
 SETTLED_OPENING_PROBABILITY = 0.9
+SETTLED_REPLY_PROBABILITY = 0.9  # ... and a short latest reply after the support side's answer (reads_settled_reply)
 CACHE_SIZE = 50_000  # sentences' readings kept (a few MB); keys are hashes, never the customer's text
 NGRAMS = (2, 4)  # character n-gram lengths beside the embedding
 # What each label's probability counts towards: a reason's category, or the not-reason itself.
@@ -146,7 +150,7 @@ class SemanticLayer:
                 path = None
                 if self.cache_dir is not None:
                     # Named by everything the fit depends on: a new model, example set or setting refits.
-                    fit = f"{LAYER_VERSION}-c{REGULARISATION:g}-n{NGRAMS[0]}{NGRAMS[1]}"
+                    fit = f"{LAYER_VERSION}-c{REGULARISATION:g}-n{NGRAMS[0]}{NGRAMS[1]}-g{gloss.glossary_digest()}"
                     path = self.cache_dir / f"semantic-{_safe(self.embedder.name)}-{fit}-{self.examples.digest}.npz"
                     if path.exists():
                         self._fitted = Fitted.load(path)
@@ -163,15 +167,23 @@ class SemanticLayer:
     def read(self, pieces: Sequence[Piece]) -> list[Reading]:
         """Each piece's likeliest group with its probability, likeliest label and nearest example; each
         distinct text is embedded and classified once per process (cached by a hash of the text)."""
-        keys = [hashlib.blake2b(piece.text.encode("utf-8"), digest_size=16).digest() for piece in pieces]
+        # What the model reads: the piece, or its English gloss (gloss.py); the key covers both.
+        message_language: dict[int, str | None] = {}
+        for piece in pieces:
+            if id(piece.view) not in message_language:
+                message_language[id(piece.view)] = gloss.guess(piece.view.text)
+        read_as = [gloss.english_gloss(piece.text, gloss.guess(piece.text, min_hits=gloss.SENTENCE_MIN_HITS)
+                                       or message_language[id(piece.view)]) for piece in pieces]
+        keys = [hashlib.blake2b(f"{piece.text}\0{text}".encode(), digest_size=16).digest()
+                for piece, text in zip(pieces, read_as, strict=True)]
         with self._lock:
             known = {key: self._readings[key] for key in keys if key in self._readings}
             for key in known:
                 self._readings.move_to_end(key)
         missing = list(dict.fromkeys(key for key in keys if key not in known))
         if missing:
-            text_of = {key: piece.text for key, piece in zip(keys, pieces, strict=True)}
-            fresh = self._classify([text_of[key] for key in missing])
+            text_of = {key: (piece.text, text) for key, piece, text in zip(keys, pieces, read_as, strict=True)}
+            fresh = self._classify([text_of[key][0] for key in missing], [text_of[key][1] for key in missing])
             with self._lock:
                 for key, reading in zip(missing, fresh, strict=True):
                     known[key] = self._readings[key] = reading
@@ -184,9 +196,9 @@ class SemanticLayer:
                                     label=LABELS[label], example=self.examples.texts[example]))
         return readings
 
-    def _classify(self, texts: Sequence[str]) -> list[tuple[int, float, int, int]]:
+    def _classify(self, texts: Sequence[str], read_as: Sequence[str]) -> list[tuple[int, float, int, int]]:
         fitted = self.fitted()
-        vectors = self.embedder.encode(list(texts))
+        vectors = self.embedder.encode(list(read_as))
         logits = vectors @ fitted.embedding_weights.T + fitted.intercepts
         for row, text in enumerate(texts):
             columns, values = ngram_features(text, fitted.ngrams, fitted.idf)
@@ -261,6 +273,19 @@ class SemanticLayer:
         return refined
 
 
+    def reads_settled_reply(self, ticket: Ticket) -> bool:
+        """True when the customer's latest reply reads, whole, as thanks for a matter that is over ("Received,
+        thanks a lot!", "checked five of them, all correct now") and leaves nothing open: settled.py then settles
+        it after the support side's answer, as it does the rules' "got it, thanks"."""
+        latest = latest_customer_reply(ticket)
+        if latest is None or not leaves_nothing_open(latest):
+            return False
+        readings = self.read(message_pieces(latest))
+        whole = [r for r in readings if r.piece.whole] or [r for r in readings if not r.piece.clause]  # one sentence
+        return bool(whole) and all(r.label == "resolved_or_thanks" and r.probability >= SETTLED_REPLY_PROBABILITY
+                                   for r in whole)
+
+
 def char_ngrams(text: str) -> list[str]:
     """Character 2-4-grams within words padded by a space, lower-cased (as scikit-learn's "char_wb")."""
     grams: list[str] = []
@@ -295,7 +320,7 @@ def fit_examples(embedder, examples: ExampleSet) -> Fitted:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    matrix = embedder.encode(list(examples.texts))
+    matrix = embedder.encode([gloss.english_gloss(text, gloss.language_of(text)) for text in examples.texts])
     vectorizer = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, dtype=np.float32)
     grams = vectorizer.fit_transform(examples.texts)
     labels = np.asarray([LABELS.index(label) for label in examples.labels])

@@ -50,8 +50,9 @@ def _latest_reply(ticket: Ticket) -> tuple[MessageView | None, bool]:
     return latest, answered
 
 
-def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
-    """The findings, the earlier ones at a tenth when the customer's latest reply says the matter is settled."""
+def settle(ticket: Ticket, findings: Sequence[Finding], *, reads_settled: bool = False) -> list[Finding]:
+    """The findings, the earlier ones at a tenth when the customer's latest reply says the matter is settled
+    (`reads_settled`: the semantic layer reads that reply, after the support side's answer, as settling it)."""
     latest, answered = _latest_reply(ticket)
     if latest is None:
         # The customer's only message taking its own question back ("please ignore my last email, found them")
@@ -60,7 +61,7 @@ def settle(ticket: Ticket, findings: Sequence[Finding]) -> list[Finding]:
         if text and withdraws_question(MessageView.of("description", "customer", text)):
             return [replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
         return list(findings)
-    if not (says_settled(latest) or (answered and acknowledges_answer(latest))):
+    if not (says_settled(latest) or (answered and (acknowledges_answer(latest) or reads_settled))):
         return list(findings)
     # The latest message's own findings stand, except in the sentence that settles ("the refund arrived today") and
     # those of a category the earlier messages reported: that is the matter being settled, told again ("new export
