@@ -4,9 +4,11 @@ The semantic layer's sentence model (all-MiniLM-L6-v2) was trained on English. I
 können unsere Mitarbeiter keine Rechnungen mehr herunterladen" through word pieces that mean little to it,
 and reads "since the update can our employees no invoices more download" well: word order and grammar
 matter far less to it than which words are there. So a sentence in one of the other languages the product
-reads is embedded as its gloss, each word replaced by its commonest meaning in support text from the
-glossary files beside this module (`glossary/<code>.tsv`, `word<TAB>gloss`, written for the product). The
-character n-grams still read the customer's own words, and evidence always quotes them.
+reads is also embedded as its gloss, each word replaced by its commonest meaning in support text from the
+glossary files beside this module (`glossary/<code>.tsv`, `word<TAB>gloss`, written for the product by
+helpers from their own knowledge of each language, inflected forms listed one per line), and the layer reads
+the mean of the two embeddings (layer.sentence_vectors says why, with the figures). The character n-grams
+still read the customer's own words, and evidence always quotes them.
 
 The language is guessed from function words (language.py), for the sentence when it has enough of them and
 else for its whole message (a four-word sentence of a German email is German); a sentence of no clear
@@ -31,7 +33,8 @@ HINGLISH_WORDS = frozenset(
     "hai hain nahi nahin nhi kya kyun kyon mujhe mera meri mere humara hamara humko aap aapka aapki aapke "
     "karo karna karni karne kiya kijiye raha rahi rahe gaya gayi gaye tha thi hua hui abhi bhi kuch koi kisi "
     "ko ka ki ke mein se tak wala wali".split())
-# Words of the glossaries that are everyday English too: in a mixed (Hinglish) sentence they are the English word.
+# Words of the glossaries that are everyday English too: in a mixed (Hinglish) sentence they are the English word,
+# and they never name a language by themselves (distinctive_words).
 ENGLISH_WORDS = frozenset(
     "a an the to me my main in is it i we he she so on at or no not do did had has have be by as of up "
     "and but if all any can will was are am us our you your they them this that then than there here what "
@@ -73,19 +76,41 @@ def _words(text: str) -> list[str]:
 
 
 def guess(text: str, *, min_hits: int = MIN_HITS) -> str | None:
-    """The text's language among English, the glossed languages and Hinglish ("hi"), or None when unclear."""
+    """The text's language among English, the glossed languages and Hinglish ("hi"), or None when unclear: by
+    its function words, else (no English function word in it) by the words only one glossary knows."""
     words = _words(text)
     vocabularies = dict(FUNCTION_WORDS, hi=HINGLISH_WORDS)
-    hits = Counter({code: sum(1 for word in words if word in vocabulary) for code, vocabulary in vocabularies.items()})
-    (best, best_hits), (_, second_hits) = hits.most_common(2)
+    found = _leader(Counter({code: sum(1 for word in words if word in vocabulary)
+                             for code, vocabulary in vocabularies.items()}), min_hits)
+    if found is not None or any(word in FUNCTION_WORDS["en"] for word in words):
+        return found
+    owners = distinctive_words()
+    return _leader(Counter(owners[word] for word in words if word in owners), min_hits)
+
+
+def _leader(hits: Counter[str], min_hits: int) -> str | None:
+    ranked = hits.most_common(2) + [("", 0), ("", 0)]
+    (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
     if best_hits < min_hits or best_hits < MIN_LEAD * second_hits:
         return None
     return best
 
 
-def language_of(sentence: str, message: str | None = None) -> str | None:
-    """The language a sentence is glossed from: its own when it says, else its message's."""
-    return guess(sentence, min_hits=SENTENCE_MIN_HITS) or (guess(message) if message else None)
+@lru_cache(maxsize=1)
+def distinctive_words() -> dict[str, str]:
+    """Words only one glossary knows ("noviembre", "Rechnungen"), mapped to its language; English ones left out."""
+    seen = Counter(word for entries in glossaries().values() for word in entries)
+    return {word: code for code, entries in glossaries().items() for word in entries
+            if seen[word] == 1 and word not in ENGLISH_WORDS and word not in FUNCTION_WORDS["en"]}
+
+
+def language_of(sentence: str, message_language: str | None = None) -> str | None:
+    """The language a sentence is glossed from: its own when it says, else its message's (`guess` of the whole
+    message) unless the sentence has an English function word ("You will find ..." in a German bug report)."""
+    own = guess(sentence, min_hits=SENTENCE_MIN_HITS)
+    if own is not None or message_language is None:
+        return own
+    return None if any(word in FUNCTION_WORDS["en"] for word in _words(sentence)) else message_language
 
 
 def english_gloss(text: str, language: str | None) -> str:
@@ -100,6 +125,9 @@ def english_gloss(text: str, language: str | None) -> str:
         word = match.group(0).lower()
         if mixed and word in ENGLISH_WORDS:
             return match.group(0)
-        return entries.get(word, match.group(0))
+        english = entries.get(word)
+        if english is None:
+            return match.group(0)
+        return english + " " if word.endswith("'") else english  # "l'équipe": "the team"
 
     return _WORD.sub(replace, text.replace("’", "'"))
