@@ -17,6 +17,7 @@ import pytest
 from sidecar.intelligence.message import MessageView, sentence_end, sentence_start
 from sidecar.intelligence.semantic.examples import LABELS, read_examples
 from sidecar.intelligence.semantic.layer import (
+    CHURN_MIN_PROBABILITY,
     MIN_PROBABILITY,
     Fitted,
     Reading,
@@ -184,6 +185,15 @@ def test_an_unsure_reading_reports_nothing():
     assert _findings_for(replace(sure, probability=MIN_PROBABILITY - 0.01)) == []
     small_talk = replace(sure, group="small_talk", label="small_talk")
     assert _findings_for(small_talk) == [], "pleasantries are not a signal"
+
+
+def test_a_threat_to_leave_must_read_surely_to_count():
+    (piece,) = message_pieces(MessageView.of("description", "customer", "We are looking at other vendors now."))
+    reading = Reading(piece=piece, group="high_value_customer", probability=CHURN_MIN_PROBABILITY, label="churn_threat",
+                      example="x")
+    assert [f.signal for f in _findings_for(reading)] == ["churn_threat"]
+    assert _findings_for(replace(reading, probability=CHURN_MIN_PROBABILITY - 0.01)) == []
+    assert MIN_PROBABILITY < CHURN_MIN_PROBABILITY
 
 
 def test_one_customers_data_shown_to_another_is_a_security_incident_and_a_defect():
