@@ -246,6 +246,15 @@ def test_each_text_is_embedded_once_and_the_cache_keeps_no_text(layer):
     assert all(isinstance(key, bytes) and len(key) == 16 for key in layer._readings)
 
 
+def test_a_sentence_in_another_language_has_its_own_classifier_and_english_keeps_the_first(layer, tmp_path):
+    layer.refine(ticket("The payment page is down for all our customers."), [])
+    assert layer._fitted[True] is None, "English alone never fits the second classifier"
+    layer.refine(ticket("Seit heute Morgen ist die Zahlungsseite für alle unsere Kunden nicht erreichbar."), [])
+    assert layer._fitted[True] is not None
+    assert len(layer._fitted[True].examples) == len(EXAMPLES), "nearest examples are the examples as written"
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 2  # both cached
+
+
 def test_the_examples_file_is_checked_line_by_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"label": "asks_for_human", "text": "a person please"}\n{"label": "nonsense", "text": "x"}\n',
