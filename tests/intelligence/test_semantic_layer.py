@@ -24,6 +24,7 @@ from sidecar.intelligence.semantic.layer import (
     SemanticLayer,
     _findings_for,
     _sentence_is_a_reason,
+    automatic_messages,
     char_ngrams,
     fit_examples,
     ngram_features,
@@ -194,6 +195,22 @@ def test_a_threat_to_leave_must_read_surely_to_count():
     assert [f.signal for f in _findings_for(reading)] == ["churn_threat"]
     assert _findings_for(replace(reading, probability=CHURN_MIN_PROBABILITY - 0.01)) == []
     assert MIN_PROBABILITY < CHURN_MIN_PROBABILITY
+
+
+def test_a_message_is_automatic_when_read_whole_or_in_half_its_sentences_so():
+    view = MessageView.of("comment 2", "customer", "I am away until Monday. Mail is not read. Call Ana for invoices.")
+    pieces = [p for p in message_pieces(view) if not p.whole]
+    assert len(pieces) == 3
+
+    def read(*labels):
+        return [Reading(piece=p, group=label, probability=0.95, label=label, example="x")
+                for p, label in zip(pieces, labels, strict=True)]
+
+    assert set(automatic_messages(read("auto_reply", "auto_reply", "context"))) == {"comment 2"}
+    assert automatic_messages(read("auto_reply", "context", "context")) == {}
+    whole = Reading(piece=replace(pieces[0], start=0, end=len(view.text), whole=True), group="auto_reply",
+                    probability=0.95, label="auto_reply", example="x")
+    assert set(automatic_messages([*read("context", "context", "context"), whole])) == {"comment 2"}
 
 
 def test_one_customers_data_shown_to_another_is_a_security_incident_and_a_defect():

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.scoring import DEFAULT_ESCALATE_THRESHOLD, DEFAULT_WATCH_THRESHOLD, assess_ticket
 from sidecar.intelligence.semantic import active_layer, semantic_enabled
+from sidecar.intelligence.semantic.layer import AUTO_REPLY_MIN_PROBABILITY, automatic_messages
+from sidecar.intelligence.semantic.sentences import message_pieces
 
 pytestmark = pytest.mark.skipif(not semantic_enabled(), reason="needs the embeddings extra (the bundled model)")
 
@@ -92,6 +95,16 @@ def test_an_auto_reply_asks_for_nothing(make_ticket, now):
             "For urgent matters please call our front desk.")
     assessment = assess(make_ticket, now, text)
     assert names(assessment) == set() and assessment.recommendation == "none"
+
+
+def test_one_sentence_that_sounds_automatic_does_not_silence_a_request():
+    # "We need to respond within 30 days ..." reads as an auto-reply on its own; the message is a data-access request.
+    text = ("Hi, a customer of ours wants a copy of every record you store about him under GDPR. We need to respond "
+            "within 30 days of receiving the request (received 4 November).")
+    layer = active_layer()
+    readings = layer.read(message_pieces(MessageView.of("description", "customer", text)))
+    assert any(r.label == "auto_reply" and r.probability >= AUTO_REPLY_MIN_PROBABILITY for r in readings)
+    assert automatic_messages(readings) == {}
 
 
 @pytest.mark.parametrize(("subject", "text", "gone"), [

@@ -252,8 +252,7 @@ class SemanticLayer:
                    and r.label in NOT_REASONS and NOT_REASONS[r.label][0] < 1.0
                    and r.probability >= (AUTO_REPLY_MIN_PROBABILITY if r.label == AUTO_REPLY else DAMP_MIN_PROBABILITY)]
         # An automatic reply is a whole message: its "for anything urgent, call Tomasz" asks for nothing.
-        automatic = {r.piece.view.where: r.piece.view for r in readings
-                     if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}  # whole or part
+        automatic = automatic_messages(readings)
         damping.extend((Piece(view, 0, len(view.text)), 0.0) for view in automatic.values())
         refined = [_damped(finding, damping) for finding in findings]
         subject_factor = _subject_damping(readings, refined)
@@ -304,6 +303,24 @@ class SemanticLayer:
         whole = [r for r in readings if r.piece.whole] or [r for r in readings if not r.piece.clause]  # one sentence
         return bool(whole) and all(r.label == "resolved_or_thanks" and r.probability >= SETTLED_REPLY_PROBABILITY
                                    for r in whole)
+
+
+def automatic_messages(readings: Sequence[Reading]) -> dict[str, MessageView]:
+    """The messages that read as automatic replies: read whole, or (too long to read whole) in at least half of
+    their sentences. Not a message with one such sentence: "we have to respond within a month of the request" in
+    a processor's data-access request read as an auto-reply (0.98) and silenced the request."""
+    sure = {id(r.piece) for r in readings if r.label == AUTO_REPLY and r.probability >= AUTO_REPLY_MIN_PROBABILITY}
+    by_message: dict[str, list[Reading]] = {}
+    for reading in readings:
+        by_message.setdefault(reading.piece.view.where, []).append(reading)
+    automatic = {}
+    for where, own in by_message.items():
+        whole = [r for r in own if r.piece.whole]
+        sentences = [r for r in own if not r.piece.whole and not r.piece.clause]
+        votes = whole or sentences
+        if votes and sum(id(r.piece) in sure for r in votes) * 2 >= len(votes):
+            automatic[where] = own[0].piece.view
+    return automatic
 
 
 def char_ngrams(text: str) -> list[str]:
