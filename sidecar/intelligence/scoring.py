@@ -88,8 +88,10 @@ from sidecar.intelligence.ticket import Ticket
 # a year-end or code freeze is no hang, data asked "to be deleted" no loss (signals/incident.py); a second reason
 # only the semantic layer reads, and not surely, is not reported (unsure_second_reasons_left_out); "all 14 clinics"
 # is reach and "can't see any of tomorrow's bookings" a failure, and so is reach counted in the other languages
-# ("manca la tredicesima per tutti i 74 dipendenti") (signals/incident.py)
-RULES_MODEL_VERSION = "rules-11"
+# ("manca la tredicesima per tutti i 74 dipendenti") (signals/incident.py);
+# 12: a security hole in the product also counts for compliance_security (ALSO_COUNTS_FOR), and a reply that reads
+# as settling the matter settles it (settled.settle's reads_settled)
+RULES_MODEL_VERSION = "rules-12"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -224,13 +226,20 @@ def category_confidences(combined: dict[str, tuple[float, Finding, int]], *, val
     """Per category: the chance at least one of its signals is right (noisy-or of their strengths).
     With value=False the customer-value category is left out."""
     remaining: dict[str, float] = {}
-    for strength, finding, _count in combined.values():
+    for name, (strength, finding, _count) in combined.items():
         if finding.category is None or (not value and finding.category == VALUE_CATEGORY):
             continue
-        remaining[finding.category] = remaining.get(finding.category, 1.0) * (1.0 - strength)
+        also = () if finding.read_by_layer else ALSO_COUNTS_FOR.get(name, ())  # the layer's reading gave its pair
+        for category in (finding.category, *also):
+            remaining[category] = remaining.get(category, 1.0) * (1.0 - strength)
     return {name: 1.0 - rest for name, rest in remaining.items() if rest < 1.0}
 
 
+# A signal that is two reasons at once. A hole in the product's security (cross-site scripting, a revoked key that
+# still works, one customer's records shown to another) is a defect for engineering to fix and a security matter
+# for the security team to assess (exposure, disclosure, notification): both categories, as the semantic layer's
+# data_exposure reading already gives (examples.ALSO_REASONS: not counted twice). The score counts the signal once.
+ALSO_COUNTS_FOR: dict[str, tuple[str, ...]] = {"security_vulnerability": ("compliance_security",)}
 # Who the customer is (tier, ARR, renewal soon) says how much a reason matters, not that there is one.
 VALUE_CATEGORY = "high_value_customer"
 VALUE_SIGNALS = frozenset({"premium_tier", "high_arr", "renewal_soon"})
@@ -379,14 +388,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-11", or "rules-11+semantic-7:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-12", or "rules-12+semantic-7:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-11" or "rules-11+semantic-7:<examples>")."""
+    what found them ("rules-12" or "rules-12+semantic-7:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is not None:

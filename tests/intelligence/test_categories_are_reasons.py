@@ -186,3 +186,20 @@ def test_the_second_reason_of_a_paired_reading_stays_with_the_first():
     combined = {"security_breach": (0.7, breach, 1), "security_vulnerability": (0.65, defect, 1)}
     confidences = {"compliance_security": 0.7, "bug_incident": 0.65}
     assert unsure_second_reasons_left_out(confidences, combined) == confidences
+
+
+@pytest.mark.parametrize("semantic", ["on", "off"])
+def test_a_hole_in_the_products_security_is_a_defect_and_a_security_matter(make_ticket, now, monkeypatch, semantic):
+    from sidecar.intelligence.semantic import reset_layer
+
+    monkeypatch.setenv("SIDECAR_SEMANTIC", semantic)
+    reset_layer()
+    try:
+        text = ("Found a stored XSS: the note field on the public booking page runs any script a visitor types into "
+                "it, for everyone who opens the booking afterwards.")
+        assessment = assess_ticket(make_ticket(text), now=now)
+    finally:
+        monkeypatch.undo()
+        reset_layer()
+    assert {"bug_incident", "compliance_security"} <= set(categories(assessment)), assessment.signals
+    assert [s.name for s in assessment.signals].count("security_vulnerability") == 1  # the score counts it once
