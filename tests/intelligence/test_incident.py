@@ -258,3 +258,14 @@ def test_sites_that_cannot_see_what_the_product_holds_for_them_are_reach_and_an_
     assessment = assess(text)
     assert {"broad_impact", "outage"} <= names(assessment), assessment.signals
     assert "bug_incident" in {c.name for c in assessment.categories}
+
+
+@pytest.mark.parametrize(("text", "regression"), [
+    ("I taught at Westfield until June and I no longer work there. Please delete my account.", False),
+    ("She worked for us until July, please remove her seat.", False),
+    ("He used to work in our Leeds office; can you move his reports to Priya?", False),
+    ("The calendar sync no longer works since Friday.", True),
+    ("It worked fine until yesterday's release.", True),
+])
+def test_a_person_who_no_longer_works_somewhere_is_no_regression(assess, text, regression):
+    assert ("regression" in names(assess(text))) is regression

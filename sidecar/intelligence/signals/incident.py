@@ -305,6 +305,21 @@ _FAILING_REACH = re.compile(r"^(?:nobody|no\s+one)\b|\b(?:cannot|can'?t|unable|b
 _NONE_CAN = re.compile(r"\b(?:can|could|able|receiv\w*|got|gets?|works?|load\w*|see|access\w*|open)\b")
 
 
+# A person who "no longer works here", "used to work at" or "worked for us until July" left a job: the regression
+# phrases read a product's behaviour, and a person as their subject is employment ("I was a teacher there until
+# July and I no longer work there. Please delete my account").
+_PERSON_BEFORE = re.compile(r"\b(?:i|we|he|she|they|who|you)\s+(?:\w+\s+)?$")
+_EMPLOYMENT = re.compile(r"^(?:no\s+longer\s+works?|used\s+to\s+work|worked)\b")
+
+
+def _judge_regression(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """The rule's strength, unless a person is the one who no longer works, used to work or worked somewhere."""
+    if _EMPLOYMENT.match(match.group().lower()) and _PERSON_BEFORE.search(view.lower, max(0, match.start() - 30),
+                                                                           match.start()):
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
 def _judge_reach(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     """Reach counts only where something fails: "the whole team is locked out" is an incident's reach,
     "we want to invite our entire team" or "everyone loves the new editor" is no incident at all."""
@@ -367,7 +382,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(CRASH_OR_HANG, _SLOW, 0.45, CATEGORY, policy_question=0.6,
                 anchors=rule_words("slow take taking took time timing timed timeout performance sluggish laggy "
                                    "latency")),
-    PatternRule(REGRESSION, _REGRESSION, 0.75, CATEGORY, policy_question=0.6,
+    PatternRule(REGRESSION, _REGRESSION, 0.75, CATEGORY, policy_question=0.6, judge=_judge_regression,
                 anchors=rule_words("worked working used fine ok okay longer anymore more update upgrade release "
                                    "deploy patch migration rollout version regress broke stopped")),
     PatternRule(ERROR_TRACE, _ERROR_TRACE_CASED, 0.6, CATEGORY, policy_question=1.0, case_sensitive=True,
