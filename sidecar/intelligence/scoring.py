@@ -90,7 +90,8 @@ from sidecar.intelligence.ticket import Ticket
 # is reach and "can't see any of tomorrow's bookings" a failure, and so is reach counted in the other languages
 # ("manca la tredicesima per tutti i 74 dipendenti") (signals/incident.py);
 # 12: a security hole in the product also counts for compliance_security (ALSO_COUNTS_FOR), and a reply that reads
-# as settling the matter settles it (settled.settle's reads_settled)
+# as settling the matter settles it (settled.settle's reads_settled); a person who "no longer works there" is no
+# regression (signals/incident.py)
 RULES_MODEL_VERSION = "rules-12"
 BASELINE = "baseline"
 
