@@ -81,6 +81,8 @@ ASKS_FOR_A_PERSON = [
 
 # Mentions of agents, managers, people and calls that do not ask for one.
 DOES_NOT_ASK = [
+    'Your pricing page says the Reporting add-on is "Contact sales".',  # a label the customer quotes
+    "When I press “Talk to an agent” the chat window just closes.",
     "The agent said the fix would ship on Friday.",
     "my agnt number on the invoice is wrong",
     "una persona de mi equipo no puede entrar",

@@ -399,8 +399,30 @@ def _target_strength(match: re.Match[str]) -> float:
     return 0.8
 
 
+# A short span in double quotes is a label the customer quotes (a pricing page's "Contact sales", a "Talk to an
+# agent" button that does nothing), not the customer asking.
+_QUOTE_MARKS = "\"“”„«»"
+_MAX_QUOTED_WORDS = 8
+
+
+def _quoted_label(view: MessageView, match: re.Match[str], sentence: tuple[int, int]) -> bool:
+    """True when the match sits inside a short double-quoted span of its sentence."""
+    before = view.text[sentence[0]:match.start()]
+    opened = max(before.rfind(mark) for mark in _QUOTE_MARKS)
+    if opened < 0 or sum(before.count(mark) for mark in _QUOTE_MARKS) % 2 == 0:
+        return False
+    after = view.text[match.end():sentence[1]]
+    closes = [after.find(mark) for mark in _QUOTE_MARKS if mark in after]
+    if not closes:
+        return False
+    quoted = before[opened + 1:] + match.group() + after[:min(closes)]
+    return len(quoted.split()) <= _MAX_QUOTED_WORDS
+
+
 def _in_context(view: MessageView, match: re.Match[str], base: float) -> float:
     sentence = sentence_of(view, match.start(), match.end())
+    if _quoted_label(view, match, sentence):
+        return 0.0
     strength = judged_strength(
         view, match.start(), match.end(), base, hypothetical=_HYPOTHETICAL_FACTOR, policy_question=1.0,
         sentence=sentence,
