@@ -238,3 +238,13 @@ def test_an_invoice_the_customer_issues_to_its_own_customers_is_not_ours():
     found = {f.signal for f in message_findings("description", "customer",
                                                  "We need to correct an invoice for one of our customers.")}
     assert "billing_error" not in found
+
+
+@pytest.mark.parametrize(("text", "breach"), [
+    ("Pupils could see each other's marks today. This is a serious privacy issue for us and the families.", True),
+    ("For our clinic this is a major data protection incident.", True),
+    ("Would it be a privacy issue to keep call recordings for a year?", False),
+    ("No serious security issue was found in last month's audit.", False),
+])
+def test_a_customer_calling_it_a_serious_privacy_or_security_issue_is_a_breach(assess, text, breach):
+    assert ("security_breach" in names(assess(text))) is breach

@@ -24,6 +24,9 @@ _BREACH = (
     r"(?:changed|reset|removed|added|disabled|deleted)\s+(?:\w+\s+){0,3}?without\s+(?:our|my)\s+(?:knowledge|permission"
     r"|consent|authori[sz]ation)|security\s+incident|(?:report|reporting)\s+(?:a\s+|an\s+)?(?:security|privacy)\s+"
     r"(?:issue|incident|problem|concern|event)|"
+    # The customer calling it so: "this is a serious privacy issue for us and for the families".
+    r"(?:serious|major|big|huge|grave|severe|massive)\s+(?:security|privacy|data\s+protection)\s+"
+    r"(?:issue|incident|problem|breach|violation)|"
     r"phishing|ransomware|malware|credential\s+stuffing|stolen\s+(?:credentials|passwords?|data|api\s+keys?|tokens?)|"
     r"(?:credentials|passwords?|api\s+keys?|tokens?|secrets?)\s+(?:were\s+|was\s+|have\s+been\s+|got\s+)?"
     r"(?:leaked|stolen|exposed|compromised)|identity\s+theft)\b"
