@@ -248,3 +248,9 @@ def test_an_invoice_the_customer_issues_to_its_own_customers_is_not_ours():
 ])
 def test_a_customer_calling_it_a_serious_privacy_or_security_issue_is_a_breach(assess, text, breach):
     assert ("security_breach" in names(assess(text))) is breach
+
+
+def test_a_credit_note_asked_for_a_wrong_invoice_is_billing_not_a_commercial_request(assess):
+    text = "We are holding the payment until we get a corrected invoice or a credit note for the 50 extra seats."
+    assert "commercial_request" not in names(assess(text))
+    assert "commercial_request" in names(assess("Could your finance team issue a credit note for our prepayment?"))

@@ -51,12 +51,13 @@ _COMMERCIAL = (
 )
 
 # A commercial paper named in a billing complaint ("your invoice shows the wrong PO number", "an add-on that
-# is not part of our order form", "$18,000 higher than the quote we signed") is the billing reason's evidence,
-# not a request for sales or finance; a paper asked for or to be changed is ("please send your W-9").
+# is not part of our order form", "$18,000 higher than the quote we signed", "until we get a corrected invoice or a
+# credit note") is the billing reason's evidence, not a request for sales or finance; a paper asked for or to be
+# changed is ("please send your W-9").
 _BILLING_COMPLAINT = re.compile(
     r"\b(?:wrong|incorrect|never\s+(?:ordered|agreed|signed)|not\s+(?:part\s+of|in|on)\s+(?:our|the)|did\s*n[o']?t"
     r"\s+(?:order|agree|sign)|higher\s+than|more\s+than|overcharg\w*|charged|doesn'?t\s+match|does\s+not\s+match"
-    r"|rejected|reversed|double[ds]?|twice|dispute\w*)\b"
+    r"|rejected|reversed|double[ds]?|twice|dispute\w*|corrected|correction)\b"
 )
 _ACTION_FIRST = re.compile(
     r"(?:custom|contract|amend|change|renegotiate|negotiate|review|upgrade|add|buy|purchase|move|switch|go|migrate"
