@@ -93,7 +93,8 @@ from sidecar.intelligence.ticket import Ticket
 # as settling the matter settles it (settled.settle's reads_settled); a person who "no longer works there" is no
 # regression (signals/incident.py); a request for a person inside a short quoted label ("Contact sales" on the
 # pricing page) is no request (signals/human_request.py); "a serious privacy issue" is a breach (signals/compliance.py);
-# a credit note asked for beside a corrected invoice is billing, not a commercial request (signals/cross_team.py)
+# a credit note asked for beside a corrected invoice is billing, not a commercial request (signals/cross_team.py);
+# auditors named only as a deadline ask for no paperwork (signals/compliance.py)
 RULES_MODEL_VERSION = "rules-12"
 BASELINE = "baseline"
 

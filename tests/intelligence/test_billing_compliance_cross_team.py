@@ -254,3 +254,12 @@ def test_a_credit_note_asked_for_a_wrong_invoice_is_billing_not_a_commercial_req
     text = "We are holding the payment until we get a corrected invoice or a credit note for the 50 extra seats."
     assert "commercial_request" not in names(assess(text))
     assert "commercial_request" in names(assess("Could your finance team issue a credit note for our prepayment?"))
+
+
+@pytest.mark.parametrize(("text", "paperwork"), [
+    ("Please hurry, our external auditors arrive on Monday and the ledger is still missing July.", False),
+    ("Our auditors need the access logs for Q3 by Friday.", True),
+    ("Can you send something our auditors can use?", True),
+])
+def test_auditors_named_only_as_a_deadline_ask_for_no_paperwork(assess, text, paperwork):
+    assert ("compliance_paperwork" in names(assess(text))) is paperwork

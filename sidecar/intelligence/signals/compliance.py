@@ -108,6 +108,24 @@ _CONDITION_BEFORE = re.compile(rf"\b(?:{CONDITION_WORDS})\b")
 _WILL_NOT = re.compile(r"\b(?:will\s+not|won'?t|would\s+not|wouldn'?t|do\s+not|don'?t|never|no\s+need)\b")
 
 
+# Auditors named only as a deadline ("please hurry, our external auditors arrive on Monday") ask the vendor for
+# nothing; auditors who need, ask for or review something from it do.
+_AUDITORS_ASK = re.compile(
+    r"\b(?:need|needs|require|requires|requested|request|requesting|ask|asks|asked|asking|want|wants|send|provide"
+    r"|share|evidence|report|reports|documentation|documents|logs?|certificate|"
+    r"questionnaire)\b|\?"
+)
+
+
+def _judge_paperwork(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """The rule's strength; for auditors alone, only in a sentence where they need or ask for something."""
+    if match.group().lower().startswith("auditor"):
+        start, end = sentence_of(view, match.start(), match.end())
+        if not _AUDITORS_ASK.search(view.lower, start, end):
+            return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
 def _judge_legal(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
     """A legal threat, also under a condition, unless the legal side is named as doing contract paperwork."""
     start, end = sentence_of(view, match.start(), match.end())
@@ -131,7 +149,7 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(PRIVACY_REQUEST, _PRIVACY, 0.8, CATEGORY,
                 anchors=rule_words("gdpr ccpa cpra lgpd pipeda right erasure data subject dsar delete erase remove "
                                    "purge personal pii dpo privacy export")),
-    PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY,
+    PatternRule(COMPLIANCE_PAPERWORK, _PAPERWORK, 0.65, CATEGORY, judge=_judge_paperwork,
                 anchors=rule_words("soc iso hipaa baa pci fedramp dpa data security pen penetration audit compliance "
                                    "sub subprocessor vendor infosec where which residency auditor")),
     PatternRule(LEGAL_THREAT, _LEGAL, 0.9, CATEGORY, judge=_judge_legal,
