@@ -40,9 +40,13 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when it is too short or too mixed to tell."""
     words = _WORD.findall(text.lower())
-    hits = Counter({code: sum(1 for word in words if word in vocabulary)
-                    for code, vocabulary in FUNCTION_WORDS.items()})
-    (best, best_hits), (_, second_hits) = hits.most_common(2)
-    if best_hits < MIN_HITS or best_hits < MIN_LEAD * second_hits:
+    return clear_leader(Counter({code: sum(1 for word in words if word in vocabulary)
+                                 for code, vocabulary in FUNCTION_WORDS.items()}))
+
+
+def clear_leader(hits: Counter[str], min_hits: int = MIN_HITS) -> str | None:
+    """The language with the most hits, when it has at least `min_hits` and MIN_LEAD times the runner-up's."""
+    (best, best_hits), (_, second_hits) = (hits.most_common(2) + [("", 0), ("", 0)])[:2]
+    if best_hits < min_hits or best_hits < MIN_LEAD * second_hits:
         return None
     return best

@@ -24,7 +24,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from sidecar.intelligence.language import FUNCTION_WORDS, MIN_HITS, MIN_LEAD
+from sidecar.intelligence.language import FUNCTION_WORDS, MIN_HITS, clear_leader
 
 GLOSSARY_DIRECTORY = Path(__file__).parent / "glossary"
 # Hindi function words as typed in Latin script (Hinglish); not in language.py, whose guess steers routing by the
@@ -38,8 +38,9 @@ HINGLISH_WORDS = frozenset(
 ENGLISH_WORDS = frozenset(
     "a an the to me my main in is it i we he she so on at or no not do did had has have be by as of up "
     "and but if all any can will was are am us our you your they them this that then than there here what "
-    "when who how why one two hi hey ok okay bill sale par pat bat band log kam man den die also will hat "
+    "when who how why one two hi hey ok okay bill sale par pat bat band log kam man den die also hat "
     "bin mist rock fast just war son net".split())
+_VOCABULARIES = dict(FUNCTION_WORDS, hi=HINGLISH_WORDS)
 SENTENCE_MIN_HITS = 2  # a sentence names its own language with this many function words (a message: MIN_HITS)
 # A word; an elided article or preposition is a word of its own ("l'équipe" is "l'" and "équipe").
 _WORD = re.compile(r"[^\W\d_]+'(?=[^\W\d_])|[^\W\d_]+")
@@ -79,21 +80,12 @@ def guess(text: str, *, min_hits: int = MIN_HITS) -> str | None:
     """The text's language among English, the glossed languages and Hinglish ("hi"), or None when unclear: by
     its function words, else (no English function word in it) by the words only one glossary knows."""
     words = _words(text)
-    vocabularies = dict(FUNCTION_WORDS, hi=HINGLISH_WORDS)
-    found = _leader(Counter({code: sum(1 for word in words if word in vocabulary)
-                             for code, vocabulary in vocabularies.items()}), min_hits)
+    found = clear_leader(Counter({code: sum(1 for word in words if word in vocabulary)
+                                  for code, vocabulary in _VOCABULARIES.items()}), min_hits)
     if found is not None or any(word in FUNCTION_WORDS["en"] for word in words):
         return found
     owners = distinctive_words()
-    return _leader(Counter(owners[word] for word in words if word in owners), min_hits)
-
-
-def _leader(hits: Counter[str], min_hits: int) -> str | None:
-    ranked = hits.most_common(2) + [("", 0), ("", 0)]
-    (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
-    if best_hits < min_hits or best_hits < MIN_LEAD * second_hits:
-        return None
-    return best
+    return clear_leader(Counter(owners[word] for word in words if word in owners), min_hits)
 
 
 @lru_cache(maxsize=1)

@@ -61,7 +61,9 @@ log = logging.getLogger("sidecar.semantic")
 # matter (_settled_opening); a wish damps the rules inside it as a hypothetical does ("would be nice if we could
 # refund several payments at once" asks for no refund; examples.NOT_REASONS); "e.g." ends no sentence;
 # 7: a latest reply after the support side's answer that reads whole as thanks for a settled matter settles it
-# (reads_settled_reply); a sentence in another language is embedded as its English gloss (gloss.py)
+# (reads_settled_reply); a sentence in another language is read as the mean of its embedding and its English
+# gloss's, by a classifier of its own (gloss.py, sentence_vectors, fitted_for_glosses); a churn threat needs 0.7; a
+# message is automatic only as a whole or in half its sentences (automatic_messages)
 LAYER_VERSION = "semantic-7"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
@@ -164,26 +166,28 @@ class SemanticLayer:
 
     def _load_or_fit(self, *, glossed: bool, embedded: np.ndarray | None = None) -> Fitted:
         with self._lock:
-            if self._fitted[glossed] is None:
-                path = None
-                if self.cache_dir is not None:
-                    # Named by everything the fit depends on: a new model, example set or setting refits.
-                    fit = f"{LAYER_VERSION}-c{REGULARISATION:g}-n{NGRAMS[0]}{NGRAMS[1]}"
-                    if glossed:
-                        fit += f"-g{gloss.glossary_digest()}"
-                    path = self.cache_dir / f"semantic-{_safe(self.embedder.name)}-{fit}-{self.examples.digest}.npz"
-                    if path.exists():
-                        self._fitted[glossed] = Fitted.load(path)
-                        return self._fitted[glossed]  # type: ignore[return-value]
-                self._fitted[glossed] = fitted = fit_examples(self.embedder, self.examples, glossed=glossed,
-                                                                    embedded=embedded)
+            fitted = self._fitted[glossed]
+            if fitted is not None:
+                return fitted
+            path = None
+            if self.cache_dir is not None:
+                # Named by everything the fit depends on: a new model, example set, glossary or setting refits.
+                fit = f"{LAYER_VERSION}-c{REGULARISATION:g}-n{NGRAMS[0]}{NGRAMS[1]}"
+                if glossed:
+                    fit += f"-g{gloss.glossary_digest()}"
+                path = self.cache_dir / f"semantic-{_safe(self.embedder.name)}-{fit}-{self.examples.digest}.npz"
+            if path is not None and path.exists():
+                fitted = Fitted.load(path)
+            else:
+                fitted = fit_examples(self.embedder, self.examples, glossed=glossed, embedded=embedded)
                 if path is not None:
                     try:
                         path.parent.mkdir(parents=True, exist_ok=True)
                         fitted.save(path)
                     except OSError as exc:  # a read-only home: fitted again by the next process
                         log.warning("cannot cache the semantic layer in %s (%s)", path.parent, exc.strerror or exc)
-            return self._fitted[glossed]  # type: ignore[return-value]
+            self._fitted[glossed] = fitted
+            return fitted
 
     def read(self, pieces: Sequence[Piece]) -> list[Reading]:
         """Each piece's likeliest group with its probability, likeliest label and nearest example; each
