@@ -340,7 +340,7 @@ _ACKNOWLEDGED = re.compile(
     r"\b(?:got\s+it|gotcha|understood|makes\s+sense|good\s+to\s+know|(?:that's|that\s+is|exactly)\s+(?:exactly\s+)?"
     r"what\s+i\s+(?:needed|was\s+looking\s+for)|that\s+answers|(?:that|this)\s+(?:helps|helped)|found\s+it|"
     r"i'm\s+in|i\s+am\s+in|all\s+set|perfect|(?:great|awesome|brilliant|super|cool|excellent),?\s+(?:thanks|thank)"
-    r"|noted|done,?\s+(?:thanks|thank)"
+    r"|noted|done,?\s+(?:thanks|thank)|that\s+was\s+it|that\s+did\s+it"
     r"|verstanden|alles\s+klar|passt|perfekt|gefunden|hat\s+geklappt|klappt|erledigt"
     r"|compris|parfait|c'est\s+noté|c'est\s+bon|ça\s+marche|trouvé|nickel|c['’]est\s+(?:très\s+|bien\s+)?clair"
     r"|entendido|perfecto|genial|listo|ya\s+está|lo\s+encontré|funcionó|me\s+sirvió|(?:está|quedó)\s+(?:muy\s+)?claro"

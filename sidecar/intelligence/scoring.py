@@ -94,7 +94,8 @@ from sidecar.intelligence.ticket import Ticket
 # regression (signals/incident.py); a request for a person inside a short quoted label ("Contact sales" on the
 # pricing page) is no request (signals/human_request.py); "a serious privacy issue" is a breach (signals/compliance.py);
 # a credit note asked for beside a corrected invoice is billing, not a commercial request (signals/cross_team.py);
-# auditors named only as a deadline ask for no paperwork (signals/compliance.py)
+# auditors named only as a deadline ask for no paperwork (signals/compliance.py); "that was it" acknowledges an answer
+# (negation.py)
 RULES_MODEL_VERSION = "rules-12"
 BASELINE = "baseline"
 

@@ -17,6 +17,7 @@ def conversation(make_ticket, opening, latest, reply="We deployed a fix a few mi
 @pytest.mark.parametrize(("opening", "latest"), [
     (OUTAGE, "Just tried, it works again. Thanks for the quick fix!"),
     (OUTAGE, "Thanks again! That did the trick."),
+    (OUTAGE, "Oh, that was it, someone had switched the export format. Thanks!"),
     (OUTAGE, "Funktioniert wieder, danke!"),
     (OUTAGE, "Ça marche à nouveau, merci beaucoup."),
     (DOUBLE_CHARGE, "Got it, the refund arrived today. All good, thank you."),
