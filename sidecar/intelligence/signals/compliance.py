@@ -109,7 +109,7 @@ _WILL_NOT = re.compile(r"\b(?:will\s+not|won'?t|would\s+not|wouldn'?t|do\s+not|d
 
 
 # Auditors named only as a deadline ("please hurry, our external auditors arrive on Monday") ask the vendor for
-# nothing; auditors who need, ask for or review something from it do.
+# nothing; auditors who need, ask for or want something from it (a report, logs, evidence) do.
 _AUDITORS_ASK = re.compile(
     r"\b(?:need|needs|require|requires|requested|request|requesting|ask|asks|asked|asking|want|wants|send|provide"
     r"|share|evidence|report|reports|documentation|documents|logs?|certificate|"

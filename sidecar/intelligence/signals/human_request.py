@@ -408,9 +408,9 @@ _MAX_QUOTED_WORDS = 8
 def _quoted_label(view: MessageView, match: re.Match[str], sentence: tuple[int, int]) -> bool:
     """True when the match sits inside a short double-quoted span of its sentence."""
     before = view.text[sentence[0]:match.start()]
-    opened = max(before.rfind(mark) for mark in _QUOTE_MARKS)
-    if opened < 0 or sum(before.count(mark) for mark in _QUOTE_MARKS) % 2 == 0:
+    if sum(before.count(mark) for mark in _QUOTE_MARKS) % 2 == 0:  # none open before the match
         return False
+    opened = max(before.rfind(mark) for mark in _QUOTE_MARKS)
     after = view.text[match.end():sentence[1]]
     closes = [after.find(mark) for mark in _QUOTE_MARKS if mark in after]
     if not closes:
