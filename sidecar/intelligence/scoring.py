@@ -28,6 +28,7 @@ from sidecar.intelligence.semantic.examples import ALSO_REASONS
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.signals.auto_reply import silence_auto_reply
 from sidecar.intelligence.signals.settled import settle
+from sidecar.intelligence.signals.their_customers import for_their_customers
 from sidecar.intelligence.ticket import Ticket
 
 # rules-2: patience split from resolved talk, the authority floor; rules-3: naming a commercial or engineering
@@ -96,7 +97,9 @@ from sidecar.intelligence.ticket import Ticket
 # a credit note asked for beside a corrected invoice is billing, not a commercial request (signals/cross_team.py);
 # auditors named only as a deadline ask for no paperwork (signals/compliance.py); "that was it" acknowledges an answer
 # (negation.py)
-RULES_MODEL_VERSION = "rules-12"
+# 13: a how-to question about the customer's own customer, client, tenant or employee counts its money and paperwork
+# reasons a quarter: that is work the customer does in the product (signals/their_customers.py)
+RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 
 # Log-odds per unit of signal strength. With the baseline of -2.2 a ticket with no evidence scores 0.10.
@@ -393,19 +396,19 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-12", or "rules-12+semantic-7:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-13", or "rules-13+semantic-7:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-12" or "rules-12+semantic-7:<examples>")."""
+    what found them ("rules-13" or "rules-13+semantic-7:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is not None:
         findings = layer.refine(ticket, findings)
-    findings = settle(ticket, silence_auto_reply(ticket, findings),
+    findings = settle(ticket, silence_auto_reply(ticket, for_their_customers(ticket, findings)),
                       reads_settled=layer is not None and layer.reads_settled_reply(ticket))
     return findings, RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 

@@ -113,7 +113,7 @@ def test_a_model_remembers_the_findings_it_was_trained_on_and_warns_once_when_th
     tickets = [ticket_from_mapping({"id": str(i), "description": text}, default_source="zendesk")
                for i, text in enumerate(["The site is down for everyone", "Thanks, all good"] * 4)]
     model = train_escalation_model(tickets, [True, False] * 4)
-    assert model.findings_version == rules_version() == "rules-12"
+    assert model.findings_version == rules_version() == "rules-13"
     monkeypatch.setattr(learned, "rules_version", lambda: "rules-1+semantic-9:abc")
     learned._WARNED.clear()
     with caplog.at_level("WARNING", logger="sidecar.learned"):
