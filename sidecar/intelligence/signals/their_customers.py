@@ -7,10 +7,11 @@ create a credit note?", "an employee asked us to delete their records, how do I 
 request and the overcharge are real, but they are the customer's to handle, and what they ask us is how: a
 first-line answer, not finance or legal. So in a message that asks how to do something and names someone the
 customer serves, the money and paperwork findings (refund, billing error, cancellation, dispute, privacy
-request, compliance paperwork, commercial request, a dispute read as a legal threat) count a quarter, as talk about a matter that is over does.
+request, compliance paperwork, commercial request, a dispute read as a legal threat) count a quarter, as talk
+about a matter that is over does.
 
 Not when the message also says the product or we did it ("charged twice by your checkout", "you deleted"),
-reports a fault of the product, a breach, a threat or asks for a person: then the matter is ours.
+reports a fault of the product, a breach, a threat to leave or asks for a person: then the matter is ours.
 """
 from __future__ import annotations
 
