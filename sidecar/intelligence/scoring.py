@@ -396,14 +396,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-13", or "rules-13+semantic-7:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-13", or "rules-13+semantic-8:<examples>" with the semantic layer."""
     layer = active_layer()
     return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
     """Every finding for a ticket, the rules' refined by the semantic layer when it is on, and the name of
-    what found them ("rules-13" or "rules-13+semantic-7:<examples>")."""
+    what found them ("rules-13" or "rules-13+semantic-8:<examples>")."""
     findings = detect_signals(ticket, now=_as_utc(now))
     layer = active_layer()
     if layer is not None:

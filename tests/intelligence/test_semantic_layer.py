@@ -324,13 +324,20 @@ def test_two_reasons_in_one_line_are_both_found(layer):
      "Mit freundlichen Grüßen\nJochen Weber\nWeber Steuerberatung\n--\n"
      "Diese E-Mail kann vertrauliche Informationen enthalten.",
      "Best,\nAnna\nThis email and any attachments are confidential and may be privileged.",
-     "This message is confidential and intended only for the addressee."],
+     "This message is confidential and intended only for the addressee.",
+     "Regards,\nIngrid\n\nCONFIDENTIALITY: This e-mail and any attachments may contain confidential information."],
 )
 def test_the_signature_and_confidentiality_notice_are_not_read(closing):
     # A title ("Head of Legal"), a company or a notice ("may be privileged") read as reasons of their own.
     text = f"The invoice lists 45 seats instead of 30.\n\nPlease correct it.\n\n{closing}"
     pieces = [p.text for p in message_pieces(MessageView.of("description", "customer", text)) if not p.whole]
     assert pieces == ["The invoice lists 45 seats instead of 30.", "Please correct it."]
+
+
+def test_a_customers_own_line_marked_confidential_is_read():
+    text = "Confidential: our payroll export was sent to the wrong client.\nPlease call me."
+    pieces = [p.text for p in message_pieces(MessageView.of("description", "customer", text)) if not p.whole]
+    assert any(p.startswith("our payroll export was sent") for p in pieces), pieces
 
 
 def test_a_closing_word_on_the_first_line_is_not_a_signature():

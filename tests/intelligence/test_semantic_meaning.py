@@ -34,7 +34,7 @@ def semantic_evidence(assessment, category):
 
 def test_the_layer_is_on_and_names_itself_in_the_model_version(make_ticket, now):
     assert active_layer() is not None
-    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-13+semantic-7:")
+    assert assess(make_ticket, now, "Hello").model_version.startswith("rules-13+semantic-8:")
 
 
 def test_severity_behind_politeness_escalates_with_the_sentence_quoted(make_ticket, now):

@@ -31,6 +31,7 @@ from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import is_resolved_talk, leaves_nothing_open, says_settled
 from sidecar.intelligence.routing import embeddings
 from sidecar.intelligence.semantic import gloss
+from sidecar.intelligence.semantic.cues import CUES, says_it
 from sidecar.intelligence.semantic.examples import (
     ALSO_REASONS,
     LABELS,
@@ -63,8 +64,9 @@ log = logging.getLogger("sidecar.semantic")
 # 7: a latest reply after the support side's answer that reads whole as thanks for a settled matter settles it
 # (reads_settled_reply); a sentence in another language is read as the mean of its embedding and its English
 # gloss's, by a classifier of its own (gloss.py, sentence_vectors, fitted_for_glosses); a churn threat needs 0.7; a
-# message is automatic only as a whole or in half its sentences (automatic_messages)
-LAYER_VERSION = "semantic-7"
+# message is automatic only as a whole or in half its sentences (automatic_messages);
+# 8: a churn reading needs a word of leaving in its sentence or its gloss (cues.py)
+LAYER_VERSION = "semantic-8"
 AUTO_REPLY = "auto_reply"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
@@ -484,6 +486,8 @@ def _findings_for(reading: Reading) -> list[Finding]:
         return []
     if reading.label == "churn_threat" and reading.probability < CHURN_MIN_PROBABILITY:
         return []
+    if reading.label in CUES and not says_it(reading.label, reading.piece.text, _gloss_of(reading.piece)):
+        return []  # a threat to leave, a break-in, a legal threat: said in words (cues.py)
     signals: list[tuple[str, str | None]]
     if reading.label in REASONS:
         signals = [REASONS[reading.label], *([ALSO_REASONS[reading.label]] if reading.label in ALSO_REASONS else [])]
@@ -500,6 +504,11 @@ def _findings_for(reading: Reading) -> list[Finding]:
                                                          else 1.0), 3), evidence=evidence, category=category,
                     where=piece.view.where)
             for signal, category in signals]
+
+
+def _gloss_of(piece: Piece) -> str:
+    """The piece's English gloss, as read() reads it (itself when English or of no clear language)."""
+    return gloss.english_gloss(piece.text, gloss.language_of(piece.text, gloss.guess(piece.view.text)))
 
 
 def _damped(finding: Finding, damping: Sequence[tuple[Piece, float]]) -> Finding:

@@ -28,6 +28,8 @@ _DISCLAIMER = re.compile(
     r"^(?:this\s+(?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|privileged|intended\s+(?:only\s+)?for)"
     r"|(?:the\s+)?information\s+(?:contained\s+)?in\s+this\s+(?:e-?mail|message|communication|transmission)\b"
     r"|(?:confidentiality\s+(?:notice|note|statement|disclaimer)|disclaimer|legal\s+notice)\s*[:.-]"
+    # "CONFIDENTIALITY: This e-mail and any attachments ..." (not a customer's own "Confidential: our data leaked")
+    r"|confidential(?:ity)?\s*[:.-]\s*(?:this|the\s+(?:information|contents?))\b"
     r"|if\s+you\s+(?:are\s+not\s+the\s+intended\s+recipient|have\s+received\s+this\s+(?:e-?mail|message)\s+in\s+error)"
     r"|(?:diese|die\s+vorliegende)\s+(?:e-?mail|nachricht)\b.{0,80}\bvertraulich"
     r"|ce\s+(?:message|courriel|e-?mail)\b.{0,80}\bconfidenti"
