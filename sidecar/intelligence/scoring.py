@@ -98,7 +98,10 @@ from sidecar.intelligence.ticket import Ticket
 # auditors named only as a deadline ask for no paperwork (signals/compliance.py); "that was it" acknowledges an answer
 # (negation.py)
 # 13: a how-to question about the customer's own customer, client, tenant or employee counts its money and paperwork
-# reasons a quarter: that is work the customer does in the product (signals/their_customers.py)
+# reasons a quarter: that is work the customer does in the product (signals/their_customers.py, which owns the nouns
+# for the people a customer serves; billing's refund judge reads them too); a wrong result told as what the product
+# did ("shows VAT at 0% instead of 20%", "appears twice", "isn't happening any more") is a malfunction
+# (signals/incident.py); "can you enable the beta for our account?" is an engineering request (signals/cross_team.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

@@ -136,6 +136,9 @@ def test_security_negation(assess):
         ("We want to move to the enterprise plan next quarter.", "commercial_request"),
         ("Could your sales team send us a quote?", "commercial_request"),
         ("We are tax exempt; the certificate is attached.", "commercial_request"),
+        ("Can you enable the beta for our account?", "engineering_request"),
+        ("Please turn on the Workday connector for our workspace.", "engineering_request"),
+        ("We'd like you to whitelist our two office IPs on our tenant.", "engineering_request"),
     ],
 )
 def test_cross_team_signals(assess, text, expected):
@@ -152,7 +155,9 @@ def test_cross_team_signals(assess, text, expected):
      # rules-3: naming the thing is no request for the team that owns it
      "Our whole sales team has been unable to log in since 8am.", "We are on your enterprise plan.",
      "The invoice shows the wrong VAT ID.", "Thanks for sharing the post-mortem, it was very clear.",
-     "Your solutions team was great last year.", "The tech team helped us a lot, thanks."],
+     "Your solutions team was great last year.", "The tech team helped us a lot, thanks.",
+     # the customer's own way to switch something on is a how-to
+     "How do I enable the beta for our account?", "Can I enable SSO for my account myself?"],
 )
 def test_mentioning_a_team_or_a_price_is_no_request(assess, text):
     assert not {"engineering_request", "commercial_request", "billing_error", "compliance_paperwork",

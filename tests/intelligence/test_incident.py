@@ -33,6 +33,12 @@ def names(assessment):
         ("Emails are not being delivered to our customers.", "malfunction"),
         ("Our 2FA codes are not arriving.", "malfunction"),
         ("We get a 403 Forbidden when calling the API.", "error_trace"),
+        # a wrong result told as what the product did
+        ("Invoices generated since Monday show VAT at 0% instead of 20%.", "malfunction"),
+        ("The management fee line appears twice on every statement.", "malfunction"),
+        ("The second approval step just isn't happening any more.", "malfunction"),
+        ("New hires are not being added to the onboarding course automatically anymore.", "malfunction"),
+        ("Overtime is no longer calculated for part-time staff.", "malfunction"),
     ],
 )
 def test_incident_signals(assess, text, expected):
@@ -50,6 +56,9 @@ def test_incident_signals(assess, text, expected):
         ("Sorry, I had to hang up the call.", "crash_or_hang"),
         ("We have 500 users on the Growth plan.", "outage"),
         ("The button disappeared from the toolbar.", "data_loss"),
+        ("How do I show the total instead of the average?", "malfunction"),
+        ("We were charged twice this month.", "malfunction"),  # a double charge is billing's
+        ("I'd like to double check the settings before go-live.", "malfunction"),
     ],
 )
 def test_incident_hard_negatives(assess, text, absent):

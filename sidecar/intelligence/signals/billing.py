@@ -11,6 +11,7 @@ from sidecar.intelligence.signals.finding import (
     default_judge,
     rule_words,
 )
+from sidecar.intelligence.signals.their_customers import PEOPLE_THEY_SERVE
 
 CATEGORY = "billing_refund"
 REFUND_REQUEST = "refund_request"
@@ -90,8 +91,7 @@ _CANCEL = (
 # to a buyer?", "refunds to our clients fail") is their business run on the product, not money owed to them.
 _THEIR_CUSTOMERS = re.compile(
     r"\s*(?:s\b|ed\b|ing\b)?\s*(?:(?:to|for)\s+)?(?:a|an|the|my|our|their|each|every|all|these|those|some|one\s+of"
-    r"\s+(?:my|our|their))?\s*(?:customer|client|buyer|shopper|guest|end[- ]?user|patient|member|student|passenger"
-    r"|consumer|donor|tenant|subscriber|employee|cardholder)s?(?:'s?)?\b(?!\s+(?:success|service|support|care))"
+    rf"\s+(?:my|our|their))?\s*{PEOPLE_THEY_SERVE}(?:'s?)?\b(?!\s+(?:success|service|support|care))"
 )
 
 

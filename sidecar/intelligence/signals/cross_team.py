@@ -59,6 +59,16 @@ _BILLING_COMPLAINT = re.compile(
     r"\s+(?:order|agree|sign)|higher\s+than|more\s+than|overcharg\w*|charged|doesn'?t\s+match|does\s+not\s+match"
     r"|rejected|reversed|double[ds]?|twice|dispute\w*|corrected|correction)\b"
 )
+# Something only the vendor can switch on, asked for this customer's account ("can you enable the beta for our
+# account?", "please turn on the Workday connector for our workspace"): an operations or engineering task, where
+# "how do I enable the beta?" asks the customer's own way and is a how-to.
+_ENABLE_FOR_US = (
+    r"\b(?:(?:can|could|would|will)\s+(?:you|someone|somebody|your\s+(?:\w+\s+)?team)\s+(?:please\s+|kindly\s+)?"
+    r"|please\s+|kindly\s+|(?:we|i)(?:\s+(?:need|would\s+like|want)|'d\s+like)\s+(?:you\s+|your\s+(?:\w+\s+)?team\s+)?to\s+)"
+    r"(?:enable|activate|turn\s+on|switch\s+on|unlock|provision|whitelist|allowlist)\s+(?:\S+\s+){0,6}?"
+    r"(?:for|on|in)\s+(?:our|my)\s+(?:\w+\s+)?(?:account|workspace|tenant|instance|org|organi[sz]ation|environment"
+    r"|company|subscription|site|portal|region|cluster|project)s?\b"
+)
 _ACTION_FIRST = re.compile(
     r"(?:custom|contract|amend|change|renegotiate|negotiate|review|upgrade|add|buy|purchase|move|switch|go|migrate"
     r"|talk|enterprise|volume|price|pricing|quote|invoice\s+(?:in|to))\b"
@@ -111,6 +121,8 @@ RULES: tuple[PatternRule, ...] = (
                                    "throttl cap whitelist allowlist allow white custom integration modify update "
                                    "webhook api data schema saml scim sso migration bulk database db restore backup "
                                    "hotfix patch code root rca post postmortem")),
+    PatternRule(ENGINEERING_REQUEST, _ENABLE_FOR_US, 0.65, CATEGORY,
+                anchors=rule_words("can could would will please kindly we i")),
     PatternRule(ENGINEERING_REQUEST, _names_a_team(_ENGINEERING_TEAMS), 0.65, CATEGORY,
                 anchors=rule_words(_TEAM_VERBS)),
     PatternRule(ENGINEERING_REQUEST, _TWO_TEAMS, 0.65, CATEGORY, anchors=("both",)),

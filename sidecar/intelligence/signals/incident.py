@@ -234,6 +234,25 @@ _PERSISTENT_FAILURE = (
     r"(?:emails?|messages?|notifications?|webhooks?|invoices?|sms|texts?|alerts?|reports?|codes?)\s+(?:aren'?t|isn'?t|"
     r"weren'?t|wasn'?t)\s+(?:being\s+)?(?:delivered|sent|arriving|received|firing|triggered))\b"
 )
+# A wrong result told as what the product did: "shows VAT at 0% instead of 20%", "the fee line appears twice on
+# every statement", "the second approval step isn't happening any more". Such a report names no failure word, and it
+# is a defect engineering must see: the product did something, and not what it should.
+# Not money's verbs (charged, billed, paid): "charged twice" is billing's double charge (signals/billing.py).
+_DOES = (r"(?:shows?|showing|shown|displays?|displayed|lists?|listed|gives?|gave|returns?|returned|calculat\w*"
+         r"|comput\w*|counts?|counted|sets?|puts?|rounds?|rounded|assigns?|assigned|sends?|sent|goes|went|routes?"
+         r"|routed|applies|applied|adds?|added|creates?|created|imports?|imported|syncs?|synced|generates?|generated"
+         r"|posts?|posted|records?|recorded|uses?|used|picks?|picked|defaults?|defaulted)")
+_WRONG_RESULT = (
+    rf"\b(?:{_DOES}\s+(?:\S+\s+){{0,8}}?(?:instead\s+of|rather\s+than)"
+    rf"|(?:appears?|appeared|shows?\s+up|showed\s+up|{_DOES})\s+(?:\w+\s+){{0,3}}?(?:twice|two\s+times|three\s+times"
+    r"|double(?!\s+check)|in\s+duplicate)"
+    r"|(?:isn'?t|aren'?t|wasn'?t|weren'?t|is\s+not|are\s+not|was\s+not|were\s+not|not)\s+(?:being\s+)?(?:\w+\s+)?"
+    r"(?:happening|applied|added|created|triggered|generated|synced|updated|calculated|counted|recorded|saved"
+    r"|assigned|enforced|required|deducted|carried\s+over|rolled\s+over|included|picked\s+up)\s+(?:\w+\s+){0,6}?"
+    r"(?:any\s*more|anymore|since|after\s+(?:the|your|last)|for\s+(?:any|all|every|some)|on\s+(?:any|all|every))"
+    r"|no\s+longer\s+(?:being\s+)?(?:happening|applied|added|created|triggered|generated|synced|updated|calculated"
+    r"|counted|recorded|saved|assigned|enforced|required|deducted|included|picked\s+up|works?|working))\b"
+)
 _MALFUNCTION = (
     r"\b(?:(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not|can'?t|cannot|isn'?t|is\s+not|aren'?t|not"
     r"|fails?\s+to|"
@@ -282,6 +301,18 @@ def _count(text: str) -> float:
     except ValueError:
         return 0.0
     return value * 1000 if re.match(r"[$€£]?\s?[\d.,]+\s*k\b", text.lower()) else value
+
+
+_ASKS_THE_WAY = re.compile(r"\W*(?:how|where|can\s+(?:i|we)|could\s+(?:i|we)|is\s+(?:there|it\s+possible))\b")
+
+
+def _judge_wrong_result(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """A wrong result, unless its sentence asks the way to get another ("how do I show the total instead of the
+    average?" is a how-to)."""
+    start, _end = sentence_of(view, match.start(), match.end())
+    if _ASKS_THE_WAY.match(view.lower, start):
+        return 0.0
+    return default_judge(view, match, rule)
 
 
 def _judge_numeric_impact(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
@@ -415,6 +446,10 @@ RULES: tuple[PatternRule, ...] = (
                                    "did didn have haven never aren "
                                    "keeps kept get gets getting are is being message notification invoice sms text "
                                    "alert code codes")),
+    PatternRule(MALFUNCTION, _WRONG_RESULT, 0.6, CATEGORY, policy_question=0.5, judge=_judge_wrong_result,
+                anchors=rule_words("show display list give gave return calculat comput count set put round assign send "
+                                   "sent go went rout appl add creat import sync generat post record use used pick "
+                                   "default appear isn aren wasn weren is are was were not no")),
     PatternRule(MALFUNCTION, _MALFUNCTION, 0.4, CATEGORY, policy_question=0.5,
                 anchors=rule_words("work load open start save saving send sync display show render print connect "
                                    "respond function import export upload download log sign update install launch "

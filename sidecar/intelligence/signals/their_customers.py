@@ -32,16 +32,20 @@ _OURS_SIGNALS = frozenset({"security_breach", "security_vulnerability", "churn_t
                            "asks_for_escalation"})
 REASON_STRENGTH = 0.5  # a finding this strong of _OURS is a reason of the message's own
 
-_PEOPLE = (r"(?:customers?|clients?|shoppers?|buyers?|tenants?|residents?|patients?|members?|guests?|subscribers?"
-           r"|students?|learners?|parents?|employees?|staff\s+members?|drivers?|candidates?|applicants?|donors?"
-           r"|end[- ]users?|merchants?|sellers?|suppliers?|vendors?|contacts?|leads?|contractors?|freelancers?"
-           r"|franchisees?|partners?|policyholders?|borrowers?|families|family|athletes?|volunteers?|attendees?"
-           r"|travell?ers?|passengers?|owners?|landlords?|insureds?|debtors?|recipients?|users?|auditors?|accountants?"
-           r"|bookkeepers?)")
+# The people a B2B customer serves with the product, as one noun (singular or plural). Not plain "users": in B2B
+# they are the customer's own seats ("a refund for the 5 users we removed").
+_PEOPLE_NOUNS = ("customer client shopper buyer consumer cardholder tenant resident patient member guest subscriber "
+                 "student learner parent driver candidate applicant donor merchant seller supplier vendor contact lead "
+                 "contractor freelancer franchisee partner policyholder borrower athlete volunteer attendee traveler "
+                 "traveller passenger owner landlord insured debtor recipient employee auditor accountant bookkeeper")
+PEOPLE_THEY_SERVE = (r"(?:" + "|".join(f"{noun}s?" for noun in _PEOPLE_NOUNS.split())
+                     + r"|end[- ]?users?|famil(?:y|ies)|staff\s+members?)")
 # Someone the customer serves: "a customer of ours", "one of my clients", "our tenant", "an employee", "for them".
+# Here "one of our users" is one too: beside a how-to, their user's data or refund is theirs to handle.
+_SERVED = rf"(?:{PEOPLE_THEY_SERVE}|users?)"
 THIRD_PARTY = re.compile(
-    rf"\b(?:(?:a|an|one|some|two|three|several|few|many|certain)\s+(?:of\s+(?:our|my)\s+)?(?:\w+\s+)?{_PEOPLE}"
-    rf"|(?:our|my)\s+(?:\w+\s+)?{_PEOPLE}|{_PEOPLE}\s+of\s+(?:ours|mine)"
+    rf"\b(?:(?:a|an|one|some|two|three|several|few|many|certain)\s+(?:of\s+(?:our|my)\s+)?(?:\w+\s+)?{_SERVED}"
+    rf"|(?:our|my)\s+(?:\w+\s+)?{_SERVED}|{_SERVED}\s+of\s+(?:ours|mine)"
     r"|(?:for|to|refund|credit|reimburse)\s+(?:them|him|her))\b",
     re.IGNORECASE,
 )
