@@ -268,3 +268,20 @@ def test_a_credit_note_asked_for_a_wrong_invoice_is_billing_not_a_commercial_req
 ])
 def test_auditors_named_only_as_a_deadline_ask_for_no_paperwork(assess, text, paperwork):
     assert ("compliance_paperwork" in names(assess(text))) is paperwork
+
+
+@pytest.mark.parametrize("text", [
+    "We expect a service credit for the three days of downtime.",
+    "Please refund us for last week's outage, our contract has an SLA.",
+    "We need a credit.",
+])
+def test_money_asked_for_an_incident_is_billings_matter(assess, text):
+    # The incident is the credit's history (billing.incidents_behind_credits): billing is the reason.
+    assessment = assess(text)
+    assert "billing_refund" in categories(assessment), assessment.signals
+    assert "bug_incident" not in categories(assessment), assessment.signals
+
+
+def test_an_incident_going_on_beside_a_credit_is_still_an_incident(assess):
+    assessment = assess("The portal has been down since 9am for all our staff. We will also want a credit for it.")
+    assert "bug_incident" in categories(assessment), assessment.signals

@@ -157,7 +157,7 @@ def test_asking_for_a_fix_is_not_talk_of_a_fix(text):
 
 
 def test_a_second_reason_read_unsurely_by_the_layer_alone_is_not_reported():
-    from sidecar.intelligence.scoring import SURE_SECOND_READING, unsure_second_reasons_left_out
+    from sidecar.intelligence.scoring import SURE_SECOND_READING, SURE_SECOND_REASON, unsure_second_reasons_left_out
     from sidecar.intelligence.signals.finding import Finding
 
     view = MessageView.of("description", "customer", "The export fails for all of us. 35 of our 60 engineers wait.")
@@ -171,7 +171,7 @@ def test_a_second_reason_read_unsurely_by_the_layer_alone_is_not_reported():
     assert "cross_team" in unsure_second_reasons_left_out(sure, combined)
     ruled = {**combined, "commercial_request": (0.5, Finding("commercial_request", 0.5, category="cross_team",
                                                                 span=(view, 0, 3)), 1)}
-    assert "cross_team" in unsure_second_reasons_left_out(confidences, ruled)
+    assert "cross_team" in unsure_second_reasons_left_out({**confidences, "cross_team": SURE_SECOND_REASON}, ruled)
     alone = {"engineering_request": (0.6, read, 1)}
     assert unsure_second_reasons_left_out({"cross_team": 0.6}, alone) == {"cross_team": 0.6}
 
@@ -203,3 +203,17 @@ def test_a_hole_in_the_products_security_is_a_defect_and_a_security_matter(make_
         reset_layer()
     assert {"bug_incident", "compliance_security"} <= set(categories(assessment)), assessment.signals
     assert [s.name for s in assessment.signals].count("security_vulnerability") == 1  # the score counts it once
+
+
+def test_a_second_reason_less_sure_than_a_first_is_not_reported():
+    # Found by a rule, too: most tickets bring one matter (scoring.SURE_SECOND_REASON).
+    from sidecar.intelligence.scoring import SURE_SECOND_REASON, unsure_second_reasons_left_out
+    from sidecar.intelligence.signals.finding import Finding
+
+    view = MessageView.of("description", "customer", "The export fails for all of us. I've attached our order form.")
+    outage = Finding("outage", 0.9, category="bug_incident", span=(view, 4, 30))
+    paper = Finding("commercial_request", 0.6, category="cross_team", span=(view, 33, 60))
+    combined = {"outage": (0.9, outage, 1), "commercial_request": (0.6, paper, 1)}
+    assert unsure_second_reasons_left_out({"bug_incident": 0.9, "cross_team": 0.6}, combined) == {"bug_incident": 0.9}
+    sure = {"bug_incident": 0.9, "cross_team": SURE_SECOND_REASON}
+    assert unsure_second_reasons_left_out(sure, combined) == sure

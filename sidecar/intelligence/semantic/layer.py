@@ -48,6 +48,7 @@ from sidecar.intelligence.semantic.sentences import (
     sentence_of,
     turned_by_contrast,
 )
+from sidecar.intelligence.signals.billing import INCIDENT_CATEGORY, asks_credit_for_incident
 from sidecar.intelligence.signals.finding import RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
 from sidecar.intelligence.signals.settled import SETTLED_FACTOR, latest_customer_reply
 from sidecar.intelligence.ticket import Ticket
@@ -499,10 +500,13 @@ def _findings_for(reading: Reading) -> list[Finding]:
                 f'like "{reading.example}")')
     # A sentence the rules read as saying it is over ("was offline at noon and has been restored") counts a
     # quarter, as the rules' own findings in it do: the rules' reading of resolution words owns that decision.
+    # So does an incident named as what a credit is asked for ("a service credit for the three days of downtime").
     over = is_resolved_talk(piece.view, piece.start, piece.end)
-    return [Finding(signal, round(reading.probability * (RESOLVED_FACTOR if over and category in RESOLVABLE_CATEGORIES
-                                                         else 1.0), 3), evidence=evidence, category=category,
-                    where=piece.view.where)
+    history = asks_credit_for_incident(piece.text)
+    return [Finding(signal, round(reading.probability * (
+                        RESOLVED_FACTOR if (over and category in RESOLVABLE_CATEGORIES)
+                        or (history and category == INCIDENT_CATEGORY) else 1.0), 3),
+                    evidence=evidence, category=category, where=piece.view.where)
             for signal, category in signals]
 
 

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 from sidecar.intelligence.message import MessageView
+from sidecar.intelligence.negation import sentence_of
 from sidecar.intelligence.signals.finding import (
     NOT_MEANT,
     POLICY_QUESTION_FACTOR,
+    RESOLVED_FACTOR,
+    Finding,
     PatternRule,
     default_judge,
     rule_words,
@@ -72,7 +77,13 @@ _REISSUE = (
 _CREDIT = (
     r"\b(?:waive\s+(?:\w+\s+){0,2}?(?:fee|fees|charge|charges|penalty|penalties|interest)|"
     r"(?:a|any|some)\s+(?:service\s+)?credit\s+for|service\s+credits?|sla\s+credits?|credit\s+(?:note|memo)|"
+
     r"pro-?rat(?:a|ed)\s+credit)\b"
+)
+# ... and asked for outright, as "refund me" is ("we need a credit", "we expect a credit").
+_CREDIT_DEMAND = (
+    r"\b(?:need|want|expect|request|ask\s+for|asking\s+for|like|deserve|are\s+owed|were\s+promised)\s+"
+    r"(?:a|some|an\s+account|the)\s+credit\b"
 )
 _DISPUTE = (
     r"\b(?:charge\s*-?\s*back|dispute\s+(?:the|this|a|these|our|my)?\s*(?:charge|payment|invoice|transaction|bill)|"
@@ -141,8 +152,40 @@ RULES: tuple[PatternRule, ...] = (
                                    "renewed auto pricing fee rate cost debited")),
     PatternRule(REFUND_REQUEST, _CREDIT, 0.7, CATEGORY,
                 anchors=rule_words("waive a any some service sla credit pro prorata prorated")),
+    PatternRule(REFUND_REQUEST, _CREDIT_DEMAND, 0.9, CATEGORY,
+                anchors=rule_words("need want expect request ask asking like deserve are were")),
     PatternRule(CHARGEBACK_OR_DISPUTE, _DISPUTE, 0.9, CATEGORY,
                 anchors=rule_words("charge dispute billing payment invoice disputing contact report fraudulent")),
     PatternRule(CANCELLATION_REQUEST, _CANCEL, 0.75, CATEGORY,
                 anchors=rule_words("cancel terminat stop end don do turn")),
 )
+
+
+# An incident named as what money is asked for ("a service credit for the three days of downtime", "refund us for
+# last week's outage"): the money is the matter now and finance's; the incident is its history, and counts a
+# quarter, as talk about an incident that is over does.
+_CREDIT_FOR_INCIDENT = re.compile(
+    r"\b(?:credits?|refund\w*|compensat\w*|reimburs\w*|discount|money\s+back|make\s+good)\b(?:\s+\S+){0,8}?\s+"
+    r"(?:for|because\s+of|due\s+to|after|over|covering)\s+(?:\S+\s+){0,6}?(?:outages?|downtime|incidents?"
+    r"|disruptions?|interruptions?|unavailab\w*|(?:was|were|being|went|been)\s+down|down\s+for)\b"
+)
+INCIDENT_CATEGORY = "bug_incident"
+
+
+def asks_credit_for_incident(text: str) -> bool:
+    """True when the sentence asks for money for an incident ("a service credit for the downtime")."""
+    return _CREDIT_FOR_INCIDENT.search(text.lower()) is not None
+
+
+def incidents_behind_credits(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings with each bug_incident finding of the rules whose sentence asks money for that incident counted
+    a quarter (the semantic layer does the same for its readings)."""
+    out = []
+    for finding in findings:
+        if finding.category == INCIDENT_CATEGORY and finding.span is not None:
+            view, start, end = finding.span
+            first, last = sentence_of(view, start, end)
+            if asks_credit_for_incident(view.lower[first:last]):
+                finding = replace(finding, strength=finding.strength * RESOLVED_FACTOR)
+        out.append(finding)
+    return out
