@@ -104,7 +104,8 @@ from sidecar.intelligence.ticket import Ticket
 # did ("shows VAT at 0% instead of 20%", "appears twice", "isn't happening any more") is a malfunction
 # (signals/incident.py); "can you enable the beta for our account?" is an engineering request (signals/cross_team.py);
 # a second reason is reported only at 0.75 (SURE_SECOND_REASON); an incident named as what a credit is asked for
-# counts a quarter, and "we need a credit" is a refund request (signals/billing.py)
+# counts a quarter, and "we need a credit" is a refund request (signals/billing.py); reach with an inability ("1,300
+# learners can't watch course videos") is a malfunction, and "can't wait" no inability (signals/incident.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

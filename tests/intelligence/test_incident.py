@@ -39,6 +39,10 @@ def names(assessment):
         ("The second approval step just isn't happening any more.", "malfunction"),
         ("New hires are not being added to the onboarding course automatically anymore.", "malfunction"),
         ("Overtime is no longer calculated for part-time staff.", "malfunction"),
+        ("It looks like the console counts fail-safe bytes twice.", "malfunction"),
+        # reach with an inability
+        ("About 1,300 learners can't watch course videos since Monday.", "malfunction"),
+        ("Our 40 agents can't see incoming chats.", "malfunction"),
     ],
 )
 def test_incident_signals(assess, text, expected):
@@ -59,6 +63,8 @@ def test_incident_signals(assess, text, expected):
         ("How do I show the total instead of the average?", "malfunction"),
         ("We were charged twice this month.", "malfunction"),  # a double charge is billing's
         ("I'd like to double check the settings before go-live.", "malfunction"),
+        ("We have 500 users and they can't wait for the new release!", "broad_impact"),
+        ("We have 500 users and they can't wait for the new release!", "malfunction"),
     ],
 )
 def test_incident_hard_negatives(assess, text, absent):

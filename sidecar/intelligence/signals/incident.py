@@ -244,7 +244,7 @@ _DOES = (r"(?:shows?|showing|shown|displays?|displayed|lists?|listed|gives?|gave
          r"|posts?|posted|records?|recorded|uses?|used|picks?|picked|defaults?|defaulted)")
 _WRONG_RESULT = (
     rf"\b(?:{_DOES}\s+(?:\S+\s+){{0,8}}?(?:instead\s+of|rather\s+than)"
-    rf"|(?:appears?|appeared|shows?\s+up|showed\s+up|{_DOES})\s+(?:\w+\s+){{0,3}}?(?:twice|two\s+times|three\s+times"
+    rf"|(?:appears?|appeared|shows?\s+up|showed\s+up|{_DOES})\s+(?:\S+\s+){{0,3}}?(?:twice|two\s+times|three\s+times"
     r"|double(?!\s+check)|in\s+duplicate)"
     r"|(?:isn'?t|aren'?t|wasn'?t|weren'?t|is\s+not|are\s+not|was\s+not|were\s+not|not)\s+(?:being\s+)?(?:\w+\s+)?"
     r"(?:happening|applied|added|created|triggered|generated|synced|updated|calculated|counted|recorded|saved"
@@ -272,8 +272,10 @@ _NUMERIC_IMPACT = (
     r"|[$€£]\s?\d[\d,.]*\s*(?:k|m|million|thousand)?\b"
     r"|\b\d[\d,.]*\s*(?:k|m)?\s*(?:usd|eur|gbp|dollars|euros|pounds)\b"
 )
+# "can't wait for the release", "can't thank you enough": no inability.
+_NOT_AN_IDIOM = r"(?!\s+(?:wait|thank|believe|stress|recommend|imagine|complain|be\s+happier|agree|say\s+enough))"
 _IMPACT_WORDS = re.compile(
-    r"\b(?:fail\w*|wrong\w*|error\w*|incorrect\w*|locked|lock(?:ed)?\s+out|can'?t|cannot|unable|lost|losing|"
+    rf"\b(?:fail\w*|wrong\w*|error\w*|incorrect\w*|locked|lock(?:ed)?\s+out|(?:can'?t|cannot){_NOT_AN_IDIOM}|unable|lost|losing|"
     r"lose|missing|down|blocked|stuck|duplicat\w*|double[ds]?|twice|affected|impacted|broken|not\s+(?:\w+\s+)?"
     r"(?:receiv\w*|load\w*|work\w*|sen[dt]\w*|sync\w*|process\w*|pa(?:y|id)\w*)|overcharg\w*|bounc\w*|"
     r"deleted|disappeared|corrupt\w*|out\s+of\s+pocket|cost\s+us|costing\s+us|an?\s+5\d\d"
@@ -311,7 +313,21 @@ def _judge_wrong_result(view: MessageView, match: re.Match[str], rule: PatternRu
     average?" is a how-to)."""
     start, _end = sentence_of(view, match.start(), match.end())
     if _ASKS_THE_WAY.match(view.lower, start):
-        return 0.0
+        return NOT_MEANT
+    return default_judge(view, match, rule)
+
+
+# Reach with an inability: "about 1,300 people can't watch course videos", "our 40 agents can't see incoming chats".
+# Many people unable to use a part of the product is a fault engineering must see, whatever the verb.
+_UNABLE = re.compile(rf"\b(?:(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not){_NOT_AN_IDIOM}|unable\s+to"
+                     r"|not\s+able\s+to|no\s+longer\s+able\s+to)\b")
+
+
+def _judge_unable_reach(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    """A malfunction when the number is reach (as broad_impact's) and its sentence says they cannot do something."""
+    if _judge_numeric_impact(view, match, rule) <= 0.0 or not _UNABLE.search(view.lower, *sentence_of(
+            view, match.start(), match.end())):
+        return NOT_MEANT
     return default_judge(view, match, rule)
 
 
@@ -434,6 +450,8 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(BROAD_IMPACT, _NUMERIC_IMPACT, 0.8, None, policy_question=0.5, judge=_judge_numeric_impact,
                 resolved=RESOLVED_FACTOR, anchors=rule_words(_COUNTED.replace("|", " ") + " usd eur gbp dollars euros "
                                                              "pounds")),
+    PatternRule(MALFUNCTION, _NUMERIC_IMPACT, 0.6, CATEGORY, policy_question=0.5, judge=_judge_unable_reach,
+                resolved=RESOLVED_FACTOR, anchors=rule_words(_COUNTED.replace("|", " "))),
     PatternRule(BROAD_IMPACT, _BROAD, 0.7, CATEGORY, policy_question=0.5, judge=_judge_reach,
                 anchors=rule_words("user customer client agent employee staff team member account tenant site store "
                                    "location order transaction request email message workspace instance region "
