@@ -196,7 +196,8 @@ _COUNTED = (
     r"users|customers|clients|employees|staff|people|accounts|seats|agents|invoices|orders|payments|"
     r"transactions|records|contacts|emails|messages|stores|shops|locations|sites|shipments|bookings|tickets|"
     r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces|clinics|"
-    r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments|"
+    r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments|learners|technicians|"
+    r"engineers|managers|teachers|nurses|guests|residents|candidates|vehicles|trucks|properties|units|jobs|calls|"
     # The same counted in the other languages the product reads ("74 dipendenti", "431 Beschäftigten").
     r"mitarbeiter|mitarbeitenden|beschäftigten|kunden|rechnungen|bestellungen|nutzer|patienten|filialen|lieferungen"
     r"|gehaltsabrechnungen|abrechnungen|employés|salariés|factures|commandes|utilisateurs|magasins|livraisons"
