@@ -154,6 +154,11 @@ _RESOLVED_TALK = re.compile(
     r"(?:for|on)\s+(?:the\s+|your\s+)?(?:quick|fast|prompt|swift)\w*|getting\s+\w+\s+back)|"
     r"(?:was|were|is|are|has\s+been|have\s+been|got|now|all|since|been|finally|fully)\s+(?:\w+\s+)?"
     r"(?:fixed|resolved|solved|sorted|restored|recovered|cleared\s+up)|"
+    # A named problem fixed by what was done ("switching to the regional endpoint fixed the timeouts completely"); not
+    # "we fixed the config and now every export fails": the config is no problem.
+    r"(?:fixed|solved|resolved|cured)\s+(?:the|our|my|this|that|those|these|all\s+the)\s+(?:\w+\s+)?(?:issues?|problems?"
+    r"|timeouts?|errors?|outages?|bugs?|crash\w*|glitch\w*|failures?|delays?)|"
+    r"(?:looks?|looking|are|is)\s+(?:right|fine|correct|normal|good)\s+again|"
     r"back\s+(?:up\s+and\s+running|online|to\s+normal)|(?:works|working|runs|running|loads|loading|syncs|syncing)\s+"
     r"(?:again|fine\s+(?:again|now)|normally\s+(?:again|now)|smoothly)|(?:log|sign)\s*(?:in|on)\s+again|"
     r"all\s+(?:good|fine|sorted|set)\s+now)\b"
@@ -306,6 +311,7 @@ _CONFIRMED = re.compile(
 
 _CONTRAST = re.compile(r"\b(?:but|however|except|although|though|aber|mais|pero|mas|però|maar)\b")
 _COURTESY = re.compile(r"\b(?:thanks?|thank\s+you)\s+(?:\w+\s+)?again\b")
+_GRATEFUL = re.compile(r"\b(?:didn'?t|did\s+not)\s+know\s+(?:i|we)\s+could(?:\s+do\s+that)?|no\s+(?:problem|worries)\b")
 
 
 def says_settled(view: MessageView) -> bool:
@@ -341,6 +347,7 @@ _ACKNOWLEDGED = re.compile(
     r"what\s+i\s+(?:needed|was\s+looking\s+for)|that\s+answers|(?:that|this)\s+(?:helps|helped)|found\s+it|"
     r"i'm\s+in|i\s+am\s+in|all\s+set|perfect|(?:great|awesome|brilliant|super|cool|excellent),?\s+(?:thanks|thank)"
     r"|noted|done,?\s+(?:thanks|thank)|that\s+was\s+it|that\s+did\s+it"
+    r"|(?:he|she|they|we)(?:'s|'re|\s+is|\s+are)\s+(?:back\s+)?in(?=\s*(?:[.!,]|$))"
     r"|verstanden|alles\s+klar|passt|perfekt|gefunden|hat\s+geklappt|klappt|erledigt"
     r"|compris|parfait|c'est\s+noté|c'est\s+bon|ça\s+marche|trouvé|nickel|c['’]est\s+(?:très\s+|bien\s+)?clair"
     r"|entendido|perfecto|genial|listo|ya\s+está|lo\s+encontré|funcionó|me\s+sirvió|(?:está|quedó)\s+(?:muy\s+)?claro"
@@ -354,7 +361,9 @@ _ACKNOWLEDGED = re.compile(
 # Something still to come: the customer waits for more, so a thank-you closes nothing.
 _STILL_TO_COME = re.compile(
     r"\b(?:keep\s+(?:me|us)\s+(?:posted|updated|informed)|let\s+(?:me|us)\s+know|update|updates|waiting|wait|"
-    r"when|until|follow\s+up|nahi|nahin|nhi|abhi\s+bhi)\b"
+    r"when|until|follow\s+up|nahi|nahin|nhi|abhi\s+bhi"
+    # A request of its own ("please push for the rollback", "could you also send the report"); not "please close it".
+    r"|please\s+(?!(?:close|ignore|disregard|mark|feel|don'?t|do\s+not)\b)\w+|(?:can|could|would)\s+you)\b"
 )
 ACKNOWLEDGEMENT_WORDS = 30  # "yes that's exactly what I needed, thanks": a reply, not a new message
 
@@ -371,8 +380,11 @@ def leaves_nothing_open(view: MessageView) -> bool:
     lower = view.lower
     if len(lower.split()) > ACKNOWLEDGEMENT_WORDS or "?" in lower:
         return False
-    return not (_STILL_GOING.search(lower) or _CONTRAST.search(lower) or NOT_YET_ELSEWHERE.search(lower)
-                or _STILL_TO_COME.search(lower))
+    # Its own words of recovery and courtesy veto nothing: "PDFs look right again", "didn't know I could do that".
+    blanked = _blanked(lower, [*_RESOLVED_TALK.finditer(lower), *_CONFIRMED.finditer(lower),
+                               *_COURTESY.finditer(lower), *_GRATEFUL.finditer(lower)])
+    return not (_STILL_GOING.search(blanked) or _CONTRAST.search(blanked) or NOT_YET_ELSEWHERE.search(blanked)
+                or _STILL_TO_COME.search(blanked))
 
 
 _WITHDRAWN = re.compile(rf"\b(?:{_WITHDRAWN_SOURCE})\b")

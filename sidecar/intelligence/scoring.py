@@ -105,7 +105,10 @@ from sidecar.intelligence.ticket import Ticket
 # (signals/incident.py); "can you enable the beta for our account?" is an engineering request (signals/cross_team.py);
 # a second reason is reported only at 0.75 (SURE_SECOND_REASON); an incident named as what a credit is asked for
 # counts a quarter, and "we need a credit" is a refund request (signals/billing.py); reach with an inability ("1,300
-# learners can't watch course videos") is a malfunction, and "can't wait" no inability (signals/incident.py)
+# learners can't watch course videos") is a malfunction, and "can't wait" no inability (signals/incident.py); a mail
+# replying to our answer ("Re: ...") that says it is fixed settles its subject, an unsure reading in a settling reply
+# is part of the settling (signals/settled.py), recovery words ("look right again") and thanks ("didn't know I could
+# do that") keep a reply short of nothing, and a request ("please push for the rollback") leaves it open (negation.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

@@ -203,3 +203,15 @@ def test_modesty_does_not_hide_a_broken_calendar(make_ticket, now):
 def test_another_customers_record_behind_an_edited_link_is_exposure(make_ticket, now):
     text = "When a shopper edits the number in the tracking link, the page shows a stranger's name and home address."
     assert {"compliance_security", "bug_incident"} <= names(assess(make_ticket, now, text))
+
+
+def test_an_unsure_reading_inside_a_settling_reply_is_part_of_the_settling(make_ticket, now):
+    # "Released them and whitelisted the address" read as a privacy request (about 0.5) had kept a solved ticket open.
+    opening = "None of our learners got the enrolment email for the new Health & Safety course yesterday."
+    ticket = make_ticket(opening, comments=[
+        ("customer", opening),
+        ("agent", "Our logs show the 212 emails were delivered to your mail server; could you check quarantine?"),
+        ("customer", "IT found them all in quarantine. Released them and whitelisted the address. Thanks!")])
+    assessment = assess_ticket(ticket, now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD

@@ -68,6 +68,9 @@ ANSWER = "Under Settings > Roles, create a role with 'Invoices: view' only and a
     "Merci, c'est très clair.",
     "Perfecto, está muy claro, gracias.",
     "Done, kaam kar raha hai. Thanks!",
+    # recovery and courtesy words are no "again" or "not" of a matter going on
+    "That was it - it was an SVG our designer sent. PNG works, the PDFs look right again. Thanks!",
+    "Done, he's in. Didn't know I could do that, thanks.",
 ])
 def test_a_reply_saying_the_answer_served_settles_the_question(make_ticket, now, latest):
     ticket = make_ticket(OUTAGE, comments=[("customer", OUTAGE), ("agent", ANSWER), ("customer", latest)])
@@ -81,6 +84,7 @@ def test_a_reply_saying_the_answer_served_settles_the_question(make_ticket, now,
     "Thanks.",  # a bare thank-you also answers "we are looking into it"
     "Got it, but the export still fails for the big files.",
     "Understood. When will the fix be live?",
+    "Thanks. Last night's run took 7h40. Please push for the rollback.",  # a request of its own
 ])
 def test_an_acknowledgement_that_waits_for_more_settles_nothing(make_ticket, now, latest):
     reply = "We are looking into it and will update you."
@@ -183,3 +187,21 @@ def test_it_stopped_again_in_hinglish_reopens_the_matter(make_ticket, now):
     assessment = assess_ticket(make_ticket(opening, comments=comments), now=now)
     assert "bug_incident" in {c.name for c in assessment.categories}
 
+
+
+@pytest.mark.parametrize("subject", ["Re: timeouts from Frankfurt", "AW: Timeouts aus Frankfurt", "RE[2]: timeouts"])
+def test_a_mail_replying_to_our_answer_that_says_it_is_fixed_settles_its_subject(make_ticket, now, subject):
+    text = ("Switching to the regional endpoint fixed the timeouts completely, p99 went from 4s to 180ms. Closing this "
+            "on our side, thanks a lot!")
+    assessment = assess_ticket(make_ticket(text, subject=subject), now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(("subject", "text"), [
+    ("Re: timeouts from Frankfurt", "The regional endpoint did not help, every call still times out after 30s."),
+    ("Fwd: timeouts from Frankfurt", "Switching to the regional endpoint fixed the timeouts for us, thanks! "
+                                     "Forwarding what our partner sees: every call from Frankfurt times out."),
+])
+def test_a_reply_still_broken_or_a_forward_is_not_settled(make_ticket, now, subject, text):
+    assert "bug_incident" in [c.name for c in assess_ticket(make_ticket(text, subject=subject), now=now).categories]

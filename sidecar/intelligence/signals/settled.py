@@ -11,6 +11,7 @@ settles nothing.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +25,10 @@ _REASON_STRENGTH = 0.5  # a finding this strong in the latest message is a reaso
 # A tenth, not the quarter of resolved talk in a sentence: a matter reported in several messages, by the rules
 # and the semantic layer, gives several findings, and a quarter of each still adds up to a category.
 SETTLED_FACTOR = 0.1
+# A reading of the semantic layer less sure than this, in a reply that settles, is part of the settling: "IT found
+# them all in quarantine. Released them and whitelisted the address. Thanks!" read "released ... whitelisted" as a
+# privacy request (0.53) and kept a solved ticket open (an eighth probe, 2026-12-07).
+SURE_READING_IN_A_SETTLING_REPLY = 0.8
 
 
 def latest_customer_reply(ticket: Ticket) -> MessageView | None:
@@ -55,12 +60,17 @@ def settle(ticket: Ticket, findings: Sequence[Finding], *, reads_settled: bool =
     (`reads_settled`: the semantic layer reads that reply, after the support side's answer, as settling it)."""
     latest, answered = _latest_reply(ticket)
     if latest is None:
+        text = ticket.description[:body_end(ticket.description)]
+        opening = MessageView.of("description", "customer", text)
         # The customer's only message taking its own question back ("please ignore my last email, found them")
         # settles everything in it.
-        text = ticket.description[:body_end(ticket.description)]
-        if text and withdraws_question(MessageView.of("description", "customer", text)):
+        if text and withdraws_question(opening):
             return [replace(f, strength=f.strength * SETTLED_FACTOR) for f in findings]
-        return list(findings)
+        if not text or not is_reply_subject(ticket.subject):
+            return list(findings)
+        # A mail replying to the support side's answer ("Re: timeouts from Frankfurt") opens the ticket: its subject
+        # is the matter reported before, and the message is the latest word after an answer, read as one.
+        latest, answered = opening, True
     if not (says_settled(latest) or (answered and (acknowledges_answer(latest) or reads_settled))):
         return list(findings)
     # The latest message's own findings stand, except in the sentence that settles ("the refund arrived today") and
@@ -68,11 +78,21 @@ def settle(ticket: Ticket, findings: Sequence[Finding], *, reads_settled: bool =
     # is in, the cost centres are all correct"), not a new one; a new matter after "but" has already kept it open.
     earlier = {f.category for f in findings
                if f.category is not None and f.message() is not None and f.message() != latest.where}
-    judged = [(f, f.message() == latest.where and not _says_it_is_over(f) and f.category not in earlier)
+    judged = [(f, f.message() == latest.where and not _says_it_is_over(f) and f.category not in earlier
+               and not (f.read_by_layer and f.strength < SURE_READING_IN_A_SETTLING_REPLY))
               for f in findings]
     if any(stands and f.category is not None and f.strength >= _REASON_STRENGTH for f, stands in judged):
         return list(findings)
     return [f if stands else replace(f, strength=f.strength * SETTLED_FACTOR) for f, stands in judged]
+
+
+# The prefixes mail clients put before the subject of a reply (not a forward: "Fwd:" passes on someone else's mail).
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|antw|antwort|sv|rv|r|réf)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+
+
+def is_reply_subject(subject: str | None) -> bool:
+    """True when the subject is a mail client's reply to an earlier message ("Re: ...", "AW: ...")."""
+    return bool(subject) and _REPLY_SUBJECT.match(subject or "") is not None
 
 
 def _says_it_is_over(finding: Finding) -> bool:
