@@ -108,7 +108,8 @@ from sidecar.intelligence.ticket import Ticket
 # learners can't watch course videos") is a malfunction, and "can't wait" no inability (signals/incident.py); a mail
 # replying to our answer ("Re: ...") that says it is fixed settles its subject, an unsure reading in a settling reply
 # is part of the settling (signals/settled.py), recovery words ("look right again") and thanks ("didn't know I could
-# do that") keep a reply short of nothing, and a request ("please push for the rollback") leaves it open (negation.py)
+# do that") keep a reply short of nothing, and a request ("please push for the rollback") leaves it open (negation.py);
+# a forwarded mail is read to its own end, not cut at its "From:" line (text/clean.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

@@ -51,3 +51,26 @@ def test_quoted_mail_to_the_end_of_a_message_is_cut_and_a_quote_answered_below_i
     assert text[:body_end(text)].strip() == "Thanks, that helps."
     answered = "> you said the export works\nIt does not, it fails for every file."
     assert body_end(answered) == len(answered)
+
+
+FORWARD = ("Hi,\n\nForwarding this from our CFO. Please treat as urgent.\n\n"
+           "---------- Forwarded message ----------\nFrom: Richard Haines <r.haines@example.com>\n"
+           "Date: Tue, 30 Apr 2024 at 08:12\nSubject: SAP sync\n\nSophie,\n\n"
+           "The SAP interface has been failing since the 28th and 1,900 orders never reached SAP.\n\n"
+           "Richard\n\n-- \nRichard Haines | CFO")
+
+
+def test_a_forwarded_mail_is_the_customers_to_read_up_to_its_own_end():
+    end = body_end(FORWARD)
+    assert "1,900 orders never reached SAP" in FORWARD[:end]
+    assert "| CFO" not in FORWARD[:end]  # its signature is still cut
+
+
+def test_a_reply_quoting_earlier_mail_without_forwarding_it_is_cut():
+    text = "Thanks, that helps.\n\nFrom: Support <support@example.com>\nWe are seeing an outage affecting logins."
+    assert text[:body_end(text)].strip() == "Thanks, that helps."
+
+
+def test_a_forwarded_report_is_assessed(make_ticket, now):
+    assessment = assess_ticket(make_ticket(FORWARD, subject="FW: SAP sync"), now=now)
+    assert "bug_incident" in [c.name for c in assessment.categories], assessment.signals

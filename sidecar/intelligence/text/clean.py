@@ -40,12 +40,38 @@ _DISCLAIMER = re.compile(
 )
 
 
+# A forward: the customer passes on someone's mail for us to read ("Forwarding this from our CFO, please treat as
+# urgent" above the CFO's report of a failing sync). Its marker line, and the words before it that say so.
+_FORWARD_MARKER = re.compile(
+    r"^(?:-{2,}\s*(?:forwarded\s+message|original\s+message|weitergeleitete\s+nachricht|message\s+transf[ée]r[ée]"
+    r"|mensaje\s+reenviado|mensagem\s+encaminhada|messaggio\s+inoltrato|doorgestuurd\s+bericht)\s*-{2,}"
+    r"|begin\s+forwarded\s+message\s*:|from:\s.+@.+)$",
+    re.IGNORECASE,
+)
+_FORWARDING = re.compile(
+    r"\b(?:forward\w*|fwd|fw|passing\s+(?:this\s+|it\s+)?(?:on|along)|weitergeleitet\w*|weiterleit\w*"
+    r"|transf[eé]r\w*|reenv\w*|encaminh\w*|inoltr\w*|doorgestuurd|doorsturen|see\s+below\s+from|below\s+from)\b",
+    re.IGNORECASE,
+)
+_HEADER = re.compile(r"^(?:from|sent|to|date|subject|cc|von|gesendet|an|datum|betreff|de|envoy[ée]|[àa]|objet|para"
+                     r"|asunto|enviado|fecha|assunto|data|da|inviato|oggetto|van|verzonden|aan|onderwerp)\s*:",
+                     re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)  # the rules and the semantic layer both ask, for every message of every assessment
 def body_end(text: str) -> int:
     """Where a message's own words end: at quoted earlier mail, a signature separator, a confidentiality
     notice, or a closing line ("Kind regards,", "Mit freundlichen Grüßen") after the first line that only a
-    signature follows; the length of the text when none is there."""
+    signature follows; the length of the text when none is there. A forwarded mail is the customer's to read: its
+    end is the forwarded message's own."""
     lines = text.split("\n")
+    forwarded = _forward_marker(lines)
+    if forwarded is not None:
+        start = forwarded + 1
+        while start < len(lines) and (_HEADER.match(lines[start].strip()) or not lines[start].strip()):
+            start += 1
+        offset = sum(len(line) + 1 for line in lines[:start])
+        return offset + body_end(text[offset:]) if offset < len(text) else len(text)
     quoted = _trailing_quote(lines)
     offset = 0
     for index, line in enumerate(lines):
@@ -55,6 +81,14 @@ def body_end(text: str) -> int:
             return offset
         offset += len(line) + 1
     return len(text)
+
+
+def _forward_marker(lines: list[str]) -> int | None:
+    """The line where a forwarded mail begins, when the words before it say they forward it; else None."""
+    for index, line in enumerate(lines):
+        if _FORWARD_MARKER.match(line.strip()):
+            return index if _FORWARDING.search("\n".join(lines[:index])) else None
+    return None
 
 
 def _trailing_quote(lines: list[str]) -> int:
