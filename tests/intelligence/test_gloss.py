@@ -99,3 +99,12 @@ def test_the_gloss_lets_the_layer_read_a_german_outage_it_missed_as_written():
     ((group, probability, _, _),) = layer._classify([GERMAN], [gloss.english_gloss(GERMAN, "de")])
     ((_, as_written, _, _),) = layer._classify([GERMAN], [GERMAN])
     assert layer._groups[group] == "bug_incident" and probability >= 0.5 > as_written
+
+
+def test_a_german_compound_is_read_as_its_two_known_words():
+    from sidecar.intelligence.semantic.gloss import compound_gloss, glossaries
+    german = glossaries()["de"]
+    assert compound_gloss("datenschutzvorfall", german) == f"{german['datenschutz']} {german['vorfall']}"
+    assert compound_gloss("zugangsdaten", german) is not None  # joined by a linking "s"
+    assert compound_gloss("xyzqwertz", german) is None
+    assert "incident" in gloss.english_gloss("Das ist ein Datenschutzvorfall.", "de")

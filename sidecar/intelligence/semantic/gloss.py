@@ -27,6 +27,8 @@ from pathlib import Path
 from sidecar.intelligence.language import FUNCTION_WORDS, MIN_HITS, clear_leader
 
 GLOSSARY_DIRECTORY = Path(__file__).parent / "glossary"
+# How the glossaries are read, named in their digest: 2 reads a German or Dutch compound as two known words.
+GLOSSING = "2"
 # Hindi function words as typed in Latin script (Hinglish); not in language.py, whose guess steers routing by the
 # languages experts speak, where Hinglish writers are English readers.
 HINGLISH_WORDS = frozenset(
@@ -65,8 +67,8 @@ def glossaries() -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def glossary_digest() -> str:
-    """A digest naming the exact glossaries (the layer's fitted classifier depends on them)."""
-    digest = hashlib.sha256()
+    """A digest naming the exact glossaries and how they are read (the layer's fitted classifier depends on both)."""
+    digest = hashlib.sha256(GLOSSING.encode())
     for path in sorted(GLOSSARY_DIRECTORY.glob("*.tsv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:8]
@@ -105,6 +107,29 @@ def language_of(sentence: str, message_language: str | None = None) -> str | Non
     return None if any(word in FUNCTION_WORDS["en"] for word in _words(sentence)) else message_language
 
 
+# German and Dutch write compounds as one word ("Datenschutzvorfall", "Kontoverbindungen"): a word the glossary
+# lacks is read as two it knows, joined directly or by a linking "s", "n", "en", "es" or "e".
+COMPOUNDING = frozenset({"de", "nl"})
+_LINKS = ("", "s", "n", "en", "es", "e")
+_MIN_PART = 4
+
+
+def compound_gloss(word: str, entries: dict[str, str]) -> str | None:
+    """The gloss of a compound as its two known parts ("datenschutzvorfall": "data protection incident"), the
+    longest known last part first (the last part is the compound's head); None when no split is known."""
+    if len(word) < 2 * _MIN_PART + 1:
+        return None
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        tail = word[cut:]
+        if tail not in entries:
+            continue
+        for link in _LINKS:
+            head = word[:cut - len(link)] if link else word[:cut]
+            if len(head) >= _MIN_PART and (not link or word[:cut].endswith(link)) and head in entries:
+                return f"{entries[head]} {entries[tail]}"
+    return None
+
+
 def english_gloss(text: str, language: str | None) -> str:
     """The text with each word the language's glossary knows replaced by its English gloss; the text as it
     is for English, an unknown language or no language."""
@@ -118,6 +143,8 @@ def english_gloss(text: str, language: str | None) -> str:
         if mixed and word in ENGLISH_WORDS:
             return match.group(0)
         english = entries.get(word)
+        if english is None and language in COMPOUNDING:
+            english = compound_gloss(word, entries)
         if english is None:
             return match.group(0)
         return english + " " if word.endswith("'") else english  # "l'équipe": "the team"
