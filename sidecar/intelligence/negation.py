@@ -344,7 +344,8 @@ def says_settled(view: MessageView) -> bool:
 # answer "we are looking into it".
 _ACKNOWLEDGED = re.compile(
     r"\b(?:got\s+it|gotcha|understood|makes\s+sense|good\s+to\s+know|(?:that's|that\s+is|exactly)\s+(?:exactly\s+)?"
-    r"what\s+i\s+(?:needed|was\s+looking\s+for)|that\s+answers|(?:that|this)\s+(?:helps|helped)|found\s+it|"
+    r"what\s+i\s+(?:needed|was\s+looking\s+for)|that\s+answers|(?<!if\s)(?<!hope\s)(?:that|this)\s+(?:helps|helped)"
+    r"|found\s+it|"
     r"i'm\s+in|i\s+am\s+in|all\s+set|perfect|(?:great|awesome|brilliant|super|cool|excellent),?\s+(?:thanks|thank)"
     r"|noted|done,?\s+(?:thanks|thank)|that\s+was\s+it|that\s+did\s+it"
     r"|(?:he|she|they|we)(?:'s|'re|\s+is|\s+are)\s+(?:back\s+)?in(?=\s*(?:[.!,]|$))"

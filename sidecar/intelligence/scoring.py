@@ -109,7 +109,9 @@ from sidecar.intelligence.ticket import Ticket
 # replying to our answer ("Re: ...") that says it is fixed settles its subject, an unsure reading in a settling reply
 # is part of the settling (signals/settled.py), recovery words ("look right again") and thanks ("didn't know I could
 # do that") keep a reply short of nothing, and a request ("please push for the rollback") leaves it open (negation.py);
-# a forwarded mail is read to its own end, not cut at its "From:" line (text/clean.py)
+# a forwarded mail is read to its own end, not cut at its "From:" line (text/clean.py); "if that helps" is no
+# acknowledgement (negation.py); reach whose sentence says it did not happen ("3,214 employees who will not be paid",
+# "none of them has received") is a malfunction (signals/incident.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

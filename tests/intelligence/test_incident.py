@@ -43,6 +43,9 @@ def names(assessment):
         # reach with an inability
         ("About 1,300 learners can't watch course videos since Monday.", "malfunction"),
         ("Our 40 agents can't see incoming chats.", "malfunction"),
+        ("That's 3,214 employees who will not be paid on Friday.", "malfunction"),
+        ("23 suppliers have now been invited and none of them has received an email.", "malfunction"),
+        ("About 1,900 POs haven't reached SAP since the 28th.", "malfunction"),
     ],
 )
 def test_incident_signals(assess, text, expected):
@@ -65,6 +68,7 @@ def test_incident_signals(assess, text, expected):
         ("I'd like to double check the settings before go-live.", "malfunction"),
         ("We have 500 users and they can't wait for the new release!", "broad_impact"),
         ("We have 500 users and they can't wait for the new release!", "malfunction"),
+        ("We invited 40 suppliers last week.", "malfunction"),
     ],
 )
 def test_incident_hard_negatives(assess, text, absent):

@@ -85,6 +85,7 @@ def test_a_reply_saying_the_answer_served_settles_the_question(make_ticket, now,
     "Got it, but the export still fails for the big files.",
     "Understood. When will the fix be live?",
     "Thanks. Last night's run took 7h40. Please push for the rollback.",  # a request of its own
+    "Sunil's available Thursday 2-5pm UK time if that helps.",  # offering help is no answer served
 ])
 def test_an_acknowledgement_that_waits_for_more_settles_nothing(make_ticket, now, latest):
     reply = "We are looking into it and will update you."

@@ -198,6 +198,7 @@ _COUNTED = (
     r"devices|members|students|patients|drivers|reports|payslips|refunds|subscribers|tenants|workspaces|clinics|"
     r"offices|branches|warehouses|schools|campuses|hospitals|restaurants|depots|appointments|learners|technicians|"
     r"engineers|managers|teachers|nurses|guests|residents|candidates|vehicles|trucks|properties|units|jobs|calls|"
+    r"suppliers|vendors|partners|pos|requests|documents|files|items|products|certificates|statements|"
     # The same counted in the other languages the product reads ("74 dipendenti", "431 Beschäftigten").
     r"mitarbeiter|mitarbeitenden|beschäftigten|kunden|rechnungen|bestellungen|nutzer|patienten|filialen|lieferungen"
     r"|gehaltsabrechnungen|abrechnungen|employés|salariés|factures|commandes|utilisateurs|magasins|livraisons"
@@ -320,14 +321,25 @@ def _judge_wrong_result(view: MessageView, match: re.Match[str], rule: PatternRu
 
 # Reach with an inability: "about 1,300 people can't watch course videos", "our 40 agents can't see incoming chats".
 # Many people unable to use a part of the product is a fault engineering must see, whatever the verb.
-_UNABLE = re.compile(rf"\b(?:(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not){_NOT_AN_IDIOM}|unable\s+to"
-                     r"|not\s+able\s+to|no\s+longer\s+able\s+to)\b")
+_UNABLE = re.compile(
+    rf"\b(?:(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not){_NOT_AN_IDIOM}|unable\s+to|not\s+able\s+to"
+    r"|no\s+longer\s+able\s+to"
+    # ... or what the product should do for them did not happen: "3,214 employees who will not be paid on Friday",
+    # "23 suppliers have been invited and none of them has received an email".
+    r"|(?:will\s+not|won'?t|didn'?t|did\s+not|haven'?t|have\s+not|hasn'?t|has\s+not|weren'?t|were\s+not|aren'?t"
+    r"|are\s+not|never)\s+(?:been\s+|be\s+)?(?:paid|receiv\w*|reach\w*|arriv\w*|deliver\w*|sent|sync\w*|process\w*"
+    r"|load\w*|import\w*|export\w*|generat\w*|show\w*\s+up|gone\s+out|go\s+out|went\s+out)"
+    r"|none\s+of\s+(?:them|these|those|the\s+\w+|our\s+\w+)\s+(?:\w+\s+)?(?:has|have|had|is|are|was|were|can|could"
+    r"|got|received)\b)\b"
+)
 
 
 def _judge_unable_reach(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
-    """A malfunction when the number is reach (as broad_impact's) and its sentence says they cannot do something."""
-    if _judge_numeric_impact(view, match, rule) <= 0.0 or not _UNABLE.search(view.lower, *sentence_of(
-            view, match.start(), match.end())):
+    """A malfunction when the number is reach (twenty or more, not money) and its sentence says they cannot do
+    something, or that what the product should do for them did not happen."""
+    text = match.group()
+    if text[:1] in "$€£" or _count(text) < _MIN_COUNT or not _UNABLE.search(
+            view.lower, *sentence_of(view, match.start(), match.end())):
         return NOT_MEANT
     return default_judge(view, match, rule)
 
