@@ -244,3 +244,15 @@ def test_a_no_before_a_comma_answers_something_else(assess):
 ])
 def test_reach_stated_as_a_number_in_another_language(assess, text, reach):
     assert ("broad_impact" in {s.name for s in assess(text).signals}) is reach
+
+
+@pytest.mark.parametrize("text", [
+    "Olá, compramos dois caminhões novos. Como faço para cadastrar os veículos no painel?",
+    "Wie kann ich die Freigabegrenzen pro Kostenstelle einrichten?",
+    "Bonjour, comment ajouter un deuxième approbateur ?",
+    "¿Se puede cambiar las unidades a millas solo para un grupo?",
+    "Come posso esportare le fatture di marzo?",
+    "Kan ik de huurverhoging per groep woningen in één keer doen?",
+])
+def test_a_question_asking_the_way_is_a_how_to_in_the_other_languages(assess, text):
+    assert "how_to_question" in {s.name for s in assess(text).signals}, text

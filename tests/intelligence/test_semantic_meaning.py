@@ -215,3 +215,15 @@ def test_an_unsure_reading_inside_a_settling_reply_is_part_of_the_settling(make_
     assessment = assess_ticket(ticket, now=now)
     assert not assessment.categories, assessment.signals
     assert assessment.score < DEFAULT_WATCH_THRESHOLD
+
+
+@pytest.mark.parametrize("text", [
+    "Olá, compramos dois caminhões novos e o técnico já instalou os rastreadores. Como faço para cadastrar os "
+    "veículos no painel e associar cada rastreador ao caminhão certo?",
+    "Oye team, tenemos drivers nuevos en Texas y los reports les salen en kilómetros, y ellos no entienden nada. "
+    "¿Se puede cambiar las units a miles solo para ese grupo de vehicles?",
+])
+def test_a_how_to_question_in_another_language_reports_no_fault(make_ticket, now, text):
+    assessment = assess_ticket(make_ticket(text), now=now)
+    assert not assessment.categories, assessment.signals
+    assert assessment.score < DEFAULT_WATCH_THRESHOLD

@@ -49,7 +49,8 @@ from sidecar.intelligence.semantic.sentences import (
     turned_by_contrast,
 )
 from sidecar.intelligence.signals.billing import INCIDENT_CATEGORY, asks_credit_for_incident
-from sidecar.intelligence.signals.finding import RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
+from sidecar.intelligence.signals.finding import HYPOTHETICAL_FACTOR, RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
+from sidecar.intelligence.signals.low_impact import HOW_TO_QUESTION
 from sidecar.intelligence.signals.settled import SETTLED_FACTOR, latest_customer_reply
 from sidecar.intelligence.ticket import Ticket
 
@@ -66,9 +67,13 @@ log = logging.getLogger("sidecar.semantic")
 # (reads_settled_reply); a sentence in another language is read as the mean of its embedding and its English
 # gloss's, by a classifier of its own (gloss.py, sentence_vectors, fitted_for_glosses); a churn threat needs 0.7; a
 # message is automatic only as a whole or in half its sentences (automatic_messages);
-# 8: a churn reading needs a word of leaving in its sentence or its gloss (cues.py)
+# 8: a churn reading needs a word of leaving in its sentence or its gloss (cues.py); a German or Dutch compound is
+# glossed as its two known words (gloss.compound_gloss); a malfunction only the layer reads, in a message the rules
+# read as a how-to question with no fault of their own, counts as a hypothetical (asking_the_way)
 LAYER_VERSION = "semantic-8"
 AUTO_REPLY = "auto_reply"
+WEAK_BUG = "malfunction"  # the bug reading a how-to question damps (asking_the_way)
+BUG_CATEGORY = "bug_incident"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
 # ("agent pls") are the rules' short-request check.
@@ -270,6 +275,7 @@ class SemanticLayer:
         if subject_factor is not None:
             refined = [replace(f, strength=f.strength * subject_factor)
                        if f.span is not None and f.span[0].where == "subject" else f for f in refined]
+        how_to_messages = asking_the_way(refined)
         read_in_sentences: set[tuple[str, str | None]] = set()  # (message, category) a sentence already gave
         label_of = {id(r.piece): r.label for r in readings}
         for reading in readings:
@@ -277,7 +283,10 @@ class SemanticLayer:
                 continue
             if reading.piece.clause and not _sentence_is_a_reason(reading.piece, pieces, label_of):
                 continue
+            asks_how = reading.label == WEAK_BUG and reading.piece.view.where in how_to_messages
             for number, finding in enumerate(_findings_for(reading)):
+                if asks_how:
+                    finding = replace(finding, strength=round(finding.strength * HYPOTHETICAL_FACTOR, 3))
                 key = (reading.piece.view.where, finding.category)
                 if reading.piece.whole and key in read_in_sentences:
                     continue  # the whole message says again what one of its sentences said
@@ -314,6 +323,17 @@ class SemanticLayer:
         whole = [r for r in readings if r.piece.whole] or [r for r in readings if not r.piece.clause]  # one sentence
         return bool(whole) and all(r.label == "resolved_or_thanks" and r.probability >= SETTLED_REPLY_PROBABILITY
                                    for r in whole)
+
+
+def asking_the_way(findings: Sequence[Finding]) -> set[str]:
+    """The messages the rules read as a how-to question and in which they find no fault of the product: there, a
+    malfunction only the layer reads is counted as a hypothetical ("Como faço para associar cada rastreador ao
+    caminhão certo?", "our new drivers don't understand kilometres; can we switch to miles?" name what should work,
+    they report no fault). An outage, crash or lost data read there still counts in full."""
+    asking = {f.message() for f in findings if f.signal == HOW_TO_QUESTION and f.strength > 0.0 and f.span is not None}
+    faults = {f.message() for f in findings if f.category == BUG_CATEGORY and f.span is not None
+              and f.strength >= MIN_PROBABILITY}
+    return {where for where in asking - faults if where is not None}
 
 
 def automatic_messages(readings: Sequence[Reading]) -> dict[str, MessageView]:

@@ -13,8 +13,16 @@ import re
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import NOT_YET_ELSEWHERE, is_hypothetical, is_resolved_talk
-from sidecar.intelligence.signals import billing, compliance, cross_team, customer_value, human_request, incident
-from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule
+from sidecar.intelligence.signals import (
+    billing,
+    compliance,
+    cross_team,
+    customer_value,
+    human_request,
+    incident,
+    low_impact,
+)
+from sidecar.intelligence.signals.finding import RESOLVED_FACTOR, PatternRule, rule_words
 
 # Negation words of the six languages; "no" and "non" are English too, which changes nothing here.
 NEGATIONS = frozenset(
@@ -428,7 +436,30 @@ _CHURN = (
 )
 
 
+# A question asking the way, opening its sentence ("Como faço para cadastrar os veículos?", "Wie kann ich die
+# Freigabegrenzen einrichten?"): a how-to, as "how do I ...?" is in English (low_impact.py).
+_HOW_TO = (
+    r"(?:^|(?<=[.!:,\n]))[\s¿]*(?:"
+    r"como\s+(?:faço|faz|fazer|posso|podemos|se\s+faz|consigo)|cómo\s+(?:puedo|podemos|hago|se)|se\s+puede"
+    r"|hay\s+(?:alguna\s+)?(?:manera|forma)|es\s+posible|é\s+possível|existe\s+(?:alguma\s+)?(?:forma|maneira)"
+    r"|dá\s+para|comment\s+(?:faire|puis-je|pouvons-nous|peut-on|on|est-ce|[a-zé]+er)\b|est-il\s+possible"
+    r"|y\s+a-t-il\s+(?:un\s+)?moyen|peut-on|puis-je|wie\s+(?:kann|können|lässt|richte|stelle|ändere|mache)\b"
+    r"|gibt\s+es\s+(?:eine\s+)?möglichkeit|ist\s+es\s+möglich|kann\s+ich|können\s+wir|geht\s+das"
+    r"|come\s+(?:posso|possiamo|si|faccio)\b|è\s+possibile|c'è\s+(?:un\s+)?modo|si\s+può"
+    r"|hoe\s+(?:kan|kunnen|doe|moet|stel|zet)\b|is\s+het\s+mogelijk|kan\s+ik|kunnen\s+we"
+    r"|kaise\s+(?:karu|karun|kare|karein|karte|kar\s+sakte))[^?.!\n]*\?"
+)
+HOW_TO_MAX_CHARACTERS = 600  # a report with one question in it is no how-to (low_impact's judge: 400 in English)
+
+
+def _judge_how_to(view: MessageView, match: re.Match[str], rule: PatternRule) -> float:
+    return rule.base if len(view.lower) <= HOW_TO_MAX_CHARACTERS else 0.0
+
+
 RULES: tuple[PatternRule, ...] = (
+    PatternRule(low_impact.HOW_TO_QUESTION, _HOW_TO, 0.7, None, judge=_judge_how_to,
+                anchors=rule_words("como cómo se hay es é existe dá comment est y peut puis wie gibt ist kann können "
+                                   "geht come è c si hoe is kan kunnen kaise")),
     PatternRule(cross_team.ENGINEERING_REQUEST, _asked(_THEIR_ENGINEERS), 0.7, cross_team.CATEGORY,
                 judge=_judge_negated_before,
                 anchors=("votre", "vos", "su", "tu", "vuestro", "sus", "sua", "vossa", "seus", "vossos", "vostro",
