@@ -52,6 +52,7 @@ _WORD = re.compile(r"[^\W\d_]+'(?=[^\W\d_])|[^\W\d_]+")
 def glossaries() -> dict[str, dict[str, str]]:
     """Each language's glossary: lower-case word -> English gloss (read once per process)."""
     out: dict[str, dict[str, str]] = {}
+    shared: dict[str, str] = {}  # one string per distinct gloss: many forms share one ("andere", "anderen": "other")
     for path in sorted(GLOSSARY_DIRECTORY.glob("*.tsv")):
         entries: dict[str, str] = {}
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -60,7 +61,8 @@ def glossaries() -> dict[str, dict[str, str]]:
             word, sep, gloss = line.partition("\t")
             if not sep or not word or " " in word or not gloss.strip():
                 raise ValueError(f"{path.name} line {number}: needs 'word<TAB>gloss', got {line!r}")
-            entries[word.lower()] = gloss.strip()
+            english = gloss.strip()
+            entries[word.lower()] = shared.setdefault(english, english)
         out[path.stem] = entries
     return out
 
