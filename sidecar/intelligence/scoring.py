@@ -112,7 +112,8 @@ from sidecar.intelligence.ticket import Ticket
 # a forwarded mail is read to its own end, not cut at its "From:" line (text/clean.py); "if that helps" is no
 # acknowledgement (negation.py); reach whose sentence says it did not happen ("3,214 employees who will not be paid",
 # "none of them has received") is a malfunction (signals/incident.py); a question asking the way in the other
-# languages ("Como faço para ...?", "Wie kann ich ...?") is a how-to question (signals/other_languages.py)
+# languages ("Como faço para ...?", "Wie kann ich ...?") is a how-to question (signals/other_languages.py); "please
+# pass this to a person" asks for one (signals/human_request.py)
 RULES_MODEL_VERSION = "rules-13"
 BASELINE = "baseline"
 

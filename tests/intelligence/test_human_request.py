@@ -229,3 +229,13 @@ def test_bot_and_agent_comments_are_not_read_as_the_customer_asking(make_ticket)
 ])
 def test_a_vague_someone_sent_to_do_paperwork_asks_for_the_paperwork(assess, text, asks):
     assert ("human_requested" in {c.name for c in assess(text).categories}) is asks
+
+
+@pytest.mark.parametrize("text", ["Please pass this to a person.", "Can you hand this over to a human?",
+                                  "Please forward my ticket to a real person."])
+def test_handing_the_ticket_to_a_person_asks_for_one(assess, text):
+    assert "asks_for_human" in {s.name for s in assess(text).signals}, text
+
+
+def test_handing_it_to_a_colleague_of_ones_own_asks_for_no_one(assess):
+    assert "asks_for_human" not in {s.name for s in assess("I'll pass this to a colleague of mine.").signals}

@@ -164,6 +164,12 @@ _TRANSFER_ME = re.compile(
     r"to\s+(?:the\s+right|the\s+|your\s+|a\s+|an\s+|someone|somebody|another|whoever|billing|sales|support|tech"
     r"|technical|customer)))"
 )
+# Handing the ticket itself on: "please pass this to a person", "can you hand this over to a human?".
+_HAND_THIS_TO_A_PERSON = re.compile(
+    rf"\b(?:transfer|pass|hand|give|send|forward|route|escalate|assign)\s+(?:this|it|my\s+(?:ticket|case|request)"
+    rf"|the\s+(?:ticket|case|request)|this\s+(?:ticket|case|request))\s+(?:over\s+|on\s+)?to\s+(?:a|an|some)\s+"
+    rf"(?:real\s+|live\s+|actual\s+)?(?:{_PERSON}|{_HUMAN}(?:\s+being)?|agent|someone|somebody)\b"
+)
 _BE_TRANSFERRED = re.compile(
     r"\b(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wanna|wish|demand|asked|ask)\s+to\s+(?:be|get)\s+"
     r"(?:transferred|connected|escalated|put\s+through|handed\s+over)"
@@ -506,6 +512,8 @@ RULES: tuple[PatternRule, ...] = (
     PatternRule(ASKS_FOR_HUMAN, _TRANSFER_ME, 0.85, CATEGORY,
                 anchors=rule_words("transfer connect put pass forward redirect route escalat patch"),
                 judge=_judge_plain),
+    PatternRule(ASKS_FOR_HUMAN, _HAND_THIS_TO_A_PERSON, 0.9, CATEGORY,
+                anchors=rule_words("transfer pass hand give send forward route escalat assign"), judge=_judge_plain),
     PatternRule(ASKS_FOR_HUMAN, _BE_TRANSFERRED, 0.75, CATEGORY,
                 anchors=rule_words("transferred connected escalated put handed"),
                 judge=_judge_plain),
