@@ -48,7 +48,8 @@ from sidecar.intelligence.semantic.sentences import (
     sentence_of,
     turned_by_contrast,
 )
-from sidecar.intelligence.signals.billing import INCIDENT_CATEGORY, asks_credit_for_incident
+from sidecar.intelligence.signals import incident
+from sidecar.intelligence.signals.billing import asks_credit_for_incident
 from sidecar.intelligence.signals.finding import HYPOTHETICAL_FACTOR, RESOLVABLE_CATEGORIES, RESOLVED_FACTOR, Finding
 from sidecar.intelligence.signals.low_impact import HOW_TO_QUESTION
 from sidecar.intelligence.signals.settled import SETTLED_FACTOR, latest_customer_reply
@@ -72,8 +73,6 @@ log = logging.getLogger("sidecar.semantic")
 # read as a how-to question with no fault of their own, counts as a hypothetical (asking_the_way)
 LAYER_VERSION = "semantic-8"
 AUTO_REPLY = "auto_reply"
-WEAK_BUG = "malfunction"  # the bug reading a how-to question damps (asking_the_way)
-BUG_CATEGORY = "bug_incident"
 REGULARISATION = 64.0  # logistic regression C, chosen by 5-fold cross-validation over the examples
 # Words (sentences.is_word): "User Agent:", "Browser / Version**:" are no sentence; bare chat requests
 # ("agent pls") are the rules' short-request check.
@@ -283,7 +282,8 @@ class SemanticLayer:
                 continue
             if reading.piece.clause and not _sentence_is_a_reason(reading.piece, pieces, label_of):
                 continue
-            asks_how = reading.label == WEAK_BUG and reading.piece.view.where in how_to_messages
+            # The one bug reading a how-to question damps (asking_the_way).
+            asks_how = reading.label == incident.MALFUNCTION and reading.piece.view.where in how_to_messages
             for number, finding in enumerate(_findings_for(reading)):
                 if asks_how:
                     finding = replace(finding, strength=round(finding.strength * HYPOTHETICAL_FACTOR, 3))
@@ -331,7 +331,7 @@ def asking_the_way(findings: Sequence[Finding]) -> set[str]:
     caminhão certo?", "our new drivers don't understand kilometres; can we switch to miles?" name what should work,
     they report no fault). An outage, crash or lost data read there still counts in full."""
     asking = {f.message() for f in findings if f.signal == HOW_TO_QUESTION and f.strength > 0.0 and f.span is not None}
-    faults = {f.message() for f in findings if f.category == BUG_CATEGORY and f.span is not None
+    faults = {f.message() for f in findings if f.category == incident.CATEGORY and f.span is not None
               and f.strength >= MIN_PROBABILITY}
     return {where for where in asking - faults if where is not None}
 
@@ -508,7 +508,7 @@ def _findings_for(reading: Reading) -> list[Finding]:
     if reading.label == "churn_threat" and reading.probability < CHURN_MIN_PROBABILITY:
         return []
     if reading.label in CUES and not says_it(reading.label, reading.piece.text, _gloss_of(reading.piece)):
-        return []  # a threat to leave, a break-in, a legal threat: said in words (cues.py)
+        return []  # a threat to leave is said in words (cues.py)
     signals: list[tuple[str, str | None]]
     if reading.label in REASONS:
         signals = [REASONS[reading.label], *([ALSO_REASONS[reading.label]] if reading.label in ALSO_REASONS else [])]
@@ -525,7 +525,7 @@ def _findings_for(reading: Reading) -> list[Finding]:
     history = asks_credit_for_incident(piece.text)
     return [Finding(signal, round(reading.probability * (
                         RESOLVED_FACTOR if (over and category in RESOLVABLE_CATEGORIES)
-                        or (history and category == INCIDENT_CATEGORY) else 1.0), 3),
+                        or (history and category == incident.CATEGORY) else 1.0), 3),
                     evidence=evidence, category=category, where=piece.view.where)
             for signal, category in signals]
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from sidecar.intelligence.message import MessageView
 from sidecar.intelligence.negation import sentence_of
+from sidecar.intelligence.signals import incident
 from sidecar.intelligence.signals.finding import (
     NOT_MEANT,
     POLICY_QUESTION_FACTOR,
@@ -169,7 +170,6 @@ _CREDIT_FOR_INCIDENT = re.compile(
     r"(?:for|because\s+of|due\s+to|after|over|covering)\s+(?:\S+\s+){0,6}?(?:outages?|downtime|incidents?"
     r"|disruptions?|interruptions?|unavailab\w*|(?:was|were|being|went|been)\s+down|down\s+for)\b"
 )
-INCIDENT_CATEGORY = "bug_incident"
 
 
 def asks_credit_for_incident(text: str) -> bool:
@@ -182,7 +182,7 @@ def incidents_behind_credits(findings: Sequence[Finding]) -> list[Finding]:
     a quarter (the semantic layer does the same for its readings)."""
     out = []
     for finding in findings:
-        if finding.category == INCIDENT_CATEGORY and finding.span is not None:
+        if finding.category == incident.CATEGORY and finding.span is not None:
             view, start, end = finding.span
             first, last = sentence_of(view, start, end)
             if asks_credit_for_incident(view.lower[first:last]):
