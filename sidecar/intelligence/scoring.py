@@ -23,7 +23,7 @@ from sidecar.intelligence.assessment import (
     ScoringPolicy,
     Signal,
 )
-from sidecar.intelligence.semantic import active_layer
+from sidecar.intelligence.semantic import active_layer, needs_person
 from sidecar.intelligence.semantic.examples import ALSO_REASONS
 from sidecar.intelligence.signals import Finding, detect_signals
 from sidecar.intelligence.signals.auto_reply import silence_auto_reply
@@ -419,9 +419,14 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 
 def rules_version() -> str:
-    """What the rules model is called here: "rules-13", or "rules-13+semantic-8:<examples>" with the semantic layer."""
+    """What the rules model is called here: "rules-13", or "rules-13+semantic-8:<examples>" with the semantic layer,
+    followed by "+needs-1:<example tickets>" when the needs-person model reads its findings."""
     layer = active_layer()
-    return RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
+    if layer is None:
+        return RULES_MODEL_VERSION
+    findings_version = f"{RULES_MODEL_VERSION}+{layer.version}"
+    needs = needs_person.model_for(findings_version)
+    return findings_version if needs is None else f"{findings_version}+{needs.version}"
 
 
 def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Finding], str]:
@@ -436,6 +441,40 @@ def ticket_findings(ticket: Ticket, *, now: datetime | None) -> tuple[list[Findi
     return findings, RULES_MODEL_VERSION if layer is None else f"{RULES_MODEL_VERSION}+{layer.version}"
 
 
+def rules_score(combined: dict[str, tuple[float, Finding, int]], weights: dict[str, float],
+                category_threshold: float) -> float:
+    """The rules' score: the logistic of the weighted evidence, at least the authority floor."""
+    return max(_logistic(_weighted_sum(combined, weights)), authority_floor(combined, category_threshold))
+
+
+def rules_categories(combined: dict[str, tuple[float, Finding, int]], category_threshold: float) -> dict[str, float]:
+    """The categories the rules and the layer report, with their confidences (cosmetic bugs, unsure second reasons
+    and customer value alone left out)."""
+    churn = combined.get(REASON_ON_ITS_OWN)
+    return reported_categories(
+        unsure_second_reasons_left_out(
+            without_cosmetic_bug(category_confidences(combined), combined, category_threshold), combined),
+        category_threshold,
+        churn[0] if churn else 0.0,
+    )
+
+
+def needs_person_features(ticket: Ticket, combined: dict[str, tuple[float, Finding, int]]) -> list[float]:
+    """The needs-person model's numbers for a ticket (needs_person.ticket_features), read at the default settings
+    so that an installation's weights do not change what the model sees."""
+    layer = active_layer()
+    readings = layer.strongest_readings(ticket) if layer is not None else {}
+    reported = rules_categories(combined, DEFAULT_CATEGORY_THRESHOLD)
+    return needs_person.ticket_features(ticket, combined, readings, tuple(reported),
+                                        rules_score(combined, DEFAULT_WEIGHTS, DEFAULT_CATEGORY_THRESHOLD))
+
+
+def features_for(ticket: Ticket, *, now: datetime | None) -> tuple[list[float], str]:
+    """The needs-person model's numbers for a ticket and the name of the findings they come from (for fitting)."""
+    findings, findings_version = ticket_findings(ticket, now=now)
+    return needs_person_features(ticket, gate_by_reason(combine_findings(findings))), findings_version
+
+
 def assess_ticket(
     ticket: Ticket,
     *,
@@ -445,7 +484,7 @@ def assess_ticket(
 ) -> Assessment:
     """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
     weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
-    findings, rules_version = ticket_findings(ticket, now=now)
+    findings, version = ticket_findings(ticket, now=now)
     combined = gate_by_reason(combine_findings(findings))
     signals: list[Signal] = []
     for name, (strength, finding, count) in combined.items():
@@ -455,22 +494,21 @@ def assess_ticket(
         evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
         signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
+    score = rules_score(combined, weights, category_threshold)
+    reported = rules_categories(combined, category_threshold)
+    # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the score,
+    # and a ticket it finds plainly needs no one shows no category.
+    needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
+    if needs is not None:
+        probability = needs.probability(needs_person_features(ticket, combined))
+        score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
+        version = f"{version}+{needs.version}"
+        if probability < needs_person.CATEGORY_GATE:
+            reported = {}
     if model is not None:
         score = float(model.predict_proba(ticket))
         version = model.version
-    else:
-        score = max(_logistic(_weighted_sum(combined, weights)), authority_floor(combined, category_threshold))
-        version = rules_version
-    churn = combined.get(REASON_ON_ITS_OWN)
-    categories = [
-        CategoryScore(name=name, confidence=confidence)
-        for name, confidence in reported_categories(
-            unsure_second_reasons_left_out(
-                without_cosmetic_bug(category_confidences(combined), combined, category_threshold), combined),
-            category_threshold,
-            churn[0] if churn else 0.0,
-        ).items()
-    ]
+    categories = [CategoryScore(name=name, confidence=confidence) for name, confidence in reported.items()]
     categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))
     return Assessment(
         score=score,

@@ -312,6 +312,14 @@ class SemanticLayer:
         return refined
 
 
+    def strongest_readings(self, ticket: Ticket) -> dict[str, float]:
+        """Per group (category or not-reason), the highest probability of a customer's piece read as it (the
+        pieces are cached by refine, so this costs lookups)."""
+        strongest: dict[str, float] = {}
+        for reading in self.read(customer_pieces(ticket)):
+            strongest[reading.group] = max(strongest.get(reading.group, 0.0), reading.probability)
+        return strongest
+
     def reads_settled_reply(self, ticket: Ticket) -> bool:
         """True when the customer's latest reply reads, whole, as thanks for a matter that is over ("Received,
         thanks a lot!", "checked five of them, all correct now") and leaves nothing open: settled.py then settles

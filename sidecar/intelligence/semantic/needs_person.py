@@ -1,0 +1,210 @@
+"""How likely a ticket needs a person, learned from labelled example tickets over what the rules and the layer found.
+
+The rules weigh each signal by hand, and the semantic layer reads one sentence at a time; neither sees how its
+findings sit together in a whole ticket: a bug named as what a credit is for, a reason word in a how-to question, a
+second matter in a later reply, a long mail whose need is one sentence. This model does. It is a logistic
+regression over about forty numbers per ticket (`ticket_features`: each category's confidence, from the rules and
+from the layer, the categories the rules report, the layer's strongest reading of each kind of non-reason, how-to,
+resolved and wish signals, the rules' score, conversation and language), fitted on the example
+tickets in `tickets/` (labelled with the categories and whether the ticket needs a person; written for this
+product, see tickets/README.md) and shipped as its coefficients (needs-person-model.json).
+
+Only with the semantic layer. Fitted on the rules alone (no `embeddings` extra), it ranked the blind B2B check
+better (0.784 -> 0.819 at a third of the score) and seamonkey's severity much worse (0.756 -> 0.701): without
+meaning, the rules' findings say too little about a whole ticket for it to learn from, so the rules stay alone.
+
+It decides two things (scoring.assess_ticket): a third of the score is this probability (SHARE_OF_SCORE), and the
+rules' categories are reported only when it reaches CATEGORY_GATE (a ticket that needs no person has no reason to
+show). Why a third: the probability ranks B2B tickets better than the rules' weights, the rules rank severity
+better. Measured 2026-12-07 (escalation ROC-AUC at shares 0 / 0.2 / 0.3 / 0.5 / 1): 200 B2B tickets a helper wrote
+for a blind check 0.949 / 0.969 / 0.973 / 0.979 / 0.980; seamonkey's severity (P1-P3) 0.850 / 0.854 / 0.851 /
+0.844 / 0.814; our own short-message set 0.991 throughout (0.988 at 1). A third keeps the issue tracker's ranking
+and most of the B2B gain, and an installation's weights (`PUT /v1/settings/scoring`) still move two thirds.
+
+The coefficients hold only for the rules and the layer they were fitted on: `fitted_for` names both, and a
+process whose rules or layer differ (another sentence model, new examples, a rules change) does without the model
+and logs why. After changing either, refit: `python -m sidecar.intelligence.semantic.needs_person` (about two
+minutes), and a test fails until you do.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from sidecar.intelligence.assessment import CATEGORIES
+from sidecar.intelligence.semantic import gloss
+from sidecar.intelligence.semantic.examples import NOT_REASONS
+from sidecar.intelligence.signals.finding import Finding
+from sidecar.intelligence.ticket import Ticket
+
+log = logging.getLogger("sidecar.semantic")
+
+TICKETS_DIRECTORY = Path(__file__).parent / "tickets"
+MODEL_FILE = Path(__file__).parent / "needs-person-model.json"
+MODEL_VERSION = "needs-1"
+# Logistic regression C: chosen by leave-one-file-out over the example ticket files (0.1 / 0.3 / 1 / 3 gave
+# escalation ROC-AUC 0.956 / 0.960 / 0.961 / 0.960 on the four mail files, 0.3 the best category gate).
+REGULARISATION = 0.3
+# Below this probability the rules' categories are not reported: measured leave-one-file-out over the five files
+# (0.3 / 0.4 / 0.5: category micro-F1 0.808 / 0.812 / 0.811, the rules alone 0.809), our own set unchanged at 0.4
+# (0.948 at 0.5). Low, because a category shown is evidence for the agent, and the gate is for tickets that plainly
+# need no one (a how-to naming an outage, thanks for a refund).
+CATEGORY_GATE = 0.4
+SHARE_OF_SCORE = 1.0 / 3.0  # of the assessment's score; the rules' score is the rest (module docstring)
+_SIGNALS_READ = ("how_to_question", "calm_or_resolved", "feature_request", "no_rush")
+
+
+def feature_names() -> list[str]:
+    """The names of ticket_features' numbers, in order."""
+    names = [f"{kind}:{category}" for kind in ("confidence", "rules", "layer", "reported") for category in CATEGORIES]
+    names += [f"reading:{group}" for group in NOT_REASONS]
+    names += ["conversation", "other_language", "reasons", "surest_reason", "rules_score"]
+    names += [f"signal:{name}" for name in _SIGNALS_READ]
+    return names
+
+
+def ticket_features(ticket: Ticket, combined: dict[str, tuple[float, Finding, int]], readings: dict[str, float],
+                    reported: Sequence[str], rules_score: float) -> list[float]:
+    """The numbers the model reads for a ticket: from the rules' combined findings (gated as scored), the layer's
+    strongest reading per group, the categories the rules report and their score (default settings)."""
+    from sidecar.intelligence.scoring import category_confidences  # scoring imports this module
+
+    confidence = category_confidences(combined)
+    by_rules = category_confidences({name: v for name, v in combined.items() if not v[1].read_by_layer})
+    by_layer = category_confidences({name: v for name, v in combined.items() if v[1].read_by_layer})
+    x = [source.get(category, 0.0) for source in (confidence, by_rules, by_layer) for category in CATEGORIES]
+    x += [1.0 if category in reported else 0.0 for category in CATEGORIES]
+    x += [readings.get(group, 0.0) for group in NOT_REASONS]
+    reasons = [confidence.get(category, 0.0) for category in CATEGORIES if category != "high_value_customer"]
+    text = "\n".join(body for _where, body in ticket.customer_messages())
+    x += [1.0 if ticket.comments else 0.0, 1.0 if gloss.guess(text) not in (None, "en") else 0.0,
+          sum(1 for c in reasons if c >= 0.5) / 3, max(reasons), rules_score]
+    # No tier or ARR of their own: a customer's value is not a reason (scoring.gate_by_reason), so the model sees it
+    # only as the rules do, scaled by the reason strength (the high_value_customer confidence above).
+    return [*x, *(combined[name][0] if name in combined else 0.0 for name in _SIGNALS_READ)]
+
+
+@dataclass(frozen=True)
+class NeedsPersonModel:
+    """The fitted coefficients, what they were fitted for, and the digest of the tickets they were fitted on."""
+
+    names: tuple[str, ...]
+    coefficients: np.ndarray
+    intercept: float
+    fitted_for: str
+    tickets_digest: str
+
+    @property
+    def version(self) -> str:
+        """"needs-1:<digest of the example tickets>"."""
+        return f"{MODEL_VERSION}:{self.tickets_digest[:8]}"
+
+    def probability(self, features: Sequence[float]) -> float:
+        """P(the ticket needs a person) for ticket_features' numbers."""
+        z = self.intercept + float(np.dot(self.coefficients, np.asarray(features, dtype=np.float64)))
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def to_json(self) -> str:
+        """The model as the JSON shipped in the package."""
+        return json.dumps({"model": MODEL_VERSION, "fitted_for": self.fitted_for, "tickets": self.tickets_digest,
+                           "intercept": self.intercept,
+                           "coefficients": {n: round(float(c), 6) for n, c in zip(self.names, self.coefficients,
+                                                                                    strict=True)}}, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> NeedsPersonModel:
+        """The model from its JSON (to_json)."""
+        data = json.loads(text)
+        names = tuple(data["coefficients"])
+        return cls(names=names, coefficients=np.asarray([data["coefficients"][n] for n in names], dtype=np.float64),
+                   intercept=float(data["intercept"]), fitted_for=data["fitted_for"], tickets_digest=data["tickets"])
+
+
+def example_ticket_files() -> list[Path]:
+    """The labelled example tickets' files, in a fixed order."""
+    return sorted(TICKETS_DIRECTORY.glob("*.jsonl"))
+
+
+def tickets_digest() -> str:
+    """A digest of every example ticket file (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in example_ticket_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def bundled_model() -> NeedsPersonModel | None:
+    """The shipped model, or None when it is missing or unreadable (logged; the rules' score and categories then)."""
+    try:
+        return NeedsPersonModel.from_json(MODEL_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("needs-person model unavailable (%s): scoring without it", exc)
+        return None
+
+
+_MISMATCH_LOGGED: set[str] = set()
+
+
+def model_for(findings_version: str) -> NeedsPersonModel | None:
+    """The shipped model when it was fitted for these rules and this layer (`findings_version`, as
+    scoring.ticket_findings names them), else None, logged once per version."""
+    model = bundled_model()
+    if model is None or model.fitted_for == findings_version:
+        return model
+    if findings_version not in _MISMATCH_LOGGED:
+        _MISMATCH_LOGGED.add(findings_version)
+        log.warning("the needs-person model was fitted for %s, the findings here are %s: scoring without it "
+                    "(refit with python -m sidecar.intelligence.semantic.needs_person)",
+                    model.fitted_for, findings_version)
+    return None
+
+
+def fit(rows: Sequence[dict]) -> NeedsPersonModel:
+    """Fit the model on labelled history rows (each with `needs_human`), with the rules and layer of this process."""
+    from sklearn.linear_model import LogisticRegression
+
+    from sidecar.intelligence.learned import reference_time
+    from sidecar.intelligence.scoring import features_for
+    from sidecar.intelligence.ticket import ticket_from_mapping
+
+    matrix, labels, version = [], [], ""
+    for row in rows:
+        ticket = ticket_from_mapping(row, default_source="zendesk")
+        features, version = features_for(ticket, now=reference_time(ticket))
+        matrix.append(features)
+        labels.append(bool(row["needs_human"]))
+    classifier = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(np.asarray(matrix), np.asarray(labels))
+    return NeedsPersonModel(names=tuple(feature_names()), coefficients=classifier.coef_[0].astype(np.float64),
+                            intercept=float(classifier.intercept_[0]), fitted_for=version,
+                            tickets_digest=tickets_digest())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Refit the shipped model on the example tickets and write needs-person-model.json."""
+    del argv
+    from sidecar.intelligence.semantic.layer import active_layer
+
+    if active_layer() is None:
+        print("the semantic layer is off or unavailable: install the `embeddings` extra", file=sys.stderr)
+        return 1
+    rows = [json.loads(line) for path in example_ticket_files()
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    model = fit(rows)
+    MODEL_FILE.write_text(model.to_json(), encoding="utf-8")
+    bundled_model.cache_clear()
+    print(f"fitted {model.version} for {model.fitted_for} on {len(rows)} tickets -> {MODEL_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
