@@ -463,10 +463,14 @@ def needs_person_features(ticket: Ticket, combined: dict[str, tuple[float, Findi
     """The needs-person model's numbers for a ticket (needs_person.ticket_features), read at the default settings
     so that an installation's weights do not change what the model sees."""
     layer = active_layer()
-    readings = layer.strongest_readings(ticket) if layer is not None else {}
-    reported = rules_categories(combined, DEFAULT_CATEGORY_THRESHOLD)
-    return needs_person.ticket_features(ticket, combined, readings, tuple(reported),
-                                        rules_score(combined, DEFAULT_WEIGHTS, DEFAULT_CATEGORY_THRESHOLD))
+    confidences = (category_confidences(combined),
+                   category_confidences({name: v for name, v in combined.items() if not v[1].read_by_layer}),
+                   category_confidences({name: v for name, v in combined.items() if v[1].read_by_layer}))
+    return needs_person.ticket_features(
+        ticket, confidences, {name: strength for name, (strength, _f, _c) in combined.items()},
+        layer.strongest_readings(ticket) if layer is not None else {},
+        tuple(rules_categories(combined, DEFAULT_CATEGORY_THRESHOLD)),
+        rules_score(combined, DEFAULT_WEIGHTS, DEFAULT_CATEGORY_THRESHOLD))
 
 
 def features_for(ticket: Ticket, *, now: datetime | None) -> tuple[list[float], str]:

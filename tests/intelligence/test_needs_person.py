@@ -12,7 +12,7 @@ import pytest
 from sidecar.intelligence import scoring
 from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.scoring import assess_ticket, combine_findings, gate_by_reason, ticket_findings
-from sidecar.intelligence.semantic import needs_person, semantic_enabled
+from sidecar.intelligence.semantic import needs_person, refit, semantic_enabled
 
 needs_layer = pytest.mark.skipif(not semantic_enabled(), reason="needs the embeddings extra (the bundled model)")
 
@@ -48,7 +48,7 @@ def test_the_shipped_model_was_fitted_for_these_rules_and_this_layer(make_ticket
     _findings, findings_version = ticket_findings(make_ticket(OUTAGE), now=now)
     model = needs_person.model_for(findings_version)
     assert model is not None, (
-        "rules or layer changed: refit with python -m sidecar.intelligence.semantic.needs_person")
+        "rules or layer changed: refit with python -m sidecar.intelligence.semantic.refit")
     assessment = assess_ticket(make_ticket(OUTAGE), now=now)
     assert assessment.model_version == f"{findings_version}+{model.version}"
 
@@ -118,3 +118,13 @@ def test_a_how_to_question_naming_an_outage_scores_below_the_outage_itself(make_
     reported = assess_ticket(make_ticket(OUTAGE), now=now)
     assert asked.score < scoring.DEFAULT_ESCALATE_THRESHOLD <= reported.score
     assert "bug_incident" in {c.name for c in reported.categories}
+
+
+@needs_layer
+def test_refitting_reads_labelled_rows_with_this_process_findings():
+    rows = refit.example_rows()[::25]  # every 25th ticket: both labels, a few seconds
+    assert {row["needs_human"] for row in rows} == {True, False}
+    model = refit.fit(rows)
+    assert model.fitted_for == needs_person.bundled_model().fitted_for
+    assert model.tickets_digest == needs_person.tickets_digest()
+    assert len(model.coefficients) == len(needs_person.feature_names())

@@ -5,7 +5,7 @@ findings sit together in a whole ticket: a bug named as what a credit is for, a 
 second matter in a later reply, a long mail whose need is one sentence. This model does. It is a logistic
 regression over about forty numbers per ticket (`ticket_features`: each category's confidence, from the rules and
 from the layer, the categories the rules report, the layer's strongest reading of each kind of non-reason, how-to,
-resolved and wish signals, the rules' score, conversation and language), fitted on the example
+resolved and wish signals, the rules' score, conversation and language), fitted on the 2,050 example
 tickets in `tickets/` (labelled with the categories and whether the ticket needs a person; written for this
 product, see tickets/README.md) and shipped as its coefficients (needs-person-model.json).
 
@@ -23,8 +23,8 @@ and most of the B2B gain, and an installation's weights (`PUT /v1/settings/scori
 
 The coefficients hold only for the rules and the layer they were fitted on: `fitted_for` names both, and a
 process whose rules or layer differ (another sentence model, new examples, a rules change) does without the model
-and logs why. After changing either, refit: `python -m sidecar.intelligence.semantic.needs_person` (about two
-minutes), and a test fails until you do.
+and logs why. After changing either, refit: `python -m sidecar.intelligence.semantic.refit` (about a minute),
+and a test fails until you do.
 """
 from __future__ import annotations
 
@@ -32,8 +32,7 @@ import hashlib
 import json
 import logging
 import math
-import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +42,6 @@ import numpy as np
 from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.semantic import gloss
 from sidecar.intelligence.semantic.examples import NOT_REASONS
-from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
 
 log = logging.getLogger("sidecar.semantic")
@@ -72,16 +70,13 @@ def feature_names() -> list[str]:
     return names
 
 
-def ticket_features(ticket: Ticket, combined: dict[str, tuple[float, Finding, int]], readings: dict[str, float],
-                    reported: Sequence[str], rules_score: float) -> list[float]:
-    """The numbers the model reads for a ticket: from the rules' combined findings (gated as scored), the layer's
-    strongest reading per group, the categories the rules report and their score (default settings)."""
-    from sidecar.intelligence.scoring import category_confidences  # scoring imports this module
-
-    confidence = category_confidences(combined)
-    by_rules = category_confidences({name: v for name, v in combined.items() if not v[1].read_by_layer})
-    by_layer = category_confidences({name: v for name, v in combined.items() if v[1].read_by_layer})
-    x = [source.get(category, 0.0) for source in (confidence, by_rules, by_layer) for category in CATEGORIES]
+def ticket_features(ticket: Ticket, confidences: Sequence[Mapping[str, float]], signals: Mapping[str, float],
+                    readings: Mapping[str, float], reported: Sequence[str], rules_score: float) -> list[float]:
+    """The numbers the model reads for a ticket: each category's confidence from all findings, the rules' and the
+    layer's (`confidences`, in that order, from the findings gated as scored), the signals' strengths, the layer's
+    strongest reading per group, and the categories the rules report with their score (default settings)."""
+    confidence = confidences[0]
+    x = [source.get(category, 0.0) for source in confidences for category in CATEGORIES]
     x += [1.0 if category in reported else 0.0 for category in CATEGORIES]
     x += [readings.get(group, 0.0) for group in NOT_REASONS]
     reasons = [confidence.get(category, 0.0) for category in CATEGORIES if category != "high_value_customer"]
@@ -90,7 +85,7 @@ def ticket_features(ticket: Ticket, combined: dict[str, tuple[float, Finding, in
           sum(1 for c in reasons if c >= 0.5) / 3, max(reasons), rules_score]
     # No tier or ARR of their own: a customer's value is not a reason (scoring.gate_by_reason), so the model sees it
     # only as the rules do, scaled by the reason strength (the high_value_customer confidence above).
-    return [*x, *(combined[name][0] if name in combined else 0.0 for name in _SIGNALS_READ)]
+    return [*x, *(signals.get(name, 0.0) for name in _SIGNALS_READ)]
 
 
 @dataclass(frozen=True)
@@ -164,47 +159,6 @@ def model_for(findings_version: str) -> NeedsPersonModel | None:
     if findings_version not in _MISMATCH_LOGGED:
         _MISMATCH_LOGGED.add(findings_version)
         log.warning("the needs-person model was fitted for %s, the findings here are %s: scoring without it "
-                    "(refit with python -m sidecar.intelligence.semantic.needs_person)",
+                    "(refit with python -m sidecar.intelligence.semantic.refit)",
                     model.fitted_for, findings_version)
     return None
-
-
-def fit(rows: Sequence[dict]) -> NeedsPersonModel:
-    """Fit the model on labelled history rows (each with `needs_human`), with the rules and layer of this process."""
-    from sklearn.linear_model import LogisticRegression
-
-    from sidecar.intelligence.learned import reference_time
-    from sidecar.intelligence.scoring import features_for
-    from sidecar.intelligence.ticket import ticket_from_mapping
-
-    matrix, labels, version = [], [], ""
-    for row in rows:
-        ticket = ticket_from_mapping(row, default_source="zendesk")
-        features, version = features_for(ticket, now=reference_time(ticket))
-        matrix.append(features)
-        labels.append(bool(row["needs_human"]))
-    classifier = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(np.asarray(matrix), np.asarray(labels))
-    return NeedsPersonModel(names=tuple(feature_names()), coefficients=classifier.coef_[0].astype(np.float64),
-                            intercept=float(classifier.intercept_[0]), fitted_for=version,
-                            tickets_digest=tickets_digest())
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Refit the shipped model on the example tickets and write needs-person-model.json."""
-    del argv
-    from sidecar.intelligence.semantic.layer import active_layer
-
-    if active_layer() is None:
-        print("the semantic layer is off or unavailable: install the `embeddings` extra", file=sys.stderr)
-        return 1
-    rows = [json.loads(line) for path in example_ticket_files()
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    model = fit(rows)
-    MODEL_FILE.write_text(model.to_json(), encoding="utf-8")
-    bundled_model.cache_clear()
-    print(f"fitted {model.version} for {model.fitted_for} on {len(rows)} tickets -> {MODEL_FILE}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
