@@ -500,15 +500,13 @@ def assess_ticket(
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
     score = rules_score(combined, weights, category_threshold)
     reported = rules_categories(combined, category_threshold)
-    # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the score,
-    # and a ticket it finds plainly needs no one shows no category.
+    # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the score.
+    # The categories stay the rules' and the layer's (why: needs_person's docstring, "the category gate").
     needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
     if needs is not None:
         probability = needs.probability(needs_person_features(ticket, combined))
         score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
         version = f"{version}+{needs.version}"
-        if probability < needs_person.CATEGORY_GATE:
-            reported = {}
     if model is not None:
         score = float(model.predict_proba(ticket))
         version = model.version
