@@ -498,18 +498,19 @@ def assess_ticket(
         evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
         signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
-    score = rules_score(combined, weights, category_threshold)
-    reported = rules_categories(combined, category_threshold)
-    # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the score.
-    # The categories stay the rules' and the layer's (why: needs_person's docstring, "the category gate").
-    needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
-    if needs is not None:
-        probability = needs.probability(needs_person_features(ticket, combined))
-        score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
-        version = f"{version}+{needs.version}"
     if model is not None:
         score = float(model.predict_proba(ticket))
         version = model.version
+    else:
+        score = rules_score(combined, weights, category_threshold)
+        # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the
+        # score. The categories stay the rules' and the layer's (why: needs_person's docstring, "the category gate").
+        needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
+        if needs is not None:
+            probability = needs.probability(needs_person_features(ticket, combined))
+            score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
+            version = f"{version}+{needs.version}"
+    reported = rules_categories(combined, category_threshold)
     categories = [CategoryScore(name=name, confidence=confidence) for name, confidence in reported.items()]
     categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))
     return Assessment(

@@ -313,7 +313,6 @@ class SemanticLayer:
             refined = [replace(f, strength=f.strength * SETTLED_FACTOR) for f in refined]
         return refined
 
-
     def strongest_readings(self, ticket: Ticket) -> dict[str, float]:
         """Per group (category or not-reason), the highest probability of a customer's piece read as it: the
         readings refine just made for this ticket on this thread, else read again (from the cache)."""
