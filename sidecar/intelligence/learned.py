@@ -27,6 +27,7 @@ from sidecar.intelligence.scoring import (
     rules_version,
     ticket_findings,
 )
+from sidecar.intelligence.signals import Finding
 from sidecar.intelligence.signals.human_request import (
     ASKS_FOR_CALL_OR_CONTACT,
     ASKS_FOR_ESCALATION,
@@ -58,9 +59,12 @@ def customer_text(ticket: Ticket) -> str:
     return "\n".join(text for _, text in ticket.customer_messages())[:TEXT_LIMIT]
 
 
-def signal_features(ticket: Ticket, names: Sequence[str]) -> list[float]:
-    """Combined strength of each named rule signal, then the rules' log-odds scaled to about -1..1."""
-    combined = combine_findings(ticket_findings(ticket, now=reference_time(ticket))[0])
+def signal_features(ticket: Ticket, names: Sequence[str],
+                    combined: dict[str, tuple[float, Finding, int]] | None = None) -> list[float]:
+    """Combined strength of each named rule signal, then the rules' log-odds scaled to about -1..1 (from the
+    ticket's findings at its last activity, or from `combined`, the findings an assessment already made)."""
+    if combined is None:
+        combined = combine_findings(ticket_findings(ticket, now=reference_time(ticket))[0])
     row = [combined[name][0] if name in combined else 0.0 for name in names]
     row.append(rules_logit(combined, DEFAULT_WEIGHTS) / 5.0)
     return row
@@ -82,7 +86,7 @@ class LearnedModel:
         self.trained_on = trained_on
         self.version = version
 
-    def _matrix(self, tickets: Sequence[Ticket]):
+    def _matrix(self, tickets: Sequence[Ticket], combined: dict[str, tuple[float, Finding, int]] | None = None):
         import numpy as np
         from scipy import sparse
 
@@ -90,8 +94,12 @@ class LearnedModel:
         texts = [customer_text(t) for t in tickets]
         text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
         text = self.tfidf.transform(text)
-        rules = np.asarray([signal_features(t, self.signals) for t in tickets], dtype=float)
+        rules = np.asarray([signal_features(t, self.signals, combined) for t in tickets], dtype=float)
         return sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
+
+    def predict_with_findings(self, ticket: Ticket, combined: dict[str, tuple[float, Finding, int]]) -> float:
+        """P(positive) for one ticket whose findings were combined already (an assessment's, ungated)."""
+        return float(self.classifier.predict_proba(self._matrix([ticket], combined))[0, 1])
 
     def predict_many(self, tickets: Sequence[Ticket]) -> list[float]:
         """P(positive) for each ticket, in order (faster than one at a time)."""
@@ -129,7 +137,7 @@ class HandoffModel(LearnedModel):
 
 
 def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Sequence[Ticket],
-         labels: Sequence[bool], *, C: float) -> M:
+         labels: Sequence[bool], *, C: float, hashed: int = 2**18) -> M:
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -140,9 +148,9 @@ def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Seq
     y = np.asarray([bool(label) for label in labels], dtype=int)
     if len(set(y.tolist())) < 2:
         raise ValueError("training needs both positive and negative examples")
-    word = HashingVectorizer(ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm=None,
+    word = HashingVectorizer(ngram_range=(1, 2), n_features=hashed, alternate_sign=False, norm=None,
                              token_pattern=r"(?u)\b\w[\w']*\b")
-    char = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18, alternate_sign=False,
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=hashed, alternate_sign=False,
                              norm=None)
     tfidf = TfidfTransformer(sublinear_tf=True)
     texts = [customer_text(t) for t in tickets]
@@ -181,9 +189,11 @@ def _warn_if_findings_changed(model: LearnedModel) -> None:
                     model.version, trained, now)
 
 
-def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> EscalationModel:
-    """Fit an escalation model on past tickets and whether each was escalated."""
-    return _fit(EscalationModel, "esc-lr", ESCALATION_SIGNALS, tickets, labels, C=C)
+def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0,
+                           hashed: int = 2**18, signals: Sequence[str] = ESCALATION_SIGNALS) -> EscalationModel:
+    """Fit an escalation model on past tickets and whether each was escalated (`hashed`: columns per kind of
+    n-gram; `signals`: the rule signals it reads)."""
+    return _fit(EscalationModel, "esc-lr", signals, tickets, labels, C=C, hashed=hashed)
 
 
 def train_handoff_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> HandoffModel:

@@ -420,7 +420,7 @@ def rules_logit(combined: dict[str, tuple[float, Finding, int]], weights: dict[s
 
 def rules_version() -> str:
     """What the rules model is called here: "rules-13", or "rules-13+semantic-8:<examples>" with the semantic layer,
-    followed by "+needs-1:<example tickets>" when the needs-person model reads its findings."""
+    followed by "+needs-2:<example tickets>" when the needs-person model reads its findings."""
     layer = active_layer()
     if layer is None:
         return RULES_MODEL_VERSION
@@ -459,26 +459,6 @@ def rules_categories(combined: dict[str, tuple[float, Finding, int]], category_t
     )
 
 
-def needs_person_features(ticket: Ticket, combined: dict[str, tuple[float, Finding, int]]) -> list[float]:
-    """The needs-person model's numbers for a ticket (needs_person.ticket_features), read at the default settings
-    so that an installation's weights do not change what the model sees."""
-    layer = active_layer()
-    confidences = (category_confidences(combined),
-                   category_confidences({name: v for name, v in combined.items() if not v[1].read_by_layer}),
-                   category_confidences({name: v for name, v in combined.items() if v[1].read_by_layer}))
-    return needs_person.ticket_features(
-        ticket, confidences, {name: strength for name, (strength, _f, _c) in combined.items()},
-        layer.strongest_readings(ticket) if layer is not None else {},
-        tuple(rules_categories(combined, DEFAULT_CATEGORY_THRESHOLD)),
-        rules_score(combined, DEFAULT_WEIGHTS, DEFAULT_CATEGORY_THRESHOLD))
-
-
-def features_for(ticket: Ticket, *, now: datetime | None) -> tuple[list[float], str]:
-    """The needs-person model's numbers for a ticket and the name of the findings they come from (for fitting)."""
-    findings, findings_version = ticket_findings(ticket, now=now)
-    return needs_person_features(ticket, gate_by_reason(combine_findings(findings))), findings_version
-
-
 def assess_ticket(
     ticket: Ticket,
     *,
@@ -489,7 +469,8 @@ def assess_ticket(
     """Assess a ticket: score 0..1, level, recommendation, categories and evidence-backed signals."""
     weights, levels, escalate, watch, category_threshold = resolve_policy(policy)
     findings, version = ticket_findings(ticket, now=now)
-    combined = gate_by_reason(combine_findings(findings))
+    ungated = combine_findings(findings)
+    combined = gate_by_reason(ungated)
     signals: list[Signal] = []
     for name, (strength, finding, count) in combined.items():
         contribution = weights.get(name, 0.0) * strength
@@ -503,11 +484,11 @@ def assess_ticket(
         version = model.version
     else:
         score = rules_score(combined, weights, category_threshold)
-        # The needs-person model (semantic/needs_person.py) reads the findings as a whole ticket: a third of the
-        # score. The categories stay the rules' and the layer's (why: needs_person's docstring, "the category gate").
+        # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third
+        # of the score. The categories stay the rules' and the layer's (why: needs_person's docstring, "gate").
         needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
         if needs is not None:
-            probability = needs.probability(needs_person_features(ticket, combined))
+            probability = needs.probability(ticket, ungated)
             score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
             version = f"{version}+{needs.version}"
     reported = rules_categories(combined, category_threshold)

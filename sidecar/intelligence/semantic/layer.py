@@ -161,7 +161,6 @@ class SemanticLayer:
         self._fitted: dict[bool, Fitted | None] = {False: None, True: None}  # by "for glossed sentences"
         self._readings: OrderedDict[bytes, tuple[int, float, int, int]] = OrderedDict()
         self._lock = threading.Lock()
-        self._last = threading.local()  # this thread's last refined ticket and its readings (strongest_readings)
 
     def fitted(self) -> Fitted:
         """The classifier over the examples: from the model cache, or fitted now (seconds) and cached."""
@@ -260,7 +259,6 @@ class SemanticLayer:
         plus a finding for each sentence whose meaning is a reason (or a wish, or a how-to question)."""
         pieces = customer_pieces(ticket)
         readings = self.read(pieces)
-        self._last.ticket, self._last.readings = ticket, readings
         # Only a sentence damps: a whole message reading as resolved may still hold "but Y is broken"; and not
         # the part before a "but", which the rest of its sentence turns against ("you said the outage was fixed,
         # but the site went down again": the rules' reading of the whole sentence stands).
@@ -312,15 +310,6 @@ class SemanticLayer:
         if _settled_opening(ticket, readings):
             refined = [replace(f, strength=f.strength * SETTLED_FACTOR) for f in refined]
         return refined
-
-    def strongest_readings(self, ticket: Ticket) -> dict[str, float]:
-        """Per group (category or not-reason), the highest probability of a customer's piece read as it: the
-        readings refine just made for this ticket on this thread, else read again (from the cache)."""
-        readings = self._last.readings if getattr(self._last, "ticket", None) is ticket else None
-        strongest: dict[str, float] = {}
-        for reading in readings if readings is not None else self.read(customer_pieces(ticket)):
-            strongest[reading.group] = max(strongest.get(reading.group, 0.0), reading.probability)
-        return strongest
 
     def reads_settled_reply(self, ticket: Ticket) -> bool:
         """True when the customer's latest reply reads, whole, as thanks for a matter that is over ("Received,
