@@ -36,7 +36,7 @@ B2B set better (0.784 -> 0.819) and seamonkey much worse (0.756 -> 0.701), so th
 The model holds only for the findings it was fitted on: it names them (`fitted_for`), and a process whose rules or
 layer differ (another sentence model, new examples, a rules change), or whose scikit-learn cannot read the file,
 does without it and logs why. After changing either, the example tickets or the scikit-learn version, refit: `python
--m sidecar.intelligence.semantic.refit` (about a minute); a test fails until you do.
+-m sidecar.intelligence.semantic.refit` (about two minutes); a test fails until you do.
 """
 from __future__ import annotations
 
