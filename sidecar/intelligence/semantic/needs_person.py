@@ -7,7 +7,7 @@ installation trains on its own history (learned.py: the rule signals' strengths,
 TF-IDF word and character n-grams of the customer's text, in a class-balanced logistic regression), trained on the
 2,050 example tickets in `tickets/` (labelled with the categories and whether the ticket needs a person; written for
 this product, see tickets/README.md) with the question "does it need a person?", and shipped in the package
-(needs-person-model.bin, written by refit.py). It reads no tier or ARR signal: value is not a reason
+(needs-person-model.npz, written by refit.py). It reads no tier or ARR signal: value is not a reason
 (scoring.gate_by_reason), so the model sees value only through the rules' gated log-odds.
 
 Only with the semantic layer. It is a third of the assessment's score (SHARE_OF_SCORE; scoring.assess_ticket); the
@@ -41,6 +41,8 @@ does without it and logs why. After changing either, the example tickets or the 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -48,6 +50,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sidecar.intelligence.signals.finding import Finding
 from sidecar.intelligence.ticket import Ticket
@@ -58,11 +62,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("sidecar.semantic")
 
 TICKETS_DIRECTORY = Path(__file__).parent / "tickets"
-MODEL_FILE = Path(__file__).parent / "needs-person-model.bin"
+MODEL_FILE = Path(__file__).parent / "needs-person-model.npz"
 MODEL_VERSION = "needs-2"
 REGULARISATION = 1.0  # C of the logistic regression (0.3 ranked the blind sets 0.983 / 0.951 alone, 1.0 0.989 / 0.960)
 # Hashed columns per kind of n-gram (words, characters): 2**15 ranks as 2**18 does on every set above (within
-# 0.002) in an eighth of the bytes (a 1 MB file).
+# 0.002) in an eighth of the bytes (a 0.56 MB archive).
 HASHED_COLUMNS = 2**15
 SHARE_OF_SCORE = 1.0 / 3.0  # of the assessment's score; the rules' score is the rest (module docstring)
 # Probabilities kept per process, by a hash of the customer's text and the findings (never the text): a ticket
@@ -103,20 +107,46 @@ class NeedsPersonModel:
         return probability
 
     def to_bytes(self) -> bytes:
-        """The model as shipped: the escalation model's envelope, with what it was fitted for inside."""
-        setattr(self.model, "needs_person", {"fitted_for": self.fitted_for, "tickets": self.tickets_digest})  # noqa: B010
-        return self.model.to_bytes()
+        """The model as shipped: its numbers and settings in a NumPy archive (no pickle, so any scikit-learn and
+        NumPy of the pinned ranges reads it, and loading it runs no code)."""
+        model = self.model
+        vectorizers = {kind: {k: v for k, v in vectorizer.get_params().items() if k != "dtype"}
+                       for kind, vectorizer in (("word", model.word_vectorizer), ("char", model.char_vectorizer))}
+        facts = {"fitted_for": self.fitted_for, "tickets": self.tickets_digest, "signals": list(model.signals),
+                 "vectorizers": vectorizers, "tfidf": model.tfidf.get_params(), "trained_on": model.trained_on,
+                 "version": model.version, "findings_version": model.findings_version}
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, facts=np.frombuffer(json.dumps(facts).encode(), dtype=np.uint8),
+                            coef=model.classifier.coef_.astype(np.float64), intercept=model.classifier.intercept_,
+                            idf=model.tfidf.idf_)
+        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NeedsPersonModel:
-        """The model from the package's bytes (to_bytes); ValueError when they are not such a model."""
+        """The model from its archive (to_bytes); ValueError when the bytes are not such a model."""
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+
         # learned.py imports scoring, which imports this module: the model class is read when a model is loaded.
         from sidecar.intelligence.learned import EscalationModel
 
-        model = EscalationModel.from_bytes(data)
-        facts = getattr(model, "needs_person", None)
-        if not isinstance(facts, dict):
-            raise ValueError("not a needs-person model: it does not say what it was fitted for")
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+                facts = json.loads(archive["facts"].tobytes())
+                coef, intercept, idf = archive["coef"], archive["intercept"], archive["idf"]
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not a needs-person model: {exc}") from exc
+        word, char = (HashingVectorizer(**{k: tuple(v) if k == "ngram_range" else v
+                                           for k, v in facts["vectorizers"][kind].items()})
+                      for kind in ("word", "char"))
+        tfidf = TfidfTransformer(**facts["tfidf"])
+        tfidf.idf_ = idf
+        classifier = LogisticRegression()
+        classifier.classes_, classifier.coef_, classifier.intercept_ = np.array([0, 1]), coef, intercept
+        classifier.n_features_in_ = coef.shape[1]
+        model = EscalationModel(signals=facts["signals"], word_vectorizer=word, char_vectorizer=char, tfidf=tfidf,
+                                classifier=classifier, trained_on=facts["trained_on"], version=facts["version"])
+        model.findings_version = facts["findings_version"]
         return cls(model=model, fitted_for=facts["fitted_for"], tickets_digest=facts["tickets"])
 
 
@@ -135,8 +165,7 @@ def tickets_digest() -> str:
 
 @lru_cache(maxsize=1)
 def bundled_model() -> NeedsPersonModel | None:
-    """The shipped model, or None when it is missing or unreadable (logged; the rules' score then). The bytes are
-    the package's own, written by refit.py: unpickling them is as safe as importing its code."""
+    """The shipped model, or None when it is missing or unreadable (logged; the rules' score then)."""
     try:
         return NeedsPersonModel.from_bytes(MODEL_FILE.read_bytes())
     except (OSError, ValueError, KeyError) as exc:

@@ -43,7 +43,7 @@ def fit(rows: Sequence[Mapping[str, Any]]) -> needs_person.NeedsPersonModel:
 
 
 def main() -> int:
-    """Refit on the example tickets and write the package's needs-person-model.bin."""
+    """Refit on the example tickets and write the package's needs-person-model.npz."""
     if active_layer() is None:
         print("the semantic layer is off or unavailable: install the `embeddings` extra", file=sys.stderr)
         return 1
