@@ -91,10 +91,10 @@ class NeedsPersonModel:
 
     def probability(self, ticket: Ticket, combined: dict[str, tuple[float, Finding, int]]) -> float:
         """P(the ticket needs a person), from its text and the findings an assessment combined (before gating)."""
-        from sidecar.intelligence.learned import customer_text, signal_features  # see from_bytes
-
-        row = signal_features(ticket, self.model.signals, combined)
-        key = hashlib.blake2b(customer_text(ticket).encode() + repr(row).encode(), digest_size=16).digest()
+        # What the model reads: the customer's words and the findings' strengths (its signal row derives from them).
+        heard = "\0".join(text for _where, text in ticket.customer_messages())
+        strengths = sorted((name, strength) for name, (strength, _finding, _count) in combined.items())
+        key = hashlib.blake2b(f"{heard}\0{strengths!r}".encode(), digest_size=16).digest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
