@@ -86,20 +86,29 @@ class LearnedModel:
         self.trained_on = trained_on
         self.version = version
 
-    def _matrix(self, tickets: Sequence[Ticket], combined: dict[str, tuple[float, Finding, int]] | None = None):
+    def text_rows(self, tickets: Sequence[Ticket]):
+        """The TF-IDF rows of the customer's text (word and character n-grams), one per ticket."""
+        from scipy import sparse
+
+        texts = [customer_text(t) for t in tickets]
+        text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
+        return self.tfidf.transform(text)
+
+    def _matrix(self, tickets: Sequence[Ticket], combined: dict[str, tuple[float, Finding, int]] | None = None,
+                text=None):
         import numpy as np
         from scipy import sparse
 
         _warn_if_findings_changed(self)
-        texts = [customer_text(t) for t in tickets]
-        text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
-        text = self.tfidf.transform(text)
+        text = self.text_rows(tickets) if text is None else text
         rules = np.asarray([signal_features(t, self.signals, combined) for t in tickets], dtype=float)
         return sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
 
-    def predict_with_findings(self, ticket: Ticket, combined: dict[str, tuple[float, Finding, int]]) -> float:
-        """P(positive) for one ticket whose findings were combined already (an assessment's, ungated)."""
-        return float(self.classifier.predict_proba(self._matrix([ticket], combined))[0, 1])
+    def predict_with_findings(self, ticket: Ticket, combined: dict[str, tuple[float, Finding, int]],
+                              text=None) -> float:
+        """P(positive) for one ticket whose findings were combined already (an assessment's, ungated); `text` is
+        its text_rows when the caller has them."""
+        return float(self.classifier.predict_proba(self._matrix([ticket], combined, text))[0, 1])
 
     def predict_many(self, tickets: Sequence[Ticket]) -> list[float]:
         """P(positive) for each ticket, in order (faster than one at a time)."""

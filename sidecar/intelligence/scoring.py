@@ -459,6 +459,72 @@ def rules_categories(combined: dict[str, tuple[float, Finding, int]], category_t
     )
 
 
+ROW_SIGNALS = tuple(name for name in DEFAULT_WEIGHTS if name != BASELINE)
+
+
+def _noisy_or(strengths: list[float]) -> float:
+    rest = 1.0
+    for strength in strengths:
+        rest *= 1.0 - strength
+    return 1.0 - rest
+
+
+def category_rows(ungated: dict[str, tuple[float, Finding, int]]) -> list[list[float]]:
+    """Per category (in CATEGORIES order), what the findings say of it, as the needs-person model's category heads
+    read it: the rules' confidence, the layer's, both (value gated by the reason), whether the rules report it, the
+    most confident other category, then the strength of every weighted signal."""
+    combined = gate_by_reason(ungated)
+    confidences = category_confidences(combined)
+    reported = rules_categories(combined, DEFAULT_CATEGORY_THRESHOLD)
+    strengths = [ungated[name][0] if name in ungated else 0.0 for name in ROW_SIGNALS]
+    rows = []
+    for category in CATEGORIES:
+        found = [(s, finding.read_by_layer) for s, finding, _ in ungated.values() if finding.category == category]
+        by_rules = [s for s, read in found if not read]
+        by_layer = [s for s, read in found if read]
+        others = [c for name, c in confidences.items() if name != category]
+        rows.append([_noisy_or(by_rules), _noisy_or(by_layer), confidences.get(category, 0.0),
+                     float(category in reported), max(others, default=0.0), *strengths])
+    return rows
+
+
+EVIDENCE_FLOOR = 0.2  # a category the heads report needs findings at least this sure (a settled matter's: a tenth)
+
+
+def _reasons_of_its_strongest_finding(combined: dict[str, tuple[float, Finding, int]], category: str) -> set[str]:
+    """The categories the strongest finding for `category` is evidence for (it may count for two, ALSO_COUNTS_FOR)."""
+    best: tuple[float, set[str]] = (0.0, {category})
+    for name, (strength, finding, _count) in combined.items():
+        if finding.category is None:
+            continue
+        counts_for = {finding.category, *(() if finding.read_by_layer else ALSO_COUNTS_FOR.get(name, ()))}
+        if category in counts_for and strength > best[0]:
+            best = (strength, counts_for)
+    return best[1]
+
+
+def read_categories(heads: dict[str, float], combined: dict[str, tuple[float, Finding, int]], *,
+                    category_threshold: float, escalates: bool) -> dict[str, float]:
+    """The categories the needs-person model's heads report at the threshold, among those whose findings quote
+    evidence (at EVIDENCE_FLOOR or more). A ticket recommended for escalation always says why: when no reason is
+    sure enough, its likeliest evidenced reason is reported. Customer value only beside a reason or a churn threat."""
+    found = category_confidences(combined)
+    evidenced = {name: p for name, p in heads.items() if found.get(name, 0.0) >= EVIDENCE_FLOOR}
+    reported = {name: p for name, p in evidenced.items() if p >= category_threshold}
+    reasons = {name: p for name, p in evidenced.items() if name != VALUE_CATEGORY}
+    if escalates and reasons and not set(reported) - {VALUE_CATEGORY}:
+        likeliest = max(reasons, key=lambda name: reasons[name])
+        reported[likeliest] = reasons[likeliest]
+    for name in list(reported):  # a finding that is two reasons at once (a hole in the product's security) gives both
+        for pair in _reasons_of_its_strongest_finding(combined, name) - {name}:
+            if pair in evidenced:
+                reported.setdefault(pair, evidenced[pair])
+    churn = combined.get(REASON_ON_ITS_OWN)
+    if set(reported) == {VALUE_CATEGORY} and (churn[0] if churn else 0.0) < category_threshold:
+        return {}
+    return reported
+
+
 def assess_ticket(
     ticket: Ticket,
     *,
@@ -479,19 +545,24 @@ def assess_ticket(
         evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
         signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
+    # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third of
+    # the rules' score, and the categories (each still needs a finding's quoted evidence). With the layer only.
+    needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None
+    reading = needs.read(ticket, ungated, category_rows(ungated)) if needs is not None else None
     if model is not None:
         score = float(model.predict_proba(ticket))
         version = model.version
     else:
         score = rules_score(combined, weights, category_threshold)
-        # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third
-        # of the score. The categories stay the rules' and the layer's (why: needs_person's docstring, "gate").
-        needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None  # with the layer only
-        if needs is not None:
-            probability = needs.probability(ticket, ungated)
-            score = (1.0 - needs_person.SHARE_OF_SCORE) * score + needs_person.SHARE_OF_SCORE * probability
+        if needs is not None and reading is not None:
+            score = ((1.0 - needs_person.SHARE_OF_SCORE) * score
+                     + needs_person.SHARE_OF_SCORE * reading.needs_person)
             version = f"{version}+{needs.version}"
-    reported = rules_categories(combined, category_threshold)
+    if reading is not None and reading.categories:
+        reported = read_categories(reading.categories, combined, category_threshold=category_threshold,
+                                   escalates=score >= escalate)
+    else:
+        reported = rules_categories(combined, category_threshold)
     categories = [CategoryScore(name=name, confidence=confidence) for name, confidence in reported.items()]
     categories.sort(key=lambda c: (-c.confidence, CATEGORIES.index(c.name)))
     return Assessment(

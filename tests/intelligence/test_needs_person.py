@@ -53,20 +53,20 @@ def test_the_rules_alone_score_without_it(make_ticket, now, monkeypatch):
 
 
 class _Fixed:
-    """A stand-in that gives every ticket the same probability."""
+    """A stand-in that reads every ticket the same way."""
 
-    def __init__(self, probability: float):
+    def __init__(self, probability: float, categories: dict[str, float] | None = None):
         self.version = "needs-test:0"
-        self._probability = probability
+        self._reading = needs_person.Reading(needs_person=probability, categories=categories or {})
 
-    def probability(self, ticket, combined) -> float:
-        return self._probability
+    def read(self, ticket, combined, category_rows) -> needs_person.Reading:
+        assert len(category_rows) == len(CATEGORIES)
+        return self._reading
 
 
 @needs_layer
 @pytest.mark.parametrize("probability", [0.1, 0.9])
-def test_the_model_is_a_third_of_the_score_and_leaves_categories_and_evidence(make_ticket, now, monkeypatch,
-                                                                              probability):
+def test_the_model_is_a_third_of_the_score_and_leaves_the_evidence(make_ticket, now, monkeypatch, probability):
     ticket = make_ticket(OUTAGE)
     monkeypatch.setattr(needs_person, "model_for", lambda version: None)
     rules_only = assess_ticket(ticket, now=now)
@@ -74,9 +74,23 @@ def test_the_model_is_a_third_of_the_score_and_leaves_categories_and_evidence(ma
     judged = assess_ticket(ticket, now=now)
     assert judged.score == pytest.approx((2 * rules_only.score + probability) / 3)
     assert "bug_incident" in {c.name for c in rules_only.categories}
-    assert judged.categories == rules_only.categories
+    assert judged.categories == rules_only.categories  # a model without category heads leaves them to the rules
     assert judged.signals == rules_only.signals
     assert judged.model_version == f"{rules_only.model_version}+needs-test:0"
+
+
+@needs_layer
+def test_the_category_heads_choose_among_the_categories_with_evidence(make_ticket, now, monkeypatch):
+    ticket = make_ticket(OUTAGE + " Please refund this month's fee.")
+    monkeypatch.setattr(needs_person, "model_for", lambda version: None)
+    rules_only = assess_ticket(ticket, now=now)
+    assert {"bug_incident", "billing_refund"} <= {c.name for c in rules_only.categories}
+    heads = {"bug_incident": 0.9, "billing_refund": 0.2, "compliance_security": 0.95, "human_requested": 0.3}
+    monkeypatch.setattr(needs_person, "model_for", lambda version: _Fixed(0.9, heads))
+    judged = assess_ticket(ticket, now=now)
+    # billing is read unsure and left out; compliance has no finding to quote, so it is not reported however sure.
+    assert [(c.name, c.confidence) for c in judged.categories] == [("bug_incident", 0.9)]
+    assert judged.signals == rules_only.signals
 
 
 @needs_layer

@@ -41,8 +41,10 @@ def test_a_matter_of_ours_asked_as_a_how_to_still_escalates(assess, text):
 def test_a_fault_of_the_product_beside_the_how_to_keeps_its_reasons(assess):
     assessment = assess("One of our clients was charged twice and since this morning's update every invoice PDF "
                         "fails with a 500 error. How do I refund the client while you fix it?")
-    names = [c.name for c in assessment.categories]
-    assert "bug_incident" in names and "billing_refund" in names, assessment.signals
+    # The outage is ours to fix. The refund is the customer's own to its client, the how-to it asks (needs-3's
+    # category heads read it so, as the labelled example tickets do: needs_person.py, "The categories").
+    assert "bug_incident" in [c.name for c in assessment.categories], assessment.signals
+    assert assessment.score >= DEFAULT_ESCALATE_THRESHOLD
 
 
 def test_a_later_message_is_judged_on_its_own(make_ticket, now):

@@ -11,8 +11,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.learned import ESCALATION_SIGNALS, reference_time, train_escalation_model
-from sidecar.intelligence.scoring import VALUE_SIGNALS, ticket_findings
+from sidecar.intelligence.scoring import VALUE_SIGNALS, category_rows, combine_findings, ticket_findings
 from sidecar.intelligence.semantic import needs_person
 from sidecar.intelligence.semantic.layer import active_layer
 from sidecar.intelligence.ticket import ticket_from_mapping
@@ -34,12 +39,30 @@ def fit(rows: Sequence[Mapping[str, Any]]) -> needs_person.NeedsPersonModel:
     _findings, fitted_for = ticket_findings(tickets[0], now=reference_time(tickets[0]))
     model = train_escalation_model(tickets, labels, C=needs_person.REGULARISATION,
                                    hashed=needs_person.HASHED_COLUMNS, signals=SIGNALS)
+    heads = fit_category_heads(model.text_rows(tickets), [
+        category_rows(combine_findings(ticket_findings(ticket, now=reference_time(ticket))[0])) for ticket in tickets
+    ], [set(row["categories"]) for row in rows])
     fitted = needs_person.NeedsPersonModel(model=model, fitted_for=fitted_for,
-                                           tickets_digest=needs_person.tickets_digest())
+                                           tickets_digest=needs_person.tickets_digest(), heads=heads)
     # The findings the model reads, as rules_version() will name them once it is shipped (so that learned.py's
     # check for changed findings stays quiet).
     model.findings_version = f"{fitted_for}+{fitted.version}"
     return fitted
+
+
+def fit_category_heads(text, rows: Sequence[list[list[float]]],
+                       labels: Sequence[set[str]]) -> needs_person.CategoryHeads:
+    """One class-balanced logistic regression per category over the text rows and that category's findings row."""
+    coef, intercept = [], []
+    for index, category in enumerate(CATEGORIES):
+        y = np.asarray([category in wanted for wanted in labels], dtype=int)
+        features = sparse.hstack([text, sparse.csr_matrix(np.asarray([r[index] for r in rows], dtype=float))]).tocsr()
+        head = LogisticRegression(C=needs_person.CATEGORY_REGULARISATION, class_weight="balanced", solver="liblinear",
+                                  max_iter=500, random_state=0)
+        head.fit(features, y)
+        coef.append(head.coef_[0])
+        intercept.append(head.intercept_[0])
+    return needs_person.CategoryHeads(coef=np.asarray(coef), intercept=np.asarray(intercept))
 
 
 def main() -> int:
