@@ -559,7 +559,7 @@ def assess_ticket(
     # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third of
     # the rules' score, and the categories (each still needs a finding's quoted evidence). With the layer only.
     needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None
-    reading = needs.read(ticket, ungated, category_rows(ungated)) if needs is not None else None
+    reading = needs.read(ticket, ungated, lambda: category_rows(ungated)) if needs is not None else None
     if model is not None:
         score = float(model.predict_proba(ticket))
         version = model.version

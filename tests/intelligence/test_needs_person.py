@@ -60,7 +60,7 @@ class _Fixed:
         self._reading = needs_person.Reading(needs_person=probability, categories=categories or {})
 
     def read(self, ticket, combined, category_rows) -> needs_person.Reading:
-        assert len(category_rows) == len(CATEGORIES)
+        assert len(category_rows()) == len(CATEGORIES)
         return self._reading
 
 

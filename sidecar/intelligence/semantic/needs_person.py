@@ -74,6 +74,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -146,9 +147,9 @@ class NeedsPersonModel:
         return f"{MODEL_VERSION}:{self.tickets_digest[:8]}"
 
     def read(self, ticket: Ticket, combined: dict[str, tuple[float, Finding, int]],
-             category_rows: list[list[float]]) -> Reading:
+             category_rows: Callable[[], list[list[float]]]) -> Reading:
         """The model's reading of a ticket, from its text, the findings an assessment combined (before gating) and
-        what they say of each category (scoring.category_rows, derived from those findings)."""
+        what they say of each category (scoring.category_rows of those findings, built only when not cached)."""
         # What the model reads: the customer's words and the findings' strengths, layer or rules (the rest derives
         # from them).
         heard = "\0".join(text for _where, text in ticket.customer_messages())
@@ -161,7 +162,7 @@ class NeedsPersonModel:
                 return self._cache[key]
         text = self.model.text_rows([ticket])
         reading = Reading(needs_person=self.model.predict_with_findings(ticket, combined, text),
-                          categories={} if self.heads is None else self.heads.probabilities(text, category_rows))
+                          categories={} if self.heads is None else self.heads.probabilities(text, category_rows()))
         with self._lock:
             self._cache[key] = reading
             while len(self._cache) > CACHE_SIZE:
