@@ -1,5 +1,5 @@
 """The needs-person model: shipped for these rules and this layer, fitted on the example tickets, and what it
-changes in an assessment (a third of the score, nothing else)."""
+changes in an assessment (a third of the score, and through its category heads the categories; never the evidence)."""
 from __future__ import annotations
 
 import logging
@@ -134,3 +134,44 @@ def test_refitting_reads_labelled_rows_with_this_process_findings():
     assert model.model.findings_version == f"{model.fitted_for}+{model.version}"
     again = needs_person.NeedsPersonModel.from_bytes(model.to_bytes())
     assert again.fitted_for == model.fitted_for
+
+
+def _found(*findings):
+    from sidecar.intelligence.signals.finding import Finding
+
+    return {signal: (strength, Finding(signal, strength, category=category, where=where), 1)
+            for signal, strength, category, where in findings}
+
+
+def test_the_heads_report_only_evidenced_categories_at_the_threshold():
+    combined = _found(("refund_request", 0.8, "billing_refund", None), ("outage", 0.15, "bug_incident", None))
+    heads = {"billing_refund": 0.7, "bug_incident": 0.9, "cross_team": 0.9}
+    # The outage's findings are below the evidence floor (a settled matter's), cross_team has none at all.
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {"billing_refund": 0.7}
+
+
+def test_an_escalation_names_its_likeliest_evidenced_reason_when_no_head_is_sure():
+    combined = _found(("refund_request", 0.6, "billing_refund", None),
+                      ("engineering_request", 0.6, "cross_team", "description"))
+    heads = {"billing_refund": 0.3, "cross_team": 0.45}
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=False) == {}
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {"cross_team": 0.45}
+
+
+def test_the_rules_nearly_certain_category_stays_and_a_security_hole_gives_both_reasons():
+    certain = _found(("outage", 0.98, "bug_incident", None))
+    assert scoring.read_categories({"bug_incident": 0.04}, certain, category_threshold=0.5,
+                                   escalates=False) == {"bug_incident": 0.04}
+    by_layer = _found(("outage", 0.98, "bug_incident", "description"))  # the layer's reading: the heads decide
+    assert scoring.read_categories({"bug_incident": 0.04}, by_layer, category_threshold=0.5, escalates=False) == {}
+    hole = _found(("security_vulnerability", 0.85, "bug_incident", None))
+    reported = scoring.read_categories({"bug_incident": 0.8, "compliance_security": 0.2}, hole,
+                                       category_threshold=0.5, escalates=True)
+    assert reported == {"bug_incident": 0.8, "compliance_security": 0.2}
+
+
+def test_customer_value_alone_is_no_category_from_the_heads():
+    combined = _found(("premium_tier", 1.0, "high_value_customer", None),
+                      ("refund_request", 0.3, "billing_refund", None))
+    heads = {"high_value_customer": 0.99, "billing_refund": 0.2}
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=False) == {}
