@@ -2,7 +2,7 @@
 
 Run it after changing the rules (a new RULES_MODEL_VERSION), the layer (LAYER_VERSION, its example sentences or
 glossaries) or the example tickets: the shipped model holds only for the findings it was fitted on
-(needs_person.py), and a test fails until it is refitted. About two minutes on two cores.
+(needs_person.py), and a test fails until it is refitted. About seven minutes on two cores.
 """
 from __future__ import annotations
 
