@@ -39,8 +39,8 @@ and a finding that is two reasons at once (a hole in the product's security) giv
 the rules' categories they are at least 0.85 sure of. When the heads overruled such a category, the labels sided with
 the heads 75 times out of 84 (leave-one-file-out), and keeping them cost the blind sets 0.017.
 More tickets still pay: leave-one-file-out on the first 2,050 was 0.812 with half of them, 0.823 with three
-quarters, 0.827 with all, 0.835 with the 1,000 more of session 19; the blind sets moved again from 4,200 to 5,200 tickets
-(above) and a third blind set, written once everything else was decided, 0.876 -> 0.880.
+quarters, 0.827 with all, 0.835 with the 1,000 more of session 19; the blind sets moved again from 4,200 to 5,200
+tickets (above), and a third blind set, written once everything else was decided, 0.876 -> 0.880.
 
 Why a third, measured 2026-12-07 (escalation ROC-AUC of the rules' score alone, then with the model at 0.2 / 1/3 /
 0.5 of it): two sets of 200 B2B tickets helpers wrote for blind checks, 0.949 -> 0.977 / 0.980 / 0.981 and 0.917 ->
