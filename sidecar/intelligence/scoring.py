@@ -252,8 +252,7 @@ def category_confidences(combined: dict[str, tuple[float, Finding, int]], *, val
     for name, (strength, finding, _count) in combined.items():
         if finding.category is None or (not value and finding.category == VALUE_CATEGORY):
             continue
-        also = () if finding.read_by_layer else ALSO_COUNTS_FOR.get(name, ())  # the layer's reading gave its pair
-        for category in (finding.category, *also):
+        for category in counts_for(name, finding):
             remaining[category] = remaining.get(category, 1.0) * (1.0 - strength)
     return {name: 1.0 - rest for name, rest in remaining.items() if rest < 1.0}
 
@@ -263,6 +262,14 @@ def category_confidences(combined: dict[str, tuple[float, Finding, int]], *, val
 # for the security team to assess (exposure, disclosure, notification): both categories, as the semantic layer's
 # data_exposure reading already gives (examples.ALSO_REASONS: not counted twice). The score counts the signal once.
 ALSO_COUNTS_FOR: dict[str, tuple[str, ...]] = {"security_vulnerability": ("compliance_security",)}
+
+
+def counts_for(name: str, finding: Finding) -> tuple[str, ...]:
+    """The categories a finding of signal `name` is evidence for: its own, and its pair (ALSO_COUNTS_FOR) unless the
+    layer read it (the layer's reading gave its pair as a finding of its own)."""
+    if finding.category is None:
+        return ()
+    return (finding.category, *(() if finding.read_by_layer else ALSO_COUNTS_FOR.get(name, ())))
 # Who the customer is (tier, ARR, renewal soon) says how much a reason matters, not that there is one.
 VALUE_CATEGORY = "high_value_customer"
 VALUE_SIGNALS = frozenset({"premium_tier", "high_arr", "renewal_soon"})
@@ -504,11 +511,9 @@ def _reasons_of_its_strongest_finding(combined: dict[str, tuple[float, Finding, 
     """The categories the strongest finding for `category` is evidence for (it may count for two, ALSO_COUNTS_FOR)."""
     best: tuple[float, set[str]] = (0.0, {category})
     for name, (strength, finding, _count) in combined.items():
-        if finding.category is None:
-            continue
-        counts_for = {finding.category, *(() if finding.read_by_layer else ALSO_COUNTS_FOR.get(name, ()))}
-        if category in counts_for and strength > best[0]:
-            best = (strength, counts_for)
+        reasons = set(counts_for(name, finding))
+        if category in reasons and strength > best[0]:
+            best = (strength, reasons)
     return best[1]
 
 
@@ -565,7 +570,7 @@ def assess_ticket(
         version = model.version
     else:
         score = rules_score(combined, weights, category_threshold)
-        if needs is not None and reading is not None:
+        if needs is not None and reading is not None:  # (both or neither; the check is for the type checker)
             score = ((1.0 - needs_person.SHARE_OF_SCORE) * score
                      + needs_person.SHARE_OF_SCORE * reading.needs_person)
             version = f"{version}+{needs.version}"
