@@ -18,6 +18,11 @@ LEVELS = tuple(AssessmentLevel)  # lowest first
 RECOMMENDATIONS = tuple(Recommendation)
 
 
+# The evidence of a category only the needs-person model's head read (scoring.read_categories): the customer's
+# sentence it reads most strongly. No weight of its own: the model's share of the score is its contribution.
+WHOLE_TICKET_SIGNAL = "whole_ticket_reading"
+
+
 @dataclass(frozen=True)
 class Signal:
     """One reason the score moved, with the evidence a person can check."""

@@ -88,9 +88,12 @@ class LearnedModel:
 
     def text_rows(self, tickets: Sequence[Ticket]):
         """The TF-IDF rows of the customer's text (word and character n-grams), one per ticket."""
+        return self.rows_of([customer_text(t) for t in tickets])
+
+    def rows_of(self, texts: Sequence[str]):
+        """The TF-IDF rows (word and character n-grams) of any texts, one per text."""
         from scipy import sparse
 
-        texts = [customer_text(t) for t in tickets]
         text = sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
         return self.tfidf.transform(text)
 

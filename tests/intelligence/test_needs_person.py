@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from sidecar.intelligence import scoring
-from sidecar.intelligence.assessment import CATEGORIES
+from sidecar.intelligence.assessment import CATEGORIES, WHOLE_TICKET_SIGNAL, Signal
 from sidecar.intelligence.scoring import assess_ticket, ticket_findings
 from sidecar.intelligence.semantic import needs_person, refit, semantic_enabled
 
@@ -63,6 +63,9 @@ class _Fixed:
         assert len(category_rows()) == len(CATEGORIES)
         return self._reading
 
+    def telling_sentence(self, ticket, category) -> str:
+        return f"the sentence read as {category}"
+
 
 @needs_layer
 @pytest.mark.parametrize("probability", [0.1, 0.9])
@@ -88,9 +91,12 @@ def test_the_category_heads_choose_among_the_categories_with_evidence(make_ticke
     heads = {"bug_incident": 0.9, "billing_refund": 0.2, "compliance_security": 0.95, "human_requested": 0.3}
     monkeypatch.setattr(needs_person, "model_for", lambda version: _Fixed(0.9, heads))
     judged = assess_ticket(ticket, now=now)
-    # billing is read unsure and left out; compliance has no finding to quote, so it is not reported however sure.
-    assert [(c.name, c.confidence) for c in judged.categories] == [("bug_incident", 0.9)]
-    assert judged.signals == rules_only.signals
+    # billing is read unsure and left out. Compliance has no finding to quote; its head is sure, so it is reported,
+    # with the sentence the head reads most strongly as its evidence (and no weight in the score).
+    assert [(c.name, c.confidence) for c in judged.categories] == [("compliance_security", 0.95), ("bug_incident", 0.9)]
+    assert judged.signals == (*rules_only.signals, Signal(name=WHOLE_TICKET_SIGNAL, contribution=0.0,
+                                                          evidence="the sentence read as compliance_security",
+                                                          category="compliance_security"))
 
 
 @needs_layer
@@ -143,11 +149,31 @@ def _found(*findings):
             for signal, strength, category, where in findings}
 
 
-def test_the_heads_report_only_evidenced_categories_at_the_threshold():
+def test_the_heads_report_the_categories_they_are_sure_of_with_or_without_findings():
     combined = _found(("refund_request", 0.8, "billing_refund", None), ("outage", 0.15, "bug_incident", None))
-    heads = {"billing_refund": 0.7, "bug_incident": 0.9, "cross_team": 0.9}
-    # The outage's findings are below the evidence floor (a settled matter's), cross_team has none at all.
-    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {"billing_refund": 0.7}
+    heads = {"billing_refund": 0.7, "bug_incident": 0.9, "cross_team": 0.9, "compliance_security": 0.45}
+    # The outage's findings are below the evidence floor (a settled matter's), cross_team has none at all: the heads
+    # read the whole ticket and are sure. Compliance is unsure.
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {
+        "billing_refund": 0.7, "bug_incident": 0.9, "cross_team": 0.9}
+    assert scoring.read_categories(heads, combined, category_threshold=0.95, escalates=False) == {}
+
+
+def test_an_escalation_names_no_reason_that_has_neither_a_sure_head_nor_evidence():
+    combined = _found(("outage", 0.15, "bug_incident", None))
+    assert scoring.read_categories({"bug_incident": 0.45, "cross_team": 0.4}, combined, category_threshold=0.5,
+                                   escalates=True) == {}
+
+
+@needs_layer
+def test_the_whole_ticket_evidence_is_the_sentence_its_head_reads_most_strongly(make_ticket):
+    model = needs_person.bundled_model()
+    assert model is not None
+    ticket = make_ticket("Hi team, hope you all had a good weekend. Since this morning every invoice export fails "
+                         "with a 500 error for all 40 of our accountants. Thanks a lot, Dana")
+    assert model.telling_sentence(ticket, "bug_incident") == (
+        'description: "Since this morning every invoice export fails with a 500 error for all 40 of our accountants." '
+        "(the whole ticket reads as bug incident)")
 
 
 def test_an_escalation_names_its_likeliest_evidenced_reason_when_no_head_is_sure():

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sidecar.intelligence.assessment import WHOLE_TICKET_SIGNAL
 from sidecar.intelligence.escalation_context.jira_fields import (
     escalation_labels,
     jira_priority,
@@ -155,7 +156,8 @@ def _reasons(raw: Iterable[Mapping[str, Any]]) -> tuple[Reason, ...]:
                category=s.get("category"))
         for s in raw
     ]
-    items = [r for r in items if r.contribution > 0]
+    # What raised the score, and a category's whole-ticket reading (no weight of its own, but the reason's evidence).
+    items = [r for r in items if r.contribution > 0 or r.signal == WHOLE_TICKET_SIGNAL]
     return tuple(sorted(items, key=lambda r: -r.contribution)[:MAX_REASONS])
 
 

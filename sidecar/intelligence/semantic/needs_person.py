@@ -86,6 +86,7 @@ import numpy as np
 
 from sidecar.intelligence.assessment import CATEGORIES
 from sidecar.intelligence.signals.finding import Finding
+from sidecar.intelligence.text.sentences import sentences
 from sidecar.intelligence.ticket import Ticket
 
 if TYPE_CHECKING:
@@ -95,16 +96,17 @@ log = logging.getLogger("sidecar.semantic")
 
 TICKETS_DIRECTORY = Path(__file__).parent / "tickets"
 MODEL_FILE = Path(__file__).parent / "needs-person-model.npz"
-MODEL_VERSION = "needs-3"
-REGULARISATION = 1.0  # C of the logistic regression (0.3 ranked the blind sets 0.983 / 0.951 alone, 1.0 0.989 / 0.960)
+MODEL_VERSION = "needs-4"
+REGULARISATION = 16.0  # C of the logistic regression (needs_person docstring: "Session 20")
 CATEGORY_REGULARISATION = 8.0  # C of each category head (module docstring: "The categories")
 # Hashed columns per kind of n-gram (words, characters): 2**15 ranks as 2**18 does on every set above (within
 # 0.002) in an eighth of the bytes (a 0.56 MB archive).
 HASHED_COLUMNS = 2**15
-SHARE_OF_SCORE = 1.0 / 3.0  # of the assessment's score; the rules' score is the rest (module docstring)
+SHARE_OF_SCORE = 0.5  # of the assessment's score; the rules' score is the rest (module docstring)
 # Probabilities kept per process, by a hash of the customer's text and the findings (never the text): a ticket
 # assessed again (the sidebar reopened, a webhook) costs a lookup instead of its n-grams (about 1.7 ms).
 CACHE_SIZE = 50_000
+QUOTE_LIMIT = 200  # characters of a quoted sentence
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,20 @@ class NeedsPersonModel:
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return reading
+
+    def telling_sentence(self, ticket: Ticket, category: str) -> str:
+        """Evidence for a category its head reported with no finding to quote: the customer's sentence whose words
+        alone raise that head's log-odds most, as 'comment 2 (customer): "..." (the whole ticket reads as ...)'."""
+        pieces = [(where, sentence) for where, text in ticket.customer_messages() for sentence in sentences(text)]
+        if self.heads is None or not pieces:
+            return ""
+        rows = self.model.rows_of([sentence for _where, sentence in pieces])
+        weights = self.heads.coef[CATEGORIES.index(category), :rows.shape[1]]
+        where, sentence = pieces[int(np.argmax(rows @ weights))]
+        label = f"{where} (customer)" if where.startswith("comment") else where
+        if len(sentence) > QUOTE_LIMIT:
+            sentence = sentence[:QUOTE_LIMIT].rsplit(" ", 1)[0] + "..."
+        return f'{label}: "{sentence}" (the whole ticket reads as {category.replace("_", " ")})'
 
     def to_bytes(self) -> bytes:
         """The model as shipped: its numbers and settings in a NumPy archive (no pickle, so any scikit-learn and

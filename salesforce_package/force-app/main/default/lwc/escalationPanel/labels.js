@@ -153,6 +153,7 @@ import SIGNAL_COSMETIC_OR_DOCS from '@salesforce/label/c.Escalation_Signal_Cosme
 import SIGNAL_MAINTENANCE_TASK from '@salesforce/label/c.Escalation_Signal_Maintenance_Task';
 import SIGNAL_HOW_TO_QUESTION from '@salesforce/label/c.Escalation_Signal_How_To_Question';
 import SIGNAL_CALM_OR_RESOLVED from '@salesforce/label/c.Escalation_Signal_Calm_Or_Resolved';
+import SIGNAL_WHOLE_TICKET_READING from '@salesforce/label/c.Escalation_Signal_Whole_Ticket_Reading';
 import STATUS_PENDING from '@salesforce/label/c.Escalation_Status_Pending';
 import STATUS_DELIVERED from '@salesforce/label/c.Escalation_Status_Delivered';
 import STATUS_FAILED from '@salesforce/label/c.Escalation_Status_Failed';
@@ -347,7 +348,8 @@ export const SIGNAL_LABELS = Object.freeze({
     cosmetic_or_docs: SIGNAL_COSMETIC_OR_DOCS,
     maintenance_task: SIGNAL_MAINTENANCE_TASK,
     how_to_question: SIGNAL_HOW_TO_QUESTION,
-    calm_or_resolved: SIGNAL_CALM_OR_RESOLVED
+    calm_or_resolved: SIGNAL_CALM_OR_RESOLVED,
+    whole_ticket_reading: SIGNAL_WHOLE_TICKET_READING
 });
 
 export const ESCALATION_STATUS_LABELS = Object.freeze({
