@@ -568,8 +568,8 @@ def assess_ticket(
         evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
         signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
-    # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third of
-    # the rules' score, and the categories (each still needs a finding's quoted evidence). With the layer only.
+    # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: half of the
+    # score, and the categories (a finding's quoted evidence, or the sentence a sure head reads). With the layer only.
     needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None
     reading = needs.read(ticket, ungated, lambda: category_rows(ungated)) if needs is not None else None
     if model is not None:

@@ -530,3 +530,16 @@ def test_quoted_mail_and_signatures_are_dropped_from_the_problem():
                                   "On Mon, 3 Jun 2024 at 10:00, Acme <support@acme.example> wrote:\n> old text",
     })
     assert context_for(ticket).problem == "The import of 3 files failed twice today."
+
+
+def test_the_reasons_keep_a_whole_ticket_reading_and_leave_out_what_lowered_the_score():
+    from sidecar.intelligence.escalation_context.building import _reasons
+
+    reasons = _reasons([
+        {"name": "no_rush", "contribution": -0.4, "evidence": 'description: "no rush"'},
+        {"name": "whole_ticket_reading", "contribution": 0.0, "category": "bug_incident",
+         "evidence": 'description: "the link shows closed to everyone" (the whole ticket reads as bug incident)'},
+        {"name": "outage", "contribution": 1.2, "category": "bug_incident", "evidence": 'subject: "down"'},
+    ])
+    assert [(r.signal, r.label) for r in reasons] == [("outage", "Outage"),
+                                                      ("whole_ticket_reading", "Whole ticket reading")]

@@ -1,5 +1,5 @@
 """The needs-person model: shipped for these rules and this layer, fitted on the example tickets, and what it
-changes in an assessment (a third of the score, and through its category heads the categories; never the evidence)."""
+changes in an assessment (half the score, and through its category heads the categories; never the evidence)."""
 from __future__ import annotations
 
 import logging
@@ -69,13 +69,13 @@ class _Fixed:
 
 @needs_layer
 @pytest.mark.parametrize("probability", [0.1, 0.9])
-def test_the_model_is_a_third_of_the_score_and_leaves_the_evidence(make_ticket, now, monkeypatch, probability):
+def test_the_model_is_half_the_score_and_leaves_the_evidence(make_ticket, now, monkeypatch, probability):
     ticket = make_ticket(OUTAGE)
     monkeypatch.setattr(needs_person, "model_for", lambda version: None)
     rules_only = assess_ticket(ticket, now=now)
     monkeypatch.setattr(needs_person, "model_for", lambda version: _Fixed(probability))
     judged = assess_ticket(ticket, now=now)
-    assert judged.score == pytest.approx((2 * rules_only.score + probability) / 3)
+    assert judged.score == pytest.approx((rules_only.score + probability) / 2)
     assert "bug_incident" in {c.name for c in rules_only.categories}
     assert judged.categories == rules_only.categories  # a model without category heads leaves them to the rules
     assert judged.signals == rules_only.signals
