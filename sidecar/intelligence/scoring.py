@@ -504,9 +504,7 @@ def found_by(combined: dict[str, tuple[float, Finding, int]], category: str, *, 
 # findings left at a tenth), and no reason is reported for it (read_categories).
 EVIDENCE_FLOOR = 0.2
 # A category the rules' own findings are nearly certain of is reported whatever the heads say: an enterprise's outage
-# "down since 9am" in a thread that also asks for a refund and a person read 0.04 as a bug. Leave-one-file-out it cost
-# 0.0017 (0.8508 -> 0.8491) and a blind set 0.006; at 0.85 the heads dropped such categories rightly 75 times in 84
-# (needs_person.py), at 0.97 they are seldom right to.
+# "down since 9am" in a thread also asking for a refund and a person read 0.04 as a bug (needs_person.py, its cost).
 SURE_BY_RULES = 0.97
 
 
