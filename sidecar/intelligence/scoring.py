@@ -566,7 +566,7 @@ def assess_ticket(
         evidence = finding.describe() if count == 1 else f"{finding.describe()} (+{count - 1} more)"
         signals.append(Signal(name=name, contribution=contribution, evidence=evidence, category=finding.category))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name))
-    # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: half of the
+    # The needs-person model (semantic/needs_person.py) reads the whole ticket, its text and findings: a third of the
     # score, and the categories (a finding's quoted evidence, or the sentence a sure head reads). With the layer only.
     needs = needs_person.model_for(version) if version != RULES_MODEL_VERSION else None
     reading = needs.read(ticket, ungated, lambda: category_rows(ungated)) if needs is not None else None
@@ -582,10 +582,10 @@ def assess_ticket(
     if needs is not None and reading is not None and reading.categories:
         reported = read_categories(reading.categories, combined, category_threshold=category_threshold,
                                    escalates=score >= escalate)
-        found = category_confidences(combined)
+        found = category_confidences(combined)  # a category no finding names was reported by its head alone
         signals.extend(Signal(name=WHOLE_TICKET_SIGNAL, contribution=0.0, category=name,
                               evidence=needs.telling_sentence(ticket, name))
-                       for name in reported if found.get(name, 0.0) < EVIDENCE_FLOOR)
+                       for name in reported if name not in found)
     else:
         reported = rules_categories(combined, category_threshold)
     categories = [CategoryScore(name=name, confidence=confidence) for name, confidence in reported.items()]
