@@ -149,7 +149,8 @@ class HandoffModel(LearnedModel):
 
 
 def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Sequence[Ticket],
-         labels: Sequence[bool], *, C: float, hashed: int = 2**18) -> M:
+         labels: Sequence[bool], *, C: float, hashed: int = 2**18,
+         combined: Sequence[dict[str, tuple[float, Finding, int]]] | None = None) -> M:
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -167,7 +168,8 @@ def _fit(model_class: type[M], prefix: str, signals: Sequence[str], tickets: Seq
     tfidf = TfidfTransformer(sublinear_tf=True)
     texts = [customer_text(t) for t in tickets]
     text = tfidf.fit_transform(sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr())
-    rules = np.asarray([signal_features(t, signals) for t in tickets], dtype=float)
+    rules = np.asarray([signal_features(t, signals, None if combined is None else combined[i])
+                        for i, t in enumerate(tickets)], dtype=float)
     features = sparse.hstack([text, sparse.csr_matrix(rules)]).tocsr()
     # Balanced class weights: escalations and hand-offs are rare, and the rare class is the point.
     # liblinear's dual solver is the fast one when features outnumber rows; random_state makes it repeatable.
@@ -202,10 +204,12 @@ def _warn_if_findings_changed(model: LearnedModel) -> None:
 
 
 def train_escalation_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0,
-                           hashed: int = 2**18, signals: Sequence[str] = ESCALATION_SIGNALS) -> EscalationModel:
+                           hashed: int = 2**18, signals: Sequence[str] = ESCALATION_SIGNALS,
+                           combined: Sequence[dict[str, tuple[float, Finding, int]]] | None = None) -> EscalationModel:
     """Fit an escalation model on past tickets and whether each was escalated (`hashed`: columns per kind of
-    n-gram; `signals`: the rule signals it reads)."""
-    return _fit(EscalationModel, "esc-lr", signals, tickets, labels, C=C, hashed=hashed)
+    n-gram; `signals`: the rule signals it reads; `combined`: each ticket's combined findings when the caller has
+    them, else they are found here)."""
+    return _fit(EscalationModel, "esc-lr", signals, tickets, labels, C=C, hashed=hashed, combined=combined)
 
 
 def train_handoff_model(tickets: Sequence[Ticket], labels: Sequence[bool], *, C: float = 1.0) -> HandoffModel:
