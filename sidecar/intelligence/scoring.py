@@ -525,11 +525,11 @@ def read_categories(heads: dict[str, float], combined: dict[str, tuple[float, Fi
     recommended for escalation always says why: when no head is sure enough, its likeliest reason whose findings
     quote evidence is reported. Customer value only beside a reason or a churn threat."""
     found = category_confidences(combined)
-    # A head sure of a category the findings say nothing of is evidence enough: it read the whole ticket, where they
-    # quoted nothing ("the survey link shows 'closed' to everyone"); assess_ticket quotes the sentence it reads most
-    # strongly. Findings under the floor are a matter the customer settled, and that stands (needs_person.py).
-    evidenced = {name: p for name, p in heads.items()
-                 if found.get(name, 0.0) >= EVIDENCE_FLOOR or (name not in found and p >= category_threshold)}
+    # A head sure of a reason the findings say nothing of is evidence enough: it read the whole ticket ("the survey link
+    # shows 'closed' to everyone"); assess_ticket quotes its sentence. Findings under the floor are a matter settled
+    # (needs_person.py). Value is never read from words alone: it needs a tier, ARR, renewal or claim found.
+    evidenced = {name: p for name, p in heads.items() if found.get(name, 0.0) >= EVIDENCE_FLOOR
+                 or (name not in found and name != VALUE_CATEGORY and p >= category_threshold)}
     reported = {name: p for name, p in evidenced.items()
                 if p >= category_threshold or found_by(combined, name, layer=False) >= SURE_BY_RULES}
     reasons = {name: p for name, p in evidenced.items() if name != VALUE_CATEGORY}

@@ -202,3 +202,13 @@ def test_customer_value_alone_is_no_category_from_the_heads():
                       ("refund_request", 0.3, "billing_refund", None))
     heads = {"high_value_customer": 0.99, "billing_refund": 0.2}
     assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=False) == {}
+
+
+def test_no_head_makes_a_customer_high_value_without_a_value_finding():
+    combined = _found(("refund_request", 0.8, "billing_refund", None))
+    heads = {"high_value_customer": 0.9, "billing_refund": 0.8}
+    # The value head read "our annual plan" in a ticket with no organisation: a reason is there, value is not.
+    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {"billing_refund": 0.8}
+    valued = _found(("refund_request", 0.8, "billing_refund", None), ("premium_tier", 1.0, "high_value_customer", None))
+    assert scoring.read_categories(heads, valued, category_threshold=0.5, escalates=True) == {
+        "high_value_customer": 0.9, "billing_refund": 0.8}

@@ -68,6 +68,20 @@ product's decision is that a settled matter drops below it); heads without class
 bugs in a one-line message); every category's rules and layer confidences in every head's row (0.873 against 0.874
 without, on 5,200 tickets).
 
+Session 21 (2026-12-07). Kept: no head reports high_value_customer on its own (scoring.read_categories). Value comes
+from a finding (tier, ARR, renewal, a claim of being a top account); the value head had called a customer with no
+organisation high-value from "our annual plan". Tried and not kept:
+- 2,000 more example tickets (tickets/held-back/, whose README says why). With the first 1,500, a fresh blind probe
+  (16) went 0.905 / 0.972 -> 0.914 / 0.980 (category micro-F1 / escalation ROC-AUC), and out of fold over the first
+  6,700 tickets the score's ROC-AUC 0.972 -> 0.973. But our own set's bug_incident fell 0.910 -> 0.887, and two
+  product tests failed: a forwarded live outage after thanks for a fix, and "what's your phone number?".
+- Blending the two scores' log-odds instead of their probabilities. Out of fold over 8,200 tickets ROC-AUC went
+  0.973 -> 0.975 at a third (0.981 at half, which the settled-matter and how-to tests turned down). But seamonkey
+  P1-P3 fell 0.860 -> 0.849, under its 0.85 target.
+What limits the model is its bag of words: "Thanks for the quick reply yesterday. Checkout still fails for every one
+of our customers." reads 0.03 (the rules 0.75), since "thanks" is learned as "settled"; 250 contrasting pairs written
+for it moved that to 0.10. It needs the layer's meaning per sentence as features, not more words.
+
 Why a third, measured 2026-12-07 (session 18; session 20 above tried half again) (escalation ROC-AUC of the rules'
 score alone, then with the model at 0.2 / 1/3 / 0.5 of it): two sets of 200 B2B tickets helpers wrote for blind
 checks, 0.949 -> 0.977 / 0.980 / 0.981 and 0.917 -> 0.943 / 0.948 / 0.954; seamonkey's severity, P1-P3 0.850 ->
