@@ -519,17 +519,17 @@ def _reasons_of_its_strongest_finding(combined: dict[str, tuple[float, Finding, 
 
 
 def read_categories(heads: dict[str, float], combined: dict[str, tuple[float, Finding, int]], *,
-                    category_threshold: float, escalates: bool) -> dict[str, float]:
+                    category_threshold: float, escalates: bool, valued: bool = True) -> dict[str, float]:
     """The categories the needs-person model's heads are sure of (at the threshold) whose findings quote evidence
     (at EVIDENCE_FLOOR or more) or say nothing at all, and those the rules' findings are nearly certain of. A ticket
     recommended for escalation always says why: when no head is sure enough, its likeliest reason whose findings
-    quote evidence is reported. Customer value only beside a reason or a churn threat."""
+    quote evidence is reported. Customer value only beside a reason or a churn threat, and `valued` (found ungated)."""
     found = category_confidences(combined)
-    # A head sure of a reason the findings say nothing of is evidence enough: it read the whole ticket ("the survey link
-    # shows 'closed' to everyone"); assess_ticket quotes its sentence. Findings under the floor are a matter settled
-    # (needs_person.py). Value is never read from words alone: it needs a tier, ARR, renewal or claim found.
+    # A head sure of a category the findings say nothing of is evidence enough: it read the whole ticket ("the survey
+    # link shows 'closed' to everyone"); assess_ticket quotes its sentence. Findings under the floor are a matter
+    # settled (needs_person.py). Value is never read from words alone.
     evidenced = {name: p for name, p in heads.items() if found.get(name, 0.0) >= EVIDENCE_FLOOR
-                 or (name not in found and name != VALUE_CATEGORY and p >= category_threshold)}
+                 or (name not in found and p >= category_threshold and (valued or name != VALUE_CATEGORY))}
     reported = {name: p for name, p in evidenced.items()
                 if p >= category_threshold or found_by(combined, name, layer=False) >= SURE_BY_RULES}
     reasons = {name: p for name, p in evidenced.items() if name != VALUE_CATEGORY}
@@ -581,7 +581,7 @@ def assess_ticket(
             version = f"{version}+{needs.version}"
     if needs is not None and reading is not None and reading.categories:
         reported = read_categories(reading.categories, combined, category_threshold=category_threshold,
-                                   escalates=score >= escalate)
+                                   escalates=score >= escalate, valued=VALUE_CATEGORY in category_confidences(ungated))
         found = category_confidences(combined)  # a category no finding names was reported by its head alone
         signals.extend(Signal(name=WHOLE_TICKET_SIGNAL, contribution=0.0, category=name,
                               evidence=needs.telling_sentence(ticket, name))

@@ -205,10 +205,19 @@ def test_customer_value_alone_is_no_category_from_the_heads():
 
 
 def test_no_head_makes_a_customer_high_value_without_a_value_finding():
-    combined = _found(("refund_request", 0.8, "billing_refund", None))
-    heads = {"high_value_customer": 0.9, "billing_refund": 0.8}
-    # The value head read "our annual plan" in a ticket with no organisation: a reason is there, value is not.
-    assert scoring.read_categories(heads, combined, category_threshold=0.5, escalates=True) == {"billing_refund": 0.8}
-    valued = _found(("refund_request", 0.8, "billing_refund", None), ("premium_tier", 1.0, "high_value_customer", None))
-    assert scoring.read_categories(heads, valued, category_threshold=0.5, escalates=True) == {
-        "high_value_customer": 0.9, "billing_refund": 0.8}
+    heads = {"high_value_customer": 0.9, "cross_team": 0.8}
+    # Only the heads read a reason (cross-team work), so gating left no value finding to name: an enterprise customer
+    # is high-value beside it, a customer with no organisation, tier or ARR is not, whatever the words.
+    assert scoring.read_categories(heads, {}, category_threshold=0.5, escalates=True, valued=True) == heads
+    assert scoring.read_categories(heads, {}, category_threshold=0.5, escalates=True, valued=False) == {
+        "cross_team": 0.8}
+
+
+def test_an_enterprise_whose_reason_only_a_head_read_is_high_value(make_ticket, now, monkeypatch):
+    monkeypatch.setattr(needs_person, "model_for", lambda version: _Fixed(0.9, {"cross_team": 0.8,
+                                                                                "high_value_customer": 0.9}))
+    text = "Could someone set up the quarterly export of our archive to our own storage bucket?"
+    enterprise = assess_ticket(make_ticket(text, organization={"tier": "enterprise", "arr": 400000}), now=now)
+    assert {c.name for c in enterprise.categories} == {"cross_team", "high_value_customer"}
+    nobody = assess_ticket(make_ticket(text), now=now)
+    assert {c.name for c in nobody.categories} == {"cross_team"}

@@ -68,9 +68,9 @@ product's decision is that a settled matter drops below it); heads without class
 bugs in a one-line message); every category's rules and layer confidences in every head's row (0.873 against 0.874
 without, on 5,200 tickets).
 
-Session 21 (2026-12-07). Kept: no head reports high_value_customer on its own (scoring.read_categories). Value comes
-from a finding (tier, ARR, renewal, a claim of being a top account); the value head had called a customer with no
-organisation high-value from "our annual plan". Tried and not kept:
+Session 21 (2026-12-07). Kept: the value head reports high_value_customer only for a customer with a value finding
+before gating (tier, ARR, renewal, a claim of being a top account; scoring.read_categories, `valued`). Out of fold it
+had called a customer with no organisation high-value from words alone once in 8,200 tickets. Tried and not kept:
 - 2,000 more example tickets (tickets/held-back/, whose README says why). With the first 1,500, a fresh blind probe
   (16) went 0.905 / 0.972 -> 0.914 / 0.980 (category micro-F1 / escalation ROC-AUC), and out of fold over the first
   6,700 tickets the score's ROC-AUC 0.972 -> 0.973. But our own set's bug_incident fell 0.910 -> 0.887, and two
